@@ -1,0 +1,150 @@
+# berth: GNU make, no autotools.  `make V=1` shows the commands.
+#   all     build build/berth (and libberth.a)
+#   test    install missing Debian packages, build, run every test
+#   check   the same tests built with ASan + UBSan in build-san/
+#   bench   run the benchmarks under bench/
+#   demo    install, build, make the demo image, open the TUI
+#   lint    clang-format check and the layer rules of STYLE.md
+#   format  apply clang-format
+#   install PREFIX=/usr/local DESTDIR=
+
+VERSION   := 0.1.0
+PREFIX    ?= /usr/local
+BUILD     ?= build
+SAN       ?=
+CC        ?= cc
+PKG       := libcgroup jansson libarchive libseccomp libcap
+TEST_PKG  := cmocka
+TUI_PKG   := ncursesw
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
+# pkg-config is asked only once the deps script has run; before that the
+# variables are empty and nothing is compiled.
+pc = $(shell pkg-config $(1) $(2) 2>/dev/null)
+
+WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+        -Wformat=2 -Wwrite-strings -Wpointer-arith -Wundef -Werror
+CSTD := -std=c11 -D_GNU_SOURCE
+OPT  ?= -O2 -g
+ifneq ($(SAN),)
+OPT  := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+endif
+
+CFLAGS_ALL  = $(CSTD) -DBERTH_VERSION='"$(VERSION)"' $(OPT) $(WARN) -MMD -MP -Ibackend $(call pc,--cflags,$(PKG)) $(CFLAGS)
+LDFLAGS_ALL = $(OPT) $(LDFLAGS)
+LIBS        = $(call pc,--libs,$(PKG))
+TUI_CFLAGS  = $(call pc,--cflags,$(TUI_PKG)) -D_GNU_SOURCE
+TUI_LIBS    = $(call pc,--libs,$(TUI_PKG))
+TEST_CFLAGS = $(call pc,--cflags,$(TEST_PKG))
+TEST_LIBS   = $(call pc,--libs,$(TEST_PKG))
+
+BACKEND_SRC := $(sort $(wildcard backend/*.c))
+CLI_SRC     := $(sort $(wildcard cli/*.c))
+TUI_SRC     := $(sort $(wildcard tui/*.c))
+UNIT_SRC    := $(sort $(wildcard tests/unit/test_*.c))
+INTEG_SRC   := $(sort $(wildcard tests/integration/test_*.c))
+TESTLIB_SRC := $(sort $(wildcard tests/lib/*.c))
+BENCH_SRC   := $(sort $(wildcard bench/*.c))
+
+BACKEND_OBJ := $(BACKEND_SRC:%.c=$(BUILD)/%.o)
+CLI_OBJ     := $(CLI_SRC:%.c=$(BUILD)/%.o)
+TUI_OBJ     := $(TUI_SRC:%.c=$(BUILD)/%.o)
+TESTLIB_OBJ := $(TESTLIB_SRC:%.c=$(BUILD)/%.o)
+UNIT_BIN    := $(UNIT_SRC:%.c=$(BUILD)/%)
+INTEG_BIN   := $(INTEG_SRC:%.c=$(BUILD)/%)
+BENCH_BIN   := $(BENCH_SRC:%.c=$(BUILD)/%)
+LIB         := $(BUILD)/libberth.a
+BIN         := $(BUILD)/berth
+
+.PHONY: all deps test unit integration check bench demo lint format install clean
+all: deps
+	$(Q)$(MAKE) --no-print-directory build-all
+
+build-all: $(BIN)
+
+deps:
+	$(Q)scripts/deps.sh
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CFLAGS_ALL) -c -o $@ $<
+
+$(BUILD)/tui/%.o: tui/%.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CFLAGS_ALL) $(TUI_CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/%.o: tests/%.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CFLAGS_ALL) $(TEST_CFLAGS) -Itests/lib -c -o $@ $<
+
+$(LIB): $(BACKEND_OBJ)
+	@$(if $(Q),echo "  AR      $@")
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(BIN): $(CLI_OBJ) $(TUI_OBJ) $(LIB)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $(CLI_OBJ) $(TUI_OBJ) $(LIB) $(LIBS) $(TUI_LIBS)
+
+$(BUILD)/tests/%: $(BUILD)/tests/%.o $(TESTLIB_OBJ) $(LIB)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $< $(TESTLIB_OBJ) $(LIB) $(LIBS) $(TEST_LIBS)
+
+$(BUILD)/bench/%: $(BUILD)/bench/%.o $(LIB)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $< $(LIB) $(LIBS)
+
+build-tests: $(BIN) $(UNIT_BIN) $(INTEG_BIN)
+
+# Every test program runs even when one fails; the run fails at the end.
+test: deps
+	$(Q)$(MAKE) --no-print-directory build-tests
+	$(Q)BUILD=$(BUILD) scripts/run-tests.sh $(UNIT_BIN) $(INTEG_BIN)
+
+unit: deps
+	$(Q)$(MAKE) --no-print-directory build-tests
+	$(Q)BUILD=$(BUILD) scripts/run-tests.sh $(UNIT_BIN)
+
+integration: deps
+	$(Q)$(MAKE) --no-print-directory build-tests
+	$(Q)BUILD=$(BUILD) scripts/run-tests.sh $(INTEG_BIN)
+
+check: deps
+	$(Q)$(MAKE) --no-print-directory BUILD=build-san SAN=1 build-tests
+	$(Q)BUILD=build-san ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
+	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  scripts/run-tests.sh $(UNIT_BIN:$(BUILD)/%=build-san/%) $(INTEG_BIN:$(BUILD)/%=build-san/%)
+
+bench: deps
+	$(Q)$(MAKE) --no-print-directory $(BIN) $(BENCH_BIN)
+	$(Q)BUILD=$(BUILD) scripts/run-bench.sh
+
+demo: deps
+	$(Q)$(MAKE) --no-print-directory build-all
+	$(Q)$(BIN) image demo -q 2>/dev/null || $(BIN) image demo
+	$(Q)$(BIN)
+
+FMT_SRC = $(wildcard backend/*.[ch] cli/*.[ch] tui/*.[ch] tests/*/*.[ch] bench/*.[ch])
+lint:
+	$(Q)clang-format --dry-run --Werror $(FMT_SRC)
+	$(Q)scripts/lint-layers.sh
+
+format:
+	$(Q)clang-format -i $(FMT_SRC)
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/berth/themes
+	install -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/berth
+	install -m 0644 themes/*.json $(DESTDIR)$(PREFIX)/share/berth/themes/
+
+clean:
+	rm -rf build build-san
+
+-include $(shell find $(BUILD) build-san -name '*.d' 2>/dev/null)

@@ -1,0 +1,157 @@
+/* The backend context: state root, run directory, cgroup and /proc roots. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <unistd.h>
+#include <linux/magic.h>
+
+#include "ctx.h"
+#include "store.h"
+#include "util.h"
+
+#define DEFAULT_ROOT "/var/lib/berth"
+#define DEFAULT_RUN "/run/berth"
+
+static char *vpath(const char *base, const char *fmt, va_list ap)
+{
+	char *rel = NULL;
+	if (vasprintf(&rel, fmt, ap) < 0)
+		abort();
+	char *p = xasprintf("%s/%s", base, rel);
+	free(rel);
+	return p;
+}
+
+char *be_ctx_path(const struct be_ctx *ctx, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *p = vpath(ctx->root, fmt, ap);
+	va_end(ap);
+	return p;
+}
+
+char *be_ctx_run_path(const struct be_ctx *ctx, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *p = vpath(ctx->run_dir, fmt, ap);
+	va_end(ap);
+	return p;
+}
+
+enum be_cgroup_layout be_cgroup_detect(const char *root)
+{
+	struct statfs sf;
+	if (statfs(root, &sf) == 0 && sf.f_type == CGROUP2_SUPER_MAGIC)
+		return BE_CGROUP_V2;
+	if (statfs(root, &sf) == 0 && sf.f_type == CGROUP_SUPER_MAGIC)
+		return BE_CGROUP_V1;
+	cleanup_free char *ctl = xasprintf("%s/cgroup.controllers", root);
+	if (be_path_exists(ctl))
+		return BE_CGROUP_V2;
+	cleanup_free char *mem = xasprintf("%s/memory", root);
+	if (be_path_exists(mem))
+		return BE_CGROUP_V1;
+	return BE_CGROUP_NONE;
+}
+
+/* Strips trailing slashes and makes the path absolute. */
+static char *clean_root(const char *path)
+{
+	char *p;
+	if (path[0] == '/') {
+		p = xstrdup(path);
+	} else {
+		char cwd[4096];
+		if (getcwd(cwd, sizeof(cwd)) == NULL)
+			abort();
+		p = xasprintf("%s/%s", cwd, path);
+	}
+	size_t n = strlen(p);
+	while (n > 1 && p[n - 1] == '/')
+		p[--n] = '\0';
+	return p;
+}
+
+int be_ctx_open(const struct be_ctx_opts *opts, struct be_ctx **out, struct be_error **err)
+{
+	struct be_ctx_opts none = {0};
+	if (opts == NULL)
+		opts = &none;
+	struct be_ctx *ctx = xcalloc(1, sizeof(*ctx));
+	const char *root = opts->root;
+	if (root == NULL || *root == '\0')
+		root = getenv("BERTH_ROOT");
+	bool is_default = (root == NULL || *root == '\0');
+	ctx->root = clean_root(is_default ? DEFAULT_ROOT : root);
+	if (opts->run_dir)
+		ctx->run_dir = clean_root(opts->run_dir);
+	else if (is_default || strcmp(ctx->root, DEFAULT_ROOT) == 0)
+		ctx->run_dir = xstrdup(DEFAULT_RUN);
+	else
+		ctx->run_dir = xasprintf("%s/run", ctx->root);
+	ctx->cgroup_root = clean_root(opts->cgroup_root ? opts->cgroup_root : "/sys/fs/cgroup");
+	ctx->proc_root = clean_root(opts->proc_root ? opts->proc_root : "/proc");
+	ctx->cgroup_layout = be_cgroup_detect(ctx->cgroup_root);
+	ctx->lock_wait = opts->lock_wait;
+	ctx->read_only = opts->read_only;
+
+	if (!ctx->read_only) {
+		static const char *dirs[] = {"images", "layers", "containers", "trash", "tmp"};
+		for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+			cleanup_free char *d = be_ctx_path(ctx, "%s", dirs[i]);
+			if (be_mkdir_p(d, 0700, err) < 0)
+				goto fail;
+		}
+		cleanup_free char *locks = be_ctx_run_path(ctx, "locks");
+		if (be_mkdir_p(locks, 0700, err) < 0)
+			goto fail;
+		if (be_store_repair(ctx, err) < 0)
+			goto fail;
+	}
+	*out = ctx;
+	return 0;
+fail:
+	be_error_wrap(err, "opening state root %s", ctx->root);
+	be_ctx_free(ctx);
+	return -1;
+}
+
+void be_ctx_free(struct be_ctx *ctx)
+{
+	if (ctx == NULL)
+		return;
+	free(ctx->root);
+	free(ctx->run_dir);
+	free(ctx->cgroup_root);
+	free(ctx->proc_root);
+	free(ctx);
+}
+
+const char *be_ctx_root(const struct be_ctx *ctx)
+{
+	return ctx->root;
+}
+
+const char *be_ctx_run_dir(const struct be_ctx *ctx)
+{
+	return ctx->run_dir;
+}
+
+const char *be_ctx_cgroup_root(const struct be_ctx *ctx)
+{
+	return ctx->cgroup_root;
+}
+
+const char *be_ctx_proc_root(const struct be_ctx *ctx)
+{
+	return ctx->proc_root;
+}
+
+enum be_cgroup_layout be_ctx_cgroup_layout(const struct be_ctx *ctx)
+{
+	return ctx->cgroup_layout;
+}

@@ -1,0 +1,380 @@
+/* Allocation, cleanup helpers, files, clocks, random ids, fault points. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "util.h"
+
+void be_cleanup_freep(void *p)
+{
+	free(*(void **)p);
+}
+
+void be_cleanup_closep(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+}
+
+void be_cleanup_fclosep(void *fp)
+{
+	FILE *f = *(FILE **)fp;
+	if (f)
+		fclose(f);
+}
+
+void be_cleanup_closedirp(void *dp)
+{
+	DIR *d = *(DIR **)dp;
+	if (d)
+		closedir(d);
+}
+
+void be_cleanup_errorp(struct be_error **err)
+{
+	be_error_clear(err);
+}
+
+void *xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+	if (p == NULL)
+		abort();
+	return p;
+}
+
+void *xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size ? size : 1);
+	if (p == NULL)
+		abort();
+	return p;
+}
+
+void *xrealloc(void *p, size_t n)
+{
+	p = realloc(p, n ? n : 1);
+	if (p == NULL)
+		abort();
+	return p;
+}
+
+char *xstrdup(const char *s)
+{
+	char *p = strdup(s);
+	if (p == NULL)
+		abort();
+	return p;
+}
+
+char *xasprintf(const char *fmt, ...)
+{
+	va_list ap;
+	char *s = NULL;
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) < 0)
+		abort();
+	va_end(ap);
+	return s;
+}
+
+int be_mkdir_p(const char *path, mode_t mode, struct be_error **err)
+{
+	cleanup_free char *copy = xstrdup(path);
+	for (char *p = copy + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(copy, mode) < 0 && errno != EEXIST)
+			return be_error_set(err, errno, "creating %s", copy);
+		*p = '/';
+	}
+	if (mkdir(copy, mode) < 0 && errno != EEXIST)
+		return be_error_set(err, errno, "creating %s", copy);
+	return 0;
+}
+
+/* Removes everything below dirfd, staying on device dev. */
+static int rm_tree_at(int dirfd, dev_t dev, const char *shown, struct be_error **err)
+{
+	cleanup_dir DIR *d = fdopendir(dirfd);
+	if (d == NULL) {
+		close(dirfd);
+		return be_error_set(err, errno, "removing %s", shown);
+	}
+	struct dirent *de;
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		struct stat st;
+		if (fstatat(dirfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+			if (errno == ENOENT)
+				continue;
+			return be_error_set(err, errno, "removing %s/%s", shown, de->d_name);
+		}
+		if (S_ISDIR(st.st_mode)) {
+			if (st.st_dev != dev)
+				return be_error_set(err, EBUSY, "removing %s/%s", shown,
+				                    de->d_name);
+			int sub = openat(dirfd, de->d_name,
+			                 O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			if (sub < 0)
+				return be_error_set(err, errno, "removing %s/%s", shown,
+				                    de->d_name);
+			if (rm_tree_at(sub, dev, shown, err) < 0)
+				return -1;
+			if (unlinkat(dirfd, de->d_name, AT_REMOVEDIR) < 0 && errno != ENOENT)
+				return be_error_set(err, errno, "removing %s/%s", shown,
+				                    de->d_name);
+		} else if (unlinkat(dirfd, de->d_name, 0) < 0 && errno != ENOENT) {
+			return be_error_set(err, errno, "removing %s/%s", shown, de->d_name);
+		}
+	}
+	return 0;
+}
+
+int be_rm_rf(const char *path, struct be_error **err)
+{
+	struct stat st;
+	if (lstat(path, &st) < 0) {
+		if (errno == ENOENT)
+			return 0;
+		return be_error_set(err, errno, "removing %s", path);
+	}
+	if (S_ISDIR(st.st_mode)) {
+		int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0)
+			return be_error_set(err, errno, "removing %s", path);
+		if (rm_tree_at(fd, st.st_dev, path, err) < 0)
+			return -1;
+		if (rmdir(path) < 0 && errno != ENOENT)
+			return be_error_set(err, errno, "removing %s", path);
+		return 0;
+	}
+	if (unlink(path) < 0 && errno != ENOENT)
+		return be_error_set(err, errno, "removing %s", path);
+	return 0;
+}
+
+char *be_read_file(const char *path, size_t *len, struct be_error **err)
+{
+	cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		be_error_set(err, errno, "reading %s", path);
+		return NULL;
+	}
+	size_t cap = 4096, n = 0;
+	cleanup_free char *buf = xmalloc(cap);
+	for (;;) {
+		if (n + 1 >= cap)
+			buf = xrealloc(buf, cap *= 2);
+		ssize_t r = read(fd, buf + n, cap - n - 1);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			be_error_set(err, errno, "reading %s", path);
+			return NULL;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	buf[n] = '\0';
+	if (len)
+		*len = n;
+	return steal_pointer(&buf);
+}
+
+int be_fsync_dir(const char *dir, struct be_error **err)
+{
+	cleanup_close int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 || fsync(fd) < 0)
+		return be_error_set(err, errno, "syncing %s", dir);
+	return 0;
+}
+
+static int write_all(int fd, const void *data, size_t len)
+{
+	const char *p = data;
+	while (len > 0) {
+		ssize_t w = write(fd, p, len);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += w;
+		len -= (size_t)w;
+	}
+	return 0;
+}
+
+int be_write_file_atomic(const char *path, const void *data, size_t len, bool durable,
+                         struct be_error **err)
+{
+	cleanup_free char *dir = xstrdup(path);
+	char *slash = strrchr(dir, '/');
+	const char *base = path;
+	if (slash) {
+		*slash = '\0';
+		base = slash + 1;
+	} else {
+		free(dir);
+		dir = xstrdup(".");
+	}
+	cleanup_free char *tmp = xasprintf("%s/.%s.tmpXXXXXX", dir, base);
+	cleanup_close int fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0)
+		return be_error_set(err, errno, "writing %s", path);
+	if (fchmod(fd, 0644) < 0 || write_all(fd, data, len) < 0 || (durable && fsync(fd) < 0)) {
+		be_error_set(err, errno, "writing %s", path);
+		unlink(tmp);
+		return -1;
+	}
+	be_fault("store.before_rename");
+	if (rename(tmp, path) < 0) {
+		be_error_set(err, errno, "writing %s", path);
+		unlink(tmp);
+		return -1;
+	}
+	be_fault("store.after_rename");
+	if (durable)
+		return be_fsync_dir(dir, err);
+	return 0;
+}
+
+bool be_path_exists(const char *path)
+{
+	struct stat st;
+	return lstat(path, &st) == 0;
+}
+
+void be_random_hex(char *buf, size_t n)
+{
+	unsigned char raw[64];
+	if (n > sizeof(raw))
+		n = sizeof(raw);
+	size_t got = 0;
+	while (got < n) {
+		ssize_t r = getrandom(raw + got, n - got, 0);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			abort();
+		}
+		got += (size_t)r;
+	}
+	static const char hex[] = "0123456789abcdef";
+	for (size_t i = 0; i < n; i++) {
+		buf[2 * i] = hex[raw[i] >> 4];
+		buf[2 * i + 1] = hex[raw[i] & 15];
+	}
+	buf[2 * n] = '\0';
+}
+
+uint64_t be_now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+int64_t be_wall_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+void be_fault(const char *point)
+{
+	const char *want = getenv("BERTH_FAULT");
+	if (want == NULL || *want == '\0')
+		return;
+	size_t n = strlen(point);
+	for (const char *p = want; *p;) {
+		const char *end = strchrnul(p, ',');
+		if ((size_t)(end - p) == n && strncmp(p, point, n) == 0)
+			_exit(99);
+		p = *end ? end + 1 : end;
+	}
+}
+
+int be_parse_size(const char *text, uint64_t *out, struct be_error **err)
+{
+	if (text == NULL || *text < '0' || *text > '9')
+		return be_error_set(err, 0,
+		                    "invalid size \"%s\": want a number with an optional k, m or g",
+		                    text ? text : "");
+	errno = 0;
+	char *end = NULL;
+	unsigned long long v = strtoull(text, &end, 10);
+	if (errno == ERANGE)
+		return be_error_set(err, 0, "invalid size \"%s\": too large", text);
+	unsigned shift = 0;
+	switch (*end) {
+	case '\0': break;
+	case 'b':
+	case 'B':
+		shift = 0;
+		end++;
+		break;
+	case 'k':
+	case 'K':
+		shift = 10;
+		end++;
+		break;
+	case 'm':
+	case 'M':
+		shift = 20;
+		end++;
+		break;
+	case 'g':
+	case 'G':
+		shift = 30;
+		end++;
+		break;
+	case 't':
+	case 'T':
+		shift = 40;
+		end++;
+		break;
+	default:
+		return be_error_set(err, 0,
+		                    "invalid size \"%s\": want a number with an optional k, m or g",
+		                    text);
+	}
+	if (shift && (*end == 'b' || *end == 'B' || *end == 'i'))
+		end += (*end == 'i' && (end[1] == 'B' || end[1] == 'b')) ? 2 : 1;
+	if (*end != '\0')
+		return be_error_set(err, 0,
+		                    "invalid size \"%s\": want a number with an optional k, m or g",
+		                    text);
+	if (shift && v > (UINT64_MAX >> shift))
+		return be_error_set(err, 0, "invalid size \"%s\": too large", text);
+	*out = (uint64_t)v << shift;
+	return 0;
+}
+
+const char *be_format_size(uint64_t bytes, char *buf, size_t len)
+{
+	static const char *units[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
+	double v = (double)bytes;
+	size_t u = 0;
+	while (v >= 1024 && u + 1 < sizeof(units) / sizeof(units[0])) {
+		v /= 1024;
+		u++;
+	}
+	if (u == 0)
+		snprintf(buf, len, "%" PRIu64 " B", bytes);
+	else
+		snprintf(buf, len, "%.1f %s", v, units[u]);
+	return buf;
+}

@@ -1,0 +1,265 @@
+/* Test helpers: temporary roots, running berth and shell commands. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "testutil.h"
+
+const char *tu_berth_bin(void)
+{
+	const char *b = getenv("BERTH_BIN");
+	return b && *b ? b : "build/berth";
+}
+
+bool tu_is_root(void)
+{
+	return geteuid() == 0;
+}
+
+char *tu_root_new(void)
+{
+	char *p = strdup("/tmp/berth-test-XXXXXX");
+	assert_non_null(p);
+	assert_non_null(mkdtemp(p));
+	return p;
+}
+
+/* Kills every pid listed in files named "pid" or "keeper.pid" (or JSON
+ * "pid"/"keeper_pid" fields) under the run directory. */
+static void kill_recorded(const char *dir)
+{
+	DIR *d = opendir(dir);
+	if (d == NULL)
+		return;
+	struct dirent *de;
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		char p[4096];
+		snprintf(p, sizeof(p), "%s/%s", dir, de->d_name);
+		struct stat st;
+		if (lstat(p, &st) < 0)
+			continue;
+		if (S_ISDIR(st.st_mode)) {
+			kill_recorded(p);
+			continue;
+		}
+		char *text = tu_read(p);
+		if (text == NULL)
+			continue;
+		static const char *keys[] = {"\"keeper_pid\":", "\"pid\":"};
+		for (size_t k = 0; k < 2; k++) {
+			char *at = strstr(text, keys[k]);
+			if (at) {
+				int pid = atoi(at + strlen(keys[k]) + (at[strlen(keys[k])] == ' '));
+				if (pid > 1)
+					kill(pid, SIGKILL);
+			}
+		}
+		free(text);
+	}
+	closedir(d);
+}
+
+static void unmount_below(const char *root)
+{
+	/* Unmount deepest first until none is left below root. */
+	for (int pass = 0; pass < 64; pass++) {
+		FILE *f = fopen("/proc/self/mountinfo", "r");
+		if (f == NULL)
+			return;
+		char line[8192], best[4096] = "";
+		size_t rl = strlen(root);
+		while (fgets(line, sizeof(line), f)) {
+			char mp[4096];
+			if (sscanf(line, "%*s %*s %*s %*s %4095s", mp) != 1)
+				continue;
+			if (strncmp(mp, root, rl) == 0 && (mp[rl] == '/' || mp[rl] == '\0') &&
+			    strlen(mp) > strlen(best))
+				strcpy(best, mp);
+		}
+		fclose(f);
+		if (best[0] == '\0')
+			return;
+		if (umount2(best, MNT_DETACH) < 0)
+			return;
+	}
+}
+
+void tu_root_remove(const char *root)
+{
+	if (root == NULL || strncmp(root, "/tmp/berth-test-", 16) != 0)
+		return;
+	char run[4096];
+	snprintf(run, sizeof(run), "%s/run", root);
+	kill_recorded(run);
+	/* Give killed keepers a moment to unmount and remove their cgroups. */
+	usleep(100 * 1000);
+	unmount_below(root);
+	tu_sh(NULL, "rm -rf --one-file-system '%s'", root);
+	/* Cgroups named after this root's containers are removed by keepers;
+	 * what is left (a keeper killed with -9) is removed here. */
+	const char *base = strrchr(root, '/') + 1;
+	tu_sh(NULL,
+	      "for d in $(find /sys/fs/cgroup -mindepth 2 -maxdepth 4 -type d -path '*berth*' "
+	      "-name "
+	      "'*%s*' 2>/dev/null | sort -r); do "
+	      "for p in $(cat $d/cgroup.procs 2>/dev/null); do kill -9 $p; done; rmdir $d "
+	      "2>/dev/null; "
+	      "done; true",
+	      base + 11);
+}
+
+void tu_out_free(struct tu_out *o)
+{
+	if (o == NULL)
+		return;
+	free(o->out);
+	free(o->err);
+	o->out = o->err = NULL;
+}
+
+static char *slurp_fd(int fd)
+{
+	size_t cap = 4096, n = 0;
+	char *buf = malloc(cap);
+	assert_non_null(buf);
+	lseek(fd, 0, SEEK_SET);
+	for (;;) {
+		if (n + 1 >= cap) {
+			buf = realloc(buf, cap *= 2);
+			assert_non_null(buf);
+		}
+		ssize_t r = read(fd, buf + n, cap - n - 1);
+		if (r <= 0)
+			break;
+		n += (size_t)r;
+	}
+	buf[n] = '\0';
+	return buf;
+}
+
+static int run_argv(struct tu_out *o, const char *input, char *const *argv)
+{
+	char outp[] = "/tmp/tu-out-XXXXXX", errp[] = "/tmp/tu-err-XXXXXX",
+	     inp[] = "/tmp/tu-in-XXXXXX";
+	int ofd = mkstemp(outp), efd = mkstemp(errp), ifd = -1;
+	assert_true(ofd >= 0 && efd >= 0);
+	unlink(outp);
+	unlink(errp);
+	if (input) {
+		ifd = mkstemp(inp);
+		assert_true(ifd >= 0);
+		unlink(inp);
+		assert_int_equal(write(ifd, input, strlen(input)), (ssize_t)strlen(input));
+		lseek(ifd, 0, SEEK_SET);
+	}
+	fflush(NULL);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		int in = ifd >= 0 ? ifd : open("/dev/null", O_RDONLY);
+		dup2(in, 0);
+		dup2(ofd, 1);
+		dup2(efd, 2);
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	int st = 0;
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	int status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+	if (o) {
+		o->status = status;
+		o->out = slurp_fd(ofd);
+		o->err = slurp_fd(efd);
+	}
+	close(ofd);
+	close(efd);
+	if (ifd >= 0)
+		close(ifd);
+	return status;
+}
+
+int tu_berth_in(struct tu_out *o, const char *root, const char *input, const char *const *argv)
+{
+	size_t n = 0;
+	while (argv[n])
+		n++;
+	const char **full = calloc(n + 4, sizeof(char *));
+	assert_non_null(full);
+	full[0] = tu_berth_bin();
+	full[1] = "--root";
+	full[2] = root;
+	for (size_t i = 0; i < n; i++)
+		full[3 + i] = argv[i];
+	int r = run_argv(o, input, (char *const *)full);
+	free(full);
+	return r;
+}
+
+int tu_berth(struct tu_out *o, const char *root, const char *const *argv)
+{
+	return tu_berth_in(o, root, NULL, argv);
+}
+
+int tu_berthl(struct tu_out *o, const char *root, ...)
+{
+	const char *argv[64];
+	size_t n = 0;
+	va_list ap;
+	va_start(ap, root);
+	const char *a;
+	while ((a = va_arg(ap, const char *)) != NULL && n < 63)
+		argv[n++] = a;
+	va_end(ap);
+	argv[n] = NULL;
+	return tu_berth(o, root, argv);
+}
+
+int tu_sh(struct tu_out *o, const char *fmt, ...)
+{
+	char *cmd = NULL;
+	va_list ap;
+	va_start(ap, fmt);
+	assert_true(vasprintf(&cmd, fmt, ap) >= 0);
+	va_end(ap);
+	char *argv[] = {"/bin/sh", "-c", cmd, NULL};
+	int r = run_argv(o, NULL, argv);
+	free(cmd);
+	return r;
+}
+
+char *tu_read(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	char *s = slurp_fd(fd);
+	close(fd);
+	return s;
+}
+
+void tu_write(const char *path, const char *text)
+{
+	char *dir = strdup(path);
+	assert_non_null(dir);
+	char *slash = strrchr(dir, '/');
+	if (slash && slash != dir) {
+		*slash = '\0';
+		tu_sh(NULL, "mkdir -p '%s'", dir);
+	}
+	free(dir);
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	assert_int_equal(fclose(f), 0);
+}

@@ -1,0 +1,47 @@
+/* Helpers shared by the test programs: temporary roots that are always
+ * removed (mounts under them first), running the berth binary and shell
+ * commands with their output captured. */
+#ifndef BERTH_TESTUTIL_H
+#define BERTH_TESTUTIL_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+/* Creates /tmp/berth-test-XXXXXX (mode 0700); the caller frees the string
+ * and removes the tree with tu_root_remove. */
+char *tu_root_new(void);
+/* Kills what berth left running under ROOT (keepers and containers recorded
+ * in its run directory), lazily unmounts every mount below ROOT, removes
+ * berth cgroups named in ROOT's run state, then deletes the tree.  Safe to
+ * call on a half-made root and on NULL. */
+void tu_root_remove(const char *root);
+
+struct tu_out {
+	int status; /* exit status, or 128+signal */
+	char *out;  /* stdout, NUL-terminated */
+	char *err;  /* stderr, NUL-terminated */
+};
+void tu_out_free(struct tu_out *o);
+
+/* Runs $BERTH_BIN --root ROOT ARGS... (argv ended by NULL), with stdin from
+ * /dev/null unless input is given.  Returns the exit status. */
+int tu_berth(struct tu_out *o, const char *root, const char *const *argv);
+int tu_berth_in(struct tu_out *o, const char *root, const char *input, const char *const *argv);
+/* Variadic form: tu_berthl(&o, root, "ps", "-a", NULL). */
+int tu_berthl(struct tu_out *o, const char *root, ...) __attribute__((sentinel));
+/* Runs /bin/sh -c CMD; captures output when o is not NULL. */
+int tu_sh(struct tu_out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Reads a whole file (caller frees), or NULL. */
+char *tu_read(const char *path);
+/* Writes a file, creating parents; asserts on failure. */
+void tu_write(const char *path, const char *text);
+/* The berth binary under test ($BERTH_BIN, else build/berth). */
+const char *tu_berth_bin(void);
+/* True when running as root (integration tests skip() otherwise). */
+bool tu_is_root(void);
+
+#endif
