@@ -66,6 +66,11 @@ const char *be_ctx_run_dir(const struct be_ctx *ctx);
 const char *be_ctx_cgroup_root(const struct be_ctx *ctx);
 const char *be_ctx_proc_root(const struct be_ctx *ctx);
 enum be_cgroup_layout be_ctx_cgroup_layout(const struct be_ctx *ctx);
+/* Name of the cgroup under which this root's containers live, below each
+ * controller (v1) or the unified root (v2): "berth" for the default root,
+ * "berth-<8 hex of a hash of the root path>" for any other, so that test
+ * roots never share cgroups. */
+const char *be_ctx_cgroup_parent(const struct be_ctx *ctx);
 
 /* ---- small shared helpers for front ends ------------------------------ */
 /* Parses "512", "64k", "32m", "1g" (powers of 1024) into bytes.  Fails with
@@ -75,5 +80,8 @@ int be_parse_size(const char *text, uint64_t *out, struct be_error **err);
 const char *be_format_size(uint64_t bytes, char *buf, size_t len);
 
 #include "be_image.h"
+#include "be_cgroup.h"
+#include "be_container.h"
+#include "be_stats.h"
 
 #endif

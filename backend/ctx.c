@@ -96,6 +96,14 @@ int be_ctx_open(const struct be_ctx_opts *opts, struct be_ctx **out, struct be_e
 	ctx->cgroup_root = clean_root(opts->cgroup_root ? opts->cgroup_root : "/sys/fs/cgroup");
 	ctx->proc_root = clean_root(opts->proc_root ? opts->proc_root : "/proc");
 	ctx->cgroup_layout = be_cgroup_detect(ctx->cgroup_root);
+	if (strcmp(ctx->root, DEFAULT_ROOT) == 0) {
+		ctx->cgroup_parent = xstrdup("berth");
+	} else {
+		uint32_t h = 2166136261u; /* FNV-1a */
+		for (const char *p = ctx->root; *p; p++)
+			h = (h ^ (unsigned char)*p) * 16777619u;
+		ctx->cgroup_parent = xasprintf("berth-%08x", h);
+	}
 	ctx->lock_wait = opts->lock_wait;
 	ctx->read_only = opts->read_only;
 
@@ -128,6 +136,7 @@ void be_ctx_free(struct be_ctx *ctx)
 	free(ctx->run_dir);
 	free(ctx->cgroup_root);
 	free(ctx->proc_root);
+	free(ctx->cgroup_parent);
 	free(ctx);
 }
 
@@ -154,4 +163,9 @@ const char *be_ctx_proc_root(const struct be_ctx *ctx)
 enum be_cgroup_layout be_ctx_cgroup_layout(const struct be_ctx *ctx)
 {
 	return ctx->cgroup_layout;
+}
+
+const char *be_ctx_cgroup_parent(const struct be_ctx *ctx)
+{
+	return ctx->cgroup_parent;
 }

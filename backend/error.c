@@ -81,12 +81,30 @@ bool be_name_valid(const char *name)
 	return true;
 }
 
+/* Copies at most max bytes of name into buf (of 4*max+1 bytes), writing
+ * bytes that are not printable ASCII as \xNN, so that an error stays one
+ * line whatever the user typed. */
+static const char *shown_name(const char *name, char *buf, size_t max)
+{
+	size_t o = 0;
+	for (size_t i = 0; name[i] != '\0' && i < max; i++) {
+		unsigned char c = (unsigned char)name[i];
+		if (c >= 0x20 && c < 0x7f)
+			buf[o++] = (char)c;
+		else
+			o += (size_t)sprintf(buf + o, "\\x%02x", c);
+	}
+	buf[o] = '\0';
+	return buf;
+}
+
 int be_name_check(const char *kind, const char *name, struct be_error **err)
 {
 	if (be_name_valid(name))
 		return 0;
+	char shown[4 * 80 + 1];
 	return be_error_set(err, 0,
-	                    "invalid %s name \"%.80s\": use 1 to 64 of a-z A-Z 0-9 _ . -, starting "
+	                    "invalid %s name \"%s\": use 1 to 64 of a-z A-Z 0-9 _ . -, starting "
 	                    "with a letter or digit",
-	                    kind, name ? name : "");
+	                    kind, shown_name(name ? name : "", shown, 80));
 }

@@ -11,27 +11,84 @@
 
 #include "store.h"
 
+/* Where KEY stands as a key in the JSON text: the line of its shallowest
+ * occurrence (the first at that depth), or, when it is absent, the line of
+ * the first '{'.  Works on any bytes: a file may change between reads. */
+static int key_line(const char *text, const char *key)
+{
+	size_t klen = strlen(key);
+	int line = 1, depth = 0, best = 0, best_depth = 0, brace = 0;
+	for (const char *p = text; *p; p++) {
+		if (*p == '{' && brace == 0)
+			brace = line;
+		line += (*p == '\n');
+		depth += (*p == '{' || *p == '[') - (*p == '}' || *p == ']');
+		if (*p != '"')
+			continue;
+		const char *start = ++p;
+		int start_line = line;
+		while (*p && *p != '"') {
+			if (*p == '\\' && p[1])
+				p++;
+			line += (*p == '\n');
+			p++;
+		}
+		size_t n = (size_t)(p - start);
+		if (*p == '\0')
+			break;
+		const char *q = p + 1;
+		while (*q == ' ' || *q == '\t' || *q == '\r' || *q == '\n')
+			q++;
+		if (*q == ':' && n == klen && memcmp(start, key, n) == 0 &&
+		    (best == 0 || depth < best_depth)) {
+			best = start_line;
+			best_depth = depth;
+		}
+	}
+	if (best)
+		return best;
+	return brace ? brace : 1;
+}
+
+/* The line and column of the first byte that is not white space. */
+static void first_token(const char *text, int *line, int *col)
+{
+	*line = 1;
+	*col = 1;
+	for (const char *p = text; *p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'; p++) {
+		if (*p == '\n') {
+			++*line;
+			*col = 1;
+		} else {
+			++*col;
+		}
+	}
+}
+
 json_t *be_store_load(const char *path, struct be_error **err)
 {
+	size_t len;
+	cleanup_free char *text = be_read_file(path, &len, err);
+	if (text == NULL)
+		return NULL;
 	json_error_t jerr;
-	json_t *obj = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
+	json_t *obj = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (obj == NULL) {
-		if (access(path, F_OK) < 0)
-			be_error_set(err, errno, "reading %s", path);
-		else
-			be_error_set(err, 0, "%s:%d:%d: %s", path, jerr.line, jerr.column,
-			             jerr.text);
+		be_error_set(err, 0, "%s:%d:%d: %s", path, jerr.line, jerr.column, jerr.text);
 		return NULL;
 	}
 	if (!json_is_object(obj)) {
 		json_decref(obj);
-		be_error_set(err, 0, "%s:1:1: not a JSON object", path);
+		int line, col;
+		first_token(text, &line, &col);
+		be_error_set(err, 0, "%s:%d:%d: not a JSON object", path, line, col);
 		return NULL;
 	}
 	json_t *v = json_object_get(obj, "version");
 	if (!json_is_integer(v) || json_integer_value(v) != BE_STORE_VERSION) {
 		json_decref(obj);
-		be_error_set(err, 0, "%s: missing or unsupported \"version\" (want %d)", path,
+		be_error_set(err, 0, "%s:%d: %s \"version\" (this berth reads version %d)", path,
+		             key_line(text, "version"), v ? "unsupported" : "missing",
 		             BE_STORE_VERSION);
 		return NULL;
 	}
@@ -76,20 +133,11 @@ static bool type_ok(json_t *v, json_type want)
 	}
 }
 
-/* The line of the first "key": in the file, or 0 when not found. */
-static int key_line(const char *path, const char *key)
+/* The line of KEY in the file at path (see key_line), or 1. */
+static int file_key_line(const char *path, const char *key)
 {
 	cleanup_free char *text = be_read_file(path, NULL, NULL);
-	if (text == NULL)
-		return 0;
-	cleanup_free char *needle = xasprintf("\"%s\"", key);
-	char *at = strstr(text, needle);
-	if (at == NULL)
-		return 0;
-	int line = 1;
-	for (char *p = text; p < at; p++)
-		line += (*p == '\n');
-	return line;
+	return text ? key_line(text, key) : 1;
 }
 
 int be_store_check(const char *path, json_t *obj, const struct be_field *fields, size_t n,
@@ -100,12 +148,12 @@ int be_store_check(const char *path, json_t *obj, const struct be_field *fields,
 		if (v == NULL || json_is_null(v)) {
 			if (fields[i].optional)
 				continue;
-			return be_error_set(err, 0, "%s: field \"%s\" is missing", path,
-			                    fields[i].key);
+			return be_error_set(err, 0, "%s:%d: field \"%s\" is missing", path,
+			                    file_key_line(path, fields[i].key), fields[i].key);
 		}
 		if (!type_ok(v, fields[i].type))
 			return be_error_set(err, 0, "%s:%d: field \"%s\" must be %s", path,
-			                    key_line(path, fields[i].key), fields[i].key,
+			                    file_key_line(path, fields[i].key), fields[i].key,
 			                    type_name(fields[i].type));
 	}
 	return 0;
@@ -186,12 +234,19 @@ int be_store_trash(const struct be_ctx *ctx, const char *path, struct be_error *
 	char id[17];
 	be_random_hex(id, 8);
 	cleanup_free char *dest = be_ctx_path(ctx, "trash/%s", id);
-	if (rename(path, dest) < 0) {
-		if (errno == ENOENT)
+	if (rename(path, dest) == 0)
+		return 0;
+	if (errno == ENOENT && !be_path_exists(path))
+		return 0; /* nothing to move */
+	if (errno == ENOENT) {
+		/* The trash itself is missing (a root opened read-only). */
+		cleanup_free char *trash = be_ctx_path(ctx, "trash");
+		if (be_mkdir_p(trash, 0700, err) < 0)
+			return -1;
+		if (rename(path, dest) == 0)
 			return 0;
-		return be_error_set(err, errno, "moving %s to the trash", path);
 	}
-	return 0;
+	return be_error_set(err, errno, "moving %s to the trash", path);
 }
 
 int be_store_empty_trash(const struct be_ctx *ctx, struct be_error **err)
@@ -202,8 +257,7 @@ int be_store_empty_trash(const struct be_ctx *ctx, struct be_error **err)
 		return errno == ENOENT ? 0 : be_error_set(err, errno, "reading %s", trash);
 	struct dirent *de;
 	while ((de = readdir(d)) != NULL) {
-		if (de->d_name[0] == '.' &&
-		    (de->d_name[1] == '\0' || strcmp(de->d_name, "..") == 0))
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
 			continue;
 		cleanup_free char *p = xasprintf("%s/%s", trash, de->d_name);
 		if (be_rm_rf(p, err) < 0)
@@ -212,49 +266,88 @@ int be_store_empty_trash(const struct be_ctx *ctx, struct be_error **err)
 	return 0;
 }
 
-/* Removes ".NAME.tmpXXXXXX" files left by an interrupted atomic write. */
-static int remove_temp_files(const char *dir, struct be_error **err)
+/* Opens path (a file or a directory, never through a link) and takes its
+ * flock: returns the fd, or -1 when another process holds it (the object
+ * is in use) or it cannot be opened. */
+static int lock_if_idle(const char *path, bool *busy)
 {
-	cleanup_dir DIR *d = opendir(dir);
-	if (d == NULL)
-		return errno == ENOENT || errno == ENOTDIR
+	*busy = false;
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		*busy = (errno == EWOULDBLOCK);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Removes path unless a live process holds a flock on it (a temp file being
+ * written, a work directory in use). */
+static int remove_if_idle(const char *path, struct be_error **err)
+{
+	struct stat st;
+	if (lstat(path, &st) < 0)
+		return 0;
+	cleanup_close int fd = -1;
+	if (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode)) {
+		bool busy;
+		fd = lock_if_idle(path, &busy);
+		if (busy)
+			return 0;
+	}
+	return be_rm_rf(path, err);
+}
+
+/* Removes ".NAME.tmpXXXXXX" files left by an interrupted atomic write in
+ * dir and, depth levels down, in its subdirectories (never through links). */
+static int remove_temp_files(const char *dir, int depth, struct be_error **err)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT || errno == ENOTDIR || errno == ELOOP
 		               ? 0
 		               : be_error_set(err, errno, "reading %s", dir);
+	cleanup_dir DIR *d = fdopendir(fd);
+	if (d == NULL) {
+		close(fd);
+		return be_error_set(err, errno, "reading %s", dir);
+	}
 	struct dirent *de;
 	while ((de = readdir(d)) != NULL) {
-		if (de->d_name[0] != '.' || strstr(de->d_name, ".tmp") == NULL)
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
 			continue;
 		cleanup_free char *p = xasprintf("%s/%s", dir, de->d_name);
-		if (be_rm_rf(p, err) < 0)
-			return -1;
+		if (de->d_name[0] == '.' && strstr(de->d_name, ".tmp") != NULL) {
+			if (remove_if_idle(p, err) < 0)
+				return -1;
+		} else if (depth > 0 && de->d_name[0] != '.' &&
+		           (de->d_type == DT_DIR || de->d_type == DT_UNKNOWN)) {
+			if (remove_temp_files(p, depth - 1, err) < 0)
+				return -1;
+		}
 	}
 	return 0;
 }
 
 int be_store_repair(const struct be_ctx *ctx, struct be_error **err)
 {
-	static const char *flat[] = {"images", "layers", "containers"};
-	for (size_t i = 0; i < sizeof(flat) / sizeof(flat[0]); i++) {
-		cleanup_free char *dir = be_ctx_path(ctx, "%s", flat[i]);
-		if (remove_temp_files(dir, err) < 0)
+	/* Record directories, and how deep their records sit:
+	 * images/X.json, layers/ID/layer.json, containers/NAME/config.json. */
+	static const struct {
+		const char *dir;
+		int depth;
+	} records[] = {{"images", 0}, {"layers", 1}, {"containers", 1}};
+	for (size_t i = 0; i < sizeof(records) / sizeof(records[0]); i++) {
+		cleanup_free char *dir = be_ctx_path(ctx, "%s", records[i].dir);
+		if (remove_temp_files(dir, records[i].depth, err) < 0)
 			return -1;
 	}
-	/* Per-container and per-layer record directories hold temp files too. */
-	static const char *nested[] = {"layers", "containers"};
-	for (size_t i = 0; i < sizeof(nested) / sizeof(nested[0]); i++) {
-		cleanup_free char *dir = be_ctx_path(ctx, "%s", nested[i]);
-		cleanup_dir DIR *d = opendir(dir);
-		if (d == NULL)
-			continue;
-		struct dirent *de;
-		while ((de = readdir(d)) != NULL) {
-			if (de->d_name[0] == '.')
-				continue;
-			cleanup_free char *sub = xasprintf("%s/%s", dir, de->d_name);
-			if (remove_temp_files(sub, err) < 0)
-				return -1;
-		}
-	}
+	/* Runtime records: RUN/containers/NAME.json and below. */
+	if (remove_temp_files(ctx->run_dir, 2, err) < 0)
+		return -1;
+	/* Work directories under ROOT/tmp: their users hold a flock on them. */
 	cleanup_free char *tmp = be_ctx_path(ctx, "tmp");
 	cleanup_dir DIR *t = opendir(tmp);
 	if (t) {
@@ -263,7 +356,7 @@ int be_store_repair(const struct be_ctx *ctx, struct be_error **err)
 			if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
 				continue;
 			cleanup_free char *p = xasprintf("%s/%s", tmp, de->d_name);
-			if (be_rm_rf(p, err) < 0)
+			if (remove_if_idle(p, err) < 0)
 				return -1;
 		}
 	}

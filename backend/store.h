@@ -67,7 +67,9 @@ static inline void be_cleanup_lockp(struct be_lock **l)
 int be_store_trash(const struct be_ctx *ctx, const char *path, struct be_error **err);
 int be_store_empty_trash(const struct be_ctx *ctx, struct be_error **err);
 /* Removes stray temp files (".*.tmp*") under the root's record directories
- * and empties the trash.  Called by be_ctx_open. */
+ * and the run directory, the entries of ROOT/tmp, and empties the trash.
+ * Called by be_ctx_open.  What a live process holds a flock on is left
+ * alone: a user of ROOT/tmp keeps its entry flocked while it works there. */
 int be_store_repair(const struct be_ctx *ctx, struct be_error **err);
 
 #endif

@@ -5,6 +5,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -87,6 +88,8 @@ char *xasprintf(const char *fmt, ...)
 
 int be_mkdir_p(const char *path, mode_t mode, struct be_error **err)
 {
+	if (path[0] == '\0')
+		return be_error_set(err, ENOENT, "creating \"\"");
 	cleanup_free char *copy = xstrdup(path);
 	for (char *p = copy + 1; *p; p++) {
 		if (*p != '/')
@@ -98,11 +101,36 @@ int be_mkdir_p(const char *path, mode_t mode, struct be_error **err)
 	}
 	if (mkdir(copy, mode) < 0 && errno != EEXIST)
 		return be_error_set(err, errno, "creating %s", copy);
+	/* EEXIST also comes from a file or a dangling link of that name. */
+	struct stat st;
+	if (stat(copy, &st) < 0)
+		return be_error_set(err, errno, "creating %s", copy);
+	if (!S_ISDIR(st.st_mode))
+		return be_error_set(err, ENOTDIR, "creating %s", copy);
 	return 0;
 }
 
-/* Removes everything below dirfd, staying on device dev. */
-static int rm_tree_at(int dirfd, dev_t dev, const char *shown, struct be_error **err)
+/* The mount an open directory lives on: its mount id where the kernel
+ * reports one (5.8+), else its device number; *root tells whether the
+ * directory is the root of that mount, when the kernel knows. */
+static int dir_mount(int fd, uint64_t *id, bool *root)
+{
+	struct statx stx;
+	if (statx(fd, "", AT_EMPTY_PATH | AT_NO_AUTOMOUNT, STATX_MNT_ID, &stx) < 0)
+		return -1;
+	if (stx.stx_mask & STATX_MNT_ID)
+		*id = stx.stx_mnt_id;
+	else
+		*id = ((uint64_t)stx.stx_dev_major << 32) | stx.stx_dev_minor;
+	*root = (stx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) &&
+	        (stx.stx_attributes & STATX_ATTR_MOUNT_ROOT);
+	return 0;
+}
+
+/* Removes everything below dirfd (which it closes), staying on mount mnt.
+ * Entries that vanish meanwhile (another process emptying the same tree)
+ * are not errors. */
+static int rm_tree_at(int dirfd, uint64_t mnt, const char *shown, struct be_error **err)
 {
 	cleanup_dir DIR *d = fdopendir(dirfd);
 	if (d == NULL) {
@@ -119,23 +147,35 @@ static int rm_tree_at(int dirfd, dev_t dev, const char *shown, struct be_error *
 				continue;
 			return be_error_set(err, errno, "removing %s/%s", shown, de->d_name);
 		}
-		if (S_ISDIR(st.st_mode)) {
-			if (st.st_dev != dev)
-				return be_error_set(err, EBUSY, "removing %s/%s", shown,
-				                    de->d_name);
-			int sub = openat(dirfd, de->d_name,
-			                 O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-			if (sub < 0)
+		if (!S_ISDIR(st.st_mode)) {
+			if (unlinkat(dirfd, de->d_name, 0) < 0 && errno != ENOENT)
 				return be_error_set(err, errno, "removing %s/%s", shown,
 				                    de->d_name);
-			if (rm_tree_at(sub, dev, shown, err) < 0)
-				return -1;
-			if (unlinkat(dirfd, de->d_name, AT_REMOVEDIR) < 0 && errno != ENOENT)
-				return be_error_set(err, errno, "removing %s/%s", shown,
-				                    de->d_name);
-		} else if (unlinkat(dirfd, de->d_name, 0) < 0 && errno != ENOENT) {
+			continue;
+		}
+		int sub = openat(dirfd, de->d_name,
+		                 O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (sub < 0) {
+			if (errno == ENOENT)
+				continue;
 			return be_error_set(err, errno, "removing %s/%s", shown, de->d_name);
 		}
+		cleanup_free char *sub_shown = xasprintf("%s/%s", shown, de->d_name);
+		uint64_t sub_mnt;
+		bool root;
+		if (dir_mount(sub, &sub_mnt, &root) < 0) {
+			be_error_set(err, errno, "removing %s", sub_shown);
+			close(sub);
+			return -1;
+		}
+		if (sub_mnt != mnt) {
+			close(sub);
+			return be_error_set(err, EBUSY, "removing %s: a mount point", sub_shown);
+		}
+		if (rm_tree_at(sub, mnt, sub_shown, err) < 0)
+			return -1;
+		if (unlinkat(dirfd, de->d_name, AT_REMOVEDIR) < 0 && errno != ENOENT)
+			return be_error_set(err, errno, "removing %s/%s", shown, de->d_name);
 	}
 	return 0;
 }
@@ -148,17 +188,28 @@ int be_rm_rf(const char *path, struct be_error **err)
 			return 0;
 		return be_error_set(err, errno, "removing %s", path);
 	}
-	if (S_ISDIR(st.st_mode)) {
-		int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		if (fd < 0)
-			return be_error_set(err, errno, "removing %s", path);
-		if (rm_tree_at(fd, st.st_dev, path, err) < 0)
-			return -1;
-		if (rmdir(path) < 0 && errno != ENOENT)
+	if (!S_ISDIR(st.st_mode)) {
+		if (unlink(path) < 0 && errno != ENOENT)
 			return be_error_set(err, errno, "removing %s", path);
 		return 0;
 	}
-	if (unlink(path) < 0 && errno != ENOENT)
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? 0 : be_error_set(err, errno, "removing %s", path);
+	uint64_t mnt;
+	bool root;
+	if (dir_mount(fd, &mnt, &root) < 0) {
+		be_error_set(err, errno, "removing %s", path);
+		close(fd);
+		return -1;
+	}
+	if (root) {
+		close(fd);
+		return be_error_set(err, EBUSY, "removing %s: a mount point", path);
+	}
+	if (rm_tree_at(fd, mnt, path, err) < 0)
+		return -1;
+	if (rmdir(path) < 0 && errno != ENOENT)
 		return be_error_set(err, errno, "removing %s", path);
 	return 0;
 }
@@ -216,23 +267,19 @@ static int write_all(int fd, const void *data, size_t len)
 	return 0;
 }
 
-int be_write_file_atomic(const char *path, const void *data, size_t len, bool durable,
-                         struct be_error **err)
+/* One attempt of be_write_file_atomic; returns 1 when the temp file
+ * vanished before the rename (removed by a concurrent repair). */
+static int write_once(const char *path, const char *dir, const char *base, const void *data,
+                      size_t len, bool durable, struct be_error **err)
 {
-	cleanup_free char *dir = xstrdup(path);
-	char *slash = strrchr(dir, '/');
-	const char *base = path;
-	if (slash) {
-		*slash = '\0';
-		base = slash + 1;
-	} else {
-		free(dir);
-		dir = xstrdup(".");
-	}
 	cleanup_free char *tmp = xasprintf("%s/.%s.tmpXXXXXX", dir, base);
 	cleanup_close int fd = mkostemp(tmp, O_CLOEXEC);
 	if (fd < 0)
 		return be_error_set(err, errno, "writing %s", path);
+	/* Held until the file is renamed: repair skips locked temp files, so
+	 * another client opening the root cannot remove this one meanwhile. */
+	while (flock(fd, LOCK_EX) < 0 && errno == EINTR)
+		;
 	if (fchmod(fd, 0644) < 0 || write_all(fd, data, len) < 0 || (durable && fsync(fd) < 0)) {
 		be_error_set(err, errno, "writing %s", path);
 		unlink(tmp);
@@ -240,11 +287,41 @@ int be_write_file_atomic(const char *path, const void *data, size_t len, bool du
 	}
 	be_fault("store.before_rename");
 	if (rename(tmp, path) < 0) {
+		if (errno == ENOENT && !be_path_exists(tmp) && be_path_exists(dir))
+			return 1;
 		be_error_set(err, errno, "writing %s", path);
 		unlink(tmp);
 		return -1;
 	}
 	be_fault("store.after_rename");
+	return 0;
+}
+
+int be_write_file_atomic(const char *path, const void *data, size_t len, bool durable,
+                         struct be_error **err)
+{
+	cleanup_free char *dir = xstrdup(path);
+	char *slash = strrchr(dir, '/');
+	const char *base = path;
+	if (slash) {
+		slash[slash == dir ? 1 : 0] = '\0';
+		base = path + (slash - dir) + 1;
+	} else {
+		free(dir);
+		dir = xstrdup(".");
+	}
+	if (*base == '\0')
+		return be_error_set(err, EISDIR, "writing %s", path);
+	/* A temp file removed between its creation and its lock (the only
+	 * window repair has) makes the rename fail: write it again. */
+	int r = 1;
+	for (int attempt = 0; r == 1 && attempt < 3; attempt++)
+		r = write_once(path, strcmp(dir, "/") == 0 ? "" : dir, base, data, len, durable,
+		               err);
+	if (r == 1)
+		return be_error_set(err, ENOENT, "writing %s: temp file removed meanwhile", path);
+	if (r < 0)
+		return -1;
 	if (durable)
 		return be_fsync_dir(dir, err);
 	return 0;
@@ -365,10 +442,11 @@ int be_parse_size(const char *text, uint64_t *out, struct be_error **err)
 
 const char *be_format_size(uint64_t bytes, char *buf, size_t len)
 {
-	static const char *units[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
+	static const char *units[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
 	double v = (double)bytes;
 	size_t u = 0;
-	while (v >= 1024 && u + 1 < sizeof(units) / sizeof(units[0])) {
+	/* 1023.95 and up would print as "1024.0": show the next unit. */
+	while ((u == 0 ? v >= 1024 : v >= 1023.95) && u + 1 < sizeof(units) / sizeof(units[0])) {
 		v /= 1024;
 		u++;
 	}

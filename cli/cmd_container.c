@@ -1,6 +1,688 @@
-/* Commands of the container family (placeholder table until the family lands). */
+/* Commands of the container family: create, run, start, stop, kill,
+ * restart, pause, resume, rm, ps, inspect, logs, exec, update, wait. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <time.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include "cli.h"
 
+#define LIMIT_OPTIONS                                                                              \
+	{"memory", 'm', CLI_VALUE, "SIZE", "memory limit (e.g. 512m, 1g; at least 4m)"},           \
+		{"memory-swap", 0, CLI_VALUE, "SIZE", "memory plus swap limit, or -1 for unlimited"}, \
+		{"cpus", 0, CLI_VALUE, "N", "CPU quota in CPUs (e.g. 0.5, 2)"},                     \
+		{"cpu-weight", 0, CLI_VALUE, "W", "CPU weight 1-10000 (v1: cpu.shares)"},           \
+		{"pids-limit", 0, CLI_VALUE, "N", "most processes at once (-1: unlimited)"},        \
+		{"io-weight", 0, CLI_VALUE, "W", "block IO weight 1-10000 where the kernel has it"}
+
+#define CREATE_OPTIONS                                                                             \
+	{"name", 0, CLI_VALUE, "NAME", "the container's name (default: generated)"},               \
+		{"env", 'e', CLI_LIST, "K=V", "set an environment variable (repeatable)"},           \
+		{"hostname", 0, CLI_VALUE, "NAME", "hostname inside (default: the name)"},         \
+		{"workdir", 'w', CLI_VALUE, "DIR", "working directory inside"},                      \
+		{"user", 'u', CLI_VALUE, "USER[:GROUP]", "run as this user (name or uid)"},          \
+		{"net", 0, CLI_VALUE, "MODE", "network: none (loopback only, default) or host"},     \
+		{"interactive", 'i', CLI_FLAG, NULL, "keep stdin open"},                             \
+		{"tty", 't', CLI_FLAG, NULL, "give the container a terminal"},                       \
+		{"rm", 0, CLI_FLAG, NULL, "remove the container when it exits"}, LIMIT_OPTIONS
+
+static volatile sig_atomic_t got_signal;
+
+static void on_signal(int sig)
+{
+	got_signal = sig;
+}
+
+/* Reads the limit options into lim; prints the error and fails on bad
+ * text. */
+static int parse_limits(const struct cli_args *a, struct be_limits *lim)
+{
+	struct be_error *err = NULL;
+	const char *v;
+	memset(lim, 0, sizeof(*lim));
+	if ((v = cli_opt(a, "memory")) && be_limits_parse_memory(v, &lim->memory, &err) < 0)
+		return cli_fail(err);
+	if ((v = cli_opt(a, "memory-swap")) &&
+	    be_limits_parse_memory_swap(v, &lim->memory_swap, &err) < 0)
+		return cli_fail(err);
+	if ((v = cli_opt(a, "cpus")) &&
+	    be_limits_parse_cpus(v, &lim->cpu_quota_us, &lim->cpu_period_us, &err) < 0)
+		return cli_fail(err);
+	if ((v = cli_opt(a, "cpu-weight")) && be_limits_parse_weight(v, &lim->cpu_weight, &err) < 0)
+		return cli_fail(err);
+	if ((v = cli_opt(a, "pids-limit")) && be_limits_parse_pids(v, &lim->pids_max, &err) < 0)
+		return cli_fail(err);
+	if ((v = cli_opt(a, "io-weight")) && be_limits_parse_weight(v, &lim->io_weight, &err) < 0)
+		return cli_fail(err);
+	if (be_limits_check(lim, &err) < 0)
+		return cli_fail(err);
+	return 0;
+}
+
+static int parse_spec(const struct cli_args *a, struct be_container_spec *spec)
+{
+	memset(spec, 0, sizeof(*spec));
+	spec->name = cli_opt(a, "name");
+	spec->image = a->argv[0];
+	spec->cmd = a->argc > 1 ? a->argv + 1 : NULL;
+	const char *const *env;
+	size_t n = cli_list(a, "env", &env);
+	static char *none[] = {NULL};
+	spec->env = n ? (char *const *)env : none;
+	spec->hostname = cli_opt(a, "hostname");
+	spec->workdir = cli_opt(a, "workdir");
+	spec->user = cli_opt(a, "user");
+	const char *net = cli_opt(a, "net");
+	if (net && strcmp(net, "host") == 0)
+		spec->net = BE_NET_HOST;
+	else if (net && strcmp(net, "none") != 0)
+		return cli_failf("invalid --net \"%s\": use none or host", net);
+	spec->tty = cli_flag(a, "tty");
+	spec->interactive = cli_flag(a, "interactive");
+	spec->auto_remove = cli_flag(a, "rm");
+	return parse_limits(a, &spec->limits);
+}
+
+/* The list may not be NULL-terminated (from cli_list): copy it. */
+static char **terminated(const struct cli_args *a, const char *opt)
+{
+	const char *const *v;
+	size_t n = cli_list(a, opt, &v);
+	char **out = calloc(n + 1, sizeof(char *));
+	if (out == NULL)
+		abort();
+	for (size_t i = 0; i < n; i++)
+		out[i] = (char *)v[i];
+	return out;
+}
+
+static int do_create(struct cli *cli, const struct cli_args *a, char *name)
+{
+	struct be_ctx *ctx = cli_ctx(cli);
+	if (ctx == NULL)
+		return CLI_EXIT_FAIL;
+	struct be_container_spec spec;
+	if (parse_spec(a, &spec) != 0)
+		return CLI_EXIT_FAIL;
+	char **env = terminated(a, "env");
+	spec.env = env;
+	struct be_error *err = NULL;
+	int r = be_container_create(ctx, &spec, name, &err);
+	free(env);
+	return r < 0 ? cli_fail(err) : 0;
+}
+
+static int cmd_create(struct cli *cli, const struct cli_args *a)
+{
+	char name[BE_NAME_MAX + 1];
+	int r = do_create(cli, a, name);
+	if (r == 0)
+		puts(name);
+	return r;
+}
+
+static struct termios saved_tio;
+static bool tio_saved;
+
+static void raw_terminal(void)
+{
+	if (!isatty(0) || tcgetattr(0, &saved_tio) < 0)
+		return;
+	struct termios t = saved_tio;
+	cfmakeraw(&t);
+	tio_saved = tcsetattr(0, TCSANOW, &t) == 0;
+}
+
+static void restore_terminal(void)
+{
+	if (tio_saved)
+		tcsetattr(0, TCSANOW, &saved_tio);
+	tio_saved = false;
+}
+
+static void catch_signals(void)
+{
+	struct sigaction sa = {.sa_handler = on_signal};
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+}
+
+/* Waits for the exit code on exit_fd, passing SIGINT/SIGTERM/SIGHUP on to
+ * the container as docker's sig-proxy does. */
+static int wait_attached(struct be_ctx *ctx, const char *name, int exit_fd)
+{
+	for (;;) {
+		char buf[16];
+		ssize_t n = read(exit_fd, buf, sizeof(buf) - 1);
+		if (n < 0 && errno == EINTR) {
+			if (got_signal) {
+				be_container_kill(ctx, name, got_signal, NULL);
+				got_signal = 0;
+			}
+			continue;
+		}
+		if (n <= 0)
+			return cli_failf("%s: the keeper exited without an exit code", name);
+		buf[n] = '\0';
+		/* The rest of the line, if split, follows: read it through. */
+		char rest[16];
+		while ((n = read(exit_fd, rest, sizeof(rest))) > 0)
+			;
+		return atoi(buf);
+	}
+}
+
+/* run -t: the container gets a pty whose master this process relays.
+ * Returns the exit code, or -1 with *err when it could not start. */
+static int run_tty(struct be_ctx *ctx, const char *name, bool interactive, struct be_error **err)
+{
+	int master, slave;
+	if (be_pty_open(&master, &slave, err) < 0)
+		return -1;
+	struct be_start_opts o = {
+		.attach = true, .in_fd = -1, .out_fd = -1, .err_fd = -1, .tty_fd = slave};
+	int r = be_container_start(ctx, name, &o, err);
+	close(slave);
+	if (r < 0) {
+		close(master);
+		return -1;
+	}
+	if (interactive)
+		raw_terminal();
+	be_pty_relay(master, interactive ? 0 : -1, 1, NULL);
+	restore_terminal();
+	close(master);
+	int code = wait_attached(ctx, name, o.exit_fd);
+	close(o.exit_fd);
+	return code;
+}
+
+static int cmd_run(struct cli *cli, const struct cli_args *a)
+{
+	char name[BE_NAME_MAX + 1];
+	int r = do_create(cli, a, name);
+	if (r != 0)
+		return r;
+	struct be_ctx *ctx = cli->ctx;
+	struct be_error *err = NULL;
+	catch_signals();
+	if (cli_flag(a, "detach")) {
+		if (be_container_start(ctx, name, NULL, &err) < 0)
+			goto failed;
+		puts(name);
+		return 0;
+	}
+	if (cli_flag(a, "tty")) {
+		int code = run_tty(ctx, name, cli_flag(a, "interactive"), &err);
+		if (code < 0)
+			goto failed;
+		return code;
+	}
+	struct be_start_opts o = {.attach = true,
+				  .in_fd = cli_flag(a, "interactive") ? 0 : -1,
+				  .out_fd = 1,
+				  .err_fd = 2,
+				  .tty_fd = -1};
+	if (be_container_start(ctx, name, &o, &err) < 0)
+		goto failed;
+	int code = wait_attached(ctx, name, o.exit_fd);
+	close(o.exit_fd);
+	return code;
+failed:
+	/* A run that could not start leaves nothing behind. */
+	be_container_remove(ctx, name, true, NULL);
+	return cli_fail(err);
+}
+
+/* Runs fn on every NAME argument; prints each name done, as docker. */
+static int each_name(struct cli *cli, const struct cli_args *a, bool print,
+		     int (*fn)(struct be_ctx *, const char *, const struct cli_args *,
+			       struct be_error **))
+{
+	struct be_ctx *ctx = cli_ctx(cli);
+	if (ctx == NULL)
+		return CLI_EXIT_FAIL;
+	int rc = 0;
+	for (int i = 0; i < a->argc; i++) {
+		struct be_error *err = NULL;
+		if (fn(ctx, a->argv[i], a, &err) < 0)
+			rc = cli_fail(err);
+		else if (print)
+			puts(a->argv[i]);
+	}
+	return rc;
+}
+
+static int do_start(struct be_ctx *ctx, const char *name, const struct cli_args *a,
+		    struct be_error **err)
+{
+	(void)a;
+	return be_container_start(ctx, name, NULL, err);
+}
+
+static int cmd_start(struct cli *cli, const struct cli_args *a)
+{
+	return each_name(cli, a, true, do_start);
+}
+
+static int stop_timeout(const struct cli_args *a, unsigned *out)
+{
+	unsigned long long t = 10;
+	if (cli_opt_uint(a, "time", 86400, &t) < 0)
+		return -1;
+	*out = (unsigned)t;
+	return 0;
+}
+
+static int do_stop(struct be_ctx *ctx, const char *name, const struct cli_args *a,
+		   struct be_error **err)
+{
+	unsigned t;
+	if (stop_timeout(a, &t) < 0)
+		return be_error_set(err, 0, "stopping %s: bad --time", name);
+	return be_container_stop(ctx, name, t, err);
+}
+
+static int cmd_stop(struct cli *cli, const struct cli_args *a)
+{
+	unsigned t;
+	if (stop_timeout(a, &t) < 0)
+		return CLI_EXIT_FAIL;
+	return each_name(cli, a, true, do_stop);
+}
+
+static int do_restart(struct be_ctx *ctx, const char *name, const struct cli_args *a,
+		      struct be_error **err)
+{
+	if (do_stop(ctx, name, a, err) < 0)
+		return -1;
+	return be_container_start(ctx, name, NULL, err);
+}
+
+static int cmd_restart(struct cli *cli, const struct cli_args *a)
+{
+	unsigned t;
+	if (stop_timeout(a, &t) < 0)
+		return CLI_EXIT_FAIL;
+	return each_name(cli, a, true, do_restart);
+}
+
+static const struct {
+	const char *name;
+	int sig;
+} signals[] = {
+	{"HUP", SIGHUP},   {"INT", SIGINT},   {"QUIT", SIGQUIT}, {"KILL", SIGKILL},
+	{"USR1", SIGUSR1}, {"USR2", SIGUSR2}, {"TERM", SIGTERM}, {"STOP", SIGSTOP},
+	{"CONT", SIGCONT}, {"ALRM", SIGALRM}, {"WINCH", SIGWINCH},
+};
+
+static int parse_signal(const char *s)
+{
+	if (s == NULL)
+		return SIGKILL;
+	if (*s >= '0' && *s <= '9') {
+		char *end;
+		long n = strtol(s, &end, 10);
+		return (*end || n < 1 || n > 64) ? -1 : (int)n;
+	}
+	if (strncasecmp(s, "SIG", 3) == 0)
+		s += 3;
+	for (size_t i = 0; i < sizeof(signals) / sizeof(signals[0]); i++)
+		if (strcasecmp(s, signals[i].name) == 0)
+			return signals[i].sig;
+	return -1;
+}
+
+static int do_kill(struct be_ctx *ctx, const char *name, const struct cli_args *a,
+		   struct be_error **err)
+{
+	return be_container_kill(ctx, name, parse_signal(cli_opt(a, "signal")), err);
+}
+
+static int cmd_kill(struct cli *cli, const struct cli_args *a)
+{
+	if (parse_signal(cli_opt(a, "signal")) < 0)
+		return cli_failf("invalid signal \"%s\": use a name (TERM, KILL, HUP...) or a number",
+				 cli_opt(a, "signal"));
+	return each_name(cli, a, true, do_kill);
+}
+
+static int do_pause(struct be_ctx *ctx, const char *name, const struct cli_args *a,
+		    struct be_error **err)
+{
+	(void)a;
+	return be_container_pause(ctx, name, true, err);
+}
+
+static int do_resume(struct be_ctx *ctx, const char *name, const struct cli_args *a,
+		     struct be_error **err)
+{
+	(void)a;
+	return be_container_pause(ctx, name, false, err);
+}
+
+static int cmd_pause(struct cli *cli, const struct cli_args *a)
+{
+	return each_name(cli, a, true, do_pause);
+}
+
+static int cmd_resume(struct cli *cli, const struct cli_args *a)
+{
+	return each_name(cli, a, true, do_resume);
+}
+
+static int do_rm(struct be_ctx *ctx, const char *name, const struct cli_args *a,
+		 struct be_error **err)
+{
+	return be_container_remove(ctx, name, cli_flag(a, "force"), err);
+}
+
+static int cmd_rm(struct cli *cli, const struct cli_args *a)
+{
+	return each_name(cli, a, true, do_rm);
+}
+
+static void format_ago(int64_t ns, char *buf, size_t len)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_REALTIME, &now);
+	int64_t s = now.tv_sec - ns / 1000000000;
+	if (s < 0)
+		s = 0;
+	if (s < 60)
+		snprintf(buf, len, "%lld second%s", (long long)s, s == 1 ? "" : "s");
+	else if (s < 3600)
+		snprintf(buf, len, "%lld minute%s", (long long)s / 60, s / 60 == 1 ? "" : "s");
+	else if (s < 86400 * 2)
+		snprintf(buf, len, "%lld hours", (long long)s / 3600);
+	else
+		snprintf(buf, len, "%lld days", (long long)s / 86400);
+}
+
+static void format_status(const struct be_container_info *c, char *buf, size_t len)
+{
+	char ago[32];
+	switch (c->status) {
+	case BE_STATUS_CREATED: snprintf(buf, len, "Created"); break;
+	case BE_STATUS_RUNNING:
+	case BE_STATUS_PAUSED:
+		format_ago(c->started_ns, ago, sizeof(ago));
+		snprintf(buf, len, "Up %s%s", ago, c->status == BE_STATUS_PAUSED ? " (Paused)" : "");
+		break;
+	case BE_STATUS_EXITED:
+		format_ago(c->finished_ns, ago, sizeof(ago));
+		if (c->exit_code >= 0)
+			snprintf(buf, len, "Exited (%d)%s %s ago", c->exit_code,
+				 c->oom_killed ? " OOM" : "", ago);
+		else
+			snprintf(buf, len, "Exited (unknown) %s ago", ago);
+		break;
+	}
+}
+
+static int cmd_ps(struct cli *cli, const struct cli_args *a)
+{
+	struct be_ctx *ctx = cli_ctx(cli);
+	if (ctx == NULL)
+		return CLI_EXIT_FAIL;
+	struct be_container_info *list;
+	size_t n;
+	struct be_error *err = NULL;
+	if (be_container_list(ctx, &list, &n, &err) < 0)
+		return cli_fail(err);
+	bool all = cli_flag(a, "all");
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++)
+		if (all || list[i].status == BE_STATUS_RUNNING || list[i].status == BE_STATUS_PAUSED)
+			list[k++] = list[i];
+		else
+			be_container_info_clear(&list[i]);
+	if (cli_flag(a, "json")) {
+		char *json = be_container_list_json(list, k);
+		puts(json);
+		free(json);
+	} else if (cli_flag(a, "quiet")) {
+		for (size_t i = 0; i < k; i++)
+			puts(list[i].name);
+	} else {
+		printf("%-20s %-12s %-24s %-28s %s\n", "NAME", "IMAGE", "COMMAND", "STATUS", "PID");
+		for (size_t i = 0; i < k; i++) {
+			char status[64], cmd[25];
+			format_status(&list[i], status, sizeof(status));
+			snprintf(cmd, sizeof(cmd), "%s", list[i].command ? list[i].command : "");
+			printf("%-20s %-12s %-24s %-28s %d\n", list[i].name, list[i].image, cmd, status,
+			       (int)list[i].pid);
+		}
+	}
+	be_container_list_free(list, k);
+	return 0;
+}
+
+static int cmd_inspect(struct cli *cli, const struct cli_args *a)
+{
+	struct be_ctx *ctx = cli_ctx(cli);
+	if (ctx == NULL)
+		return CLI_EXIT_FAIL;
+	int rc = 0;
+	bool many = a->argc > 1;
+	if (many)
+		puts("[");
+	for (int i = 0; i < a->argc; i++) {
+		char *json = NULL;
+		struct be_error *err = NULL;
+		if (be_container_inspect_json(ctx, a->argv[i], &json, &err) < 0) {
+			rc = cli_fail(err);
+			continue;
+		}
+		printf("%s%s\n", json, many && i + 1 < a->argc ? "," : "");
+		free(json);
+	}
+	if (many)
+		puts("]");
+	return rc;
+}
+
+static volatile int logs_stop;
+
+static void on_logs_signal(int sig)
+{
+	(void)sig;
+	logs_stop = 1;
+}
+
+static int cmd_logs(struct cli *cli, const struct cli_args *a)
+{
+	struct be_ctx *ctx = cli_ctx(cli);
+	if (ctx == NULL)
+		return CLI_EXIT_FAIL;
+	unsigned long long tail = 0;
+	if (cli_opt_uint(a, "tail", 1ull << 40, &tail) < 0)
+		return CLI_EXIT_FAIL;
+	signal(SIGINT, on_logs_signal);
+	signal(SIGPIPE, SIG_IGN);
+	struct be_error *err = NULL;
+	if (be_container_logs(ctx, a->argv[0], (unsigned long)tail, cli_flag(a, "follow"), 1,
+			      &logs_stop, &err) < 0)
+		return cli_fail(err);
+	return 0;
+}
+
+static int cmd_exec(struct cli *cli, const struct cli_args *a)
+{
+	struct be_ctx *ctx = cli_ctx(cli);
+	if (ctx == NULL)
+		return CLI_EXIT_FAIL;
+	char **env = terminated(a, "env");
+	struct be_exec_opts o = {
+		.argv = a->argv + 1,
+		.env = env,
+		.user = cli_opt(a, "user"),
+		.workdir = cli_opt(a, "workdir"),
+		.in_fd = cli_flag(a, "interactive") ? 0 : -1,
+		.out_fd = 1,
+		.err_fd = 2,
+		.tty_fd = -1,
+	};
+	struct be_error *err = NULL;
+	int code;
+	if (cli_flag(a, "tty")) {
+		/* The command runs on a pty whose master this process relays. */
+		int master, slave;
+		if (be_pty_open(&master, &slave, &err) < 0) {
+			free(env);
+			return cli_fail(err);
+		}
+		o.tty_fd = slave;
+		pid_t relay = fork();
+		if (relay == 0) {
+			close(slave);
+			if (cli_flag(a, "interactive"))
+				raw_terminal();
+			be_pty_relay(master, cli_flag(a, "interactive") ? 0 : -1, 1, NULL);
+			restore_terminal();
+			_exit(0);
+		}
+		close(master);
+		code = be_container_exec(ctx, a->argv[0], &o, &err);
+		close(slave);
+		if (relay > 0)
+			while (waitpid(relay, NULL, 0) < 0 && errno == EINTR)
+				;
+	} else {
+		code = be_container_exec(ctx, a->argv[0], &o, &err);
+	}
+	free(env);
+	if (code < 0)
+		return cli_fail(err);
+	return code;
+}
+
+static int do_update(struct be_ctx *ctx, const char *name, const struct cli_args *a,
+		     struct be_error **err)
+{
+	struct be_limits lim;
+	if (parse_limits(a, &lim) != 0)
+		return be_error_set(err, 0, "updating %s: bad limits", name);
+	return be_container_update(ctx, name, &lim, err);
+}
+
+static int cmd_update(struct cli *cli, const struct cli_args *a)
+{
+	struct be_limits lim;
+	if (parse_limits(a, &lim) != 0)
+		return CLI_EXIT_FAIL;
+	return each_name(cli, a, true, do_update);
+}
+
+static int cmd_wait(struct cli *cli, const struct cli_args *a)
+{
+	struct be_ctx *ctx = cli_ctx(cli);
+	if (ctx == NULL)
+		return CLI_EXIT_FAIL;
+	int rc = 0;
+	for (int i = 0; i < a->argc; i++) {
+		struct be_error *err = NULL;
+		int code = be_container_wait(ctx, a->argv[i], &err);
+		if (code < 0)
+			rc = cli_fail(err);
+		else
+			printf("%d\n", code);
+	}
+	return rc;
+}
+
+static const struct cli_option create_opts[] = {CREATE_OPTIONS, {0}};
+static const struct cli_option run_opts[] = {
+	{"detach", 'd', CLI_FLAG, NULL, "run in the background and print the name"},
+	CREATE_OPTIONS,
+	{0},
+};
+static const struct cli_option stop_opts[] = {
+	{"time", 't', CLI_VALUE, "SECS", "seconds to wait after SIGTERM before SIGKILL (10)"},
+	{0},
+};
+static const struct cli_option kill_opts[] = {
+	{"signal", 's', CLI_VALUE, "SIG", "signal to send (default KILL)"},
+	{0},
+};
+static const struct cli_option rm_opts[] = {
+	{"force", 'f', CLI_FLAG, NULL, "stop a running container first"},
+	{0},
+};
+static const struct cli_option ps_opts[] = {
+	{"all", 'a', CLI_FLAG, NULL, "show stopped containers too"},
+	{"json", 0, CLI_FLAG, NULL, "print a JSON array"},
+	{"quiet", 'q', CLI_FLAG, NULL, "print names only"},
+	{0},
+};
+static const struct cli_option logs_opts[] = {
+	{"follow", 'f', CLI_FLAG, NULL, "keep printing until the container stops"},
+	{"tail", 'n', CLI_VALUE, "N", "print only the last N lines"},
+	{0},
+};
+static const struct cli_option exec_opts[] = {
+	{"interactive", 'i', CLI_FLAG, NULL, "keep stdin open"},
+	{"tty", 't', CLI_FLAG, NULL, "give the command a terminal"},
+	{"env", 'e', CLI_LIST, "K=V", "set an environment variable (repeatable)"},
+	{"user", 'u', CLI_VALUE, "USER[:GROUP]", "run as this user"},
+	{"workdir", 'w', CLI_VALUE, "DIR", "working directory inside"},
+	{0},
+};
+static const struct cli_option update_opts[] = {LIMIT_OPTIONS, {0}};
+
 const struct cli_command cli_cmds_container[] = {
-        {0},
+	{.name = "create", .args = "IMAGE [COMMAND [ARG...]]",
+	 .summary = "create a container from an image (prints its name)",
+	 .details = "Writes the container's config and an empty overlay upper layer; `start` runs it.",
+	 .min_args = 1, .max_args = -1, .stop_at_positional = true, .options = create_opts,
+	 .run = cmd_create},
+	{.name = "run", .args = "IMAGE [COMMAND [ARG...]]",
+	 .summary = "create and start a container; returns its exit code",
+	 .details = "Without -d the container's output is shown and its exit code is berth's;\n"
+		    "SIGINT, SIGTERM and SIGHUP are passed on to it.  A container that cannot\n"
+		    "start (125), whose command cannot run (126) or is missing (127) is removed.",
+	 .min_args = 1, .max_args = -1, .stop_at_positional = true, .options = run_opts,
+	 .run = cmd_run},
+	{.name = "start", .args = "NAME...", .summary = "start stopped containers",
+	 .details = "Forks a keeper per container, which outlives this command and the SSH session.",
+	 .min_args = 1, .max_args = -1, .run = cmd_start},
+	{.name = "stop", .args = "NAME...", .summary = "stop containers (SIGTERM, then SIGKILL)",
+	 .min_args = 1, .max_args = -1, .options = stop_opts, .run = cmd_stop},
+	{.name = "restart", .args = "NAME...", .summary = "stop and start containers",
+	 .min_args = 1, .max_args = -1, .options = stop_opts, .run = cmd_restart},
+	{.name = "kill", .args = "NAME...", .summary = "send a signal to containers' init",
+	 .min_args = 1, .max_args = -1, .options = kill_opts, .run = cmd_kill},
+	{.name = "pause", .args = "NAME...", .summary = "freeze every process of containers",
+	 .min_args = 1, .max_args = -1, .run = cmd_pause},
+	{.name = "resume", .args = "NAME...", .summary = "thaw paused containers",
+	 .min_args = 1, .max_args = -1, .run = cmd_resume},
+	{.name = "rm", .args = "NAME...", .summary = "remove containers",
+	 .min_args = 1, .max_args = -1, .options = rm_opts, .run = cmd_rm},
+	{.name = "ps", .args = "", .summary = "list containers (running ones; -a for all)",
+	 .min_args = 0, .max_args = 0, .options = ps_opts, .run = cmd_ps},
+	{.name = "inspect", .args = "NAME...",
+	 .summary = "show a container's config, state, pid, cgroups and layers as JSON",
+	 .min_args = 1, .max_args = -1, .run = cmd_inspect},
+	{.name = "logs", .args = "NAME", .summary = "print a container's output",
+	 .details = "stdout and stderr of a container are kept in a log of at most 8 MiB plus\n"
+		    "one older file of the same size (not for -t containers).",
+	 .min_args = 1, .max_args = 1, .options = logs_opts, .run = cmd_logs},
+	{.name = "exec", .args = "NAME COMMAND [ARG...]",
+	 .summary = "run a command in a running container",
+	 .details = "The command joins every namespace and the cgroup of the container; its\n"
+		    "exit code is berth's.",
+	 .min_args = 2, .max_args = -1, .stop_at_positional = true, .options = exec_opts,
+	 .run = cmd_exec},
+	{.name = "update", .args = "NAME...", .summary = "change limits (live when running)",
+	 .min_args = 1, .max_args = -1, .options = update_opts, .run = cmd_update},
+	{.name = "wait", .args = "NAME...", .summary = "wait for containers to stop; print exit codes",
+	 .min_args = 1, .max_args = -1, .run = cmd_wait},
+	{0},
 };

@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "berth.h"
 #include "testutil.h"
 
 const char *tu_berth_bin(void)
@@ -105,17 +106,24 @@ void tu_root_remove(const char *root)
 	usleep(100 * 1000);
 	unmount_below(root);
 	tu_sh(NULL, "rm -rf --one-file-system '%s'", root);
-	/* Cgroups named after this root's containers are removed by keepers;
-	 * what is left (a keeper killed with -9) is removed here. */
-	const char *base = strrchr(root, '/') + 1;
+	/* Cgroups of this root that a killed keeper could not remove: thaw
+	 * them, kill their members, remove them deepest first. */
+	struct be_ctx_opts opts = {.root = root, .read_only = true};
+	struct be_ctx *ctx = NULL;
+	if (be_ctx_open(&opts, &ctx, NULL) < 0)
+		return;
+	const char *parent = be_ctx_cgroup_parent(ctx);
 	tu_sh(NULL,
-	      "for d in $(find /sys/fs/cgroup -mindepth 2 -maxdepth 4 -type d -path '*berth*' "
-	      "-name "
-	      "'*%s*' 2>/dev/null | sort -r); do "
-	      "for p in $(cat $d/cgroup.procs 2>/dev/null); do kill -9 $p; done; rmdir $d "
-	      "2>/dev/null; "
-	      "done; true",
-	      base + 11);
+	      "for s in /sys/fs/cgroup/freezer/%s/*/freezer.state; do [ -f \"$s\" ] && echo THAWED "
+	      "> \"$s\"; done 2>/dev/null; "
+	      "for d in $(find /sys/fs/cgroup -mindepth 1 -maxdepth 4 -type d -name '%s' 2>/dev/null); "
+	      "do for c in $(find \"$d\" -depth -type d); do "
+	      "[ -f \"$c/cgroup.freeze\" ] && echo 0 > \"$c/cgroup.freeze\"; "
+	      "for p in $(cat \"$c/cgroup.procs\" 2>/dev/null); do kill -9 $p; done; "
+	      "for i in 1 2 3 4 5 6 7 8 9 10; do rmdir \"$c\" 2>/dev/null && break; sleep 0.05; done; "
+	      "done; done; true",
+	      parent, parent);
+	be_ctx_free(ctx);
 }
 
 void tu_out_free(struct tu_out *o)
@@ -232,7 +240,8 @@ int tu_sh(struct tu_out *o, const char *fmt, ...)
 	va_start(ap, fmt);
 	assert_true(vasprintf(&cmd, fmt, ap) >= 0);
 	va_end(ap);
-	char *argv[] = {"/bin/sh", "-c", cmd, NULL};
+	char sh[] = "/bin/sh", dash_c[] = "-c";
+	char *argv[] = {sh, dash_c, cmd, NULL};
 	int r = run_argv(o, NULL, argv);
 	free(cmd);
 	return r;

@@ -1,0 +1,51 @@
+/* Public part of the cgroup module: the resource limits a container asks
+ * for, and the parsers the front ends use to fill them from option text.
+ * Creating, limiting and removing cgroups is internal (backend/cgroup.h). */
+#ifndef BE_CGROUP_H
+#define BE_CGROUP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct be_error;
+struct be_ctx;
+
+/* What a container may use.  Zero in a field means "not limited" (or the
+ * kernel's default for weights). */
+struct be_limits {
+	uint64_t memory;      /* bytes, 0 = unlimited; else >= 4 MiB */
+	int64_t memory_swap;  /* bytes of memory+swap, as docker's --memory-swap:
+	                       * 0 = default (twice memory when memory is set),
+	                       * -1 = unlimited swap, else >= memory */
+	uint64_t cpu_quota_us;  /* CFS quota per period, 0 = unlimited */
+	uint64_t cpu_period_us; /* CFS period, 0 = default (100000) */
+	uint64_t cpu_weight;    /* 1..10000 as cgroup v2 cpu.weight, 0 = default;
+	                         * v1 maps it to cpu.shares */
+	int64_t pids_max;       /* > 0 limit; 0 or -1 = unlimited */
+	uint64_t io_weight;     /* 1..10000, 0 = default; v1 blkio.weight
+	                         * (10..1000) where the kernel has it, else ignored */
+};
+
+#define BE_LIMITS_MEMORY_MIN (4ull << 20)
+#define BE_LIMITS_PERIOD_DEFAULT 100000u
+#define BE_LIMITS_PIDS_MAX 4194304
+
+/* --memory: a size ("512m", "1g", powers of 1024) of at least 4 MiB.
+ * Fails with a one-line error naming the option on anything else. */
+int be_limits_parse_memory(const char *text, uint64_t *out, struct be_error **err);
+/* --memory-swap: a size of at least 4 MiB, or "-1" (gives -1: unlimited). */
+int be_limits_parse_memory_swap(const char *text, int64_t *out, struct be_error **err);
+/* --cpus: a decimal number of CPUs from 0.01 to the number of online CPUs;
+ * "0.5" gives quota 50000 and period 100000.  No exponents, no hex. */
+int be_limits_parse_cpus(const char *text, uint64_t *quota_us, uint64_t *period_us,
+                         struct be_error **err);
+/* --pids-limit: a positive integer up to 4194304, or "-1", "0" or "max"
+ * for unlimited (all three give -1, so a caller can tell it was given). */
+int be_limits_parse_pids(const char *text, int64_t *out, struct be_error **err);
+/* --cpu-weight, --io-weight: an integer from 1 to 10000. */
+int be_limits_parse_weight(const char *text, uint64_t *out, struct be_error **err);
+/* Checks a whole set of limits (ranges, and --memory-swap against
+ * --memory); fails with a one-line error naming the option at fault. */
+int be_limits_check(const struct be_limits *lim, struct be_error **err);
+
+#endif

@@ -1,0 +1,461 @@
+/* Safe extraction into a layer directory with libarchive: every entry is
+ * checked (path, parents, link targets, type) before libarchive, itself
+ * run with its secure flags, writes it relative to the layer directory. */
+#include <archive.h>
+#include <archive_entry.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <linux/fs.h>
+
+#include "extract.h"
+#include "util.h"
+
+#define PROGRESS_STEP (1u << 20)
+
+static const int write_flags = ARCHIVE_EXTRACT_SECURE_NODOTDOT | ARCHIVE_EXTRACT_SECURE_SYMLINKS |
+                               ARCHIVE_EXTRACT_SECURE_NOABSOLUTEPATHS | ARCHIVE_EXTRACT_PERM |
+                               ARCHIVE_EXTRACT_OWNER | ARCHIVE_EXTRACT_TIME |
+                               ARCHIVE_EXTRACT_XATTR | ARCHIVE_EXTRACT_ACL |
+                               ARCHIVE_EXTRACT_FFLAGS;
+
+/* One extraction: where it writes, what it has done, whom it tells. */
+struct extract {
+	int dir_fd; /* the layer directory */
+	const struct be_extract_opts *opts;
+	struct archive *in;
+	bool in_is_disk;
+	uint64_t start_ns;
+	uint64_t data_bytes;   /* file data written */
+	uint64_t next_report;  /* data_bytes at which to call progress again */
+	uint64_t entries;
+	char *last;            /* name of the last entry read, for errors */
+};
+
+/* ---- path rules ------------------------------------------------------------ */
+
+int be_extract_norm_path(const char *path, char **out, const char **why)
+{
+	if (path == NULL || path[0] == '\0') {
+		*why = "path is empty";
+		return -1;
+	}
+	if (path[0] == '/') {
+		*why = "path is absolute";
+		return -1;
+	}
+	char *buf = xmalloc(strlen(path) + 1);
+	size_t n = 0;
+	for (const char *p = path; *p;) {
+		const char *end = strchrnul(p, '/');
+		size_t len = (size_t)(end - p);
+		if (len == 2 && p[0] == '.' && p[1] == '.') {
+			free(buf);
+			*why = "path leaves the layer";
+			return -1;
+		}
+		if (len > 0 && !(len == 1 && p[0] == '.')) {
+			if (n)
+				buf[n++] = '/';
+			memcpy(buf + n, p, len);
+			n += len;
+		}
+		p = *end ? end + 1 : end;
+	}
+	buf[n] = '\0';
+	*out = buf;
+	return 0;
+}
+
+bool be_extract_symlink_inside(const char *link, const char *target)
+{
+	long depth = 0;
+	if (target[0] != '/') {
+		/* Start in the link's directory: one level per component of
+		 * the normalised link path, less the link's own name. */
+		for (const char *p = link; *p; p++)
+			depth += (*p == '/');
+	}
+	for (const char *p = target; *p;) {
+		const char *end = strchrnul(p, '/');
+		size_t len = (size_t)(end - p);
+		if (len == 2 && p[0] == '.' && p[1] == '.') {
+			if (--depth < 0)
+				return false;
+		} else if (len > 0 && !(len == 1 && p[0] == '.')) {
+			depth++;
+		}
+		p = *end ? end + 1 : end;
+	}
+	return true;
+}
+
+/* Copies name for an error message, with control characters shown as '?'
+ * so the message stays one line. */
+static char *shown_name(const char *name)
+{
+	char *s = xstrdup(name ? name : "");
+	for (char *p = s; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
+	return s;
+}
+
+/* Fails with 'entry "NAME": MESSAGE' about the entry being handled. */
+__attribute__((format(printf, 4, 5))) static int entry_fail(struct extract *x,
+                                                            struct be_error **err, int errnum,
+                                                            const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *msg = NULL;
+	if (vasprintf(&msg, fmt, ap) < 0)
+		abort();
+	va_end(ap);
+	cleanup_free char *name = shown_name(x->last);
+	be_error_set(err, errnum, "entry \"%s\": %s", name, msg);
+	free(msg);
+	return -1;
+}
+
+static const char *arch_text(struct archive *a)
+{
+	const char *s = archive_error_string(a);
+	return s ? s : "unknown libarchive error";
+}
+
+/* ---- checks on one entry --------------------------------------------------- */
+
+/* Each existing parent of path (normalised, relative to the layer) must be
+ * a real directory: a symlink planted by an earlier entry would let this
+ * one write wherever it points. */
+static int check_parents(struct extract *x, const char *path, struct be_error **err)
+{
+	cleanup_free char *p = xstrdup(path);
+	for (char *s = strchr(p, '/'); s; s = strchr(s + 1, '/')) {
+		*s = '\0';
+		struct stat st;
+		if (fstatat(x->dir_fd, p, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+			if (errno == ENOENT)
+				return 0; /* the rest is created as directories */
+			return entry_fail(x, err, errno, "checking \"%s\"", p);
+		}
+		if (S_ISLNK(st.st_mode))
+			return entry_fail(x, err, 0, "parent \"%s\" is a symlink", p);
+		if (!S_ISDIR(st.st_mode))
+			return entry_fail(x, err, 0, "parent \"%s\" is not a directory", p);
+		*s = '/';
+	}
+	return 0;
+}
+
+static int check_hardlink(struct extract *x, struct archive_entry *e, const char *target,
+                          struct be_error **err)
+{
+	const char *why;
+	cleanup_free char *t = NULL;
+	cleanup_free char *shown = shown_name(target);
+	if (be_extract_norm_path(target, &t, &why) < 0 || t[0] == '\0')
+		return entry_fail(x, err, 0, "hard link target \"%s\" leaves the layer", shown);
+	if (check_parents(x, t, err) < 0)
+		return -1;
+	struct stat st;
+	if (fstatat(x->dir_fd, t, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return entry_fail(x, err, 0, "hard link target \"%s\" is not in the layer", shown);
+	if (S_ISDIR(st.st_mode))
+		return entry_fail(x, err, 0, "hard link target \"%s\" is a directory", shown);
+	archive_entry_copy_hardlink(e, t);
+	return 0;
+}
+
+static int check_symlink(struct extract *x, const char *path, const char *target,
+                         struct be_error **err)
+{
+	if (target == NULL || target[0] == '\0')
+		return entry_fail(x, err, 0, "symlink has no target");
+	if (!be_extract_symlink_inside(path, target)) {
+		cleanup_free char *shown = shown_name(target);
+		return entry_fail(x, err, 0, "symlink target \"%s\" leaves the layer", shown);
+	}
+	return 0;
+}
+
+static bool overlay_xattr(const char *name)
+{
+	return strncmp(name, "trusted.overlay.", 16) == 0 ||
+	       strncmp(name, "user.overlay.", 13) == 0;
+}
+
+/* Drops what could make a layer unremovable (immutable and append-only
+ * flags) or change overlayfs's reading of it (overlay xattrs). */
+static void sanitize(struct archive_entry *e)
+{
+	unsigned long set, clear;
+	const unsigned long bad = FS_IMMUTABLE_FL | FS_APPEND_FL;
+	archive_entry_fflags(e, &set, &clear);
+	if (set & bad)
+		archive_entry_set_fflags(e, set & ~bad, clear);
+	int n = archive_entry_xattr_reset(e);
+	if (n <= 0)
+		return;
+	const char *name;
+	const void *value;
+	size_t size;
+	bool any = false;
+	while (archive_entry_xattr_next(e, &name, &value, &size) == ARCHIVE_OK)
+		any |= overlay_xattr(name);
+	if (!any)
+		return;
+	struct archive_entry *copy = archive_entry_clone(e);
+	archive_entry_xattr_clear(e);
+	archive_entry_xattr_reset(copy);
+	while (archive_entry_xattr_next(copy, &name, &value, &size) == ARCHIVE_OK)
+		if (!overlay_xattr(name))
+			archive_entry_xattr_add_entry(e, name, value, size);
+	archive_entry_free(copy);
+}
+
+enum { ENTRY_WRITE = 0, ENTRY_SKIP = 1 };
+
+/* Checks one entry and rewrites its paths to their normalised form.
+ * Returns ENTRY_WRITE, ENTRY_SKIP or -1. */
+static int check_entry(struct extract *x, struct archive_entry *e, struct be_error **err)
+{
+	const char *why;
+	cleanup_free char *path = NULL;
+	if (be_extract_norm_path(archive_entry_pathname(e), &path, &why) < 0)
+		return entry_fail(x, err, 0, "%s", why);
+	mode_t type = archive_entry_filetype(e);
+	const char *hard = archive_entry_hardlink(e);
+	if (path[0] == '\0') {
+		/* The layer's own root ("./"): its directory already exists. */
+		if (type == AE_IFDIR && hard == NULL)
+			return ENTRY_SKIP;
+		return entry_fail(x, err, 0, "names the layer's root but is not a directory");
+	}
+	if (check_parents(x, path, err) < 0)
+		return -1;
+	if (hard) {
+		if (check_hardlink(x, e, hard, err) < 0)
+			return -1;
+	} else {
+		switch (type) {
+		case AE_IFREG:
+		case AE_IFDIR:
+		case AE_IFIFO: break;
+		case AE_IFLNK:
+			if (check_symlink(x, path, archive_entry_symlink(e), err) < 0)
+				return -1;
+			break;
+		case AE_IFCHR:
+		case AE_IFBLK: return entry_fail(x, err, 0, "device nodes are not allowed in a layer");
+		case AE_IFSOCK: return ENTRY_SKIP; /* only from directories; bound by nobody */
+		default: return entry_fail(x, err, 0, "unsupported entry type %#o", (unsigned)type);
+		}
+	}
+	archive_entry_copy_pathname(e, path);
+	sanitize(e);
+	return ENTRY_WRITE;
+}
+
+/* ---- writing ----------------------------------------------------------------- */
+
+static void report(struct extract *x, bool done)
+{
+	x->next_report = x->data_bytes + PROGRESS_STEP;
+	if (x->opts == NULL || x->opts->progress == NULL)
+		return;
+	int64_t raw = x->in_is_disk ? (int64_t)x->data_bytes : archive_filter_bytes(x->in, -1);
+	struct be_import_progress p = {
+	        .bytes = raw > 0 ? (uint64_t)raw : 0,
+	        .total = x->opts->total,
+	        .entries = x->entries,
+	        .elapsed_ns = be_now_ns() - x->start_ns,
+	        .done = done,
+	};
+	x->opts->progress(&p, x->opts->progress_data);
+}
+
+static int copy_data(struct extract *x, struct archive *out, struct be_error **err)
+{
+	for (;;) {
+		const void *buf;
+		size_t len;
+		la_int64_t off;
+		int r = archive_read_data_block(x->in, &buf, &len, &off);
+		if (r == ARCHIVE_EOF)
+			return 0;
+		if (r < ARCHIVE_WARN)
+			return entry_fail(x, err, 0, "reading: %s", arch_text(x->in));
+		if (archive_write_data_block(out, buf, len, off) < ARCHIVE_WARN)
+			return entry_fail(x, err, 0, "writing: %s", arch_text(out));
+		x->data_bytes += len;
+		if (x->data_bytes >= x->next_report)
+			report(x, false);
+	}
+}
+
+static int put_entry(struct extract *x, struct archive *out, struct archive_entry *e,
+                     struct be_error **err)
+{
+	const char *name = archive_entry_pathname(e);
+	free(x->last);
+	x->last = xstrdup(name ? name : "");
+	int r = check_entry(x, e, err);
+	if (r != ENTRY_WRITE)
+		return r < 0 ? -1 : 0;
+	if (archive_write_header(out, e) < ARCHIVE_WARN)
+		return entry_fail(x, err, 0, "%s", arch_text(out));
+	if (archive_entry_filetype(e) == AE_IFREG && archive_entry_size(e) > 0 &&
+	    copy_data(x, out, err) < 0)
+		return -1;
+	if (archive_write_finish_entry(out) < ARCHIVE_WARN)
+		return entry_fail(x, err, 0, "%s", arch_text(out));
+	x->entries++;
+	report(x, false);
+	return 0;
+}
+
+/* Reads entries from a tarball until the end. */
+static int tar_loop(struct extract *x, struct archive *out, struct be_error **err)
+{
+	for (;;) {
+		struct archive_entry *e;
+		int r = archive_read_next_header(x->in, &e);
+		if (r == ARCHIVE_EOF)
+			return 0;
+		if (r != ARCHIVE_OK && r != ARCHIVE_WARN) {
+			if (x->last == NULL)
+				return be_error_set(err, 0, "reading the archive: %s", arch_text(x->in));
+			cleanup_free char *shown = shown_name(x->last);
+			return be_error_set(err, 0, "reading the archive after entry \"%s\": %s",
+			                    shown, arch_text(x->in));
+		}
+		if (put_entry(x, out, e, err) < 0)
+			return -1;
+	}
+}
+
+/* Reads a directory tree (x->in is a read_disk archive opened on src). */
+static int disk_loop(struct extract *x, const char *src, struct archive *out,
+                     struct be_error **err)
+{
+	size_t skip = strcmp(src, "/") == 0 ? 1 : strlen(src) + 1;
+	struct archive_entry_linkresolver *res = archive_entry_linkresolver_new();
+	archive_entry_linkresolver_set_strategy(res, ARCHIVE_FORMAT_TAR_PAX_RESTRICTED);
+	struct archive_entry *e = archive_entry_new();
+	int rc = 0;
+	for (;;) {
+		int r = archive_read_next_header2(x->in, e);
+		if (r == ARCHIVE_EOF)
+			break;
+		if (r != ARCHIVE_OK && r != ARCHIVE_WARN) {
+			rc = be_error_set(err, 0, "reading %s: %s", src, arch_text(x->in));
+			break;
+		}
+		archive_read_disk_descend(x->in);
+		const char *full = archive_entry_pathname(e);
+		if (full == NULL || strlen(full) < skip)
+			archive_entry_copy_pathname(e, ".");
+		else
+			archive_entry_copy_pathname(e, full + skip);
+		struct archive_entry *spare = NULL;
+		archive_entry_linkify(res, &e, &spare);
+		if (spare)
+			archive_entry_free(spare); /* only other strategies defer entries */
+		if (put_entry(x, out, e, err) < 0) {
+			rc = -1;
+			break;
+		}
+	}
+	archive_entry_free(e);
+	archive_entry_linkresolver_free(res);
+	return rc;
+}
+
+/* Runs one extraction with the working directory set to dir, restoring it
+ * afterwards even on failure. */
+static int run_in_dir(struct extract *x, const char *dir, const char *src, struct be_error **err)
+{
+	cleanup_close int saved = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	cleanup_close int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (saved < 0)
+		return be_error_set(err, errno, "opening the working directory");
+	if (dfd < 0 || fchdir(dfd) < 0)
+		return be_error_set(err, errno, "entering %s", dir);
+	x->dir_fd = dfd;
+	x->start_ns = be_now_ns();
+	x->next_report = PROGRESS_STEP;
+	struct archive *out = archive_write_disk_new();
+	archive_write_disk_set_options(out, write_flags);
+	int r = src ? disk_loop(x, src, out, err) : tar_loop(x, out, err);
+	/* Closing applies the deferred modes and times of directories. */
+	if (archive_write_close(out) < ARCHIVE_WARN && r == 0)
+		r = be_error_set(err, 0, "finishing the extraction: %s", arch_text(out));
+	archive_write_free(out);
+	if (fchdir(saved) < 0 && r == 0)
+		r = be_error_set(err, errno, "returning to the working directory");
+	if (r == 0 && x->entries == 0)
+		r = be_error_set(err, 0, "archive is empty");
+	if (r == 0)
+		report(x, true);
+	free(x->last);
+	x->last = NULL;
+	return r;
+}
+
+int be_extract_fd(int fd, const char *dir, const struct be_extract_opts *opts,
+                  struct be_error **err)
+{
+	struct archive *in = archive_read_new();
+	archive_read_support_filter_all(in);
+	archive_read_support_format_all(in);
+	int r;
+	if (archive_read_open_fd(in, fd, 64 * 1024) != ARCHIVE_OK) {
+		r = be_error_set(err, 0, "reading the archive: %s", arch_text(in));
+	} else {
+		struct extract x = {.opts = opts, .in = in};
+		r = run_in_dir(&x, dir, NULL, err);
+	}
+	archive_read_free(in);
+	return r;
+}
+
+/* True when path is base or below it (both absolute and resolved). */
+static bool path_within(const char *path, const char *base)
+{
+	size_t n = strlen(base);
+	if (n == 1)
+		return true;
+	return strncmp(path, base, n) == 0 && (path[n] == '\0' || path[n] == '/');
+}
+
+int be_extract_copy_dir(const char *src, const char *dir, const struct be_extract_opts *opts,
+                        struct be_error **err)
+{
+	cleanup_free char *real = realpath(src, NULL);
+	if (real == NULL)
+		return be_error_set(err, errno, "reading %s", src);
+	cleanup_free char *rdir = realpath(dir, NULL);
+	if (rdir == NULL)
+		return be_error_set(err, errno, "reading %s", dir);
+	if (path_within(rdir, real))
+		return be_error_set(err, 0, "%s holds berth's state directory: refusing to copy it",
+		                    src);
+	struct archive *in = archive_read_disk_new();
+	archive_read_disk_set_symlink_physical(in);
+	archive_read_disk_set_behavior(in, ARCHIVE_READDISK_NO_TRAVERSE_MOUNTS);
+	int r;
+	if (archive_read_disk_open(in, real) != ARCHIVE_OK) {
+		r = be_error_set(err, 0, "reading %s: %s", src, arch_text(in));
+	} else {
+		struct extract x = {.opts = opts, .in = in, .in_is_disk = true};
+		r = run_in_dir(&x, dir, real, err);
+	}
+	archive_read_free(in);
+	return r;
+}

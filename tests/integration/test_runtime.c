@@ -1,0 +1,457 @@
+/* Integration tests of the runtime: real containers on the real kernel
+ * (namespaces, overlay, cgroups), driven through the berth binary. */
+#include <dirent.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "berth.h"
+#include "testutil.h"
+
+struct fx {
+	char *root;
+	char parent[64];
+};
+
+static struct fx *F;
+
+static int group_setup(void **state)
+{
+	if (!tu_is_root())
+		return 0;
+	F = calloc(1, sizeof(*F));
+	F->root = tu_root_new();
+	struct be_ctx_opts o = {.root = F->root};
+	struct be_ctx *ctx = NULL;
+	if (be_ctx_open(&o, &ctx, NULL) < 0)
+		return -1;
+	snprintf(F->parent, sizeof(F->parent), "%s", be_ctx_cgroup_parent(ctx));
+	be_ctx_free(ctx);
+	struct tu_out out = {0};
+	int r = tu_berthl(&out, F->root, "image", "demo", "-q", NULL);
+	if (r != 0)
+		fprintf(stderr, "image demo: %s\n", out.err);
+	tu_out_free(&out);
+	*state = F;
+	return r == 0 ? 0 : -1;
+}
+
+/* After everything: nothing of this root may be left on the host. */
+static void assert_nothing_left(void)
+{
+	struct tu_out o = {0};
+	tu_sh(&o, "grep -c '%s' /proc/self/mountinfo", F->root);
+	assert_int_equal(atoi(o.out), 0);
+	tu_out_free(&o);
+	tu_sh(&o, "find /sys/fs/cgroup -mindepth 2 -maxdepth 3 -type d -path '*/%s/*' | wc -l",
+	      F->parent);
+	assert_int_equal(atoi(o.out), 0);
+	tu_out_free(&o);
+	tu_sh(&o, "ps -eo args | grep -c '^berth-keepe[r]'");
+	tu_out_free(&o);
+}
+
+static int group_teardown(void **state)
+{
+	(void)state;
+	if (F == NULL)
+		return 0;
+	tu_berthl(NULL, F->root, "rm", "-f", "iso", "w", "oom", "bomb", "cpu", "term", "sleepy", "bg",
+		  "race", "k9", NULL);
+	tu_root_remove(F->root);
+	free(F->root);
+	free(F);
+	F = NULL;
+	return 0;
+}
+
+static void need_root(void)
+{
+	if (!tu_is_root() || F == NULL)
+		skip();
+}
+
+/* Runs `berth run --rm demo sh -c SCRIPT` and returns stdout (caller
+ * frees); asserts exit code 0. */
+static char *run_sh(const char *script)
+{
+	struct tu_out o = {0};
+	int r = tu_berthl(&o, F->root, "run", "--rm", "--hostname", "box", "demo", "sh", "-c", script,
+			  NULL);
+	if (r != 0)
+		fprintf(stderr, "run %s: %d %s\n", script, r, o.err);
+	assert_int_equal(r, 0);
+	free(o.err);
+	return o.out;
+}
+
+static void test_run_isolation(void **state)
+{
+	(void)state;
+	need_root();
+	char *s = run_sh("echo $$");
+	assert_string_equal(s, "1\n");
+	free(s);
+	s = run_sh("hostname");
+	assert_string_equal(s, "box\n");
+	free(s);
+	/* Only the container's own processes: small pids, the shell as 1. */
+	s = run_sh("ps -o pid | tail -n +2 | sort -n | xargs; true");
+	assert_true(strncmp(s, "1 ", 2) == 0);
+	for (char *p = s; *p; p++)
+		assert_true((*p >= '0' && *p <= '9') || *p == ' ' || *p == '\n');
+	int maxpid = 0;
+	for (char *p = strtok(s, " \n"); p; p = strtok(NULL, " \n"))
+		maxpid = atoi(p) > maxpid ? atoi(p) : maxpid;
+	assert_true(maxpid < 20);
+	free(s);
+	s = run_sh("ls /sys/class/net");
+	assert_string_equal(s, "lo\n");
+	free(s);
+	s = run_sh("cat /proc/kcore 2>/dev/null | wc -c");
+	assert_int_equal(atoi(s), 0);
+	free(s);
+	s = run_sh("mount -t tmpfs x /mnt 2>/dev/null; echo $?");
+	assert_int_not_equal(atoi(s), 0);
+	free(s);
+	s = run_sh("grep CapEff /proc/self/status | cut -f2");
+	unsigned long long caps = strtoull(s, NULL, 16);
+	assert_true(caps != 0);
+	assert_false(caps & (1ull << 21)); /* CAP_SYS_ADMIN */
+	free(s);
+}
+
+static void test_run_write_leaves_image(void **state)
+{
+	(void)state;
+	need_root();
+	struct tu_out o = {0};
+	assert_int_equal(tu_berthl(&o, F->root, "run", "--name", "w", "demo", "sh", "-c",
+				   "echo hi > /etc/x", NULL),
+			 0);
+	tu_out_free(&o);
+	char path[4096];
+	snprintf(path, sizeof(path), "%s/containers/w/upper/etc/x", F->root);
+	char *t = tu_read(path);
+	assert_non_null(t);
+	assert_string_equal(t, "hi\n");
+	free(t);
+	/* No layer of the image holds etc/x. */
+	tu_sh(&o, "ls %s/layers/*/diff/etc/x 2>/dev/null | wc -l", F->root);
+	assert_int_equal(atoi(o.out), 0);
+	tu_out_free(&o);
+	assert_int_equal(tu_berthl(NULL, F->root, "rm", "w", NULL), 0);
+}
+
+static char *inspect(const char *name)
+{
+	struct tu_out o = {0};
+	assert_int_equal(tu_berthl(&o, F->root, "inspect", name, NULL), 0);
+	free(o.err);
+	return o.out;
+}
+
+static void test_run_oom(void **state)
+{
+	(void)state;
+	need_root();
+	struct tu_out o = {0};
+	int r = tu_berthl(&o, F->root, "run", "--name", "oom", "--memory", "32m", "--memory-swap",
+			  "32m", "demo", "dd", "if=/dev/zero", "of=/dev/null", "bs=128M", "count=1",
+			  NULL);
+	tu_out_free(&o);
+	assert_int_equal(r, 137);
+	char *j = inspect("oom");
+	assert_non_null(strstr(j, "\"oom_killed\": true"));
+	free(j);
+	assert_int_equal(tu_berthl(NULL, F->root, "rm", "oom", NULL), 0);
+}
+
+static unsigned long long cg_read(const char *ctl, const char *name, const char *file)
+{
+	char path[512];
+	snprintf(path, sizeof(path), "/sys/fs/cgroup/%s/%s/%s/%s", ctl, F->parent, name, file);
+	char *t = tu_read(path);
+	if (t == NULL)
+		return 0;
+	unsigned long long v = strtoull(t, NULL, 10);
+	free(t);
+	return v;
+}
+
+static void test_run_pids_limit(void **state)
+{
+	(void)state;
+	need_root();
+	struct tu_out o = {0};
+	assert_int_equal(tu_berthl(&o, F->root, "run", "-d", "--name", "bomb", "--pids-limit", "20",
+				   "demo", "sh", "-c", "f() { f | f & }; f; sleep 1000", NULL),
+			 0);
+	tu_out_free(&o);
+	usleep(1500 * 1000);
+	unsigned long long cur = cg_read("pids", "bomb", "pids.current");
+	assert_true(cur > 0 && cur <= 20);
+	/* The host is unaffected: it can still start processes. */
+	assert_int_equal(tu_sh(NULL, "true"), 0);
+	assert_int_equal(tu_berthl(NULL, F->root, "rm", "-f", "bomb", NULL), 0);
+}
+
+static void test_run_cpu_quota(void **state)
+{
+	(void)state;
+	need_root();
+	struct tu_out o = {0};
+	assert_int_equal(tu_berthl(&o, F->root, "run", "-d", "--name", "cpu", "--cpus", "0.5",
+				   "demo", "sh", "-c", "while :; do :; done", NULL),
+			 0);
+	tu_out_free(&o);
+	usleep(300 * 1000);
+	struct timespec a, b;
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	unsigned long long u0 = cg_read("cpuacct", "cpu", "cpuacct.usage");
+	sleep(3);
+	unsigned long long u1 = cg_read("cpuacct", "cpu", "cpuacct.usage");
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	double wall = (double)(b.tv_sec - a.tv_sec) * 1e9 + (double)(b.tv_nsec - a.tv_nsec);
+	double share = (double)(u1 - u0) / wall;
+	fprintf(stderr, "cpu share under --cpus 0.5: %.3f\n", share);
+	assert_true(share > 0.2 && share <= 0.6);
+	assert_int_equal(tu_berthl(NULL, F->root, "rm", "-f", "cpu", NULL), 0);
+}
+
+static double secs_since(const struct timespec *a)
+{
+	struct timespec b;
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	return (double)(b.tv_sec - a->tv_sec) + (double)(b.tv_nsec - a->tv_nsec) / 1e9;
+}
+
+static void test_stop_ignoring_term(void **state)
+{
+	(void)state;
+	need_root();
+	assert_int_equal(tu_berthl(NULL, F->root, "run", "-d", "--name", "term", "demo", "sh", "-c",
+				   "trap '' TERM; while :; do sleep 1; done", NULL),
+			 0);
+	struct timespec t0;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_int_equal(tu_berthl(NULL, F->root, "stop", "-t", "2", "term", NULL), 0);
+	assert_true(secs_since(&t0) <= 3.0);
+	struct tu_out o = {0};
+	assert_int_equal(tu_berthl(&o, F->root, "wait", "term", NULL), 0);
+	assert_string_equal(o.out, "137\n");
+	tu_out_free(&o);
+
+	assert_int_equal(tu_berthl(NULL, F->root, "run", "-d", "--name", "sleepy", "demo", "sh", "-c",
+				   "sleep 1000; echo done", NULL),
+			 0);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_int_equal(tu_berthl(NULL, F->root, "stop", "sleepy", NULL), 0);
+	assert_true(secs_since(&t0) < 2.0);
+	assert_int_equal(tu_berthl(NULL, F->root, "rm", "term", "sleepy", NULL), 0);
+}
+
+static void test_detached_lifecycle(void **state)
+{
+	(void)state;
+	need_root();
+	struct tu_out o = {0};
+	assert_int_equal(tu_berthl(&o, F->root, "run", "-d", "--name", "bg", "demo", "sh", "-c",
+				   "echo hello-from-bg; while :; do :; done", NULL),
+			 0);
+	assert_string_equal(o.out, "bg\n");
+	tu_out_free(&o);
+	/* The CLI is gone (tu_berthl waited for it); a new process sees it. */
+	assert_int_equal(tu_berthl(&o, F->root, "ps", NULL), 0);
+	assert_non_null(strstr(o.out, "bg"));
+	assert_non_null(strstr(o.out, "Up"));
+	tu_out_free(&o);
+	char *j = inspect("bg");
+	char *p = strstr(j, "\"pid\": ");
+	assert_non_null(p);
+	int pid = atoi(p + 7);
+	assert_true(pid > 1);
+	assert_int_equal(kill(pid, 0), 0);
+	free(j);
+
+	assert_int_equal(tu_berthl(&o, F->root, "exec", "bg", "sh", "-c", "echo $$", NULL), 0);
+	assert_true(atoi(o.out) > 1);
+	tu_out_free(&o);
+	/* An exec'd process sits in the container's cgroup. */
+	tu_sh(NULL, "'%s' --root '%s' exec bg sleep 3 >/dev/null 2>&1 &", tu_berth_bin(), F->root);
+	usleep(700 * 1000);
+	tu_sh(&o, "for p in $(cat /sys/fs/cgroup/pids/%s/bg/cgroup.procs); do cat /proc/$p/comm; done",
+	      F->parent);
+	assert_non_null(strstr(o.out, "sleep"));
+	tu_out_free(&o);
+
+	assert_int_equal(tu_berthl(&o, F->root, "logs", "bg", NULL), 0);
+	assert_non_null(strstr(o.out, "hello-from-bg"));
+	tu_out_free(&o);
+
+	assert_int_equal(tu_berthl(NULL, F->root, "pause", "bg", NULL), 0);
+	j = inspect("bg");
+	assert_non_null(strstr(j, "\"status\": \"paused\""));
+	free(j);
+	unsigned long long u0 = cg_read("cpuacct", "bg", "cpuacct.usage");
+	usleep(500 * 1000);
+	unsigned long long u1 = cg_read("cpuacct", "bg", "cpuacct.usage");
+	assert_true(u1 - u0 < 5000000ull); /* < 5 ms of CPU in 0.5 s: frozen */
+	assert_int_equal(tu_berthl(NULL, F->root, "resume", "bg", NULL), 0);
+	usleep(500 * 1000);
+	unsigned long long u2 = cg_read("cpuacct", "bg", "cpuacct.usage");
+	assert_true(u2 - u1 > 50000000ull);
+
+	assert_int_equal(tu_berthl(NULL, F->root, "update", "--memory", "64m", "bg", NULL), 0);
+	assert_int_equal(cg_read("memory", "bg", "memory.limit_in_bytes"), 64ull << 20);
+	assert_int_equal(tu_berthl(NULL, F->root, "rm", "-f", "bg", NULL), 0);
+}
+
+static void test_start_race(void **state)
+{
+	(void)state;
+	need_root();
+	assert_int_equal(tu_berthl(NULL, F->root, "create", "--name", "race", "demo", "sleep",
+				   "1000", NULL),
+			 0);
+	/* Deterministic half: a held lock makes start say busy, with the pid. */
+	struct be_ctx_opts opts = {.root = F->root};
+	struct be_ctx *ctx = NULL;
+	assert_int_equal(be_ctx_open(&opts, &ctx, NULL), 0);
+	struct tu_out o = {0};
+	pid_t holder = fork();
+	if (holder == 0) {
+		/* Hold the container's lock as another berth would. */
+		char cmd[512];
+		snprintf(cmd, sizeof(cmd), "exec flock %s/run/locks/container.race.lock sleep 2",
+			 F->root);
+		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		_exit(1);
+	}
+	usleep(300 * 1000);
+	assert_int_equal(tu_berthl(&o, F->root, "start", "race", NULL), 125);
+	assert_non_null(strstr(o.err, "container race is busy"));
+	tu_out_free(&o);
+	waitpid(holder, NULL, 0);
+	be_ctx_free(ctx);
+	/* Two starts at once: exactly one wins. */
+	char cmd[1024];
+	snprintf(cmd, sizeof(cmd),
+		 "B='%s'; R='%s'; ($B --root $R start race >/dev/null 2>$R/e1; echo $? >$R/r1) & "
+		 "($B --root $R start race >/dev/null 2>$R/e2; echo $? >$R/r2) & wait",
+		 tu_berth_bin(), F->root);
+	tu_sh(NULL, "%s", cmd);
+	char p1[512], p2[512];
+	snprintf(p1, sizeof(p1), "%s/r1", F->root);
+	snprintf(p2, sizeof(p2), "%s/r2", F->root);
+	char *r1 = tu_read(p1), *r2 = tu_read(p2);
+	int a = atoi(r1), b = atoi(r2);
+	free(r1);
+	free(r2);
+	assert_true((a == 0 && b == 125) || (a == 125 && b == 0));
+	snprintf(p1, sizeof(p1), "%s/%s", F->root, a == 125 ? "e1" : "e2");
+	char *e = tu_read(p1);
+	assert_true(strstr(e, "busy") || strstr(e, "already running"));
+	free(e);
+	/* The state is valid and says running. */
+	char *j = inspect("race");
+	assert_non_null(strstr(j, "\"status\": \"running\""));
+	free(j);
+	assert_int_equal(tu_berthl(NULL, F->root, "rm", "-f", "race", NULL), 0);
+}
+
+static void test_keeper_killed(void **state)
+{
+	(void)state;
+	need_root();
+	assert_int_equal(
+		tu_berthl(NULL, F->root, "run", "-d", "--name", "k9", "demo", "sleep", "1000", NULL), 0);
+	char *j = inspect("k9");
+	char *p = strstr(j, "\"keeper_pid\": ");
+	assert_non_null(p);
+	int keeper = atoi(p + 14);
+	free(j);
+	assert_true(keeper > 1);
+	assert_int_equal(kill(keeper, SIGKILL), 0);
+	usleep(200 * 1000);
+	struct tu_out o = {0};
+	assert_int_equal(tu_berthl(&o, F->root, "ps", "-a", NULL), 0);
+	assert_non_null(strstr(o.out, "k9"));
+	assert_non_null(strstr(o.out, "Exited"));
+	tu_out_free(&o);
+	tu_sh(&o, "find /sys/fs/cgroup -maxdepth 3 -type d -path '*/%s/k9' | wc -l", F->parent);
+	assert_int_equal(atoi(o.out), 0);
+	tu_out_free(&o);
+	tu_sh(&o, "grep -c '%s/containers/k9' /proc/self/mountinfo", F->root);
+	assert_int_equal(atoi(o.out), 0);
+	tu_out_free(&o);
+	assert_int_equal(tu_berthl(NULL, F->root, "rm", "k9", NULL), 0);
+}
+
+static void assert_bad(const char *const *argv)
+{
+	struct tu_out o = {0};
+	int r = tu_berth(&o, F->root, argv);
+	assert_int_equal(r, 125);
+	/* One line on stderr, starting "berth: ". */
+	assert_true(strncmp(o.err, "berth: ", 7) == 0);
+	assert_non_null(strchr(o.err, '\n'));
+	assert_true(strchr(o.err, '\n')[1] == '\0');
+	tu_out_free(&o);
+	tu_sh(&o, "ls %s/containers | wc -l", F->root);
+	assert_int_equal(atoi(o.out), 0);
+	tu_out_free(&o);
+}
+
+static void test_bad_input(void **state)
+{
+	(void)state;
+	need_root();
+	const char *cases[][8] = {
+		{"run", "--memory", "abc", "demo", "true", NULL},
+		{"run", "--memory", "-1", "demo", "true", NULL},
+		{"run", "--cpus", "0", "demo", "true", NULL},
+		{"run", "--cpus", "1e9", "demo", "true", NULL},
+		{"run", "--pids-limit", "x", "demo", "true", NULL},
+		{"run", "--name", "a/b", "demo", "true", NULL},
+		{"run", "nosuchimage", "true", NULL},
+		{"create", "--net", "bridge", "demo", NULL},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		assert_bad(cases[i]);
+	/* A missing command: 127, one line, nothing left. */
+	struct tu_out o = {0};
+	assert_int_equal(tu_berthl(&o, F->root, "run", "demo", "/no/such/cmd", NULL), 127);
+	assert_true(strncmp(o.err, "berth: ", 7) == 0);
+	tu_out_free(&o);
+	tu_sh(&o, "ls %s/containers | wc -l", F->root);
+	assert_int_equal(atoi(o.out), 0);
+	tu_out_free(&o);
+}
+
+static void test_nothing_left(void **state)
+{
+	(void)state;
+	need_root();
+	tu_berthl(NULL, F->root, "ps", "-a", NULL);
+	assert_nothing_left();
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_run_isolation),     cmocka_unit_test(test_run_write_leaves_image),
+		cmocka_unit_test(test_run_oom),           cmocka_unit_test(test_run_pids_limit),
+		cmocka_unit_test(test_run_cpu_quota),     cmocka_unit_test(test_stop_ignoring_term),
+		cmocka_unit_test(test_detached_lifecycle), cmocka_unit_test(test_start_race),
+		cmocka_unit_test(test_keeper_killed),     cmocka_unit_test(test_bad_input),
+		cmocka_unit_test(test_nothing_left),
+	};
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}

@@ -1,0 +1,364 @@
+/* Tests of backend/ctx.c: where the state root and the run directory are,
+ * the cgroup parent name, the cgroup layout of fixture trees, and the
+ * repair that be_ctx_open runs. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "ctx.h"
+#include "util.h"
+#include "testutil.h"
+
+struct fx {
+	char *root;  /* a fresh temporary directory */
+	char *saved; /* $BERTH_ROOT before the test, restored after */
+};
+
+static int setup(void **state)
+{
+	struct fx *f = calloc(1, sizeof(*f));
+	assert_non_null(f);
+	f->root = tu_root_new();
+	const char *env = getenv("BERTH_ROOT");
+	f->saved = env ? strdup(env) : NULL;
+	unsetenv("BERTH_ROOT");
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fx *f = *state;
+	if (f == NULL)
+		return 0;
+	if (f->saved)
+		setenv("BERTH_ROOT", f->saved, 1);
+	else
+		unsetenv("BERTH_ROOT");
+	tu_root_remove(f->root);
+	free(f->root);
+	free(f->saved);
+	free(f);
+	return 0;
+}
+
+static struct be_ctx *open_ok(const struct be_ctx_opts *opts)
+{
+	struct be_ctx *ctx = NULL;
+	struct be_error *err = NULL;
+	if (be_ctx_open(opts, &ctx, &err) < 0)
+		fail_msg("be_ctx_open: %s", err->msg);
+	assert_non_null(ctx);
+	return ctx;
+}
+
+static bool is_dir(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static void test_be_ctx_open_root_from_opts(void **state)
+{
+	struct fx *f = *state;
+	struct be_ctx_opts opts = {.root = f->root};
+	struct be_ctx *ctx = open_ok(&opts);
+	assert_string_equal(be_ctx_root(ctx), f->root);
+	cleanup_free char *run = xasprintf("%s/run", f->root);
+	assert_string_equal(be_ctx_run_dir(ctx), run);
+	assert_string_equal(be_ctx_cgroup_root(ctx), "/sys/fs/cgroup");
+	assert_string_equal(be_ctx_proc_root(ctx), "/proc");
+	static const char *const dirs[] = {"images", "layers", "containers", "trash", "tmp",
+	                                   "run/locks"};
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		cleanup_free char *d = xasprintf("%s/%s", f->root, dirs[i]);
+		if (!is_dir(d))
+			fail_msg("%s was not created", d);
+	}
+	cleanup_free char *p = be_ctx_path(ctx, "containers/%s/config.json", "web");
+	cleanup_free char *want = xasprintf("%s/containers/web/config.json", f->root);
+	assert_string_equal(p, want);
+	cleanup_free char *rp = be_ctx_run_path(ctx, "locks/%s.%s.lock", "container", "web");
+	cleanup_free char *rwant = xasprintf("%s/run/locks/container.web.lock", f->root);
+	assert_string_equal(rp, rwant);
+	be_ctx_free(ctx);
+	be_ctx_free(NULL);
+	/* A second open of the same root is fine. */
+	be_ctx_free(open_ok(&opts));
+}
+
+static void test_be_ctx_open_root_from_env(void **state)
+{
+	struct fx *f = *state;
+	setenv("BERTH_ROOT", f->root, 1);
+	struct be_ctx *ctx = open_ok(NULL);
+	assert_string_equal(be_ctx_root(ctx), f->root);
+	be_ctx_free(ctx);
+	struct be_ctx_opts empty = {.root = ""};
+	ctx = open_ok(&empty);
+	assert_string_equal(be_ctx_root(ctx), f->root);
+	be_ctx_free(ctx);
+	/* --root wins over $BERTH_ROOT. */
+	cleanup_free char *other = xasprintf("%s/other", f->root);
+	struct be_ctx_opts opts = {.root = other};
+	ctx = open_ok(&opts);
+	assert_string_equal(be_ctx_root(ctx), other);
+	be_ctx_free(ctx);
+}
+
+/* With neither --root nor $BERTH_ROOT: /var/lib/berth and /run/berth, and a
+ * read-only open creates neither. */
+static void test_be_ctx_open_default_read_only(void **state)
+{
+	(void)state;
+	bool had_root = be_path_exists("/var/lib/berth");
+	bool had_run = be_path_exists("/run/berth");
+	setenv("BERTH_ROOT", "", 1); /* empty counts as unset */
+	struct be_ctx_opts opts = {.read_only = true};
+	struct be_ctx *ctx = open_ok(&opts);
+	assert_string_equal(be_ctx_root(ctx), "/var/lib/berth");
+	assert_string_equal(be_ctx_run_dir(ctx), "/run/berth");
+	assert_string_equal(be_ctx_cgroup_parent(ctx), "berth");
+	be_ctx_free(ctx);
+	assert_int_equal(be_path_exists("/var/lib/berth"), had_root);
+	assert_int_equal(be_path_exists("/run/berth"), had_run);
+}
+
+/* The default root named explicitly (even with a trailing slash) is still
+ * the default: same run directory, same cgroup parent. */
+static void test_be_ctx_open_default_root_named(void **state)
+{
+	(void)state;
+	struct be_ctx_opts opts = {.root = "/var/lib/berth/", .read_only = true};
+	struct be_ctx *ctx = open_ok(&opts);
+	assert_string_equal(be_ctx_root(ctx), "/var/lib/berth");
+	assert_string_equal(be_ctx_run_dir(ctx), "/run/berth");
+	assert_string_equal(be_ctx_cgroup_parent(ctx), "berth");
+	be_ctx_free(ctx);
+	/* Anything else is not: a root beside it gets ROOT/run. */
+	struct be_ctx_opts other = {.root = "/var/lib/berth2", .read_only = true};
+	ctx = open_ok(&other);
+	assert_string_equal(be_ctx_run_dir(ctx), "/var/lib/berth2/run");
+	assert_string_equal(be_ctx_cgroup_parent(ctx), "berth-b197d971");
+	be_ctx_free(ctx);
+}
+
+static void test_be_ctx_open_run_dir_option(void **state)
+{
+	struct fx *f = *state;
+	cleanup_free char *run = xasprintf("%s/elsewhere/run/", f->root);
+	cleanup_free char *root = xasprintf("%s/state", f->root);
+	struct be_ctx_opts opts = {.root = root, .run_dir = run, .cgroup_root = "/x/cg/",
+	                           .proc_root = "/x/proc"};
+	struct be_ctx *ctx = open_ok(&opts);
+	cleanup_free char *want = xasprintf("%s/elsewhere/run", f->root);
+	assert_string_equal(be_ctx_run_dir(ctx), want);
+	assert_string_equal(be_ctx_cgroup_root(ctx), "/x/cg");
+	assert_string_equal(be_ctx_proc_root(ctx), "/x/proc");
+	cleanup_free char *locks = xasprintf("%s/locks", want);
+	assert_true(is_dir(locks));
+	be_ctx_free(ctx);
+}
+
+/* A relative root is made absolute against the working directory. */
+static void test_be_ctx_open_relative_root(void **state)
+{
+	struct fx *f = *state;
+	char cwd[4096];
+	assert_non_null(getcwd(cwd, sizeof(cwd)));
+	assert_int_equal(chdir(f->root), 0);
+	struct be_ctx_opts opts = {.root = "rel/state//", .read_only = true};
+	struct be_ctx *ctx = NULL;
+	int r = be_ctx_open(&opts, &ctx, NULL);
+	assert_int_equal(chdir(cwd), 0);
+	assert_int_equal(r, 0);
+	cleanup_free char *want = xasprintf("%s/rel/state", f->root);
+	assert_string_equal(be_ctx_root(ctx), want);
+	be_ctx_free(ctx);
+}
+
+/* "berth-" and 8 hex digits of a hash of the root: the same for the same
+ * root in every run and every version (cgroups made by an earlier berth
+ * must be found), different for different roots. */
+static void test_be_ctx_cgroup_parent_stable(void **state)
+{
+	struct fx *f = *state;
+	static const struct {
+		const char *root;
+		const char *want;
+	} golden[] = {
+	        {"/srv/berth-a", "berth-196d74e7"},
+	        {"/srv/berth-a/", "berth-196d74e7"},
+	        {"/srv/berth-b", "berth-1a6d767a"},
+	};
+	for (size_t i = 0; i < sizeof(golden) / sizeof(golden[0]); i++) {
+		struct be_ctx_opts opts = {.root = golden[i].root, .read_only = true};
+		struct be_ctx *ctx = open_ok(&opts);
+		assert_string_equal(be_ctx_cgroup_parent(ctx), golden[i].want);
+		be_ctx_free(ctx);
+	}
+	struct be_ctx_opts opts = {.root = f->root};
+	struct be_ctx *a = open_ok(&opts);
+	struct be_ctx *b = open_ok(&opts);
+	const char *name = be_ctx_cgroup_parent(a);
+	assert_int_equal(strlen(name), 14);
+	assert_int_equal(strncmp(name, "berth-", 6), 0);
+	assert_int_equal(strspn(name + 6, "0123456789abcdef"), 8);
+	assert_string_equal(name, be_ctx_cgroup_parent(b));
+	assert_true(be_name_valid(name));
+	cleanup_free char *sub = xasprintf("%s/sub", f->root);
+	struct be_ctx_opts other = {.root = sub};
+	struct be_ctx *c = open_ok(&other);
+	assert_string_not_equal(name, be_ctx_cgroup_parent(c));
+	be_ctx_free(a);
+	be_ctx_free(b);
+	be_ctx_free(c);
+}
+
+static void test_be_ctx_open_root_is_a_file(void **state)
+{
+	struct fx *f = *state;
+	cleanup_free char *file = xasprintf("%s/file", f->root);
+	tu_write(file, "not a directory");
+	struct be_ctx_opts opts = {.root = file};
+	struct be_ctx *ctx = NULL;
+	struct be_error *err = NULL;
+	assert_int_equal(be_ctx_open(&opts, &ctx, &err), -1);
+	assert_null(ctx);
+	assert_non_null(err);
+	assert_int_equal(err->errnum, ENOTDIR);
+	cleanup_free char *want = xasprintf("opening state root %s: creating %s/images: %s", file,
+	                                    file, strerror(ENOTDIR));
+	assert_string_equal(err->msg, want);
+	be_error_free(err);
+	cleanup_free char *text = tu_read(file);
+	assert_string_equal(text, "not a directory");
+}
+
+/* Cgroup layout of fixture trees: a cgroup.controllers file says v2, a
+ * memory directory says v1, an empty tree says none. */
+static void test_be_cgroup_detect_fixtures(void **state)
+{
+	struct fx *f = *state;
+	cleanup_free char *v2 = xasprintf("%s/v2", f->root);
+	cleanup_free char *v2file = xasprintf("%s/cgroup.controllers", v2);
+	tu_write(v2file, "cpu memory pids\n");
+	cleanup_free char *v1 = xasprintf("%s/v1/memory", f->root);
+	assert_int_equal(be_mkdir_p(v1, 0755, NULL), 0);
+	cleanup_free char *none = xasprintf("%s/none", f->root);
+	assert_int_equal(be_mkdir_p(none, 0755, NULL), 0);
+	assert_int_equal(be_cgroup_detect(v2), BE_CGROUP_V2);
+	*strrchr(v1, '/') = '\0';
+	assert_int_equal(be_cgroup_detect(v1), BE_CGROUP_V1);
+	assert_int_equal(be_cgroup_detect(none), BE_CGROUP_NONE);
+
+	cleanup_free char *root = xasprintf("%s/state", f->root);
+	struct be_ctx_opts opts = {.root = root, .cgroup_root = v2};
+	struct be_ctx *ctx = open_ok(&opts);
+	assert_int_equal(be_ctx_cgroup_layout(ctx), BE_CGROUP_V2);
+	be_ctx_free(ctx);
+}
+
+/* ---- repair at open -------------------------------------------------------- */
+
+static const struct {
+	const char *rel;
+	bool stays;
+} repair_files[] = {
+        {"images/base.json", true},
+        {"images/.base.json.tmpAbC123", false},
+        {"images/.x.tmp4Fz9Qa", false},
+        {"layers/0a1b/layer.json", true},
+        {"layers/0a1b/.layer.json.tmpQQQQQQ", false},
+        {"layers/0a1b/diff/.wh.tmpfile.tmpZZZZZZ", true}, /* layer content */
+        {"layers/0a1b/diff/etc/hosts", true},
+        {"containers/web/config.json", true},
+        {"containers/web/.config.json.tmpXyZ123", false},
+        {"containers/web/.state.json.tmp000000", false},
+        {"containers/web/upper/.hidden.tmpfile", true}, /* container files */
+        {"containers/web/log", true},
+        {"run/containers/web.json", true},
+        {"run/containers/.web.json.tmpRRRRRR", false},
+        {"run/locks/container.web.lock", true},
+        {"trash/1f2e3d4c/upper/etc/passwd", false},
+        {"trash/aa/.hidden", false},
+        {"trash/file", false},
+        {"tmp/import-1/layer.tar", false},
+        {"tmp/.x.tmp1", false},
+};
+
+static void write_repair_tree(const char *root)
+{
+	for (size_t i = 0; i < sizeof(repair_files) / sizeof(repair_files[0]); i++) {
+		cleanup_free char *p = xasprintf("%s/%s", root, repair_files[i].rel);
+		tu_write(p, repair_files[i].rel);
+	}
+}
+
+static void test_be_ctx_open_repairs(void **state)
+{
+	struct fx *f = *state;
+	write_repair_tree(f->root);
+	cleanup_free char *dangling = xasprintf("%s/trash/link", f->root);
+	assert_int_equal(symlink("/etc/hostname", dangling), 0);
+	struct be_ctx_opts opts = {.root = f->root};
+	be_ctx_free(open_ok(&opts));
+	for (size_t i = 0; i < sizeof(repair_files) / sizeof(repair_files[0]); i++) {
+		cleanup_free char *p = xasprintf("%s/%s", f->root, repair_files[i].rel);
+		if (repair_files[i].stays) {
+			cleanup_free char *text = tu_read(p);
+			if (text == NULL || strcmp(text, repair_files[i].rel) != 0)
+				fail_msg("%s was removed or changed", repair_files[i].rel);
+		} else if (be_path_exists(p)) {
+			fail_msg("%s was left", repair_files[i].rel);
+		}
+	}
+	/* The trash and tmp directories stay, empty. */
+	struct tu_out o = {0};
+	tu_sh(&o, "ls -A '%s/trash' '%s/tmp' | grep -v ':$' | grep -c .", f->root, f->root);
+	assert_string_equal(o.out, "0\n");
+	tu_out_free(&o);
+	assert_true(be_path_exists("/etc/hostname"));
+}
+
+/* A read-only open repairs nothing. */
+static void test_be_ctx_open_read_only_no_repair(void **state)
+{
+	struct fx *f = *state;
+	write_repair_tree(f->root);
+	struct be_ctx_opts opts = {.root = f->root, .read_only = true};
+	be_ctx_free(open_ok(&opts));
+	for (size_t i = 0; i < sizeof(repair_files) / sizeof(repair_files[0]); i++) {
+		cleanup_free char *p = xasprintf("%s/%s", f->root, repair_files[i].rel);
+		if (!be_path_exists(p))
+			fail_msg("%s was removed by a read-only open", repair_files[i].rel);
+	}
+	/* ...nor creates anything in a missing root. */
+	cleanup_free char *missing = xasprintf("%s/missing", f->root);
+	struct be_ctx_opts ro = {.root = missing, .read_only = true};
+	be_ctx_free(open_ok(&ro));
+	assert_false(be_path_exists(missing));
+}
+
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	        T(test_be_ctx_open_root_from_opts),
+	        T(test_be_ctx_open_root_from_env),
+	        T(test_be_ctx_open_default_read_only),
+	        T(test_be_ctx_open_default_root_named),
+	        T(test_be_ctx_open_run_dir_option),
+	        T(test_be_ctx_open_relative_root),
+	        T(test_be_ctx_cgroup_parent_stable),
+	        T(test_be_ctx_open_root_is_a_file),
+	        T(test_be_cgroup_detect_fixtures),
+	        T(test_be_ctx_open_repairs),
+	        T(test_be_ctx_open_read_only_no_repair),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
