@@ -75,8 +75,8 @@ enum {
 	BE_HAVE_PSI_CPU = 1u << 16,
 	BE_HAVE_PSI_MEM = 1u << 17,
 	BE_HAVE_PSI_IO = 1u << 18,
-	BE_HAVE_RATES = 1u << 19,    /* the *_per_s and cpu_percent fields are set */
-	BE_HAVE_NET_HOST = 1u << 20, /* shares the host's network namespace */
+	BE_HAVE_RATES = 1u << 19,      /* the *_per_s and cpu_percent fields are set */
+	BE_HAVE_NET_HOST = 1u << 20,   /* shares the host's network namespace */
 	BE_HAVE_OOM_EVENTS = 1u << 21, /* oom_events (v2 only) */
 	BE_HAVE_LIMIT_HITS = 1u << 22, /* mem_limit_hits */
 };

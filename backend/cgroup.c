@@ -203,6 +203,11 @@ uint64_t be_cgroup_weight_to_blkio(uint64_t weight)
 	return 10 + ((weight - 1) * 990) / 9999;
 }
 
+uint64_t be_cgroup_weight_to_bfq(uint64_t weight)
+{
+	return weight > 1000 ? 1000 : weight;
+}
+
 /* ---- file helpers -------------------------------------------------------- */
 
 int be_cgroup_write(const char *path, const char *value, struct be_error **err)

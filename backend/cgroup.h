@@ -37,8 +37,7 @@ int be_cgroup_set_limits(const struct be_ctx *ctx, const char *name, const struc
                          struct be_error **err);
 /* Moves the whole process pid (all its threads) into the cgroup, in every
  * controller. */
-int be_cgroup_attach(const struct be_ctx *ctx, const char *name, pid_t pid,
-                     struct be_error **err);
+int be_cgroup_attach(const struct be_ctx *ctx, const char *name, pid_t pid, struct be_error **err);
 /* Freezes (or thaws) and waits up to BE_CGROUP_WAIT_MS until the kernel
  * reports it done; fails with ETIMEDOUT after that. */
 int be_cgroup_freeze(const struct be_ctx *ctx, const char *name, bool frozen,
@@ -52,8 +51,7 @@ bool be_cgroup_oom_killed(const struct be_ctx *ctx, const char *name);
 /* Sends sig to every process of the cgroup and of its sub-cgroups.  For
  * SIGKILL a frozen group is killed then thawed, so every member dies
  * (v2: through cgroup.kill when the kernel has it). */
-int be_cgroup_kill_all(const struct be_ctx *ctx, const char *name, int sig,
-                       struct be_error **err);
+int be_cgroup_kill_all(const struct be_ctx *ctx, const char *name, int sig, struct be_error **err);
 /* Removes the cgroup (and sub-cgroups) from every controller, waiting up to
  * BE_CGROUP_WAIT_MS for dying members to leave (never moves tasks out), then
  * checks that it is gone.  Fails with EBUSY while processes remain.  A
@@ -81,16 +79,14 @@ struct be_cgroup_ops {
 	const char *name;
 	int (*create)(const struct be_ctx *ctx, const char *name, const struct be_limits *lim,
 	              struct be_error **err);
-	int (*set_limits)(const struct be_ctx *ctx, const char *name,
-	                  const struct be_limits *lim, struct be_error **err);
-	int (*attach)(const struct be_ctx *ctx, const char *name, pid_t pid,
-	              struct be_error **err);
+	int (*set_limits)(const struct be_ctx *ctx, const char *name, const struct be_limits *lim,
+	                  struct be_error **err);
+	int (*attach)(const struct be_ctx *ctx, const char *name, pid_t pid, struct be_error **err);
 	int (*freeze)(const struct be_ctx *ctx, const char *name, bool frozen, unsigned wait_ms,
 	              struct be_error **err);
 	int (*state)(const struct be_ctx *ctx, const char *name, struct be_cgroup_state *out,
 	             struct be_error **err);
-	int (*kill_all)(const struct be_ctx *ctx, const char *name, int sig,
-	                struct be_error **err);
+	int (*kill_all)(const struct be_ctx *ctx, const char *name, int sig, struct be_error **err);
 	int (*destroy)(const struct be_ctx *ctx, const char *name, unsigned wait_ms,
 	               struct be_error **err);
 	/* Directories as "controller:path", NULL-terminated. */
@@ -112,8 +108,7 @@ int be_cgroup_write(const char *path, const char *value, struct be_error **err);
 int be_cgroup_read_u64(const char *path, uint64_t *out, struct be_error **err);
 /* Reads the number after "key " in a keyed file (memory.events, cpu.stat,
  * memory.oom_control); fails with ENOENT when the key is not there. */
-int be_cgroup_read_key(const char *path, const char *key, uint64_t *out,
-                       struct be_error **err);
+int be_cgroup_read_key(const char *path, const char *key, uint64_t *out, struct be_error **err);
 /* Sends sig to every pid in cgroup.procs of dir and of its sub-directories;
  * *count gets the number signalled. */
 int be_cgroup_signal_tree(const char *dir, int sig, size_t *count, struct be_error **err);
@@ -123,10 +118,12 @@ bool be_cgroup_tree_empty(const char *dir);
 void be_cgroup_strv_add(char ***v, size_t *n, char *s);
 /* Sleeps ms milliseconds. */
 void be_cgroup_sleep_ms(unsigned ms);
-/* cpu.weight (1..10000) to v1 cpu.shares (2..262144) and io weight to v1
- * blkio.weight (10..1000), as crun converts them. */
+/* cpu.weight (1..10000) to v1 cpu.shares (2..262144) and io weight to
+ * CFQ's blkio.weight (10..1000), as crun converts them; to BFQ's weight
+ * files (1..1000, default 100 like io.weight) it is kept, capped at 1000. */
 uint64_t be_cgroup_weight_to_shares(uint64_t weight);
 uint64_t be_cgroup_weight_to_blkio(uint64_t weight);
+uint64_t be_cgroup_weight_to_bfq(uint64_t weight);
 /* --cpus with an explicit number of online CPUs (tests). */
 int be_limits_parse_cpus_n(const char *text, long ncpu, uint64_t *quota_us, uint64_t *period_us,
                            struct be_error **err);

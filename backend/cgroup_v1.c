@@ -143,7 +143,7 @@ static int group_load(const struct be_ctx *ctx, const char *name, struct v1_grou
 			continue;
 		}
 		if (strncmp(mounts[i], root, rootlen) != 0 || mounts[i][rootlen] != '/') {
-			be_error_set(err, EXDEV, "v1 controller %s is mounted at %s, outside %s",
+			be_error_set(err, 0, "v1 controller %s is mounted at %s, outside %s",
 			             controllers[i], mounts[i], root);
 			for (size_t j = 0; j <= i; j++)
 				free(mounts[j]);
@@ -310,7 +310,10 @@ static int apply_limits(const struct v1_group *g, const struct be_limits *lim,
 	if (wfile && lim->io_weight) {
 		struct cgroup_controller *c = need(cg, g, C_BLKIO, err);
 		char v[32];
-		snprintf(v, sizeof(v), "%" PRIu64, be_cgroup_weight_to_blkio(lim->io_weight));
+		bool bfq = strcmp(wfile, "blkio.bfq.weight") == 0;
+		snprintf(v, sizeof(v), "%" PRIu64,
+		         bfq ? be_cgroup_weight_to_bfq(lim->io_weight)
+		             : be_cgroup_weight_to_blkio(lim->io_weight));
 		if (c == NULL || add_value(c, wfile, v, err) < 0)
 			goto out;
 	}
@@ -430,9 +433,13 @@ static int v1_set_limits(const struct be_ctx *ctx, const char *name, const struc
 	if (e->errnum == EBUSY && lim->memory && usage &&
 	    be_cgroup_read_u64(usage, &use, NULL) == 0 && use > lim->memory) {
 		char a[32], b[32];
-		return be_error_set(err, EBUSY, "memory limit %s is below current use %s",
-		                    be_format_size(lim->memory, a, sizeof(a)),
-		                    be_format_size(use, b, sizeof(b)));
+		bool fresh = err != NULL && *err == NULL;
+		be_error_set(err, 0, "memory limit %s is below current use %s",
+		             be_format_size(lim->memory, a, sizeof(a)),
+		             be_format_size(use, b, sizeof(b)));
+		if (fresh)
+			(*err)->errnum = EBUSY;
+		return -1;
 	}
 	if (err != NULL && *err == NULL)
 		*err = steal_pointer(&e);

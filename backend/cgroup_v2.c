@@ -251,7 +251,7 @@ static int apply_limits(const char *dir, const struct be_limits *lim, struct be_
 	cleanup_free char *iow = xasprintf("%s/io.weight", dir);
 	if (be_path_exists(iow))
 		return be_cgroup_write(iow, v, err);
-	snprintf(v, sizeof(v), "%" PRIu64, lim->io_weight ? be_cgroup_weight_to_blkio(w) : 100);
+	snprintf(v, sizeof(v), "%" PRIu64, be_cgroup_weight_to_bfq(w));
 	return write_file(dir, "io.bfq.weight", v, false, err);
 }
 

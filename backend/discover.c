@@ -108,8 +108,9 @@ static enum be_class kube_classify(const char *pbase, const char *leaf, struct b
 {
 	bool in_pod = starts(pbase, "pod") || strstr(pbase, "-pod") != NULL;
 	if (!in_pod) {
-		if (starts(leaf, "kubepods") || starts(leaf, "pod") || strcmp(leaf, "burstable") == 0 ||
-		    strcmp(leaf, "besteffort") == 0 || strcmp(leaf, "guaranteed") == 0)
+		if (starts(leaf, "kubepods") || starts(leaf, "pod") ||
+		    strcmp(leaf, "burstable") == 0 || strcmp(leaf, "besteffort") == 0 ||
+		    strcmp(leaf, "guaranteed") == 0)
 			return BE_CLASS_DESCEND;
 		return BE_CLASS_SKIP;
 	}
@@ -138,7 +139,8 @@ enum be_class be_discover_classify(const char *parent, const char *leaf, struct 
 		return BE_CLASS_ITEM;
 	if (id_item(leaf, "libpod-", ".scope", BE_KIND_PODMAN, out))
 		return BE_CLASS_ITEM;
-	if (strcmp(pbase, "libpod_parent") == 0 && id_item(leaf, "libpod-", "", BE_KIND_PODMAN, out))
+	if (strcmp(pbase, "libpod_parent") == 0 &&
+	    id_item(leaf, "libpod-", "", BE_KIND_PODMAN, out))
 		return BE_CLASS_ITEM;
 	if (starts(leaf, "lxc.payload.") && leaf[12]) {
 		name_item(leaf + 12, strlen(leaf + 12), BE_KIND_LXC, out);
@@ -155,8 +157,9 @@ enum be_class be_discover_classify(const char *parent, const char *leaf, struct 
 		name_item(leaf, strcspn(leaf, "."), BE_KIND_LIBVIRT, out);
 		return BE_CLASS_ITEM;
 	}
-	if (parent[0] == '\0' && (strcmp(leaf, "docker") == 0 || strcmp(leaf, "lxc") == 0 ||
-	                          strcmp(leaf, "libpod_parent") == 0 || strcmp(leaf, "machine") == 0))
+	if (parent[0] == '\0' &&
+	    (strcmp(leaf, "docker") == 0 || strcmp(leaf, "lxc") == 0 ||
+	     strcmp(leaf, "libpod_parent") == 0 || strcmp(leaf, "machine") == 0))
 		return BE_CLASS_DESCEND;
 	if (ends(leaf, ".slice") || (starts(leaf, "user@") && ends(leaf, ".service")))
 		return BE_CLASS_DESCEND;
@@ -352,7 +355,8 @@ struct be_discover *be_discover_new(const struct be_ctx *ctx)
 			d->ctl_fd[i] = open_ctl(root, (enum be_ctl)i);
 		/* Names are walked in one hierarchy: memory is where every
 		 * engine puts its containers. */
-		static const char *const walk[] = {"memory", "pids", "cpu", "cpu,cpuacct", "systemd"};
+		static const char *const walk[] = {"memory", "pids", "cpu", "cpu,cpuacct",
+		                                   "systemd"};
 		for (size_t i = 0; i < 5 && d->walk_fd < 0; i++)
 			d->walk_fd = open_dir_at(root, walk[i]);
 	}
@@ -398,7 +402,8 @@ int be_discover_watch(struct be_discover *d, const char *parent, enum be_kind ki
 			c = n - (size_t)(p - parent);
 		if (c == 0 || (c == 1 && p[0] == '.') || (c == 2 && p[0] == '.' && p[1] == '.'))
 			return be_error_set(err, EINVAL,
-			                    "watching cgroup \"%s\": empty, . or .. component", parent);
+			                    "watching cgroup \"%s\": empty, . or .. component",
+			                    parent);
 		p += c + 1;
 	}
 	if (d->nwatch >= BE_MAX_WATCH)

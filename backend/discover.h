@@ -45,8 +45,7 @@ struct be_dbuf {
 /* Reads the whole directory fd (from its start) into b; -1 on error. */
 ssize_t be_discover_read_dir(int fd, struct be_dbuf *b);
 /* Next entry after *off other than "." and "..". */
-bool be_discover_next(const struct be_dbuf *b, size_t *off, const char **name,
-                      unsigned char *type);
+bool be_discover_next(const struct be_dbuf *b, size_t *off, const char **name, unsigned char *type);
 
 struct be_discover;
 typedef void (*be_found_fn)(void *arg, const struct be_found *f);

@@ -58,8 +58,8 @@ static int32_t classify_pid(struct be_discover *d, pid_t pid)
 	r->used = true;
 	r->cmd = cmd;
 	if (read_pid_file(d, pid, "cgroup") > 0)
-		be_parse_proc_cgroup(d->text, d->layout == BE_CGROUP_V1 ? "memory" : NULL, r->cgroup,
-		                     sizeof(r->cgroup));
+		be_parse_proc_cgroup(d->text, d->layout == BE_CGROUP_V1 ? "memory" : NULL,
+		                     r->cgroup, sizeof(r->cgroup));
 	return i;
 }
 

@@ -3,12 +3,14 @@
  * run with its secure flags, writes it relative to the layer directory. */
 #include <archive.h>
 #include <archive_entry.h>
+#include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 #include <linux/fs.h>
 
@@ -299,7 +301,29 @@ static int copy_data(struct extract *x, struct archive *out, struct be_error **e
 	}
 }
 
-static int put_entry(struct extract *x, struct archive *out, struct archive_entry *e,
+/* Copies a regular file's data from fd (a directory source). */
+static int copy_fd(struct extract *x, int fd, struct archive *out, struct be_error **err)
+{
+	char buf[64 * 1024];
+	for (;;) {
+		ssize_t r = read(fd, buf, sizeof(buf));
+		if (r == 0)
+			return 0;
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return entry_fail(x, err, errno, "reading");
+		if (archive_write_data(out, buf, (size_t)r) < 0)
+			return entry_fail(x, err, 0, "writing: %s", arch_text(out));
+		x->data_bytes += (uint64_t)r;
+		if (x->data_bytes >= x->next_report)
+			report(x, false);
+	}
+}
+
+/* Checks and writes one entry; its data comes from data_fd when >= 0 (a
+ * directory source), else from the archive being read. */
+static int put_entry(struct extract *x, struct archive *out, struct archive_entry *e, int data_fd,
                      struct be_error **err)
 {
 	const char *name = archive_entry_pathname(e);
@@ -310,9 +334,11 @@ static int put_entry(struct extract *x, struct archive *out, struct archive_entr
 		return r < 0 ? -1 : 0;
 	if (archive_write_header(out, e) < ARCHIVE_WARN)
 		return entry_fail(x, err, 0, "%s", arch_text(out));
-	if (archive_entry_filetype(e) == AE_IFREG && archive_entry_size(e) > 0 &&
-	    copy_data(x, out, err) < 0)
-		return -1;
+	if (archive_entry_filetype(e) == AE_IFREG && archive_entry_size(e) > 0) {
+		r = data_fd >= 0 ? copy_fd(x, data_fd, out, err) : copy_data(x, out, err);
+		if (r < 0)
+			return -1;
+	}
 	if (archive_write_finish_entry(out) < ARCHIVE_WARN)
 		return entry_fail(x, err, 0, "%s", arch_text(out));
 	x->entries++;
@@ -335,46 +361,136 @@ static int tar_loop(struct extract *x, struct archive *out, struct be_error **er
 			return be_error_set(err, 0, "reading the archive after entry \"%s\": %s",
 			                    shown, arch_text(x->in));
 		}
-		if (put_entry(x, out, e, err) < 0)
+		if (put_entry(x, out, e, -1, err) < 0)
 			return -1;
 	}
 }
 
-/* Reads a directory tree (x->in is a read_disk archive opened on src). */
+/* ---- directory sources ---------------------------------------------------------- */
+
+/* A walk over a source directory.  libarchive's read_disk is not used: it
+ * changes the working directory as it goes, which the writer depends on. */
+struct walker {
+	struct extract *x;
+	struct archive *out;
+	const char *src; /* absolute, resolved */
+	dev_t dev;       /* other filesystems below src are not entered */
+	struct linked {
+		dev_t dev;
+		ino_t ino;
+		char *rel;
+	} *links; /* files with several links seen so far */
+	size_t n_links;
+};
+
+/* Copies the extended attributes (POSIX ACLs included) of path. */
+static void add_xattrs(struct archive_entry *e, const char *path)
+{
+	char names[4096];
+	ssize_t len = llistxattr(path, names, sizeof(names));
+	for (ssize_t off = 0; len > 0 && off < len; off += (ssize_t)strlen(names + off) + 1) {
+		char value[4096];
+		ssize_t n = lgetxattr(path, names + off, value, sizeof(value));
+		if (n >= 0)
+			archive_entry_xattr_add_entry(e, names + off, value, (size_t)n);
+	}
+}
+
+/* Turns a second name of an inode into a hard link to the first one. */
+static bool link_to_first(struct walker *w, struct archive_entry *e, const struct stat *st,
+                          const char *rel)
+{
+	for (size_t i = 0; i < w->n_links; i++)
+		if (w->links[i].dev == st->st_dev && w->links[i].ino == st->st_ino) {
+			archive_entry_copy_hardlink(e, w->links[i].rel);
+			archive_entry_set_size(e, 0);
+			return true;
+		}
+	w->links = xrealloc(w->links, (w->n_links + 1) * sizeof(*w->links));
+	w->links[w->n_links++] = (struct linked){st->st_dev, st->st_ino, xstrdup(rel)};
+	return false;
+}
+
+static int walk_dir(struct walker *w, int dfd, const char *rel, struct be_error **err);
+
+/* Builds the entry for dfd/name (rel in the layer), writes it, and
+ * descends into directories. */
+static int copy_one(struct walker *w, int dfd, const char *name, const char *rel,
+                    struct be_error **err)
+{
+	struct stat st;
+	cleanup_free char *full = xasprintf("%s/%s", w->src, rel);
+	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return be_error_set(err, errno, "reading %s", full);
+	if (S_ISSOCK(st.st_mode))
+		return 0; /* a socket is bound by a process: nothing to copy */
+	struct archive_entry *e = archive_entry_new();
+	archive_entry_copy_stat(e, &st);
+	archive_entry_copy_pathname(e, rel);
+	add_xattrs(e, full);
+	cleanup_close int fd = -1;
+	int r = 0;
+	if (S_ISLNK(st.st_mode)) {
+		char target[4096];
+		ssize_t n = readlinkat(dfd, name, target, sizeof(target) - 1);
+		if (n < 0)
+			r = be_error_set(err, errno, "reading %s", full);
+		target[n < 0 ? 0 : n] = '\0';
+		archive_entry_copy_symlink(e, target);
+	} else if (S_ISREG(st.st_mode) && !(st.st_nlink > 1 && link_to_first(w, e, &st, rel))) {
+		fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
+		if (fd < 0)
+			r = be_error_set(err, errno, "reading %s", full);
+	}
+	if (r == 0)
+		r = put_entry(w->x, w->out, e, fd, err);
+	archive_entry_free(e);
+	if (r == 0 && S_ISDIR(st.st_mode) && st.st_dev == w->dev) {
+		int sub = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (sub < 0)
+			return be_error_set(err, errno, "reading %s", full);
+		r = walk_dir(w, sub, rel, err);
+	}
+	return r;
+}
+
+/* Copies what the directory open at dfd holds (takes dfd over). */
+static int walk_dir(struct walker *w, int dfd, const char *rel, struct be_error **err)
+{
+	cleanup_dir DIR *d = fdopendir(dfd);
+	if (d == NULL) {
+		close(dfd);
+		return be_error_set(err, errno, "reading %s/%s", w->src, rel);
+	}
+	struct dirent *de;
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		cleanup_free char *sub =
+		        rel[0] ? xasprintf("%s/%s", rel, de->d_name) : xstrdup(de->d_name);
+		if (copy_one(w, dfd, de->d_name, sub, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 static int disk_loop(struct extract *x, const char *src, struct archive *out,
                      struct be_error **err)
 {
-	size_t skip = strcmp(src, "/") == 0 ? 1 : strlen(src) + 1;
-	struct archive_entry_linkresolver *res = archive_entry_linkresolver_new();
-	archive_entry_linkresolver_set_strategy(res, ARCHIVE_FORMAT_TAR_PAX_RESTRICTED);
-	struct archive_entry *e = archive_entry_new();
-	int rc = 0;
-	for (;;) {
-		int r = archive_read_next_header2(x->in, e);
-		if (r == ARCHIVE_EOF)
-			break;
-		if (r != ARCHIVE_OK && r != ARCHIVE_WARN) {
-			rc = be_error_set(err, 0, "reading %s: %s", src, arch_text(x->in));
-			break;
-		}
-		archive_read_disk_descend(x->in);
-		const char *full = archive_entry_pathname(e);
-		if (full == NULL || strlen(full) < skip)
-			archive_entry_copy_pathname(e, ".");
-		else
-			archive_entry_copy_pathname(e, full + skip);
-		struct archive_entry *spare = NULL;
-		archive_entry_linkify(res, &e, &spare);
-		if (spare)
-			archive_entry_free(spare); /* only other strategies defer entries */
-		if (put_entry(x, out, e, err) < 0) {
-			rc = -1;
-			break;
-		}
+	struct walker w = {.x = x, .out = out, .src = src};
+	struct stat st;
+	int fd = open(src, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		if (fd >= 0)
+			close(fd);
+		return be_error_set(err, errno, "reading %s", src);
 	}
-	archive_entry_free(e);
-	archive_entry_linkresolver_free(res);
-	return rc;
+	w.dev = st.st_dev;
+	int r = walk_dir(&w, fd, "", err);
+	for (size_t i = 0; i < w.n_links; i++)
+		free(w.links[i].rel);
+	free(w.links);
+	return r;
 }
 
 /* Runs one extraction with the working directory set to dir, restoring it
@@ -446,16 +562,6 @@ int be_extract_copy_dir(const char *src, const char *dir, const struct be_extrac
 	if (path_within(rdir, real))
 		return be_error_set(err, 0, "%s holds berth's state directory: refusing to copy it",
 		                    src);
-	struct archive *in = archive_read_disk_new();
-	archive_read_disk_set_symlink_physical(in);
-	archive_read_disk_set_behavior(in, ARCHIVE_READDISK_NO_TRAVERSE_MOUNTS);
-	int r;
-	if (archive_read_disk_open(in, real) != ARCHIVE_OK) {
-		r = be_error_set(err, 0, "reading %s: %s", src, arch_text(in));
-	} else {
-		struct extract x = {.opts = opts, .in = in, .in_is_disk = true};
-		r = run_in_dir(&x, dir, real, err);
-	}
-	archive_read_free(in);
-	return r;
+	struct extract x = {.opts = opts, .in_is_disk = true};
+	return run_in_dir(&x, dir, real, err);
 }

@@ -172,14 +172,14 @@ static int make_config(const struct be_ctx *ctx, const struct be_container_spec 
 static int write_container_dir(struct be_ctx *ctx, const struct ct_config *cfg, const char *head,
 			       struct be_error **err)
 {
-	char rnd[17];
-	be_random_hex(rnd, 8);
-	cleanup_free char *tmp = be_ctx_path(ctx, "tmp/ct-%s", rnd);
+	/* The lock keeps other clients' repair away from the work dir. */
+	cleanup_close int lock_fd = -1;
+	cleanup_free char *tmp = be_store_mkdtemp(ctx, "ct", &lock_fd, err);
+	if (tmp == NULL)
+		return -1;
 	cleanup_free char *dest = be_ctx_path(ctx, "containers/%s", cfg->name);
 	static const char *const subdirs[] = {"upper", "work", "merged"};
 	int r = -1;
-	if (be_mkdir_p(tmp, 0700, err) < 0)
-		goto out;
 	for (size_t i = 0; i < 3; i++) {
 		cleanup_free char *d = xasprintf("%s/%s", tmp, subdirs[i]);
 		if (mkdir(d, 0755) < 0) {

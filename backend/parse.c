@@ -124,8 +124,8 @@ uint64_t be_parse_keyed(const char *text, const char *const *keys, size_t nkeys,
 
 int be_parse_cpu_stat_v2(const char *text, struct be_cpu_stat *out)
 {
-	static const char *const keys[] = {"usage_usec",  "user_usec",    "system_usec",
-	                                   "nr_periods",  "nr_throttled", "throttled_usec"};
+	static const char *const keys[] = {"usage_usec", "user_usec",    "system_usec",
+	                                   "nr_periods", "nr_throttled", "throttled_usec"};
 	uint64_t v[6] = {0};
 	uint64_t f = be_parse_keyed(text, keys, 6, v);
 	if (!(f & 1))
@@ -195,10 +195,18 @@ int be_parse_cpu_max(const char *text, uint64_t *quota_us, uint64_t *period_us)
 
 int be_parse_memory_stat_v1(const char *text, struct be_mem_stat *out)
 {
-	static const char *const keys[] = {
-	        "total_rss",   "total_cache", "total_inactive_file", "total_active_file",
-	        "total_shmem", "total_swap",  "rss",                 "cache",
-	        "inactive_file", "active_file", "shmem",             "swap"};
+	static const char *const keys[] = {"total_rss",
+	                                   "total_cache",
+	                                   "total_inactive_file",
+	                                   "total_active_file",
+	                                   "total_shmem",
+	                                   "total_swap",
+	                                   "rss",
+	                                   "cache",
+	                                   "inactive_file",
+	                                   "active_file",
+	                                   "shmem",
+	                                   "swap"};
 	uint64_t v[12] = {0};
 	uint64_t f = be_parse_keyed(text, keys, 12, v);
 	/* Without use_hierarchy (or on old kernels) only local keys exist. */
@@ -223,8 +231,7 @@ int be_parse_memory_stat_v1(const char *text, struct be_mem_stat *out)
 
 int be_parse_memory_stat_v2(const char *text, struct be_mem_stat *out)
 {
-	static const char *const keys[] = {"anon", "file", "inactive_file", "active_file",
-	                                   "shmem"};
+	static const char *const keys[] = {"anon", "file", "inactive_file", "active_file", "shmem"};
 	uint64_t v[5] = {0};
 	uint64_t f = be_parse_keyed(text, keys, 5, v);
 	if ((f & 3) != 3)

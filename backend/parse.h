@@ -22,8 +22,7 @@ double be_parse_decimal(const char *s, const char **end);
 /* "key value" lines: for each line whose first word is keys[i] (a trailing
  * ':' on the word is allowed), sets vals[i].  Returns the bitmask of keys
  * found (up to 64 keys). */
-uint64_t be_parse_keyed(const char *text, const char *const *keys, size_t nkeys,
-                        uint64_t *vals);
+uint64_t be_parse_keyed(const char *text, const char *const *keys, size_t nkeys, uint64_t *vals);
 
 struct be_cpu_stat {
 	uint64_t usage_ns, user_ns, system_ns;
@@ -134,8 +133,8 @@ long be_parse_pids(const char *text, pid_t *out, size_t max);
 int be_parse_proc_cgroup(const char *text, const char *controller, char *path, size_t len);
 
 struct be_vm_cmdline {
-	char vmm[24];      /* "qemu", "firecracker", "cloud-hypervisor", "crosvm" */
-	char name[64];     /* -name guest=NAME / --id NAME; "" when none */
+	char vmm[24];       /* "qemu", "firecracker", "cloud-hypervisor", "crosvm" */
+	char name[64];      /* -name guest=NAME / --id NAME; "" when none */
 	uint64_t mem_bytes; /* guest memory; 0 when unknown */
 	unsigned vcpus;     /* 0 when unknown */
 };

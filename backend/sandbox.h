@@ -58,20 +58,23 @@ int be_sandbox_read_report(int report_rd, struct be_error **err);
  * be_sandbox_enter and reads its report.  cfg->report_fd is ignored (spawn
  * makes its own).  Returns 0 with the init's pid (host view) in *child_out
  * once the command is exec'd; the caller waits for it.  On failure the
- * child is killed if needed and reaped, and *err carries the exit code.
- * The caller must be single-threaded. */
+ * child is killed if needed and reaped, and *err carries the exit code
+ * (0, i.e. 125, when the hook failed: a hook that fills this same *err
+ * through data keeps its message, prefixed).  The caller must be
+ * single-threaded (raw clone: no atfork handlers run). */
 int be_sandbox_spawn(const struct be_sandbox_cfg *cfg, int (*in_parent)(pid_t child, void *data),
                      void *data, pid_t *child_out, struct be_error **err);
 
 /* exec into a running container: forks a child inside the pid namespace of
- * init_pid which joins its mnt, uts, ipc, net and cgroup namespaces (pidfd
- * setns, else /proc/PID/ns/ *), calls before_exec(child, data) (NULL: none;
- * the caller attaches it to the container's cgroup there), then applies
- * user, capabilities, no_new_privs and seccomp as for the init, chdirs to
- * cfg->workdir and execs.  cfg->rootfs, hostname, net_host and report_fd
- * are ignored.  Returns 0 with the child's host pid in *child_out (the
- * caller waits for it), or -1 with *err (exit code 125/126/127) after
- * reaping the child. */
+ * init_pid (the caller's own namespaces are unchanged afterwards; the child
+ * is the caller's child) which joins its mnt, uts, ipc, net and cgroup
+ * namespaces (pidfd setns, else /proc/PID/ns/ *), calls before_exec(child,
+ * data) (NULL: none; the caller attaches it to the container's cgroup
+ * there), then applies user, capabilities, no_new_privs and seccomp as for
+ * the init, chdirs to cfg->workdir (which must exist: 126 otherwise) and
+ * execs.  cfg->rootfs, hostname, net_host and report_fd are ignored.
+ * Returns 0 with the child's host pid in *child_out (the caller waits for
+ * it), or -1 with *err (exit code 125/126/127) after reaping the child. */
 int be_sandbox_exec(pid_t init_pid, const struct be_sandbox_cfg *cfg,
                     int (*before_exec)(pid_t child, void *data), void *data, pid_t *child_out,
                     struct be_error **err);

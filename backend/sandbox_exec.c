@@ -75,11 +75,13 @@ int be_sandbox_read_report(int report_rd, struct be_error **err)
  * moved up so that no dup2 overwrites one still to be placed. */
 static int setup_stdio(const struct be_sandbox_cfg *cfg, struct be_error **err)
 {
-	int fds[3];
+	int fds[3], null_fd = -1;
 	for (int i = 0; i < 3; i++) {
 		int fd = cfg->stdio[i];
+		if (fd < 0 && null_fd < 0)
+			null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
 		if (fd < 0)
-			fd = open("/dev/null", (i == 0 ? O_RDONLY : O_WRONLY) | O_CLOEXEC);
+			fd = null_fd;
 		else if (fd < 3)
 			fd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
 		if (fd < 0)

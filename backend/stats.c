@@ -15,9 +15,9 @@
 const char *be_kind_name(enum be_kind kind)
 {
 	static const char *const names[BE_KIND_COUNT] = {
-	        [BE_KIND_BERTH] = "berth",     [BE_KIND_DOCKER] = "docker",
-	        [BE_KIND_PODMAN] = "podman",   [BE_KIND_LXC] = "lxc",
-	        [BE_KIND_NSPAWN] = "nspawn",   [BE_KIND_LIBVIRT] = "libvirt",
+	        [BE_KIND_BERTH] = "berth",       [BE_KIND_DOCKER] = "docker",
+	        [BE_KIND_PODMAN] = "podman",     [BE_KIND_LXC] = "lxc",
+	        [BE_KIND_NSPAWN] = "nspawn",     [BE_KIND_LIBVIRT] = "libvirt",
 	        [BE_KIND_KUBEPODS] = "kubepods", [BE_KIND_VM] = "vm",
 	        [BE_KIND_CGROUP] = "cgroup",
 	};
@@ -241,7 +241,7 @@ static void push_history(struct be_item *it)
 /* Samples one slot; returns -1 when its item is gone. */
 static int sample_slot(struct be_monitor *mon, struct be_slot *s)
 {
-	struct be_sample x = {0};
+	struct be_sample x = {.cpu_quota_percent = -1};
 	if (s->it.cgroup[0]) {
 		if (mon->refreshes - s->born < BE_YOUNG_REFRESHES)
 			be_mon_open_cgroup(mon, s);
@@ -255,6 +255,7 @@ static int sample_slot(struct be_monitor *mon, struct be_slot *s)
 			s->it.is_vm = false;
 			be_mon_open_cgroup(mon, s);
 			memset(&x, 0, sizeof(x));
+			x.cpu_quota_percent = -1;
 			if (be_mon_sample_cgroup(mon, s, &x) < 0)
 				return -1;
 		}

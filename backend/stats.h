@@ -45,9 +45,9 @@ enum be_mfile {
 struct be_slot {
 	struct be_item it; /* what callers see */
 	bool used;
-	uint64_t seen;   /* refresh that last discovered it */
-	uint64_t born;   /* refresh that created it */
-	uint64_t vm_seen; /* refresh that last found its VMM process */
+	uint64_t seen;                /* refresh that last discovered it */
+	uint64_t born;                /* refresh that created it */
+	uint64_t vm_seen;             /* refresh that last found its VMM process */
 	char key[BE_ITEM_CGROUP_MAX]; /* cgroup path, or "#<pid>" for a VM */
 	int fd[MF_COUNT];
 	uint32_t tried; /* MF_* bits opened or given up on */
@@ -55,8 +55,8 @@ struct be_slot {
 	bool has_prev;
 	pid_t *pids;
 	size_t pids_cap;
-	pid_t net_pid; /* whose net/dev fd[MF_NET] reads; 0 none */
-	bool net_host; /* net_pid is in the host's network namespace */
+	pid_t net_pid;            /* whose net/dev fd[MF_NET] reads; 0 none */
+	bool net_host;            /* net_pid is in the host's network namespace */
 	uint64_t threads_counted; /* refresh of the last vCPU thread count */
 };
 
@@ -65,7 +65,7 @@ struct be_host_state {
 	struct be_cpu_times all, *each, *each_prev, all_prev;
 	double *pct_each;
 	size_t ncpu_cap;
-	bool has_prev;
+	bool opened, has_prev;
 };
 
 struct be_monitor {

@@ -362,3 +362,48 @@ int be_store_repair(const struct be_ctx *ctx, struct be_error **err)
 	}
 	return be_store_empty_trash(ctx, err);
 }
+
+/* One try of be_store_mkdtemp: 1 when a concurrent repair took the new
+ * directory before it was locked (try again). */
+static int mkdtemp_once(const struct be_ctx *ctx, const char *prefix, char **out, int *lock_fd,
+                        struct be_error **err)
+{
+	char rnd[17];
+	be_random_hex(rnd, 8);
+	cleanup_free char *path = be_ctx_path(ctx, "tmp/%s-%s", prefix, rnd);
+	int made = mkdir(path, 0700);
+	if (made < 0 && errno == ENOENT) {
+		cleanup_free char *tmp = be_ctx_path(ctx, "tmp");
+		if (be_mkdir_p(tmp, 0700, err) < 0)
+			return -1;
+		made = mkdir(path, 0700);
+	}
+	if (made < 0)
+		return be_error_set(err, errno, "creating %s", path);
+	cleanup_close int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? 1 : be_error_set(err, errno, "creating %s", path);
+	while (flock(fd, LOCK_EX) < 0)
+		if (errno != EINTR)
+			return be_error_set(err, errno, "locking %s", path);
+	/* Still there under that name, now that it is locked? */
+	struct stat a, b;
+	if (fstat(fd, &a) < 0 || lstat(path, &b) < 0 || a.st_ino != b.st_ino ||
+	    a.st_dev != b.st_dev)
+		return 1;
+	*lock_fd = be_steal_fd(&fd);
+	*out = steal_pointer(&path);
+	return 0;
+}
+
+char *be_store_mkdtemp(const struct be_ctx *ctx, const char *prefix, int *lock_fd,
+                       struct be_error **err)
+{
+	char *path = NULL;
+	int r = 1;
+	for (int attempt = 0; r == 1 && attempt < 3; attempt++)
+		r = mkdtemp_once(ctx, prefix, &path, lock_fd, err);
+	if (r == 1)
+		be_error_set(err, EAGAIN, "creating a work directory under %s/tmp", ctx->root);
+	return r == 0 ? path : NULL;
+}

@@ -71,5 +71,11 @@ int be_store_empty_trash(const struct be_ctx *ctx, struct be_error **err);
  * Called by be_ctx_open.  What a live process holds a flock on is left
  * alone: a user of ROOT/tmp keeps its entry flocked while it works there. */
 int be_store_repair(const struct be_ctx *ctx, struct be_error **err);
+/* Makes a fresh work directory ROOT/tmp/PREFIX-<16 hex> and returns its path
+ * (caller frees) with *lock_fd, an fd holding a flock on it: while that fd
+ * is open, the repair of other clients leaves the directory alone.  Close
+ * the fd once the directory is renamed away or removed. */
+char *be_store_mkdtemp(const struct be_ctx *ctx, const char *prefix, int *lock_fd,
+                       struct be_error **err);
 
 #endif

@@ -153,8 +153,8 @@ static int rm_tree_at(int dirfd, uint64_t mnt, const char *shown, struct be_erro
 				                    de->d_name);
 			continue;
 		}
-		int sub = openat(dirfd, de->d_name,
-		                 O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		int sub =
+		        openat(dirfd, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		if (sub < 0) {
 			if (errno == ENOENT)
 				continue;

@@ -200,6 +200,13 @@ static bool print_group_usage(const char *word)
 	size_t n = strlen(word);
 	for (size_t f = 0; families[f]; f++)
 		for (const struct cli_command *c = families[f]; c->name; c++)
+			if (strncmp(c->name, word, n) == 0 && c->name[n] == ' ' && !any) {
+				fprintf(stderr, "berth: %s: missing or unknown subcommand\n", word);
+				any = true;
+			}
+	any = false;
+	for (size_t f = 0; families[f]; f++)
+		for (const struct cli_command *c = families[f]; c->name; c++)
 			if (strncmp(c->name, word, n) == 0 && c->name[n] == ' ') {
 				if (!any)
 					fprintf(stderr, "usage:\n");
@@ -332,7 +339,10 @@ int cli_dispatch(struct cli *cli, int argc, char **argv)
 	if (cmd == NULL) {
 		if (print_group_usage(argv[0]))
 			return CLI_EXIT_FAIL;
-		fprintf(stderr, "berth: unknown command \"%s\"\nSee 'berth --help'.\n", argv[0]);
+		fprintf(stderr,
+			"berth: unknown command \"%s\"\nusage: berth [GLOBAL OPTIONS] [COMMAND] "
+			"[ARGS...]\nSee 'berth --help'.\n",
+			argv[0]);
 		return CLI_EXIT_FAIL;
 	}
 	if (count_options(cmd->options) > CLI_MAX_OPTS)

@@ -27,7 +27,10 @@ int main(int argc, char **argv)
 		           strncmp(a, "--iterations=", 13) == 0 || strcmp(a, "--theme") == 0) {
 			break; /* TUI options: the TUI parses them */
 		} else {
-			fprintf(stderr, "berth: unknown option %s\nSee 'berth --help'.\n", a);
+			fprintf(stderr,
+				"berth: unknown option %s\nusage: berth [GLOBAL OPTIONS] [COMMAND] "
+				"[ARGS...]\nSee 'berth --help'.\n",
+				a);
 			return CLI_EXIT_FAIL;
 		}
 	}

@@ -8,7 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/capability.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -365,6 +367,27 @@ static void test_be_sandbox_spawn_capabilities(void **state)
 	free(out);
 }
 
+static void test_be_sandbox_spawn_inheritable_cleared(void **state)
+{
+	struct fixture *f = need_root(state);
+	/* A root parent with CAP_SYS_ADMIN inheritable: were it kept, exec
+	 * would hand it back to root in the container past the bounding set. */
+	cap_t saved = cap_get_proc();
+	assert_non_null(saved);
+	cap_t raised = cap_dup(saved);
+	cap_value_t admin = CAP_SYS_ADMIN;
+	assert_int_equal(cap_set_flag(raised, CAP_INHERITABLE, 1, &admin, CAP_SET), 0);
+	assert_int_equal(cap_set_proc(raised), 0);
+	char *out = run_sh(f, "grep -E '^Cap(Inh|Prm|Eff)' /proc/self/status", NULL);
+	assert_int_equal(cap_set_proc(saved), 0);
+	cap_free(raised);
+	cap_free(saved);
+	assert_int_equal(cap_line(out, "CapInh:"), 0);
+	assert_int_equal(cap_line(out, "CapPrm:"), be_secure_default_caps());
+	assert_int_equal(cap_line(out, "CapEff:"), be_secure_default_caps());
+	free(out);
+}
+
 static void test_be_sandbox_spawn_seccomp_denies(void **state)
 {
 	struct fixture *f = need_root(state);
@@ -426,12 +449,22 @@ static void test_be_sandbox_spawn_fds_closed(void **state)
 	int fd = open("/dev/null", O_RDONLY); /* no O_CLOEXEC on purpose */
 	assert_true(fd >= 0);
 	assert_int_equal(dup2(fd, 42), 42);
-	char *out = run_sh(f, "ls /proc/self/fd | tr '\\n' ' '", NULL);
-	close(42);
-	close(fd);
-	/* 0-2, and the directory ls reads. */
+	assert_int_equal(dup2(fd, 43), 43);
+	const char *argv[] = {"sh", "-c", "ls /proc/self/fd | tr '\\n' ' '", NULL};
+	struct be_sandbox_cfg cfg = base_cfg(f, argv);
+	struct be_error *err = NULL;
+	char *out = NULL;
+	assert_int_equal(run_cfg(&cfg, NULL, NULL, &out, &err), 0);
+	/* 0-2, and the directory ls reads */
 	assert_string_equal(out, "0 1 2 3 ");
 	free(out);
+	cfg.keep_fd = 43; /* left as it is: open across exec */
+	assert_int_equal(run_cfg(&cfg, NULL, NULL, &out, &err), 0);
+	assert_string_equal(out, "0 1 2 3 43 ");
+	free(out);
+	close(42);
+	close(43);
+	close(fd);
 }
 
 static void test_be_sandbox_spawn_env_exact(void **state)
@@ -463,6 +496,74 @@ static void test_be_sandbox_spawn_workdir(void **state)
 	assert_non_null(strstr(err->msg, "not absolute"));
 	be_error_free(err);
 	free(out);
+}
+
+static void test_be_sandbox_spawn_bad_root(void **state)
+{
+	struct fixture *f = need_root(state);
+	const char *argv[] = {"/bin/true", NULL};
+	struct be_sandbox_cfg cfg = base_cfg(f, argv);
+	struct be_error *err = NULL;
+	char *out = NULL;
+	/* missing */
+	char *missing = NULL;
+	assert_true(asprintf(&missing, "%s/missing", f->root) > 0);
+	cfg.rootfs = missing;
+	assert_int_equal(run_cfg(&cfg, NULL, NULL, &out, &err), -1);
+	assert_int_equal(err->exitcode, 125);
+	assert_non_null(strstr(err->msg, "No such file or directory"));
+	be_error_clear(&err);
+	free(out);
+	/* a mount point that is a symlink out of the root: refused */
+	char *evil = NULL;
+	assert_true(asprintf(&evil, "%s/evil", f->root) > 0);
+	assert_int_equal(tu_sh(NULL, "mkdir -p %s/etc && ln -s /etc %s/proc", evil, evil), 0);
+	cfg.rootfs = evil;
+	assert_int_equal(run_cfg(&cfg, NULL, NULL, &out, &err), -1);
+	assert_int_equal(err->exitcode, 125);
+	assert_non_null(strstr(err->msg, "/proc in the container's root is not a directory"));
+	be_error_clear(&err);
+	free(out);
+	/* relative */
+	cfg.rootfs = "rootfs";
+	assert_int_equal(run_cfg(&cfg, NULL, NULL, &out, &err), -1);
+	assert_non_null(strstr(err->msg, "not an absolute path"));
+	be_error_clear(&err);
+	free(out);
+	free(missing);
+	free(evil);
+}
+
+static void test_be_sandbox_spawn_tty(void **state)
+{
+	struct fixture *f = need_root(state);
+	int master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+	assert_true(master >= 0);
+	assert_int_equal(grantpt(master), 0);
+	assert_int_equal(unlockpt(master), 0);
+	int slave = open(ptsname(master), O_RDWR | O_NOCTTY | O_CLOEXEC);
+	assert_true(slave >= 0);
+	/* /dev/tty opens only for a process with a controlling terminal */
+	const char *argv[] = {"sh", "-c", "echo ctty > /dev/tty && [ -t 0 ] && echo isatty", NULL};
+	struct be_sandbox_cfg cfg = base_cfg(f, argv);
+	cfg.tty = true;
+	cfg.stdio[0] = cfg.stdio[1] = cfg.stdio[2] = slave;
+	struct be_error *err = NULL;
+	pid_t pid = -1;
+	assert_int_equal(be_sandbox_spawn(&cfg, NULL, NULL, &pid, &err), 0);
+	close(slave);
+	char buf[256] = "";
+	size_t n = 0;
+	for (;;) { /* EIO once the last slave fd is closed */
+		ssize_t r = read(master, buf + n, sizeof(buf) - 1 - n);
+		if (r <= 0)
+			break;
+		n += (size_t)r;
+	}
+	buf[n] = '\0';
+	close(master);
+	assert_int_equal(wait_status(pid), 0);
+	assert_string_equal(buf, "ctty\r\nisatty\r\n");
 }
 
 static char *run_as(struct fixture *f, const char *user, struct be_error **err)
@@ -608,7 +709,8 @@ static void test_be_sandbox_exec_joins(void **state)
 	start_sleeper(f);
 	const char *argv[] = {
 	        "sh", "-c",
-	        "echo $$; hostname; cat /proc/1/comm; for n in mnt uts ipc net pid cgroup; "
+	        "echo $$; hostname; cat /proc/1/comm; grep -c ^app: /etc/passwd; for n in mnt uts "
+	        "ipc net pid cgroup; "
 	        "do [ \"$(readlink /proc/self/ns/$n)\" = \"$(readlink /proc/1/ns/$n)\" ] || "
 	        "echo differs $n; done; grep -E '^(Seccomp|NoNewPrivs):' /proc/self/status",
 	        NULL};
@@ -619,7 +721,7 @@ static void test_be_sandbox_exec_joins(void **state)
 	int pid = atoi(out);
 	assert_true(pid > 1);
 	const char *rest = strchr(out, '\n') + 1;
-	assert_string_equal(rest, "box1\nsleep\nNoNewPrivs:\t1\nSeccomp:\t2\n");
+	assert_string_equal(rest, "box1\nsleep\n1\nNoNewPrivs:\t1\nSeccomp:\t2\n");
 	free(out);
 }
 
@@ -669,6 +771,96 @@ static void test_be_sandbox_exec_not_running(void **state)
 	assert_int_equal(be_sandbox_exec(pid, &cfg, NULL, NULL, &child, &err), -1);
 	assert_non_null(err);
 	be_error_free(err);
+}
+
+/* ---- the seccomp filter itself, in a forked child of the test ---------- */
+
+/* Appends name to buf unless the call just made failed with want. */
+static void expect_errno(char *buf, size_t size, const char *name, long r, int want)
+{
+	if (r != -1 || errno != want)
+		snprintf(buf + strlen(buf), size - strlen(buf), "%s=%ld/%d ", name, r, errno);
+}
+
+/* Each call has arguments that make it a harmless no-op or error even
+ * without the filter, so a broken filter fails the test, not the host.
+ * Writes the calls that were not refused as expected to out. */
+static void denied_calls_child(int out)
+{
+	struct be_error *err = NULL;
+	if (be_secure_lock(false, &err) < 0)
+		_exit(2);
+	const char *none = "/berth-no-such-path";
+	char b[2048] = "";
+	size_t n = sizeof(b);
+#define DENIED(name, ...) expect_errno(b, n, name, syscall(__VA_ARGS__), EPERM)
+	DENIED("kexec_load", SYS_kexec_load, 0, 0xffffff, NULL, 0);
+	DENIED("init_module", SYS_init_module, NULL, 0, "");
+	DENIED("finit_module", SYS_finit_module, -1, "", 0);
+	DENIED("delete_module", SYS_delete_module, "berth_none", O_NONBLOCK);
+	DENIED("open_by_handle_at", SYS_open_by_handle_at, -1, NULL, 0);
+	DENIED("bpf", SYS_bpf, -1, NULL, 0);
+	DENIED("perf_event_open", SYS_perf_event_open, NULL, 0, -1, -1, 0);
+	DENIED("keyctl", SYS_keyctl, -1, 0, 0, 0, 0);
+	DENIED("add_key", SYS_add_key, NULL, NULL, NULL, 0, 0);
+	DENIED("request_key", SYS_request_key, NULL, NULL, NULL, 0);
+	DENIED("mount", SYS_mount, NULL, NULL, NULL, 0, NULL);
+	DENIED("umount2", SYS_umount2, none, 0);
+	DENIED("pivot_root", SYS_pivot_root, NULL, NULL);
+	DENIED("reboot", SYS_reboot, 0, 0, 0, NULL); /* bad magic: EINVAL unfiltered */
+	DENIED("swapon", SYS_swapon, NULL, 0);
+	DENIED("swapoff", SYS_swapoff, NULL);
+	DENIED("acct", SYS_acct, none);
+	DENIED("settimeofday", SYS_settimeofday, NULL, NULL);
+	DENIED("clock_settime", SYS_clock_settime, -1, NULL);
+	DENIED("setns", SYS_setns, -1, 0);
+	DENIED("unshare_user", SYS_unshare, CLONE_NEWUSER);
+#undef DENIED
+	expect_errno(b, n, "clone3", syscall(SYS_clone3, NULL, 0), ENOSYS);
+	/* allowed: an unshare without a user namespace reaches the kernel */
+	if (syscall(SYS_unshare, 0) != 0)
+		strcat(b, "unshare_none ");
+	_exit(write(out, b, strlen(b)) < 0 ? 3 : 0);
+}
+
+static void test_be_secure_lock_denies(void **state)
+{
+	need_root(state); /* as non-root, capability checks would hide a broken filter */
+	int p[2];
+	assert_int_equal(pipe2(p, O_CLOEXEC), 0);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		close(p[0]);
+		denied_calls_child(p[1]);
+	}
+	close(p[1]);
+	char *out = slurp(p[0]);
+	close(p[0]);
+	assert_int_equal(wait_status(pid), 0);
+	assert_string_equal(out, ""); /* else: name=result/errno of each surprise */
+	free(out);
+}
+
+static void test_be_secure_lock_kills_32bit_calls(void **state)
+{
+	(void)state;
+#if defined(__x86_64__)
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct be_error *err = NULL;
+		if (be_secure_lock(false, &err) < 0)
+			_exit(2);
+		long ret;
+		/* i386 getpid through int 0x80: not the native architecture */
+		__asm__ volatile("int $0x80" : "=a"(ret) : "a"(20L) : "memory");
+		_exit(ret > 0 ? 3 : 4);
+	}
+	assert_int_equal(wait_status(pid), 128 + SIGSYS);
+#else
+	skip();
+#endif
 }
 
 /* ---- user specs, on literal strings against fixture /etc files --------- */
@@ -800,6 +992,7 @@ int main(void)
 	        T(test_be_sandbox_spawn_dev),
 	        T(test_be_sandbox_spawn_mount_denied),
 	        T(test_be_sandbox_spawn_capabilities),
+	        T(test_be_sandbox_spawn_inheritable_cleared),
 	        T(test_be_sandbox_spawn_seccomp_denies),
 	        T(test_be_sandbox_spawn_no_seccomp),
 	        T(test_be_sandbox_spawn_not_found_127),
@@ -807,12 +1000,16 @@ int main(void)
 	        T(test_be_sandbox_spawn_fds_closed),
 	        T(test_be_sandbox_spawn_env_exact),
 	        T(test_be_sandbox_spawn_workdir),
+	        T(test_be_sandbox_spawn_bad_root),
+	        T(test_be_sandbox_spawn_tty),
 	        T(test_be_sandbox_spawn_user),
 	        T(test_be_sandbox_spawn_cgroup_ns),
 	        T(test_be_sandbox_spawn_hook_fails),
 	        T(test_be_sandbox_exec_joins),
 	        T(test_be_sandbox_exec_user_and_errors),
 	        T(test_be_sandbox_exec_not_running),
+	        cmocka_unit_test(test_be_secure_lock_denies),
+	        cmocka_unit_test(test_be_secure_lock_kills_32bit_calls),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

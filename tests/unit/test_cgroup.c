@@ -225,6 +225,9 @@ static void test_be_cgroup_weight_conversions(void **state)
 	assert_int_equal(be_cgroup_weight_to_blkio(1), 10);
 	assert_int_equal(be_cgroup_weight_to_blkio(10000), 1000);
 	assert_int_equal(be_cgroup_weight_to_blkio(5000), 504);
+	assert_int_equal(be_cgroup_weight_to_bfq(1), 1);
+	assert_int_equal(be_cgroup_weight_to_bfq(100), 100);
+	assert_int_equal(be_cgroup_weight_to_bfq(10000), 1000);
 }
 
 static void test_be_cgroup_v1_strerror_table(void **state)

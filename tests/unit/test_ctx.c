@@ -71,8 +71,8 @@ static void test_be_ctx_open_root_from_opts(void **state)
 	assert_string_equal(be_ctx_run_dir(ctx), run);
 	assert_string_equal(be_ctx_cgroup_root(ctx), "/sys/fs/cgroup");
 	assert_string_equal(be_ctx_proc_root(ctx), "/proc");
-	static const char *const dirs[] = {"images", "layers", "containers", "trash", "tmp",
-	                                   "run/locks"};
+	static const char *const dirs[] = {"images", "layers", "containers",
+	                                   "trash",  "tmp",    "run/locks"};
 	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
 		cleanup_free char *d = xasprintf("%s/%s", f->root, dirs[i]);
 		if (!is_dir(d))
@@ -151,8 +151,8 @@ static void test_be_ctx_open_run_dir_option(void **state)
 	struct fx *f = *state;
 	cleanup_free char *run = xasprintf("%s/elsewhere/run/", f->root);
 	cleanup_free char *root = xasprintf("%s/state", f->root);
-	struct be_ctx_opts opts = {.root = root, .run_dir = run, .cgroup_root = "/x/cg/",
-	                           .proc_root = "/x/proc"};
+	struct be_ctx_opts opts = {
+	        .root = root, .run_dir = run, .cgroup_root = "/x/cg/", .proc_root = "/x/proc"};
 	struct be_ctx *ctx = open_ok(&opts);
 	cleanup_free char *want = xasprintf("%s/elsewhere/run", f->root);
 	assert_string_equal(be_ctx_run_dir(ctx), want);
@@ -348,16 +348,11 @@ static void test_be_ctx_open_read_only_no_repair(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	        T(test_be_ctx_open_root_from_opts),
-	        T(test_be_ctx_open_root_from_env),
-	        T(test_be_ctx_open_default_read_only),
-	        T(test_be_ctx_open_default_root_named),
-	        T(test_be_ctx_open_run_dir_option),
-	        T(test_be_ctx_open_relative_root),
-	        T(test_be_ctx_cgroup_parent_stable),
-	        T(test_be_ctx_open_root_is_a_file),
-	        T(test_be_cgroup_detect_fixtures),
-	        T(test_be_ctx_open_repairs),
+	        T(test_be_ctx_open_root_from_opts),      T(test_be_ctx_open_root_from_env),
+	        T(test_be_ctx_open_default_read_only),   T(test_be_ctx_open_default_root_named),
+	        T(test_be_ctx_open_run_dir_option),      T(test_be_ctx_open_relative_root),
+	        T(test_be_ctx_cgroup_parent_stable),     T(test_be_ctx_open_root_is_a_file),
+	        T(test_be_cgroup_detect_fixtures),       T(test_be_ctx_open_repairs),
 	        T(test_be_ctx_open_read_only_no_repair),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

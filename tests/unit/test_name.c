@@ -9,47 +9,28 @@
 #include "testutil.h"
 
 static const char *const accepted[] = {
-        "a",
-        "Z",
-        "0",
-        "web",
-        "web-1",
-        "Web_2.prod",
-        "a.",
-        "a..b",
-        "a-",
-        "a_",
-        "9lives",
-        "x.tar.gz",
-        "UPPER",
-        "0123456789012345678901234567890123456789012345678901234567890123", /* 64 */
+        "a",      "Z",
+        "0",      "web",
+        "web-1",  "Web_2.prod",
+        "a.",     "a..b",
+        "a-",     "a_",
+        "9lives", "x.tar.gz",
+        "UPPER",  "0123456789012345678901234567890123456789012345678901234567890123", /* 64 */
 };
 
 static const char *const rejected[] = {
-        "",
-        ".",
-        "..",
-        ".hidden",
-        "-a",
-        "_a",
-        "a/b",
-        "/a",
-        "a/",
-        "../etc",
-        "a b",
-        " a",
-        "a\n",
-        "a\tb",
-        "a:b",
-        "a*",
-        "a?",
-        "a\\b",
-        "a$b",
-        "a'b",
-        "a\"b",
-        "caf\xc3\xa9",
-        "\xff",
-        "01234567890123456789012345678901234567890123456789012345678901234", /* 65 */
+        "",     ".",
+        "..",   ".hidden",
+        "-a",   "_a",
+        "a/b",  "/a",
+        "a/",   "../etc",
+        "a b",  " a",
+        "a\n",  "a\tb",
+        "a:b",  "a*",
+        "a?",   "a\\b",
+        "a$b",  "a'b",
+        "a\"b", "caf\xc3\xa9",
+        "\xff", "01234567890123456789012345678901234567890123456789012345678901234", /* 65 */
 };
 
 static void test_be_name_valid_accepted(void **state)
@@ -93,8 +74,8 @@ static void test_be_name_valid_every_byte(void **state)
 {
 	(void)state;
 	for (int c = 1; c < 256; c++) {
-		bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		             (c >= '0' && c <= '9');
+		bool alnum =
+		        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
 		bool mid_ok = alnum || c == '_' || c == '.' || c == '-';
 		char mid[] = {'a', (char)c, 'b', '\0'};
 		char first[] = {(char)c, 'b', '\0'};
@@ -123,8 +104,9 @@ static void test_be_name_check_message(void **state)
 	assert_int_equal(be_name_check("container", "a/b", &err), -1);
 	assert_non_null(err);
 	assert_int_equal(err->errnum, 0);
-	assert_string_equal(err->msg, "invalid container name \"a/b\": use 1 to 64 of a-z A-Z 0-9 _ "
-	                              ". -, starting with a letter or digit");
+	assert_string_equal(err->msg,
+	                    "invalid container name \"a/b\": use 1 to 64 of a-z A-Z 0-9 _ "
+	                    ". -, starting with a letter or digit");
 	be_error_free(err);
 
 	err = NULL;

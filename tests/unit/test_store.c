@@ -75,20 +75,20 @@ static char *dir_of(const char *path)
 /* ---- round trip ------------------------------------------------------------ */
 
 static const struct be_field record_fields[] = {
-        {"name", JSON_STRING, false},  {"memory", JSON_INTEGER, false},
+        {"name", JSON_STRING, false},   {"memory", JSON_INTEGER, false},
         {"delta", JSON_INTEGER, false}, {"tty", JSON_TRUE, false},
-        {"oom", JSON_TRUE, false},     {"share", JSON_REAL, false},
-        {"cmd", JSON_ARRAY, false},    {"limits", JSON_OBJECT, false},
-        {"user", JSON_STRING, true},   {"note", JSON_STRING, true},
+        {"oom", JSON_TRUE, false},      {"share", JSON_REAL, false},
+        {"cmd", JSON_ARRAY, false},     {"limits", JSON_OBJECT, false},
+        {"user", JSON_STRING, true},    {"note", JSON_STRING, true},
 };
 
 static json_t *sample_record(const char *name)
 {
-	json_t *o = json_pack("{s:s,s:I,s:I,s:b,s:b,s:f,s:[s,s],s:{s:I},s:n,s:s}", "name", name,
-	                      "memory", (json_int_t)9223372036854771712ll, "delta",
-	                      (json_int_t)-42, "tty", 1, "oom", 0, "share", 0.25, "cmd", "/bin/sh",
-	                      "-c \"echo\\n\" ünï", "limits", "pids", (json_int_t)64, "user",
-	                      "note", "tab\there");
+	json_t *o =
+	        json_pack("{s:s,s:I,s:I,s:b,s:b,s:f,s:[s,s],s:{s:I},s:n,s:s}", "name", name,
+	                  "memory", (json_int_t)9223372036854771712ll, "delta", (json_int_t)-42,
+	                  "tty", 1, "oom", 0, "share", 0.25, "cmd", "/bin/sh", "-c \"echo\\n\" ünï",
+	                  "limits", "pids", (json_int_t)64, "user", "note", "tab\there");
 	assert_non_null(o);
 	return o;
 }
@@ -201,11 +201,11 @@ static const struct {
         {"empty", LIT(""), "1:0:", "expected"},
         {"spaces only", LIT("  \n\n"), "3:0:", "expected"},
         {"truncated in a string", LIT("{\n  \"name\": \"web\",\n  \"image\": \"busy"), "3:", ""},
-        {"truncated before the brace", LIT("{\n  \"name\": \"web\",\n  \"version\": 1\n"), "4:",
-         "expected"},
+        {"truncated before the brace", LIT("{\n  \"name\": \"web\",\n  \"version\": 1\n"),
+         "4:", "expected"},
         {"truncated after a comma", LIT("{\n  \"name\": \"web\",\n"), "3:", "expected"},
-        {"missing comma", LIT("{\n  \"name\": \"web\"\n  \"version\": 1\n}\n"), "3:11:",
-         "expected"},
+        {"missing comma", LIT("{\n  \"name\": \"web\"\n  \"version\": 1\n}\n"),
+         "3:11:", "expected"},
         {"trailing comma", LIT("{\n  \"name\": \"web\",\n}\n"), "3:1:", "expected"},
         {"single quotes", LIT("{\n  'name': 1\n}\n"), "2:3:", "expected"},
         {"garbage after", LIT("{\"version\": 1}\n{}\n"), "2:1:", "end of file expected"},
@@ -213,17 +213,20 @@ static const struct {
          "3:", "duplicate object key"},
         {"NUL byte", LIT("{\n  \"version\": 1,\n  \"name\": \"a\0b\"\n}\n"), "3:", "control"},
         {"huge integer",
-         LIT("{\n  \"version\": 1,\n  \"memory\": 123456789012345678901234567890\n}"), "3:",
-         "too big integer"},
-        {"binary", LIT("\x7f" "ELF\x02\x01\x01"), "1:", ""},
+         LIT("{\n  \"version\": 1,\n  \"memory\": 123456789012345678901234567890\n}"),
+         "3:", "too big integer"},
+        {"binary",
+         LIT("\x7f"
+             "ELF\x02\x01\x01"),
+         "1:", ""},
         {"array", LIT("[1, 2]\n"), "1:1:", "not a JSON object"},
         {"string after blank lines", LIT("\n\n  \"x\"\n"), "3:5:", "expected"},
         {"array after blank lines", LIT("\n\n  [1]\n"), "3:3:", "not a JSON object"},
         {"version missing", LIT("{\n  \"name\": \"web\"\n}\n"), "1:", "missing \"version\""},
-        {"version 2", LIT("{\n  \"name\": \"web\",\n  \"version\": 2\n}\n"), "3:",
-         "unsupported \"version\""},
-        {"version 0", LIT("\n{\n  \"version\": 0,\n  \"name\": \"web\"\n}\n"), "3:",
-         "unsupported \"version\""},
+        {"version 2", LIT("{\n  \"name\": \"web\",\n  \"version\": 2\n}\n"),
+         "3:", "unsupported \"version\""},
+        {"version 0", LIT("\n{\n  \"version\": 0,\n  \"name\": \"web\"\n}\n"),
+         "3:", "unsupported \"version\""},
         {"version a string", LIT("{\n  \"name\": \"version\",\n\n  \"version\": \"1\"\n}\n"),
          "4:", "unsupported \"version\""},
         {"version a real", LIT("{\n  \"version\": 1.0\n}\n"), "2:", "unsupported \"version\""},
@@ -274,21 +277,21 @@ static void test_be_store_load_bad_files(void **state)
 
 /* ---- schema check ---------------------------------------------------------- */
 
-static const char typed_text[] = "{\n"                              /* 1 */
-                                 "  \"note\": \"image\",\n"         /* 2 */
-                                 "  \"limits\": {\n"                /* 3 */
-                                 "    \"image\": 5,\n"              /* 4 */
-                                 "    \"memory\": \"64m\"\n"        /* 5 */
-                                 "  },\n"                           /* 6 */
-                                 "  \"image\": 42,\n"               /* 7 */
-                                 "  \"cmd\": \"/bin/sh\",\n"        /* 8 */
-                                 "  \"tty\": \"yes\",\n"            /* 9 */
-                                 "  \"share\": \"0.5\",\n"          /* 10 */
-                                 "  \"created\": 1.5,\n"            /* 11 */
-                                 "  \"env\": {},\n"                 /* 12 */
-                                 "  \"labels\": [],\n"              /* 13 */
-                                 "  \"user\": false,\n"             /* 14 */
-                                 "  \"version\": 1\n"               /* 15 */
+static const char typed_text[] = "{\n"                       /* 1 */
+                                 "  \"note\": \"image\",\n"  /* 2 */
+                                 "  \"limits\": {\n"         /* 3 */
+                                 "    \"image\": 5,\n"       /* 4 */
+                                 "    \"memory\": \"64m\"\n" /* 5 */
+                                 "  },\n"                    /* 6 */
+                                 "  \"image\": 42,\n"        /* 7 */
+                                 "  \"cmd\": \"/bin/sh\",\n" /* 8 */
+                                 "  \"tty\": \"yes\",\n"     /* 9 */
+                                 "  \"share\": \"0.5\",\n"   /* 10 */
+                                 "  \"created\": 1.5,\n"     /* 11 */
+                                 "  \"env\": {},\n"          /* 12 */
+                                 "  \"labels\": [],\n"       /* 13 */
+                                 "  \"user\": false,\n"      /* 14 */
+                                 "  \"version\": 1\n"        /* 15 */
                                  "}\n";
 
 static const struct {
@@ -345,8 +348,8 @@ static void test_be_store_check_accepts(void **state)
 	cleanup_json json_t *o = be_store_load(path, NULL);
 	assert_non_null(o);
 	static const struct be_field fields[] = {
-	        {"a", JSON_TRUE, false},  /* false is a boolean too */
-	        {"b", JSON_REAL, false},  /* an integer is a number */
+	        {"a", JSON_TRUE, false},                            /* false is a boolean too */
+	        {"b", JSON_REAL, false},                            /* an integer is a number */
 	        {"c", JSON_REAL, false},  {"d", JSON_STRING, true}, /* null = absent */
 	        {"z", JSON_OBJECT, true}, {"e", JSON_STRING, false},
 	};
@@ -748,6 +751,40 @@ static void test_be_store_repair_skips_busy_temp(void **state)
 	assert_false(be_path_exists(workdir));
 }
 
+/* A work directory from be_store_mkdtemp survives other clients' opens
+ * while its fd is held, and is removed by the first open after. */
+static void test_be_store_mkdtemp_kept_while_locked(void **state)
+{
+	struct fx *f = *state;
+	int fd = -1;
+	struct be_error *err = NULL;
+	cleanup_free char *dir = be_store_mkdtemp(f->ctx, "import", &fd, &err);
+	assert_non_null(dir);
+	assert_null(err);
+	assert_true(fd >= 0);
+	cleanup_free char *prefix = be_ctx_path(f->ctx, "tmp/import-");
+	assert_int_equal(strncmp(dir, prefix, strlen(prefix)), 0);
+	assert_int_equal(strlen(dir), strlen(prefix) + 16);
+	cleanup_free char *file = xasprintf("%s/layer.tar", dir);
+	tu_write(file, "data");
+	struct be_ctx_opts opts = {.root = f->root};
+	struct be_ctx *other = NULL;
+	assert_int_equal(be_ctx_open(&opts, &other, NULL), 0);
+	be_ctx_free(other);
+	assert_true(be_path_exists(file));
+	close(fd);
+	assert_int_equal(be_ctx_open(&opts, &other, NULL), 0);
+	be_ctx_free(other);
+	assert_false(be_path_exists(dir));
+	/* Two calls never share a directory. */
+	int fd2 = -1, fd3 = -1;
+	cleanup_free char *a = be_store_mkdtemp(f->ctx, "x", &fd2, NULL);
+	cleanup_free char *b = be_store_mkdtemp(f->ctx, "x", &fd3, NULL);
+	assert_string_not_equal(a, b);
+	close(fd2);
+	close(fd3);
+}
+
 /* Repair does not follow a link out of the record directories. */
 static void test_be_store_repair_no_links(void **state)
 {
@@ -817,8 +854,7 @@ static void test_be_store_save_concurrent_repair(void **state)
 	assert_int_equal(waitpid(pid, &st, 0), pid);
 	assert_true(WIFEXITED(st));
 	assert_int_equal(WEXITSTATUS(st), 0);
-	print_message("%d saves during %d opens of the root: %d failed\n", saves, opens,
-	              failures);
+	print_message("%d saves during %d opens of the root: %d failed\n", saves, opens, failures);
 	assert_int_equal(failures, 0);
 	assert_true(opens > 0);
 	cleanup_json json_t *back = be_store_load(path, NULL);
@@ -852,6 +888,7 @@ int main(void)
 	        T(test_be_store_trash_moves_and_empties),
 	        T(test_be_store_trash_without_trash_dir),
 	        T(test_be_store_repair_skips_busy_temp),
+	        T(test_be_store_mkdtemp_kept_while_locked),
 	        T(test_be_store_repair_no_links),
 	        T(test_be_store_save_concurrent_repair),
 	};
