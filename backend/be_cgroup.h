@@ -13,17 +13,21 @@ struct be_ctx;
 /* What a container may use.  Zero in a field means "not limited" (or the
  * kernel's default for weights). */
 struct be_limits {
-	uint64_t memory;      /* bytes, 0 = unlimited; else >= 4 MiB */
-	int64_t memory_swap;  /* bytes of memory+swap, as docker's --memory-swap:
-	                       * 0 = default (twice memory when memory is set),
-	                       * -1 = unlimited swap, else >= memory */
-	uint64_t cpu_quota_us;  /* CFS quota per period, 0 = unlimited */
-	uint64_t cpu_period_us; /* CFS period, 0 = default (100000) */
-	uint64_t cpu_weight;    /* 1..10000 as cgroup v2 cpu.weight, 0 = default;
-	                         * v1 maps it to cpu.shares */
-	int64_t pids_max;       /* > 0 limit; 0 or -1 = unlimited */
-	uint64_t io_weight;     /* 1..10000, 0 = default; v1 blkio.weight
-	                         * (10..1000) where the kernel has it, else ignored */
+	/* bytes, 0 = unlimited; else at least 4 MiB */
+	uint64_t memory;
+	/* bytes of memory+swap, as docker's --memory-swap: 0 = default (twice
+	 * memory when memory is set), -1 = unlimited swap, else >= memory */
+	int64_t memory_swap;
+	/* CFS quota per period, 0 = unlimited; period 0 = default (100000) */
+	uint64_t cpu_quota_us;
+	uint64_t cpu_period_us;
+	/* 1..10000 as cgroup v2 cpu.weight, 0 = default; v1: cpu.shares */
+	uint64_t cpu_weight;
+	/* > 0: most tasks at once; 0 or -1 = unlimited */
+	int64_t pids_max;
+	/* 1..10000 as io.weight, 0 = default; v1: blkio.weight or
+	 * blkio.bfq.weight where the kernel has one, else ignored */
+	uint64_t io_weight;
 };
 
 #define BE_LIMITS_MEMORY_MIN (4ull << 20)

@@ -391,8 +391,10 @@ static int v1_create(const struct be_ctx *ctx, const char *name, const struct be
 		return -1;
 	if (group_exists(&g))
 		return be_error_set(err, EEXIST, "cgroup %s exists", g.rel);
+	/* ignore_ownership: skip libcgroup's walk that chowns every file to
+	 * the uid/gid we never set (two thirds of its create time here). */
 	struct cgroup *cg = group_struct(&g, false);
-	int code = cgroup_create_cgroup(cg, 0);
+	int code = cgroup_create_cgroup(cg, 1);
 	cgroup_free(&cg);
 	if (code != 0) {
 		lib_error(err, code, NULL);
