@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -206,6 +207,22 @@ static bool wait_go(int fd)
 	return n == 1;
 }
 
+/* The report pipe (child to parent) and the go-ahead channel (parent to
+ * child).  The latter is a socket pair so that the parent can send with
+ * MSG_NOSIGNAL: a child that already died must not kill it with SIGPIPE. */
+static int make_channels(int rep[2], int go[2], struct be_error **err)
+{
+	if (pipe2(rep, O_CLOEXEC) < 0)
+		return be_error_set(err, errno, "pipe");
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, go) < 0) {
+		int e = errno;
+		close(rep[0]);
+		close(rep[1]);
+		return be_error_set(err, e, "socketpair");
+	}
+	return 0;
+}
+
 /* Parent side after the fork or clone: hook, go-ahead, report.  On failure
  * the child is killed (if still there) and reaped. */
 static int release_child(pid_t pid, int go_fd, int report_fd, int (*hook)(pid_t child, void *data),
@@ -220,11 +237,16 @@ static int release_child(pid_t pid, int go_fd, int report_fd, int (*hook)(pid_t 
 			be_error_set(err, 0, "preparing the container process failed");
 		r = -1;
 	}
-	if (r == 0 && write(go_fd, "g", 1) != 1)
-		r = be_error_set(err, errno, "releasing the container process");
+	int send_errno = 0;
+	if (r == 0 && send(go_fd, "g", 1, MSG_NOSIGNAL) != 1)
+		send_errno = errno;
 	close(go_fd);
+	/* Read the report even when the send failed: a child that died early
+	 * says why there. */
 	if (r == 0)
 		r = be_sandbox_read_report(report_fd, err);
+	if (r == 0 && send_errno)
+		r = be_error_set(err, send_errno, "releasing the container process");
 	close(report_fd);
 	if (r < 0) {
 		kill(pid, SIGKILL);
@@ -238,13 +260,8 @@ int be_sandbox_spawn(const struct be_sandbox_cfg *cfg, int (*in_parent)(pid_t ch
                      void *data, pid_t *child_out, struct be_error **err)
 {
 	int rep[2], go[2];
-	if (pipe2(rep, O_CLOEXEC) < 0)
-		return be_error_set(err, errno, "pipe");
-	if (pipe2(go, O_CLOEXEC) < 0) {
-		close(rep[0]);
-		close(rep[1]);
-		return be_error_set(err, errno, "pipe");
-	}
+	if (make_channels(rep, go, err) < 0)
+		return -1;
 	struct be_sandbox_cfg c = *cfg;
 	c.report_fd = rep[1];
 	/* Raw clone: fork semantics (same stack, copy of memory) with the new
@@ -390,13 +407,8 @@ int be_sandbox_exec(pid_t init_pid, const struct be_sandbox_cfg *cfg,
 	if (own_ns < 0)
 		return be_error_set(err, errno, "opening /proc/self/ns/pid");
 	int rep[2], go[2];
-	if (pipe2(rep, O_CLOEXEC) < 0)
-		return be_error_set(err, errno, "pipe");
-	if (pipe2(go, O_CLOEXEC) < 0) {
-		close(rep[0]);
-		close(rep[1]);
-		return be_error_set(err, errno, "pipe");
-	}
+	if (make_channels(rep, go, err) < 0)
+		return -1;
 	pid_t pid = fork_in_pid_ns(pidfd, init_pid, own_ns, err);
 	if (pid == 0) {
 		close(rep[0]);
