@@ -83,5 +83,6 @@ const char *be_format_size(uint64_t bytes, char *buf, size_t len);
 #include "be_cgroup.h"
 #include "be_container.h"
 #include "be_stats.h"
+#include "be_snapshot.h"
 
 #endif

@@ -106,7 +106,7 @@ uint64_t be_parse_keyed(const char *text, const char *const *keys, size_t nkeys,
 		if (n == 0)
 			continue;
 		for (size_t i = 0; i < nkeys && i < 64; i++) {
-			if (strlen(keys[i]) != n || memcmp(w, keys[i], n) != 0)
+			if (keys[i][0] != w[0] || strncmp(keys[i], w, n) != 0 || keys[i][n] != '\0')
 				continue;
 			const char *v = w + n;
 			if (*v == ':')

@@ -116,6 +116,7 @@ static size_t slot_get(struct be_monitor *mon)
 	struct be_slot *s = xcalloc(1, sizeof(*s));
 	for (size_t f = 0; f < MF_COUNT; f++)
 		s->fd[f] = -1;
+	s->idx = mon->nslots;
 	mon->slots[mon->nslots] = s;
 	return mon->nslots++;
 }
@@ -124,8 +125,9 @@ static void slot_release(struct be_monitor *mon, struct be_slot *s)
 {
 	be_mon_close_files(s);
 	pid_t *pids = s->pids;
-	size_t cap = s->pids_cap;
+	size_t cap = s->pids_cap, idx = s->idx;
 	memset(s, 0, sizeof(*s));
+	s->idx = idx;
 	for (size_t f = 0; f < MF_COUNT; f++)
 		s->fd[f] = -1;
 	s->pids = pids; /* kept for the next item in this slot */
@@ -242,6 +244,7 @@ static void push_history(struct be_item *it)
 static int sample_slot(struct be_monitor *mon, struct be_slot *s)
 {
 	struct be_sample x = {.cpu_quota_percent = -1};
+	s->slow_now = !s->has_prev || (mon->refreshes + s->idx) % BE_SLOW_EVERY == 0;
 	if (s->it.cgroup[0]) {
 		if (mon->refreshes - s->born < BE_YOUNG_REFRESHES)
 			be_mon_open_cgroup(mon, s);
@@ -250,6 +253,7 @@ static int sample_slot(struct be_monitor *mon, struct be_slot *s)
 			 * and made again, and the old fds read ENODEV. */
 			be_mon_close_files(s);
 			s->has_prev = false;
+			s->slow_now = true;
 			s->net_pid = 0;
 			memset(&s->it.vm, 0, sizeof(s->it.vm));
 			s->it.is_vm = false;
@@ -279,7 +283,9 @@ int be_monitor_refresh(struct be_monitor *mon, struct be_error **err)
 {
 	mon->refreshes++;
 	struct be_error *cg_err = NULL, *vm_err = NULL;
-	int rc = be_discover_cgroups(mon->disc, on_cgroup, mon, &cg_err);
+	int rc = -1;
+	if (mon->layout != BE_CGROUP_NONE || mon->opts.no_vms || mon->opts.no_foreign)
+		rc = be_discover_cgroups(mon->disc, on_cgroup, mon, &cg_err);
 	int rc_vm = -1;
 	if (!mon->opts.no_vms && !mon->opts.no_foreign)
 		rc_vm = be_discover_vms(mon->disc, on_vm, mon, &vm_err);
@@ -344,9 +350,11 @@ struct be_monitor *be_monitor_new(struct be_ctx *ctx, const struct be_monitor_op
 	mon->page_size = page > 0 ? (uint64_t)page : 4096;
 	mon->buf_cap = 65536;
 	mon->buf = xmalloc(mon->buf_cap);
+	/* The host's network namespace is pid 1's; where that cannot be read
+	 * (berth itself in a sandbox), take berth's own. */
 	struct stat st;
-	cleanup_free char *ns = xasprintf("%s/1/ns/net", be_ctx_proc_root(ctx));
-	if (stat(ns, &st) == 0)
+	int proc = be_discover_proc_fd(mon->disc);
+	if (fstatat(proc, "1/ns/net", &st, 0) == 0 || fstatat(proc, "self/ns/net", &st, 0) == 0)
 		mon->host_netns = st.st_ino;
 	return mon;
 }
@@ -408,6 +416,30 @@ const struct be_item *be_monitor_find(const struct be_monitor *mon, const char *
 const struct be_host *be_monitor_host(const struct be_monitor *mon)
 {
 	return &mon->host;
+}
+
+size_t be_mon_fds(const struct be_monitor *mon, bool slow, int *out, size_t max)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < mon->nslots; i++) {
+		const struct be_slot *s = mon->slots[i];
+		for (size_t f = 0; s->used && f < MF_COUNT; f++) {
+			if (s->fd[f] < 0 || be_mon_slow_file((enum be_mfile)f) != slow)
+				continue;
+			if (n < max)
+				out[n] = s->fd[f];
+			n++;
+		}
+	}
+	const struct be_host_state *hs = &mon->hs;
+	int host[] = {hs->fd_stat,   hs->fd_meminfo, hs->fd_loadavg,
+	              hs->fd_psi[0], hs->fd_psi[1],  hs->fd_psi[2]};
+	for (size_t i = 0; hs->opened && !slow && i < 6; i++) {
+		if (host[i] >= 0 && n < max)
+			out[n] = host[i];
+		n += host[i] >= 0;
+	}
+	return n;
 }
 
 uint64_t be_monitor_refreshes(const struct be_monitor *mon)

@@ -1,6 +1,6 @@
 /* The monitor's layout, shared by stats.c (slots, refresh), stats_cgroup.c
  * (cgroup files), stats_proc.c (VM processes, host meters) and
- * stats_format.c (columns, JSON). */
+ * stats_format.c (columns), stats_json.c (the JSON schema). */
 #ifndef BE_STATS_INT_H
 #define BE_STATS_INT_H
 
@@ -41,10 +41,17 @@ enum be_mfile {
 /* Refreshes during which files missing at first are tried again (a v1
  * cgroup is made one controller at a time). */
 #define BE_YOUNG_REFRESHES 3
+/* Files that change only when someone sets a limit (quota, period, weight,
+ * memory and pids limits, peak, v1 failcnt) are re-read every
+ * BE_SLOW_EVERY refreshes, staggered over the items, and carried over in
+ * between: a refresh then reads about 9 files per v1 cgroup instead of 15. */
+#define BE_SLOW_EVERY 5
 
 struct be_slot {
 	struct be_item it; /* what callers see */
+	size_t idx;        /* in mon->slots */
 	bool used;
+	bool slow_now;                /* this refresh re-reads the slow files */
 	uint64_t seen;                /* refresh that last discovered it */
 	uint64_t born;                /* refresh that created it */
 	uint64_t vm_seen;             /* refresh that last found its VMM process */
@@ -106,6 +113,15 @@ int be_mon_sample_vm(struct be_monitor *mon, struct be_slot *s, struct be_sample
 /* Reads the host meters into mon->host. */
 void be_mon_sample_host(struct be_monitor *mon);
 void be_mon_host_free(struct be_monitor *mon);
+/* True for the files re-read only every BE_SLOW_EVERY refreshes. */
+bool be_mon_slow_file(enum be_mfile f);
+/* For the benchmark: the fds a refresh re-reads (items' and host's), the
+ * slow ones (slow true) or the others, up to max into out; returns how many
+ * there are. */
+size_t be_mon_fds(const struct be_monitor *mon, bool slow, int *out, size_t max);
+/* v with prec decimals and a '.' whatever the locale, "null" when v is not
+ * finite; returns the length as snprintf does (stats_format.c). */
+int be_fmt_fixed(char *buf, size_t len, double v, int prec);
 /* Sets the rate fields of x from the previous sample p. */
 void be_mon_rates(struct be_sample *x, const struct be_sample *p);
 

@@ -92,13 +92,52 @@ void be_mon_close_files(struct be_slot *s)
 	}
 }
 
-/* Re-reads file f of slot s into mon->buf: > 0 read, 0 absent or empty,
- * -1 with errno (ENODEV: the cgroup is gone). */
+bool be_mon_slow_file(enum be_mfile f)
+{
+	switch (f) {
+	case MF_CPU_MAX:
+	case MF_CFS_QUOTA:
+	case MF_CFS_PERIOD:
+	case MF_CPU_WEIGHT:
+	case MF_MEM_MAX:
+	case MF_MEM_PEAK:
+	case MF_MEM_FAILCNT:
+	case MF_PIDS_MAX: return true;
+	default: return false;
+	}
+}
+
+/* Re-reads file f of slot s into mon->buf: > 0 read, 0 absent, empty or a
+ * slow file's turn not come, -1 with errno (ENODEV: the cgroup is gone). */
 static ssize_t get(struct be_monitor *mon, struct be_slot *s, enum be_mfile f)
 {
-	if (s->fd[f] < 0)
+	if (s->fd[f] < 0 || (!s->slow_now && be_mon_slow_file(f)))
 		return 0;
 	return be_mon_reread(mon, s->fd[f]);
+}
+
+/* Between their turns, the slow files' values come from the last sample. */
+static void carry_slow(const struct be_slot *s, struct be_sample *x)
+{
+	const struct be_sample *p = &s->prev;
+	uint32_t bits = p->have & ~x->have;
+	if (bits & BE_HAVE_CPU_LIMIT) {
+		x->cpu_quota_us = p->cpu_quota_us;
+		x->cpu_period_us = p->cpu_period_us;
+	}
+	if (bits & BE_HAVE_CPU_WEIGHT)
+		x->cpu_weight = p->cpu_weight;
+	if (bits & BE_HAVE_MEM_LIMIT)
+		x->mem_limit_bytes = p->mem_limit_bytes;
+	if (bits & BE_HAVE_MEM_PEAK) /* never below what is in use now */
+		x->mem_peak_bytes =
+		        p->mem_peak_bytes > x->mem_bytes ? p->mem_peak_bytes : x->mem_bytes;
+	if (bits & BE_HAVE_PIDS_LIMIT)
+		x->pids_limit = p->pids_limit;
+	if (bits & BE_HAVE_LIMIT_HITS)
+		x->mem_limit_hits = p->mem_limit_hits;
+	x->have |= bits & (BE_HAVE_CPU_LIMIT | BE_HAVE_CPU_WEIGHT | BE_HAVE_MEM_LIMIT |
+	                   BE_HAVE_MEM_PEAK | BE_HAVE_PIDS_LIMIT | BE_HAVE_LIMIT_HITS);
 }
 
 /* Reads a single number (or limit) file; true when it was read. */
@@ -182,7 +221,8 @@ static void sample_io(struct be_monitor *mon, struct be_slot *s, struct be_sampl
 {
 	if (mon->layout == BE_CGROUP_V2) {
 		struct be_io io;
-		if (get(mon, s, MF_IO_BYTES) >= 0 && s->fd[MF_IO_BYTES] >= 0 &&
+		/* io.stat is empty until the cgroup does IO: that reads as 0 */
+		if (s->fd[MF_IO_BYTES] >= 0 && get(mon, s, MF_IO_BYTES) >= 0 &&
 		    be_parse_io_stat(mon->buf, &io) == 0) {
 			x->io_read_bytes = io.rbytes;
 			x->io_write_bytes = io.wbytes;
@@ -289,6 +329,8 @@ int be_mon_sample_cgroup(struct be_monitor *mon, struct be_slot *s, struct be_sa
 	sample_io(mon, s, x);
 	sample_psi(mon, s, x);
 	sample_net(mon, s, x);
+	if (!s->slow_now && s->has_prev)
+		carry_slow(s, x);
 	return 0;
 }
 

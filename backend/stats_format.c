@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "stats_fmt.h"
+#include "stats.h"
 
 int be_fmt_fixed(char *buf, size_t len, double v, int prec)
 {

@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "stats_fmt.h"
+#include "stats.h"
 
 enum ftype {
 	FT_U64,     /* uint64_t */

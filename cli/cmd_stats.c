@@ -348,7 +348,7 @@ const struct cli_command cli_cmds_stats[] = {
         {
                 .name = "stats",
                 .args = "[NAME...]",
-                .summary = "Show live CPU, memory, network and block IO use of containers and VMs",
+                .summary = "show live CPU, memory, network and block IO use of containers and VMs",
                 .details =
                         "Lists every container and VM on the host (berth's own, docker, podman,\n"
                         "LXC, nspawn, libvirt, kubepods, qemu/firecracker/cloud-hypervisor/crosvm\n"
@@ -370,7 +370,7 @@ const struct cli_command cli_cmds_stats[] = {
         {
                 .name = "top",
                 .args = "",
-                .summary = "Print the TUI's table in batch mode, like top -b",
+                .summary = "print the TUI's table of containers and VMs in batch mode, like top -b",
                 .details =
                         "Prints a header of host meters (CPUs, CPU use, load, memory, pressure)\n"
                         "and the table of containers and VMs every SECS seconds.\n"
