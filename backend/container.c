@@ -141,7 +141,8 @@ int ct_config_write(const char *dir, const struct ct_config *c, struct be_error 
 	if (o == NULL)
 		return be_error_set(err, ENOMEM, "saving config of %s", c->name);
 	cleanup_free char *path = xasprintf("%s/config.json", dir);
-	return be_store_save(path, o, BE_STORE_DURABLE, err);
+	/* A --rm container lives for one run: its records need no fsync. */
+	return be_store_save(path, o, c->auto_remove ? 0 : BE_STORE_DURABLE, err);
 }
 
 static const struct be_field state_fields[] = {
@@ -173,10 +174,10 @@ int ct_state_save(const struct be_ctx *ctx, const char *name, const struct ct_st
 		  struct be_error **err)
 {
 	cleanup_free char *dir = be_ctx_path(ctx, "containers/%s", name);
-	return ct_state_write(dir, s, err);
+	return ct_state_write(dir, s, true, err);
 }
 
-int ct_state_write(const char *dir, const struct ct_state *s, struct be_error **err)
+int ct_state_write(const char *dir, const struct ct_state *s, bool durable, struct be_error **err)
 {
 	cleanup_json json_t *o =
 		json_pack("{s:s,s:i,s:b,s:I,s:I,s:s}", "head", s->head, "exit_code", s->exit_code,
@@ -186,7 +187,7 @@ int ct_state_write(const char *dir, const struct ct_state *s, struct be_error **
 	if (o == NULL)
 		return be_error_set(err, ENOMEM, "saving state in %s", dir);
 	cleanup_free char *path = xasprintf("%s/state.json", dir);
-	return be_store_save(path, o, BE_STORE_DURABLE, err);
+	return be_store_save(path, o, durable ? BE_STORE_DURABLE : 0, err);
 }
 
 static const struct be_field run_fields[] = {

@@ -53,7 +53,7 @@ int ct_config_load(const struct be_ctx *ctx, const char *name, struct ct_config 
 int ct_config_save(const struct be_ctx *ctx, const struct ct_config *c, struct be_error **err);
 /* The same records written into a given container directory. */
 int ct_config_write(const char *dir, const struct ct_config *c, struct be_error **err);
-int ct_state_write(const char *dir, const struct ct_state *s, struct be_error **err);
+int ct_state_write(const char *dir, const struct ct_state *s, bool durable, struct be_error **err);
 int ct_state_load(const struct be_ctx *ctx, const char *name, struct ct_state *out,
 		  struct be_error **err);
 int ct_state_save(const struct be_ctx *ctx, const char *name, const struct ct_state *s,
@@ -64,6 +64,13 @@ int ct_run_load(const struct be_ctx *ctx, const char *name, struct ct_run *out,
 int ct_run_save(const struct be_ctx *ctx, const char *name, const struct ct_run *r,
 		struct be_error **err);
 void ct_run_remove(const struct be_ctx *ctx, const char *name);
+
+/* Writes containers/<cfg->name>/ (config.json, state.json with head, empty
+ * upper/work/merged) under ROOT/tmp and renames it into place: it appears
+ * whole or not at all.  The caller holds the container's lock and has
+ * checked the name is free (create, clone). */
+int ct_write_container_dir(struct be_ctx *ctx, const struct ct_config *cfg, const char *head,
+			   struct be_error **err);
 
 /* Start time of a process in clock ticks (field 22 of /proc/PID/stat), or
  * 0 when it does not exist. */

@@ -18,15 +18,13 @@
 struct exec_hook {
 	struct be_ctx *ctx;
 	const char *name;
+	struct be_error **err;
 };
 
 static int exec_attach(pid_t child, void *data)
 {
 	struct exec_hook *h = data;
-	struct be_error *err = NULL;
-	int r = be_cgroup_attach(h->ctx, h->name, child, &err);
-	be_error_free(err);
-	return r;
+	return be_cgroup_attach(h->ctx, h->name, child, h->err);
 }
 
 /* The exec'd command's environment: the container's, then -e values. */
@@ -84,7 +82,7 @@ int be_container_exec(struct be_ctx *ctx, const char *name, const struct be_exec
 		sc.stdio[1] = opts->out_fd;
 		sc.stdio[2] = opts->err_fd;
 	}
-	struct exec_hook hook = {ctx, name};
+	struct exec_hook hook = {ctx, name, err};
 	pid_t child;
 	if (be_sandbox_exec(run.pid, &sc, exec_attach, &hook, &child, err) < 0) {
 		be_error_wrap(err, "exec in %s", name);

@@ -37,6 +37,7 @@ struct keeper {
 	uint64_t log_size;
 	char *log_path;
 	struct relay rel[2];
+	struct be_error **spawn_err; /* where attach_hook reports */
 };
 
 static void report(int fd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -105,15 +106,11 @@ static bool pump(struct keeper *k, struct relay *r)
 	return true;
 }
 
+/* Puts the init in its cgroup; the error goes to the spawn's own *err. */
 static int attach_hook(pid_t child, void *data)
 {
 	struct keeper *k = data;
-	struct be_error *err = NULL;
-	if (be_cgroup_attach(k->a->ctx, k->a->name, child, &err) < 0) {
-		be_error_free(err);
-		return -1;
-	}
-	return 0;
+	return be_cgroup_attach(k->a->ctx, k->a->name, child, k->spawn_err);
 }
 
 /* Mounts, makes the cgroup and spawns the init.  Returns its pid. */
@@ -153,6 +150,7 @@ static pid_t launch(struct keeper *k, int out_w, int err_w, struct be_error **er
 		sc.stdio[2] = err_w;
 	}
 	pid_t pid = -1;
+	k->spawn_err = err;
 	if (be_sandbox_spawn(&sc, attach_hook, k, &pid, err) < 0)
 		return -1;
 	return pid;
@@ -219,35 +217,44 @@ static int supervise(struct keeper *k, pid_t pid)
 	return -1;
 }
 
-/* After the init: OOM check, cgroup and mount gone, state written. */
+/* After the init: OOM check, cgroup and mount gone, state written.  The
+ * pid namespace died with its init, so the cgroup is normally empty. */
 static void finish(struct keeper *k, int code, int64_t started_ns)
 {
 	const struct ct_keeper_args *a = k->a;
 	struct be_cgroup_state cs = {0};
 	struct be_error *err = NULL;
-	if (be_cgroup_state(a->ctx, a->name, &cs, &err) == 0)
-		k->st.oom_killed = cs.oom_kills > 0;
+	bool have = be_cgroup_state(a->ctx, a->name, &cs, &err) == 0;
 	be_error_clear(&err);
-	be_cgroup_kill_all(a->ctx, a->name, SIGKILL, &err);
-	be_error_clear(&err);
+	k->st.oom_killed = have && cs.oom_kills > 0;
+	if (!have || cs.pids > 0) {
+		be_cgroup_kill_all(a->ctx, a->name, SIGKILL, &err);
+		be_error_clear(&err);
+	}
 	be_cgroup_destroy(a->ctx, a->name, &err);
 	be_error_clear(&err);
-	cleanup_free char *merged = be_ctx_path(a->ctx, "containers/%s/merged", a->name);
-	umount2(merged, MNT_DETACH);
 	k->st.exit_code = code;
 	k->st.started_ns = started_ns;
 	k->st.finished_ns = be_wall_ns();
+	if (k->cfg.auto_remove) {
+		/* Removed at once: no state to record, and the overlay goes
+		 * with the keeper's mount namespace when it exits. */
+		cleanup_free char *dir = be_ctx_path(a->ctx, "containers/%s", a->name);
+		be_fault("keeper.before_remove");
+		ct_run_remove(a->ctx, a->name);
+		if (be_store_trash(a->ctx, dir, &err) == 0)
+			report(a->exit_fd, "%d\n", code);
+		be_error_clear(&err);
+		be_store_empty_trash(a->ctx, &err);
+		be_error_clear(&err);
+		return;
+	}
+	cleanup_free char *merged = be_ctx_path(a->ctx, "containers/%s/merged", a->name);
+	umount2(merged, MNT_DETACH);
 	be_fault("keeper.before_state");
 	ct_state_save(a->ctx, a->name, &k->st, &err);
 	be_error_clear(&err);
 	ct_run_remove(a->ctx, a->name);
-	if (k->cfg.auto_remove) {
-		cleanup_free char *dir = be_ctx_path(a->ctx, "containers/%s", a->name);
-		be_store_trash(a->ctx, dir, &err);
-		be_error_clear(&err);
-		be_store_empty_trash(a->ctx, &err);
-		be_error_clear(&err);
-	}
 	report(a->exit_fd, "%d\n", code);
 }
 

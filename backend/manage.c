@@ -11,6 +11,7 @@
 #include "container.h"
 #include "image.h"
 #include "layer.h"
+#include "snapshot.h"
 #include "store.h"
 
 const char *be_container_status_name(enum be_container_status s)
@@ -169,8 +170,8 @@ static int make_config(const struct be_ctx *ctx, const struct be_container_spec 
 
 /* Writes the container's directory under ROOT/tmp and renames it into
  * place: it appears whole or not at all. */
-static int write_container_dir(struct be_ctx *ctx, const struct ct_config *cfg, const char *head,
-			       struct be_error **err)
+int ct_write_container_dir(struct be_ctx *ctx, const struct ct_config *cfg, const char *head,
+			   struct be_error **err)
 {
 	/* The lock keeps other clients' repair away from the work dir. */
 	cleanup_close int lock_fd = -1;
@@ -189,14 +190,16 @@ static int write_container_dir(struct be_ctx *ctx, const struct ct_config *cfg, 
 	}
 	struct ct_state st = {.exit_code = -1};
 	snprintf(st.head, sizeof(st.head), "%s", head);
-	if (ct_config_write(tmp, cfg, err) < 0 || ct_state_write(tmp, &st, err) < 0)
+	bool durable = !cfg->auto_remove;
+	if (ct_config_write(tmp, cfg, err) < 0 || ct_state_write(tmp, &st, durable, err) < 0)
 		goto out;
 	be_fault("create.before_rename");
 	if (rename(tmp, dest) < 0) {
 		be_error_set(err, errno, "creating %s", dest);
 		goto out;
 	}
-	r = 0;
+	cleanup_free char *parent = be_ctx_path(ctx, "containers");
+	r = durable ? be_fsync_dir(parent, err) : 0;
 out:
 	be_rm_rf(tmp, NULL);
 	return r;
@@ -229,7 +232,7 @@ int be_container_create(struct be_ctx *ctx, const struct be_container_spec *spec
 	if (r == 0 && img->n_layers == 0)
 		r = be_error_set(err, 0, "image %s has no layers", spec->image);
 	if (r == 0)
-		r = write_container_dir(ctx, &cfg, img->layers[0], err);
+		r = ct_write_container_dir(ctx, &cfg, img->layers[0], err);
 	ct_config_clear(&cfg);
 	be_image_rec_free(img);
 	if (r < 0)
@@ -492,6 +495,8 @@ int be_container_remove(struct be_ctx *ctx, const char *name, bool force, struct
 	if (be_store_trash(ctx, dir, err) < 0)
 		return be_error_wrap(err, "removing %s", name);
 	ct_run_remove(ctx, name);
+	/* Its snapshot layers that nothing else uses go with it. */
+	be_snapshot_gc(ctx, name, NULL, NULL);
 	return be_store_empty_trash(ctx, err);
 }
 

@@ -12,6 +12,7 @@
 
 #include "cgroup.h"
 #include "container.h"
+#include "snapshot.h"
 #include "store.h"
 
 /* A pidfd for pid if it is still the process that started at start. */
@@ -43,6 +44,10 @@ static bool pidfd_wait(int fd, int timeout_ms)
 
 int ct_reconcile(struct be_ctx *ctx, const char *name, struct be_error **err)
 {
+	/* An interrupted snapshot operation first (it may have frozen the
+	 * cgroup of a running container). */
+	if (be_snapshot_repair(ctx, name, err) < 0)
+		return -1;
 	struct ct_run run;
 	int has = ct_run_load(ctx, name, &run, NULL);
 	if (has == 1 && ct_proc_same(ctx, run.keeper_pid, run.keeper_start))

@@ -2,6 +2,7 @@
  * clone from the runtime (spawn), a process joining a running container
  * (exec), and the one-line failure report they send their parent. */
 #include <errno.h>
+#include <poll.h>
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
@@ -180,19 +181,37 @@ static int setup_host(const struct be_sandbox_cfg *cfg, struct be_error **err)
 	return 0;
 }
 
-_Noreturn void be_sandbox_enter(const struct be_sandbox_cfg *cfg)
+/* The init's set-up that needs no cgroup: stdio, root, hostname, workdir.
+ * It runs while the parent moves the child into its cgroup, since that
+ * move is the slowest step of a start on cgroup v1 (an RCU grace period
+ * in the kernel). */
+static void enter_prepare(const struct be_sandbox_cfg *cfg)
 {
 	struct be_error *err = NULL;
 	/* Nothing in the container may ptrace or open /proc/1/fd of this
 	 * process while it holds host fds; exec makes it dumpable again. */
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	umask(0);
-	if (unshare(CLONE_NEWCGROUP) < 0)
-		be_error_set(&err, errno, "unsharing the cgroup namespace");
-	if (err || setup_stdio(cfg, &err) < 0 || be_sandbox_setup_root(cfg, &err) < 0 ||
+	if (setup_stdio(cfg, &err) < 0 || be_sandbox_setup_root(cfg, &err) < 0 ||
 	    setup_host(cfg, &err) < 0)
 		die_err(cfg->report_fd, err);
+}
+
+/* Once in its cgroup: the cgroup namespace is rooted there. */
+static _Noreturn void enter_finish(const struct be_sandbox_cfg *cfg)
+{
+	struct be_error *err = NULL;
+	if (unshare(CLONE_NEWCGROUP) < 0) {
+		be_error_set(&err, errno, "unsharing the cgroup namespace");
+		die_err(cfg->report_fd, err);
+	}
 	finish_and_exec(cfg, cfg->report_fd);
+}
+
+_Noreturn void be_sandbox_enter(const struct be_sandbox_cfg *cfg)
+{
+	enter_prepare(cfg);
+	enter_finish(cfg);
 }
 
 /* The child waits for one byte (its parent's go-ahead); EOF means the
@@ -230,6 +249,17 @@ static int release_child(pid_t pid, int go_fd, int report_fd, int (*hook)(pid_t 
 {
 	int r = 0;
 	if (hook && hook(pid, data) < 0) {
+		/* A child that failed its set-up meanwhile says why: that
+		 * comes first. */
+		struct pollfd p = {.fd = report_fd, .events = POLLIN};
+		if (poll(&p, 1, 0) == 1 && be_sandbox_read_report(report_fd, err) < 0) {
+			close(go_fd);
+			close(report_fd);
+			kill(pid, SIGKILL);
+			while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+				;
+			return -1;
+		}
 		/* A hook may fill the same *err through data: keep its cause. */
 		if (err && *err)
 			be_error_wrap(err, "preparing the container process");
@@ -270,10 +300,11 @@ int be_sandbox_spawn(const struct be_sandbox_cfg *cfg, int (*in_parent)(pid_t ch
 	if (pid == 0) {
 		close(rep[0]);
 		close(go[1]);
+		enter_prepare(&c);
 		if (!wait_go(go[0]))
 			_exit(BE_EXIT_SETUP);
 		close(go[0]);
-		be_sandbox_enter(&c);
+		enter_finish(&c);
 	}
 	int e = errno;
 	close(rep[1]);

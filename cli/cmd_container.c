@@ -171,10 +171,15 @@ static int wait_attached(struct be_ctx *ctx, const char *name, int exit_fd)
 		if (n <= 0)
 			return cli_failf("%s: the keeper exited without an exit code", name);
 		buf[n] = '\0';
-		/* The rest of the line, if split, follows: read it through. */
-		char rest[16];
-		while ((n = read(exit_fd, rest, sizeof(rest))) > 0)
-			;
+		/* The keeper writes "CODE\n" in one write; a short read is
+		 * completed before the code is used. */
+		while (strchr(buf, '\n') == NULL && (size_t)n < sizeof(buf) - 1) {
+			ssize_t m = read(exit_fd, buf + n, sizeof(buf) - 1 - (size_t)n);
+			if (m <= 0)
+				break;
+			n += m;
+			buf[n] = '\0';
+		}
 		return atoi(buf);
 	}
 }
