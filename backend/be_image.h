@@ -27,7 +27,9 @@ struct be_import_opts {
  * input, or a directory (copied with modes, owners, symlinks, hard links,
  * xattrs).  Entries that would leave the layer (absolute, "..", through a
  * symlink, links pointing out) and device nodes are refused with the
- * entry's name; a failed import leaves nothing behind.  opts may be NULL. */
+ * entry's name; a failed import leaves nothing behind.  opts may be NULL.
+ * While it runs the process's working directory is the new layer (it is
+ * restored): not for use from several threads. */
 int be_image_import(const struct be_ctx *ctx, const char *name, const char *source,
                     const struct be_import_opts *opts, struct be_error **err);
 

@@ -22,8 +22,7 @@
 static const int write_flags = ARCHIVE_EXTRACT_SECURE_NODOTDOT | ARCHIVE_EXTRACT_SECURE_SYMLINKS |
                                ARCHIVE_EXTRACT_SECURE_NOABSOLUTEPATHS | ARCHIVE_EXTRACT_PERM |
                                ARCHIVE_EXTRACT_OWNER | ARCHIVE_EXTRACT_TIME |
-                               ARCHIVE_EXTRACT_XATTR | ARCHIVE_EXTRACT_ACL |
-                               ARCHIVE_EXTRACT_FFLAGS;
+                               ARCHIVE_EXTRACT_XATTR | ARCHIVE_EXTRACT_ACL | ARCHIVE_EXTRACT_FFLAGS;
 
 /* One extraction: where it writes, what it has done, whom it tells. */
 struct extract {
@@ -32,10 +31,10 @@ struct extract {
 	struct archive *in;
 	bool in_is_disk;
 	uint64_t start_ns;
-	uint64_t data_bytes;   /* file data written */
-	uint64_t next_report;  /* data_bytes at which to call progress again */
+	uint64_t data_bytes;  /* file data written */
+	uint64_t next_report; /* data_bytes at which to call progress again */
 	uint64_t entries;
-	char *last;            /* name of the last entry read, for errors */
+	char *last; /* name of the last entry read, for errors */
 };
 
 /* ---- path rules ------------------------------------------------------------ */
@@ -108,9 +107,8 @@ static char *shown_name(const char *name)
 }
 
 /* Fails with 'entry "NAME": MESSAGE' about the entry being handled. */
-__attribute__((format(printf, 4, 5))) static int entry_fail(struct extract *x,
-                                                            struct be_error **err, int errnum,
-                                                            const char *fmt, ...)
+__attribute__((format(printf, 4, 5))) static int
+entry_fail(struct extract *x, struct be_error **err, int errnum, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -254,7 +252,8 @@ static int check_entry(struct extract *x, struct archive_entry *e, struct be_err
 				return -1;
 			break;
 		case AE_IFCHR:
-		case AE_IFBLK: return entry_fail(x, err, 0, "device nodes are not allowed in a layer");
+		case AE_IFBLK:
+			return entry_fail(x, err, 0, "device nodes are not allowed in a layer");
 		case AE_IFSOCK: return ENTRY_SKIP; /* only from directories; bound by nobody */
 		default: return entry_fail(x, err, 0, "unsupported entry type %#o", (unsigned)type);
 		}
@@ -356,7 +355,8 @@ static int tar_loop(struct extract *x, struct archive *out, struct be_error **er
 			return 0;
 		if (r != ARCHIVE_OK && r != ARCHIVE_WARN) {
 			if (x->last == NULL)
-				return be_error_set(err, 0, "reading the archive: %s", arch_text(x->in));
+				return be_error_set(err, 0, "reading the archive: %s",
+				                    arch_text(x->in));
 			cleanup_free char *shown = shown_name(x->last);
 			return be_error_set(err, 0, "reading the archive after entry \"%s\": %s",
 			                    shown, arch_text(x->in));
@@ -379,7 +379,7 @@ struct walker {
 		dev_t dev;
 		ino_t ino;
 		char *rel;
-	} *links; /* files with several links seen so far */
+	} * links; /* files with several links seen so far */
 	size_t n_links;
 };
 
@@ -474,8 +474,7 @@ static int walk_dir(struct walker *w, int dfd, const char *rel, struct be_error 
 	return 0;
 }
 
-static int disk_loop(struct extract *x, const char *src, struct archive *out,
-                     struct be_error **err)
+static int disk_loop(struct extract *x, const char *src, struct archive *out, struct be_error **err)
 {
 	struct walker w = {.x = x, .out = out, .src = src};
 	struct stat st;

@@ -21,7 +21,7 @@ struct be_extract_opts {
  * The process's working directory is dir while this runs (libarchive's
  * symlink checks work relative to it); it is restored before returning. */
 int be_extract_fd(int fd, const char *dir, const struct be_extract_opts *opts,
-                          struct be_error **err);
+                  struct be_error **err);
 /* Copies the directory tree src into dir with the same checks, keeping
  * modes, owners, times, symlinks, hard links, xattrs and ACLs; other
  * filesystems mounted below src are skipped. */

@@ -67,10 +67,10 @@ static int get_strv(const char *path, json_t *o, const char *key, char ***out, s
 }
 
 static const struct be_field image_fields[] = {
-        {"name", JSON_STRING, false},     {"layers", JSON_ARRAY, false},
-        {"cmd", JSON_ARRAY, false},       {"env", JSON_ARRAY, false},
-        {"workdir", JSON_STRING, false},  {"created", JSON_INTEGER, false},
-        {"size", JSON_INTEGER, false},    {"source", JSON_STRING, true},
+        {"name", JSON_STRING, false},    {"layers", JSON_ARRAY, false},
+        {"cmd", JSON_ARRAY, false},      {"env", JSON_ARRAY, false},
+        {"workdir", JSON_STRING, false}, {"created", JSON_INTEGER, false},
+        {"size", JSON_INTEGER, false},   {"source", JSON_STRING, true},
 };
 
 static int parse_image(const char *path, const char *name, json_t *o, struct be_image_rec *r,
@@ -133,16 +133,15 @@ static json_t *strv_json(char *const *v, size_t n)
 	return a;
 }
 
-static int save_image(const struct be_ctx *ctx, const struct be_image_rec *r,
-                      struct be_error **err)
+static int save_image(const struct be_ctx *ctx, const struct be_image_rec *r, struct be_error **err)
 {
 	cleanup_free char *path = image_path(ctx, r->name);
-	cleanup_json json_t *o = json_pack(
-	        "{s:s, s:o, s:o, s:o, s:s, s:I, s:I, s:s}", "name", r->name, "layers",
-	        strv_json(r->layers, r->n_layers), "cmd", strv_json(r->cmd, r->n_cmd), "env",
-	        strv_json(r->env, r->n_env), "workdir", r->workdir, "created",
-	        (json_int_t)r->created, "size", (json_int_t)r->size, "source",
-	        r->source ? r->source : "");
+	cleanup_json json_t *o =
+	        json_pack("{s:s, s:o, s:o, s:o, s:s, s:I, s:I, s:s}", "name", r->name, "layers",
+	                  strv_json(r->layers, r->n_layers), "cmd", strv_json(r->cmd, r->n_cmd),
+	                  "env", strv_json(r->env, r->n_env), "workdir", r->workdir, "created",
+	                  (json_int_t)r->created, "size", (json_int_t)r->size, "source",
+	                  r->source ? r->source : "");
 	if (o == NULL)
 		return BE_FAIL_CODE(err, EINVAL, "writing %s: a value is not valid UTF-8", path);
 	return be_store_save(path, o, BE_STORE_DURABLE, err);
@@ -155,9 +154,11 @@ static struct be_image_rec *new_rec(const char *name, const struct be_image_rec 
 	static const char *const def_env[] = {DEFAULT_PATH};
 	struct be_image_rec *r = xcalloc(1, sizeof(*r));
 	snprintf(r->name, sizeof(r->name), "%s", name);
-	r->cmd = from ? dup_strv((const char *const *)from->cmd, from->n_cmd) : dup_strv(def_cmd, 1);
+	r->cmd =
+	        from ? dup_strv((const char *const *)from->cmd, from->n_cmd) : dup_strv(def_cmd, 1);
 	r->n_cmd = from ? from->n_cmd : 1;
-	r->env = from ? dup_strv((const char *const *)from->env, from->n_env) : dup_strv(def_env, 1);
+	r->env =
+	        from ? dup_strv((const char *const *)from->env, from->n_env) : dup_strv(def_env, 1);
 	r->n_env = from ? from->n_env : 1;
 	r->workdir = xstrdup(from && from->workdir ? from->workdir : "/");
 	r->created = (int64_t)time(NULL);
@@ -382,7 +383,8 @@ static int import_locked(const struct be_ctx *ctx, const char *name, const char 
 		return BE_FAIL_CODE(err, EEXIST, "image %s already exists (--force replaces it)",
 		                    name);
 	struct be_layer_tmp *t = NULL;
-	if (be_layer_begin(ctx, &t, err) < 0)
+	cleanup_close int lock = -1;
+	if (be_layer_begin_locked(ctx, &t, &lock, err) < 0)
 		return -1;
 	const char *origin;
 	if (fill_layer(source, be_layer_tmp_diff(t), opts, &origin, err) < 0) {
@@ -522,12 +524,12 @@ int be_image_list_json(const struct be_ctx *ctx, char **json_out, struct be_erro
 		rc = be_image_load(ctx, names[i], &r, err);
 		if (rc < 0)
 			break;
-		json_array_append_new(
-		        a, json_pack("{s:s, s:s, s:o, s:I, s:I, s:I, s:s}", "name", r->name, "id",
-		                     r->layers[0], "layers", strv_json(r->layers, r->n_layers),
-		                     "size", (json_int_t)r->size, "files",
-		                     (json_int_t)count_files(ctx, r), "created",
-		                     (json_int_t)r->created, "source", r->source));
+		json_array_append_new(a, json_pack("{s:s, s:s, s:o, s:I, s:I, s:I, s:s}", "name",
+		                                   r->name, "id", r->layers[0], "layers",
+		                                   strv_json(r->layers, r->n_layers), "size",
+		                                   (json_int_t)r->size, "files",
+		                                   (json_int_t)count_files(ctx, r), "created",
+		                                   (json_int_t)r->created, "source", r->source));
 		be_image_rec_free(r);
 	}
 	free_strv(names, k);

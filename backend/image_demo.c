@@ -16,17 +16,16 @@
 #define BUSYBOX "/bin/busybox"
 
 /* Applets the demo promises (docs/image.md). */
-static const char *const required[] = {"sh",   "ls",       "cat", "ps", "sleep", "top", "echo",
+static const char *const required[] = {"sh",    "ls",       "cat", "ps", "sleep", "top", "echo",
                                        "mount", "hostname", "ip",  "id", "env",   "kill"};
 
 static const struct {
 	const char *path;
 	mode_t mode;
 } dirs[] = {
-        {"bin", 0755},  {"sbin", 0755},     {"usr", 0755},      {"usr/bin", 0755},
-        {"usr/sbin", 0755}, {"etc", 0755},  {"proc", 0555},     {"sys", 0555},
-        {"dev", 0755},  {"tmp", 01777},     {"root", 0700},     {"home", 0755},
-        {"var", 0755},  {"var/tmp", 01777}, {"run", 0755},
+        {"bin", 0755},  {"sbin", 0755}, {"usr", 0755}, {"usr/bin", 0755},  {"usr/sbin", 0755},
+        {"etc", 0755},  {"proc", 0555}, {"sys", 0555}, {"dev", 0755},      {"tmp", 01777},
+        {"root", 0700}, {"home", 0755}, {"var", 0755}, {"var/tmp", 01777}, {"run", 0755},
 };
 
 static const struct {
@@ -61,8 +60,8 @@ static int make_dirs(int dfd, struct be_error **err)
 		    fchmodat(dfd, dirs[i].path, dirs[i].mode, 0) < 0)
 			return be_error_set(err, errno, "creating /%s", dirs[i].path);
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
-		cleanup_close int fd = openat(dfd, files[i].path,
-		                              O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+		cleanup_close int fd =
+		        openat(dfd, files[i].path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
 		if (fd < 0 || write_all(fd, files[i].text, strlen(files[i].text)) < 0)
 			return be_error_set(err, errno, "writing /%s", files[i].path);
 	}
@@ -195,8 +194,8 @@ static char *demo_source(struct be_error **err)
 {
 	struct stat st;
 	if (stat(BUSYBOX, &st) < 0) {
-		be_error_set(err, errno,
-		             "the demo image needs %s (Debian package busybox-static)", BUSYBOX);
+		be_error_set(err, errno, "the demo image needs %s (Debian package busybox-static)",
+		             BUSYBOX);
 		return NULL;
 	}
 	return xasprintf("demo: %s (%lld bytes, modified %lld)", BUSYBOX, (long long)st.st_size,
@@ -227,7 +226,8 @@ static int demo_locked(const struct be_ctx *ctx, const char *name, struct be_err
 	if (demo_current(ctx, name, source))
 		return 0;
 	struct be_layer_tmp *t = NULL;
-	if (be_layer_begin(ctx, &t, err) < 0)
+	cleanup_close int lock = -1;
+	if (be_layer_begin_locked(ctx, &t, &lock, err) < 0)
 		return -1;
 	if (fill_demo(be_layer_tmp_diff(t), err) < 0) {
 		be_layer_abort(t);

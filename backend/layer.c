@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -85,6 +86,44 @@ int be_layer_begin(const struct be_ctx *ctx, struct be_layer_tmp **out, struct b
 	return 0;
 }
 
+/* 1 when a concurrent repair removed the new directory before it was
+ * locked (try again). */
+static int begin_locked_once(const struct be_ctx *ctx, struct be_layer_tmp **out, int *lock_fd,
+                             struct be_error **err)
+{
+	struct be_layer_tmp *t = NULL;
+	if (be_layer_begin(ctx, &t, err) < 0)
+		return -1;
+	cleanup_close int fd = open(t->dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	while (fd >= 0 && flock(fd, LOCK_EX) < 0)
+		if (errno != EINTR) {
+			be_error_set(err, errno, "locking %s", t->dir);
+			be_layer_abort(t);
+			return -1;
+		}
+	/* Still there, with its diff/, now that it is locked? */
+	struct stat a, b;
+	if (fd < 0 || fstat(fd, &a) < 0 || lstat(t->dir, &b) < 0 || a.st_ino != b.st_ino ||
+	    a.st_dev != b.st_dev || !be_path_exists(t->diff)) {
+		be_layer_abort(t);
+		return 1;
+	}
+	*lock_fd = be_steal_fd(&fd);
+	*out = t;
+	return 0;
+}
+
+int be_layer_begin_locked(const struct be_ctx *ctx, struct be_layer_tmp **out, int *lock_fd,
+                          struct be_error **err)
+{
+	for (int i = 0; i < 3; i++) {
+		int r = begin_locked_once(ctx, out, lock_fd, err);
+		if (r <= 0)
+			return r;
+	}
+	return be_error_set(err, EAGAIN, "creating a layer under %s/tmp", ctx->root);
+}
+
 const char *be_layer_tmp_diff(const struct be_layer_tmp *t)
 {
 	return t->diff;
@@ -104,18 +143,18 @@ void be_layer_abort(struct be_layer_tmp *t)
 
 static int write_record(const char *path, const struct be_layer_info *info, struct be_error **err)
 {
-	cleanup_json json_t *o = json_pack("{s:s, s:o, s:I, s:I, s:I, s:s}", "id", info->id, "parent",
-	                                   info->parent[0] ? json_string(info->parent) : json_null(),
-	                                   "created", (json_int_t)info->created, "size",
-	                                   (json_int_t)info->size, "files", (json_int_t)info->files,
-	                                   "origin", info->origin);
+	cleanup_json json_t *o =
+	        json_pack("{s:s, s:o, s:I, s:I, s:I, s:s}", "id", info->id, "parent",
+	                  info->parent[0] ? json_string(info->parent) : json_null(), "created",
+	                  (json_int_t)info->created, "size", (json_int_t)info->size, "files",
+	                  (json_int_t)info->files, "origin", info->origin);
 	if (o == NULL)
 		return be_error_set(err, ENOMEM, "writing %s", path);
 	return be_store_save(path, o, BE_STORE_DURABLE, err);
 }
 
 static const struct be_field layer_fields[] = {
-        {"id", JSON_STRING, false},      {"parent", JSON_STRING, true},
+        {"id", JSON_STRING, false},       {"parent", JSON_STRING, true},
         {"created", JSON_INTEGER, false}, {"size", JSON_INTEGER, false},
         {"files", JSON_INTEGER, false},   {"origin", JSON_STRING, false},
 };
@@ -255,7 +294,9 @@ int be_layer_seal_dir(const struct be_ctx *ctx, const char *dir, const char *par
 	if (check_origin(origin, err) < 0 || check_parent(ctx, parent, err) < 0)
 		return be_error_wrap(err, "sealing %s", dir);
 	struct be_layer_tmp *t = NULL;
-	if (be_layer_begin(ctx, &t, err) < 0)
+	/* Locked: a repair must never remove the temp dir while dir is in it. */
+	cleanup_close int lock = -1;
+	if (be_layer_begin_locked(ctx, &t, &lock, err) < 0)
 		return be_error_wrap(err, "sealing %s", dir);
 	/* begin made an empty diff/: the directory takes its place. */
 	if (rmdir(t->diff) < 0 || rename(dir, t->diff) < 0) {

@@ -34,6 +34,11 @@ struct be_layer_tmp;
 /* Makes ROOT/tmp/<random>/diff/ (empty, 0755) to build a layer in.  Finish
  * with be_layer_commit or be_layer_abort. */
 int be_layer_begin(const struct be_ctx *ctx, struct be_layer_tmp **out, struct be_error **err);
+/* be_layer_begin with the temporary directory flocked (*lock_fd; the caller
+ * closes it after commit or abort), so that the repair run by other
+ * clients' be_ctx_open leaves it alone while it is filled. */
+int be_layer_begin_locked(const struct be_ctx *ctx, struct be_layer_tmp **out, int *lock_fd,
+                          struct be_error **err);
 /* The directory to fill: absolute, valid until commit or abort. */
 const char *be_layer_tmp_diff(const struct be_layer_tmp *t);
 /* Seals t as a new layer: counts size and files, syncs the filesystem,

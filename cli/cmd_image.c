@@ -208,7 +208,8 @@ static const struct cli_option demo_opts[] = {
 };
 
 const struct cli_command cli_cmds_image[] = {
-        {.name = "image import", .args = "NAME SOURCE",
+        {.name = "image import",
+         .args = "NAME SOURCE",
          .summary = "import a rootfs tarball or directory as image NAME",
          .details = "SOURCE is a tarball (plain, gzip, xz, zstd, bzip2, ...: anything libarchive\n"
                     "reads), - for standard input, or a directory (copied with modes, owners,\n"
@@ -217,22 +218,41 @@ const struct cli_command cli_cmds_image[] = {
                     "symlink, symlinks or hard links pointing out of the layer, device nodes.\n"
                     "A failed import leaves nothing behind.  On a terminal, progress (bytes,\n"
                     "entries, rate; a bar when the size is known) is shown on stderr.",
-         .min_args = 2, .max_args = 2, .options = import_opts, .run = cmd_import},
-        {.name = "image ls", .args = "", .summary = "list images (name, id, layers, size, created)",
+         .min_args = 2,
+         .max_args = 2,
+         .options = import_opts,
+         .run = cmd_import},
+        {.name = "image ls",
+         .args = "",
+         .summary = "list images (name, id, layers, size, created)",
          .details = "SIZE is the apparent size of the files in all the image's layers.",
-         .min_args = 0, .max_args = 0, .options = ls_opts, .run = cmd_ls},
-        {.name = "image inspect", .args = "NAME",
-         .summary = "show an image's record and its layers as JSON", .min_args = 1,
-         .max_args = 1, .run = cmd_inspect},
-        {.name = "image rm", .args = "NAME...", .summary = "remove images",
+         .min_args = 0,
+         .max_args = 0,
+         .options = ls_opts,
+         .run = cmd_ls},
+        {.name = "image inspect",
+         .args = "NAME",
+         .summary = "show an image's record and its layers as JSON",
+         .min_args = 1,
+         .max_args = 1,
+         .run = cmd_inspect},
+        {.name = "image rm",
+         .args = "NAME...",
+         .summary = "remove images",
          .details = "Layers that no other image, container or snapshot uses are deleted.\n"
                     "Refused while a container was created from the image.",
-         .min_args = 1, .max_args = -1, .run = cmd_rm},
-        {.name = "image demo", .args = "[NAME]",
+         .min_args = 1,
+         .max_args = -1,
+         .run = cmd_rm},
+        {.name = "image demo",
+         .args = "[NAME]",
          .summary = "make the demo image from the host's busybox-static",
          .details = "Builds image NAME (default demo) from /bin/busybox with its applet links\n"
                     "(sh, ls, cat, ps, top, ...) and a minimal /etc.  Kept as it is when it was\n"
                     "already built from the same busybox; rebuilt otherwise.",
-         .min_args = 0, .max_args = 1, .options = demo_opts, .run = cmd_demo},
+         .min_args = 0,
+         .max_args = 1,
+         .options = demo_opts,
+         .run = cmd_demo},
         {0},
 };

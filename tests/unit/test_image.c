@@ -323,11 +323,12 @@ static void test_be_image_import_refusals(void **state)
 	struct fix *f = *state;
 	const struct tb dotdot[] = {{"a", 'f', "x", 0}, {"a/../../x", 'f', "x", 0}};
 	expect_refused(f, dotdot, 2, "entry \"a/../../x\": path leaves the layer");
-	const struct tb through[] = {{"d", 'd', NULL, 0}, {"d/l", 'l', "/", 0},
-	                             {"d/l/etc/x", 'f', "x", 0}};
+	const struct tb through[] = {
+	        {"d", 'd', NULL, 0}, {"d/l", 'l', "/", 0}, {"d/l/etc/x", 'f', "x", 0}};
 	expect_refused(f, through, 3, "entry \"d/l/etc/x\": parent \"d/l\" is a symlink");
 	const struct tb hard[] = {{"h", 'h', "/etc/passwd", 0}};
-	expect_refused(f, hard, 1, "entry \"h\": hard link target \"/etc/passwd\" leaves the layer");
+	expect_refused(f, hard, 1,
+	               "entry \"h\": hard link target \"/etc/passwd\" leaves the layer");
 	const struct tb missing[] = {{"h", 'h', "nothere", 0}};
 	expect_refused(f, missing, 1, "hard link target \"nothere\" is not in the layer");
 	const struct tb dev[] = {{"dev/null", 'c', NULL, 0}};
@@ -434,7 +435,8 @@ static void test_be_image_import_exists(void **state)
 	assert_int_equal(be_image_load(f->ctx, "img", &old, &err), 0);
 	assert_int_equal(be_image_import(f->ctx, "img", tar, NULL, &err), -1);
 	assert_int_equal(err->errnum, EEXIST);
-	assert_string_equal(err->msg, "importing img: image img already exists (--force replaces it)");
+	assert_string_equal(err->msg,
+	                    "importing img: image img already exists (--force replaces it)");
 	be_error_clear(&err);
 	struct be_import_opts o = {.replace = true};
 	assert_int_equal(be_image_import(f->ctx, "img", tar, &o, &err), 0);
@@ -452,8 +454,10 @@ static void test_be_image_import_exists(void **state)
 static void test_be_image_import_bad_name(void **state)
 {
 	struct fix *f = *state;
-	static const char *const bad[] = {"../x", "", "a/b", ".hidden", "-x",
-	                                  "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"};
+	static const char *const bad[] = {
+	        "../x", "",
+	        "a/b",  ".hidden",
+	        "-x",   "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		struct be_error *err = NULL;
 		assert_int_equal(be_image_import(f->ctx, bad[i], "/nonexistent", NULL, &err), -1);
@@ -639,9 +643,9 @@ static void test_be_image_demo_kept(void **state)
 	assert_int_equal(be_image_demo(f->ctx, "demo", &err), 0);
 	assert_int_equal(be_image_load(f->ctx, "demo", &r2, &err), 0);
 	assert_string_equal(r1->layers[0], r2->layers[0]);
-	static const char *const want[] = {"bin/busybox", "bin/sh", "bin/ls",    "bin/cat",
+	static const char *const want[] = {"bin/busybox", "bin/sh",    "bin/ls",       "bin/cat",
 	                                   "etc/passwd",  "etc/group", "etc/hostname", "tmp",
-	                                   "proc",        "sys",    "dev"};
+	                                   "proc",        "sys",       "dev"};
 	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
 		cleanup_free char *p = layer_file(f, "demo", want[i]);
 		if (!be_path_exists(p))

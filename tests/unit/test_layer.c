@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "layer.h"
+#include "store.h"
 #include "testutil.h"
 #include "util.h"
 
@@ -146,6 +147,30 @@ static void test_be_layer_abort_removes(void **state)
 	write_file(be_layer_tmp_diff(t), "a/b/c", 10);
 	be_layer_abort(t);
 	be_layer_abort(NULL);
+	assert_int_equal(count_in(f, "tmp"), 0);
+}
+
+static void test_be_layer_begin_locked_survives_repair(void **state)
+{
+	struct fix *f = *state;
+	struct be_layer_tmp *locked = NULL, *plain = NULL;
+	int fd = -1;
+	struct be_error *err = NULL;
+	assert_int_equal(be_layer_begin_locked(f->ctx, &locked, &fd, &err), 0);
+	assert_true(fd >= 0);
+	assert_int_equal(be_layer_begin(f->ctx, &plain, &err), 0);
+	write_file(be_layer_tmp_diff(locked), "kept", 3);
+	/* What another client's be_ctx_open does. */
+	assert_int_equal(be_store_repair(f->ctx, &err), 0);
+	assert_true(be_path_exists(be_layer_tmp_diff(locked)));
+	assert_false(be_path_exists(be_layer_tmp_diff(plain)));
+	be_layer_abort(plain);
+	char id[13];
+	assert_int_equal(be_layer_commit(f->ctx, locked, NULL, "import", id, &err), 0);
+	close(fd);
+	int64_t size, files;
+	assert_int_equal(be_layer_size(f->ctx, id, &size, &files, &err), 0);
+	assert_int_equal(size, 3);
 	assert_int_equal(count_in(f, "tmp"), 0);
 }
 
@@ -344,6 +369,7 @@ int main(void)
 	        T(test_be_layer_commit_counts),
 	        T(test_be_layer_commit_bad_parent),
 	        T(test_be_layer_abort_removes),
+	        T(test_be_layer_begin_locked_survives_repair),
 	        T(test_be_layer_seal_dir_no_walk),
 	        T(test_be_layer_seal_dir_failures),
 	        T(test_be_layer_load_bad),

@@ -1,0 +1,95 @@
+/* Crash repair of snapshot operations: reads a container's intent record
+ * (op.json) and rolls the operation forward when its decisive step was
+ * taken, back otherwise; thaws what a live snapshot froze; then collects
+ * the layers nothing uses any more. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cgroup.h"
+#include "snapshot.h"
+#include "store.h"
+
+/* Stopped capture: forward once the upper was exchanged into the layer
+ * (the layer's diff is then the upper's old inode), else back. */
+static int repair_capture(struct be_ctx *ctx, const char *name, const struct snap_op *op,
+                          struct be_error **err)
+{
+	cleanup_free char *seal = be_ctx_path(ctx, "containers/%s/seal", name);
+	rmdir(seal);
+	if (op->layer[0] == '\0')
+		return 0;
+	cleanup_free char *diff = be_layer_diff_path(ctx, op->layer);
+	if (snap_ino(diff) != op->upper_ino)
+		return 0;
+	return snap_capture_finish(ctx, name, op, err);
+}
+
+/* Live capture: the copy is in ROOT/tmp (the store's repair removed it) or
+ * a committed layer (recorded or collected); only the freeze matters. */
+static int repair_live(struct be_ctx *ctx, const char *name, const struct snap_op *op,
+                       struct be_error **err)
+{
+	if (!op->frozen)
+		return 0;
+	struct be_cgroup_state cs = {0};
+	if (be_cgroup_state(ctx, name, &cs, err) < 0)
+		return -1;
+	if (cs.exists && cs.frozen && be_cgroup_freeze(ctx, name, false, err) < 0)
+		return be_error_wrap(err, "thawing %s after an interrupted snapshot", name);
+	return 0;
+}
+
+static int repair_snaprm(struct be_ctx *ctx, const char *name, const struct snap_op *op,
+                         struct be_error **err)
+{
+	struct snap_list l;
+	if (snap_list_load(ctx, name, &l, err) < 0)
+		return -1;
+	int r = 0;
+	if (snap_find(&l, op->snap)) {
+		snap_list_del(&l, op->snap);
+		r = snap_list_save(ctx, name, &l, err);
+	}
+	snap_list_clear(&l);
+	return r;
+}
+
+static int repair_squash(struct be_ctx *ctx, const char *name, const struct snap_op *op,
+                         struct be_error **err)
+{
+	struct be_layer_info li;
+	if (op->layer[0] == '\0' || be_layer_load(ctx, op->layer, &li, NULL) < 0)
+		return 0;
+	return snap_squash_finish(ctx, name, op, err);
+}
+
+static int repair_op(struct be_ctx *ctx, const char *name, const struct snap_op *op,
+                     struct be_error **err)
+{
+	switch (op->kind) {
+	case SNAP_OP_SNAPSHOT: return repair_capture(ctx, name, op, err);
+	case SNAP_OP_LIVE: return repair_live(ctx, name, op, err);
+	case SNAP_OP_ROLLBACK: return snap_rollback_finish(ctx, name, op, err);
+	case SNAP_OP_SNAPRM: return repair_snaprm(ctx, name, op, err);
+	case SNAP_OP_SQUASH: return repair_squash(ctx, name, op, err);
+	}
+	return 0;
+}
+
+int be_snapshot_repair(struct be_ctx *ctx, const char *name, struct be_error **err)
+{
+	if (ctx->read_only)
+		return 0;
+	struct snap_op op;
+	int has = snap_op_load(ctx, name, &op, err);
+	if (has <= 0)
+		return has < 0 ? be_error_wrap(err, "repairing container %s", name) : 0;
+	/* Then what the interrupted operation made and nothing uses. */
+	if (repair_op(ctx, name, &op, err) < 0 || be_snapshot_gc(ctx, name, NULL, err) < 0 ||
+	    snap_op_remove(ctx, name, err) < 0)
+		return be_error_wrap(err, "repairing the interrupted %s of container %s",
+		                     snap_op_kind_name(op.kind), name);
+	return 0;
+}

@@ -1,0 +1,651 @@
+/* Integration tests of `berth image ...` (root): hostile tarballs the test
+ * builds itself with libarchive are refused naming the entry and leave
+ * nothing behind; good tarballs, directories, stdin and the demo image
+ * import, list, run and are removed. */
+#include <archive.h>
+#include <archive_entry.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "testutil.h"
+
+struct fix {
+	char *root;
+	char *work;
+	char mark[64]; /* unique name escapes would write */
+};
+
+static int setup(void **state)
+{
+	if (!tu_is_root())
+		skip();
+	struct fix *f = calloc(1, sizeof(*f));
+	f->root = tu_root_new();
+	f->work = tu_root_new();
+	static int seq;
+	snprintf(f->mark, sizeof(f->mark), "berth-mark-%d-%d", (int)getpid(), ++seq);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fix *f = *state;
+	if (f == NULL)
+		return 0;
+	tu_root_remove(f->root);
+	tu_root_remove(f->work);
+	free(f->root);
+	free(f->work);
+	free(f);
+	return 0;
+}
+
+/* ---- building tarballs ----------------------------------------------------- */
+
+struct tb {
+	const char *path;
+	char kind;       /* f file, F pseudo-random file of size bytes, d dir, l symlink, h hard
+	                    link, c char dev, b block dev */
+	const char *arg; /* content or link target */
+	size_t size;
+};
+
+static void add_data(struct archive *a, const struct tb *e)
+{
+	if (e->kind == 'f') {
+		archive_write_data(a, e->arg, strlen(e->arg));
+		return;
+	}
+	unsigned x = 12345;
+	char buf[4096];
+	for (size_t done = 0; done < e->size;) {
+		size_t n = e->size - done < sizeof(buf) ? e->size - done : sizeof(buf);
+		for (size_t i = 0; i < n; i++) {
+			x = x * 1103515245u + 12345u;
+			buf[i] = (char)(x >> 16);
+		}
+		archive_write_data(a, buf, n);
+		done += n;
+	}
+}
+
+static void make_tar(const char *path, int filter, const struct tb *e, size_t n)
+{
+	struct archive *a = archive_write_new();
+	archive_write_add_filter(a, filter);
+	archive_write_set_format_pax_restricted(a);
+	assert_int_equal(archive_write_open_filename(a, path), ARCHIVE_OK);
+	for (size_t i = 0; i < n; i++) {
+		struct archive_entry *ae = archive_entry_new();
+		archive_entry_set_pathname(ae, e[i].path);
+		archive_entry_set_mtime(ae, 1700000000, 0);
+		archive_entry_set_perm(ae, e[i].kind == 'd' ? 0755 : 0644);
+		switch (e[i].kind) {
+		case 'f':
+			archive_entry_set_filetype(ae, AE_IFREG);
+			archive_entry_set_size(ae, (la_int64_t)strlen(e[i].arg));
+			break;
+		case 'F':
+			archive_entry_set_filetype(ae, AE_IFREG);
+			archive_entry_set_size(ae, (la_int64_t)e[i].size);
+			break;
+		case 'd': archive_entry_set_filetype(ae, AE_IFDIR); break;
+		case 'l':
+			archive_entry_set_filetype(ae, AE_IFLNK);
+			archive_entry_set_symlink(ae, e[i].arg);
+			break;
+		case 'h':
+			archive_entry_set_filetype(ae, AE_IFREG);
+			archive_entry_set_hardlink(ae, e[i].arg);
+			break;
+		case 'c':
+		case 'b':
+			archive_entry_set_filetype(ae, e[i].kind == 'c' ? AE_IFCHR : AE_IFBLK);
+			archive_entry_set_rdev(ae,
+			                       e[i].kind == 'c' ? makedev(1, 3) : makedev(8, 0));
+			break;
+		}
+		assert_true(archive_write_header(a, ae) >= ARCHIVE_WARN);
+		if (e[i].kind == 'f' || e[i].kind == 'F')
+			add_data(a, &e[i]);
+		archive_entry_free(ae);
+	}
+	assert_int_equal(archive_write_close(a), ARCHIVE_OK);
+	archive_write_free(a);
+}
+
+static char *wpath(const struct fix *f, const char *name)
+{
+	char *p = NULL;
+	assert_true(asprintf(&p, "%s/%s", f->work, name) > 0);
+	return p;
+}
+
+/* ---- checks ---------------------------------------------------------------------- */
+
+/* Runs a shell command that prints a number; returns it. */
+__attribute__((format(printf, 1, 2))) static int count(const char *fmt, ...)
+{
+	struct tu_out o = {0};
+	char cmd[8192];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	tu_sh(&o, "%s", cmd);
+	int n = atoi(o.out);
+	tu_out_free(&o);
+	return n;
+}
+
+/* Nothing was registered or left, and no file named f->mark appeared in
+ * the root, its parents, /tmp, / or /etc. */
+static void assert_nothing_left(const struct fix *f)
+{
+	assert_int_equal(count("find '%s/tmp' '%s/layers' -mindepth 1 | wc -l", f->root, f->root),
+	                 0);
+	assert_int_equal(count("find '%s/trash' '%s/images' -mindepth 1 | wc -l", f->root, f->root),
+	                 0);
+	assert_int_equal(count("find '%s' /tmp -maxdepth 6 -name '%s' | wc -l", f->root, f->mark),
+	                 0);
+	static const char *const dirs[] = {"/", "/etc/", "/tmp/"};
+	for (size_t i = 0; i < 3; i++) {
+		char p[256];
+		snprintf(p, sizeof(p), "%s%s", dirs[i], f->mark);
+		assert_int_equal(access(p, F_OK), -1);
+	}
+	struct tu_out o = {0};
+	assert_int_equal(tu_berthl(&o, f->root, "image", "ls", "--json", NULL), 0);
+	assert_string_equal(o.out, "[]\n");
+	tu_out_free(&o);
+}
+
+/* Imports the tarball and expects exit 125 with a one-line error that
+ * holds want. */
+static void expect_refused(struct fix *f, const char *tar, const char *want)
+{
+	struct tu_out o = {0};
+	assert_int_equal(tu_berthl(&o, f->root, "image", "import", "bad", tar, NULL), 125);
+	if (strstr(o.err, want) == NULL)
+		fail_msg("stderr \"%s\" lacks \"%s\"", o.err, want);
+	assert_non_null(strstr(o.err, "berth: importing bad: "));
+	assert_ptr_equal(strchr(o.err, '\n'), o.err + strlen(o.err) - 1);
+	assert_string_equal(o.out, "");
+	tu_out_free(&o);
+	assert_nothing_left(f);
+}
+
+static void refuse_entries(struct fix *f, const struct tb *e, size_t n, const char *want)
+{
+	char *tar = wpath(f, "bad.tar");
+	make_tar(tar, ARCHIVE_FILTER_NONE, e, n);
+	expect_refused(f, tar, want);
+	free(tar);
+}
+
+/* ---- refusals --------------------------------------------------------------------- */
+
+static void test_import_refuses_dotdot(void **state)
+{
+	struct fix *f = *state;
+	for (int depth = 1; depth <= 6; depth++) {
+		char path[256] = "", want[320];
+		for (int i = 0; i < depth; i++)
+			strcat(path, "../");
+		strcat(path, f->mark);
+		struct tb e[] = {{"ok", 'f', "fine", 0}, {path, 'f', "escaped", 0}};
+		snprintf(want, sizeof(want), "entry \"%s\": path leaves the layer", path);
+		refuse_entries(f, e, 2, want);
+	}
+	char inside[256], want[320];
+	snprintf(inside, sizeof(inside), "a/../../%s", f->mark);
+	struct tb e[] = {{inside, 'f', "escaped", 0}};
+	snprintf(want, sizeof(want), "entry \"%s\": path leaves the layer", inside);
+	refuse_entries(f, e, 1, want);
+}
+
+static void test_import_refuses_absolute(void **state)
+{
+	struct fix *f = *state;
+	char path[256], want[320];
+	snprintf(path, sizeof(path), "/tmp/%s", f->mark);
+	struct tb e[] = {{"ok", 'f', "fine", 0}, {path, 'f', "escaped", 0}};
+	snprintf(want, sizeof(want), "entry \"%s\": path is absolute", path);
+	refuse_entries(f, e, 2, want);
+}
+
+static void test_import_refuses_write_through_symlink(void **state)
+{
+	struct fix *f = *state;
+	char path[256], want[320];
+	snprintf(path, sizeof(path), "evil/tmp/%s", f->mark);
+	struct tb to_root[] = {{"evil", 'l', "/", 0}, {path, 'f', "escaped", 0}};
+	snprintf(want, sizeof(want), "entry \"%s\": parent \"evil\" is a symlink", path);
+	refuse_entries(f, to_root, 2, want);
+	snprintf(path, sizeof(path), "d/tmplink/%s", f->mark);
+	struct tb to_tmp[] = {
+	        {"d", 'd', NULL, 0}, {"d/tmplink", 'l', "/tmp", 0}, {path, 'f', "escaped", 0}};
+	snprintf(want, sizeof(want), "entry \"%s\": parent \"d/tmplink\" is a symlink", path);
+	refuse_entries(f, to_tmp, 3, want);
+	/* A relative symlink that climbs out is refused by itself. */
+	struct tb up[] = {{"up", 'l', "../../../../../../../../tmp", 0}};
+	refuse_entries(
+	        f, up, 1,
+	        "entry \"up\": symlink target \"../../../../../../../../tmp\" leaves the layer");
+}
+
+static void test_import_refuses_hardlink_to_host(void **state)
+{
+	struct fix *f = *state;
+	struct stat before, after;
+	assert_int_equal(stat("/etc/hostname", &before), 0);
+	struct tb abs[] = {{"h", 'h', "/etc/hostname", 0}, {"h", 'f', "overwritten", 0}};
+	refuse_entries(f, abs, 2,
+	               "entry \"h\": hard link target \"/etc/hostname\" leaves the layer");
+	struct tb rel[] = {{"x/h", 'h', "../../../../../../../../etc/hostname", 0}};
+	refuse_entries(f, rel, 1,
+	               "entry \"x/h\": hard link target \"../../../../../../../../etc/hostname\" "
+	               "leaves the layer");
+	/* Through a planted symlink to /etc. */
+	struct tb via[] = {{"e", 'l', "/etc", 0}, {"h", 'h', "e/hostname", 0}};
+	refuse_entries(f, via, 2, "entry \"h\": parent \"e\" is a symlink");
+	assert_int_equal(stat("/etc/hostname", &after), 0);
+	assert_int_equal(before.st_nlink, after.st_nlink);
+	assert_int_equal(before.st_size, after.st_size);
+	assert_int_equal(before.st_mtime, after.st_mtime);
+}
+
+static json_t *listed(const struct fix *f, const char *name);
+
+/* A file over an absolute symlink to a host file replaces the link in the
+ * layer; the host file is never written. */
+static void test_import_file_over_symlink(void **state)
+{
+	struct fix *f = *state;
+	struct stat before, after;
+	assert_int_equal(stat("/etc/hostname", &before), 0);
+	char *tar = wpath(f, "over.tar");
+	struct tb e[] = {{"p", 'l', "/etc/hostname", 0},
+	                 {"p", 'f', "pwned\n", 0},
+	                 {"q", 'l', "/etc/hostname", 0},
+	                 {"r", 'h', "q", 0},
+	                 {"r", 'f', "pwned too\n", 0}};
+	make_tar(tar, ARCHIVE_FILTER_NONE, e, 5);
+	struct tu_out o = {0};
+	if (tu_berthl(&o, f->root, "image", "import", "over", tar, NULL) != 0)
+		fail_msg("%s", o.err);
+	tu_out_free(&o);
+	assert_int_equal(stat("/etc/hostname", &after), 0);
+	assert_int_equal(before.st_size, after.st_size);
+	assert_int_equal(before.st_mtime, after.st_mtime);
+	assert_int_equal(before.st_nlink, after.st_nlink);
+	json_t *img = listed(f, "over");
+	char p[4096];
+	snprintf(p, sizeof(p), "%s/layers/%s/diff/p", f->root,
+	         json_string_value(json_object_get(img, "id")));
+	char *text = tu_read(p);
+	assert_string_equal(text, "pwned\n");
+	free(text);
+	json_decref(img);
+	free(tar);
+}
+
+static void test_import_refuses_devices(void **state)
+{
+	struct fix *f = *state;
+	struct tb chr[] = {{"dev", 'd', NULL, 0}, {"dev/null", 'c', NULL, 0}};
+	refuse_entries(f, chr, 2, "entry \"dev/null\": device nodes are not allowed in a layer");
+	struct tb blk[] = {{"dev/sda", 'b', NULL, 0}};
+	refuse_entries(f, blk, 1, "entry \"dev/sda\": device nodes are not allowed in a layer");
+}
+
+static void test_import_refuses_truncated_gzip(void **state)
+{
+	struct fix *f = *state;
+	char *tar = wpath(f, "trunc.tar.gz");
+	struct tb e[] = {{"a", 'f', "small", 0}, {"big.bin", 'F', NULL, 256 * 1024}};
+	make_tar(tar, ARCHIVE_FILTER_GZIP, e, 2);
+	struct stat st;
+	assert_int_equal(stat(tar, &st), 0);
+	assert_int_equal(truncate(tar, st.st_size * 6 / 10), 0);
+	expect_refused(f, tar, "entry \"big.bin\": reading: truncated gzip input");
+	free(tar);
+}
+
+static void test_import_refuses_empty(void **state)
+{
+	struct fix *f = *state;
+	char *zero = wpath(f, "zero.tar");
+	tu_write(zero, "");
+	expect_refused(f, zero, "archive is empty");
+	char *tar = wpath(f, "none.tar.gz");
+	make_tar(tar, ARCHIVE_FILTER_GZIP, NULL, 0);
+	expect_refused(f, tar, "archive is empty");
+	char *txt = wpath(f, "notes.txt");
+	tu_write(txt, "not an archive\n");
+	expect_refused(f, txt, "Unrecognized archive format");
+	free(zero);
+	free(tar);
+	free(txt);
+}
+
+/* ---- good imports ------------------------------------------------------------------ */
+
+static const struct tb good[] = {
+        {"./", 'd', NULL, 0},
+        {"bin/", 'd', NULL, 0},
+        {"bin/busybox", 'F', NULL, 100000},
+        {"bin/sh", 'l', "/bin/busybox", 0}, /* absolute: resolved in the container */
+        {"bin/ls", 'h', "bin/busybox", 0},
+        {"usr/lib/x", 'l', "../../bin/sh", 0},
+        {"etc/passwd", 'f', "root:x:0:0::/:/bin/sh\n", 0},
+};
+/* 100000 + 12 + 12 + 22 bytes; bin bin/busybox bin/sh bin/ls usr usr/lib
+ * usr/lib/x etc etc/passwd */
+#define GOOD_SIZE 100046
+#define GOOD_FILES 9
+
+/* The JSON object of image name in `berth image ls --json`. */
+static json_t *listed(const struct fix *f, const char *name)
+{
+	struct tu_out o = {0};
+	assert_int_equal(tu_berthl(&o, f->root, "image", "ls", "--json", NULL), 0);
+	json_error_t jerr;
+	json_t *a = json_loads(o.out, 0, &jerr);
+	tu_out_free(&o);
+	assert_non_null(a);
+	json_t *found = NULL;
+	for (size_t i = 0; i < json_array_size(a); i++) {
+		json_t *it = json_array_get(a, i);
+		if (strcmp(json_string_value(json_object_get(it, "name")), name) == 0)
+			found = json_incref(it);
+	}
+	json_decref(a);
+	if (found == NULL)
+		fail_msg("image %s not listed", name);
+	return found;
+}
+
+static void assert_listed(const struct fix *f, const char *name, long long size, long long files)
+{
+	json_t *o = listed(f, name);
+	assert_int_equal(json_integer_value(json_object_get(o, "size")), size);
+	assert_int_equal(json_integer_value(json_object_get(o, "files")), files);
+	assert_int_equal(json_array_size(json_object_get(o, "layers")), 1);
+	json_decref(o);
+}
+
+static void test_import_good_compressions(void **state)
+{
+	struct fix *f = *state;
+	static const struct {
+		const char *name;
+		int filter;
+	} kinds[] = {{"plain", ARCHIVE_FILTER_NONE},
+	             {"gzip", ARCHIVE_FILTER_GZIP},
+	             {"zstd", ARCHIVE_FILTER_ZSTD},
+	             {"xz", ARCHIVE_FILTER_XZ},
+	             {"bzip2", ARCHIVE_FILTER_BZIP2}};
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		char *tar = wpath(f, kinds[i].name);
+		make_tar(tar, kinds[i].filter, good, sizeof(good) / sizeof(good[0]));
+		struct tu_out o = {0};
+		int rc = tu_berthl(&o, f->root, "image", "import", kinds[i].name, tar, NULL);
+		if (rc != 0)
+			fail_msg("%s: %s", kinds[i].name, o.err);
+		assert_string_equal(o.err, ""); /* no progress when stderr is not a tty */
+		tu_out_free(&o);
+		assert_listed(f, kinds[i].name, GOOD_SIZE, GOOD_FILES);
+		free(tar);
+	}
+	struct tu_out o = {0};
+	assert_int_equal(tu_berthl(&o, f->root, "image", "ls", NULL), 0);
+	assert_non_null(strstr(o.out, "NAME"));
+	assert_non_null(strstr(o.out, "LAYERS"));
+	assert_non_null(strstr(o.out, "97.7 KiB"));
+	assert_non_null(strstr(o.out, "just now"));
+	tu_out_free(&o);
+	assert_int_equal(count("find '%s/tmp' '%s/trash' -mindepth 1 | wc -l", f->root, f->root),
+	                 0);
+}
+
+static void test_import_dir_and_stdin(void **state)
+{
+	struct fix *f = *state;
+	char *tar = wpath(f, "good.tar");
+	make_tar(tar, ARCHIVE_FILTER_NONE, good, sizeof(good) / sizeof(good[0]));
+	char *dir = wpath(f, "tree");
+	assert_int_equal(tu_sh(NULL, "mkdir '%s' && tar -xf '%s' -C '%s'", dir, tar, dir), 0);
+	struct tu_out o = {0};
+	if (tu_berthl(&o, f->root, "image", "import", "-q", "fromdir", dir, NULL) != 0)
+		fail_msg("%s", o.err);
+	assert_string_equal(o.out, "");
+	tu_out_free(&o);
+	assert_listed(f, "fromdir", GOOD_SIZE, GOOD_FILES);
+	assert_int_equal(tu_sh(&o, "'%s' --root '%s' image import fromstdin - < '%s'",
+	                       tu_berth_bin(), f->root, tar),
+	                 0);
+	tu_out_free(&o);
+	assert_listed(f, "fromstdin", GOOD_SIZE, GOOD_FILES);
+	free(tar);
+	free(dir);
+}
+
+/* Another client's start-up repair (here `image ls`) while an import is
+ * half done must leave the import's temporary layer alone.  The tarball
+ * comes through a FIFO, so the import waits mid-way, deterministically. */
+static void test_import_survives_concurrent_repair(void **state)
+{
+	struct fix *f = *state;
+	char *tar = wpath(f, "good.tar");
+	char *fifo = wpath(f, "fifo");
+	make_tar(tar, ARCHIVE_FILTER_NONE, good, sizeof(good) / sizeof(good[0]));
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	size_t len = 0;
+	char *data = tu_read(tar);
+	struct stat st;
+	assert_int_equal(stat(tar, &st), 0);
+	len = (size_t)st.st_size;
+	pid_t pid = fork();
+	if (pid == 0) {
+		int null = open("/dev/null", O_WRONLY);
+		dup2(null, 1);
+		execl(tu_berth_bin(), "berth", "--root", f->root, "image", "import", "race", fifo,
+		      (char *)NULL);
+		_exit(127);
+	}
+	int fd = open(fifo, O_WRONLY); /* berth has its locked layer by now */
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, data, len / 2), (ssize_t)(len / 2));
+	usleep(50 * 1000);
+	struct tu_out o = {0};
+	assert_int_equal(tu_berthl(&o, f->root, "image", "ls", NULL), 0);
+	tu_out_free(&o);
+	assert_int_equal(write(fd, data + len / 2, len - len / 2), (ssize_t)(len - len / 2));
+	close(fd);
+	int status = 0;
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	assert_listed(f, "race", GOOD_SIZE, GOOD_FILES);
+	free(data);
+	free(tar);
+	free(fifo);
+}
+
+static void test_import_same_name(void **state)
+{
+	struct fix *f = *state;
+	char *tar = wpath(f, "good.tar");
+	make_tar(tar, ARCHIVE_FILTER_NONE, good, sizeof(good) / sizeof(good[0]));
+	struct tu_out o = {0};
+	assert_int_equal(tu_berthl(&o, f->root, "image", "import", "img", tar, NULL), 0);
+	tu_out_free(&o);
+	json_t *first = listed(f, "img");
+	assert_int_equal(tu_berthl(&o, f->root, "image", "import", "img", tar, NULL), 125);
+	assert_string_equal(o.err, "berth: importing img: image img already exists (--force "
+	                           "replaces it)\n");
+	tu_out_free(&o);
+	assert_int_equal(tu_berthl(&o, f->root, "image", "import", "--force", "img", tar, NULL), 0);
+	tu_out_free(&o);
+	json_t *second = listed(f, "img");
+	const char *id1 = json_string_value(json_object_get(first, "id"));
+	const char *id2 = json_string_value(json_object_get(second, "id"));
+	assert_string_not_equal(id1, id2);
+	assert_int_equal(count("ls '%s/layers' | grep -c '%s'", f->root, id1), 0);
+	assert_int_equal(count("ls '%s/layers' | wc -l", f->root), 1);
+	json_decref(first);
+	json_decref(second);
+	free(tar);
+}
+
+static void test_image_bad_names(void **state)
+{
+	struct fix *f = *state;
+	static const char *const bad[] = {"../evil", "a/b", "a b", "-x", ".x", ""};
+	char *tar = wpath(f, "good.tar");
+	make_tar(tar, ARCHIVE_FILTER_NONE, good, sizeof(good) / sizeof(good[0]));
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct tu_out o = {0};
+		assert_int_equal(tu_berthl(&o, f->root, "image", "import", "--", bad[i], tar, NULL),
+		                 125);
+		if (strstr(o.err, "invalid image name") == NULL)
+			fail_msg("\"%s\": %s", bad[i], o.err);
+		tu_out_free(&o);
+		assert_int_equal(tu_berthl(&o, f->root, "image", "rm", "--", bad[i], NULL), 125);
+		assert_non_null(strstr(o.err, "invalid image name"));
+		tu_out_free(&o);
+		assert_int_equal(tu_berthl(&o, f->root, "image", "inspect", "--", bad[i], NULL),
+		                 125);
+		tu_out_free(&o);
+	}
+	assert_int_equal(count("find '%s' -name '*evil*' | wc -l", f->root), 0);
+	f->mark[0] = 'x'; /* no mark used here */
+	assert_nothing_left(f);
+	free(tar);
+}
+
+static void test_image_rm_refused_while_used(void **state)
+{
+	struct fix *f = *state;
+	char *tar = wpath(f, "good.tar");
+	make_tar(tar, ARCHIVE_FILTER_NONE, good, sizeof(good) / sizeof(good[0]));
+	struct tu_out o = {0};
+	assert_int_equal(tu_berthl(&o, f->root, "image", "import", "demo", tar, NULL), 0);
+	tu_out_free(&o);
+	char cfg[4096];
+	snprintf(cfg, sizeof(cfg), "%s/containers/web/config.json", f->root);
+	tu_write(cfg, "{\"version\": 1, \"name\": \"web\", \"image\": \"demo\"}\n");
+	assert_int_equal(tu_berthl(&o, f->root, "image", "rm", "demo", NULL), 125);
+	assert_string_equal(o.err,
+	                    "berth: image demo is used by container web (remove the container "
+	                    "first)\n");
+	tu_out_free(&o);
+	json_t *still = listed(f, "demo");
+	json_decref(still);
+	assert_int_equal(unlink(cfg), 0);
+	assert_int_equal(tu_berthl(&o, f->root, "image", "rm", "demo", NULL), 0);
+	assert_string_equal(o.out, "demo\n");
+	tu_out_free(&o);
+	assert_int_equal(tu_berthl(&o, f->root, "image", "rm", "demo", NULL), 125);
+	assert_string_equal(o.err, "berth: no such image: demo\n");
+	tu_out_free(&o);
+	f->mark[0] = 'x';
+	assert_nothing_left(f);
+	free(tar);
+}
+
+static void test_image_demo_runs(void **state)
+{
+	struct fix *f = *state;
+	if (access("/bin/busybox", X_OK) < 0)
+		skip();
+	struct tu_out o = {0};
+	if (tu_berthl(&o, f->root, "image", "demo", NULL) != 0)
+		fail_msg("%s", o.err);
+	assert_string_equal(o.out, "demo\n");
+	tu_out_free(&o);
+	json_t *img = listed(f, "demo");
+	const char *id = json_string_value(json_object_get(img, "id"));
+	assert_true(json_integer_value(json_object_get(img, "size")) > 1000000);
+	/* The applets work in the layer as a root. */
+	assert_int_equal(tu_sh(&o,
+	                       "chroot '%s/layers/%s/diff' /bin/sh -c 'for a in sh ls cat ps "
+	                       "sleep top echo mount hostname ip id env kill; do command -v $a "
+	                       ">/dev/null || exit 9; done; cat /etc/hostname; ls -d /proc /tmp; "
+	                       "id -un'",
+	                       f->root, id),
+	                 0);
+	assert_string_equal(o.out, "berth\n/proc\n/tmp\nroot\n");
+	tu_out_free(&o);
+	/* Again: kept as it is. */
+	assert_int_equal(tu_berthl(&o, f->root, "image", "demo", "-q", NULL), 0);
+	assert_string_equal(o.out, "");
+	tu_out_free(&o);
+	json_t *again = listed(f, "demo");
+	assert_string_equal(json_string_value(json_object_get(again, "id")), id);
+	assert_int_equal(tu_berthl(&o, f->root, "image", "inspect", "demo", NULL), 0);
+	assert_non_null(strstr(o.out, "\"origin\": \"demo\""));
+	assert_non_null(strstr(o.out, "\"layer_info\""));
+	tu_out_free(&o);
+	json_decref(img);
+	json_decref(again);
+}
+
+static void test_import_progress_on_tty(void **state)
+{
+	struct fix *f = *state;
+	if (access("/usr/bin/script", X_OK) < 0)
+		skip();
+	char *tar = wpath(f, "big.tar");
+	struct tb e[] = {{"big.bin", 'F', NULL, 8 << 20}, {"small", 'f', "x", 0}};
+	make_tar(tar, ARCHIVE_FILTER_NONE, e, 2);
+	struct tu_out o = {0};
+	assert_int_equal(tu_sh(&o, "script -qec \"'%s' --root '%s' image import p '%s'\" /dev/null",
+	                       tu_berth_bin(), f->root, tar),
+	                 0);
+	assert_non_null(strstr(o.out, "100%"));
+	assert_non_null(strstr(o.out, "2 entries"));
+	assert_non_null(strstr(o.out, "iB/s"));
+	tu_out_free(&o);
+	assert_int_equal(tu_sh(&o,
+	                       "script -qec \"'%s' --root '%s' image import -q q '%s'\" /dev/null",
+	                       tu_berth_bin(), f->root, tar),
+	                 0);
+	assert_string_equal(o.out, "");
+	tu_out_free(&o);
+	free(tar);
+}
+
+int main(void)
+{
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+	const struct CMUnitTest tests[] = {
+	        T(test_import_refuses_dotdot),
+	        T(test_import_refuses_absolute),
+	        T(test_import_refuses_write_through_symlink),
+	        T(test_import_refuses_hardlink_to_host),
+	        T(test_import_file_over_symlink),
+	        T(test_import_refuses_devices),
+	        T(test_import_refuses_truncated_gzip),
+	        T(test_import_refuses_empty),
+	        T(test_import_good_compressions),
+	        T(test_import_dir_and_stdin),
+	        T(test_import_survives_concurrent_repair),
+	        T(test_import_same_name),
+	        T(test_image_bad_names),
+	        T(test_image_rm_refused_while_used),
+	        T(test_image_demo_runs),
+	        T(test_import_progress_on_tty),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
