@@ -251,6 +251,12 @@ __attribute__((format(printf, 2, 3))) static int usage_error(const struct cli_co
 	va_end(ap);
 	fputc('\n', stderr);
 	print_usage_line(stderr, cmd);
+	/* "snapshot" is a command and the first word of "snapshot rm". */
+	size_t n = strlen(cmd->name);
+	for (size_t f = 0; families[f]; f++)
+		for (const struct cli_command *c = families[f]; c->name; c++)
+			if (strncmp(c->name, cmd->name, n) == 0 && c->name[n] == ' ')
+				fprintf(stderr, "       berth %s %s\n", c->name, c->args ? c->args : "");
 	fprintf(stderr, "See 'berth %s --help'.\n", cmd->name);
 	return CLI_EXIT_FAIL;
 }

@@ -317,6 +317,15 @@ static void test_cli_command_group_alone(void **state)
 		if (strstr(o.err, want) == NULL)
 			fail_msg("berth %s does not list %s: %s", group, f->name[i], o.err);
 		tu_out_free(&o);
+		/* "snapshot" is also a command of its own: "snapshot X" names a
+		 * container there, not an unknown subcommand. */
+		bool is_command = false;
+		for (size_t k = 0; k < f->n; k++)
+			is_command |= strcmp(f->name[k], group) == 0;
+		if (is_command) {
+			free(group);
+			continue;
+		}
 		assert_int_equal(tu_berthl(&o, f->state, group, "no-such-sub", NULL), 125);
 		assert_true(strncmp(o.err, "berth: ", 7) == 0 || strncmp(o.err, "usage:", 6) == 0);
 		assert_string_equal(o.out, "");

@@ -1,0 +1,170 @@
+/* Integration tests of clone: many clones of one snapshot running at once
+ * on shared layers (disk use per clone), clones of a stopped and of a
+ * running container's current state. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "berth.h"
+#include "testutil.h"
+#include "tu_tree.h"
+
+#define CLONES 20
+
+static char *root;
+
+static int group_setup(void **state)
+{
+	(void)state;
+	if (!tu_is_root())
+		return 0;
+	root = tu_root_new();
+	return tu_berthl(NULL, root, "image", "demo", "-q", NULL) == 0 ? 0 : -1;
+}
+
+static int group_teardown(void **state)
+{
+	(void)state;
+	if (root == NULL)
+		return 0;
+	tu_root_remove(root);
+	free(root);
+	root = NULL;
+	return 0;
+}
+
+static void need_root(void)
+{
+	if (!tu_is_root() || root == NULL)
+		skip();
+}
+
+#define OK(...) ok_run((const char *[]){__VA_ARGS__, NULL})
+static void ok_run(const char **argv)
+{
+	struct tu_out o = {0};
+	int r = tu_berth(&o, root, argv);
+	if (r != 0)
+		fprintf(stderr, "berth %s %s: exit %d: %s", argv[0], argv[1] ? argv[1] : "", r, o.err);
+	assert_int_equal(r, 0);
+	tu_out_free(&o);
+}
+
+static long du_kb(void)
+{
+	struct tu_out o = {0};
+	tu_sh(&o, "du -sk --one-file-system '%s' | cut -f1", root);
+	long kb = atol(o.out);
+	tu_out_free(&o);
+	return kb;
+}
+
+static char *out_of(const char **argv)
+{
+	struct tu_out o = {0};
+	int r = tu_berth(&o, root, argv);
+	if (r != 0)
+		fprintf(stderr, "berth %s: exit %d: %s", argv[0], r, o.err);
+	assert_int_equal(r, 0);
+	free(o.err);
+	return o.out;
+}
+#define OUT(...) out_of((const char *[]){__VA_ARGS__, NULL})
+
+static void test_clone_many(void **state)
+{
+	(void)state;
+	need_root();
+	OK("create", "--name", "src", "demo", "sleep", "100000");
+	OK("start", "src");
+	/* A few megabytes of state, so that a copy per clone would show. */
+	OK("exec", "src", "sh", "-c",
+	   "dd if=/dev/zero of=/big bs=1M count=4 2>/dev/null && echo marker > /marker");
+	OK("stop", "-t", "0", "src");
+	OK("snapshot", "src", "base");
+	long before = du_kb();
+	for (int i = 0; i < CLONES; i++) {
+		char name[32];
+		snprintf(name, sizeof(name), "c%02d", i);
+		OK("clone", "--from", "base", "src", name);
+	}
+	/* All started at once (concurrent berth processes). */
+	assert_int_equal(tu_sh(NULL,
+	                       "for i in $(seq -w 0 %d); do '%s' --root '%s' start c$i >/dev/null & "
+	                       "done; wait",
+	                       CLONES - 1, tu_berth_bin(), root),
+	                 0);
+	char *ps = OUT("ps", "-q");
+	int running = 0;
+	for (char *p = ps; (p = strstr(p, "c")) != NULL; p++)
+		running += (p == ps || p[-1] == '\n');
+	free(ps);
+	assert_int_equal(running, CLONES);
+	for (int i = 0; i < CLONES; i++) {
+		char name[32];
+		snprintf(name, sizeof(name), "c%02d", i);
+		char *s = OUT("exec", name, "sh", "-c", "cat /marker; hostname; ls -l /big | wc -l");
+		char want[128];
+		snprintf(want, sizeof(want), "marker\n%s\n1\n", name);
+		assert_string_equal(s, want);
+		free(s);
+	}
+	long after = du_kb();
+	long per_clone = (after - before) / CLONES;
+	printf("# %d clones running: %ld KiB of disk each\n", CLONES, per_clone);
+	assert_true(after - before < CLONES * 1024L);
+	assert_int_equal(tu_sh(NULL,
+	                       "for i in $(seq -w 0 %d); do '%s' --root '%s' rm -f c$i >/dev/null & "
+	                       "done; wait",
+	                       CLONES - 1, tu_berth_bin(), root),
+	                 0);
+	OK("rm", "src");
+	assert_int_equal(tu_orphan_layers(root, NULL, 0), 0);
+}
+
+static void test_clone_current_state(void **state)
+{
+	(void)state;
+	need_root();
+	OK("create", "--name", "st", "demo", "sleep", "100000");
+	OK("start", "st");
+	OK("exec", "st", "sh", "-c", "echo one > /one; rm /etc/hosts");
+	OK("stop", "-t", "0", "st");
+	char *m = tu_container_manifest(root, "st");
+	/* Stopped: the upper is sealed into a layer both share. */
+	OK("clone", "st", "st2");
+	char *m2 = tu_container_manifest(root, "st2");
+	char *m1 = tu_container_manifest(root, "st");
+	assert_string_equal(m1, m);
+	assert_string_equal(m2, m);
+	char h1[13], h2[13];
+	tu_container_head(root, "st", h1);
+	tu_container_head(root, "st2", h2);
+	assert_string_equal(h1, h2);
+	free(m1);
+	free(m2);
+	/* Running: the upper is copied; the source keeps running. */
+	OK("start", "st");
+	OK("exec", "st", "sh", "-c", "echo two > /two");
+	OK("clone", "st", "st3");
+	char *s = OUT("ps", "-q");
+	assert_non_null(strstr(s, "st\n"));
+	free(s);
+	OK("start", "st3");
+	s = OUT("exec", "st3", "sh", "-c", "cat /one /two; ls /etc/hosts 2>/dev/null; hostname");
+	assert_string_equal(s, "one\ntwo\nst3\n");
+	free(s);
+	OK("rm", "-f", "st", "st2", "st3");
+	assert_int_equal(tu_orphan_layers(root, NULL, 0), 0);
+	free(m);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	        cmocka_unit_test(test_clone_many),
+	        cmocka_unit_test(test_clone_current_state),
+	};
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
