@@ -142,7 +142,7 @@ format:
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/berth/themes
 	install -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/berth
-	install -m 0644 themes/*.json $(DESTDIR)$(PREFIX)/share/berth/themes/
+	$(if $(wildcard themes/*.json),install -m 0644 themes/*.json $(DESTDIR)$(PREFIX)/share/berth/themes/)
 
 clean:
 	rm -rf build build-san
