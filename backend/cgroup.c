@@ -435,6 +435,30 @@ int be_cgroup_attach(const struct be_ctx *ctx, const char *name, pid_t pid, stru
 	return 0;
 }
 
+int be_cgroup_open_enter(const struct be_ctx *ctx, const char *name, int *fds, size_t max,
+                         size_t *n, struct be_error **err)
+{
+	const struct be_cgroup_ops *ops = prepare(ctx, name, err);
+	*n = 0;
+	if (ops == NULL)
+		return -1;
+	if (ops->open_enter(ctx, name, fds, max, n, err) < 0) {
+		for (size_t i = 0; i < *n; i++)
+			close(fds[i]);
+		*n = 0;
+		return be_error_wrap(err, "opening cgroup %s/%s", be_ctx_cgroup_parent(ctx), name);
+	}
+	return 0;
+}
+
+int be_cgroup_enter_self(const int *fds, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (write(fds[i], "0", 1) != 1)
+			return -1;
+	return 0;
+}
+
 int be_cgroup_freeze(const struct be_ctx *ctx, const char *name, bool frozen, struct be_error **err)
 {
 	const struct be_cgroup_ops *ops = prepare(ctx, name, err);

@@ -4,6 +4,7 @@
  * processes are attached and the freezer driven through the files. */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <pthread.h>
 #include <signal.h>
@@ -609,6 +610,28 @@ static bool v1_io_weight_supported(const struct be_ctx *ctx, const char *name)
 	return blkio_weight_file(&g) != NULL;
 }
 
+/* The "tasks" file of every controller: writing "0" there moves the
+ * writing thread alone, without the threadgroup lock cgroup.procs takes. */
+static int v1_open_enter(const struct be_ctx *ctx, const char *name, int *fds, size_t max,
+                         size_t *n, struct be_error **err)
+{
+	cleanup_group struct v1_group g;
+	if (group_load_existing(ctx, name, &g, err) < 0)
+		return -1;
+	for (size_t i = 0; i < NCTL; i++) {
+		if (g.dir[i] == NULL || g.dup[i])
+			continue;
+		if (*n >= max)
+			return be_error_set(err, E2BIG, "too many controllers");
+		cleanup_free char *tasks = xasprintf("%s/tasks", g.dir[i]);
+		int fd = open(tasks, O_WRONLY | O_CLOEXEC);
+		if (fd < 0)
+			return be_error_set(err, errno, "opening %s", tasks);
+		fds[(*n)++] = fd;
+	}
+	return 0;
+}
+
 const struct be_cgroup_ops be_cgroup_v1_ops = {
         .name = "v1",
         .create = v1_create,
@@ -621,4 +644,5 @@ const struct be_cgroup_ops be_cgroup_v1_ops = {
         .paths = v1_paths,
         .parent_dirs = v1_parent_dirs,
         .io_weight_supported = v1_io_weight_supported,
+        .open_enter = v1_open_enter,
 };

@@ -433,6 +433,24 @@ static bool v2_io_weight_supported(const struct be_ctx *ctx, const char *name)
 	return be_path_exists(a) || be_path_exists(b);
 }
 
+/* v2 has no per-thread entry for a domain cgroup: cgroup.procs ("0" moves
+ * the writer's whole process). */
+static int v2_open_enter(const struct be_ctx *ctx, const char *name, int *fds, size_t max,
+                         size_t *n, struct be_error **err)
+{
+	cleanup_free char *dir = existing_dir(ctx, name, err);
+	if (dir == NULL)
+		return -1;
+	if (max < 1)
+		return be_error_set(err, E2BIG, "no room for the cgroup fd");
+	cleanup_free char *procs = xasprintf("%s/cgroup.procs", dir);
+	int fd = open(procs, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return be_error_set(err, errno, "opening %s", procs);
+	fds[(*n)++] = fd;
+	return 0;
+}
+
 const struct be_cgroup_ops be_cgroup_v2_ops = {
         .name = "v2",
         .create = v2_create,
@@ -445,4 +463,5 @@ const struct be_cgroup_ops be_cgroup_v2_ops = {
         .paths = v2_paths,
         .parent_dirs = v2_parent_dirs,
         .io_weight_supported = v2_io_weight_supported,
+        .open_enter = v2_open_enter,
 };

@@ -37,7 +37,6 @@ struct keeper {
 	uint64_t log_size;
 	char *log_path;
 	struct relay rel[2];
-	struct be_error **spawn_err; /* where attach_hook reports */
 };
 
 static void report(int fd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -106,13 +105,6 @@ static bool pump(struct keeper *k, struct relay *r)
 	return true;
 }
 
-/* Puts the init in its cgroup; the error goes to the spawn's own *err. */
-static int attach_hook(pid_t child, void *data)
-{
-	struct keeper *k = data;
-	return be_cgroup_attach(k->a->ctx, k->a->name, child, k->spawn_err);
-}
-
 /* Mounts, makes the cgroup and spawns the init.  Returns its pid. */
 static pid_t launch(struct keeper *k, int out_w, int err_w, struct be_error **err)
 {
@@ -149,11 +141,19 @@ static pid_t launch(struct keeper *k, int out_w, int err_w, struct be_error **er
 		sc.stdio[1] = out_w;
 		sc.stdio[2] = err_w;
 	}
-	pid_t pid = -1;
-	k->spawn_err = err;
-	if (be_sandbox_spawn(&sc, attach_hook, k, &pid, err) < 0)
+	/* The init enters its cgroup itself: far cheaper than our writing
+	 * its pid to cgroup.procs (see be_cgroup_open_enter). */
+	int cg_fds[BE_CGROUP_ENTER_MAX];
+	size_t n_cg = 0;
+	if (be_cgroup_open_enter(a->ctx, a->name, cg_fds, BE_CGROUP_ENTER_MAX, &n_cg, err) < 0)
 		return -1;
-	return pid;
+	sc.cgroup_fds = cg_fds;
+	sc.n_cgroup_fds = n_cg;
+	pid_t pid = -1;
+	int r = be_sandbox_spawn(&sc, NULL, NULL, &pid, err);
+	for (size_t i = 0; i < n_cg; i++)
+		close(cg_fds[i]);
+	return r < 0 ? -1 : pid;
 }
 
 /* Waits for the init, relaying its output meanwhile.  Returns its status. */

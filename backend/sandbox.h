@@ -24,6 +24,10 @@ struct be_sandbox_cfg {
 	int stdio[3];     /* fds put on 0, 1, 2; -1 gives /dev/null */
 	int report_fd;    /* be_sandbox_enter only: CLOEXEC write end for the failure report */
 	int keep_fd;      /* an fd left alone by the purge (its own CLOEXEC flag decides), or -1 */
+	/* be_sandbox_spawn: the init enters its cgroup through these fds
+	 * (be_cgroup_open_enter) before anything else; may be NULL. */
+	const int *cgroup_fds;
+	size_t n_cgroup_fds;
 };
 
 /* Exit codes, as docker's. */

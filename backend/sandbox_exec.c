@@ -16,6 +16,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cgroup.h"
 #include "sandbox.h"
 #include "util.h"
 
@@ -300,6 +301,11 @@ int be_sandbox_spawn(const struct be_sandbox_cfg *cfg, int (*in_parent)(pid_t ch
 	if (pid == 0) {
 		close(rep[0]);
 		close(go[1]);
+		if (be_cgroup_enter_self(c.cgroup_fds, c.n_cgroup_fds) < 0) {
+			struct be_error *e2 = NULL;
+			be_error_set(&e2, errno, "entering the container's cgroup");
+			die_err(c.report_fd, e2);
+		}
 		enter_prepare(&c);
 		if (!wait_go(go[0]))
 			_exit(BE_EXIT_SETUP);
