@@ -90,8 +90,8 @@ FWD(int, archive_entry_xattr_next,
     (struct archive_entry * e, const char **name, const void **value, size_t *size),
     (e, name, value, size))
 FWD_VOID(archive_entry_xattr_add_entry,
-	 (struct archive_entry * e, const char *name, const void *value, size_t size),
-	 (e, name, value, size))
+         (struct archive_entry * e, const char *name, const void *value, size_t size),
+         (e, name, value, size))
 FWD_VOID(archive_entry_xattr_clear, (struct archive_entry * e), (e))
 FWD(const char *, archive_entry_pathname, (struct archive_entry * e), (e))
 FWD(const char *, archive_entry_symlink, (struct archive_entry * e), (e))
@@ -105,7 +105,7 @@ FWD_VOID(archive_entry_copy_hardlink, (struct archive_entry * e, const char *p),
 FWD_VOID(archive_entry_copy_symlink, (struct archive_entry * e, const char *p), (e, p))
 FWD_VOID(archive_entry_copy_stat, (struct archive_entry * e, const struct stat *st), (e, st))
 FWD_VOID(archive_entry_set_size, (struct archive_entry * e, la_int64_t n), (e, n))
-FWD_VOID(archive_entry_set_fflags, (struct archive_entry * e, unsigned long set, unsigned long clear),
-	 (e, set, clear))
+FWD_VOID(archive_entry_set_fflags,
+         (struct archive_entry * e, unsigned long set, unsigned long clear), (e, set, clear))
 FWD_VOID(archive_entry_fflags, (struct archive_entry * e, unsigned long *set, unsigned long *clear),
-	 (e, set, clear))
+         (e, set, clear))

@@ -17,18 +17,18 @@ enum be_net_mode { BE_NET_NONE = 0, BE_NET_HOST = 1 };
 /* What the user asks for at create time (config.json).  Strings are
  * borrowed; NULL fields take the image's defaults. */
 struct be_container_spec {
-	const char *name;        /* NULL: a generated name */
+	const char *name; /* NULL: a generated name */
 	const char *image;
-	char *const *cmd;        /* NULL or empty: the image's cmd */
-	char *const *env;        /* extra "K=V" values (-e), NULL-terminated or NULL */
+	char *const *cmd; /* NULL or empty: the image's cmd */
+	char *const *env; /* extra "K=V" values (-e), NULL-terminated or NULL */
 	const char *workdir;
-	const char *user;        /* "uid[:gid]" or a name from the image's /etc/passwd */
-	const char *hostname;    /* NULL: the container's name */
+	const char *user;     /* "uid[:gid]" or a name from the image's /etc/passwd */
+	const char *hostname; /* NULL: the container's name */
 	enum be_net_mode net;
 	struct be_limits limits;
 	bool tty;
 	bool interactive;
-	bool auto_remove;        /* --rm: removed when its init exits */
+	bool auto_remove; /* --rm: removed when its init exits */
 };
 
 /* Creates containers/<name>/ with config.json, state.json and the overlay
@@ -36,7 +36,7 @@ struct be_container_spec {
  * bad limits, or an existing name.  name_out (may be NULL) receives the
  * name (BE_NAME_MAX + 1 bytes). */
 int be_container_create(struct be_ctx *ctx, const struct be_container_spec *spec, char *name_out,
-			struct be_error **err);
+                        struct be_error **err);
 
 /* How a start connects the container's stdio.  With attach, the container's
  * stdout/stderr go to out_fd/err_fd as well as to its log; in_fd (or -1
@@ -57,7 +57,7 @@ struct be_start_opts {
  * mounts, makes the cgroup, clones the init) and returns once the init has
  * exec'd.  A failing exec is reported with exitcode 126/127 in *err. */
 int be_container_start(struct be_ctx *ctx, const char *name, struct be_start_opts *opts,
-		       struct be_error **err);
+                       struct be_error **err);
 
 /* Reads the exit code the keeper reports on an attached start's exit_fd.
  * Returns the code (0-255), or -1 with *err when the keeper vanished. */
@@ -69,7 +69,7 @@ int be_container_wait(struct be_ctx *ctx, const char *name, struct be_error **er
 /* SIGTERM (or the image's stop signal), then SIGKILL after timeout_s;
  * returns once the keeper has cleaned up.  Not running: success. */
 int be_container_stop(struct be_ctx *ctx, const char *name, unsigned timeout_s,
-		      struct be_error **err);
+                      struct be_error **err);
 int be_container_kill(struct be_ctx *ctx, const char *name, int sig, struct be_error **err);
 int be_container_pause(struct be_ctx *ctx, const char *name, bool paused, struct be_error **err);
 /* Removes a stopped container (force: stops it first). */
@@ -77,7 +77,7 @@ int be_container_remove(struct be_ctx *ctx, const char *name, bool force, struct
 /* Changes limits of a container; applied live when it runs.  Fields of lim
  * that are zero are left as they were. */
 int be_container_update(struct be_ctx *ctx, const char *name, const struct be_limits *lim,
-			struct be_error **err);
+                        struct be_error **err);
 
 enum be_container_status {
 	BE_STATUS_CREATED,
@@ -90,49 +90,49 @@ const char *be_container_status_name(enum be_container_status s);
 struct be_container_info {
 	char name[BE_NAME_MAX + 1];
 	char image[BE_NAME_MAX + 1];
-	char *command;           /* joined argv, for display */
+	char *command; /* joined argv, for display */
 	enum be_container_status status;
-	pid_t pid;               /* init's pid on the host, 0 when not running */
-	int exit_code;           /* -1: none or unknown */
+	pid_t pid;     /* init's pid on the host, 0 when not running */
+	int exit_code; /* -1: none or unknown */
 	bool oom_killed;
-	int64_t created;         /* unix seconds */
-	int64_t started_ns;      /* unix ns, 0 never */
-	int64_t finished_ns;     /* unix ns, 0 never */
+	int64_t created;     /* unix seconds */
+	int64_t started_ns;  /* unix ns, 0 never */
+	int64_t finished_ns; /* unix ns, 0 never */
 	struct be_limits limits;
 };
 
 /* Every container (reconciled with the kernel first).  Free with
  * be_container_list_free. */
 int be_container_list(struct be_ctx *ctx, struct be_container_info **out, size_t *n,
-		      struct be_error **err);
+                      struct be_error **err);
 int be_container_get(struct be_ctx *ctx, const char *name, struct be_container_info *out,
-		     struct be_error **err);
+                     struct be_error **err);
 void be_container_info_clear(struct be_container_info *info);
 void be_container_list_free(struct be_container_info *list, size_t n);
 /* JSON text of `ps --json` (an array) and of `inspect`; the caller frees. */
 char *be_container_list_json(const struct be_container_info *list, size_t n);
 int be_container_inspect_json(struct be_ctx *ctx, const char *name, char **out,
-			      struct be_error **err);
+                              struct be_error **err);
 
 /* exec: runs argv in the running container (every namespace and its
  * cgroup).  stdio as in be_start_opts (tty_fd or in/out/err fds).  Returns
  * the command's exit status (126/127 for exec failures), or -1 with *err. */
 struct be_exec_opts {
 	char *const *argv;
-	char *const *env;  /* extra "K=V" */
+	char *const *env; /* extra "K=V" */
 	const char *user;
 	const char *workdir;
 	int in_fd, out_fd, err_fd;
-	int tty_fd;        /* >= 0: pty slave for all three */
+	int tty_fd; /* >= 0: pty slave for all three */
 };
 int be_container_exec(struct be_ctx *ctx, const char *name, const struct be_exec_opts *opts,
-		      struct be_error **err);
+                      struct be_error **err);
 
 /* Logs: copies the last `tail` lines (0: all) of the container's log to
  * out_fd; with follow, keeps copying until the container stops or
  * *stop becomes true. */
 int be_container_logs(struct be_ctx *ctx, const char *name, unsigned long tail, bool follow,
-		      int out_fd, volatile int *stop, struct be_error **err);
+                      int out_fd, volatile int *stop, struct be_error **err);
 
 /* Makes a pseudo-terminal pair for -t; the caller relays with be_pty_relay
  * and closes both. */

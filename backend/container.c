@@ -49,29 +49,29 @@ void ct_config_clear(struct ct_config *c)
 }
 
 static const struct be_field config_fields[] = {
-	{"name", JSON_STRING, false},     {"image", JSON_STRING, false},
-	{"cmd", JSON_ARRAY, false},       {"env", JSON_ARRAY, false},
-	{"workdir", JSON_STRING, false},  {"user", JSON_STRING, true},
-	{"hostname", JSON_STRING, false}, {"net", JSON_STRING, false},
-	{"limits", JSON_OBJECT, false},   {"tty", JSON_TRUE, false},
-	{"interactive", JSON_TRUE, false}, {"auto_remove", JSON_TRUE, false},
-	{"created", JSON_INTEGER, false},
+        {"name", JSON_STRING, false},      {"image", JSON_STRING, false},
+        {"cmd", JSON_ARRAY, false},        {"env", JSON_ARRAY, false},
+        {"workdir", JSON_STRING, false},   {"user", JSON_STRING, true},
+        {"hostname", JSON_STRING, false},  {"net", JSON_STRING, false},
+        {"limits", JSON_OBJECT, false},    {"tty", JSON_TRUE, false},
+        {"interactive", JSON_TRUE, false}, {"auto_remove", JSON_TRUE, false},
+        {"created", JSON_INTEGER, false},
 };
 
 static const struct be_field limit_fields[] = {
-	{"memory", JSON_INTEGER, false},        {"memory_swap", JSON_INTEGER, false},
-	{"cpu_quota_us", JSON_INTEGER, false},  {"cpu_period_us", JSON_INTEGER, false},
-	{"cpu_weight", JSON_INTEGER, false},    {"pids_max", JSON_INTEGER, false},
-	{"io_weight", JSON_INTEGER, false},
+        {"memory", JSON_INTEGER, false},       {"memory_swap", JSON_INTEGER, false},
+        {"cpu_quota_us", JSON_INTEGER, false}, {"cpu_period_us", JSON_INTEGER, false},
+        {"cpu_weight", JSON_INTEGER, false},   {"pids_max", JSON_INTEGER, false},
+        {"io_weight", JSON_INTEGER, false},
 };
 
 static json_t *limits_json(const struct be_limits *l)
 {
 	return json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "memory", (json_int_t)l->memory,
-			 "memory_swap", (json_int_t)l->memory_swap, "cpu_quota_us",
-			 (json_int_t)l->cpu_quota_us, "cpu_period_us", (json_int_t)l->cpu_period_us,
-			 "cpu_weight", (json_int_t)l->cpu_weight, "pids_max", (json_int_t)l->pids_max,
-			 "io_weight", (json_int_t)l->io_weight);
+	                 "memory_swap", (json_int_t)l->memory_swap, "cpu_quota_us",
+	                 (json_int_t)l->cpu_quota_us, "cpu_period_us", (json_int_t)l->cpu_period_us,
+	                 "cpu_weight", (json_int_t)l->cpu_weight, "pids_max",
+	                 (json_int_t)l->pids_max, "io_weight", (json_int_t)l->io_weight);
 }
 
 static void limits_from_json(json_t *o, struct be_limits *l)
@@ -91,7 +91,7 @@ static void copy_name(char *dst, const char *src)
 }
 
 int ct_config_load(const struct be_ctx *ctx, const char *name, struct ct_config *out,
-		   struct be_error **err)
+                   struct be_error **err)
 {
 	if (be_name_check("container", name, err) < 0)
 		return -1;
@@ -114,7 +114,7 @@ int ct_config_load(const struct be_ctx *ctx, const char *name, struct ct_config 
 	out->user = user ? xstrdup(user) : NULL;
 	out->hostname = xstrdup(json_string_value(json_object_get(o, "hostname")));
 	out->net = strcmp(json_string_value(json_object_get(o, "net")), "host") == 0 ? BE_NET_HOST
-										     : BE_NET_NONE;
+	                                                                             : BE_NET_NONE;
 	limits_from_json(lim, &out->limits);
 	out->tty = json_is_true(json_object_get(o, "tty"));
 	out->interactive = json_is_true(json_object_get(o, "interactive"));
@@ -132,12 +132,12 @@ int ct_config_save(const struct be_ctx *ctx, const struct ct_config *c, struct b
 int ct_config_write(const char *dir, const struct ct_config *c, struct be_error **err)
 {
 	cleanup_json json_t *o = json_pack(
-		"{s:s,s:s,s:o,s:o,s:s,s:s?,s:s,s:s,s:o,s:b,s:b,s:b,s:I}", "name", c->name, "image",
-		c->image, "cmd", ct_strv_json(c->cmd), "env", ct_strv_json(c->env), "workdir",
-		c->workdir ? c->workdir : "/", "user", c->user, "hostname", c->hostname, "net",
-		c->net == BE_NET_HOST ? "host" : "none", "limits", limits_json(&c->limits), "tty",
-		c->tty, "interactive", c->interactive, "auto_remove", c->auto_remove, "created",
-		(json_int_t)c->created);
+	        "{s:s,s:s,s:o,s:o,s:s,s:s?,s:s,s:s,s:o,s:b,s:b,s:b,s:I}", "name", c->name, "image",
+	        c->image, "cmd", ct_strv_json(c->cmd), "env", ct_strv_json(c->env), "workdir",
+	        c->workdir ? c->workdir : "/", "user", c->user, "hostname", c->hostname, "net",
+	        c->net == BE_NET_HOST ? "host" : "none", "limits", limits_json(&c->limits), "tty",
+	        c->tty, "interactive", c->interactive, "auto_remove", c->auto_remove, "created",
+	        (json_int_t)c->created);
 	if (o == NULL)
 		return be_error_set(err, ENOMEM, "saving config of %s", c->name);
 	cleanup_free char *path = xasprintf("%s/config.json", dir);
@@ -146,13 +146,13 @@ int ct_config_write(const char *dir, const struct ct_config *c, struct be_error 
 }
 
 static const struct be_field state_fields[] = {
-	{"head", JSON_STRING, false},          {"exit_code", JSON_INTEGER, false},
-	{"oom_killed", JSON_TRUE, false},      {"started_ns", JSON_INTEGER, false},
-	{"finished_ns", JSON_INTEGER, false},  {"last_snapshot", JSON_STRING, true},
+        {"head", JSON_STRING, false},         {"exit_code", JSON_INTEGER, false},
+        {"oom_killed", JSON_TRUE, false},     {"started_ns", JSON_INTEGER, false},
+        {"finished_ns", JSON_INTEGER, false}, {"last_snapshot", JSON_STRING, true},
 };
 
 int ct_state_load(const struct be_ctx *ctx, const char *name, struct ct_state *out,
-		  struct be_error **err)
+                  struct be_error **err)
 {
 	if (be_name_check("container", name, err) < 0)
 		return -1;
@@ -171,7 +171,7 @@ int ct_state_load(const struct be_ctx *ctx, const char *name, struct ct_state *o
 }
 
 int ct_state_save(const struct be_ctx *ctx, const char *name, const struct ct_state *s,
-		  struct be_error **err)
+                  struct be_error **err)
 {
 	cleanup_free char *dir = be_ctx_path(ctx, "containers/%s", name);
 	return ct_state_write(dir, s, true, err);
@@ -179,11 +179,10 @@ int ct_state_save(const struct be_ctx *ctx, const char *name, const struct ct_st
 
 int ct_state_write(const char *dir, const struct ct_state *s, bool durable, struct be_error **err)
 {
-	cleanup_json json_t *o =
-		json_pack("{s:s,s:i,s:b,s:I,s:I,s:s}", "head", s->head, "exit_code", s->exit_code,
-			  "oom_killed", s->oom_killed, "started_ns", (json_int_t)s->started_ns,
-			  "finished_ns", (json_int_t)s->finished_ns, "last_snapshot",
-			  s->last_snapshot);
+	cleanup_json json_t *o = json_pack(
+	        "{s:s,s:i,s:b,s:I,s:I,s:s}", "head", s->head, "exit_code", s->exit_code,
+	        "oom_killed", s->oom_killed, "started_ns", (json_int_t)s->started_ns, "finished_ns",
+	        (json_int_t)s->finished_ns, "last_snapshot", s->last_snapshot);
 	if (o == NULL)
 		return be_error_set(err, ENOMEM, "saving state in %s", dir);
 	cleanup_free char *path = xasprintf("%s/state.json", dir);
@@ -191,13 +190,13 @@ int ct_state_write(const char *dir, const struct ct_state *s, bool durable, stru
 }
 
 static const struct be_field run_fields[] = {
-	{"pid", JSON_INTEGER, false},        {"pid_start", JSON_INTEGER, false},
-	{"keeper_pid", JSON_INTEGER, false}, {"keeper_start", JSON_INTEGER, false},
-	{"started_ns", JSON_INTEGER, false},
+        {"pid", JSON_INTEGER, false},        {"pid_start", JSON_INTEGER, false},
+        {"keeper_pid", JSON_INTEGER, false}, {"keeper_start", JSON_INTEGER, false},
+        {"started_ns", JSON_INTEGER, false},
 };
 
 int ct_run_load(const struct be_ctx *ctx, const char *name, struct ct_run *out,
-		struct be_error **err)
+                struct be_error **err)
 {
 	cleanup_free char *path = be_ctx_run_path(ctx, "containers/%s.json", name);
 	if (!be_path_exists(path))
@@ -214,16 +213,15 @@ int ct_run_load(const struct be_ctx *ctx, const char *name, struct ct_run *out,
 }
 
 int ct_run_save(const struct be_ctx *ctx, const char *name, const struct ct_run *r,
-		struct be_error **err)
+                struct be_error **err)
 {
 	cleanup_free char *dir = be_ctx_run_path(ctx, "containers");
 	if (be_mkdir_p(dir, 0700, err) < 0)
 		return -1;
-	cleanup_json json_t *o =
-		json_pack("{s:i,s:I,s:i,s:I,s:I}", "pid", (int)r->pid, "pid_start",
-			  (json_int_t)r->pid_start, "keeper_pid", (int)r->keeper_pid,
-			  "keeper_start", (json_int_t)r->keeper_start, "started_ns",
-			  (json_int_t)r->started_ns);
+	cleanup_json json_t *o = json_pack(
+	        "{s:i,s:I,s:i,s:I,s:I}", "pid", (int)r->pid, "pid_start", (json_int_t)r->pid_start,
+	        "keeper_pid", (int)r->keeper_pid, "keeper_start", (json_int_t)r->keeper_start,
+	        "started_ns", (json_int_t)r->started_ns);
 	cleanup_free char *path = be_ctx_run_path(ctx, "containers/%s.json", name);
 	/* Runtime state lives on tmpfs and dies with a reboot: no fsync. */
 	return be_store_save(path, o, 0, err);

@@ -15,10 +15,10 @@
 struct ct_config {
 	char name[BE_NAME_MAX + 1];
 	char image[BE_NAME_MAX + 1];
-	char **cmd;   /* NULL-terminated */
-	char **env;   /* full environment, NULL-terminated */
+	char **cmd; /* NULL-terminated */
+	char **env; /* full environment, NULL-terminated */
 	char *workdir;
-	char *user;   /* NULL: root */
+	char *user; /* NULL: root */
 	char *hostname;
 	enum be_net_mode net;
 	struct be_limits limits;
@@ -30,8 +30,8 @@ struct ct_config {
 
 /* state.json: durable facts about the container. */
 struct ct_state {
-	char head[16];     /* top layer of the lower chain */
-	int exit_code;     /* -1: never ran or unknown */
+	char head[16]; /* top layer of the lower chain */
+	int exit_code; /* -1: never ran or unknown */
 	bool oom_killed;
 	int64_t started_ns;
 	int64_t finished_ns;
@@ -41,7 +41,7 @@ struct ct_state {
 /* RUN/containers/<name>.json: the live keeper and init.  Not fsynced. */
 struct ct_run {
 	pid_t pid;
-	uint64_t pid_start;    /* start time in clock ticks (pid reuse guard) */
+	uint64_t pid_start; /* start time in clock ticks (pid reuse guard) */
 	pid_t keeper_pid;
 	uint64_t keeper_start;
 	int64_t started_ns;
@@ -49,20 +49,20 @@ struct ct_run {
 
 void ct_config_clear(struct ct_config *c);
 int ct_config_load(const struct be_ctx *ctx, const char *name, struct ct_config *out,
-		   struct be_error **err);
+                   struct be_error **err);
 int ct_config_save(const struct be_ctx *ctx, const struct ct_config *c, struct be_error **err);
 /* The same records written into a given container directory. */
 int ct_config_write(const char *dir, const struct ct_config *c, struct be_error **err);
 int ct_state_write(const char *dir, const struct ct_state *s, bool durable, struct be_error **err);
 int ct_state_load(const struct be_ctx *ctx, const char *name, struct ct_state *out,
-		  struct be_error **err);
+                  struct be_error **err);
 int ct_state_save(const struct be_ctx *ctx, const char *name, const struct ct_state *s,
-		  struct be_error **err);
+                  struct be_error **err);
 /* Returns 1 and fills out when a run file exists, 0 when none. */
 int ct_run_load(const struct be_ctx *ctx, const char *name, struct ct_run *out,
-		struct be_error **err);
+                struct be_error **err);
 int ct_run_save(const struct be_ctx *ctx, const char *name, const struct ct_run *r,
-		struct be_error **err);
+                struct be_error **err);
 void ct_run_remove(const struct be_ctx *ctx, const char *name);
 
 /* Writes containers/<cfg->name>/ (config.json, state.json with head, empty
@@ -70,7 +70,7 @@ void ct_run_remove(const struct be_ctx *ctx, const char *name);
  * whole or not at all.  The caller holds the container's lock and has
  * checked the name is free (create, clone). */
 int ct_write_container_dir(struct be_ctx *ctx, const struct ct_config *cfg, const char *head,
-			   struct be_error **err);
+                           struct be_error **err);
 
 /* Start time of a process in clock ticks (field 22 of /proc/PID/stat), or
  * 0 when it does not exist. */
@@ -88,13 +88,12 @@ int ct_reconcile(struct be_ctx *ctx, const char *name, struct be_error **err);
 bool ct_running(const struct be_ctx *ctx, const char *name, struct ct_run *run);
 
 /* Stops a running container; the caller holds its lock (rm -f, rollback). */
-int ct_stop_locked(struct be_ctx *ctx, const char *name, unsigned timeout_s,
-		   struct be_error **err);
+int ct_stop_locked(struct be_ctx *ctx, const char *name, unsigned timeout_s, struct be_error **err);
 
 /* Overlay of a container: lower = chain from head, upper/work in its dir,
  * mounted on containers/<name>/merged. */
 int ct_overlay_mount(const struct be_ctx *ctx, const char *name, const char *head,
-		     struct be_error **err);
+                     struct be_error **err);
 int ct_overlay_unmount(const struct be_ctx *ctx, const char *name, struct be_error **err);
 bool ct_overlay_mounted(const struct be_ctx *ctx, const char *name);
 
@@ -105,9 +104,9 @@ struct ct_keeper_args {
 	const char *name;
 	int start_fd;
 	int exit_fd;
-	int stdio[3];  /* attached fds, or -1 */
+	int stdio[3]; /* attached fds, or -1 */
 	int tty_fd;
-	int lock_fd;   /* the container lock, released once the init runs */
+	int lock_fd; /* the container lock, released once the init runs */
 };
 _Noreturn void ct_keeper_main(const struct ct_keeper_args *a);
 

@@ -53,7 +53,7 @@ static char **exec_env(char **base, char *const *extra)
 }
 
 int be_container_exec(struct be_ctx *ctx, const char *name, const struct be_exec_opts *opts,
-		      struct be_error **err)
+                      struct be_error **err)
 {
 	struct ct_config cfg;
 	if (ct_config_load(ctx, name, &cfg, err) < 0)
@@ -67,13 +67,13 @@ int be_container_exec(struct be_ctx *ctx, const char *name, const struct be_exec
 	}
 	env = exec_env(cfg.env, opts->env);
 	struct be_sandbox_cfg sc = {
-		.argv = opts->argv,
-		.env = env,
-		.workdir = opts->workdir ? opts->workdir : cfg.workdir,
-		.user = opts->user ? opts->user : cfg.user,
-		.tty = opts->tty_fd >= 0,
-		.report_fd = -1,
-		.keep_fd = -1,
+	        .argv = opts->argv,
+	        .env = env,
+	        .workdir = opts->workdir ? opts->workdir : cfg.workdir,
+	        .user = opts->user ? opts->user : cfg.user,
+	        .tty = opts->tty_fd >= 0,
+	        .report_fd = -1,
+	        .keep_fd = -1,
 	};
 	if (opts->tty_fd >= 0) {
 		sc.stdio[0] = sc.stdio[1] = sc.stdio[2] = opts->tty_fd;
@@ -150,7 +150,7 @@ static off_t tail_offset(int fd, unsigned long tail)
 }
 
 int be_container_logs(struct be_ctx *ctx, const char *name, unsigned long tail, bool follow,
-		      int out_fd, volatile int *stop, struct be_error **err)
+                      int out_fd, volatile int *stop, struct be_error **err)
 {
 	struct ct_config cfg;
 	if (ct_config_load(ctx, name, &cfg, err) < 0)
@@ -224,7 +224,7 @@ int be_pty_relay(int master, int in_fd, int out_fd, volatile int *stop)
 	char buf[16384];
 	while (!(stop && *stop)) {
 		struct pollfd p[2] = {{.fd = master, .events = POLLIN},
-				      {.fd = in_open ? in_fd : -1, .events = POLLIN}};
+		                      {.fd = in_open ? in_fd : -1, .events = POLLIN}};
 		int r = poll(p, 2, 200);
 		if (r < 0 && errno != EINTR)
 			return -1;

@@ -25,8 +25,8 @@
 #define LOG_CAP (8u << 20) /* bytes per log file; one older file is kept */
 
 struct relay {
-	int src;       /* read end of the init's stdout or stderr pipe */
-	int client;    /* attached client's fd, -1 when none or gone */
+	int src;    /* read end of the init's stdout or stderr pipe */
+	int client; /* attached client's fd, -1 when none or gone */
 };
 
 struct keeper {
@@ -123,16 +123,16 @@ static pid_t launch(struct keeper *k, int out_w, int err_w, struct be_error **er
 		return -1;
 	cleanup_free char *rootfs = be_ctx_path(a->ctx, "containers/%s/merged", a->name);
 	struct be_sandbox_cfg sc = {
-		.rootfs = rootfs,
-		.hostname = k->cfg.hostname,
-		.argv = k->cfg.cmd,
-		.env = k->cfg.env,
-		.workdir = k->cfg.workdir,
-		.user = k->cfg.user,
-		.net_host = k->cfg.net == BE_NET_HOST,
-		.tty = a->tty_fd >= 0,
-		.report_fd = -1,
-		.keep_fd = -1,
+	        .rootfs = rootfs,
+	        .hostname = k->cfg.hostname,
+	        .argv = k->cfg.cmd,
+	        .env = k->cfg.env,
+	        .workdir = k->cfg.workdir,
+	        .user = k->cfg.user,
+	        .net_host = k->cfg.net == BE_NET_HOST,
+	        .tty = a->tty_fd >= 0,
+	        .report_fd = -1,
+	        .keep_fd = -1,
 	};
 	if (a->tty_fd >= 0) {
 		sc.stdio[0] = sc.stdio[1] = sc.stdio[2] = a->tty_fd;
@@ -327,11 +327,11 @@ _Noreturn void ct_keeper_main(const struct ct_keeper_args *in)
 		close(errp[1]);
 	}
 	struct ct_run run = {
-		.pid = pid,
-		.pid_start = ct_proc_start(a->ctx, pid),
-		.keeper_pid = getpid(),
-		.keeper_start = ct_proc_start(a->ctx, getpid()),
-		.started_ns = started_ns,
+	        .pid = pid,
+	        .pid_start = ct_proc_start(a->ctx, pid),
+	        .keeper_pid = getpid(),
+	        .keeper_start = ct_proc_start(a->ctx, getpid()),
+	        .started_ns = started_ns,
 	};
 	if (a->lock_fd >= 0)
 		close(a->lock_fd);

@@ -29,9 +29,9 @@ const char *be_container_status_name(enum be_container_status s)
 static void generate_name(const struct be_ctx *ctx, char *out)
 {
 	static const char *const adj[] = {"brave", "calm", "eager", "keen", "quiet", "swift",
-					  "tidy", "bold", "fond", "wise", "merry", "sharp"};
-	static const char *const noun[] = {"lovelace", "turing", "hopper", "ritchie", "thompson",
-					   "torvalds", "knuth", "liskov", "hamilton", "dijkstra"};
+	                                  "tidy",  "bold", "fond",  "wise", "merry", "sharp"};
+	static const char *const noun[] = {"lovelace", "turing", "hopper", "ritchie",  "thompson",
+	                                   "torvalds", "knuth",  "liskov", "hamilton", "dijkstra"};
 	char hex[9];
 	for (int attempt = 0; attempt < 100; attempt++) {
 		be_random_hex(hex, 4);
@@ -76,14 +76,15 @@ static bool env_has(char **env, size_t n, const char *key)
 /* The container's environment: the image's, then HOSTNAME, HOME, TERM,
  * then -e values ("K" alone takes the client's value, as docker). */
 static int build_env(const struct be_image_rec *img, const struct be_container_spec *spec,
-		     const char *hostname, char ***out, struct be_error **err)
+                     const char *hostname, char ***out, struct be_error **err)
 {
 	char **env = xcalloc(1, sizeof(char *));
 	size_t n = 0;
 	for (size_t i = 0; i < img->n_env; i++)
 		env_set(&env, &n, img->env[i]);
 	if (!env_has(env, n, "PATH"))
-		env_set(&env, &n, "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+		env_set(&env, &n,
+		        "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
 	cleanup_free char *h = xasprintf("HOSTNAME=%s", hostname);
 	env_set(&env, &n, h);
 	if (!env_has(env, n, "HOME"))
@@ -94,7 +95,8 @@ static int build_env(const struct be_image_rec *img, const struct be_container_s
 		const char *kv = spec->env[i];
 		if (kv[0] == '=' || kv[0] == '\0') {
 			ct_strv_free(env);
-			return be_error_set(err, 0, "invalid environment value \"%s\": want KEY=VALUE", kv);
+			return be_error_set(err, 0,
+			                    "invalid environment value \"%s\": want KEY=VALUE", kv);
 		}
 		if (strchr(kv, '=') == NULL) {
 			const char *v = getenv(kv);
@@ -118,7 +120,8 @@ static int check_hostname(const char *h, struct be_error **err)
 		ok = (h[i] >= 'a' && h[i] <= 'z') || (h[i] >= 'A' && h[i] <= 'Z') ||
 		     (h[i] >= '0' && h[i] <= '9') || h[i] == '-' || h[i] == '.';
 	if (!ok || h[0] == '-')
-		return be_error_set(err, 0, "invalid hostname \"%s\": use 1 to 63 of a-z 0-9 - .", h);
+		return be_error_set(err, 0, "invalid hostname \"%s\": use 1 to 63 of a-z 0-9 - .",
+		                    h);
 	return 0;
 }
 
@@ -132,8 +135,8 @@ static char **strv_dup(char *const *v, size_t n)
 
 /* Fills cfg from the spec and the image's defaults. */
 static int make_config(const struct be_ctx *ctx, const struct be_container_spec *spec,
-		       const char *name, const struct be_image_rec *img, struct ct_config *cfg,
-		       struct be_error **err)
+                       const char *name, const struct be_image_rec *img, struct ct_config *cfg,
+                       struct be_error **err)
 {
 	(void)ctx;
 	memset(cfg, 0, sizeof(*cfg));
@@ -154,7 +157,8 @@ static int make_config(const struct be_ctx *ctx, const struct be_container_spec 
 		return -1;
 	const char *wd = spec->workdir ? spec->workdir : (img->workdir ? img->workdir : "/");
 	if (wd[0] != '/')
-		return be_error_set(err, 0, "invalid working directory \"%s\": must be absolute", wd);
+		return be_error_set(err, 0, "invalid working directory \"%s\": must be absolute",
+		                    wd);
 	cfg->workdir = xstrdup(wd);
 	cfg->user = spec->user && *spec->user ? xstrdup(spec->user) : NULL;
 	cfg->net = spec->net;
@@ -171,7 +175,7 @@ static int make_config(const struct be_ctx *ctx, const struct be_container_spec 
 /* Writes the container's directory under ROOT/tmp and renames it into
  * place: it appears whole or not at all. */
 int ct_write_container_dir(struct be_ctx *ctx, const struct ct_config *cfg, const char *head,
-			   struct be_error **err)
+                           struct be_error **err)
 {
 	/* The lock keeps other clients' repair away from the work dir. */
 	cleanup_close int lock_fd = -1;
@@ -206,7 +210,7 @@ out:
 }
 
 int be_container_create(struct be_ctx *ctx, const struct be_container_spec *spec, char *name_out,
-			struct be_error **err)
+                        struct be_error **err)
 {
 	char name[BE_NAME_MAX + 1];
 	if (spec->name) {
@@ -257,7 +261,7 @@ static char *join_argv(char **v)
 }
 
 int be_container_get(struct be_ctx *ctx, const char *name, struct be_container_info *out,
-		     struct be_error **err)
+                     struct be_error **err)
 {
 	struct ct_config cfg;
 	if (ct_config_load(ctx, name, &cfg, err) < 0)
@@ -315,11 +319,11 @@ void be_container_list_free(struct be_container_info *list, size_t n)
 static int cmp_info(const void *a, const void *b)
 {
 	return strcmp(((const struct be_container_info *)a)->name,
-		      ((const struct be_container_info *)b)->name);
+	              ((const struct be_container_info *)b)->name);
 }
 
 int be_container_list(struct be_ctx *ctx, struct be_container_info **out, size_t *n,
-		      struct be_error **err)
+                      struct be_error **err)
 {
 	cleanup_free char *dir = be_ctx_path(ctx, "containers");
 	cleanup_dir DIR *d = opendir(dir);
@@ -351,11 +355,11 @@ int be_container_list(struct be_ctx *ctx, struct be_container_info **out, size_t
 static json_t *info_json(const struct be_container_info *c)
 {
 	return json_pack("{s:s,s:s,s:s,s:s,s:i,s:i,s:b,s:I,s:I,s:I}", "name", c->name, "image",
-			 c->image, "command", c->command ? c->command : "", "status",
-			 be_container_status_name(c->status), "pid", (int)c->pid, "exit_code",
-			 c->exit_code, "oom_killed", c->oom_killed, "created", (json_int_t)c->created,
-			 "started_ns", (json_int_t)c->started_ns, "finished_ns",
-			 (json_int_t)c->finished_ns);
+	                 c->image, "command", c->command ? c->command : "", "status",
+	                 be_container_status_name(c->status), "pid", (int)c->pid, "exit_code",
+	                 c->exit_code, "oom_killed", c->oom_killed, "created",
+	                 (json_int_t)c->created, "started_ns", (json_int_t)c->started_ns,
+	                 "finished_ns", (json_int_t)c->finished_ns);
 }
 
 char *be_container_list_json(const struct be_container_info *list, size_t n)
@@ -369,18 +373,21 @@ char *be_container_list_json(const struct be_container_info *list, size_t n)
 static json_t *limits_out(const struct be_limits *l)
 {
 	json_t *o = json_object();
-	json_object_set_new(o, "memory_bytes", l->memory ? json_integer((json_int_t)l->memory) : json_null());
+	json_object_set_new(o, "memory_bytes",
+	                    l->memory ? json_integer((json_int_t)l->memory) : json_null());
 	json_object_set_new(o, "memory_swap_bytes",
-			    l->memory_swap > 0 ? json_integer(l->memory_swap) : json_null());
+	                    l->memory_swap > 0 ? json_integer(l->memory_swap) : json_null());
 	json_object_set_new(o, "cpu_quota_us",
-			    l->cpu_quota_us ? json_integer((json_int_t)l->cpu_quota_us) : json_null());
+	                    l->cpu_quota_us ? json_integer((json_int_t)l->cpu_quota_us)
+	                                    : json_null());
 	json_object_set_new(o, "cpu_period_us",
-			    json_integer(l->cpu_period_us ? (json_int_t)l->cpu_period_us : 100000));
+	                    json_integer(l->cpu_period_us ? (json_int_t)l->cpu_period_us : 100000));
 	json_object_set_new(o, "cpu_weight",
-			    l->cpu_weight ? json_integer((json_int_t)l->cpu_weight) : json_null());
-	json_object_set_new(o, "pids_limit", l->pids_max > 0 ? json_integer(l->pids_max) : json_null());
+	                    l->cpu_weight ? json_integer((json_int_t)l->cpu_weight) : json_null());
+	json_object_set_new(o, "pids_limit",
+	                    l->pids_max > 0 ? json_integer(l->pids_max) : json_null());
 	json_object_set_new(o, "io_weight",
-			    l->io_weight ? json_integer((json_int_t)l->io_weight) : json_null());
+	                    l->io_weight ? json_integer((json_int_t)l->io_weight) : json_null());
 	return o;
 }
 
@@ -399,7 +406,7 @@ static json_t *time_json(int64_t ns)
 }
 
 int be_container_inspect_json(struct be_ctx *ctx, const char *name, char **out,
-			      struct be_error **err)
+                              struct be_error **err)
 {
 	struct be_container_info info;
 	if (be_container_get(ctx, name, &info, err) < 0)
@@ -418,22 +425,23 @@ int be_container_inspect_json(struct be_ctx *ctx, const char *name, char **out,
 	json_t *o = json_object();
 	json_object_set_new(o, "name", json_string(cfg.name));
 	json_object_set_new(o, "image", json_string(cfg.image));
-	json_object_set_new(
-		o, "config",
-		json_pack("{s:o,s:o,s:s,s:s?,s:s,s:s,s:b,s:b,s:b}", "cmd", ct_strv_json(cfg.cmd),
-			  "env", ct_strv_json(cfg.env), "workdir", cfg.workdir, "user", cfg.user,
-			  "hostname", cfg.hostname, "net", cfg.net == BE_NET_HOST ? "host" : "none",
-			  "tty", cfg.tty, "interactive", cfg.interactive, "auto_remove",
-			  cfg.auto_remove));
+	json_object_set_new(o, "config",
+	                    json_pack("{s:o,s:o,s:s,s:s?,s:s,s:s,s:b,s:b,s:b}", "cmd",
+	                              ct_strv_json(cfg.cmd), "env", ct_strv_json(cfg.env),
+	                              "workdir", cfg.workdir, "user", cfg.user, "hostname",
+	                              cfg.hostname, "net", cfg.net == BE_NET_HOST ? "host" : "none",
+	                              "tty", cfg.tty, "interactive", cfg.interactive, "auto_remove",
+	                              cfg.auto_remove));
 	json_object_set_new(o, "limits", limits_out(&cfg.limits));
 	json_t *state = json_object();
 	json_object_set_new(state, "status", json_string(be_container_status_name(info.status)));
-	json_object_set_new(state, "running", json_boolean(info.status == BE_STATUS_RUNNING ||
-							   info.status == BE_STATUS_PAUSED));
+	json_object_set_new(
+	        state, "running",
+	        json_boolean(info.status == BE_STATUS_RUNNING || info.status == BE_STATUS_PAUSED));
 	json_object_set_new(state, "paused", json_boolean(info.status == BE_STATUS_PAUSED));
 	json_object_set_new(state, "pid", json_integer(info.pid));
 	json_object_set_new(state, "exit_code",
-			    info.exit_code >= 0 ? json_integer(info.exit_code) : json_null());
+	                    info.exit_code >= 0 ? json_integer(info.exit_code) : json_null());
 	json_object_set_new(state, "oom_killed", json_boolean(info.oom_killed));
 	json_object_set_new(state, "started_at", time_json(info.started_ns));
 	json_object_set_new(state, "finished_at", time_json(info.finished_ns));
@@ -484,7 +492,8 @@ int be_container_remove(struct be_ctx *ctx, const char *name, bool force, struct
 	if (ct_running(ctx, name, NULL)) {
 		if (!force)
 			return be_error_set(err, 0,
-					    "container %s is running: stop it first or use rm -f", name);
+			                    "container %s is running: stop it first or use rm -f",
+			                    name);
 		if (ct_stop_locked(ctx, name, 0, err) < 0)
 			return be_error_wrap(err, "removing %s", name);
 	}
@@ -501,7 +510,7 @@ int be_container_remove(struct be_ctx *ctx, const char *name, bool force, struct
 }
 
 int be_container_update(struct be_ctx *ctx, const char *name, const struct be_limits *lim,
-			struct be_error **err)
+                        struct be_error **err)
 {
 	cleanup_lock struct be_lock *lock = NULL;
 	if (be_lock_take(ctx, "container", name, &lock, err) < 0)

@@ -33,7 +33,7 @@ static int fs_set(int fd, const char *key, const char *val)
 /* Mounts through fsopen/fsconfig/fsmount/move_mount, one lowerdir+ per
  * layer, absolute paths (no page limit). */
 static int mount_new_api(const struct be_ctx *ctx, char **ids, size_t n, const char *upper,
-			 const char *work, const char *merged, struct be_error **err)
+                         const char *work, const char *merged, struct be_error **err)
 {
 	cleanup_close int fs = (int)syscall(SYS_fsopen, "overlay", 1 /* FSOPEN_CLOEXEC */);
 	if (fs < 0)
@@ -42,7 +42,7 @@ static int mount_new_api(const struct be_ctx *ctx, char **ids, size_t n, const c
 		cleanup_free char *p = be_layer_diff_path(ctx, ids[i]);
 		if (fs_set(fs, "lowerdir+", p) < 0)
 			return be_error_set(err, errno, "mounting overlay on %s: lower layer %s",
-					    merged, ids[i]);
+			                    merged, ids[i]);
 	}
 	if (fs_set(fs, "upperdir", upper) < 0 || fs_set(fs, "workdir", work) < 0 ||
 	    fs_set(fs, "index", "off") < 0 || fs_set(fs, "metacopy", "off") < 0 ||
@@ -59,8 +59,8 @@ static int mount_new_api(const struct be_ctx *ctx, char **ids, size_t n, const c
 }
 
 static int mount_classic(const struct be_ctx *ctx, char **ids, size_t n, const char *upper,
-			 const char *work, const char *merged, bool *too_long,
-			 struct be_error **err)
+                         const char *work, const char *merged, bool *too_long,
+                         struct be_error **err)
 {
 	char opts[4096];
 	size_t len = (size_t)snprintf(opts, sizeof(opts), "lowerdir=");
@@ -72,8 +72,8 @@ static int mount_classic(const struct be_ctx *ctx, char **ids, size_t n, const c
 		}
 		len += (size_t)w;
 	}
-	int w = snprintf(opts + len, sizeof(opts) - len, ",upperdir=%s,workdir=%s," OVL_OPTS,
-			 upper, work);
+	int w = snprintf(opts + len, sizeof(opts) - len, ",upperdir=%s,workdir=%s," OVL_OPTS, upper,
+	                 work);
 	if (w < 0 || (size_t)w >= sizeof(opts) - len) {
 		*too_long = true;
 		return -1;
@@ -94,7 +94,7 @@ static int mount_classic(const struct be_ctx *ctx, char **ids, size_t n, const c
 }
 
 int ct_overlay_mount(const struct be_ctx *ctx, const char *name, const char *head,
-		     struct be_error **err)
+                     struct be_error **err)
 {
 	char **ids = NULL;
 	size_t n = 0;

@@ -115,7 +115,7 @@ static int read_report(int fd, const char *name, struct be_error **err)
 }
 
 static int spawn_keeper(struct be_ctx *ctx, const char *name, struct be_start_opts *o, int lock_fd,
-			struct be_error **err)
+                        struct be_error **err)
 {
 	int sp[2], ep[2] = {-1, -1};
 	if (pipe2(sp, O_CLOEXEC) < 0)
@@ -148,13 +148,13 @@ static int spawn_keeper(struct be_ctx *ctx, const char *name, struct be_start_op
 		if (k != 0)
 			_exit(k < 0 ? 1 : 0);
 		struct ct_keeper_args a = {
-			.ctx = ctx,
-			.name = name,
-			.start_fd = sp[1],
-			.exit_fd = ep[1],
-			.stdio = {-1, -1, -1},
-			.tty_fd = -1,
-			.lock_fd = lock_fd,
+		        .ctx = ctx,
+		        .name = name,
+		        .start_fd = sp[1],
+		        .exit_fd = ep[1],
+		        .stdio = {-1, -1, -1},
+		        .tty_fd = -1,
+		        .lock_fd = lock_fd,
 		};
 		if (o && o->attach) {
 			a.tty_fd = o->tty_fd;
@@ -185,7 +185,7 @@ static int spawn_keeper(struct be_ctx *ctx, const char *name, struct be_start_op
 }
 
 int be_container_start(struct be_ctx *ctx, const char *name, struct be_start_opts *opts,
-		       struct be_error **err)
+                       struct be_error **err)
 {
 	cleanup_lock struct be_lock *lock = NULL;
 	if (be_lock_take(ctx, "container", name, &lock, err) < 0)
@@ -246,7 +246,7 @@ int be_container_wait(struct be_ctx *ctx, const char *name, struct be_error **er
 }
 
 static int signal_init(struct be_ctx *ctx, const char *name, const struct ct_run *run, int sig,
-		       struct be_error **err)
+                       struct be_error **err)
 {
 	int fd = pidfd_checked(ctx, run->pid, run->pid_start);
 	if (fd < 0)
@@ -284,7 +284,7 @@ static bool init_catches_term(const struct be_ctx *ctx, pid_t pid)
 }
 
 static int stop_locked(struct be_ctx *ctx, const char *name, unsigned timeout_s,
-		       struct be_error **err)
+                       struct be_error **err)
 {
 	struct ct_run run;
 	if (!ct_running(ctx, name, &run))
@@ -311,7 +311,7 @@ static int stop_locked(struct be_ctx *ctx, const char *name, unsigned timeout_s,
 }
 
 int be_container_stop(struct be_ctx *ctx, const char *name, unsigned timeout_s,
-		      struct be_error **err)
+                      struct be_error **err)
 {
 	cleanup_lock struct be_lock *lock = NULL;
 	if (be_lock_take(ctx, "container", name, &lock, err) < 0)
@@ -356,8 +356,7 @@ int be_container_pause(struct be_ctx *ctx, const char *name, bool paused, struct
 	return 0;
 }
 
-int ct_stop_locked(struct be_ctx *ctx, const char *name, unsigned timeout_s,
-		   struct be_error **err)
+int ct_stop_locked(struct be_ctx *ctx, const char *name, unsigned timeout_s, struct be_error **err)
 {
 	return stop_locked(ctx, name, timeout_s, err);
 }

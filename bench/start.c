@@ -60,8 +60,9 @@ static int floor_child(void *arg)
 {
 	(void)arg;
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
-	    mount("overlay", floor_merged, "overlay", 0, floor_opts) < 0 || chdir(floor_merged) < 0 ||
-	    syscall(SYS_pivot_root, ".", ".") < 0 || umount2(".", MNT_DETACH) < 0 || chdir("/") < 0)
+	    mount("overlay", floor_merged, "overlay", 0, floor_opts) < 0 ||
+	    chdir(floor_merged) < 0 || syscall(SYS_pivot_root, ".", ".") < 0 ||
+	    umount2(".", MNT_DETACH) < 0 || chdir("/") < 0)
 		_exit(125);
 	execl("/bin/true", "true", (char *)NULL);
 	_exit(127);
@@ -71,7 +72,8 @@ static int floor_main(const char *opts, const char *merged)
 {
 	floor_opts = opts;
 	floor_merged = merged;
-	int flags = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | SIGCHLD;
+	int flags =
+	        CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | SIGCHLD;
 	pid_t pid = clone(floor_child, stack + sizeof(stack), flags, NULL);
 	if (pid < 0)
 		return 125;
@@ -84,18 +86,18 @@ static int floor_main(const char *opts, const char *merged)
 /* ---- set-up --------------------------------------------------------------- */
 
 static const char crun_config[] =
-	"{\"ociVersion\":\"1.0.0\",\"process\":{\"terminal\":false,\"user\":{\"uid\":0,\"gid\":0},"
-	"\"args\":[\"/bin/true\"],\"env\":[\"PATH=/bin:/usr/bin\"],\"cwd\":\"/\","
-	"\"capabilities\":{\"bounding\":[\"CAP_KILL\"],\"effective\":[\"CAP_KILL\"],"
-	"\"permitted\":[\"CAP_KILL\"]},\"noNewPrivileges\":true},"
-	"\"root\":{\"path\":\"rootfs\",\"readonly\":false},\"hostname\":\"bench\","
-	"\"mounts\":[{\"destination\":\"/proc\",\"type\":\"proc\",\"source\":\"proc\"},"
-	"{\"destination\":\"/dev\",\"type\":\"tmpfs\",\"source\":\"tmpfs\",\"options\":[\"nosuid\","
-	"\"mode=755\"]}],"
-	"\"linux\":{\"namespaces\":[{\"type\":\"pid\"},{\"type\":\"network\"},{\"type\":\"ipc\"},"
-	"{\"type\":\"uts\"},{\"type\":\"mount\"},{\"type\":\"cgroup\"}],"
-	"\"resources\":{\"memory\":{\"limit\":268435456},\"cpu\":{\"quota\":100000,"
-	"\"period\":100000}}}}\n";
+        "{\"ociVersion\":\"1.0.0\",\"process\":{\"terminal\":false,\"user\":{\"uid\":0,\"gid\":0},"
+        "\"args\":[\"/bin/true\"],\"env\":[\"PATH=/bin:/usr/bin\"],\"cwd\":\"/\","
+        "\"capabilities\":{\"bounding\":[\"CAP_KILL\"],\"effective\":[\"CAP_KILL\"],"
+        "\"permitted\":[\"CAP_KILL\"]},\"noNewPrivileges\":true},"
+        "\"root\":{\"path\":\"rootfs\",\"readonly\":false},\"hostname\":\"bench\","
+        "\"mounts\":[{\"destination\":\"/proc\",\"type\":\"proc\",\"source\":\"proc\"},"
+        "{\"destination\":\"/dev\",\"type\":\"tmpfs\",\"source\":\"tmpfs\",\"options\":[\"nosuid\","
+        "\"mode=755\"]}],"
+        "\"linux\":{\"namespaces\":[{\"type\":\"pid\"},{\"type\":\"network\"},{\"type\":\"ipc\"},"
+        "{\"type\":\"uts\"},{\"type\":\"mount\"},{\"type\":\"cgroup\"}],"
+        "\"resources\":{\"memory\":{\"limit\":268435456},\"cpu\":{\"quota\":100000,"
+        "\"period\":100000}}}}\n";
 
 static int cmp_double(const void *a, const void *b)
 {
@@ -167,9 +169,10 @@ int main(int argc, char **argv)
 	{
 		char full[2048];
 		snprintf(full, sizeof(full),
-			 "mkdir -p %s/rootfs %s/fl/upper %s/fl/work %s/fl/merged && cp -a %s/layers/*/diff/. "
-			 "%s/rootfs/ && ls -d %s/layers/*/diff > %s/lower",
-			 bundle, root, root, root, root, bundle, root, root);
+		         "mkdir -p %s/rootfs %s/fl/upper %s/fl/work %s/fl/merged && cp -a "
+		         "%s/layers/*/diff/. "
+		         "%s/rootfs/ && ls -d %s/layers/*/diff > %s/lower",
+		         bundle, root, root, root, root, bundle, root, root);
 		if (shell(full) != 0)
 			return 1;
 	}
@@ -186,7 +189,7 @@ int main(int argc, char **argv)
 	fclose(f);
 	lower[strcspn(lower, "\n")] = '\0';
 	snprintf(opts, sizeof(opts), "lowerdir=%s,upperdir=%s/fl/upper,workdir=%s/fl/work", lower,
-		 root, root);
+	         root, root);
 	snprintf(merged, sizeof(merged), "%s/fl/merged", root);
 
 	double *tb = calloc((size_t)rounds, sizeof(double));
@@ -201,7 +204,8 @@ int main(int argc, char **argv)
 	for (int i = 0; i < rounds; i++) {
 		char id[32];
 		snprintf(id, sizeof(id), "bench%d-%d", (int)getpid(), i);
-		const char *ab[] = {berth, "--root", root, "run", "--rm", "demo", "/bin/true", NULL};
+		const char *ab[] = {berth,  "--root", root,        "run",
+		                    "--rm", "demo",   "/bin/true", NULL};
 		const char *ac[] = {"crun", "run", "--bundle", bundle, id, NULL};
 		const char *af[] = {self, "floor", opts, merged, NULL};
 		double t0 = now_ms();

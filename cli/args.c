@@ -256,7 +256,8 @@ __attribute__((format(printf, 2, 3))) static int usage_error(const struct cli_co
 	for (size_t f = 0; families[f]; f++)
 		for (const struct cli_command *c = families[f]; c->name; c++)
 			if (strncmp(c->name, cmd->name, n) == 0 && c->name[n] == ' ')
-				fprintf(stderr, "       berth %s %s\n", c->name, c->args ? c->args : "");
+				fprintf(stderr, "       berth %s %s\n", c->name,
+				        c->args ? c->args : "");
 	fprintf(stderr, "See 'berth %s --help'.\n", cmd->name);
 	return CLI_EXIT_FAIL;
 }
@@ -346,9 +347,9 @@ int cli_dispatch(struct cli *cli, int argc, char **argv)
 		if (print_group_usage(argv[0]))
 			return CLI_EXIT_FAIL;
 		fprintf(stderr,
-			"berth: unknown command \"%s\"\nusage: berth [GLOBAL OPTIONS] [COMMAND] "
-			"[ARGS...]\nSee 'berth --help'.\n",
-			argv[0]);
+		        "berth: unknown command \"%s\"\nusage: berth [GLOBAL OPTIONS] [COMMAND] "
+		        "[ARGS...]\nSee 'berth --help'.\n",
+		        argv[0]);
 		return CLI_EXIT_FAIL;
 	}
 	if (count_options(cmd->options) > CLI_MAX_OPTS)

@@ -14,22 +14,25 @@
 
 #define LIMIT_OPTIONS                                                                              \
 	{"memory", 'm', CLI_VALUE, "SIZE", "memory limit (e.g. 512m, 1g; at least 4m)"},           \
-		{"memory-swap", 0, CLI_VALUE, "SIZE", "memory plus swap limit, or -1 for unlimited"}, \
-		{"cpus", 0, CLI_VALUE, "N", "CPU quota in CPUs (e.g. 0.5, 2)"},                     \
-		{"cpu-weight", 0, CLI_VALUE, "W", "CPU weight 1-10000 (v1: cpu.shares)"},           \
-		{"pids-limit", 0, CLI_VALUE, "N", "most processes at once (-1: unlimited)"},        \
-		{"io-weight", 0, CLI_VALUE, "W", "block IO weight 1-10000 where the kernel has it"}
+	        {"memory-swap", 0, CLI_VALUE, "SIZE",                                              \
+	         "memory plus swap limit, or -1 for unlimited"},                                   \
+	        {"cpus", 0, CLI_VALUE, "N", "CPU quota in CPUs (e.g. 0.5, 2)"},                    \
+	        {"cpu-weight", 0, CLI_VALUE, "W", "CPU weight 1-10000 (v1: cpu.shares)"},          \
+	        {"pids-limit", 0, CLI_VALUE, "N", "most processes at once (-1: unlimited)"},       \
+	{                                                                                          \
+		"io-weight", 0, CLI_VALUE, "W", "block IO weight 1-10000 where the kernel has it"  \
+	}
 
 #define CREATE_OPTIONS                                                                             \
 	{"name", 0, CLI_VALUE, "NAME", "the container's name (default: generated)"},               \
-		{"env", 'e', CLI_LIST, "K=V", "set an environment variable (repeatable)"},           \
-		{"hostname", 0, CLI_VALUE, "NAME", "hostname inside (default: the name)"},         \
-		{"workdir", 'w', CLI_VALUE, "DIR", "working directory inside"},                      \
-		{"user", 'u', CLI_VALUE, "USER[:GROUP]", "run as this user (name or uid)"},          \
-		{"net", 0, CLI_VALUE, "MODE", "network: none (loopback only, default) or host"},     \
-		{"interactive", 'i', CLI_FLAG, NULL, "keep stdin open"},                             \
-		{"tty", 't', CLI_FLAG, NULL, "give the container a terminal"},                       \
-		{"rm", 0, CLI_FLAG, NULL, "remove the container when it exits"}, LIMIT_OPTIONS
+	        {"env", 'e', CLI_LIST, "K=V", "set an environment variable (repeatable)"},         \
+	        {"hostname", 0, CLI_VALUE, "NAME", "hostname inside (default: the name)"},         \
+	        {"workdir", 'w', CLI_VALUE, "DIR", "working directory inside"},                    \
+	        {"user", 'u', CLI_VALUE, "USER[:GROUP]", "run as this user (name or uid)"},        \
+	        {"net", 0, CLI_VALUE, "MODE", "network: none (loopback only, default) or host"},   \
+	        {"interactive", 'i', CLI_FLAG, NULL, "keep stdin open"},                           \
+	        {"tty", 't', CLI_FLAG, NULL, "give the container a terminal"},                     \
+	        {"rm", 0, CLI_FLAG, NULL, "remove the container when it exits"}, LIMIT_OPTIONS
 
 static volatile sig_atomic_t got_signal;
 
@@ -192,7 +195,7 @@ static int run_tty(struct be_ctx *ctx, const char *name, bool interactive, struc
 	if (be_pty_open(&master, &slave, err) < 0)
 		return -1;
 	struct be_start_opts o = {
-		.attach = true, .in_fd = -1, .out_fd = -1, .err_fd = -1, .tty_fd = slave};
+	        .attach = true, .in_fd = -1, .out_fd = -1, .err_fd = -1, .tty_fd = slave};
 	int r = be_container_start(ctx, name, &o, err);
 	close(slave);
 	if (r < 0) {
@@ -231,10 +234,10 @@ static int cmd_run(struct cli *cli, const struct cli_args *a)
 		return code;
 	}
 	struct be_start_opts o = {.attach = true,
-				  .in_fd = cli_flag(a, "interactive") ? 0 : -1,
-				  .out_fd = 1,
-				  .err_fd = 2,
-				  .tty_fd = -1};
+	                          .in_fd = cli_flag(a, "interactive") ? 0 : -1,
+	                          .out_fd = 1,
+	                          .err_fd = 2,
+	                          .tty_fd = -1};
 	if (be_container_start(ctx, name, &o, &err) < 0)
 		goto failed;
 	int code = wait_attached(ctx, name, o.exit_fd);
@@ -248,8 +251,8 @@ failed:
 
 /* Runs fn on every NAME argument; prints each name done, as docker. */
 static int each_name(struct cli *cli, const struct cli_args *a, bool print,
-		     int (*fn)(struct be_ctx *, const char *, const struct cli_args *,
-			       struct be_error **))
+                     int (*fn)(struct be_ctx *, const char *, const struct cli_args *,
+                               struct be_error **))
 {
 	struct be_ctx *ctx = cli_ctx(cli);
 	if (ctx == NULL)
@@ -266,7 +269,7 @@ static int each_name(struct cli *cli, const struct cli_args *a, bool print,
 }
 
 static int do_start(struct be_ctx *ctx, const char *name, const struct cli_args *a,
-		    struct be_error **err)
+                    struct be_error **err)
 {
 	(void)a;
 	return be_container_start(ctx, name, NULL, err);
@@ -287,7 +290,7 @@ static int stop_timeout(const struct cli_args *a, unsigned *out)
 }
 
 static int do_stop(struct be_ctx *ctx, const char *name, const struct cli_args *a,
-		   struct be_error **err)
+                   struct be_error **err)
 {
 	unsigned t;
 	if (stop_timeout(a, &t) < 0)
@@ -304,7 +307,7 @@ static int cmd_stop(struct cli *cli, const struct cli_args *a)
 }
 
 static int do_restart(struct be_ctx *ctx, const char *name, const struct cli_args *a,
-		      struct be_error **err)
+                      struct be_error **err)
 {
 	if (do_stop(ctx, name, a, err) < 0)
 		return -1;
@@ -323,9 +326,9 @@ static const struct {
 	const char *name;
 	int sig;
 } signals[] = {
-	{"HUP", SIGHUP},   {"INT", SIGINT},   {"QUIT", SIGQUIT}, {"KILL", SIGKILL},
-	{"USR1", SIGUSR1}, {"USR2", SIGUSR2}, {"TERM", SIGTERM}, {"STOP", SIGSTOP},
-	{"CONT", SIGCONT}, {"ALRM", SIGALRM}, {"WINCH", SIGWINCH},
+        {"HUP", SIGHUP},   {"INT", SIGINT},   {"QUIT", SIGQUIT},   {"KILL", SIGKILL},
+        {"USR1", SIGUSR1}, {"USR2", SIGUSR2}, {"TERM", SIGTERM},   {"STOP", SIGSTOP},
+        {"CONT", SIGCONT}, {"ALRM", SIGALRM}, {"WINCH", SIGWINCH},
 };
 
 static int parse_signal(const char *s)
@@ -346,7 +349,7 @@ static int parse_signal(const char *s)
 }
 
 static int do_kill(struct be_ctx *ctx, const char *name, const struct cli_args *a,
-		   struct be_error **err)
+                   struct be_error **err)
 {
 	return be_container_kill(ctx, name, parse_signal(cli_opt(a, "signal")), err);
 }
@@ -354,20 +357,21 @@ static int do_kill(struct be_ctx *ctx, const char *name, const struct cli_args *
 static int cmd_kill(struct cli *cli, const struct cli_args *a)
 {
 	if (parse_signal(cli_opt(a, "signal")) < 0)
-		return cli_failf("invalid signal \"%s\": use a name (TERM, KILL, HUP...) or a number",
-				 cli_opt(a, "signal"));
+		return cli_failf(
+		        "invalid signal \"%s\": use a name (TERM, KILL, HUP...) or a number",
+		        cli_opt(a, "signal"));
 	return each_name(cli, a, true, do_kill);
 }
 
 static int do_pause(struct be_ctx *ctx, const char *name, const struct cli_args *a,
-		    struct be_error **err)
+                    struct be_error **err)
 {
 	(void)a;
 	return be_container_pause(ctx, name, true, err);
 }
 
 static int do_resume(struct be_ctx *ctx, const char *name, const struct cli_args *a,
-		     struct be_error **err)
+                     struct be_error **err)
 {
 	(void)a;
 	return be_container_pause(ctx, name, false, err);
@@ -384,7 +388,7 @@ static int cmd_resume(struct cli *cli, const struct cli_args *a)
 }
 
 static int do_rm(struct be_ctx *ctx, const char *name, const struct cli_args *a,
-		 struct be_error **err)
+                 struct be_error **err)
 {
 	return be_container_remove(ctx, name, cli_flag(a, "force"), err);
 }
@@ -419,13 +423,14 @@ static void format_status(const struct be_container_info *c, char *buf, size_t l
 	case BE_STATUS_RUNNING:
 	case BE_STATUS_PAUSED:
 		format_ago(c->started_ns, ago, sizeof(ago));
-		snprintf(buf, len, "Up %s%s", ago, c->status == BE_STATUS_PAUSED ? " (Paused)" : "");
+		snprintf(buf, len, "Up %s%s", ago,
+		         c->status == BE_STATUS_PAUSED ? " (Paused)" : "");
 		break;
 	case BE_STATUS_EXITED:
 		format_ago(c->finished_ns, ago, sizeof(ago));
 		if (c->exit_code >= 0)
 			snprintf(buf, len, "Exited (%d)%s %s ago", c->exit_code,
-				 c->oom_killed ? " OOM" : "", ago);
+			         c->oom_killed ? " OOM" : "", ago);
 		else
 			snprintf(buf, len, "Exited (unknown) %s ago", ago);
 		break;
@@ -445,7 +450,8 @@ static int cmd_ps(struct cli *cli, const struct cli_args *a)
 	bool all = cli_flag(a, "all");
 	size_t k = 0;
 	for (size_t i = 0; i < n; i++)
-		if (all || list[i].status == BE_STATUS_RUNNING || list[i].status == BE_STATUS_PAUSED)
+		if (all || list[i].status == BE_STATUS_RUNNING ||
+		    list[i].status == BE_STATUS_PAUSED)
 			list[k++] = list[i];
 		else
 			be_container_info_clear(&list[i]);
@@ -462,8 +468,8 @@ static int cmd_ps(struct cli *cli, const struct cli_args *a)
 			char status[64], cmd[25];
 			format_status(&list[i], status, sizeof(status));
 			snprintf(cmd, sizeof(cmd), "%s", list[i].command ? list[i].command : "");
-			printf("%-20s %-12s %-24s %-28s %d\n", list[i].name, list[i].image, cmd, status,
-			       (int)list[i].pid);
+			printf("%-20s %-12s %-24s %-28s %d\n", list[i].name, list[i].image, cmd,
+			       status, (int)list[i].pid);
 		}
 	}
 	be_container_list_free(list, k);
@@ -514,7 +520,7 @@ static int cmd_logs(struct cli *cli, const struct cli_args *a)
 	signal(SIGPIPE, SIG_IGN);
 	struct be_error *err = NULL;
 	if (be_container_logs(ctx, a->argv[0], (unsigned long)tail, cli_flag(a, "follow"), 1,
-			      &logs_stop, &err) < 0)
+	                      &logs_stop, &err) < 0)
 		return cli_fail(err);
 	return 0;
 }
@@ -526,14 +532,14 @@ static int cmd_exec(struct cli *cli, const struct cli_args *a)
 		return CLI_EXIT_FAIL;
 	char **env = terminated(a, "env");
 	struct be_exec_opts o = {
-		.argv = a->argv + 1,
-		.env = env,
-		.user = cli_opt(a, "user"),
-		.workdir = cli_opt(a, "workdir"),
-		.in_fd = cli_flag(a, "interactive") ? 0 : -1,
-		.out_fd = 1,
-		.err_fd = 2,
-		.tty_fd = -1,
+	        .argv = a->argv + 1,
+	        .env = env,
+	        .user = cli_opt(a, "user"),
+	        .workdir = cli_opt(a, "workdir"),
+	        .in_fd = cli_flag(a, "interactive") ? 0 : -1,
+	        .out_fd = 1,
+	        .err_fd = 2,
+	        .tty_fd = -1,
 	};
 	struct be_error *err = NULL;
 	int code;
@@ -570,7 +576,7 @@ static int cmd_exec(struct cli *cli, const struct cli_args *a)
 }
 
 static int do_update(struct be_ctx *ctx, const char *name, const struct cli_args *a,
-		     struct be_error **err)
+                     struct be_error **err)
 {
 	struct be_limits lim;
 	if (parse_limits(a, &lim) != 0)
@@ -605,89 +611,157 @@ static int cmd_wait(struct cli *cli, const struct cli_args *a)
 
 static const struct cli_option create_opts[] = {CREATE_OPTIONS, {0}};
 static const struct cli_option run_opts[] = {
-	{"detach", 'd', CLI_FLAG, NULL, "run in the background and print the name"},
-	CREATE_OPTIONS,
-	{0},
+        {"detach", 'd', CLI_FLAG, NULL, "run in the background and print the name"},
+        CREATE_OPTIONS,
+        {0},
 };
 static const struct cli_option stop_opts[] = {
-	{"time", 't', CLI_VALUE, "SECS", "seconds to wait after SIGTERM before SIGKILL (10)"},
-	{0},
+        {"time", 't', CLI_VALUE, "SECS", "seconds to wait after SIGTERM before SIGKILL (10)"},
+        {0},
 };
 static const struct cli_option kill_opts[] = {
-	{"signal", 's', CLI_VALUE, "SIG", "signal to send (default KILL)"},
-	{0},
+        {"signal", 's', CLI_VALUE, "SIG", "signal to send (default KILL)"},
+        {0},
 };
 static const struct cli_option rm_opts[] = {
-	{"force", 'f', CLI_FLAG, NULL, "stop a running container first"},
-	{0},
+        {"force", 'f', CLI_FLAG, NULL, "stop a running container first"},
+        {0},
 };
 static const struct cli_option ps_opts[] = {
-	{"all", 'a', CLI_FLAG, NULL, "show stopped containers too"},
-	{"json", 0, CLI_FLAG, NULL, "print a JSON array"},
-	{"quiet", 'q', CLI_FLAG, NULL, "print names only"},
-	{0},
+        {"all", 'a', CLI_FLAG, NULL, "show stopped containers too"},
+        {"json", 0, CLI_FLAG, NULL, "print a JSON array"},
+        {"quiet", 'q', CLI_FLAG, NULL, "print names only"},
+        {0},
 };
 static const struct cli_option logs_opts[] = {
-	{"follow", 'f', CLI_FLAG, NULL, "keep printing until the container stops"},
-	{"tail", 'n', CLI_VALUE, "N", "print only the last N lines"},
-	{0},
+        {"follow", 'f', CLI_FLAG, NULL, "keep printing until the container stops"},
+        {"tail", 'n', CLI_VALUE, "N", "print only the last N lines"},
+        {0},
 };
 static const struct cli_option exec_opts[] = {
-	{"interactive", 'i', CLI_FLAG, NULL, "keep stdin open"},
-	{"tty", 't', CLI_FLAG, NULL, "give the command a terminal"},
-	{"env", 'e', CLI_LIST, "K=V", "set an environment variable (repeatable)"},
-	{"user", 'u', CLI_VALUE, "USER[:GROUP]", "run as this user"},
-	{"workdir", 'w', CLI_VALUE, "DIR", "working directory inside"},
-	{0},
+        {"interactive", 'i', CLI_FLAG, NULL, "keep stdin open"},
+        {"tty", 't', CLI_FLAG, NULL, "give the command a terminal"},
+        {"env", 'e', CLI_LIST, "K=V", "set an environment variable (repeatable)"},
+        {"user", 'u', CLI_VALUE, "USER[:GROUP]", "run as this user"},
+        {"workdir", 'w', CLI_VALUE, "DIR", "working directory inside"},
+        {0},
 };
 static const struct cli_option update_opts[] = {LIMIT_OPTIONS, {0}};
 
 const struct cli_command cli_cmds_container[] = {
-	{.name = "create", .args = "IMAGE [COMMAND [ARG...]]",
-	 .summary = "create a container from an image (prints its name)",
-	 .details = "Writes the container's config and an empty overlay upper layer; `start` runs it.",
-	 .min_args = 1, .max_args = -1, .stop_at_positional = true, .options = create_opts,
-	 .run = cmd_create},
-	{.name = "run", .args = "IMAGE [COMMAND [ARG...]]",
-	 .summary = "create and start a container; returns its exit code",
-	 .details = "Without -d the container's output is shown and its exit code is berth's;\n"
-		    "SIGINT, SIGTERM and SIGHUP are passed on to it.  A container that cannot\n"
-		    "start (125), whose command cannot run (126) or is missing (127) is removed.",
-	 .min_args = 1, .max_args = -1, .stop_at_positional = true, .options = run_opts,
-	 .run = cmd_run},
-	{.name = "start", .args = "NAME...", .summary = "start stopped containers",
-	 .details = "Forks a keeper per container, which outlives this command and the SSH session.",
-	 .min_args = 1, .max_args = -1, .run = cmd_start},
-	{.name = "stop", .args = "NAME...", .summary = "stop containers (SIGTERM, then SIGKILL)",
-	 .min_args = 1, .max_args = -1, .options = stop_opts, .run = cmd_stop},
-	{.name = "restart", .args = "NAME...", .summary = "stop and start containers",
-	 .min_args = 1, .max_args = -1, .options = stop_opts, .run = cmd_restart},
-	{.name = "kill", .args = "NAME...", .summary = "send a signal to containers' init",
-	 .min_args = 1, .max_args = -1, .options = kill_opts, .run = cmd_kill},
-	{.name = "pause", .args = "NAME...", .summary = "freeze every process of containers",
-	 .min_args = 1, .max_args = -1, .run = cmd_pause},
-	{.name = "resume", .args = "NAME...", .summary = "thaw paused containers",
-	 .min_args = 1, .max_args = -1, .run = cmd_resume},
-	{.name = "rm", .args = "NAME...", .summary = "remove containers",
-	 .min_args = 1, .max_args = -1, .options = rm_opts, .run = cmd_rm},
-	{.name = "ps", .args = "", .summary = "list containers (running ones; -a for all)",
-	 .min_args = 0, .max_args = 0, .options = ps_opts, .run = cmd_ps},
-	{.name = "inspect", .args = "NAME...",
-	 .summary = "show a container's config, state, pid, cgroups and layers as JSON",
-	 .min_args = 1, .max_args = -1, .run = cmd_inspect},
-	{.name = "logs", .args = "NAME", .summary = "print a container's output",
-	 .details = "stdout and stderr of a container are kept in a log of at most 8 MiB plus\n"
-		    "one older file of the same size (not for -t containers).",
-	 .min_args = 1, .max_args = 1, .options = logs_opts, .run = cmd_logs},
-	{.name = "exec", .args = "NAME COMMAND [ARG...]",
-	 .summary = "run a command in a running container",
-	 .details = "The command joins every namespace and the cgroup of the container; its\n"
-		    "exit code is berth's.",
-	 .min_args = 2, .max_args = -1, .stop_at_positional = true, .options = exec_opts,
-	 .run = cmd_exec},
-	{.name = "update", .args = "NAME...", .summary = "change limits (live when running)",
-	 .min_args = 1, .max_args = -1, .options = update_opts, .run = cmd_update},
-	{.name = "wait", .args = "NAME...", .summary = "wait for containers to stop; print exit codes",
-	 .min_args = 1, .max_args = -1, .run = cmd_wait},
-	{0},
+        {.name = "create",
+         .args = "IMAGE [COMMAND [ARG...]]",
+         .summary = "create a container from an image (prints its name)",
+         .details =
+                 "Writes the container's config and an empty overlay upper layer; `start` runs it.",
+         .min_args = 1,
+         .max_args = -1,
+         .stop_at_positional = true,
+         .options = create_opts,
+         .run = cmd_create},
+        {.name = "run",
+         .args = "IMAGE [COMMAND [ARG...]]",
+         .summary = "create and start a container; returns its exit code",
+         .details = "Without -d the container's output is shown and its exit code is berth's;\n"
+                    "SIGINT, SIGTERM and SIGHUP are passed on to it.  A container that cannot\n"
+                    "start (125), whose command cannot run (126) or is missing (127) is removed.",
+         .min_args = 1,
+         .max_args = -1,
+         .stop_at_positional = true,
+         .options = run_opts,
+         .run = cmd_run},
+        {.name = "start",
+         .args = "NAME...",
+         .summary = "start stopped containers",
+         .details =
+                 "Forks a keeper per container, which outlives this command and the SSH session.",
+         .min_args = 1,
+         .max_args = -1,
+         .run = cmd_start},
+        {.name = "stop",
+         .args = "NAME...",
+         .summary = "stop containers (SIGTERM, then SIGKILL)",
+         .min_args = 1,
+         .max_args = -1,
+         .options = stop_opts,
+         .run = cmd_stop},
+        {.name = "restart",
+         .args = "NAME...",
+         .summary = "stop and start containers",
+         .min_args = 1,
+         .max_args = -1,
+         .options = stop_opts,
+         .run = cmd_restart},
+        {.name = "kill",
+         .args = "NAME...",
+         .summary = "send a signal to containers' init",
+         .min_args = 1,
+         .max_args = -1,
+         .options = kill_opts,
+         .run = cmd_kill},
+        {.name = "pause",
+         .args = "NAME...",
+         .summary = "freeze every process of containers",
+         .min_args = 1,
+         .max_args = -1,
+         .run = cmd_pause},
+        {.name = "resume",
+         .args = "NAME...",
+         .summary = "thaw paused containers",
+         .min_args = 1,
+         .max_args = -1,
+         .run = cmd_resume},
+        {.name = "rm",
+         .args = "NAME...",
+         .summary = "remove containers",
+         .min_args = 1,
+         .max_args = -1,
+         .options = rm_opts,
+         .run = cmd_rm},
+        {.name = "ps",
+         .args = "",
+         .summary = "list containers (running ones; -a for all)",
+         .min_args = 0,
+         .max_args = 0,
+         .options = ps_opts,
+         .run = cmd_ps},
+        {.name = "inspect",
+         .args = "NAME...",
+         .summary = "show a container's config, state, pid, cgroups and layers as JSON",
+         .min_args = 1,
+         .max_args = -1,
+         .run = cmd_inspect},
+        {.name = "logs",
+         .args = "NAME",
+         .summary = "print a container's output",
+         .details = "stdout and stderr of a container are kept in a log of at most 8 MiB plus\n"
+                    "one older file of the same size (not for -t containers).",
+         .min_args = 1,
+         .max_args = 1,
+         .options = logs_opts,
+         .run = cmd_logs},
+        {.name = "exec",
+         .args = "NAME COMMAND [ARG...]",
+         .summary = "run a command in a running container",
+         .details = "The command joins every namespace and the cgroup of the container; its\n"
+                    "exit code is berth's.",
+         .min_args = 2,
+         .max_args = -1,
+         .stop_at_positional = true,
+         .options = exec_opts,
+         .run = cmd_exec},
+        {.name = "update",
+         .args = "NAME...",
+         .summary = "change limits (live when running)",
+         .min_args = 1,
+         .max_args = -1,
+         .options = update_opts,
+         .run = cmd_update},
+        {.name = "wait",
+         .args = "NAME...",
+         .summary = "wait for containers to stop; print exit codes",
+         .min_args = 1,
+         .max_args = -1,
+         .run = cmd_wait},
+        {0},
 };

@@ -28,9 +28,9 @@ int main(int argc, char **argv)
 			break; /* TUI options: the TUI parses them */
 		} else {
 			fprintf(stderr,
-				"berth: unknown option %s\nusage: berth [GLOBAL OPTIONS] [COMMAND] "
-				"[ARGS...]\nSee 'berth --help'.\n",
-				a);
+			        "berth: unknown option %s\nusage: berth [GLOBAL OPTIONS] [COMMAND] "
+			        "[ARGS...]\nSee 'berth --help'.\n",
+			        a);
 			return CLI_EXIT_FAIL;
 		}
 	}

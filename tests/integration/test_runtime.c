@@ -62,8 +62,8 @@ static int group_teardown(void **state)
 	(void)state;
 	if (F == NULL)
 		return 0;
-	tu_berthl(NULL, F->root, "rm", "-f", "iso", "w", "oom", "bomb", "cpu", "term", "sleepy", "bg",
-		  "race", "k9", NULL);
+	tu_berthl(NULL, F->root, "rm", "-f", "iso", "w", "oom", "bomb", "cpu", "term", "sleepy",
+	          "bg", "race", "k9", NULL);
 	tu_root_remove(F->root);
 	free(F->root);
 	free(F);
@@ -82,8 +82,8 @@ static void need_root(void)
 static char *run_sh(const char *script)
 {
 	struct tu_out o = {0};
-	int r = tu_berthl(&o, F->root, "run", "--rm", "--hostname", "box", "demo", "sh", "-c", script,
-			  NULL);
+	int r = tu_berthl(&o, F->root, "run", "--rm", "--hostname", "box", "demo", "sh", "-c",
+	                  script, NULL);
 	if (r != 0)
 		fprintf(stderr, "run %s: %d %s\n", script, r, o.err);
 	assert_int_equal(r, 0);
@@ -133,8 +133,8 @@ static void test_run_write_leaves_image(void **state)
 	need_root();
 	struct tu_out o = {0};
 	assert_int_equal(tu_berthl(&o, F->root, "run", "--name", "w", "demo", "sh", "-c",
-				   "echo hi > /etc/x", NULL),
-			 0);
+	                           "echo hi > /etc/x", NULL),
+	                 0);
 	tu_out_free(&o);
 	char path[4096];
 	snprintf(path, sizeof(path), "%s/containers/w/upper/etc/x", F->root);
@@ -163,8 +163,8 @@ static void test_run_oom(void **state)
 	need_root();
 	struct tu_out o = {0};
 	int r = tu_berthl(&o, F->root, "run", "--name", "oom", "--memory", "32m", "--memory-swap",
-			  "32m", "demo", "dd", "if=/dev/zero", "of=/dev/null", "bs=128M", "count=1",
-			  NULL);
+	                  "32m", "demo", "dd", "if=/dev/zero", "of=/dev/null", "bs=128M", "count=1",
+	                  NULL);
 	tu_out_free(&o);
 	assert_int_equal(r, 137);
 	char *j = inspect("oom");
@@ -191,8 +191,8 @@ static void test_run_pids_limit(void **state)
 	need_root();
 	struct tu_out o = {0};
 	assert_int_equal(tu_berthl(&o, F->root, "run", "-d", "--name", "bomb", "--pids-limit", "20",
-				   "demo", "sh", "-c", "f() { f | f & }; f; sleep 1000", NULL),
-			 0);
+	                           "demo", "sh", "-c", "f() { f | f & }; f; sleep 1000", NULL),
+	                 0);
 	tu_out_free(&o);
 	usleep(1500 * 1000);
 	unsigned long long cur = cg_read("pids", "bomb", "pids.current");
@@ -208,8 +208,8 @@ static void test_run_cpu_quota(void **state)
 	need_root();
 	struct tu_out o = {0};
 	assert_int_equal(tu_berthl(&o, F->root, "run", "-d", "--name", "cpu", "--cpus", "0.5",
-				   "demo", "sh", "-c", "while :; do :; done", NULL),
-			 0);
+	                           "demo", "sh", "-c", "while :; do :; done", NULL),
+	                 0);
 	tu_out_free(&o);
 	usleep(300 * 1000);
 	struct timespec a, b;
@@ -237,8 +237,8 @@ static void test_stop_ignoring_term(void **state)
 	(void)state;
 	need_root();
 	assert_int_equal(tu_berthl(NULL, F->root, "run", "-d", "--name", "term", "demo", "sh", "-c",
-				   "trap '' TERM; while :; do sleep 1; done", NULL),
-			 0);
+	                           "trap '' TERM; while :; do sleep 1; done", NULL),
+	                 0);
 	struct timespec t0;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	assert_int_equal(tu_berthl(NULL, F->root, "stop", "-t", "2", "term", NULL), 0);
@@ -248,9 +248,9 @@ static void test_stop_ignoring_term(void **state)
 	assert_string_equal(o.out, "137\n");
 	tu_out_free(&o);
 
-	assert_int_equal(tu_berthl(NULL, F->root, "run", "-d", "--name", "sleepy", "demo", "sh", "-c",
-				   "sleep 1000; echo done", NULL),
-			 0);
+	assert_int_equal(tu_berthl(NULL, F->root, "run", "-d", "--name", "sleepy", "demo", "sh",
+	                           "-c", "sleep 1000; echo done", NULL),
+	                 0);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	assert_int_equal(tu_berthl(NULL, F->root, "stop", "sleepy", NULL), 0);
 	assert_true(secs_since(&t0) < 2.0);
@@ -263,8 +263,8 @@ static void test_detached_lifecycle(void **state)
 	need_root();
 	struct tu_out o = {0};
 	assert_int_equal(tu_berthl(&o, F->root, "run", "-d", "--name", "bg", "demo", "sh", "-c",
-				   "echo hello-from-bg; while :; do :; done", NULL),
-			 0);
+	                           "echo hello-from-bg; while :; do :; done", NULL),
+	                 0);
 	assert_string_equal(o.out, "bg\n");
 	tu_out_free(&o);
 	/* The CLI is gone (tu_berthl waited for it); a new process sees it. */
@@ -286,7 +286,8 @@ static void test_detached_lifecycle(void **state)
 	/* An exec'd process sits in the container's cgroup. */
 	tu_sh(NULL, "'%s' --root '%s' exec bg sleep 3 >/dev/null 2>&1 &", tu_berth_bin(), F->root);
 	usleep(700 * 1000);
-	tu_sh(&o, "for p in $(cat /sys/fs/cgroup/pids/%s/bg/cgroup.procs); do cat /proc/$p/comm; done",
+	tu_sh(&o,
+	      "for p in $(cat /sys/fs/cgroup/pids/%s/bg/cgroup.procs); do cat /proc/$p/comm; done",
 	      F->parent);
 	assert_non_null(strstr(o.out, "sleep"));
 	tu_out_free(&o);
@@ -317,9 +318,9 @@ static void test_start_race(void **state)
 {
 	(void)state;
 	need_root();
-	assert_int_equal(tu_berthl(NULL, F->root, "create", "--name", "race", "demo", "sleep",
-				   "1000", NULL),
-			 0);
+	assert_int_equal(
+	        tu_berthl(NULL, F->root, "create", "--name", "race", "demo", "sleep", "1000", NULL),
+	        0);
 	/* Deterministic half: a held lock makes start say busy, with the pid. */
 	struct be_ctx_opts opts = {.root = F->root};
 	struct be_ctx *ctx = NULL;
@@ -330,7 +331,7 @@ static void test_start_race(void **state)
 		/* Hold the container's lock as another berth would. */
 		char cmd[512];
 		snprintf(cmd, sizeof(cmd), "exec flock %s/run/locks/container.race.lock sleep 2",
-			 F->root);
+		         F->root);
 		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
 		_exit(1);
 	}
@@ -343,9 +344,9 @@ static void test_start_race(void **state)
 	/* Two starts at once: exactly one wins. */
 	char cmd[1024];
 	snprintf(cmd, sizeof(cmd),
-		 "B='%s'; R='%s'; ($B --root $R start race >/dev/null 2>$R/e1; echo $? >$R/r1) & "
-		 "($B --root $R start race >/dev/null 2>$R/e2; echo $? >$R/r2) & wait",
-		 tu_berth_bin(), F->root);
+	         "B='%s'; R='%s'; ($B --root $R start race >/dev/null 2>$R/e1; echo $? >$R/r1) & "
+	         "($B --root $R start race >/dev/null 2>$R/e2; echo $? >$R/r2) & wait",
+	         tu_berth_bin(), F->root);
 	tu_sh(NULL, "%s", cmd);
 	char p1[512], p2[512];
 	snprintf(p1, sizeof(p1), "%s/r1", F->root);
@@ -370,8 +371,9 @@ static void test_keeper_killed(void **state)
 {
 	(void)state;
 	need_root();
-	assert_int_equal(
-		tu_berthl(NULL, F->root, "run", "-d", "--name", "k9", "demo", "sleep", "1000", NULL), 0);
+	assert_int_equal(tu_berthl(NULL, F->root, "run", "-d", "--name", "k9", "demo", "sleep",
+	                           "1000", NULL),
+	                 0);
 	char *j = inspect("k9");
 	char *p = strstr(j, "\"keeper_pid\": ");
 	assert_non_null(p);
@@ -414,14 +416,14 @@ static void test_bad_input(void **state)
 	(void)state;
 	need_root();
 	const char *cases[][8] = {
-		{"run", "--memory", "abc", "demo", "true", NULL},
-		{"run", "--memory", "-1", "demo", "true", NULL},
-		{"run", "--cpus", "0", "demo", "true", NULL},
-		{"run", "--cpus", "1e9", "demo", "true", NULL},
-		{"run", "--pids-limit", "x", "demo", "true", NULL},
-		{"run", "--name", "a/b", "demo", "true", NULL},
-		{"run", "nosuchimage", "true", NULL},
-		{"create", "--net", "bridge", "demo", NULL},
+	        {"run", "--memory", "abc", "demo", "true", NULL},
+	        {"run", "--memory", "-1", "demo", "true", NULL},
+	        {"run", "--cpus", "0", "demo", "true", NULL},
+	        {"run", "--cpus", "1e9", "demo", "true", NULL},
+	        {"run", "--pids-limit", "x", "demo", "true", NULL},
+	        {"run", "--name", "a/b", "demo", "true", NULL},
+	        {"run", "nosuchimage", "true", NULL},
+	        {"create", "--net", "bridge", "demo", NULL},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 		assert_bad(cases[i]);
@@ -446,12 +448,17 @@ static void test_nothing_left(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_run_isolation),     cmocka_unit_test(test_run_write_leaves_image),
-		cmocka_unit_test(test_run_oom),           cmocka_unit_test(test_run_pids_limit),
-		cmocka_unit_test(test_run_cpu_quota),     cmocka_unit_test(test_stop_ignoring_term),
-		cmocka_unit_test(test_detached_lifecycle), cmocka_unit_test(test_start_race),
-		cmocka_unit_test(test_keeper_killed),     cmocka_unit_test(test_bad_input),
-		cmocka_unit_test(test_nothing_left),
+	        cmocka_unit_test(test_run_isolation),
+	        cmocka_unit_test(test_run_write_leaves_image),
+	        cmocka_unit_test(test_run_oom),
+	        cmocka_unit_test(test_run_pids_limit),
+	        cmocka_unit_test(test_run_cpu_quota),
+	        cmocka_unit_test(test_stop_ignoring_term),
+	        cmocka_unit_test(test_detached_lifecycle),
+	        cmocka_unit_test(test_start_race),
+	        cmocka_unit_test(test_keeper_killed),
+	        cmocka_unit_test(test_bad_input),
+	        cmocka_unit_test(test_nothing_left),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

@@ -116,11 +116,13 @@ void tu_root_remove(const char *root)
 	tu_sh(NULL,
 	      "for s in /sys/fs/cgroup/freezer/%s/*/freezer.state; do [ -f \"$s\" ] && echo THAWED "
 	      "> \"$s\"; done 2>/dev/null; "
-	      "for d in $(find /sys/fs/cgroup -mindepth 1 -maxdepth 4 -type d -name '%s' 2>/dev/null); "
+	      "for d in $(find /sys/fs/cgroup -mindepth 1 -maxdepth 4 -type d -name '%s' "
+	      "2>/dev/null); "
 	      "do for c in $(find \"$d\" -depth -type d); do "
 	      "[ -f \"$c/cgroup.freeze\" ] && echo 0 > \"$c/cgroup.freeze\"; "
 	      "for p in $(cat \"$c/cgroup.procs\" 2>/dev/null); do kill -9 $p; done; "
-	      "for i in 1 2 3 4 5 6 7 8 9 10; do rmdir \"$c\" 2>/dev/null && break; sleep 0.05; done; "
+	      "for i in 1 2 3 4 5 6 7 8 9 10; do rmdir \"$c\" 2>/dev/null && break; sleep 0.05; "
+	      "done; "
 	      "done; done; true",
 	      parent, parent);
 	be_ctx_free(ctx);
