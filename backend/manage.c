@@ -1,6 +1,7 @@
 /* Containers at rest: create, list, inspect, update, remove. */
 #include <dirent.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -322,9 +323,33 @@ static int cmp_info(const void *a, const void *b)
 	              ((const struct be_container_info *)b)->name);
 }
 
+/* Cgroups under this root's parent whose container is gone (a crash
+ * between removing a container and its cgroup) are ended and removed. */
+static void remove_orphan_cgroups(struct be_ctx *ctx)
+{
+	char **names = NULL;
+	size_t n = 0;
+	if (be_cgroup_list(ctx, &names, &n, NULL) < 0)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		cleanup_free char *dir = be_ctx_path(ctx, "containers/%s", names[i]);
+		struct be_lock *lock = NULL;
+		if (be_path_exists(dir) ||
+		    be_lock_take(ctx, "container", names[i], &lock, NULL) < 0)
+			continue;
+		if (!be_path_exists(dir)) {
+			be_cgroup_kill_all(ctx, names[i], SIGKILL, NULL);
+			be_cgroup_destroy(ctx, names[i], NULL);
+		}
+		be_lock_release(lock);
+	}
+	be_cgroup_strv_free(names);
+}
+
 int be_container_list(struct be_ctx *ctx, struct be_container_info **out, size_t *n,
                       struct be_error **err)
 {
+	remove_orphan_cgroups(ctx);
 	cleanup_free char *dir = be_ctx_path(ctx, "containers");
 	cleanup_dir DIR *d = opendir(dir);
 	if (d == NULL)

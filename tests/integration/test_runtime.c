@@ -437,6 +437,24 @@ static void test_bad_input(void **state)
 	tu_out_free(&o);
 }
 
+/* A cgroup left under this root's parent without its container (a crash
+ * between removing the one and the other) is removed by the next ps. */
+static void test_orphan_cgroup_removed(void **state)
+{
+	(void)state;
+	need_root();
+	struct tu_out o = {0};
+	assert_int_equal(tu_sh(NULL,
+	                       "for c in pids memory; do mkdir -p /sys/fs/cgroup/$c/%s/ghost; done",
+	                       F->parent),
+	                 0);
+	assert_int_equal(tu_berthl(&o, F->root, "ps", NULL), 0);
+	tu_out_free(&o);
+	tu_sh(&o, "ls -d /sys/fs/cgroup/*/%s/ghost 2>/dev/null | wc -l", F->parent);
+	assert_int_equal(atoi(o.out), 0);
+	tu_out_free(&o);
+}
+
 static void test_nothing_left(void **state)
 {
 	(void)state;
@@ -458,6 +476,7 @@ int main(void)
 	        cmocka_unit_test(test_start_race),
 	        cmocka_unit_test(test_keeper_killed),
 	        cmocka_unit_test(test_bad_input),
+	        cmocka_unit_test(test_orphan_cgroup_removed),
 	        cmocka_unit_test(test_nothing_left),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
