@@ -384,6 +384,20 @@ static int group_delete(const struct v1_group *g, unsigned wait_ms, struct be_er
 	return 0;
 }
 
+/* True when the parent group is missing under some controller. */
+static bool parent_missing(const struct v1_group *g)
+{
+	for (size_t i = 0; i < NCTL; i++) {
+		if (g->dir[i] == NULL || g->dup[i])
+			continue;
+		cleanup_free char *p = xstrdup(g->dir[i]);
+		*strrchr(p, '/') = '\0';
+		if (!be_path_exists(p))
+			return true;
+	}
+	return false;
+}
+
 static int v1_create(const struct be_ctx *ctx, const char *name, const struct be_limits *lim,
                      struct be_error **err)
 {
@@ -394,9 +408,17 @@ static int v1_create(const struct be_ctx *ctx, const char *name, const struct be
 		return be_error_set(err, EEXIST, "cgroup %s exists", g.rel);
 	/* ignore_ownership: skip libcgroup's walk that chowns every file to
 	 * the uid/gid we never set (two thirds of its create time here). */
-	struct cgroup *cg = group_struct(&g, false);
-	int code = cgroup_create_cgroup(cg, 1);
-	cgroup_free(&cg);
+	/* A concurrent destroy removes the parent group when it empties; a
+	 * create that lost that race is undone and tried again. */
+	int code = 0;
+	for (int attempt = 0; attempt < 5; attempt++) {
+		struct cgroup *cg = group_struct(&g, false);
+		code = cgroup_create_cgroup(cg, 1);
+		cgroup_free(&cg);
+		if (code == 0 || !parent_missing(&g))
+			break;
+		group_delete(&g, 1000, NULL);
+	}
 	if (code != 0) {
 		lib_error(err, code, NULL);
 		goto undo;

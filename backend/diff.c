@@ -15,7 +15,7 @@
 /* ---- a set of strings, kept in insertion order ------------------------------- */
 
 struct pathset {
-	char **keys;   /* insertion order */
+	char **keys; /* insertion order */
 	size_t n, kcap;
 	size_t *slots; /* index + 1 into keys, 0 empty */
 	size_t cap;    /* power of two */
@@ -334,7 +334,8 @@ char *be_changes_json(const struct be_change *c, size_t n)
 	cleanup_json json_t *arr = json_array();
 	for (size_t i = 0; i < n; i++) {
 		char kind[2] = {c[i].kind, '\0'};
-		json_array_append_new(arr, json_pack("{s:s, s:s}", "kind", kind, "path", c[i].path));
+		json_array_append_new(arr,
+		                      json_pack("{s:s, s:s}", "kind", kind, "path", c[i].path));
 	}
 	return json_dumps(arr, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 }

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "snapshot.h"
 #include "store.h"
@@ -18,12 +19,12 @@ struct layer_node {
 	bool used;
 };
 
-struct graph {
+struct snap_graph {
 	struct layer_node *v;
 	size_t n;
 };
 
-static struct layer_node *node_find(const struct graph *g, const char *id)
+static struct layer_node *node_find(const struct snap_graph *g, const char *id)
 {
 	size_t lo = 0, hi = g->n;
 	while (lo < hi) {
@@ -41,7 +42,7 @@ static struct layer_node *node_find(const struct graph *g, const char *id)
 
 /* Marks id and its ancestors used.  A layer made after the listing is not
  * in the graph: its record still leads to its (listed) ancestors. */
-static void mark(struct be_ctx *ctx, struct graph *g, const char *start)
+static void mark(struct be_ctx *ctx, struct snap_graph *g, const char *start)
 {
 	char id[BE_LAYER_ID_LEN + 1];
 	snprintf(id, sizeof(id), "%s", start);
@@ -68,7 +69,7 @@ static bool is_hex(char c)
 
 /* Marks every run of exactly 12 lowercase hex digits in the file: a
  * stray match only keeps a layer, never loses one. */
-static void mark_file(struct be_ctx *ctx, struct graph *g, const char *path)
+static void mark_file(struct be_ctx *ctx, struct snap_graph *g, const char *path)
 {
 	cleanup_free char *text = be_read_file(path, NULL, NULL);
 	for (const char *p = text; p && *p;) {
@@ -90,7 +91,7 @@ static void mark_file(struct be_ctx *ctx, struct graph *g, const char *path)
 
 /* Marks what the *.json files of dir reference; skip_op leaves op.json
  * out (the caller's own operation, finished or undone already). */
-static void mark_dir(struct be_ctx *ctx, struct graph *g, const char *dir, bool skip_op)
+static void mark_dir(struct be_ctx *ctx, struct snap_graph *g, const char *dir, bool skip_op)
 {
 	cleanup_dir DIR *d = opendir(dir);
 	struct dirent *de;
@@ -105,26 +106,43 @@ static void mark_dir(struct be_ctx *ctx, struct graph *g, const char *dir, bool 
 	}
 }
 
-/* Fails (returns false) when a container other than held is busy. */
+/* Whether a client holds the lock of container name, read without taking
+ * it (taking it, even for an instant, would make that client's own
+ * non-waiting lock attempt fail): the lock file names its holder's pid
+ * while held (be_lock_take writes it, be_lock_release empties it). */
+static bool lock_held(const struct be_ctx *ctx, const char *name)
+{
+	cleanup_free char *path = be_ctx_run_path(ctx, "locks/container.%s.lock", name);
+	cleanup_free char *text = be_read_file(path, NULL, NULL);
+	int pid = text ? atoi(text) : 0;
+	if (pid <= 0 || pid == (int)getpid())
+		return false;
+	char proc[64];
+	snprintf(proc, sizeof(proc), "%s/%d", ctx->proc_root, pid);
+	return be_path_exists(proc);
+}
+
+/* False when a container other than held is busy, or has an interrupted
+ * operation not yet repaired (a layer it made may be found by its repair
+ * alone).  Every operation that makes a collectable layer writes its
+ * op.json first, and layers are listed before this check: a layer made
+ * later is no candidate. */
 static bool all_idle(struct be_ctx *ctx, const char *held)
 {
-	struct be_ctx nb = *ctx;
-	nb.lock_wait = false;
 	cleanup_free char *cdir = be_ctx_path(ctx, "containers");
 	cleanup_dir DIR *d = opendir(cdir);
 	struct dirent *de;
 	while (d && (de = readdir(d)) != NULL) {
 		if (!be_name_valid(de->d_name) || (held && strcmp(de->d_name, held) == 0))
 			continue;
-		struct be_lock *l = NULL;
-		if (be_lock_take(&nb, "container", de->d_name, &l, NULL) < 0)
+		cleanup_free char *op = xasprintf("%s/%s/op.json", cdir, de->d_name);
+		if (be_path_exists(op) || lock_held(ctx, de->d_name))
 			return false;
-		be_lock_release(l);
 	}
 	return true;
 }
 
-static void load_graph(struct be_ctx *ctx, char **ids, size_t n, struct graph *g)
+static void load_graph(struct be_ctx *ctx, char **ids, size_t n, struct snap_graph *g)
 {
 	g->v = xcalloc(n ? n : 1, sizeof(*g->v));
 	g->n = n;
@@ -140,7 +158,36 @@ static void load_graph(struct be_ctx *ctx, char **ids, size_t n, struct graph *g
 	}
 }
 
-static void mark_references(struct be_ctx *ctx, struct graph *g, const char *held)
+struct snap_graph *snap_graph_load(struct be_ctx *ctx)
+{
+	char **ids = NULL;
+	size_t n = 0;
+	struct snap_graph *g = xcalloc(1, sizeof(*g));
+	if (be_layer_list(ctx, &ids, &n, NULL) == 0)
+		load_graph(ctx, ids, n, g);
+	be_layer_chain_free(ids, n);
+	return g;
+}
+
+bool snap_graph_descends(const struct snap_graph *g, const char *id, const char *anc)
+{
+	for (size_t guard = 0; id && id[0] && guard <= g->n; guard++) {
+		if (strcmp(id, anc) == 0)
+			return true;
+		const struct layer_node *nd = node_find(g, id);
+		id = nd ? nd->parent : NULL;
+	}
+	return false;
+}
+
+void snap_graph_free(struct snap_graph *g)
+{
+	if (g)
+		free(g->v);
+	free(g);
+}
+
+static void mark_references(struct be_ctx *ctx, struct snap_graph *g, const char *held)
 {
 	cleanup_free char *images = be_ctx_path(ctx, "images");
 	mark_dir(ctx, g, images, false);
@@ -169,7 +216,7 @@ int be_snapshot_gc(struct be_ctx *ctx, const char *held, size_t *removed, struct
 	int r = 0;
 	if (n == 0 || !all_idle(ctx, held))
 		goto out;
-	struct graph g;
+	struct snap_graph g;
 	load_graph(ctx, ids, n, &g);
 	mark_references(ctx, &g, held);
 	for (size_t i = 0; i < g.n; i++) {

@@ -29,10 +29,14 @@ const char *be_container_status_name(enum be_container_status s)
 /* A docker-like name: adjective_noun plus digits on collision. */
 static void generate_name(const struct be_ctx *ctx, char *out)
 {
-	static const char *const adj[] = {"brave", "calm", "eager", "keen", "quiet", "swift",
-	                                  "tidy",  "bold", "fond",  "wise", "merry", "sharp"};
-	static const char *const noun[] = {"lovelace", "turing", "hopper", "ritchie",  "thompson",
-	                                   "torvalds", "knuth",  "liskov", "hamilton", "dijkstra"};
+	static const char *const adj[] = {"brave", "calm",   "eager", "keen",   "quiet", "swift",
+	                                  "tidy",  "bold",   "fond",  "wise",   "merry", "sharp",
+	                                  "happy", "lucid",  "proud", "vivid",  "witty", "zesty",
+	                                  "noble", "gentle", "jolly", "plucky", "sunny", "crisp"};
+	static const char *const noun[] = {
+	        "lovelace", "turing",   "hopper",    "ritchie", "thompson", "torvalds", "knuth",
+	        "liskov",   "hamilton", "dijkstra",  "shannon", "babbage",  "curie",    "noether",
+	        "euler",    "gauss",    "kernighan", "pike",    "wirth",    "hoare",    "lamport"};
 	char hex[9];
 	for (int attempt = 0; attempt < 100; attempt++) {
 		be_random_hex(hex, 4);
@@ -214,21 +218,35 @@ int be_container_create(struct be_ctx *ctx, const struct be_container_spec *spec
                         struct be_error **err)
 {
 	char name[BE_NAME_MAX + 1];
-	if (spec->name) {
-		if (be_name_check("container", spec->name, err) < 0)
-			return -1;
-		snprintf(name, sizeof(name), "%s", spec->name);
-	} else {
-		generate_name(ctx, name);
-	}
+	if (spec->name && be_name_check("container", spec->name, err) < 0)
+		return -1;
 	if (be_name_check("image", spec->image, err) < 0)
 		return -1;
 	cleanup_lock struct be_lock *lock = NULL;
-	if (be_lock_take(ctx, "container", name, &lock, err) < 0)
-		return -1;
-	cleanup_free char *dir = be_ctx_path(ctx, "containers/%s", name);
-	if (be_path_exists(dir))
-		return be_error_set(err, 0, "container %s already exists", name);
+	if (spec->name) {
+		snprintf(name, sizeof(name), "%s", spec->name);
+		if (be_lock_take(ctx, "container", name, &lock, err) < 0)
+			return -1;
+		cleanup_free char *dir = be_ctx_path(ctx, "containers/%s", name);
+		if (be_path_exists(dir))
+			return be_error_set(err, 0, "container %s already exists", name);
+	} else {
+		/* A generated name another client just took is skipped. */
+		for (int attempt = 0; lock == NULL; attempt++) {
+			generate_name(ctx, name);
+			cleanup_free char *dir = be_ctx_path(ctx, "containers/%s", name);
+			if (be_lock_take(ctx, "container", name, &lock, attempt < 20 ? NULL : err) <
+			    0) {
+				if (attempt >= 20)
+					return -1;
+				continue;
+			}
+			if (be_path_exists(dir)) {
+				be_lock_release(lock);
+				lock = NULL;
+			}
+		}
+	}
 	struct be_image_rec *img = NULL;
 	if (be_image_load(ctx, spec->image, &img, err) < 0)
 		return -1;

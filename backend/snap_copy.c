@@ -45,8 +45,7 @@ static bool skip_xattr(const char *key, enum xattr_filter f)
 }
 
 /* Copies src's xattrs onto dst (paths; links are not followed). */
-static int copy_xattrs(const char *src, const char *dst, enum xattr_filter f,
-                       struct be_error **err)
+static int copy_xattrs(const char *src, const char *dst, enum xattr_filter f, struct be_error **err)
 {
 	ssize_t len = llistxattr(src, NULL, 0);
 	if (len < 0)
@@ -156,7 +155,8 @@ static int copy_file(const char *src, const char *dst, struct be_error **err)
 	cleanup_close int in = open(src, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (in < 0)
 		return be_error_set(err, errno, "reading %s", src);
-	cleanup_close int out = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	cleanup_close int out =
+	        open(dst, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (out < 0)
 		return be_error_set(err, errno, "creating %s", dst);
 	if (copy_data(in, out) < 0)
@@ -195,7 +195,7 @@ struct link_map {
 		dev_t dev;
 		ino_t ino;
 		char *dst;
-	} *v;
+	} * v;
 	size_t n, cap;
 };
 
@@ -242,8 +242,7 @@ static int copy_one(const char *s, const char *d, struct link_map *links, struct
 	return copy_entry(s, d, &st, err);
 }
 
-static int copy_dir(const char *src, const char *dst, struct link_map *links,
-                    struct be_error **err)
+static int copy_dir(const char *src, const char *dst, struct link_map *links, struct be_error **err)
 {
 	cleanup_dir DIR *dir = opendir(src);
 	if (dir == NULL)
@@ -299,8 +298,7 @@ static int merge_dir(const char *src, const char *dst, struct be_error **err);
 /* A directory of the layer at s onto d: kept and merged when d is a plain
  * directory and s is not opaque; otherwise d is replaced by an opaque
  * directory (what was below is hidden, as overlayfs hides it). */
-static int merge_subdir(const char *s, const char *d, const struct stat *st,
-                        struct be_error **err)
+static int merge_subdir(const char *s, const char *d, const struct stat *st, struct be_error **err)
 {
 	struct stat dst_st;
 	bool exists = lstat(d, &dst_st) == 0;

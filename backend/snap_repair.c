@@ -11,17 +11,35 @@
 #include "snapshot.h"
 #include "store.h"
 
-/* Stopped capture: forward once the upper was exchanged into the layer
- * (the layer's diff is then the upper's old inode), else back. */
-static int repair_capture(struct be_ctx *ctx, const char *name, const struct snap_op *op,
+/* The layer whose diff is the inode ino (the upper sealed before a crash),
+ * into id; false when none. */
+static bool find_sealed(struct be_ctx *ctx, uint64_t ino, char *id)
+{
+	char **ids = NULL;
+	size_t n = 0;
+	bool found = false;
+	if (be_layer_list(ctx, &ids, &n, NULL) < 0)
+		return false;
+	for (size_t i = 0; i < n && !found; i++) {
+		cleanup_free char *diff = be_layer_diff_path(ctx, ids[i]);
+		if (snap_ino(diff) == ino) {
+			snprintf(id, BE_LAYER_ID_LEN + 1, "%s", ids[i]);
+			found = true;
+		}
+	}
+	be_layer_chain_free(ids, n);
+	return found;
+}
+
+/* Stopped capture: forward once the upper was exchanged into a layer (the
+ * upper's old inode is then that layer's diff), else back. */
+static int repair_capture(struct be_ctx *ctx, const char *name, struct snap_op *op,
                           struct be_error **err)
 {
 	cleanup_free char *seal = be_ctx_path(ctx, "containers/%s/seal", name);
+	cleanup_free char *upper = be_ctx_path(ctx, "containers/%s/upper", name);
 	rmdir(seal);
-	if (op->layer[0] == '\0')
-		return 0;
-	cleanup_free char *diff = be_layer_diff_path(ctx, op->layer);
-	if (snap_ino(diff) != op->upper_ino)
+	if (snap_ino(upper) == op->upper_ino || !find_sealed(ctx, op->upper_ino, op->layer))
 		return 0;
 	return snap_capture_finish(ctx, name, op, err);
 }
@@ -65,7 +83,7 @@ static int repair_squash(struct be_ctx *ctx, const char *name, const struct snap
 	return snap_squash_finish(ctx, name, op, err);
 }
 
-static int repair_op(struct be_ctx *ctx, const char *name, const struct snap_op *op,
+static int repair_op(struct be_ctx *ctx, const char *name, struct snap_op *op,
                      struct be_error **err)
 {
 	switch (op->kind) {

@@ -138,11 +138,10 @@ int snap_capture_stopped(struct be_ctx *ctx, const char *name, const char *purpo
 	if (seal_empty(ctx, name, st.head, op.layer, err) < 0)
 		goto undo;
 	be_fault("snapshot.after_seal");
-	if (snap_op_save(ctx, name, &op, err) < 0)
-		goto undo;
-	be_fault("snapshot.after_layer");
 	/* One atomic step: the upper becomes the layer's diff, the layer's
-	 * empty diff becomes the upper.  No moment without an upper. */
+	 * empty diff becomes the upper.  No moment without an upper.  (The
+	 * intent does not name the layer: repair finds it by the upper's
+	 * inode, and no collection runs while an intent is pending.) */
 	cleanup_free char *diff = be_layer_diff_path(ctx, op.layer);
 	if (renameat2(AT_FDCWD, upper, AT_FDCWD, diff, RENAME_EXCHANGE) < 0) {
 		be_error_set(err, errno, "exchanging %s and %s", upper, diff);
@@ -224,9 +223,9 @@ static int frozen_copy(struct be_ctx *ctx, const char *name, bool freeze, const 
 	return r;
 }
 
-int snap_capture_live(struct be_ctx *ctx, const char *name, const char *purpose,
-                      const char *snap, const char *target, bool keep_op,
-                      char layer_out[BE_LAYER_ID_LEN + 1], struct be_error **err)
+int snap_capture_live(struct be_ctx *ctx, const char *name, const char *purpose, const char *snap,
+                      const char *target, bool keep_op, char layer_out[BE_LAYER_ID_LEN + 1],
+                      struct be_error **err)
 {
 	struct ct_state st;
 	if (ct_state_load(ctx, name, &st, err) < 0)
@@ -293,7 +292,8 @@ static int swap_upper(struct be_ctx *ctx, const char *name, const struct snap_op
 		return -1;
 	be_fault("rollback.after_fresh");
 	if (!have_upper)
-		return rename(fresh, upper) == 0 ? 0 : be_error_set(err, errno, "creating %s", upper);
+		return rename(fresh, upper) == 0 ? 0
+		                                 : be_error_set(err, errno, "creating %s", upper);
 	if (renameat2(AT_FDCWD, fresh, AT_FDCWD, upper, RENAME_EXCHANGE) < 0)
 		return be_error_set(err, errno, "exchanging %s and %s", fresh, upper);
 	be_fault("rollback.after_exchange");

@@ -18,8 +18,8 @@ static const struct be_field list_fields[] = {
 };
 
 static const struct be_field rec_fields[] = {
-        {"name", JSON_STRING, false},     {"layer", JSON_STRING, false},
-        {"parent", JSON_STRING, true},    {"created", JSON_INTEGER, false},
+        {"name", JSON_STRING, false},  {"layer", JSON_STRING, false},
+        {"parent", JSON_STRING, true}, {"created", JSON_INTEGER, false},
         {"size", JSON_INTEGER, false},
 };
 
@@ -37,8 +37,8 @@ static int copy_name(const char *path, const char *what, const char *s, char *ds
 		return 0;
 	}
 	if (!be_name_valid(s))
-		return be_error_set(err, 0, "%s: %s \"%s\" is not a valid snapshot name", path, what,
-		                    s);
+		return be_error_set(err, 0, "%s: %s \"%s\" is not a valid snapshot name", path,
+		                    what, s);
 	snprintf(dst, BE_NAME_MAX + 1, "%s", s);
 	return 0;
 }
@@ -123,11 +123,10 @@ json_t *snap_list_json(const struct snap_list *l)
 	for (size_t i = 0; i < l->n; i++) {
 		const struct snap_rec *r = &l->v[i];
 		json_array_append_new(
-		        arr, json_pack("{s:s, s:s, s:o, s:I, s:I}", "name", r->name, "layer",
-		                       r->layer, "parent",
-		                       r->parent[0] ? json_string(r->parent) : json_null(),
-		                       "created", (json_int_t)r->created, "size",
-		                       (json_int_t)r->size));
+		        arr,
+		        json_pack("{s:s, s:s, s:o, s:I, s:I}", "name", r->name, "layer", r->layer,
+		                  "parent", r->parent[0] ? json_string(r->parent) : json_null(),
+		                  "created", (json_int_t)r->created, "size", (json_int_t)r->size));
 	}
 	return json_pack("{s:o, s:I, s:o}", "snapshots", arr, "next", (json_int_t)l->next,
 	                 "current", l->current[0] ? json_string(l->current) : json_null());
@@ -197,10 +196,10 @@ const char *snap_op_kind_name(enum snap_op_kind k)
 }
 
 static const struct be_field op_fields[] = {
-        {"op", JSON_STRING, false},       {"purpose", JSON_STRING, false},
-        {"snap", JSON_STRING, true},      {"layer", JSON_STRING, true},
-        {"old_head", JSON_STRING, true},  {"upper_ino", JSON_INTEGER, false},
-        {"frozen", JSON_TRUE, false},     {"target", JSON_STRING, true},
+        {"op", JSON_STRING, false},      {"purpose", JSON_STRING, false},
+        {"snap", JSON_STRING, true},     {"layer", JSON_STRING, true},
+        {"old_head", JSON_STRING, true}, {"upper_ino", JSON_INTEGER, false},
+        {"frozen", JSON_TRUE, false},    {"target", JSON_STRING, true},
 };
 
 static int copy_id(const char *path, const char *key, json_t *o, char *dst, struct be_error **err)
@@ -232,10 +231,10 @@ int snap_op_parse(const char *path, json_t *o, struct snap_op *out, struct be_er
 	    strcmp(purpose, "clone") != 0)
 		return be_error_set(err, 0, "%s: unknown purpose \"%s\"", path, purpose);
 	snprintf(out->purpose, sizeof(out->purpose), "%s", purpose);
-	if (copy_name(path, "snap", json_string_value(json_object_get(o, "snap")), out->snap,
+	if (copy_name(path, "snap", json_string_value(json_object_get(o, "snap")), out->snap, err) <
+	            0 ||
+	    copy_name(path, "target", json_string_value(json_object_get(o, "target")), out->target,
 	              err) < 0 ||
-	    copy_name(path, "target", json_string_value(json_object_get(o, "target")),
-	              out->target, err) < 0 ||
 	    copy_id(path, "layer", o, out->layer, err) < 0 ||
 	    copy_id(path, "old_head", o, out->old_head, err) < 0)
 		return -1;
@@ -283,8 +282,9 @@ int snap_op_save(const struct be_ctx *ctx, const char *name, const struct snap_o
 int snap_op_remove(const struct be_ctx *ctx, const char *name, struct be_error **err)
 {
 	cleanup_free char *path = op_path(ctx, name);
+	/* Not synced: an intent that comes back after a power cut is only
+	 * finished again (every step is idempotent). */
 	if (unlink(path) < 0 && errno != ENOENT)
 		return be_error_set(err, errno, "removing %s", path);
-	cleanup_free char *dir = be_ctx_path(ctx, "containers/%s", name);
-	return be_fsync_dir(dir, err);
+	return 0;
 }

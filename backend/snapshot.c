@@ -66,7 +66,8 @@ static int create_locked(struct be_ctx *ctx, const char *name, const char *snap,
 		if (snap_capture_live(ctx, name, "snapshot", chosen, NULL, false, layer, err) < 0)
 			return -1;
 	} else {
-		if (snap_capture_stopped(ctx, name, "snapshot", chosen, NULL, false, layer, err) < 0)
+		if (snap_capture_stopped(ctx, name, "snapshot", chosen, NULL, false, layer, err) <
+		    0)
 			return -1;
 		if (snap_squash_maybe(ctx, name, err) < 0)
 			return be_error_wrap(err, "snapshot %s taken, but", chosen);
@@ -124,7 +125,8 @@ int be_snapshot_list(struct be_ctx *ctx, const char *name, bool sizes,
 		v[i].size = r->size;
 		v[i].current = strcmp(r->name, l.current) == 0;
 		int64_t files;
-		if (sizes && v[i].size < 0 && be_layer_size(ctx, r->layer, &v[i].size, &files, NULL) < 0)
+		if (sizes && v[i].size < 0 &&
+		    be_layer_size(ctx, r->layer, &v[i].size, &files, NULL) < 0)
 			v[i].size = -1;
 	}
 	*out = v;
@@ -138,13 +140,13 @@ char *be_snapshot_list_json(const struct be_snapshot_info *list, size_t n)
 	cleanup_json json_t *arr = json_array();
 	for (size_t i = 0; i < n; i++) {
 		const struct be_snapshot_info *s = &list[i];
-		json_array_append_new(
-		        arr,
-		        json_pack("{s:s, s:s, s:o, s:I, s:o, s:b}", "name", s->name, "layer", s->layer,
-		                  "parent", s->parent[0] ? json_string(s->parent) : json_null(),
-		                  "created", (json_int_t)s->created, "size",
-		                  s->size >= 0 ? json_integer(s->size) : json_null(), "current",
-		                  s->current));
+		json_array_append_new(arr,
+		                      json_pack("{s:s, s:s, s:o, s:I, s:o, s:b}", "name", s->name,
+		                                "layer", s->layer, "parent",
+		                                s->parent[0] ? json_string(s->parent) : json_null(),
+		                                "created", (json_int_t)s->created, "size",
+		                                s->size >= 0 ? json_integer(s->size) : json_null(),
+		                                "current", s->current));
 	}
 	return json_dumps(arr, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 }
@@ -174,10 +176,12 @@ static int rollback_locked(struct be_ctx *ctx, const char *name, const char *sna
 		return be_error_wrap(err, "snapshot %s", snap);
 	*was_running = ct_running(ctx, name, NULL);
 	if (*was_running && !restart)
-		return be_error_set(err, 0, "container %s is running: stop it first or use --restart",
-		                    name);
+		return be_error_set(
+		        err, 0, "container %s is running: stop it first or use --restart", name);
 	if (*was_running && ct_stop_locked(ctx, name, timeout_s, err) < 0)
 		return -1;
+	if (ct_running(ctx, name, NULL))
+		return be_error_set(err, 0, "container %s did not stop", name);
 	cleanup_free char *upper = be_ctx_path(ctx, "containers/%s/upper", name);
 	struct snap_op op = {.kind = SNAP_OP_ROLLBACK, .upper_ino = snap_ino(upper)};
 	snprintf(op.purpose, sizeof(op.purpose), "snapshot");
@@ -228,24 +232,17 @@ int be_snapshot_cleanup(struct be_ctx *ctx, struct be_error **err)
 static char *dependents(struct be_ctx *ctx, const struct snap_list *l, const char *snap,
                         const char *id)
 {
+	struct snap_graph *g = snap_graph_load(ctx);
 	char *names = NULL;
 	for (size_t i = 0; i < l->n; i++) {
-		if (strcmp(l->v[i].name, snap) == 0)
+		if (strcmp(l->v[i].name, snap) == 0 || !snap_graph_descends(g, l->v[i].layer, id))
 			continue;
-		char **ids = NULL;
-		size_t n = 0;
-		if (be_layer_chain(ctx, l->v[i].layer, &ids, &n, NULL) < 0)
-			continue;
-		bool on = false;
-		for (size_t k = 0; k < n && !on; k++)
-			on = strcmp(ids[k], id) == 0;
-		be_layer_chain_free(ids, n);
-		if (!on)
-			continue;
-		char *more = names ? xasprintf("%s, %s", names, l->v[i].name) : xstrdup(l->v[i].name);
+		char *more =
+		        names ? xasprintf("%s, %s", names, l->v[i].name) : xstrdup(l->v[i].name);
 		free(names);
 		names = more;
 	}
+	snap_graph_free(g);
 	return names;
 }
 
@@ -267,8 +264,8 @@ static int remove_locked(struct be_ctx *ctx, const char *name, const char *snap,
 		                    snap, deps);
 	if (kept_by) {
 		const char *comma = deps ? strchr(deps, ',') : NULL;
-		snprintf(kept_by, BE_NAME_MAX + 1, "%.*s", comma ? (int)(comma - deps) : BE_NAME_MAX,
-		         deps ? deps : "");
+		snprintf(kept_by, BE_NAME_MAX + 1, "%.*s",
+		         comma ? (int)(comma - deps) : BE_NAME_MAX, deps ? deps : "");
 	}
 	struct snap_op op = {.kind = SNAP_OP_SNAPRM};
 	snprintf(op.purpose, sizeof(op.purpose), "snapshot");

@@ -63,11 +63,11 @@ struct snap_op {
 	enum snap_op_kind kind;
 	char purpose[16];                   /* snapshot, commit, clone */
 	char snap[BE_NAME_MAX + 1];         /* snapshot name, "" none */
-	char layer[BE_LAYER_ID_LEN + 1];    /* new (or target) layer, "" not yet */
+	char layer[BE_LAYER_ID_LEN + 1];    /* rollback: target; squash: new; "" none */
 	char old_head[BE_LAYER_ID_LEN + 1]; /* head when the op began */
-	uint64_t upper_ino;                 /* inode of upper/ when the op began */
-	bool frozen;                        /* live: the cgroup may be frozen by us */
-	char target[BE_NAME_MAX + 1];       /* image or clone being made, "" none */
+	uint64_t upper_ino; /* inode of upper/ when the op began (a sealed upper is found by it) */
+	bool frozen;        /* live: the cgroup may be frozen by us */
+	char target[BE_NAME_MAX + 1]; /* image or clone being made, "" none */
 };
 
 int snap_op_parse(const char *path, json_t *o, struct snap_op *out, struct be_error **err);
@@ -97,9 +97,9 @@ int snap_capture_stopped(struct be_ctx *ctx, const char *name, const char *purpo
                          char layer_out[BE_LAYER_ID_LEN + 1], struct be_error **err);
 /* Freezes the running container, copies its upper into a new layer whose
  * parent is the head, thaws (on every path); records snap when set. */
-int snap_capture_live(struct be_ctx *ctx, const char *name, const char *purpose,
-                      const char *snap, const char *target, bool keep_op,
-                      char layer_out[BE_LAYER_ID_LEN + 1], struct be_error **err);
+int snap_capture_live(struct be_ctx *ctx, const char *name, const char *purpose, const char *snap,
+                      const char *target, bool keep_op, char layer_out[BE_LAYER_ID_LEN + 1],
+                      struct be_error **err);
 /* Rollback of a stopped container to the layer op->layer, from op.json
  * onwards.  Idempotent (repair re-runs it). */
 int snap_rollback_finish(struct be_ctx *ctx, const char *name, const struct snap_op *op,
@@ -123,11 +123,19 @@ int be_snapshot_repair(struct be_ctx *ctx, const char *name, struct be_error **e
  * or intent record references (directly or as an ancestor).  held names a
  * container whose lock the caller holds (or NULL); its op.json does not
  * count (its operation is finished or undone: collect, then remove op.json,
- * so that a crash in between collects again).  When another container
- * is busy (its lock held by someone else) nothing is removed: an operation
- * may be making a layer there; the next collection gets it.  Sets *removed
+ * so that a crash in between collects again).  When another container is
+ * busy (its lock held by someone else) or has an interrupted operation not
+ * yet repaired, nothing is removed: a layer may be in the making there; the
+ * next collection gets it.  Sets *removed
  * (may be NULL) to the count removed. */
 int be_snapshot_gc(struct be_ctx *ctx, const char *held, size_t *removed, struct be_error **err);
+
+/* Every layer's parent, loaded once (for questions over many chains). */
+struct snap_graph;
+struct snap_graph *snap_graph_load(struct be_ctx *ctx);
+/* True when anc is id or one of its ancestors. */
+bool snap_graph_descends(const struct snap_graph *g, const char *id, const char *anc);
+void snap_graph_free(struct snap_graph *g);
 
 /* ---- trees (snap_copy.c) ------------------------------------------------- */
 /* True for an overlay whiteout: a char device 0/0, or a regular file with

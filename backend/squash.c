@@ -47,7 +47,8 @@ static size_t own_layers(const struct be_ctx *ctx, const char *image, char **ids
 		for (; k < n; k++) {
 			struct be_layer_info li;
 			if (be_layer_load(ctx, ids[k], &li, NULL) < 0 ||
-			    (strcmp(li.origin, "snapshot") != 0 && strcmp(li.origin, "squash") != 0))
+			    (strcmp(li.origin, "snapshot") != 0 &&
+			     strcmp(li.origin, "squash") != 0))
 				break;
 		}
 	}

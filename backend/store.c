@@ -320,6 +320,9 @@ static int remove_temp_files(const char *dir, int depth, struct be_error **err)
 			continue;
 		cleanup_free char *p = xasprintf("%s/%s", dir, de->d_name);
 		if (de->d_name[0] == '.' && strstr(de->d_name, ".tmp") != NULL) {
+			/* A live writer's file: its lock may not be taken yet. */
+			if (be_temp_owner_alive(de->d_name))
+				continue;
 			if (remove_if_idle(p, err) < 0)
 				return -1;
 		} else if (depth > 0 && de->d_name[0] != '.' &&

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
@@ -272,7 +273,9 @@ static int write_all(int fd, const void *data, size_t len)
 static int write_once(const char *path, const char *dir, const char *base, const void *data,
                       size_t len, bool durable, struct be_error **err)
 {
-	cleanup_free char *tmp = xasprintf("%s/.%s.tmpXXXXXX", dir, base);
+	/* The writer's pid is in the name: repair leaves the temp files of
+	 * live processes alone (see be_temp_owner_alive). */
+	cleanup_free char *tmp = xasprintf("%s/.%s.tmp%d-XXXXXX", dir, base, (int)getpid());
 	cleanup_close int fd = mkostemp(tmp, O_CLOEXEC);
 	if (fd < 0)
 		return be_error_set(err, errno, "writing %s", path);
@@ -455,4 +458,16 @@ const char *be_format_size(uint64_t bytes, char *buf, size_t len)
 	else
 		snprintf(buf, len, "%.1f %s", v, units[u]);
 	return buf;
+}
+
+bool be_temp_owner_alive(const char *name)
+{
+	const char *t = strstr(name, ".tmp");
+	if (t == NULL)
+		return false;
+	char *end = NULL;
+	long pid = strtol(t + 4, &end, 10);
+	if (end == t + 4 || *end != '-' || pid <= 0 || pid == getpid())
+		return false;
+	return kill((pid_t)pid, 0) == 0 || errno == EPERM;
 }

@@ -60,6 +60,9 @@ char *be_read_file(const char *path, size_t *len, struct be_error **err);
 int be_write_file_atomic(const char *path, const void *data, size_t len, bool durable,
                          struct be_error **err);
 int be_fsync_dir(const char *dir, struct be_error **err);
+/* True when NAME is a temp file of be_write_file_atomic (".X.tmpPID-...")
+ * whose writer, another process, is still alive: repair must leave it. */
+bool be_temp_owner_alive(const char *name);
 bool be_path_exists(const char *path);
 /* Fills buf (len >= 2n+1) with n random bytes in hex. */
 void be_random_hex(char *buf, size_t n);

@@ -16,7 +16,7 @@
 
 #include "berth.h"
 
-#define RUNS 9
+#define RUNS 11
 #define BIG_FILES 20000
 #define BIG_BYTES (1ull << 30)
 

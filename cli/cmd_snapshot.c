@@ -148,8 +148,8 @@ static int cmd_snapshot_rm(struct cli *cli, const struct cli_args *a)
 		}
 		puts(a->argv[i]);
 		if (kept[0])
-			fprintf(stderr, "berth: the layer of %s stays: %s builds on it\n", a->argv[i],
-			        kept);
+			fprintf(stderr, "berth: the layer of %s stays: %s builds on it\n",
+			        a->argv[i], kept);
 	}
 	return rc;
 }
@@ -237,8 +237,9 @@ static const struct cli_option snapshot_rm_opts[] = {
 
 static const struct cli_option rollback_opts[] = {
         {"restart", 0, CLI_FLAG, NULL, "stop a running container, roll back, start it again"},
-        {"time", 't', CLI_VALUE, "SECONDS", "with --restart: wait this long after SIGTERM "
-                                            "(default 10)"},
+        {"time", 't', CLI_VALUE, "SECONDS",
+         "with --restart: wait this long after SIGTERM "
+         "(default 10)"},
         {0},
 };
 
@@ -254,6 +255,20 @@ static const struct cli_option clone_opts[] = {
 
 const struct cli_command cli_cmds_snapshot[] = {
         {
+                .name = "snapshot",
+                .args = "NAME [SNAP]",
+                .summary = "Take a snapshot of a container (default name snap-N)",
+                .details = "Stopped container: its upper layer is sealed by rename into a new\n"
+                           "read-only layer, in constant time whatever its size.  Running\n"
+                           "container: it is frozen, its upper copied (reflink or\n"
+                           "copy_file_range where the filesystem allows), and thawed.\n"
+                           "Chains deeper than $BERTH_SQUASH_DEPTH (default 64) are squashed\n"
+                           "into one layer.  Prints the snapshot's name.",
+                .min_args = 1,
+                .max_args = 2,
+                .run = cmd_snapshot,
+        },
+        {
                 .name = "snapshot rm",
                 .args = "NAME SNAP...",
                 .summary = "Remove snapshots of a container",
@@ -265,21 +280,6 @@ const struct cli_command cli_cmds_snapshot[] = {
                 .max_args = -1,
                 .options = snapshot_rm_opts,
                 .run = cmd_snapshot_rm,
-        },
-        {
-                .name = "snapshot",
-                .args = "NAME [SNAP]",
-                .summary = "Take a snapshot of a container (default name snap-N)",
-                .details =
-                        "Stopped container: its upper layer is sealed by rename into a new\n"
-                        "read-only layer, in constant time whatever its size.  Running\n"
-                        "container: it is frozen, its upper copied (reflink or\n"
-                        "copy_file_range where the filesystem allows), and thawed.\n"
-                        "Chains deeper than $BERTH_SQUASH_DEPTH (default 64) are squashed\n"
-                        "into one layer.  Prints the snapshot's name.",
-                .min_args = 1,
-                .max_args = 2,
-                .run = cmd_snapshot,
         },
         {
                 .name = "snapshots",

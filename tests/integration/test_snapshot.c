@@ -54,7 +54,8 @@ static void ok_run(const char **argv)
 	struct tu_out o = {0};
 	int r = tu_berth(&o, root, argv);
 	if (r != 0)
-		fprintf(stderr, "berth %s %s: exit %d: %s", argv[0], argv[1] ? argv[1] : "", r, o.err);
+		fprintf(stderr, "berth %s %s: exit %d: %s", argv[0], argv[1] ? argv[1] : "", r,
+		        o.err);
 	assert_int_equal(r, 0);
 	tu_out_free(&o);
 }
@@ -81,8 +82,9 @@ static void assert_manifest(const char *name, const char *want)
 {
 	char *m = manifest(name);
 	if (strcmp(m, want) != 0)
-		tu_sh(NULL, "echo '--- want' >&2; cat >&2 <<'EOF'\n%s\nEOF\necho '--- got' >&2; cat >&2 "
-		            "<<'EOF'\n%s\nEOF",
+		tu_sh(NULL,
+		      "echo '--- want' >&2; cat >&2 <<'EOF'\n%s\nEOF\necho '--- got' >&2; cat >&2 "
+		      "<<'EOF'\n%s\nEOF",
 		      want, m);
 	assert_string_equal(m, want);
 	free(m);

@@ -52,7 +52,8 @@ static void ok_run(const char **argv)
 	struct tu_out o = {0};
 	int r = tu_berth(&o, root, argv);
 	if (r != 0)
-		fprintf(stderr, "berth %s %s: exit %d: %s", argv[0], argv[1] ? argv[1] : "", r, o.err);
+		fprintf(stderr, "berth %s %s: exit %d: %s", argv[0], argv[1] ? argv[1] : "", r,
+		        o.err);
 	assert_int_equal(r, 0);
 	tu_out_free(&o);
 }
@@ -136,7 +137,8 @@ static void test_chain_300(void **state)
 	json_t *list = snapshots("deep");
 	assert_int_equal(json_array_size(list), CHAIN);
 	for (size_t i = 0; i < json_array_size(list); i++) {
-		const char *id = json_string_value(json_object_get(json_array_get(list, i), "layer"));
+		const char *id =
+		        json_string_value(json_object_get(json_array_get(list, i), "layer"));
 		size_t d = tu_chain_len(root, id);
 		assert_true(d >= 2 && d <= DEPTH_MAX_SEEN);
 	}
@@ -144,9 +146,9 @@ static void test_chain_300(void **state)
 	/* It mounts and runs. */
 	OK("start", "deep");
 	struct tu_out o = {0};
-	assert_int_equal(tu_berthl(&o, root, "exec", "deep", "sh", "-c", "ls /f | wc -l; cat /g/only",
-	                           NULL),
-	                 0);
+	assert_int_equal(
+	        tu_berthl(&o, root, "exec", "deep", "sh", "-c", "ls /f | wc -l; cat /g/only", NULL),
+	        0);
 	char want[64];
 	snprintf(want, sizeof(want), "%d\n%d\n", files, CHAIN - CHAIN % 13);
 	assert_string_equal(o.out, want);

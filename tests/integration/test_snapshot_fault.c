@@ -44,7 +44,8 @@ static void ok_run(const char **argv)
 	struct tu_out o = {0};
 	int r = tu_berth(&o, root, argv);
 	if (r != 0)
-		fprintf(stderr, "berth %s %s: exit %d: %s", argv[0], argv[1] ? argv[1] : "", r, o.err);
+		fprintf(stderr, "berth %s %s: exit %d: %s", argv[0], argv[1] ? argv[1] : "", r,
+		        o.err);
 	assert_int_equal(r, 0);
 	tu_out_free(&o);
 }
@@ -56,26 +57,25 @@ static const struct {
 	const char *point;
 } faults[] = {
         {SNAP, "snapshot.after_intent"},      {SNAP, "snapshot.after_seal"},
-        {SNAP, "layer.before_rename"},        {SNAP, "snapshot.after_layer"},
-        {SNAP, "snapshot.after_exchange"},    {SNAP, "snapshot.after_record"},
-        {SNAP, "snapshot.after_state"},       {SNAP, "snapshot.after_done"},
-        {LIVE, "snapshot.live_after_intent"}, {LIVE, "snapshot.live_frozen"},
-        {LIVE, "snapshot.live_after_copy"},   {LIVE, "snapshot.live_after_thaw"},
-        {LIVE, "snapshot.live_after_commit"}, {LIVE, "snapshot.live_after_record"},
-        {ROLLBACK, "rollback.after_intent"},  {ROLLBACK, "rollback.after_fresh"},
-        {ROLLBACK, "rollback.after_exchange"}, {ROLLBACK, "rollback.after_trash"},
-        {ROLLBACK, "rollback.after_state"},   {ROLLBACK, "rollback.after_done"},
-        {SNAPRM, "snaprm.after_intent"},      {SNAPRM, "snaprm.after_save"},
-        {SNAPRM, "snaprm.after_done"},        {SNAPRM, "gc.before_remove"},
-        {SQUASH, "squash.after_intent"},      {SQUASH, "squash.after_merge"},
-        {SQUASH, "squash.after_commit"},      {SQUASH, "squash.after_layer"},
-        {SQUASH, "squash.after_snapshots"},   {SQUASH, "squash.after_state"},
-        {SQUASH, "squash.after_done"},        {CLONE, "clone.after_capture"},
-        {CLONE, "snapshot.after_exchange"},   {CLONE, "create.before_rename"},
-        {CLONE, "clone.after_create"},        {CLONE, "clone.after_done"},
-        {LIVECLONE, "snapshot.live_after_commit"}, {LIVECLONE, "clone.after_create"},
-        {COMMIT, "snapshot.after_seal"},      {COMMIT, "commit.after_capture"},
-        {COMMIT, "commit.after_image"},
+        {SNAP, "layer.before_rename"},        {SNAP, "snapshot.after_exchange"},
+        {SNAP, "snapshot.after_record"},      {SNAP, "snapshot.after_state"},
+        {SNAP, "snapshot.after_done"},        {LIVE, "snapshot.live_after_intent"},
+        {LIVE, "snapshot.live_frozen"},       {LIVE, "snapshot.live_after_copy"},
+        {LIVE, "snapshot.live_after_thaw"},   {LIVE, "snapshot.live_after_commit"},
+        {LIVE, "snapshot.live_after_record"}, {ROLLBACK, "rollback.after_intent"},
+        {ROLLBACK, "rollback.after_fresh"},   {ROLLBACK, "rollback.after_exchange"},
+        {ROLLBACK, "rollback.after_trash"},   {ROLLBACK, "rollback.after_state"},
+        {ROLLBACK, "rollback.after_done"},    {SNAPRM, "snaprm.after_intent"},
+        {SNAPRM, "snaprm.after_save"},        {SNAPRM, "snaprm.after_done"},
+        {SNAPRM, "gc.before_remove"},         {SQUASH, "squash.after_intent"},
+        {SQUASH, "squash.after_merge"},       {SQUASH, "squash.after_commit"},
+        {SQUASH, "squash.after_layer"},       {SQUASH, "squash.after_snapshots"},
+        {SQUASH, "squash.after_state"},       {SQUASH, "squash.after_done"},
+        {CLONE, "clone.after_capture"},       {CLONE, "snapshot.after_exchange"},
+        {CLONE, "create.before_rename"},      {CLONE, "clone.after_create"},
+        {CLONE, "clone.after_done"},          {LIVECLONE, "snapshot.live_after_commit"},
+        {LIVECLONE, "clone.after_create"},    {COMMIT, "snapshot.after_seal"},
+        {COMMIT, "commit.after_capture"},     {COMMIT, "commit.after_image"},
 };
 
 /* ---- the container's states, written straight into its upper ---------------- */
@@ -168,7 +168,8 @@ static void check_common(void)
 	/* Every snapshot's layer chain is whole. */
 	json_t *list = snapshots();
 	for (size_t i = 0; i < json_array_size(list); i++) {
-		const char *id = json_string_value(json_object_get(json_array_get(list, i), "layer"));
+		const char *id =
+		        json_string_value(json_object_get(json_array_get(list, i), "layer"));
 		assert_true(tu_chain_len(root, id) > 0);
 	}
 	json_decref(list);

@@ -90,8 +90,13 @@ static char *xattr_text(const char *path)
 
 static char type_char(mode_t m)
 {
-	return S_ISDIR(m) ? 'd' : S_ISREG(m) ? 'f' : S_ISLNK(m) ? 'l' : S_ISCHR(m) ? 'c'
-	       : S_ISBLK(m) ? 'b' : S_ISFIFO(m) ? 'p' : 's';
+	return S_ISDIR(m)    ? 'd'
+	       : S_ISREG(m)  ? 'f'
+	       : S_ISLNK(m)  ? 'l'
+	       : S_ISCHR(m)  ? 'c'
+	       : S_ISBLK(m)  ? 'b'
+	       : S_ISFIFO(m) ? 'p'
+	                     : 's';
 }
 
 static void walk(const char *top, const char *rel, struct lines *l)
@@ -125,7 +130,8 @@ static void walk(const char *top, const char *rel, struct lines *l)
 		             type_char(st.st_mode), (unsigned)(st.st_mode & 07777),
 		             (unsigned)st.st_uid, (unsigned)st.st_gid, size, h, target, xa,
 		             S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ? major(st.st_rdev) : 0,
-		             S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ? minor(st.st_rdev) : 0) < 0)
+		             S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ? minor(st.st_rdev) : 0) <
+		    0)
 			abort();
 		free(xa);
 		add_line(l, line);
