@@ -1,5 +1,6 @@
-/* The terminal UI's entry point.  For now a placeholder screen: the state
- * root, the images, and the keys; the full UI replaces it. */
+/* The terminal UI's entry point.  For now a first screen: the state root,
+ * the containers and the images, refreshed every second; the full UI
+ * (metrics, actions, views) replaces it. */
 #include <curses.h>
 #include <locale.h>
 #include <poll.h>
@@ -32,18 +33,58 @@ static int parse_opts(int argc, char **argv, struct tui_opts *o)
 	return 0;
 }
 
+/* The containers (name, status, image, pid, command), then the images. */
+static void draw_lists(struct be_ctx *ctx, int row)
+{
+	struct be_container_info *cs = NULL;
+	size_t nc = 0;
+	struct be_error *err = NULL;
+	attron(A_BOLD);
+	mvprintw(row++, 1, "%-20s %-10s %-12s %-8s %s", "CONTAINER", "STATUS", "IMAGE", "PID",
+	         "COMMAND");
+	attroff(A_BOLD);
+	if (be_container_list(ctx, &cs, &nc, &err) < 0) {
+		mvprintw(row++, 1, "%.*s", COLS - 2, err->msg);
+		be_error_free(err);
+		err = NULL;
+	}
+	for (size_t i = 0; i < nc && row < LINES - 6; i++)
+		mvprintw(row++, 1, "%-20.20s %-10s %-12.12s %-8d %.*s", cs[i].name,
+		         be_container_status_name(cs[i].status), cs[i].image, (int)cs[i].pid,
+		         COLS > 57 ? COLS - 57 : 0, cs[i].command ? cs[i].command : "");
+	if (nc == 0)
+		mvprintw(row++, 1, "(none: try `berth run -d demo sleep 1000`)");
+	be_container_list_free(cs, nc);
+	row++;
+	struct be_image_info *im = NULL;
+	size_t ni = 0;
+	attron(A_BOLD);
+	mvprintw(row++, 1, "%-20s %-8s %s", "IMAGE", "LAYERS", "SIZE");
+	attroff(A_BOLD);
+	if (be_image_list(ctx, &im, &ni, &err) < 0) {
+		mvprintw(row++, 1, "%.*s", COLS - 2, err->msg);
+		be_error_free(err);
+	}
+	for (size_t i = 0; i < ni && row < LINES - 1; i++) {
+		char size[32];
+		mvprintw(row++, 1, "%-20.20s %-8zu %s", im[i].name, im[i].n_layers,
+		         be_format_size((uint64_t)im[i].size, size, sizeof(size)));
+	}
+	be_image_list_free(im, ni);
+}
+
 static void draw(struct be_ctx *ctx)
 {
 	erase();
 	attron(A_REVERSE);
 	mvprintw(0, 0, "%-*s", COLS, " berth " BERTH_VERSION "   q: quit");
 	attroff(A_REVERSE);
-	mvprintw(2, 1, "state root: %s", be_ctx_root(ctx));
 	const char *layout = be_ctx_cgroup_layout(ctx) == BE_CGROUP_V2   ? "v2 (unified)"
 	                     : be_ctx_cgroup_layout(ctx) == BE_CGROUP_V1 ? "v1 (legacy/hybrid)"
 	                                                                 : "none found";
-	mvprintw(3, 1, "cgroups:    %s", layout);
-	mvprintw(5, 1, "The container table arrives with the runtime; try `berth --help`.");
+	mvprintw(1, 1, "state root: %s    cgroups: %s", be_ctx_root(ctx), layout);
+	draw_lists(ctx, 3);
+	mvprintw(LINES - 1, 1, "A first screen: the full UI (metrics, actions) comes later.");
 	refresh();
 }
 
