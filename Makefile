@@ -144,9 +144,9 @@ format:
 	$(Q)clang-format -i $(FMT_SRC)
 
 install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/berth/themes
+	install -d $(DESTDIR)$(PREFIX)/bin
 	install -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/berth
-	$(if $(wildcard themes/*.json),install -m 0644 themes/*.json $(DESTDIR)$(PREFIX)/share/berth/themes/)
+	$(if $(wildcard themes/*.json),install -d $(DESTDIR)$(PREFIX)/share/berth/themes && install -m 0644 themes/*.json $(DESTDIR)$(PREFIX)/share/berth/themes/)
 
 clean:
 	rm -rf build build-san

@@ -156,7 +156,6 @@ void cli_print_help(void)
 	     "  --root DIR        state root (default $BERTH_ROOT, else /var/lib/berth)\n"
 	     "  --wait            wait for a busy container or image instead of failing\n"
 	     "  --iterations N    (TUI) quit after N refreshes\n"
-	     "  --ascii           (TUI) draw lines with ASCII characters\n"
 	     "  -h, --help        this help; `berth COMMAND --help` for one command\n"
 	     "  -V, --version     print the version\n"
 	     "\n"

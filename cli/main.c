@@ -23,8 +23,7 @@ int main(int argc, char **argv)
 		} else if (strcmp(a, "--version") == 0 || strcmp(a, "-V") == 0) {
 			printf("berth %s\n", BERTH_VERSION);
 			return 0;
-		} else if (strcmp(a, "--iterations") == 0 || strcmp(a, "--ascii") == 0 ||
-		           strncmp(a, "--iterations=", 13) == 0 || strcmp(a, "--theme") == 0) {
+		} else if (strcmp(a, "--iterations") == 0 || strncmp(a, "--iterations=", 13) == 0) {
 			break; /* TUI options: the TUI parses them */
 		} else {
 			fprintf(stderr,

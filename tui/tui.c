@@ -13,7 +13,6 @@
 
 struct tui_opts {
 	long iterations; /* 0: run until q */
-	bool ascii;
 };
 
 static int parse_opts(int argc, char **argv, struct tui_opts *o)
@@ -23,8 +22,6 @@ static int parse_opts(int argc, char **argv, struct tui_opts *o)
 			o->iterations = strtol(argv[++i], NULL, 10);
 		} else if (strncmp(argv[i], "--iterations=", 13) == 0) {
 			o->iterations = strtol(argv[i] + 13, NULL, 10);
-		} else if (strcmp(argv[i], "--ascii") == 0) {
-			o->ascii = true;
 		} else {
 			fprintf(stderr, "berth: unknown option %s\nSee 'berth --help'.\n", argv[i]);
 			return -1;
