@@ -62,31 +62,22 @@ static void mark(struct be_ctx *ctx, struct snap_graph *g, const char *start)
 	}
 }
 
-static bool is_hex(char c)
+struct mark_args {
+	struct be_ctx *ctx;
+	struct snap_graph *g;
+};
+
+static void mark_id(const char *id, void *data)
 {
-	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+	struct mark_args *m = data;
+	mark(m->ctx, m->g, id);
 }
 
-/* Marks every run of exactly 12 lowercase hex digits in the file: a
- * stray match only keeps a layer, never loses one. */
+/* Marks every layer id the file names. */
 static void mark_file(struct be_ctx *ctx, struct snap_graph *g, const char *path)
 {
-	cleanup_free char *text = be_read_file(path, NULL, NULL);
-	for (const char *p = text; p && *p;) {
-		if (!is_hex(*p)) {
-			p++;
-			continue;
-		}
-		const char *start = p;
-		while (is_hex(*p))
-			p++;
-		if (p - start == BE_LAYER_ID_LEN) {
-			char id[BE_LAYER_ID_LEN + 1];
-			memcpy(id, start, BE_LAYER_ID_LEN);
-			id[BE_LAYER_ID_LEN] = '\0';
-			mark(ctx, g, id);
-		}
-	}
+	struct mark_args m = {ctx, g};
+	be_layer_ids_in_file(path, mark_id, &m);
 }
 
 /* Marks what the *.json files of dir reference; skip_op leaves op.json

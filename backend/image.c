@@ -191,30 +191,15 @@ static void idset_add(struct idset *s, const char *id)
 	memcpy(s->ids[s->n++], id, BE_LAYER_ID_LEN + 1);
 }
 
-static bool is_hex(char c)
+static void add_id(const char *id, void *data)
 {
-	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+	idset_add(data, id);
 }
 
-/* Adds every run of exactly 12 lowercase hex digits in the file. */
+/* Adds every layer id the file names. */
 static void scan_ids(const char *path, struct idset *s)
 {
-	cleanup_free char *text = be_read_file(path, NULL, NULL);
-	for (const char *p = text; p && *p;) {
-		if (!is_hex(*p)) {
-			p++;
-			continue;
-		}
-		const char *start = p;
-		while (is_hex(*p))
-			p++;
-		if (p - start == BE_LAYER_ID_LEN) {
-			char id[BE_LAYER_ID_LEN + 1];
-			memcpy(id, start, BE_LAYER_ID_LEN);
-			id[BE_LAYER_ID_LEN] = '\0';
-			idset_add(s, id);
-		}
-	}
+	be_layer_ids_in_file(path, add_id, s);
 }
 
 static bool json_file_name(const char *name)

@@ -523,3 +523,28 @@ int be_layer_remove(const struct be_ctx *ctx, const char *id, struct be_error **
 		return -1;
 	return be_store_empty_trash(ctx, err);
 }
+
+static bool is_hex(char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+}
+
+void be_layer_ids_in_file(const char *path, void (*fn)(const char *id, void *data), void *data)
+{
+	cleanup_free char *text = be_read_file(path, NULL, NULL);
+	for (const char *p = text; p && *p;) {
+		if (!is_hex(*p)) {
+			p++;
+			continue;
+		}
+		const char *start = p;
+		while (is_hex(*p))
+			p++;
+		if (p - start == BE_LAYER_ID_LEN) {
+			char id[BE_LAYER_ID_LEN + 1];
+			memcpy(id, start, BE_LAYER_ID_LEN);
+			id[BE_LAYER_ID_LEN] = '\0';
+			fn(id, data);
+		}
+	}
+}

@@ -81,6 +81,11 @@ int be_layer_remove(const struct be_ctx *ctx, const char *id, struct be_error **
  * be_layer_chain_free. */
 int be_layer_list(const struct be_ctx *ctx, char ***ids, size_t *n, struct be_error **err);
 
+/* Calls fn for every run of exactly 12 lowercase hex digits in the file
+ * (layer ids in records; a stray match only ever keeps a layer, never loses
+ * one).  An unreadable file calls nothing. */
+void be_layer_ids_in_file(const char *path, void (*fn)(const char *id, void *data), void *data);
+
 /* Walks dir (without following symlinks) and counts as be_layer_size does. */
 int be_layer_count_dir(const char *dir, int64_t *size, int64_t *files, struct be_error **err);
 

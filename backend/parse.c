@@ -10,7 +10,7 @@ static bool is_blank(char c)
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
-static const char *skip_blanks(const char *s)
+const char *be_parse_skip_blanks(const char *s)
 {
 	while (*s == ' ' || *s == '\t')
 		s++;
@@ -18,7 +18,7 @@ static const char *skip_blanks(const char *s)
 }
 
 /* Digits to u64, saturating; returns the end, or NULL when no digit. */
-static const char *read_u64(const char *s, uint64_t *out)
+const char *be_parse_read_u64(const char *s, uint64_t *out)
 {
 	uint64_t v = 0;
 	const char *p = s;
@@ -33,7 +33,7 @@ static const char *read_u64(const char *s, uint64_t *out)
 	return p;
 }
 
-static const char *next_line(const char *s)
+const char *be_parse_next_line(const char *s)
 {
 	const char *nl = strchr(s, '\n');
 	return nl ? nl + 1 : s + strlen(s);
@@ -44,7 +44,7 @@ int be_parse_u64(const char *text, uint64_t *out)
 	const char *p = text;
 	while (is_blank(*p))
 		p++;
-	p = read_u64(p, out);
+	p = be_parse_read_u64(p, out);
 	if (p == NULL)
 		return -1;
 	while (is_blank(*p))
@@ -100,8 +100,8 @@ double be_parse_decimal(const char *s, const char **end)
 uint64_t be_parse_keyed(const char *text, const char *const *keys, size_t nkeys, uint64_t *vals)
 {
 	uint64_t found = 0;
-	for (const char *line = text; *line; line = next_line(line)) {
-		const char *w = skip_blanks(line);
+	for (const char *line = text; *line; line = be_parse_next_line(line)) {
+		const char *w = be_parse_skip_blanks(line);
 		size_t n = strcspn(w, " \t:\n");
 		if (n == 0)
 			continue;
@@ -112,7 +112,7 @@ uint64_t be_parse_keyed(const char *text, const char *const *keys, size_t nkeys,
 			if (*v == ':')
 				v++;
 			uint64_t x;
-			if (read_u64(skip_blanks(v), &x)) {
+			if (be_parse_read_u64(be_parse_skip_blanks(v), &x)) {
 				vals[i] = x;
 				found |= 1ULL << i;
 			}
@@ -169,19 +169,19 @@ int be_parse_cpuacct_stat(const char *text, uint64_t tick_ns, struct be_cpu_stat
 
 int be_parse_cpu_max(const char *text, uint64_t *quota_us, uint64_t *period_us)
 {
-	const char *p = skip_blanks(text);
+	const char *p = be_parse_skip_blanks(text);
 	uint64_t q;
 	if (strncmp(p, "max", 3) == 0 && is_blank(p[3])) {
 		q = BE_UNLIMITED;
 		p += 3;
 	} else {
-		p = read_u64(p, &q);
+		p = be_parse_read_u64(p, &q);
 		if (p == NULL)
 			return -1;
 	}
-	p = skip_blanks(p);
+	p = be_parse_skip_blanks(p);
 	uint64_t period;
-	p = read_u64(p, &period);
+	p = be_parse_read_u64(p, &period);
 	if (p == NULL || period == 0)
 		return -1;
 	while (is_blank(*p))
@@ -281,17 +281,17 @@ int be_parse_oom_control(const char *text, uint64_t *under_oom, uint64_t *oom_ki
 static const char *read_devno(const char *p)
 {
 	uint64_t x;
-	p = read_u64(p, &x);
+	p = be_parse_read_u64(p, &x);
 	if (p == NULL || *p != ':')
 		return NULL;
-	return read_u64(p + 1, &x);
+	return be_parse_read_u64(p + 1, &x);
 }
 
 int be_parse_io_stat(const char *text, struct be_io *out)
 {
 	memset(out, 0, sizeof(*out));
-	for (const char *line = text; *line; line = next_line(line)) {
-		const char *p = skip_blanks(line);
+	for (const char *line = text; *line; line = be_parse_next_line(line)) {
+		const char *p = be_parse_skip_blanks(line);
 		if (*p == '\n' || *p == '\0')
 			continue;
 		p = read_devno(p);
@@ -301,7 +301,7 @@ int be_parse_io_stat(const char *text, struct be_io *out)
 			p++;
 			size_t n = strcspn(p, "= \n");
 			uint64_t v;
-			if (p[n] != '=' || read_u64(p + n + 1, &v) == NULL)
+			if (p[n] != '=' || be_parse_read_u64(p + n + 1, &v) == NULL)
 				return -1;
 			if (n == 6 && memcmp(p, "rbytes", 6) == 0)
 				out->rbytes += v;
@@ -320,8 +320,8 @@ int be_parse_io_stat(const char *text, struct be_io *out)
 int be_parse_blkio(const char *text, uint64_t *read, uint64_t *write)
 {
 	*read = *write = 0;
-	for (const char *line = text; *line; line = next_line(line)) {
-		const char *p = skip_blanks(line);
+	for (const char *line = text; *line; line = be_parse_next_line(line)) {
+		const char *p = be_parse_skip_blanks(line);
 		if (*p == '\n' || *p == '\0' || strncmp(p, "Total", 5) == 0)
 			continue;
 		p = read_devno(p);
@@ -330,7 +330,7 @@ int be_parse_blkio(const char *text, uint64_t *read, uint64_t *write)
 		p++;
 		size_t n = strcspn(p, " \n");
 		uint64_t v;
-		if (p[n] != ' ' || read_u64(p + n + 1, &v) == NULL)
+		if (p[n] != ' ' || be_parse_read_u64(p + n + 1, &v) == NULL)
 			return -1;
 		if (n == 4 && memcmp(p, "Read", 4) == 0)
 			*read += v;
@@ -345,14 +345,14 @@ static int pressure_line(const char *p, double avg[3], uint64_t *total)
 {
 	static const char *const names[] = {"avg10=", "avg60=", "avg300="};
 	for (int i = 0; i < 3; i++) {
-		p = skip_blanks(p);
+		p = be_parse_skip_blanks(p);
 		size_t n = strlen(names[i]);
 		if (strncmp(p, names[i], n) != 0)
 			return -1;
 		avg[i] = be_parse_decimal(p + n, &p);
 	}
-	p = skip_blanks(p);
-	if (strncmp(p, "total=", 6) != 0 || read_u64(p + 6, total) == NULL)
+	p = be_parse_skip_blanks(p);
+	if (strncmp(p, "total=", 6) != 0 || be_parse_read_u64(p + 6, total) == NULL)
 		return -1;
 	return 0;
 }
@@ -361,7 +361,7 @@ int be_parse_pressure(const char *text, struct be_psi *out)
 {
 	memset(out, 0, sizeof(*out));
 	bool some = false;
-	for (const char *line = text; *line; line = next_line(line)) {
+	for (const char *line = text; *line; line = be_parse_next_line(line)) {
 		double avg[3];
 		uint64_t total;
 		if (strncmp(line, "some ", 5) == 0) {
@@ -388,12 +388,12 @@ int be_parse_pressure(const char *text, struct be_psi *out)
 long be_parse_pids(const char *text, pid_t *out, size_t max)
 {
 	long n = 0;
-	for (const char *line = text; *line; line = next_line(line)) {
-		const char *p = skip_blanks(line);
+	for (const char *line = text; *line; line = be_parse_next_line(line)) {
+		const char *p = be_parse_skip_blanks(line);
 		if (*p == '\n')
 			continue;
 		uint64_t v;
-		p = read_u64(p, &v);
+		p = be_parse_read_u64(p, &v);
 		if (p == NULL || v == 0 || v > INT32_MAX || (*p != '\n' && *p != '\0'))
 			return -1;
 		if ((size_t)n < max)

@@ -11,6 +11,13 @@
 
 #include "be_stats.h"
 
+/* Helpers shared by the parser files: past spaces and tabs; digits to a
+ * u64 (saturating), returning the end or NULL when there is no digit; the
+ * start of the next line (or the end of the text). */
+const char *be_parse_skip_blanks(const char *s);
+const char *be_parse_read_u64(const char *s, uint64_t *out);
+const char *be_parse_next_line(const char *s);
+
 /* "123\n" -> 123.  Fails (-1) on anything but digits and blanks. */
 int be_parse_u64(const char *text, uint64_t *out);
 /* A limit: a number, "max", "-1" or v1's huge value (>= 2^62) all but the

@@ -5,34 +5,6 @@
 
 #include "parse.h"
 
-static const char *skip_blanks(const char *s)
-{
-	while (*s == ' ' || *s == '\t')
-		s++;
-	return s;
-}
-
-static const char *read_u64(const char *s, uint64_t *out)
-{
-	uint64_t v = 0;
-	const char *p = s;
-	while (*p >= '0' && *p <= '9') {
-		uint64_t d = (uint64_t)(*p - '0');
-		v = v > (UINT64_MAX - d) / 10 ? UINT64_MAX : v * 10 + d;
-		p++;
-	}
-	if (p == s)
-		return NULL;
-	*out = v;
-	return p;
-}
-
-static const char *next_line(const char *s)
-{
-	const char *nl = strchr(s, '\n');
-	return nl ? nl + 1 : s + strlen(s);
-}
-
 static void copy_text(char *dst, size_t len, const char *src, size_t n)
 {
 	if (n >= len)
@@ -45,7 +17,7 @@ int be_parse_proc_stat(const char *text, struct be_proc_stat *out)
 {
 	memset(out, 0, sizeof(*out));
 	uint64_t v;
-	const char *p = read_u64(text, &v);
+	const char *p = be_parse_read_u64(text, &v);
 	if (p == NULL || p[0] != ' ' || p[1] != '(')
 		return -1;
 	out->pid = (pid_t)v;
@@ -67,7 +39,7 @@ int be_parse_proc_stat(const char *text, struct be_proc_stat *out)
 			sign = -1;
 			p++;
 		}
-		p = read_u64(p, &v);
+		p = be_parse_read_u64(p, &v);
 		if (p == NULL)
 			return -1;
 		if (sign < 0)
@@ -89,9 +61,9 @@ int be_parse_proc_status(const char *text, struct be_proc_status *out)
 {
 	memset(out, 0, sizeof(*out));
 	bool name = false;
-	for (const char *line = text; *line; line = next_line(line)) {
+	for (const char *line = text; *line; line = be_parse_next_line(line)) {
 		if (strncmp(line, "Name:", 5) == 0) {
-			const char *v = skip_blanks(line + 5);
+			const char *v = be_parse_skip_blanks(line + 5);
 			copy_text(out->name, sizeof(out->name), v, strcspn(v, "\n"));
 			name = true;
 		}
@@ -111,18 +83,18 @@ int be_parse_proc_status(const char *text, struct be_proc_status *out)
 int be_parse_net_dev(const char *text, struct be_net_dev *out)
 {
 	memset(out, 0, sizeof(*out));
-	for (const char *line = text; *line; line = next_line(line)) {
+	for (const char *line = text; *line; line = be_parse_next_line(line)) {
 		const char *colon = strchr(line, ':');
 		const char *nl = strchr(line, '\n');
 		if (colon == NULL || (nl && colon > nl))
 			continue; /* the two header lines */
-		const char *name = skip_blanks(line);
+		const char *name = be_parse_skip_blanks(line);
 		if (colon - name == 2 && strncmp(name, "lo", 2) == 0)
 			continue;
 		uint64_t f[10];
 		const char *p = colon + 1;
 		for (int i = 0; i < 10; i++) {
-			p = read_u64(skip_blanks(p), &f[i]);
+			p = be_parse_read_u64(be_parse_skip_blanks(p), &f[i]);
 			if (p == NULL)
 				return -1;
 		}
@@ -158,17 +130,17 @@ int be_parse_meminfo(const char *text, struct be_meminfo *out)
 
 int be_parse_loadavg(const char *text, struct be_loadavg *out)
 {
-	const char *p = skip_blanks(text);
+	const char *p = be_parse_skip_blanks(text);
 	double l[3];
 	for (int i = 0; i < 3; i++) {
 		if (*p < '0' || *p > '9')
 			return -1;
 		l[i] = be_parse_decimal(p, &p);
-		p = skip_blanks(p);
+		p = be_parse_skip_blanks(p);
 	}
 	uint64_t run, total;
-	p = read_u64(p, &run);
-	if (p == NULL || *p != '/' || read_u64(p + 1, &total) == NULL)
+	p = be_parse_read_u64(p, &run);
+	if (p == NULL || *p != '/' || be_parse_read_u64(p + 1, &total) == NULL)
 		return -1;
 	out->load1 = l[0];
 	out->load5 = l[1];
@@ -184,7 +156,7 @@ static int cpu_line(const char *p, struct be_cpu_times *t)
 	uint64_t v[8] = {0};
 	int n = 0;
 	for (; n < 8; n++) {
-		const char *q = read_u64(skip_blanks(p), &v[n]);
+		const char *q = be_parse_read_u64(be_parse_skip_blanks(p), &v[n]);
 		if (q == NULL)
 			break;
 		p = q;
@@ -203,7 +175,7 @@ int be_parse_proc_stat_cpus(const char *text, struct be_cpu_times *all, struct b
 {
 	bool got_all = false;
 	*n = 0;
-	for (const char *line = text; *line; line = next_line(line)) {
+	for (const char *line = text; *line; line = be_parse_next_line(line)) {
 		if (strncmp(line, "cpu", 3) != 0)
 			continue;
 		if (line[3] == ' ') {
@@ -213,7 +185,7 @@ int be_parse_proc_stat_cpus(const char *text, struct be_cpu_times *all, struct b
 			continue;
 		}
 		uint64_t idx;
-		const char *p = read_u64(line + 3, &idx);
+		const char *p = be_parse_read_u64(line + 3, &idx);
 		if (p == NULL || *p != ' ')
 			continue;
 		struct be_cpu_times t;
@@ -229,7 +201,7 @@ int be_parse_proc_stat_cpus(const char *text, struct be_cpu_times *all, struct b
 
 int be_parse_proc_cgroup(const char *text, const char *controller, char *path, size_t len)
 {
-	for (const char *line = text; *line; line = next_line(line)) {
+	for (const char *line = text; *line; line = be_parse_next_line(line)) {
 		const char *c1 = strchr(line, ':');
 		const char *nl = strchr(line, '\n');
 		size_t end = nl ? (size_t)(nl - line) : strlen(line);
