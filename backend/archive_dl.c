@@ -69,6 +69,7 @@ FWD_NEW(struct archive_entry, archive_entry_new)
 FWD(int, archive_read_support_format_all, (struct archive * a), (a))
 FWD(int, archive_read_support_filter_all, (struct archive * a), (a))
 FWD(int, archive_read_open_fd, (struct archive * a, int fd, size_t bs), (a, fd, bs))
+FWD(int, archive_format, (struct archive * a), (a))
 FWD(int, archive_read_next_header, (struct archive * a, struct archive_entry **e), (a, e))
 FWD(int, archive_read_free, (struct archive * a), (a))
 FWD(int, archive_read_data_block,

@@ -84,6 +84,11 @@ bool ct_proc_same(const struct be_ctx *ctx, pid_t pid, uint64_t start);
  * holds the container's lock, or is a reader (then repair is skipped
  * when the lock is busy). */
 int ct_reconcile(struct be_ctx *ctx, const char *name, struct be_error **err);
+/* ct_reconcile for a client that does not hold the container's lock:
+ * done only when the lock is free, errors ignored.  For commands that
+ * find the container not running (its keeper may have died, leaving the
+ * init and the cgroup behind). */
+void ct_reconcile_idle(struct be_ctx *ctx, const char *name);
 /* Is the container's keeper alive?  Fills run when it is. */
 bool ct_running(const struct be_ctx *ctx, const char *name, struct ct_run *run);
 

@@ -58,7 +58,67 @@ enum be_cgroup_layout be_cgroup_detect(const char *root)
 	return BE_CGROUP_NONE;
 }
 
-/* Strips trailing slashes and makes the path absolute. */
+/* Drops empty and "." components of an absolute path and, with dotdot,
+ * applies ".." lexically ("/a//./b/../c/" becomes "/a/c"); without, keeps
+ * ".." components.  Rewrites p in place. */
+static void normalize(char *p, bool dotdot)
+{
+	cleanup_free char *out = xcalloc(1, strlen(p) + 2);
+	size_t len = 0;
+	for (const char *in = p; *in;) {
+		while (*in == '/')
+			in++;
+		size_t n = strcspn(in, "/");
+		if (dotdot && n == 2 && in[0] == '.' && in[1] == '.') {
+			while (len > 0 && out[len - 1] != '/')
+				len--;
+			if (len > 0)
+				len--; /* the '/' before the dropped component */
+		} else if (n > 0 && !(n == 1 && in[0] == '.')) {
+			out[len++] = '/';
+			memcpy(out + len, in, n);
+			len += n;
+		}
+		in += n;
+	}
+	if (len == 0)
+		out[len++] = '/';
+	out[len] = '\0';
+	memcpy(p, out, len + 1);
+}
+
+/* ".." after a symbolic link leads to the link target's parent: the part
+ * of p that exists is resolved by realpath, the rest (which holds no link)
+ * lexically.  Takes p; returns the new path. */
+static char *resolve_dotdot(char *p)
+{
+	if (strcmp(p, "/..") != 0 && !strstr(p, "/../") &&
+	    !(strlen(p) >= 3 && strcmp(p + strlen(p) - 3, "/..") == 0))
+		return p;
+	cleanup_free char *head = xstrdup(p);
+	for (;;) {
+		cleanup_free char *real = realpath(head, NULL);
+		if (real) {
+			char *r = xasprintf("%s/%s", real, p + strlen(head));
+			free(p);
+			normalize(r, true);
+			return r;
+		}
+		if (strcmp(head, "/") == 0)
+			break;
+		char *slash = strrchr(head, '/');
+		if (slash == head)
+			slash[1] = '\0';
+		else
+			*slash = '\0';
+	}
+	normalize(p, true);
+	return p;
+}
+
+/* Makes the path absolute and normalized, so that every spelling of one
+ * root ("r", "./r", "/x//r/", "../x/r") gives one root, run dir and cgroup
+ * parent. */
 static char *clean_root(const char *path)
 {
 	char *p;
@@ -70,10 +130,8 @@ static char *clean_root(const char *path)
 			abort();
 		p = xasprintf("%s/%s", cwd, path);
 	}
-	size_t n = strlen(p);
-	while (n > 1 && p[n - 1] == '/')
-		p[--n] = '\0';
-	return p;
+	normalize(p, false);
+	return resolve_dotdot(p);
 }
 
 int be_ctx_open(const struct be_ctx_opts *opts, struct be_ctx **out, struct be_error **err)

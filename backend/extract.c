@@ -361,6 +361,11 @@ static int tar_loop(struct extract *x, struct archive *out, struct be_error **er
 			return be_error_set(err, 0, "reading the archive after entry \"%s\": %s",
 			                    shown, arch_text(x->in));
 		}
+		/* An mtree file is text that names files instead of holding
+		 * them (libarchive would read their data from this host). */
+		if ((archive_format(x->in) & ARCHIVE_FORMAT_BASE_MASK) == ARCHIVE_FORMAT_MTREE)
+			return be_error_set(
+			        err, 0, "reading the archive: an mtree file list, not an archive");
 		if (put_entry(x, out, e, -1, err) < 0)
 			return -1;
 	}

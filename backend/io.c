@@ -62,7 +62,15 @@ int be_container_exec(struct be_ctx *ctx, const char *name, const struct be_exec
 	int r = -1;
 	char **env = NULL;
 	if (!ct_running(ctx, name, &run)) {
+		ct_reconcile_idle(ctx, name);
 		be_error_set(err, 0, "container %s is not running", name);
+		goto out;
+	}
+	/* A process joining a frozen cgroup freezes too: it would wait for
+	 * the resume, holding this client. */
+	struct be_cgroup_state cs = {0};
+	if (be_cgroup_state(ctx, name, &cs, NULL) == 0 && cs.frozen) {
+		be_error_set(err, 0, "container %s is paused: resume it first", name);
 		goto out;
 	}
 	env = exec_env(cfg.env, opts->env);

@@ -154,10 +154,13 @@ static int make_config(const struct be_ctx *ctx, const struct be_container_spec 
 	if (cfg->cmd[0] == NULL || cfg->cmd[0][0] == '\0')
 		return be_error_set(err, 0, "no command given and image %s has none", spec->image);
 	cfg->hostname = xstrdup(spec->hostname ? spec->hostname : name);
-	/* A name may hold '_', a hostname may not: the default swaps it. */
+	/* A name may hold '_' and 64 characters, a hostname neither: the
+	 * default swaps the one and drops the 64th. */
 	for (char *p = cfg->hostname; !spec->hostname && *p; p++)
 		if (*p == '_')
 			*p = '-';
+	if (!spec->hostname && strlen(cfg->hostname) > 63)
+		cfg->hostname[63] = '\0';
 	if (check_hostname(cfg->hostname, err) < 0)
 		return -1;
 	const char *wd = spec->workdir ? spec->workdir : (img->workdir ? img->workdir : "/");
@@ -529,9 +532,22 @@ int be_container_remove(struct be_ctx *ctx, const char *name, bool force, struct
 	if (be_lock_take(ctx, "container", name, &lock, err) < 0)
 		return -1;
 	struct ct_config cfg;
-	if (ct_config_load(ctx, name, &cfg, err) < 0)
-		return -1;
-	ct_config_clear(&cfg);
+	struct be_error *bad = NULL;
+	if (ct_config_load(ctx, name, &cfg, &bad) < 0) {
+		/* rm -f also removes a container whose config.json is damaged
+		 * (nothing below needs the config); plain rm says why not. */
+		cleanup_free char *d = be_ctx_path(ctx, "containers/%s", name);
+		if (!force || !be_path_exists(d)) {
+			if (err && *err == NULL)
+				*err = bad;
+			else
+				be_error_free(bad);
+			return -1;
+		}
+		be_error_free(bad);
+	} else {
+		ct_config_clear(&cfg);
+	}
 	if (ct_running(ctx, name, NULL)) {
 		if (!force)
 			return be_error_set(err, 0,
@@ -577,7 +593,10 @@ int be_container_update(struct be_ctx *ctx, const char *name, const struct be_li
 	if (lim->io_weight)
 		l.io_weight = lim->io_weight;
 	int r = be_limits_check(&l, err);
-	if (r == 0 && ct_running(ctx, name, NULL))
+	bool running = ct_running(ctx, name, NULL);
+	if (!running)
+		ct_reconcile(ctx, name, NULL); /* a dead keeper's cgroup goes */
+	if (r == 0 && running)
 		r = be_cgroup_set_limits(ctx, name, &l, err);
 	if (r == 0) {
 		cfg.limits = l;

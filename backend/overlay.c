@@ -62,6 +62,12 @@ static int mount_classic(const struct be_ctx *ctx, char **ids, size_t n, const c
                          const char *work, const char *merged, bool *too_long,
                          struct be_error **err)
 {
+	/* ',' separates options and '\\' escapes in the option string: such
+	 * paths (a root under "/srv/a,b") go through the new mount API. */
+	if (strpbrk(upper, ",\\") || strpbrk(work, ",\\")) {
+		*too_long = true;
+		return -1;
+	}
 	char opts[4096];
 	size_t len = (size_t)snprintf(opts, sizeof(opts), "lowerdir=");
 	for (size_t i = 0; i < n; i++) {

@@ -82,6 +82,15 @@ int ct_reconcile(struct be_ctx *ctx, const char *name, struct be_error **err)
 	return 0;
 }
 
+void ct_reconcile_idle(struct be_ctx *ctx, const char *name)
+{
+	struct be_lock *lock = NULL;
+	if (be_lock_take(ctx, "container", name, &lock, NULL) < 0)
+		return;
+	ct_reconcile(ctx, name, NULL);
+	be_lock_release(lock);
+}
+
 /* Reads the keeper's one-line report: "ok PID" or "err CODE message". */
 static int read_report(int fd, const char *name, struct be_error **err)
 {
@@ -330,8 +339,10 @@ int be_container_kill(struct be_ctx *ctx, const char *name, int sig, struct be_e
 		return -1;
 	ct_config_clear(&cfg);
 	struct ct_run run;
-	if (!ct_running(ctx, name, &run))
+	if (!ct_running(ctx, name, &run)) {
+		ct_reconcile_idle(ctx, name);
 		return be_error_set(err, 0, "container %s is not running", name);
+	}
 	if (sig == SIGKILL) {
 		struct be_error *e2 = NULL;
 		be_cgroup_kill_all(ctx, name, SIGKILL, &e2);
@@ -349,8 +360,10 @@ int be_container_pause(struct be_ctx *ctx, const char *name, bool paused, struct
 	if (ct_config_load(ctx, name, &cfg, err) < 0)
 		return -1;
 	ct_config_clear(&cfg);
-	if (!ct_running(ctx, name, NULL))
+	if (!ct_running(ctx, name, NULL)) {
+		ct_reconcile(ctx, name, NULL);
 		return be_error_set(err, 0, "container %s is not running", name);
+	}
 	if (be_cgroup_freeze(ctx, name, paused, err) < 0)
 		return be_error_wrap(err, "%s %s", paused ? "pausing" : "resuming", name);
 	return 0;

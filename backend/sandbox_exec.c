@@ -153,12 +153,27 @@ static _Noreturn void exec_command(const struct be_sandbox_cfg *cfg, int report_
 	die(report_fd, denied ? BE_EXIT_NOEXEC : BE_EXIT_NOTFOUND, msg);
 }
 
+/* Signals ignored or blocked here (the keeper ignores SIGTERM, SIGINT,
+ * SIGHUP and SIGPIPE) would stay so across exec: the command starts with
+ * every disposition at its default and nothing blocked, as under docker. */
+static void reset_signals(void)
+{
+	struct sigaction sa = {.sa_handler = SIG_DFL};
+	sigemptyset(&sa.sa_mask);
+	for (int s = 1; s < NSIG; s++)
+		sigaction(s, &sa, NULL); /* fails harmlessly for KILL and STOP */
+	sigset_t none;
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
 /* The last steps, as root in the container's root: user, capabilities, fd
  * purge, no_new_privs and seccomp (last, once nothing it denies is left
  * to do), then exec. */
 static _Noreturn void finish_and_exec(const struct be_sandbox_cfg *cfg, int report_fd)
 {
 	struct be_error *err = NULL;
+	reset_signals();
 	if (be_secure_drop(cfg->user, &err) < 0 || be_secure_cloexec_fds(cfg->keep_fd, &err) < 0)
 		die_err(report_fd, err);
 	umask(022);

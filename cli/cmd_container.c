@@ -484,7 +484,10 @@ static int cmd_inspect(struct cli *cli, const struct cli_args *a)
 	int rc = 0;
 	bool many = a->argc > 1;
 	if (many)
-		puts("[");
+		fputs("[\n", stdout);
+	/* The separator goes before each object after the first printed: a
+	 * name that fails must not leave a trailing comma. */
+	int printed = 0;
 	for (int i = 0; i < a->argc; i++) {
 		char *json = NULL;
 		struct be_error *err = NULL;
@@ -492,11 +495,13 @@ static int cmd_inspect(struct cli *cli, const struct cli_args *a)
 			rc = cli_fail(err);
 			continue;
 		}
-		printf("%s%s\n", json, many && i + 1 < a->argc ? "," : "");
+		printf("%s%s", printed++ ? ",\n" : "", json);
 		free(json);
 	}
 	if (many)
-		puts("]");
+		fputs(printed ? "\n]\n" : "]\n", stdout);
+	else if (printed)
+		fputc('\n', stdout);
 	return rc;
 }
 

@@ -11,10 +11,16 @@ int main(int argc, char **argv)
 	int i = 1;
 	for (; i < argc && argv[i][0] == '-'; i++) {
 		const char *a = argv[i];
-		if (strcmp(a, "--root") == 0 && i + 1 < argc) {
-			cli.opts.root = argv[++i];
-		} else if (strncmp(a, "--root=", 7) == 0) {
-			cli.opts.root = a + 7;
+		if (strcmp(a, "--root") == 0 || strncmp(a, "--root=", 7) == 0) {
+			/* An empty value must not fall back to $BERTH_ROOT or
+			 * /var/lib/berth ("--root=$UNSET"). */
+			const char *v = a[6] == '=' ? a + 7 : i + 1 < argc ? argv[++i] : NULL;
+			if (v == NULL || *v == '\0') {
+				fputs("berth: --root needs a directory\nSee 'berth --help'.\n",
+				      stderr);
+				return CLI_EXIT_FAIL;
+			}
+			cli.opts.root = v;
 		} else if (strcmp(a, "--wait") == 0) {
 			cli.opts.lock_wait = true;
 		} else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {

@@ -189,8 +189,17 @@ static void test_cli_unknown_global_option(void **state)
 	/* --root needs its value. */
 	struct tu_out o = {0};
 	assert_int_equal(tu_sh(&o, "'%s' --root </dev/null", tu_berth_bin()), 125);
-	assert_int_equal(strncmp(o.err, "berth: ", 7), 0);
+	assert_int_equal(strncmp(o.err, "berth: --root needs a directory\n", 32), 0);
 	tu_out_free(&o);
+	/* An empty one is refused too, not taken as $BERTH_ROOT or the default. */
+	static const char *const empty[] = {"--root=", "--root ''"};
+	for (size_t i = 0; i < 2; i++) {
+		assert_int_equal(tu_sh(&o, "BERTH_ROOT='%s' '%s' %s image ls </dev/null", f->state,
+		                       tu_berth_bin(), empty[i]),
+		                 125);
+		assert_int_equal(strncmp(o.err, "berth: --root needs a directory\n", 32), 0);
+		tu_out_free(&o);
+	}
 	assert_no_state(f);
 }
 

@@ -333,9 +333,19 @@ static void test_import_refuses_empty(void **state)
 	char *txt = wpath(f, "notes.txt");
 	tu_write(txt, "not an archive\n");
 	expect_refused(f, txt, "Unrecognized archive format");
+	/* Text that libarchive reads as an mtree file list (a passwd file,
+	 * or a list naming host files) is no image either. */
+	char *pw = wpath(f, "passwd");
+	tu_write(pw, "root:x:0:0:root:/root:/bin/sh\ndaemon:x:1:1:daemon:/usr/sbin:/bin/false\n");
+	expect_refused(f, pw, "not an archive");
+	char *mt = wpath(f, "list.mtree");
+	tu_write(mt, "#mtree\n./stolen type=file mode=0644 contents=/etc/hostname\n");
+	expect_refused(f, mt, "not an archive");
 	free(zero);
 	free(tar);
 	free(txt);
+	free(pw);
+	free(mt);
 }
 
 /* ---- good imports ------------------------------------------------------------------ */

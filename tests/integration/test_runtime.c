@@ -11,6 +11,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
 #include "berth.h"
 #include "testutil.h"
 
@@ -63,7 +65,7 @@ static int group_teardown(void **state)
 	if (F == NULL)
 		return 0;
 	tu_berthl(NULL, F->root, "rm", "-f", "iso", "w", "oom", "bomb", "cpu", "term", "sleepy",
-	          "bg", "race", "k9", NULL);
+	          "bg", "race", "k9", "trap", "dmg", "ins", NULL);
 	tu_root_remove(F->root);
 	free(F->root);
 	free(F);
@@ -257,6 +259,53 @@ static void test_stop_ignoring_term(void **state)
 	assert_int_equal(tu_berthl(NULL, F->root, "rm", "term", "sleepy", NULL), 0);
 }
 
+/* The init starts with default signal dispositions (the keeper ignores
+ * SIGTERM, SIGINT, SIGHUP and SIGPIPE): a shell's TERM trap runs on stop,
+ * and a pipe reader leaving kills the writer quietly. */
+static void test_stop_term_reaches_init(void **state)
+{
+	(void)state;
+	need_root();
+	char *s = run_sh("grep SigIgn /proc/self/status | cut -f2");
+	assert_string_equal(s, "0000000000000000\n");
+	free(s);
+	s = run_sh("{ yes | head -n 1; } 2>&1");
+	assert_string_equal(s, "y\n");
+	free(s);
+	assert_int_equal(tu_berthl(NULL, F->root, "run", "-d", "--name", "trap", "demo", "sh", "-c",
+	                           "trap 'echo got-term; exit 5' TERM; while :; do sleep 0.1; done",
+	                           NULL),
+	                 0);
+	usleep(300 * 1000);
+	struct timespec t0;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_int_equal(tu_berthl(NULL, F->root, "stop", "trap", NULL), 0);
+	assert_true(secs_since(&t0) < 5.0);
+	struct tu_out o = {0};
+	assert_int_equal(tu_berthl(&o, F->root, "wait", "trap", NULL), 0);
+	assert_string_equal(o.out, "5\n");
+	tu_out_free(&o);
+	assert_int_equal(tu_berthl(&o, F->root, "logs", "trap", NULL), 0);
+	assert_non_null(strstr(o.out, "got-term"));
+	tu_out_free(&o);
+	assert_int_equal(tu_berthl(NULL, F->root, "rm", "trap", NULL), 0);
+
+	/* An init that catches SIGTERM and goes on: stop waits out -t, then
+	 * SIGKILL (137) within the timeout + 1 s. */
+	assert_int_equal(tu_berthl(NULL, F->root, "run", "-d", "--name", "trap", "demo", "sh", "-c",
+	                           "trap 'echo caught' TERM; while :; do sleep 0.1; done", NULL),
+	                 0);
+	usleep(300 * 1000);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_int_equal(tu_berthl(NULL, F->root, "stop", "-t", "2", "trap", NULL), 0);
+	double took = secs_since(&t0);
+	assert_true(took >= 1.8 && took <= 3.0);
+	assert_int_equal(tu_berthl(&o, F->root, "wait", "trap", NULL), 0);
+	assert_string_equal(o.out, "137\n");
+	tu_out_free(&o);
+	assert_int_equal(tu_berthl(NULL, F->root, "rm", "trap", NULL), 0);
+}
+
 static void test_detached_lifecycle(void **state)
 {
 	(void)state;
@@ -300,6 +349,19 @@ static void test_detached_lifecycle(void **state)
 	j = inspect("bg");
 	assert_non_null(strstr(j, "\"status\": \"paused\""));
 	free(j);
+	/* exec into a paused container fails at once instead of freezing. */
+	tu_sh(&o,
+	      "timeout 10 '%s' --root '%s' exec bg true </dev/null >/dev/null 2>%s/exec.err; echo "
+	      "$?",
+	      tu_berth_bin(), F->root, F->root);
+	assert_int_equal(atoi(o.out), 125);
+	tu_out_free(&o);
+	char errpath[4096];
+	snprintf(errpath, sizeof(errpath), "%s/exec.err", F->root);
+	char *e = tu_read(errpath);
+	assert_non_null(e);
+	assert_non_null(strstr(e, "paused"));
+	free(e);
 	unsigned long long u0 = cg_read("cpuacct", "bg", "cpuacct.usage");
 	usleep(500 * 1000);
 	unsigned long long u1 = cg_read("cpuacct", "bg", "cpuacct.usage");
@@ -394,6 +456,37 @@ static void test_keeper_killed(void **state)
 	assert_int_equal(atoi(o.out), 0);
 	tu_out_free(&o);
 	assert_int_equal(tu_berthl(NULL, F->root, "rm", "k9", NULL), 0);
+
+	/* The same when the next command is one that finds it not running
+	 * (kill, pause, exec, update): the orphaned init is ended there. */
+	static const char *const next[][4] = {
+	        {"kill", "k9", NULL}, {"pause", "k9", NULL}, {"exec", "k9", "true", NULL}};
+	for (size_t i = 0; i < sizeof(next) / sizeof(next[0]); i++) {
+		assert_int_equal(tu_berthl(NULL, F->root, "run", "-d", "--name", "k9", "demo",
+		                           "sleep", "1000", NULL),
+		                 0);
+		j = inspect("k9");
+		keeper = atoi(strstr(j, "\"keeper_pid\": ") + 14);
+		p = strstr(j, "\"pid\": ");
+		int init = atoi(p + 7);
+		free(j);
+		assert_int_equal(kill(keeper, SIGKILL), 0);
+		usleep(200 * 1000);
+		assert_int_equal(tu_berth(&o, F->root, next[i]), 125);
+		assert_non_null(strstr(o.err, "not running"));
+		tu_out_free(&o);
+		usleep(100 * 1000);
+		/* Gone, or a zombie nobody reaped yet (it is the host init's). */
+		tu_sh(&o, "sed 's/.*) //' /proc/%d/stat 2>/dev/null | cut -c1", init);
+		if (o.out[0] != '\0' && o.out[0] != 'Z')
+			fail_msg("%s: the init (pid %d) still runs", next[i][0], init);
+		tu_out_free(&o);
+		tu_sh(&o, "find /sys/fs/cgroup -maxdepth 3 -type d -path '*/%s/k9' | wc -l",
+		      F->parent);
+		assert_int_equal(atoi(o.out), 0);
+		tu_out_free(&o);
+		assert_int_equal(tu_berthl(NULL, F->root, "rm", "k9", NULL), 0);
+	}
 }
 
 static void assert_bad(const char *const *argv)
@@ -427,6 +520,17 @@ static void test_bad_input(void **state)
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 		assert_bad(cases[i]);
+	/* The longest valid name (64) is a valid container: its default
+	 * hostname is cut to the 63 characters a hostname may have. */
+	char longname[65];
+	memset(longname, 'n', 64);
+	longname[64] = '\0';
+	struct tu_out h = {0};
+	assert_int_equal(
+	        tu_berthl(&h, F->root, "run", "--rm", "--name", longname, "demo", "hostname", NULL),
+	        0);
+	assert_int_equal(strlen(h.out), 64); /* 63 and a newline */
+	tu_out_free(&h);
 	/* A missing command: 127, one line, nothing left. */
 	struct tu_out o = {0};
 	assert_int_equal(tu_berthl(&o, F->root, "run", "demo", "/no/such/cmd", NULL), 127);
@@ -435,6 +539,78 @@ static void test_bad_input(void **state)
 	tu_sh(&o, "ls %s/containers | wc -l", F->root);
 	assert_int_equal(atoi(o.out), 0);
 	tu_out_free(&o);
+}
+
+/* inspect of several names prints one JSON array of those found, even
+ * when some are missing (exit 125, one line each on stderr). */
+static void test_inspect_many_json(void **state)
+{
+	(void)state;
+	need_root();
+	assert_int_equal(tu_berthl(NULL, F->root, "create", "--name", "ins", "demo", "true", NULL),
+	                 0);
+	static const char *const cases[][5] = {
+	        {"inspect", "ins", "nosuch", NULL},
+	        {"inspect", "nosuch", "ins", "ins", NULL},
+	};
+	static const size_t found[] = {1, 2};
+	for (size_t i = 0; i < 2; i++) {
+		struct tu_out o = {0};
+		assert_int_equal(tu_berth(&o, F->root, cases[i]), 125);
+		json_error_t je;
+		json_t *j = json_loads(o.out, 0, &je);
+		if (j == NULL)
+			fail_msg("not JSON (%s): %s", je.text, o.out);
+		assert_true(json_is_array(j));
+		assert_int_equal(json_array_size(j), found[i]);
+		json_decref(j);
+		assert_string_equal(o.err, "berth: no such container: nosuch\n");
+		tu_out_free(&o);
+	}
+	assert_int_equal(tu_berthl(NULL, F->root, "rm", "ins", NULL), 0);
+}
+
+/* A container whose config.json is damaged: rm names the file and leaves
+ * it; rm -f removes the container all the same. */
+static void test_rm_damaged_config(void **state)
+{
+	(void)state;
+	need_root();
+	assert_int_equal(tu_berthl(NULL, F->root, "create", "--name", "dmg", "demo", "true", NULL),
+	                 0);
+	assert_int_equal(tu_sh(NULL, "truncate -s 20 '%s/containers/dmg/config.json'", F->root), 0);
+	struct tu_out o = {0};
+	assert_int_equal(tu_berthl(&o, F->root, "rm", "dmg", NULL), 125);
+	assert_non_null(strstr(o.err, "containers/dmg/config.json"));
+	tu_out_free(&o);
+	assert_int_equal(tu_berthl(&o, F->root, "rm", "-f", "dmg", NULL), 0);
+	assert_string_equal(o.out, "dmg\n");
+	tu_out_free(&o);
+	char dir[4096];
+	snprintf(dir, sizeof(dir), "%s/containers/dmg", F->root);
+	assert_int_equal(access(dir, F_OK), -1);
+	assert_int_equal(tu_berthl(NULL, F->root, "rm", "-f", "dmg", NULL), 125);
+}
+
+/* A root whose path holds a space and a comma (the overlay's option
+ * separator) runs containers. */
+static void test_root_with_comma(void **state)
+{
+	(void)state;
+	need_root();
+	char sub[4096];
+	snprintf(sub, sizeof(sub), "%s/odd, root", F->root);
+	struct tu_out o = {0};
+	int r = tu_berthl(&o, sub, "image", "demo", "-q", NULL);
+	tu_out_free(&o);
+	if (r == 0)
+		r = tu_berthl(&o, sub, "run", "--rm", "demo", "echo", "comma-ok", NULL);
+	bool ok = r == 0 && o.out && strcmp(o.out, "comma-ok\n") == 0;
+	if (!ok)
+		fprintf(stderr, "run under \"%s\": %d %s\n", sub, r, o.err ? o.err : "");
+	tu_out_free(&o);
+	tu_root_remove(sub);
+	assert_true(ok);
 }
 
 /* A cgroup left under this root's parent without its container (a crash
@@ -472,10 +648,14 @@ int main(void)
 	        cmocka_unit_test(test_run_pids_limit),
 	        cmocka_unit_test(test_run_cpu_quota),
 	        cmocka_unit_test(test_stop_ignoring_term),
+	        cmocka_unit_test(test_stop_term_reaches_init),
 	        cmocka_unit_test(test_detached_lifecycle),
 	        cmocka_unit_test(test_start_race),
 	        cmocka_unit_test(test_keeper_killed),
 	        cmocka_unit_test(test_bad_input),
+	        cmocka_unit_test(test_inspect_many_json),
+	        cmocka_unit_test(test_rm_damaged_config),
+	        cmocka_unit_test(test_root_with_comma),
 	        cmocka_unit_test(test_orphan_cgroup_removed),
 	        cmocka_unit_test(test_nothing_left),
 	};

@@ -170,12 +170,29 @@ static void test_be_ctx_open_relative_root(void **state)
 	char cwd[4096];
 	assert_non_null(getcwd(cwd, sizeof(cwd)));
 	assert_int_equal(chdir(f->root), 0);
-	struct be_ctx_opts opts = {.root = "rel/state//", .read_only = true};
+	struct be_ctx_opts opts = {.root = "./rel/../rel/./state//", .read_only = true};
 	struct be_ctx *ctx = NULL;
 	int r = be_ctx_open(&opts, &ctx, NULL);
 	assert_int_equal(chdir(cwd), 0);
 	assert_int_equal(r, 0);
 	cleanup_free char *want = xasprintf("%s/rel/state", f->root);
+	assert_string_equal(be_ctx_root(ctx), want);
+	be_ctx_free(ctx);
+}
+
+/* ".." after a symbolic link is the link target's parent, as the kernel
+ * sees it: the root is that directory, not a lexical guess. */
+static void test_be_ctx_open_dotdot_after_link(void **state)
+{
+	struct fx *f = *state;
+	cleanup_free char *deep = xasprintf("%s/a/b", f->root);
+	assert_int_equal(be_mkdir_p(deep, 0700, NULL), 0);
+	cleanup_free char *link = xasprintf("%s/link", f->root);
+	assert_int_equal(symlink(deep, link), 0);
+	cleanup_free char *spelled = xasprintf("%s/link/../r/./new/..", f->root);
+	struct be_ctx_opts opts = {.root = spelled, .read_only = true};
+	struct be_ctx *ctx = open_ok(&opts);
+	cleanup_free char *want = xasprintf("%s/a/r", f->root);
 	assert_string_equal(be_ctx_root(ctx), want);
 	be_ctx_free(ctx);
 }
@@ -189,15 +206,21 @@ static void test_be_ctx_cgroup_parent_stable(void **state)
 	static const struct {
 		const char *root;
 		const char *want;
+		const char *canon;
 	} golden[] = {
-	        {"/srv/berth-a", "berth-196d74e7"},
-	        {"/srv/berth-a/", "berth-196d74e7"},
-	        {"/srv/berth-b", "berth-1a6d767a"},
+	        {"/srv/berth-a", "berth-196d74e7", "/srv/berth-a"},
+	        {"/srv/berth-a/", "berth-196d74e7", "/srv/berth-a"},
+	        /* Every spelling of one root is one root. */
+	        {"//srv/./berth-a", "berth-196d74e7", "/srv/berth-a"},
+	        {"/srv/x/../berth-a/.", "berth-196d74e7", "/srv/berth-a"},
+	        {"/srv/.../../berth-a", "berth-196d74e7", "/srv/berth-a"},
+	        {"/srv/berth-b", "berth-1a6d767a", "/srv/berth-b"},
 	};
 	for (size_t i = 0; i < sizeof(golden) / sizeof(golden[0]); i++) {
 		struct be_ctx_opts opts = {.root = golden[i].root, .read_only = true};
 		struct be_ctx *ctx = open_ok(&opts);
 		assert_string_equal(be_ctx_cgroup_parent(ctx), golden[i].want);
+		assert_string_equal(be_ctx_root(ctx), golden[i].canon);
 		be_ctx_free(ctx);
 	}
 	struct be_ctx_opts opts = {.root = f->root};
@@ -348,12 +371,12 @@ static void test_be_ctx_open_read_only_no_repair(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	        T(test_be_ctx_open_root_from_opts),      T(test_be_ctx_open_root_from_env),
-	        T(test_be_ctx_open_default_read_only),   T(test_be_ctx_open_default_root_named),
-	        T(test_be_ctx_open_run_dir_option),      T(test_be_ctx_open_relative_root),
-	        T(test_be_ctx_cgroup_parent_stable),     T(test_be_ctx_open_root_is_a_file),
-	        T(test_be_cgroup_detect_fixtures),       T(test_be_ctx_open_repairs),
-	        T(test_be_ctx_open_read_only_no_repair),
+	        T(test_be_ctx_open_root_from_opts),    T(test_be_ctx_open_root_from_env),
+	        T(test_be_ctx_open_default_read_only), T(test_be_ctx_open_default_root_named),
+	        T(test_be_ctx_open_run_dir_option),    T(test_be_ctx_open_relative_root),
+	        T(test_be_ctx_open_dotdot_after_link), T(test_be_ctx_cgroup_parent_stable),
+	        T(test_be_ctx_open_root_is_a_file),    T(test_be_cgroup_detect_fixtures),
+	        T(test_be_ctx_open_repairs),           T(test_be_ctx_open_read_only_no_repair),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
