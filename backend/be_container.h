@@ -128,9 +128,10 @@ struct be_exec_opts {
 int be_container_exec(struct be_ctx *ctx, const char *name, const struct be_exec_opts *opts,
                       struct be_error **err);
 
-/* Logs: copies the last `tail` lines (0: all) of the container's log to
+/* Logs: copies the last `tail` lines (BE_LOGS_ALL: all) of the container's log to
  * out_fd; with follow, keeps copying until the container stops or
  * *stop becomes true. */
+#define BE_LOGS_ALL (~0ul)
 int be_container_logs(struct be_ctx *ctx, const char *name, unsigned long tail, bool follow,
                       int out_fd, volatile int *stop, struct be_error **err);
 

@@ -104,6 +104,16 @@ int ct_config_load(const struct be_ctx *ctx, const char *name, struct ct_config 
 	json_t *lim = json_object_get(o, "limits");
 	if (BE_STORE_CHECK(path, lim, limit_fields, err) < 0)
 		return -1;
+	/* Values too: a hand-edited file must not name another container,
+	 * an image path, or a network mode berth does not have. */
+	const char *fname = json_string_value(json_object_get(o, "name"));
+	const char *net = json_string_value(json_object_get(o, "net"));
+	if (strcmp(fname, name) != 0)
+		return be_error_set(err, 0, "%s: \"name\" is \"%.80s\", not %s", path, fname, name);
+	if (!be_name_valid(json_string_value(json_object_get(o, "image"))))
+		return be_error_set(err, 0, "%s: \"image\" is not a valid image name", path);
+	if (strcmp(net, "none") != 0 && strcmp(net, "host") != 0)
+		return be_error_set(err, 0, "%s: \"net\" must be none or host", path);
 	memset(out, 0, sizeof(*out));
 	copy_name(out->name, json_string_value(json_object_get(o, "name")));
 	copy_name(out->image, json_string_value(json_object_get(o, "image")));

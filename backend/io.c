@@ -126,12 +126,15 @@ static int copy_fd(int in, int out)
 	}
 }
 
-/* Offset in fd where the last `tail` lines begin (0 when fewer). */
+/* Offset in fd where the last `tail` lines begin (0 when fewer; the end
+ * for 0; the start for BE_LOGS_ALL). */
 static off_t tail_offset(int fd, unsigned long tail)
 {
 	struct stat st;
-	if (tail == 0 || fstat(fd, &st) < 0)
+	if (tail == BE_LOGS_ALL || fstat(fd, &st) < 0)
 		return 0;
+	if (tail == 0)
+		return st.st_size;
 	off_t end = st.st_size, pos = end;
 	unsigned long lines = 0;
 	char buf[8192];
@@ -170,7 +173,7 @@ int be_container_logs(struct be_ctx *ctx, const char *name, unsigned long tail, 
 	cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC);
 	cleanup_close int ofd = open(old, O_RDONLY | O_CLOEXEC);
 	off_t start = fd >= 0 ? tail_offset(fd, tail) : 0;
-	if (ofd >= 0 && (tail == 0 || start == 0)) {
+	if (ofd >= 0 && tail != 0 && (tail == BE_LOGS_ALL || start == 0)) {
 		off_t ostart = tail_offset(ofd, tail);
 		lseek(ofd, ostart, SEEK_SET);
 		copy_fd(ofd, out_fd);

@@ -240,6 +240,11 @@ static void finish(struct keeper *k, int code, int64_t started_ns)
 		/* Removed at once: no state to record, and the overlay goes
 		 * with the keeper's mount namespace when it exits. */
 		cleanup_free char *dir = be_ctx_path(a->ctx, "containers/%s", a->name);
+		/* `berth wait` still learns the code (run dir: gone at reboot). */
+		cleanup_free char *exitp = be_ctx_run_path(a->ctx, "containers/%s.exit", a->name);
+		char code_text[16];
+		int len = snprintf(code_text, sizeof(code_text), "%d\n", code);
+		be_write_file_atomic(exitp, code_text, (size_t)len, false, NULL);
 		be_fault("keeper.before_remove");
 		ct_run_remove(a->ctx, a->name);
 		if (be_store_trash(a->ctx, dir, &err) == 0)
@@ -304,6 +309,17 @@ _Noreturn void ct_keeper_main(const struct ct_keeper_args *in)
 		struct stat st;
 		if (k.log_fd >= 0 && fstat(k.log_fd, &st) == 0)
 			k.log_size = (uint64_t)st.st_size;
+	}
+	if (a->tty_fd < 0 && k.cfg.tty) {
+		/* -t without a client (run -dt, start): the keeper holds the
+		 * terminal's master side and logs what the container writes. */
+		int master = -1;
+		if (be_pty_open(&master, &lifted.tty_fd, &err) < 0) {
+			report(a->start_fd, "err 125 %s\n", err->msg);
+			_exit(125);
+		}
+		k.rel[0] = (struct relay){.src = master, .client = -1};
+	} else if (a->tty_fd < 0) {
 		if (pipe2(outp, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0) {
 			report(a->start_fd, "err 125 making pipes: %s\n", strerror(errno));
 			_exit(125);

@@ -205,6 +205,9 @@ int ct_write_container_dir(struct be_ctx *ctx, const struct ct_config *cfg, cons
 	bool durable = !cfg->auto_remove;
 	if (ct_config_write(tmp, cfg, err) < 0 || ct_state_write(tmp, &st, durable, err) < 0)
 		goto out;
+	/* The exit code an earlier --rm container of this name left. */
+	cleanup_free char *stale = be_ctx_run_path(ctx, "containers/%s.exit", cfg->name);
+	unlink(stale);
 	be_fault("create.before_rename");
 	if (rename(tmp, dest) < 0) {
 		be_error_set(err, errno, "creating %s", dest);
@@ -250,6 +253,11 @@ int be_container_create(struct be_ctx *ctx, const struct be_container_spec *spec
 			}
 		}
 	}
+	/* Shared with other creates, exclusive against `image rm`: the image
+	 * cannot go while the container is made from it. */
+	cleanup_lock struct be_lock *img_lock = NULL;
+	if (be_lock_take_shared(ctx, "image", spec->image, &img_lock, err) < 0)
+		return -1;
 	struct be_image_rec *img = NULL;
 	if (be_image_load(ctx, spec->image, &img, err) < 0)
 		return -1;
@@ -400,12 +408,12 @@ int be_container_list(struct be_ctx *ctx, struct be_container_info **out, size_t
 
 static json_t *info_json(const struct be_container_info *c)
 {
-	return json_pack("{s:s,s:s,s:s,s:s,s:i,s:i,s:b,s:I,s:I,s:I}", "name", c->name, "image",
+	return json_pack("{s:s,s:s,s:s,s:s,s:i,s:o,s:b,s:I,s:I,s:I}", "name", c->name, "image",
 	                 c->image, "command", c->command ? c->command : "", "status",
 	                 be_container_status_name(c->status), "pid", (int)c->pid, "exit_code",
-	                 c->exit_code, "oom_killed", c->oom_killed, "created",
-	                 (json_int_t)c->created, "started_ns", (json_int_t)c->started_ns,
-	                 "finished_ns", (json_int_t)c->finished_ns);
+	                 c->exit_code >= 0 ? json_integer(c->exit_code) : json_null(), "oom_killed",
+	                 c->oom_killed, "created", (json_int_t)c->created, "started_ns",
+	                 (json_int_t)c->started_ns, "finished_ns", (json_int_t)c->finished_ns);
 }
 
 char *be_container_list_json(const struct be_container_info *list, size_t n)
@@ -571,6 +579,12 @@ int be_container_remove(struct be_ctx *ctx, const char *name, bool force, struct
 int be_container_update(struct be_ctx *ctx, const char *name, const struct be_limits *lim,
                         struct be_error **err)
 {
+	static const struct be_limits none = {0};
+	if (memcmp(lim, &none, sizeof(none)) == 0)
+		return be_error_set(err, 0,
+		                    "updating %s: nothing to change (give --memory, --cpus, "
+		                    "--pids-limit...)",
+		                    name);
 	cleanup_lock struct be_lock *lock = NULL;
 	if (be_lock_take(ctx, "container", name, &lock, err) < 0)
 		return -1;

@@ -237,6 +237,7 @@ int be_container_wait(struct be_ctx *ctx, const char *name, struct be_error **er
 	struct ct_config cfg;
 	if (ct_config_load(ctx, name, &cfg, err) < 0)
 		return -1;
+	bool auto_remove = cfg.auto_remove;
 	ct_config_clear(&cfg);
 	struct ct_run run;
 	if (ct_running(ctx, name, &run)) {
@@ -244,6 +245,13 @@ int be_container_wait(struct be_ctx *ctx, const char *name, struct be_error **er
 		if (fd >= 0) {
 			pidfd_wait(fd, -1);
 			close(fd);
+		}
+		/* A --rm container is gone by now: its keeper left the code. */
+		cleanup_free char *dir = be_ctx_path(ctx, "containers/%s", name);
+		if (auto_remove && !be_path_exists(dir)) {
+			cleanup_free char *path = be_ctx_run_path(ctx, "containers/%s.exit", name);
+			cleanup_free char *text = be_read_file(path, NULL, err);
+			return text ? atoi(text) : -1;
 		}
 	}
 	if (ct_reconcile(ctx, name, err) < 0)
@@ -364,6 +372,10 @@ int be_container_pause(struct be_ctx *ctx, const char *name, bool paused, struct
 		ct_reconcile(ctx, name, NULL);
 		return be_error_set(err, 0, "container %s is not running", name);
 	}
+	struct be_cgroup_state cs = {0};
+	if (be_cgroup_state(ctx, name, &cs, NULL) == 0 && cs.frozen == paused)
+		return be_error_set(err, 0, "container %s is %s", name,
+		                    paused ? "already paused" : "not paused");
 	if (be_cgroup_freeze(ctx, name, paused, err) < 0)
 		return be_error_wrap(err, "%s %s", paused ? "pausing" : "resuming", name);
 	return 0;

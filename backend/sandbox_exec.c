@@ -2,6 +2,7 @@
  * clone from the runtime (spawn), a process joining a running container
  * (exec), and the one-line failure report they send their parent. */
 #include <errno.h>
+#include <stdint.h>
 #include <poll.h>
 #include <fcntl.h>
 #include <sched.h>
@@ -158,10 +159,17 @@ static _Noreturn void exec_command(const struct be_sandbox_cfg *cfg, int report_
  * every disposition at its default and nothing blocked, as under docker. */
 static void reset_signals(void)
 {
-	struct sigaction sa = {.sa_handler = SIG_DFL};
-	sigemptyset(&sa.sa_mask);
-	for (int s = 1; s < NSIG; s++)
-		sigaction(s, &sa, NULL); /* fails harmlessly for KILL and STOP */
+	/* The raw system call: glibc's sigaction refuses the two real-time
+	 * signals it keeps for itself (32, 33), which a host environment may
+	 * still pass down ignored. */
+	struct {
+		void (*handler)(int);
+		unsigned long flags;
+		void (*restorer)(void);
+		uint64_t mask;
+	} dfl = {.handler = SIG_DFL};
+	for (int s = 1; s <= 64; s++)
+		syscall(SYS_rt_sigaction, s, &dfl, NULL, sizeof(uint64_t)); /* KILL, STOP: EINVAL */
 	sigset_t none;
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);

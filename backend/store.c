@@ -164,6 +164,7 @@ int be_store_check(const char *path, json_t *obj, const struct be_field *fields,
 struct be_lock {
 	int fd;
 	char *path;
+	bool shared;
 };
 
 int be_lock_fd(const struct be_lock *lock)
@@ -211,6 +212,32 @@ int be_lock_take(const struct be_ctx *ctx, const char *kind, const char *name, s
 	return 0;
 }
 
+int be_lock_take_shared(const struct be_ctx *ctx, const char *kind, const char *name,
+                        struct be_lock **out, struct be_error **err)
+{
+	if (be_name_check(kind, name, err) < 0)
+		return -1;
+	cleanup_free char *path = be_ctx_run_path(ctx, "locks/%s.%s.lock", kind, name);
+	cleanup_close int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0 && errno == ENOENT) {
+		cleanup_free char *dir = be_ctx_run_path(ctx, "locks");
+		if (be_mkdir_p(dir, 0700, err) < 0)
+			return -1;
+		fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	}
+	if (fd < 0)
+		return be_error_set(err, errno, "locking %s %s", kind, name);
+	while (flock(fd, LOCK_SH) < 0)
+		if (errno != EINTR)
+			return be_error_set(err, errno, "locking %s %s", kind, name);
+	struct be_lock *l = xcalloc(1, sizeof(*l));
+	l->fd = be_steal_fd(&fd);
+	l->path = steal_pointer(&path);
+	l->shared = true;
+	*out = l;
+	return 0;
+}
+
 void be_lock_release(struct be_lock *lock)
 {
 	if (lock == NULL)
@@ -218,7 +245,9 @@ void be_lock_release(struct be_lock *lock)
 	/* The lock file stays: unlinking it would let two clients lock two
 	 * different inodes of one name. */
 	if (lock->fd >= 0) {
-		if (ftruncate(lock->fd, 0) < 0) {
+		/* The pid in the file is the exclusive holder's: a shared one
+		 * leaves it. */
+		if (!lock->shared && ftruncate(lock->fd, 0) < 0) {
 			/* nothing to do: the pid is only a hint */
 		}
 		close(lock->fd);

@@ -52,6 +52,10 @@ struct be_lock;
  * waits.  Release with be_lock_release (NULL is fine). */
 int be_lock_take(const struct be_ctx *ctx, const char *kind, const char *name, struct be_lock **out,
                  struct be_error **err);
+/* A shared lock of KIND/NAME, waited for: users of an object (a create
+ * reading an image) take it shared, its remover exclusive. */
+int be_lock_take_shared(const struct be_ctx *ctx, const char *kind, const char *name,
+                        struct be_lock **out, struct be_error **err);
 void be_lock_release(struct be_lock *lock);
 /* The lock's fd, e.g. to hand it to a child that must keep holding it. */
 int be_lock_fd(const struct be_lock *lock);

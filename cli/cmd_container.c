@@ -518,7 +518,7 @@ static int cmd_logs(struct cli *cli, const struct cli_args *a)
 	struct be_ctx *ctx = cli_ctx(cli);
 	if (ctx == NULL)
 		return CLI_EXIT_FAIL;
-	unsigned long long tail = 0;
+	unsigned long long tail = BE_LOGS_ALL;
 	if (cli_opt_uint(a, "tail", 1ull << 40, &tail) < 0)
 		return CLI_EXIT_FAIL;
 	signal(SIGINT, on_logs_signal);
