@@ -631,6 +631,54 @@ static void test_orphan_cgroup_removed(void **state)
 	tu_out_free(&o);
 }
 
+/* Behaviour a docker user expects at the edges. */
+static void test_docker_like_edges(void **state)
+{
+	(void)state;
+	need_root();
+	struct tu_out o = {0};
+	/* wait on a --rm container still returns its code. */
+	assert_int_equal(tu_berthl(&o, F->root, "run", "-d", "--rm", "--name", "edge", "demo", "sh",
+	                           "-c", "sleep 0.5; exit 7", NULL),
+	                 0);
+	tu_out_free(&o);
+	assert_int_equal(tu_berthl(&o, F->root, "wait", "edge", NULL), 0);
+	assert_string_equal(o.out, "7\n");
+	tu_out_free(&o);
+	/* -dit: the shell gets a terminal and keeps running; its prompt is
+	 * logged; pause twice and resume twice are errors; tail 0 is empty. */
+	assert_int_equal(
+	        tu_berthl(&o, F->root, "run", "-dit", "--name", "edge", "demo", "sh", NULL), 0);
+	tu_out_free(&o);
+	usleep(300 * 1000);
+	char *j = inspect("edge");
+	assert_non_null(strstr(j, "\"status\": \"running\""));
+	free(j);
+	assert_int_equal(tu_berthl(&o, F->root, "exec", "edge", "sh", "-c",
+	                           "test -t 0 </proc/1/fd/0 || "
+	                           "ls -l /proc/1/fd/0",
+	                           NULL),
+	                 0);
+	tu_out_free(&o);
+	assert_int_equal(tu_berthl(NULL, F->root, "pause", "edge", NULL), 0);
+	assert_int_equal(tu_berthl(&o, F->root, "pause", "edge", NULL), 125);
+	assert_non_null(strstr(o.err, "already paused"));
+	tu_out_free(&o);
+	assert_int_equal(tu_berthl(NULL, F->root, "resume", "edge", NULL), 0);
+	assert_int_equal(tu_berthl(&o, F->root, "resume", "edge", NULL), 125);
+	tu_out_free(&o);
+	assert_int_equal(tu_berthl(&o, F->root, "logs", "--tail", "0", "edge", NULL), 0);
+	assert_string_equal(o.out, "");
+	tu_out_free(&o);
+	assert_int_equal(tu_berthl(&o, F->root, "logs", "edge", NULL), 0);
+	assert_non_null(strstr(o.out, "#"));
+	tu_out_free(&o);
+	assert_int_equal(tu_berthl(&o, F->root, "update", "edge", NULL), 125);
+	assert_non_null(strstr(o.err, "nothing to change"));
+	tu_out_free(&o);
+	assert_int_equal(tu_berthl(NULL, F->root, "rm", "-f", "edge", NULL), 0);
+}
+
 static void test_nothing_left(void **state)
 {
 	(void)state;
@@ -657,6 +705,7 @@ int main(void)
 	        cmocka_unit_test(test_rm_damaged_config),
 	        cmocka_unit_test(test_root_with_comma),
 	        cmocka_unit_test(test_orphan_cgroup_removed),
+	        cmocka_unit_test(test_docker_like_edges),
 	        cmocka_unit_test(test_nothing_left),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
