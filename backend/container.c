@@ -293,3 +293,18 @@ bool ct_running(const struct be_ctx *ctx, const char *name, struct ct_run *run)
 		*run = r;
 	return true;
 }
+
+int ct_lock_existing(struct be_ctx *ctx, const char *name, struct be_lock **lock,
+                     struct be_error **err)
+{
+	if (be_lock_take(ctx, "container", name, lock, err) < 0)
+		return -1;
+	struct ct_config cfg;
+	if (ct_config_load(ctx, name, &cfg, err) < 0) {
+		be_lock_release(*lock);
+		*lock = NULL;
+		return -1;
+	}
+	ct_config_clear(&cfg);
+	return 0;
+}

@@ -48,6 +48,11 @@ struct ct_run {
 };
 
 void ct_config_clear(struct ct_config *c);
+struct be_lock;
+/* Takes the lock of container name and checks it exists (its config
+ * loads); on failure nothing is held. */
+int ct_lock_existing(struct be_ctx *ctx, const char *name, struct be_lock **lock,
+                     struct be_error **err);
 int ct_config_load(const struct be_ctx *ctx, const char *name, struct ct_config *out,
                    struct be_error **err);
 int ct_config_save(const struct be_ctx *ctx, const struct ct_config *c, struct be_error **err);

@@ -399,12 +399,8 @@ int be_container_diff(struct be_ctx *ctx, const char *name, const char *snap,
 	    (snap && be_name_check("snapshot", snap, err) < 0))
 		return -1;
 	cleanup_lock struct be_lock *lock = NULL;
-	if (be_lock_take(ctx, "container", name, &lock, err) < 0)
+	if (ct_lock_existing(ctx, name, &lock, err) < 0)
 		return -1;
-	struct ct_config cfg;
-	if (ct_config_load(ctx, name, &cfg, err) < 0)
-		return -1;
-	ct_config_clear(&cfg);
 	if (ct_reconcile(ctx, name, err) < 0 || diff_locked(ctx, name, snap, out, n, err) < 0)
 		return be_error_wrap(err, "diff of %s", name);
 	return 0;

@@ -197,12 +197,8 @@ int be_container_start(struct be_ctx *ctx, const char *name, struct be_start_opt
                        struct be_error **err)
 {
 	cleanup_lock struct be_lock *lock = NULL;
-	if (be_lock_take(ctx, "container", name, &lock, err) < 0)
+	if (ct_lock_existing(ctx, name, &lock, err) < 0)
 		return -1;
-	struct ct_config cfg;
-	if (ct_config_load(ctx, name, &cfg, err) < 0)
-		return -1;
-	ct_config_clear(&cfg);
 	if (ct_reconcile(ctx, name, err) < 0)
 		return -1;
 	if (ct_running(ctx, name, NULL))
@@ -331,12 +327,8 @@ int be_container_stop(struct be_ctx *ctx, const char *name, unsigned timeout_s,
                       struct be_error **err)
 {
 	cleanup_lock struct be_lock *lock = NULL;
-	if (be_lock_take(ctx, "container", name, &lock, err) < 0)
+	if (ct_lock_existing(ctx, name, &lock, err) < 0)
 		return -1;
-	struct ct_config cfg;
-	if (ct_config_load(ctx, name, &cfg, err) < 0)
-		return -1;
-	ct_config_clear(&cfg);
 	return stop_locked(ctx, name, timeout_s, err);
 }
 
@@ -362,12 +354,8 @@ int be_container_kill(struct be_ctx *ctx, const char *name, int sig, struct be_e
 int be_container_pause(struct be_ctx *ctx, const char *name, bool paused, struct be_error **err)
 {
 	cleanup_lock struct be_lock *lock = NULL;
-	if (be_lock_take(ctx, "container", name, &lock, err) < 0)
+	if (ct_lock_existing(ctx, name, &lock, err) < 0)
 		return -1;
-	struct ct_config cfg;
-	if (ct_config_load(ctx, name, &cfg, err) < 0)
-		return -1;
-	ct_config_clear(&cfg);
 	if (!ct_running(ctx, name, NULL)) {
 		ct_reconcile(ctx, name, NULL);
 		return be_error_set(err, 0, "container %s is not running", name);

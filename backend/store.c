@@ -172,21 +172,32 @@ int be_lock_fd(const struct be_lock *lock)
 	return lock ? lock->fd : -1;
 }
 
-int be_lock_take(const struct be_ctx *ctx, const char *kind, const char *name, struct be_lock **out,
-                 struct be_error **err)
+/* Opens (creating) RUN/locks/KIND.NAME.lock; *path gets its name. */
+static int open_lock_file(const struct be_ctx *ctx, const char *kind, const char *name, char **path,
+                          struct be_error **err)
 {
 	if (be_name_check(kind, name, err) < 0)
 		return -1;
-	cleanup_free char *path = be_ctx_run_path(ctx, "locks/%s.%s.lock", kind, name);
-	cleanup_close int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	*path = be_ctx_run_path(ctx, "locks/%s.%s.lock", kind, name);
+	int fd = open(*path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (fd < 0 && errno == ENOENT) {
 		cleanup_free char *dir = be_ctx_run_path(ctx, "locks");
 		if (be_mkdir_p(dir, 0700, err) < 0)
 			return -1;
-		fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+		fd = open(*path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	}
 	if (fd < 0)
 		return be_error_set(err, errno, "locking %s %s", kind, name);
+	return fd;
+}
+
+int be_lock_take(const struct be_ctx *ctx, const char *kind, const char *name, struct be_lock **out,
+                 struct be_error **err)
+{
+	cleanup_free char *path = NULL;
+	cleanup_close int fd = open_lock_file(ctx, kind, name, &path, err);
+	if (fd < 0)
+		return -1;
 	int op = LOCK_EX | (ctx->lock_wait ? 0 : LOCK_NB);
 	while (flock(fd, op) < 0) {
 		if (errno == EINTR)
@@ -215,18 +226,10 @@ int be_lock_take(const struct be_ctx *ctx, const char *kind, const char *name, s
 int be_lock_take_shared(const struct be_ctx *ctx, const char *kind, const char *name,
                         struct be_lock **out, struct be_error **err)
 {
-	if (be_name_check(kind, name, err) < 0)
-		return -1;
-	cleanup_free char *path = be_ctx_run_path(ctx, "locks/%s.%s.lock", kind, name);
-	cleanup_close int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (fd < 0 && errno == ENOENT) {
-		cleanup_free char *dir = be_ctx_run_path(ctx, "locks");
-		if (be_mkdir_p(dir, 0700, err) < 0)
-			return -1;
-		fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	}
+	cleanup_free char *path = NULL;
+	cleanup_close int fd = open_lock_file(ctx, kind, name, &path, err);
 	if (fd < 0)
-		return be_error_set(err, errno, "locking %s %s", kind, name);
+		return -1;
 	while (flock(fd, LOCK_SH) < 0)
 		if (errno != EINTR)
 			return be_error_set(err, errno, "locking %s %s", kind, name);
