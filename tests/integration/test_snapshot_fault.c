@@ -22,9 +22,8 @@ static int group_setup(void **state)
 	(void)state;
 	if (!tu_is_root())
 		return 0;
-	root = tu_root_new();
-	int r = tu_berthl(NULL, root, "image", "demo", "-q", NULL);
-	return r == 0 ? 0 : -1;
+	root = tu_demo_root_new();
+	return root ? 0 : -1;
 }
 
 static int group_teardown(void **state)
@@ -38,17 +37,7 @@ static int group_teardown(void **state)
 	return 0;
 }
 
-#define OK(...) ok_run((const char *[]){__VA_ARGS__, NULL})
-static void ok_run(const char **argv)
-{
-	struct tu_out o = {0};
-	int r = tu_berth(&o, root, argv);
-	if (r != 0)
-		fprintf(stderr, "berth %s %s: exit %d: %s", argv[0], argv[1] ? argv[1] : "", r,
-		        o.err);
-	assert_int_equal(r, 0);
-	tu_out_free(&o);
-}
+#define OK(...) TU_OK(root, __VA_ARGS__)
 
 enum op { SNAP, LIVE, ROLLBACK, SNAPRM, SQUASH, CLONE, LIVECLONE, COMMIT };
 

@@ -274,3 +274,29 @@ void tu_write(const char *path, const char *text)
 	fputs(text, f);
 	assert_int_equal(fclose(f), 0);
 }
+
+char *tu_demo_root_new(void)
+{
+	char *root = tu_root_new();
+	struct tu_out o = {0};
+	int r = tu_berthl(&o, root, "image", "demo", "-q", NULL);
+	if (r != 0) {
+		fprintf(stderr, "image demo: %s\n", o.err);
+		tu_root_remove(root);
+		free(root);
+		root = NULL;
+	}
+	tu_out_free(&o);
+	return root;
+}
+
+void tu_ok_argv(const char *root, const char **argv)
+{
+	struct tu_out o = {0};
+	int r = tu_berth(&o, root, argv);
+	if (r != 0)
+		fprintf(stderr, "berth %s %s: exit %d: %s", argv[0], argv[1] ? argv[1] : "", r,
+		        o.err);
+	assert_int_equal(r, 0);
+	tu_out_free(&o);
+}

@@ -35,6 +35,14 @@ int tu_berthl(struct tu_out *o, const char *root, ...) __attribute__((sentinel))
 /* Runs /bin/sh -c CMD; captures output when o is not NULL. */
 int tu_sh(struct tu_out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* A new root (tu_root_new) holding the demo image; NULL after printing why
+ * when the import fails (the root is removed then). */
+char *tu_demo_root_new(void);
+/* Runs berth --root ROOT ARGV... and asserts it exits 0 (printing stderr
+ * otherwise).  TU_OK(root, "ps", "-a") is the short form. */
+void tu_ok_argv(const char *root, const char **argv);
+#define TU_OK(root, ...) tu_ok_argv(root, (const char *[]){__VA_ARGS__, NULL})
+
 /* Reads a whole file (caller frees), or NULL. */
 char *tu_read(const char *path);
 /* Writes a file, creating parents; asserts on failure. */
