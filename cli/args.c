@@ -134,12 +134,13 @@ static void print_command_help(FILE *f, const struct cli_command *cmd)
 		fputs("\nOptions:\n", f);
 	for (size_t i = 0; i < n; i++) {
 		const struct cli_option *o = &cmd->options[i];
-		char left[64];
-		snprintf(left, sizeof(left), "%s%c%s--%s%s%s", o->short_name ? "-" : "",
-		         o->short_name ? o->short_name : ' ', o->short_name ? ", " : "  ", o->name,
+		char left[64], shortf[8] = "    ";
+		if (o->short_name)
+			snprintf(shortf, sizeof(shortf), "-%c, ", o->short_name);
+		snprintf(left, sizeof(left), "%s--%s%s%s", shortf, o->name,
 		         o->arg != CLI_FLAG ? " " : "",
 		         o->arg != CLI_FLAG ? (o->metavar ? o->metavar : "VALUE") : "");
-		fprintf(f, "  %-26s %s\n", o->short_name ? left : left + 1, o->help);
+		fprintf(f, "  %-26s %s\n", left, o->help);
 	}
 	fputs("\nGlobal options (before the command): --root DIR, --wait\n", f);
 }

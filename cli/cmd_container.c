@@ -56,12 +56,17 @@ static int parse_limits(const struct cli_args *a, struct be_limits *lim)
 	if ((v = cli_opt(a, "cpus")) &&
 	    be_limits_parse_cpus(v, &lim->cpu_quota_us, &lim->cpu_period_us, &err) < 0)
 		return cli_fail(err);
-	if ((v = cli_opt(a, "cpu-weight")) && be_limits_parse_weight(v, &lim->cpu_weight, &err) < 0)
+	if ((v = cli_opt(a, "cpu-weight")) &&
+	    be_limits_parse_weight(v, &lim->cpu_weight, &err) < 0) {
+		be_error_wrap(&err, "--cpu-weight");
 		return cli_fail(err);
+	}
 	if ((v = cli_opt(a, "pids-limit")) && be_limits_parse_pids(v, &lim->pids_max, &err) < 0)
 		return cli_fail(err);
-	if ((v = cli_opt(a, "io-weight")) && be_limits_parse_weight(v, &lim->io_weight, &err) < 0)
+	if ((v = cli_opt(a, "io-weight")) && be_limits_parse_weight(v, &lim->io_weight, &err) < 0) {
+		be_error_wrap(&err, "--io-weight");
 		return cli_fail(err);
+	}
 	if (be_limits_check(lim, &err) < 0)
 		return cli_fail(err);
 	return 0;

@@ -303,6 +303,8 @@ static int run_top(struct cli *cli, const struct cli_args *a)
 	    view_columns(&v, cli_opt(a, "columns"), top_columns) ||
 	    view_sort(&v, cli_opt(a, "sort"), "cpu"))
 		return CLI_EXIT_FAIL;
+	if (cli_opt(a, "iterations") && iterations == 0)
+		return cli_failf("invalid --iterations 0: want at least 1");
 	int format = cli_flag(a, "json") ? 'j' : cli_flag(a, "csv") ? 'c' : 't';
 	struct be_monitor *mon = open_monitor(cli);
 	if (mon == NULL)
