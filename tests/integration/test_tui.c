@@ -1,6 +1,6 @@
-/* The terminal UI under a private tmux server: it draws the containers and
+/* Under a private tmux server: the terminal UI draws the containers and
  * images of its root, quits on q, ends by itself with --iterations, and
- * refuses to start without a terminal. */
+ * refuses to start without a terminal; run -it and exec -it work. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -112,6 +112,36 @@ static void test_tui_iterations_end_it(void **state)
 	tu_sh(NULL, "tmux -L %s kill-server", f->sock);
 }
 
+/* run -it and exec -it: a shell on a terminal, typed into through tmux;
+ * berth's exit status is the shell's. */
+static void test_run_and_exec_interactive(void **state)
+{
+	struct fx *f = *state;
+	if (f == NULL)
+		skip();
+	start_tui(f, "run -it --rm demo sh");
+	char *text = wait_pane(f, "/ #");
+	assert_non_null(text);
+	free(text);
+	tu_sh(NULL, "tmux -L %s send-keys -t t 'echo hello-$((6*7)); exit 3' Enter", f->sock);
+	assert_int_equal(wait_exit(f), 3);
+	text = wait_pane(f, "hello-42");
+	assert_non_null(text);
+	free(text);
+	tu_sh(NULL, "tmux -L %s kill-server", f->sock);
+
+	start_tui(f, "exec -it web sh");
+	text = wait_pane(f, "/ #");
+	assert_non_null(text);
+	free(text);
+	tu_sh(NULL, "tmux -L %s send-keys -t t 'hostname; exit 4' Enter", f->sock);
+	assert_int_equal(wait_exit(f), 4);
+	text = wait_pane(f, "web");
+	assert_non_null(text);
+	free(text);
+	tu_sh(NULL, "tmux -L %s kill-server", f->sock);
+}
+
 static void test_tui_refuses_without_terminal(void **state)
 {
 	struct fx *f = *state;
@@ -128,6 +158,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_tui_shows_containers_and_quits),
 	        cmocka_unit_test(test_tui_iterations_end_it),
+	        cmocka_unit_test(test_run_and_exec_interactive),
 	        cmocka_unit_test(test_tui_refuses_without_terminal),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
