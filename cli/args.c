@@ -263,6 +263,8 @@ __attribute__((format(printf, 2, 3))) static int usage_error(const struct cli_co
 }
 
 /* Expands "-it" into "-i" "-t" when both are flags. */
+/* "-it" is "-i" "-t"; "-dm 8m" is "-d" "-m 8m": every letter but the last
+ * must be a flag, the last may take a value. */
 static bool split_short_flags(const struct cli_command *cmd, const char *arg)
 {
 	if (arg[0] != '-' || arg[1] == '-' || arg[1] == '\0' || arg[2] == '\0')
@@ -270,7 +272,7 @@ static bool split_short_flags(const struct cli_command *cmd, const char *arg)
 	for (const char *p = arg + 1; *p; p++) {
 		bool ok = false;
 		for (const struct cli_option *o = cmd->options; o && o->name; o++)
-			if (o->short_name == *p && o->arg == CLI_FLAG)
+			if (o->short_name == *p && (o->arg == CLI_FLAG || p[1] == '\0'))
 				ok = true;
 		if (!ok)
 			return false;
@@ -299,12 +301,15 @@ static int parse_args(const struct cli_command *cmd, int argc, char **argv, stru
 			print_command_help(stdout, cmd);
 			return 1;
 		}
+		char last[3];
 		if (split_short_flags(cmd, arg)) {
-			for (const char *p = arg + 1; *p; p++)
+			for (const char *p = arg + 1; p[1]; p++)
 				for (size_t k = 0; cmd->options[k].name; k++)
 					if (cmd->options[k].short_name == *p)
 						a->val[k] = "1";
-			continue;
+			/* The last letter goes through the usual path below. */
+			snprintf(last, sizeof(last), "-%c", arg[strlen(arg) - 1]);
+			arg = last;
 		}
 		const char *val;
 		int idx;

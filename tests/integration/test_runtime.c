@@ -671,6 +671,15 @@ static void test_docker_like_edges(void **state)
 	assert_int_equal(tu_berthl(&o, F->root, "logs", "edge", NULL), 0);
 	assert_non_null(strstr(o.out, "#"));
 	tu_out_free(&o);
+	/* Short flags combined with a value option last: -dm 8m. */
+	assert_int_equal(tu_berthl(&o, F->root, "run", "-dm", "8m", "--name", "edge2", "demo",
+	                           "sleep", "100", NULL),
+	                 0);
+	tu_out_free(&o);
+	j = inspect("edge2");
+	assert_non_null(strstr(j, "\"memory_bytes\": 8388608"));
+	free(j);
+	assert_int_equal(tu_berthl(NULL, F->root, "rm", "-f", "edge2", NULL), 0);
 	assert_int_equal(tu_berthl(&o, F->root, "update", "edge", NULL), 125);
 	assert_non_null(strstr(o.err, "nothing to change"));
 	tu_out_free(&o);
