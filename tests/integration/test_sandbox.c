@@ -126,35 +126,6 @@ static struct be_sandbox_cfg base_cfg(struct fixture *f, const char *const *argv
 	};
 }
 
-static char *slurp(int fd)
-{
-	size_t cap = 4096, n = 0;
-	char *buf = malloc(cap);
-	assert_non_null(buf);
-	for (;;) {
-		if (n + 1 >= cap) {
-			buf = realloc(buf, cap *= 2);
-			assert_non_null(buf);
-		}
-		ssize_t r = read(fd, buf + n, cap - n - 1);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		n += (size_t)r;
-	}
-	buf[n] = '\0';
-	return buf;
-}
-
-static int wait_status(pid_t pid)
-{
-	int st = 0;
-	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-		;
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-}
-
 /* Spawns cfg with stdout+stderr on a pipe; returns the exit status and the
  * output in *out, or -1 with *err when the spawn failed. */
 static int run_cfg(struct be_sandbox_cfg *cfg, int (*hook)(pid_t, void *), void *data, char **out,
@@ -166,9 +137,9 @@ static int run_cfg(struct be_sandbox_cfg *cfg, int (*hook)(pid_t, void *), void 
 	pid_t pid = -1;
 	int r = be_sandbox_spawn(cfg, hook, data, &pid, err);
 	close(p[1]);
-	*out = slurp(p[0]);
+	*out = tu_slurp_fd(p[0]);
 	close(p[0]);
-	return r < 0 ? -1 : wait_status(pid);
+	return r < 0 ? -1 : tu_wait_status(pid);
 }
 
 /* Runs sh -c SCRIPT in a fresh container with the base config; asserts it
@@ -566,7 +537,7 @@ static void test_be_sandbox_spawn_tty(void **state)
 	}
 	buf[n] = '\0';
 	close(master);
-	assert_int_equal(wait_status(pid), 0);
+	assert_int_equal(tu_wait_status(pid), 0);
 	assert_string_equal(buf, "ctty\r\nisatty\r\n");
 }
 
@@ -698,13 +669,13 @@ static int exec_in(struct fixture *f, struct be_sandbox_cfg *cfg, char **out, st
 	pid_t child = -1;
 	int r = be_sandbox_exec(f->init, cfg, record_hook, &h, &child, err);
 	close(p[1]);
-	*out = slurp(p[0]);
+	*out = tu_slurp_fd(p[0]);
 	close(p[0]);
 	assert_int_equal(h.calls, 1);
 	if (r < 0)
 		return -1;
 	assert_int_equal(h.pid, child);
-	return wait_status(child);
+	return tu_wait_status(child);
 }
 
 static void test_be_sandbox_exec_joins(void **state)
@@ -765,7 +736,7 @@ static void test_be_sandbox_exec_not_running(void **state)
 	pid_t pid = fork();
 	if (pid == 0)
 		_exit(0);
-	wait_status(pid);
+	tu_wait_status(pid);
 	const char *argv[] = {"true", NULL};
 	struct be_sandbox_cfg cfg = {.argv = (char *const *)argv,
 	                             .env = (char *const *)env_default,

@@ -15,35 +15,6 @@
 #include "sandbox.h"
 #include "testutil.h"
 
-static char *slurp(int fd)
-{
-	size_t cap = 4096, n = 0;
-	char *buf = malloc(cap);
-	assert_non_null(buf);
-	for (;;) {
-		if (n + 1 >= cap) {
-			buf = realloc(buf, cap *= 2);
-			assert_non_null(buf);
-		}
-		ssize_t r = read(fd, buf + n, cap - n - 1);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		n += (size_t)r;
-	}
-	buf[n] = '\0';
-	return buf;
-}
-
-static int wait_status(pid_t pid)
-{
-	int st = 0;
-	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-		;
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-}
-
 static void need_root(void)
 {
 	if (!tu_is_root())
@@ -113,9 +84,9 @@ static void test_be_secure_lock_denies(void **state)
 		denied_calls_child(p[1]);
 	}
 	close(p[1]);
-	char *out = slurp(p[0]);
+	char *out = tu_slurp_fd(p[0]);
 	close(p[0]);
-	assert_int_equal(wait_status(pid), 0);
+	assert_int_equal(tu_wait_status(pid), 0);
 	assert_string_equal(out, ""); /* else: name=result/errno of each surprise */
 	free(out);
 }
@@ -135,7 +106,7 @@ static void test_be_secure_lock_kills_32bit_calls(void **state)
 		__asm__ volatile("int $0x80" : "=a"(ret) : "a"(20L) : "memory");
 		_exit(ret > 0 ? 3 : 4);
 	}
-	assert_int_equal(wait_status(pid), 128 + SIGSYS);
+	assert_int_equal(tu_wait_status(pid), 128 + SIGSYS);
 #else
 	skip();
 #endif

@@ -137,24 +137,34 @@ void tu_out_free(struct tu_out *o)
 	o->out = o->err = NULL;
 }
 
-static char *slurp_fd(int fd)
+char *tu_slurp_fd(int fd)
 {
 	size_t cap = 4096, n = 0;
 	char *buf = malloc(cap);
 	assert_non_null(buf);
-	lseek(fd, 0, SEEK_SET);
+	lseek(fd, 0, SEEK_SET); /* a file from its start; fails harmlessly on a pipe */
 	for (;;) {
 		if (n + 1 >= cap) {
 			buf = realloc(buf, cap *= 2);
 			assert_non_null(buf);
 		}
 		ssize_t r = read(fd, buf + n, cap - n - 1);
+		if (r < 0 && errno == EINTR)
+			continue;
 		if (r <= 0)
 			break;
 		n += (size_t)r;
 	}
 	buf[n] = '\0';
 	return buf;
+}
+
+int tu_wait_status(pid_t pid)
+{
+	int st = 0;
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
 static int run_argv(struct tu_out *o, const char *input, char *const *argv)
@@ -189,8 +199,8 @@ static int run_argv(struct tu_out *o, const char *input, char *const *argv)
 	int status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 	if (o) {
 		o->status = status;
-		o->out = slurp_fd(ofd);
-		o->err = slurp_fd(efd);
+		o->out = tu_slurp_fd(ofd);
+		o->err = tu_slurp_fd(efd);
 	}
 	close(ofd);
 	close(efd);
@@ -254,7 +264,7 @@ char *tu_read(const char *path)
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return NULL;
-	char *s = slurp_fd(fd);
+	char *s = tu_slurp_fd(fd);
 	close(fd);
 	return s;
 }

@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 #include <setjmp.h>
 #include <cmocka.h>
 
@@ -42,6 +43,12 @@ char *tu_demo_root_new(void);
  * otherwise).  TU_OK(root, "ps", "-a") is the short form. */
 void tu_ok_argv(const char *root, const char **argv);
 #define TU_OK(root, ...) tu_ok_argv(root, (const char *[]){__VA_ARGS__, NULL})
+
+/* Everything readable from fd until EOF (a regular file from its start);
+ * the caller frees. */
+char *tu_slurp_fd(int fd);
+/* waitpid, retried on EINTR: the exit status, or 128+signal. */
+int tu_wait_status(pid_t pid);
 
 /* Reads a whole file (caller frees), or NULL. */
 char *tu_read(const char *path);
