@@ -27,32 +27,7 @@
 #define WARM 3
 #define LIBCG_SAMPLE 100
 
-/* ---- counting allocations: this program's malloc forwards to glibc's ---- */
-extern void *__libc_malloc(size_t n);
-extern void *__libc_calloc(size_t n, size_t size);
-extern void *__libc_realloc(void *p, size_t n);
-extern void __libc_free(void *p);
-static volatile int counting;
-static volatile long allocs;
-void *malloc(size_t n)
-{
-	allocs += counting;
-	return __libc_malloc(n);
-}
-void *calloc(size_t n, size_t size)
-{
-	allocs += counting;
-	return __libc_calloc(n, size);
-}
-void *realloc(void *p, size_t n)
-{
-	allocs += counting;
-	return __libc_realloc(p, n);
-}
-void free(void *p)
-{
-	__libc_free(p);
-}
+#include "../tests/lib/alloc_count.h"
 
 /* ---- what this program made, for the cleanup ----------------------------- */
 static const char *const v1_ctls[] = {"cpu", "cpuacct", "memory", "pids"};

@@ -12,40 +12,12 @@
 
 #define CLONES 20
 
-static char *root;
-
-static int group_setup(void **state)
-{
-	(void)state;
-	if (!tu_is_root())
-		return 0;
-	root = tu_demo_root_new();
-	return root ? 0 : -1;
-}
-
-static int group_teardown(void **state)
-{
-	(void)state;
-	if (root == NULL)
-		return 0;
-	tu_root_remove(root);
-	free(root);
-	root = NULL;
-	return 0;
-}
-
-static void need_root(void)
-{
-	if (!tu_is_root() || root == NULL)
-		skip();
-}
-
-#define OK(...) TU_OK(root, __VA_ARGS__)
+#define OK(...) TU_OK(tu_demo_root, __VA_ARGS__)
 
 static long du_kb(void)
 {
 	struct tu_out o = {0};
-	tu_sh(&o, "du -sk --one-file-system '%s' | cut -f1", root);
+	tu_sh(&o, "du -sk --one-file-system '%s' | cut -f1", tu_demo_root);
 	long kb = atol(o.out);
 	tu_out_free(&o);
 	return kb;
@@ -54,7 +26,7 @@ static long du_kb(void)
 static char *out_of(const char **argv)
 {
 	struct tu_out o = {0};
-	int r = tu_berth(&o, root, argv);
+	int r = tu_berth(&o, tu_demo_root, argv);
 	if (r != 0)
 		fprintf(stderr, "berth %s: exit %d: %s", argv[0], r, o.err);
 	assert_int_equal(r, 0);
@@ -66,7 +38,7 @@ static char *out_of(const char **argv)
 static void test_clone_many(void **state)
 {
 	(void)state;
-	need_root();
+	tu_need_demo_root();
 	OK("create", "--name", "src", "demo", "sleep", "100000");
 	OK("start", "src");
 	/* A few megabytes of state, so that a copy per clone would show. */
@@ -85,7 +57,7 @@ static void test_clone_many(void **state)
 	 * runtime's business, not this test's. */
 	struct tu_out so = {0};
 	tu_sh(&so, "for i in $(seq -w 0 %d); do '%s' --root '%s' start c$i >/dev/null & done; wait",
-	      CLONES - 1, tu_berth_bin(), root);
+	      CLONES - 1, tu_berth_bin(), tu_demo_root);
 	if (so.err[0])
 		printf("# concurrent starts: %s", so.err);
 	tu_out_free(&so);
@@ -93,7 +65,7 @@ static void test_clone_many(void **state)
 		char name[32];
 		snprintf(name, sizeof(name), "c%02d", i);
 		struct tu_out io = {0};
-		assert_int_equal(tu_berthl(&io, root, "inspect", name, NULL), 0);
+		assert_int_equal(tu_berthl(&io, tu_demo_root, "inspect", name, NULL), 0);
 		if (strstr(io.out, "\"running\": true") == NULL)
 			OK("start", name);
 		tu_out_free(&io);
@@ -123,32 +95,32 @@ static void test_clone_many(void **state)
 	        tu_sh(&so,
 	              "for i in $(seq -w 0 %d); do '%s' --root '%s' rm -f c$i >/dev/null & "
 	              "done; wait",
-	              CLONES - 1, tu_berth_bin(), root),
+	              CLONES - 1, tu_berth_bin(), tu_demo_root),
 	        0);
 	assert_string_equal(so.err, "");
 	tu_out_free(&so);
 	OK("rm", "src");
-	assert_int_equal(tu_orphan_layers(root, NULL, 0), 0);
+	assert_int_equal(tu_orphan_layers(tu_demo_root, NULL, 0), 0);
 }
 
 static void test_clone_current_state(void **state)
 {
 	(void)state;
-	need_root();
+	tu_need_demo_root();
 	OK("create", "--name", "st", "demo", "sleep", "100000");
 	OK("start", "st");
 	OK("exec", "st", "sh", "-c", "echo one > /one; rm /etc/hosts");
 	OK("stop", "-t", "0", "st");
-	char *m = tu_container_manifest(root, "st");
+	char *m = tu_container_manifest(tu_demo_root, "st");
 	/* Stopped: the upper is sealed into a layer both share. */
 	OK("clone", "st", "st2");
-	char *m2 = tu_container_manifest(root, "st2");
-	char *m1 = tu_container_manifest(root, "st");
+	char *m2 = tu_container_manifest(tu_demo_root, "st2");
+	char *m1 = tu_container_manifest(tu_demo_root, "st");
 	assert_string_equal(m1, m);
 	assert_string_equal(m2, m);
 	char h1[13], h2[13];
-	tu_container_head(root, "st", h1);
-	tu_container_head(root, "st2", h2);
+	tu_container_head(tu_demo_root, "st", h1);
+	tu_container_head(tu_demo_root, "st2", h2);
 	assert_string_equal(h1, h2);
 	free(m1);
 	free(m2);
@@ -164,7 +136,7 @@ static void test_clone_current_state(void **state)
 	assert_string_equal(s, "one\ntwo\nst3\n");
 	free(s);
 	OK("rm", "-f", "st", "st2", "st3");
-	assert_int_equal(tu_orphan_layers(root, NULL, 0), 0);
+	assert_int_equal(tu_orphan_layers(tu_demo_root, NULL, 0), 0);
 	free(m);
 }
 
@@ -174,5 +146,5 @@ int main(void)
 	        cmocka_unit_test(test_clone_many),
 	        cmocka_unit_test(test_clone_current_state),
 	};
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return cmocka_run_group_tests(tests, tu_demo_group_setup, tu_demo_group_teardown);
 }

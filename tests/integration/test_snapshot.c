@@ -14,35 +14,7 @@
 #include "testutil.h"
 #include "tu_tree.h"
 
-static char *root;
-
-static int group_setup(void **state)
-{
-	(void)state;
-	if (!tu_is_root())
-		return 0;
-	root = tu_demo_root_new();
-	return root ? 0 : -1;
-}
-
-static int group_teardown(void **state)
-{
-	(void)state;
-	if (root == NULL)
-		return 0;
-	tu_root_remove(root);
-	free(root);
-	root = NULL;
-	return 0;
-}
-
-static void need_root(void)
-{
-	if (!tu_is_root() || root == NULL)
-		skip();
-}
-
-#define OK(...) TU_OK(root, __VA_ARGS__)
+#define OK(...) TU_OK(tu_demo_root, __VA_ARGS__)
 
 /* Runs a shell script inside running container name. */
 static void sh_in(const char *name, const char *script)
@@ -57,7 +29,7 @@ static void make_ct(const char *name)
 
 static char *manifest(const char *name)
 {
-	char *m = tu_container_manifest(root, name);
+	char *m = tu_container_manifest(tu_demo_root, name);
 	assert_non_null(m);
 	return m;
 }
@@ -76,13 +48,13 @@ static void assert_manifest(const char *name, const char *want)
 
 static void upper_path(char *buf, size_t len, const char *name, const char *rel)
 {
-	snprintf(buf, len, "%s/containers/%s/upper/%s", root, name, rel);
+	snprintf(buf, len, "%s/containers/%s/upper/%s", tu_demo_root, name, rel);
 }
 
 static void assert_no_orphans(void)
 {
 	char first[16];
-	size_t n = tu_orphan_layers(root, first, sizeof(first));
+	size_t n = tu_orphan_layers(tu_demo_root, first, sizeof(first));
 	if (n)
 		fprintf(stderr, "orphan layer %s (%zu)\n", first, n);
 	assert_int_equal(n, 0);
@@ -106,7 +78,7 @@ static const char script_b[] =
 static void test_rollback_restores_tree(void **state)
 {
 	(void)state;
-	need_root();
+	tu_need_demo_root();
 	make_ct("rb");
 	OK("start", "rb");
 	sh_in("rb", script_a);
@@ -141,17 +113,17 @@ static void test_rollback_restores_tree(void **state)
 	/* The container runs on the restored tree. */
 	OK("start", "rb");
 	struct tu_out o = {0};
-	assert_int_equal(tu_berthl(&o, root, "exec", "rb", "sh", "-c",
+	assert_int_equal(tu_berthl(&o, tu_demo_root, "exec", "rb", "sh", "-c",
 	                           "cat /t/del_me; ls /t/opq; ls /etc | wc -l", NULL),
 	                 0);
 	assert_string_equal(o.out, "keep\na\nb\n4\n");
 	tu_out_free(&o);
 	/* Running: refused without --restart; with it, rolled back and running. */
-	assert_int_equal(tu_berthl(&o, root, "rollback", "rb", "s2", NULL), 125);
+	assert_int_equal(tu_berthl(&o, tu_demo_root, "rollback", "rb", "s2", NULL), 125);
 	assert_non_null(strstr(o.err, "is running"));
 	tu_out_free(&o);
 	OK("rollback", "--restart", "-t", "0", "rb", "s2");
-	assert_int_equal(tu_berthl(&o, root, "exec", "rb", "cat", "/etc/only", NULL), 0);
+	assert_int_equal(tu_berthl(&o, tu_demo_root, "exec", "rb", "cat", "/etc/only", NULL), 0);
 	assert_string_equal(o.out, "only\n");
 	tu_out_free(&o);
 	OK("stop", "rb");
@@ -169,7 +141,7 @@ static void test_rollback_restores_tree(void **state)
 static json_t *snapshots_json(const char *name)
 {
 	struct tu_out o = {0};
-	assert_int_equal(tu_berthl(&o, root, "snapshots", "--json", name, NULL), 0);
+	assert_int_equal(tu_berthl(&o, tu_demo_root, "snapshots", "--json", name, NULL), 0);
 	json_t *j = json_loads(o.out, 0, NULL);
 	tu_out_free(&o);
 	assert_true(json_is_array(j));
@@ -201,7 +173,7 @@ static char *change_and_snap(const char *name, const char *script, const char *s
 static void test_snapshot_tree(void **state)
 {
 	(void)state;
-	need_root();
+	tu_need_demo_root();
 	make_ct("tr");
 	char *m1 = change_and_snap("tr", "echo 1 > /v", "S1");
 	char *m2 = change_and_snap("tr", "echo 2 > /v; echo b > /b; rm /etc/hosts", "S2");
@@ -221,7 +193,7 @@ static void test_snapshot_tree(void **state)
 	json_decref(j);
 	struct tu_out o = {0};
 	setenv("LC_ALL", "C", 1); /* ASCII tree */
-	assert_int_equal(tu_berthl(&o, root, "snapshots", "--tree", "tr", NULL), 0);
+	assert_int_equal(tu_berthl(&o, tu_demo_root, "snapshots", "--tree", "tr", NULL), 0);
 	unsetenv("LC_ALL");
 	assert_non_null(strstr(o.out, "S1"));
 	assert_non_null(strstr(o.out, "-- S2"));
@@ -229,7 +201,7 @@ static void test_snapshot_tree(void **state)
 	tu_out_free(&o);
 
 	/* S1 is the base of S2 and S3: refused, naming them, nothing changed. */
-	assert_int_equal(tu_berthl(&o, root, "snapshot", "rm", "tr", "S1", NULL), 125);
+	assert_int_equal(tu_berthl(&o, tu_demo_root, "snapshot", "rm", "tr", "S1", NULL), 125);
 	assert_non_null(strstr(o.err, "S2, S3"));
 	assert_ptr_equal(strchr(o.err, '\n'), o.err + strlen(o.err) - 1);
 	tu_out_free(&o);
@@ -239,13 +211,14 @@ static void test_snapshot_tree(void **state)
 	char layer[64], dir[4096];
 	snprintf(layer, sizeof(layer), "%s", field(j, "S2", "layer"));
 	json_decref(j);
-	snprintf(dir, sizeof(dir), "%s/layers/%s", root, layer);
+	snprintf(dir, sizeof(dir), "%s/layers/%s", tu_demo_root, layer);
 	assert_true(access(dir, F_OK) == 0);
 	OK("snapshot", "rm", "tr", "S2");
 	assert_true(access(dir, F_OK) < 0);
 	assert_no_orphans();
 	/* --merge: the name goes, the layer stays inside S3's chain. */
-	assert_int_equal(tu_berthl(&o, root, "snapshot", "rm", "--merge", "tr", "S1", NULL), 0);
+	assert_int_equal(tu_berthl(&o, tu_demo_root, "snapshot", "rm", "--merge", "tr", "S1", NULL),
+	                 0);
 	assert_non_null(strstr(o.err, "S3"));
 	tu_out_free(&o);
 	j = snapshots_json("tr");
@@ -267,7 +240,7 @@ static void test_snapshot_tree(void **state)
 static json_t *inspect_state(const char *name)
 {
 	struct tu_out o = {0};
-	assert_int_equal(tu_berthl(&o, root, "inspect", name, NULL), 0);
+	assert_int_equal(tu_berthl(&o, tu_demo_root, "inspect", name, NULL), 0);
 	json_t *j = json_loads(o.out, 0, NULL);
 	tu_out_free(&o);
 	json_t *st = json_incref(json_object_get(j, "state"));
@@ -302,7 +275,7 @@ static long check_lines(const char *text)
 static void test_snapshot_running(void **state)
 {
 	(void)state;
-	need_root();
+	tu_need_demo_root();
 	OK("create", "--name", "w", "demo", "sh", "-c",
 	   "i=0; while :; do i=$((i+1)); "
 	   "echo \"line $i ........................................\" >> /log; done");
@@ -323,7 +296,8 @@ static void test_snapshot_running(void **state)
 	assert_true(file_size(log) > before);
 	json_t *j = snapshots_json("w");
 	char path[4096];
-	snprintf(path, sizeof(path), "%s/layers/%s/diff/log", root, field(j, "live1", "layer"));
+	snprintf(path, sizeof(path), "%s/layers/%s/diff/log", tu_demo_root,
+	         field(j, "live1", "layer"));
 	json_decref(j);
 	char *text = tu_read(path);
 	assert_non_null(text);
@@ -333,7 +307,7 @@ static void test_snapshot_running(void **state)
 	OK("stop", "-t", "0", "w");
 	/* Rolled back, the container restarts on exactly that prefix. */
 	OK("rollback", "w", "live1");
-	char *m = tu_layer_manifest(root, field(j = snapshots_json("w"), "live1", "layer"));
+	char *m = tu_layer_manifest(tu_demo_root, field(j = snapshots_json("w"), "live1", "layer"));
 	json_decref(j);
 	assert_manifest("w", m);
 	free(m);
@@ -346,7 +320,7 @@ static void test_snapshot_running(void **state)
 static void assert_out(const char *want, const char **argv)
 {
 	struct tu_out o = {0};
-	int r = tu_berth(&o, root, argv);
+	int r = tu_berth(&o, tu_demo_root, argv);
 	if (r != 0 || strcmp(o.out, want) != 0)
 		fprintf(stderr, "berth %s: exit %d\n--- want\n%s--- got\n%s%s", argv[0], r, want,
 		        o.out, o.err);
@@ -359,7 +333,7 @@ static void assert_out(const char *want, const char **argv)
 static void test_diff(void **state)
 {
 	(void)state;
-	need_root();
+	tu_need_demo_root();
 	make_ct("df");
 	OK("start", "df");
 	sh_in("df", "echo a > /new; rm /etc/group; echo x >> /etc/passwd; mkdir -p /nd/sub; "
@@ -384,7 +358,7 @@ static void test_diff(void **state)
 	OUT("C /etc\nA /etc/hostname\nA /etc/hosts\nD /etc/only\nA /etc/passwd\n", "diff", "df",
 	    "d2");
 	struct tu_out o = {0};
-	assert_int_equal(tu_berthl(&o, root, "diff", "--json", "df", "d2", NULL), 0);
+	assert_int_equal(tu_berthl(&o, tu_demo_root, "diff", "--json", "df", "d2", NULL), 0);
 	json_t *j = json_loads(o.out, 0, NULL);
 	assert_int_equal(json_array_size(j), 5);
 	assert_string_equal(json_string_value(json_object_get(json_array_get(j, 3), "kind")), "D");
@@ -398,7 +372,7 @@ static void test_diff(void **state)
 static void test_commit(void **state)
 {
 	(void)state;
-	need_root();
+	tu_need_demo_root();
 	make_ct("cm");
 	OK("start", "cm");
 	sh_in("cm", "echo committed > /c.txt");
@@ -407,14 +381,14 @@ static void test_commit(void **state)
 	OK("commit", "cm", "cmimg");
 	assert_manifest("cm", m); /* the container's tree is as it was */
 	struct tu_out o = {0};
-	assert_int_equal(tu_berthl(&o, root, "commit", "cm", "cmimg", NULL), 125);
+	assert_int_equal(tu_berthl(&o, tu_demo_root, "commit", "cm", "cmimg", NULL), 125);
 	assert_non_null(strstr(o.err, "already exists"));
 	tu_out_free(&o);
 	/* A container of the image sees the state; its layers are shared. */
 	OK("create", "--name", "fromimg", "cmimg");
 	char head[13], head2[13];
-	tu_container_head(root, "cm", head);
-	tu_container_head(root, "fromimg", head2);
+	tu_container_head(tu_demo_root, "cm", head);
+	tu_container_head(tu_demo_root, "fromimg", head2);
 	assert_string_equal(head, head2);
 	char *m2 = manifest("fromimg");
 	assert_string_equal(m, m2);
@@ -425,10 +399,11 @@ static void test_commit(void **state)
 	OK("commit", "cm", "cmimg2");
 	OK("stop", "cm");
 	OK("create", "--name", "fromimg2", "cmimg2");
-	assert_int_equal(tu_berthl(&o, root, "start", "fromimg2", NULL), 0);
+	assert_int_equal(tu_berthl(&o, tu_demo_root, "start", "fromimg2", NULL), 0);
 	tu_out_free(&o);
-	assert_int_equal(tu_berthl(&o, root, "exec", "fromimg2", "cat", "/l.txt", "/c.txt", NULL),
-	                 0);
+	assert_int_equal(
+	        tu_berthl(&o, tu_demo_root, "exec", "fromimg2", "cat", "/l.txt", "/c.txt", NULL),
+	        0);
 	assert_string_equal(o.out, "live\ncommitted\n");
 	tu_out_free(&o);
 	OK("rm", "-f", "fromimg2", "fromimg", "cm");
@@ -446,7 +421,7 @@ static char *state_of(void)
 	tu_sh(&o,
 	      "cd '%s' && ls layers images && cat containers/bad/snapshots.json "
 	      "containers/bad/state.json && ls containers",
-	      root);
+	      tu_demo_root);
 	free(o.err);
 	return o.out;
 }
@@ -455,7 +430,7 @@ static void expect_fail(const char **argv)
 {
 	char *before = state_of();
 	struct tu_out o = {0};
-	int r = tu_berth(&o, root, argv);
+	int r = tu_berth(&o, tu_demo_root, argv);
 	if (r != 125)
 		fprintf(stderr, "berth %s %s: exit %d, %s", argv[0], argv[1], r, o.err);
 	assert_int_equal(r, 125);
@@ -472,7 +447,7 @@ static void expect_fail(const char **argv)
 static void test_bad_input(void **state)
 {
 	(void)state;
-	need_root();
+	tu_need_demo_root();
 	make_ct("bad");
 	OK("snapshot", "bad", "s1");
 	OK("clone", "bad", "bad2");
@@ -517,5 +492,5 @@ int main(void)
 	        cmocka_unit_test(test_commit),
 	        cmocka_unit_test(test_bad_input),
 	};
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return cmocka_run_group_tests(tests, tu_demo_group_setup, tu_demo_group_teardown);
 }

@@ -18,45 +18,17 @@
 #define CHAIN 300
 #define DEPTH_MAX_SEEN 66 /* default depth 64, plus the image, plus the newest */
 
-static char *root;
-
-static int group_setup(void **state)
-{
-	(void)state;
-	if (!tu_is_root())
-		return 0;
-	root = tu_demo_root_new();
-	return root ? 0 : -1;
-}
-
-static int group_teardown(void **state)
-{
-	(void)state;
-	if (root == NULL)
-		return 0;
-	tu_root_remove(root);
-	free(root);
-	root = NULL;
-	return 0;
-}
-
-static void need_root(void)
-{
-	if (!tu_is_root() || root == NULL)
-		skip();
-}
-
-#define OK(...) TU_OK(root, __VA_ARGS__)
+#define OK(...) TU_OK(tu_demo_root, __VA_ARGS__)
 
 static void upper(char *buf, size_t len, const char *ct, const char *rel)
 {
-	snprintf(buf, len, "%s/containers/%s/upper/%s", root, ct, rel);
+	snprintf(buf, len, "%s/containers/%s/upper/%s", tu_demo_root, ct, rel);
 }
 
 static json_t *snapshots(const char *ct)
 {
 	struct tu_out o = {0};
-	assert_int_equal(tu_berthl(&o, root, "snapshots", "--json", ct, NULL), 0);
+	assert_int_equal(tu_berthl(&o, tu_demo_root, "snapshots", "--json", ct, NULL), 0);
 	json_t *j = json_loads(o.out, 0, NULL);
 	tu_out_free(&o);
 	assert_true(json_is_array(j));
@@ -65,7 +37,7 @@ static json_t *snapshots(const char *ct)
 
 static char *manifest(const char *ct)
 {
-	char *m = tu_container_manifest(root, ct);
+	char *m = tu_container_manifest(tu_demo_root, ct);
 	assert_non_null(m);
 	return m;
 }
@@ -107,7 +79,7 @@ static bool wanted(int i)
 static void test_chain_300(void **state)
 {
 	(void)state;
-	need_root();
+	tu_need_demo_root();
 	OK("create", "--name", "deep", "demo", "sleep", "100000");
 	char *m[CHAIN + 1] = {0};
 	int files = 0;
@@ -120,8 +92,8 @@ static void test_chain_300(void **state)
 		OK("snapshot", "deep", snap);
 	}
 	char head[13];
-	tu_container_head(root, "deep", head);
-	size_t depth = tu_chain_len(root, head);
+	tu_container_head(tu_demo_root, "deep", head);
+	size_t depth = tu_chain_len(tu_demo_root, head);
 	printf("# %d snapshots: head chain %zu layers deep\n", CHAIN, depth);
 	assert_true(depth >= 2 && depth <= DEPTH_MAX_SEEN);
 	json_t *list = snapshots("deep");
@@ -129,16 +101,16 @@ static void test_chain_300(void **state)
 	for (size_t i = 0; i < json_array_size(list); i++) {
 		const char *id =
 		        json_string_value(json_object_get(json_array_get(list, i), "layer"));
-		size_t d = tu_chain_len(root, id);
+		size_t d = tu_chain_len(tu_demo_root, id);
 		assert_true(d >= 2 && d <= DEPTH_MAX_SEEN);
 	}
 	json_decref(list);
 	/* It mounts and runs. */
 	OK("start", "deep");
 	struct tu_out o = {0};
-	assert_int_equal(
-	        tu_berthl(&o, root, "exec", "deep", "sh", "-c", "ls /f | wc -l; cat /g/only", NULL),
-	        0);
+	assert_int_equal(tu_berthl(&o, tu_demo_root, "exec", "deep", "sh", "-c",
+	                           "ls /f | wc -l; cat /g/only", NULL),
+	                 0);
 	char want[64];
 	snprintf(want, sizeof(want), "%d\n%d\n", files, CHAIN - CHAIN % 13);
 	assert_string_equal(o.out, want);
@@ -156,7 +128,7 @@ static void test_chain_300(void **state)
 		free(m[i]);
 	}
 	OK("rm", "deep");
-	assert_int_equal(tu_orphan_layers(root, NULL, 0), 0);
+	assert_int_equal(tu_orphan_layers(tu_demo_root, NULL, 0), 0);
 }
 
 /* Changes made by the kernel through the overlay, squashed every other
@@ -175,7 +147,7 @@ static const char *const scripts[] = {
 static void test_squash_exact(void **state)
 {
 	(void)state;
-	need_root();
+	tu_need_demo_root();
 	setenv("BERTH_SQUASH_DEPTH", "2", 1);
 	OK("create", "--name", "sq", "demo", "sleep", "100000");
 	const size_t n = sizeof(scripts) / sizeof(scripts[0]);
@@ -194,8 +166,8 @@ static void test_squash_exact(void **state)
 		snprintf(snap, sizeof(snap), "q%zu", i);
 		OK("snapshot", "sq", snap);
 		char head[13];
-		tu_container_head(root, "sq", head);
-		assert_true(tu_chain_len(root, head) <= 3);
+		tu_container_head(tu_demo_root, "sq", head);
+		assert_true(tu_chain_len(tu_demo_root, head) <= 3);
 	}
 	for (size_t k = 0; k < 2 * n; k++) {
 		size_t i = (k * 5) % n;
@@ -210,7 +182,7 @@ static void test_squash_exact(void **state)
 		free(m[i]);
 	unsetenv("BERTH_SQUASH_DEPTH");
 	OK("rm", "sq");
-	assert_int_equal(tu_orphan_layers(root, NULL, 0), 0);
+	assert_int_equal(tu_orphan_layers(tu_demo_root, NULL, 0), 0);
 }
 
 int main(void)
@@ -219,5 +191,5 @@ int main(void)
 	        cmocka_unit_test(test_chain_300),
 	        cmocka_unit_test(test_squash_exact),
 	};
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return cmocka_run_group_tests(tests, tu_demo_group_setup, tu_demo_group_teardown);
 }

@@ -15,29 +15,7 @@
 #include "testutil.h"
 #include "tu_tree.h"
 
-static char *root;
-
-static int group_setup(void **state)
-{
-	(void)state;
-	if (!tu_is_root())
-		return 0;
-	root = tu_demo_root_new();
-	return root ? 0 : -1;
-}
-
-static int group_teardown(void **state)
-{
-	(void)state;
-	if (root == NULL)
-		return 0;
-	tu_root_remove(root);
-	free(root);
-	root = NULL;
-	return 0;
-}
-
-#define OK(...) TU_OK(root, __VA_ARGS__)
+#define OK(...) TU_OK(tu_demo_root, __VA_ARGS__)
 
 enum op { SNAP, LIVE, ROLLBACK, SNAPRM, SQUASH, CLONE, LIVECLONE, COMMIT };
 
@@ -72,21 +50,21 @@ static const struct {
 static void upper_file(const char *rel, const char *text)
 {
 	char p[4096];
-	snprintf(p, sizeof(p), "%s/containers/f/upper/%s", root, rel);
+	snprintf(p, sizeof(p), "%s/containers/f/upper/%s", tu_demo_root, rel);
 	tu_write(p, text);
 }
 
 static void upper_whiteout(const char *rel)
 {
 	char p[4096];
-	snprintf(p, sizeof(p), "%s/containers/f/upper/%s", root, rel);
+	snprintf(p, sizeof(p), "%s/containers/f/upper/%s", tu_demo_root, rel);
 	tu_sh(NULL, "mkdir -p \"$(dirname '%s')\"", p);
 	assert_int_equal(mknod(p, S_IFCHR, makedev(0, 0)), 0);
 }
 
 static char *manifest(const char *name)
 {
-	char *m = tu_container_manifest(root, name);
+	char *m = tu_container_manifest(tu_demo_root, name);
 	assert_non_null(m);
 	return m;
 }
@@ -113,7 +91,7 @@ static char *change(const char *file, const char *gone)
 static json_t *snapshots(void)
 {
 	struct tu_out o = {0};
-	assert_int_equal(tu_berthl(&o, root, "snapshots", "--json", "f", NULL), 0);
+	assert_int_equal(tu_berthl(&o, tu_demo_root, "snapshots", "--json", "f", NULL), 0);
 	json_t *j = json_loads(o.out, 0, NULL);
 	tu_out_free(&o);
 	assert_true(json_is_array(j));
@@ -127,7 +105,8 @@ static char *snap_manifest(json_t *list, const char *snap)
 		json_t *s = json_array_get(list, i);
 		if (strcmp(json_string_value(json_object_get(s, "name")), snap) != 0)
 			continue;
-		char *m = tu_layer_manifest(root, json_string_value(json_object_get(s, "layer")));
+		char *m = tu_layer_manifest(tu_demo_root,
+		                            json_string_value(json_object_get(s, "layer")));
 		assert_non_null(m);
 		return m;
 	}
@@ -147,9 +126,9 @@ static void check_snap(json_t *list, const char *snap, const char *want, bool mu
 static void check_common(void)
 {
 	char p[4096], first[16];
-	snprintf(p, sizeof(p), "%s/containers/f/op.json", root);
+	snprintf(p, sizeof(p), "%s/containers/f/op.json", tu_demo_root);
 	assert_true(access(p, F_OK) < 0);
-	size_t orphans = tu_orphan_layers(root, first, sizeof(first));
+	size_t orphans = tu_orphan_layers(tu_demo_root, first, sizeof(first));
 	if (orphans)
 		fprintf(stderr, "orphan layer %s\n", first);
 	assert_int_equal(orphans, 0);
@@ -159,7 +138,7 @@ static void check_common(void)
 	for (size_t i = 0; i < json_array_size(list); i++) {
 		const char *id =
 		        json_string_value(json_object_get(json_array_get(list, i), "layer"));
-		assert_true(tu_chain_len(root, id) > 0);
+		assert_true(tu_chain_len(tu_demo_root, id) > 0);
 	}
 	json_decref(list);
 }
@@ -173,7 +152,7 @@ static void assert_one_of(const char *m, const char *a, const char *b)
 static void check_running_thawed(void)
 {
 	struct tu_out o = {0};
-	assert_int_equal(tu_berthl(&o, root, "inspect", "f", NULL), 0);
+	assert_int_equal(tu_berthl(&o, tu_demo_root, "inspect", "f", NULL), 0);
 	assert_non_null(strstr(o.out, "\"running\": true"));
 	assert_non_null(strstr(o.out, "\"paused\": false"));
 	tu_out_free(&o);
@@ -185,7 +164,7 @@ static int faulted(const char *point, const char **argv)
 {
 	setenv("BERTH_FAULT", point, 1);
 	struct tu_out o = {0};
-	int r = tu_berth(&o, root, argv);
+	int r = tu_berth(&o, tu_demo_root, argv);
 	unsetenv("BERTH_FAULT");
 	if (r != 99)
 		fprintf(stderr, "%s: exit %d: %s", point, r, o.err);
@@ -267,8 +246,8 @@ static void run_squash(const char *point)
 	/* The next snapshot squashes if the interrupted one did not. */
 	OK("snapshot", "f", "S4");
 	char head[13];
-	tu_container_head(root, "f", head);
-	assert_true(tu_chain_len(root, head) <= 3);
+	tu_container_head(tu_demo_root, "f", head);
+	assert_true(tu_chain_len(tu_demo_root, head) <= 3);
 	unsetenv("BERTH_SQUASH_DEPTH");
 	free(m);
 	free(a);
@@ -287,7 +266,7 @@ static void run_clone(const char *point, bool live)
 	char *m = manifest("f");
 	assert_string_equal(m, a);
 	char p[4096];
-	snprintf(p, sizeof(p), "%s/containers/g", root);
+	snprintf(p, sizeof(p), "%s/containers/g", tu_demo_root);
 	if (access(p, F_OK) == 0) {
 		char *g = manifest("g");
 		assert_string_equal(g, a);
@@ -305,7 +284,7 @@ static void run_commit(const char *point)
 	char *m = manifest("f");
 	assert_string_equal(m, a);
 	char p[4096];
-	snprintf(p, sizeof(p), "%s/images/fimg.json", root);
+	snprintf(p, sizeof(p), "%s/images/fimg.json", tu_demo_root);
 	if (access(p, F_OK) == 0) {
 		OK("create", "--name", "fromimg", "fimg");
 		char *g = manifest("fromimg");
@@ -321,7 +300,7 @@ static void run_commit(const char *point)
 static void test_fault_points(void **state)
 {
 	(void)state;
-	if (!tu_is_root() || root == NULL)
+	if (!tu_is_root() || tu_demo_root == NULL)
 		skip();
 	for (size_t i = 0; i < sizeof(faults) / sizeof(faults[0]); i++) {
 		const char *p = faults[i].point;
@@ -339,7 +318,7 @@ static void test_fault_points(void **state)
 		}
 		check_common();
 		OK("rm", "-f", "f");
-		assert_int_equal(tu_orphan_layers(root, NULL, 0), 0);
+		assert_int_equal(tu_orphan_layers(tu_demo_root, NULL, 0), 0);
 	}
 }
 
@@ -348,5 +327,5 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_fault_points),
 	};
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return cmocka_run_group_tests(tests, tu_demo_group_setup, tu_demo_group_teardown);
 }

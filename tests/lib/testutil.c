@@ -310,3 +310,31 @@ void tu_ok_argv(const char *root, const char **argv)
 	assert_int_equal(r, 0);
 	tu_out_free(&o);
 }
+
+char *tu_demo_root;
+
+int tu_demo_group_setup(void **state)
+{
+	(void)state;
+	if (!tu_is_root())
+		return 0;
+	tu_demo_root = tu_demo_root_new();
+	return tu_demo_root ? 0 : -1;
+}
+
+int tu_demo_group_teardown(void **state)
+{
+	(void)state;
+	if (tu_demo_root == NULL)
+		return 0;
+	tu_root_remove(tu_demo_root);
+	free(tu_demo_root);
+	tu_demo_root = NULL;
+	return 0;
+}
+
+void tu_need_demo_root(void)
+{
+	if (!tu_is_root() || tu_demo_root == NULL)
+		skip();
+}

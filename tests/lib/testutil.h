@@ -39,6 +39,14 @@ int tu_sh(struct tu_out *o, const char *fmt, ...) __attribute__((format(printf, 
 /* A new root (tu_root_new) holding the demo image; NULL after printing why
  * when the import fails (the root is removed then). */
 char *tu_demo_root_new(void);
+/* A group fixture: tu_demo_group_setup makes tu_demo_root (a root with the
+ * demo image) when running as root, tu_demo_group_teardown removes it;
+ * tu_need_demo_root skips a test without it. */
+extern char *tu_demo_root;
+int tu_demo_group_setup(void **state);
+int tu_demo_group_teardown(void **state);
+void tu_need_demo_root(void);
+
 /* Runs berth --root ROOT ARGV... and asserts it exits 0 (printing stderr
  * otherwise).  TU_OK(root, "ps", "-a") is the short form. */
 void tu_ok_argv(const char *root, const char **argv);

@@ -13,38 +13,7 @@
 #define MIB 1048576ull
 #define D1 "1111111111111111111111111111111111111111111111111111111111111111"
 
-/* Counting allocations: the test's own malloc family forwards to glibc's.
- * (Not under ASan, which brings its own.) */
-#if defined(__SANITIZE_ADDRESS__)
-#define COUNT_ALLOCS 0
-#else
-#define COUNT_ALLOCS 1
-extern void *__libc_malloc(size_t n);
-extern void *__libc_calloc(size_t n, size_t size);
-extern void *__libc_realloc(void *p, size_t n);
-extern void __libc_free(void *p);
-static volatile int counting;
-static volatile long allocs;
-void *malloc(size_t n)
-{
-	allocs += counting;
-	return __libc_malloc(n);
-}
-void *calloc(size_t n, size_t size)
-{
-	allocs += counting;
-	return __libc_calloc(n, size);
-}
-void *realloc(void *p, size_t n)
-{
-	allocs += counting;
-	return __libc_realloc(p, n);
-}
-void free(void *p)
-{
-	__libc_free(p);
-}
-#endif
+#include "alloc_count.h"
 
 static void test_be_ring_push_wraps(void **state)
 {
