@@ -106,26 +106,6 @@ out:
 	return r;
 }
 
-static int copy_fd(int in, int out)
-{
-	char buf[65536];
-	for (;;) {
-		ssize_t n = read(in, buf, sizeof(buf));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return (int)n;
-		for (ssize_t off = 0; off < n;) {
-			ssize_t w = write(out, buf + off, (size_t)(n - off));
-			if (w < 0 && errno == EINTR)
-				continue;
-			if (w <= 0)
-				return -1;
-			off += w;
-		}
-	}
-}
-
 /* Offset in fd where the last `tail` lines begin (0 when fewer; the end
  * for 0; the start for BE_LOGS_ALL). */
 static off_t tail_offset(int fd, unsigned long tail)
@@ -176,11 +156,11 @@ int be_container_logs(struct be_ctx *ctx, const char *name, unsigned long tail, 
 	if (ofd >= 0 && tail != 0 && (tail == BE_LOGS_ALL || start == 0)) {
 		off_t ostart = tail_offset(ofd, tail);
 		lseek(ofd, ostart, SEEK_SET);
-		copy_fd(ofd, out_fd);
+		be_copy_fd(ofd, out_fd);
 	}
 	if (fd >= 0) {
 		lseek(fd, start, SEEK_SET);
-		copy_fd(fd, out_fd);
+		be_copy_fd(fd, out_fd);
 	}
 	while (follow && !(stop && *stop)) {
 		bool running = ct_running(ctx, name, NULL);
@@ -190,11 +170,11 @@ int be_container_logs(struct be_ctx *ctx, const char *name, unsigned long tail, 
 			struct stat a, b;
 			/* Rotated: the name points at a new file. */
 			if (fstat(fd, &a) == 0 && stat(path, &b) == 0 && a.st_ino != b.st_ino) {
-				copy_fd(fd, out_fd);
+				be_copy_fd(fd, out_fd);
 				close(fd);
 				fd = open(path, O_RDONLY | O_CLOEXEC);
 			}
-			if (fd >= 0 && copy_fd(fd, out_fd) < 0)
+			if (fd >= 0 && be_copy_fd(fd, out_fd) < 0)
 				return be_error_set(err, errno, "writing the log of %s", name);
 		}
 		if (!running)

@@ -132,22 +132,7 @@ static int copy_data(int in, int out)
 			return -1;
 		break;
 	}
-	char buf[65536];
-	for (;;) {
-		ssize_t n = read(in, buf, sizeof(buf));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return (int)n;
-		for (ssize_t off = 0; off < n;) {
-			ssize_t w = write(out, buf + off, (size_t)(n - off));
-			if (w < 0 && errno == EINTR)
-				continue;
-			if (w < 0)
-				return -1;
-			off += w;
-		}
-	}
+	return be_copy_fd(in, out);
 }
 
 static int copy_file(const char *src, const char *dst, struct be_error **err)

@@ -471,3 +471,17 @@ bool be_temp_owner_alive(const char *name)
 		return false;
 	return kill((pid_t)pid, 0) == 0 || errno == EPERM;
 }
+
+int be_copy_fd(int in, int out)
+{
+	char buf[65536];
+	for (;;) {
+		ssize_t n = read(in, buf, sizeof(buf));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return (int)n;
+		if (write_all(out, buf, (size_t)n) < 0)
+			return -1;
+	}
+}

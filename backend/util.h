@@ -64,6 +64,9 @@ int be_fsync_dir(const char *dir, struct be_error **err);
  * whose writer, another process, is still alive: repair must leave it. */
 bool be_temp_owner_alive(const char *name);
 bool be_path_exists(const char *path);
+/* Copies from in's position to EOF onto out with read/write (EINTR
+ * retried).  Returns 0, or -1 with errno. */
+int be_copy_fd(int in, int out);
 /* Fills buf (len >= 2n+1) with n random bytes in hex. */
 void be_random_hex(char *buf, size_t n);
 /* Monotonic and wall clocks. */
