@@ -78,6 +78,9 @@ const char *be_ctx_cgroup_parent(const struct be_ctx *ctx);
 int be_parse_size(const char *text, uint64_t *out, struct be_error **err);
 /* Formats bytes as "12.3 MiB" into buf. */
 const char *be_format_size(uint64_t bytes, char *buf, size_t len);
+/* Formats a duration as docker does ("Less than a second", "1 second",
+ * "About a minute", "3 hours", "2 weeks"...) into buf; negatives count as 0. */
+const char *be_format_duration(int64_t secs, char *buf, size_t len);
 
 #include "be_image.h"
 #include "be_cgroup.h"

@@ -460,6 +460,39 @@ const char *be_format_size(uint64_t bytes, char *buf, size_t len)
 	return buf;
 }
 
+const char *be_format_duration(int64_t secs, char *buf, size_t len)
+{
+	static const struct {
+		int64_t below; /* this rule applies under this many seconds */
+		int64_t unit;
+		const char *one, *many; /* "About a minute"; "minutes" after the count */
+	} rules[] = {
+	        {60, 1, "1 second", "seconds"},
+	        {3600, 60, "About a minute", "minutes"},
+	        {48 * 3600, 3600, "About an hour", "hours"},
+	        {14 * 86400, 86400, "1 day", "days"},
+	        {60 * 86400, 7 * 86400, "1 week", "weeks"},
+	        {730 * 86400, 30 * 86400, "1 month", "months"},
+	        {INT64_MAX, 365 * 86400, "1 year", "years"},
+	};
+	if (secs < 1) {
+		snprintf(buf, len, "Less than a second");
+		return buf;
+	}
+	size_t n_rules = sizeof(rules) / sizeof(rules[0]);
+	for (size_t i = 0; i < n_rules; i++) {
+		if (secs >= rules[i].below && i + 1 < n_rules)
+			continue;
+		int64_t n = secs / rules[i].unit;
+		if (n <= 1)
+			snprintf(buf, len, "%s", rules[i].one);
+		else
+			snprintf(buf, len, "%lld %s", (long long)n, rules[i].many);
+		break;
+	}
+	return buf;
+}
+
 bool be_temp_owner_alive(const char *name)
 {
 	const char *t = strstr(name, ".tmp");

@@ -405,24 +405,12 @@ static int cmd_rm(struct cli *cli, const struct cli_args *a)
 
 static void format_ago(int64_t ns, char *buf, size_t len)
 {
-	struct timespec now;
-	clock_gettime(CLOCK_REALTIME, &now);
-	int64_t s = now.tv_sec - ns / 1000000000;
-	if (s < 0)
-		s = 0;
-	if (s < 60)
-		snprintf(buf, len, "%lld second%s", (long long)s, s == 1 ? "" : "s");
-	else if (s < 3600)
-		snprintf(buf, len, "%lld minute%s", (long long)s / 60, s / 60 == 1 ? "" : "s");
-	else if (s < 86400 * 2)
-		snprintf(buf, len, "%lld hours", (long long)s / 3600);
-	else
-		snprintf(buf, len, "%lld days", (long long)s / 86400);
+	be_format_duration((int64_t)time(NULL) - ns / 1000000000, buf, len);
 }
 
 static void format_status(const struct be_container_info *c, char *buf, size_t len)
 {
-	char ago[32];
+	char ago[48];
 	switch (c->status) {
 	case BE_STATUS_CREATED: snprintf(buf, len, "Created"); break;
 	case BE_STATUS_RUNNING:
@@ -470,7 +458,7 @@ static int cmd_ps(struct cli *cli, const struct cli_args *a)
 	} else {
 		printf("%-20s %-12s %-24s %-28s %s\n", "NAME", "IMAGE", "COMMAND", "STATUS", "PID");
 		for (size_t i = 0; i < k; i++) {
-			char status[64], cmd[25];
+			char status[96], cmd[25];
 			format_status(&list[i], status, sizeof(status));
 			snprintf(cmd, sizeof(cmd), "%s", list[i].command ? list[i].command : "");
 			printf("%-20s %-12s %-24s %-28s %d\n", list[i].name, list[i].image, cmd,

@@ -46,15 +46,10 @@ static void show_progress(const struct be_import_progress *p, void *data)
 
 /* ---- helpers ------------------------------------------------------------------- */
 
+/* "3 hours ago" for recent images, the date for those older than two weeks. */
 static void format_created(int64_t created, char *buf, size_t len)
 {
 	int64_t d = (int64_t)time(NULL) - created;
-	static const struct {
-		int64_t secs;
-		const char *unit;
-	} units[] = {{86400, "day"}, {3600, "hour"}, {60, "minute"}, {1, "second"}};
-	if (d < 0)
-		d = 0;
 	if (d >= 14 * 86400) {
 		time_t t = (time_t)created;
 		struct tm tm;
@@ -62,17 +57,8 @@ static void format_created(int64_t created, char *buf, size_t len)
 		strftime(buf, len, "%Y-%m-%d", &tm);
 		return;
 	}
-	if (d < 1) {
-		snprintf(buf, len, "just now");
-		return;
-	}
-	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
-		if (d >= units[i].secs) {
-			int64_t n = d / units[i].secs;
-			snprintf(buf, len, "%lld %s%s ago", (long long)n, units[i].unit,
-			         n == 1 ? "" : "s");
-			return;
-		}
+	char ago[48];
+	snprintf(buf, len, "%s ago", be_format_duration(d, ago, sizeof(ago)));
 }
 
 static int print_json(char *text)
