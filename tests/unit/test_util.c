@@ -161,23 +161,34 @@ static void test_be_format_duration_table(void **state)
 		int64_t secs;
 		const char *want;
 	} t[] = {
-	        {-5, "Less than a second"},  {0, "Less than a second"},
-	        {1, "1 second"},             {59, "59 seconds"},
-	        {60, "About a minute"},      {119, "About a minute"},
-	        {120, "2 minutes"},          {3599, "59 minutes"},
-	        {3600, "About an hour"},     {7199, "About an hour"},
-	        {7200, "2 hours"},           {47 * 3600 + 3599, "47 hours"},
-	        {48 * 3600, "2 days"},       {13 * 86400, "13 days"},
-	        {14 * 86400, "2 weeks"},     {59 * 86400, "8 weeks"},
-	        {60 * 86400, "2 months"},    {729 * 86400, "24 months"},
-	        {730 * 86400, "2 years"},    {INT64_MAX, "292471208677 years"},
+	        {-5, "Less than a second"},
+	        {0, "Less than a second"},
+	        {1, "1 second"},
+	        {59, "59 seconds"},
+	        {60, "About a minute"},
+	        {119, "About a minute"},
+	        {120, "2 minutes"},
+	        {3599, "59 minutes"},
+	        {3600, "About an hour"},
+	        {7199, "About an hour"},
+	        {7200, "2 hours"},
+	        {47 * 3600 + 3599, "47 hours"},
+	        {48 * 3600, "2 days"},
+	        {13 * 86400, "13 days"},
+	        {14 * 86400, "2 weeks"},
+	        {59 * 86400, "8 weeks"},
+	        {60 * 86400, "2 months"},
+	        {729 * 86400, "24 months"},
+	        {730 * 86400, "2 years"},
+	        {INT64_MAX, "292471208677 years"},
 	};
 	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
 		char buf[48];
 		const char *s = be_format_duration(t[i].secs, buf, sizeof(buf));
 		assert_ptr_equal(s, buf);
 		if (strcmp(s, t[i].want) != 0)
-			fail_msg("%lld gave \"%s\", want \"%s\"", (long long)t[i].secs, s, t[i].want);
+			fail_msg("%lld gave \"%s\", want \"%s\"", (long long)t[i].secs, s,
+			         t[i].want);
 	}
 }
 
