@@ -102,7 +102,14 @@ $(BIN): $(CLI_OBJ) $(TUI_OBJ) $(LIB)
 
 $(BUILD)/tests/%: $(BUILD)/tests/%.o $(TESTLIB_OBJ) $(LIB)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $< $(TESTLIB_OBJ) $(LIB) $(LIBS) $(ARCHIVE_LIBS) $(TEST_LIBS)
+	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $< $(EXTRA_OBJ) $(TESTLIB_OBJ) $(LIB) $(LIBS) $(ARCHIVE_LIBS) $(TEST_LIBS)
+
+# The TUI's pure logic (tui/model*.c: no curses, no cli) is unit-tested by
+# tests/unit/test_tui_*.c, which link it.
+TUI_PURE_OBJ := $(filter $(BUILD)/tui/model%.o,$(TUI_OBJ))
+TUI_UNIT_BIN := $(filter $(BUILD)/tests/unit/test_tui_%,$(UNIT_BIN))
+$(TUI_UNIT_BIN): EXTRA_OBJ = $(TUI_PURE_OBJ)
+$(TUI_UNIT_BIN): $(TUI_PURE_OBJ)
 
 $(BUILD)/bench/%: $(BUILD)/bench/%.o $(LIB)
 	@$(if $(Q),echo "  LD      $@")

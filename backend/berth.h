@@ -76,6 +76,10 @@ const char *be_ctx_cgroup_parent(const struct be_ctx *ctx);
 /* Parses "512", "64k", "32m", "1g" (powers of 1024) into bytes.  Fails with
  * a one-line error on anything else, on negatives and on overflow. */
 int be_parse_size(const char *text, uint64_t *out, struct be_error **err);
+/* The path of the running program (so front ends can run `berth` again,
+ * e.g. the TUI's exec shell); NULL with *err when it cannot be read.  The
+ * caller frees it. */
+char *be_self_exe(struct be_error **err);
 /* Formats bytes as "12.3 MiB" into buf. */
 const char *be_format_size(uint64_t bytes, char *buf, size_t len);
 /* Formats a duration as docker does ("Less than a second", "1 second",
@@ -86,6 +90,8 @@ const char *be_format_duration(int64_t secs, char *buf, size_t len);
 #include "be_cgroup.h"
 #include "be_container.h"
 #include "be_stats.h"
+#include "be_proc.h"
+#include "be_theme.h"
 #include "be_snapshot.h"
 
 #endif

@@ -460,6 +460,19 @@ const char *be_format_size(uint64_t bytes, char *buf, size_t len)
 	return buf;
 }
 
+char *be_self_exe(struct be_error **err)
+{
+	char buf[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
+	if (n < 0) {
+		be_error_set(err, errno, "cannot find the berth program: /proc/self/exe: %s",
+		             strerror(errno));
+		return NULL;
+	}
+	buf[n] = '\0';
+	return xstrdup(buf);
+}
+
 const char *be_format_duration(int64_t secs, char *buf, size_t len)
 {
 	static const struct {
