@@ -18,10 +18,10 @@ struct be_proc_info {
 	uid_t uid;        /* real uid, from status */
 	unsigned threads; /* from status */
 	uint64_t rss_bytes;
-	uint64_t cpu_ns;      /* utime + stime */
-	uint64_t start_ns;    /* start time after boot */
-	char comm[32];        /* comm, which may hold spaces and parentheses */
-	char cmdline[256];    /* argv joined by spaces, cut; "[comm]" when empty */
+	uint64_t cpu_ns;   /* utime + stime */
+	uint64_t start_ns; /* start time after boot */
+	char comm[32];     /* comm, which may hold spaces and parentheses */
+	char cmdline[256]; /* argv joined by spaces, cut; "[comm]" when empty */
 };
 
 /* Reads the processes PIDS[0..n).  Those that vanished meanwhile are left out
