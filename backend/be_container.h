@@ -40,14 +40,15 @@ int be_container_create(struct be_ctx *ctx, const struct be_container_spec *spec
 
 /* How a start connects the container's stdio.  With attach, the container's
  * stdout/stderr go to out_fd/err_fd as well as to its log; in_fd (or -1
- * for /dev/null) is its stdin.  tty_fd >= 0 is a pty slave used for all
- * three instead (no log). */
+ * for /dev/null) is its stdin.  console_fd >= 0 (the container end of
+ * be_console_pair) gives it a terminal of its own instead (no log): its
+ * master arrives on the client end (be_console_recv). */
 struct be_start_opts {
 	bool attach;
 	int in_fd;
 	int out_fd;
 	int err_fd;
-	int tty_fd;
+	int console_fd;
 	/* Filled on success when attach: read the exit code here with
 	 * be_container_wait_fd; the caller closes it. */
 	int exit_fd;
@@ -115,7 +116,7 @@ int be_container_inspect_json(struct be_ctx *ctx, const char *name, char **out,
                               struct be_error **err);
 
 /* exec: runs argv in the running container (every namespace and its
- * cgroup).  stdio as in be_start_opts (tty_fd or in/out/err fds).  Returns
+ * cgroup).  stdio as in be_start_opts (console_fd or in/out/err fds).  Returns
  * the command's exit status (126/127 for exec failures), or -1 with *err. */
 struct be_exec_opts {
 	char *const *argv;
@@ -123,7 +124,7 @@ struct be_exec_opts {
 	const char *user;
 	const char *workdir;
 	int in_fd, out_fd, err_fd;
-	int tty_fd; /* >= 0: pty slave for all three */
+	int console_fd; /* >= 0: a terminal instead of the three (as be_start_opts) */
 };
 int be_container_exec(struct be_ctx *ctx, const char *name, const struct be_exec_opts *opts,
                       struct be_error **err);
@@ -135,11 +136,18 @@ int be_container_exec(struct be_ctx *ctx, const char *name, const struct be_exec
 int be_container_logs(struct be_ctx *ctx, const char *name, unsigned long tail, bool follow,
                       int out_fd, volatile int *stop, struct be_error **err);
 
-/* Makes a pseudo-terminal pair for -t; the caller relays with be_pty_relay
- * and closes both. */
-int be_pty_open(int *master, int *slave, struct be_error **err);
+/* -t: the container opens a terminal in its own /dev/pts (so `tty` inside
+ * names it) and passes the master back over a socket, as crun's console
+ * socket.  be_console_pair makes the socket; give *container_end as
+ * console_fd and close it once the call returned (for exec: once the exec
+ * is under way, from another process).  be_console_recv returns the master,
+ * sized as size_fd's terminal when size_fd is one (-1: leave the size). */
+int be_console_pair(int *client_end, int *container_end, struct be_error **err);
+int be_console_recv(int client_end, int size_fd, struct be_error **err);
 /* Copies in_fd -> master and master -> out_fd until the master hangs up or
- * *stop becomes true. */
+ * *stop becomes true.  When a signal interrupts it (SIGWINCH: the caller
+ * installs a handler without SA_RESTART), in_fd's window size is copied to
+ * the master, so the container's terminal follows the client's. */
 int be_pty_relay(int master, int in_fd, int out_fd, volatile int *stop);
 
 #endif

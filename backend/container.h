@@ -114,9 +114,9 @@ struct ct_keeper_args {
 	const char *name;
 	int start_fd;
 	int exit_fd;
-	int stdio[3]; /* attached fds, or -1 */
-	int tty_fd;
-	int lock_fd; /* the container lock, released once the init runs */
+	int stdio[3];   /* attached fds, or -1 */
+	int console_fd; /* the container end of a console socket (run -t), or -1 */
+	int lock_fd;    /* the container lock, released once the init runs */
 };
 _Noreturn void ct_keeper_main(const struct ct_keeper_args *a);
 

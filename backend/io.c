@@ -5,6 +5,7 @@
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <sys/ioctl.h>
@@ -79,13 +80,13 @@ int be_container_exec(struct be_ctx *ctx, const char *name, const struct be_exec
 	        .env = env,
 	        .workdir = opts->workdir ? opts->workdir : cfg.workdir,
 	        .user = opts->user ? opts->user : cfg.user,
-	        .tty = opts->tty_fd >= 0,
+	        .tty = opts->console_fd >= 0,
+	        .console_fd = opts->console_fd,
+	        .stdio = {-1, -1, -1},
 	        .report_fd = -1,
 	        .keep_fd = -1,
 	};
-	if (opts->tty_fd >= 0) {
-		sc.stdio[0] = sc.stdio[1] = sc.stdio[2] = opts->tty_fd;
-	} else {
+	if (!sc.tty) {
 		sc.stdio[0] = opts->in_fd;
 		sc.stdio[1] = opts->out_fd;
 		sc.stdio[2] = opts->err_fd;
@@ -184,29 +185,30 @@ int be_container_logs(struct be_ctx *ctx, const char *name, unsigned long tail, 
 	return 0;
 }
 
-int be_pty_open(int *master, int *slave, struct be_error **err)
+int be_console_pair(int *client_end, int *container_end, struct be_error **err)
 {
-	int m = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
-	if (m < 0 || grantpt(m) < 0 || unlockpt(m) < 0) {
-		int e = errno;
-		if (m >= 0)
-			close(m);
-		return be_error_set(err, e, "opening a pseudo-terminal");
-	}
-	char *name = ptsname(m);
-	int s = name ? open(name, O_RDWR | O_NOCTTY | O_CLOEXEC) : -1;
-	if (s < 0) {
-		int e = errno;
-		close(m);
-		return be_error_set(err, e, "opening a pseudo-terminal");
-	}
-	/* The slave takes the client's window size. */
-	struct winsize ws;
-	if (ioctl(0, TIOCGWINSZ, &ws) == 0)
-		ioctl(m, TIOCSWINSZ, &ws);
-	*master = m;
-	*slave = s;
+	int sv[2];
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+		return be_error_set(err, errno, "making the terminal socket");
+	*client_end = sv[0];
+	*container_end = sv[1];
 	return 0;
+}
+
+/* The master takes the size of size_fd's terminal. */
+static void copy_winsize(int size_fd, int master)
+{
+	struct winsize ws;
+	if (size_fd >= 0 && ioctl(size_fd, TIOCGWINSZ, &ws) == 0)
+		ioctl(master, TIOCSWINSZ, &ws);
+}
+
+int be_console_recv(int client_end, int size_fd, struct be_error **err)
+{
+	int m = be_recv_fd(client_end, err);
+	if (m >= 0)
+		copy_winsize(size_fd, m);
+	return m;
 }
 
 int be_pty_relay(int master, int in_fd, int out_fd, volatile int *stop)
@@ -219,6 +221,8 @@ int be_pty_relay(int master, int in_fd, int out_fd, volatile int *stop)
 		int r = poll(p, 2, 200);
 		if (r < 0 && errno != EINTR)
 			return -1;
+		if (r < 0)
+			copy_winsize(in_fd >= 0 ? in_fd : out_fd, master);
 		if (r <= 0)
 			continue;
 		if (p[0].revents & (POLLIN | POLLHUP | POLLERR)) {

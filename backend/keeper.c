@@ -130,13 +130,13 @@ static pid_t launch(struct keeper *k, int out_w, int err_w, struct be_error **er
 	        .workdir = k->cfg.workdir,
 	        .user = k->cfg.user,
 	        .net_host = k->cfg.net == BE_NET_HOST,
-	        .tty = a->tty_fd >= 0,
+	        .tty = a->console_fd >= 0,
+	        .console_fd = a->console_fd,
+	        .stdio = {-1, -1, -1},
 	        .report_fd = -1,
 	        .keep_fd = -1,
 	};
-	if (a->tty_fd >= 0) {
-		sc.stdio[0] = sc.stdio[1] = sc.stdio[2] = a->tty_fd;
-	} else {
+	if (!sc.tty) {
 		sc.stdio[0] = a->stdio[0];
 		sc.stdio[1] = out_w;
 		sc.stdio[2] = err_w;
@@ -292,7 +292,7 @@ _Noreturn void ct_keeper_main(const struct ct_keeper_args *in)
 	struct ct_keeper_args lifted = *in;
 	for (int i = 0; i < 3; i++)
 		lifted.stdio[i] = lift(in->stdio[i]);
-	lifted.tty_fd = lift(in->tty_fd);
+	lifted.console_fd = lift(in->console_fd);
 	const struct ct_keeper_args *a = &lifted;
 	struct keeper k = {.a = a, .log_fd = -1, .rel = {{-1, -1}, {-1, -1}}};
 	struct be_error *err = NULL;
@@ -303,23 +303,22 @@ _Noreturn void ct_keeper_main(const struct ct_keeper_args *in)
 		_exit(125);
 	}
 	int outp[2] = {-1, -1}, errp[2] = {-1, -1};
-	if (a->tty_fd < 0) {
+	if (a->console_fd < 0) {
 		k.log_path = be_ctx_path(a->ctx, "containers/%s/log", a->name);
 		k.log_fd = open(k.log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
 		struct stat st;
 		if (k.log_fd >= 0 && fstat(k.log_fd, &st) == 0)
 			k.log_size = (uint64_t)st.st_size;
 	}
-	if (a->tty_fd < 0 && k.cfg.tty) {
+	int console = -1; /* the keeper's end when it holds the terminal */
+	if (a->console_fd < 0 && k.cfg.tty) {
 		/* -t without a client (run -dt, start): the keeper holds the
 		 * terminal's master side and logs what the container writes. */
-		int master = -1;
-		if (be_pty_open(&master, &lifted.tty_fd, &err) < 0) {
+		if (be_console_pair(&console, &lifted.console_fd, &err) < 0) {
 			report(a->start_fd, "err 125 %s\n", err->msg);
 			_exit(125);
 		}
-		k.rel[0] = (struct relay){.src = master, .client = -1};
-	} else if (a->tty_fd < 0) {
+	} else if (a->console_fd < 0) {
 		if (pipe2(outp, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0) {
 			report(a->start_fd, "err 125 making pipes: %s\n", strerror(errno));
 			_exit(125);
@@ -342,6 +341,19 @@ _Noreturn void ct_keeper_main(const struct ct_keeper_args *in)
 		close(outp[1]);
 		close(errp[1]);
 	}
+	if (console >= 0) {
+		/* The init sent the master before it exec'd. */
+		close(lifted.console_fd);
+		lifted.console_fd = -1;
+		int master = be_console_recv(console, -1, &err);
+		close(console);
+		if (master < 0) {
+			kill(pid, SIGKILL);
+			report(a->start_fd, "err 125 %s\n", err->msg);
+			_exit(125);
+		}
+		k.rel[0] = (struct relay){.src = master, .client = -1};
+	}
 	struct ct_run run = {
 	        .pid = pid,
 	        .pid_start = ct_proc_start(a->ctx, pid),
@@ -359,8 +371,8 @@ _Noreturn void ct_keeper_main(const struct ct_keeper_args *in)
 	}
 	be_error_clear(&err);
 	close(a->start_fd);
-	if (a->tty_fd >= 0)
-		close(a->tty_fd);
+	if (a->console_fd >= 0)
+		close(a->console_fd);
 	if (a->stdio[0] >= 0)
 		close(a->stdio[0]);
 	int code = supervise(&k, pid);

@@ -162,12 +162,12 @@ static int spawn_keeper(struct be_ctx *ctx, const char *name, struct be_start_op
 		        .start_fd = sp[1],
 		        .exit_fd = ep[1],
 		        .stdio = {-1, -1, -1},
-		        .tty_fd = -1,
+		        .console_fd = -1,
 		        .lock_fd = lock_fd,
 		};
 		if (o && o->attach) {
-			a.tty_fd = o->tty_fd;
-			if (o->tty_fd < 0) {
+			a.console_fd = o->console_fd;
+			if (o->console_fd < 0) {
 				a.stdio[0] = o->in_fd;
 				a.stdio[1] = o->out_fd;
 				a.stdio[2] = o->err_fd;

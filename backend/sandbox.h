@@ -19,11 +19,15 @@ struct be_sandbox_cfg {
 	const char *workdir;  /* "/" when NULL; created (mode 0755) when missing */
 	const char *user; /* NULL (root), "uid[:gid]", "name[:group]" (container's /etc files) */
 	bool net_host;    /* share the host's network namespace */
-	bool tty;         /* stdio is a pty slave: setsid + TIOCSCTTY */
-	bool no_seccomp;  /* debugging only */
-	int stdio[3];     /* fds put on 0, 1, 2; -1 gives /dev/null */
-	int report_fd;    /* be_sandbox_enter only: CLOEXEC write end for the failure report */
-	int keep_fd;      /* an fd left alone by the purge (its own CLOEXEC flag decides), or -1 */
+	bool tty;         /* a terminal of the container's own: see console_fd */
+	/* With tty: a unix socket.  The process opens /dev/ptmx inside the
+	 * container (its own devpts), sends the master over this socket, and
+	 * takes the slave as stdio and controlling terminal (stdio[] unused). */
+	int console_fd;
+	bool no_seccomp; /* debugging only */
+	int stdio[3];    /* fds put on 0, 1, 2; -1 gives /dev/null */
+	int report_fd;   /* be_sandbox_enter only: CLOEXEC write end for the failure report */
+	int keep_fd;     /* an fd left alone by the purge (its own CLOEXEC flag decides), or -1 */
 	/* be_sandbox_spawn: the init enters its cgroup through these fds
 	 * (be_cgroup_open_enter) before anything else; may be NULL. */
 	const int *cgroup_fds;

@@ -95,7 +95,31 @@ static int setup_stdio(const struct be_sandbox_cfg *cfg, struct be_error **err)
 	for (int i = 0; i < 3; i++)
 		if (dup2(fds[i], i) < 0)
 			return be_error_set(err, errno, "dup2 onto %d", i);
-	if (cfg->tty && (setsid() < 0 || ioctl(0, TIOCSCTTY, 0) < 0))
+	return 0;
+}
+
+/* -t: a terminal from the container's own devpts (as crun's console
+ * socket), so that `tty` inside names it and /dev/pts lists it.  The
+ * master goes to the client over cfg->console_fd; the slave becomes
+ * stdio and the controlling terminal of a new session. */
+static int setup_console(const struct be_sandbox_cfg *cfg, struct be_error **err)
+{
+	cleanup_close int m = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (m < 0 || unlockpt(m) < 0)
+		return be_error_set(err, errno, "opening the container's /dev/ptmx");
+	cleanup_close int s = ioctl(m, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (s < 0) { /* before Linux 4.13 */
+		char name[64];
+		if (ptsname_r(m, name, sizeof(name)) != 0 ||
+		    (s = open(name, O_RDWR | O_NOCTTY | O_CLOEXEC)) < 0)
+			return be_error_set(err, errno, "opening the container's terminal");
+	}
+	if (be_send_fd(cfg->console_fd, m, err) < 0)
+		return -1;
+	for (int i = 0; i < 3; i++)
+		if (dup2(s, i) < 0)
+			return be_error_set(err, errno, "dup2 onto %d", i);
+	if (setsid() < 0 || ioctl(0, TIOCSCTTY, 0) < 0)
 		return be_error_set(err, errno, "making the terminal the controlling one");
 	return 0;
 }
@@ -217,7 +241,7 @@ static void enter_prepare(const struct be_sandbox_cfg *cfg)
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	umask(0);
 	if (setup_stdio(cfg, &err) < 0 || be_sandbox_setup_root(cfg, &err) < 0 ||
-	    setup_host(cfg, &err) < 0)
+	    (cfg->tty && setup_console(cfg, &err) < 0) || setup_host(cfg, &err) < 0)
 		die_err(cfg->report_fd, err);
 }
 
@@ -409,7 +433,7 @@ static _Noreturn void exec_child(int pidfd, pid_t init_pid, const struct be_sand
 	close(go_fd);
 	if (pidfd >= 0)
 		close(pidfd);
-	if (setup_stdio(cfg, &err) < 0)
+	if (setup_stdio(cfg, &err) < 0 || (cfg->tty && setup_console(cfg, &err) < 0))
 		die_err(report_fd, err);
 	/* As docker exec: the directory must exist (126 otherwise). */
 	const char *wd = cfg->workdir ? cfg->workdir : "/";

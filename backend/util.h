@@ -67,6 +67,11 @@ bool be_path_exists(const char *path);
 /* Copies from in's position to EOF onto out with read/write (EINTR
  * retried).  Returns 0, or -1 with errno. */
 int be_copy_fd(int in, int out);
+/* Passes an fd over a unix socket (SCM_RIGHTS), and receives one: the
+ * received fd is close-on-exec; a peer that closed without sending is an
+ * error ("closed without sending a terminal"). */
+int be_send_fd(int sock, int fd, struct be_error **err);
+int be_recv_fd(int sock, struct be_error **err);
 /* Fills buf (len >= 2n+1) with n random bytes in hex. */
 void be_random_hex(char *buf, size_t n);
 /* Monotonic and wall clocks. */

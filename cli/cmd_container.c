@@ -192,25 +192,53 @@ static int wait_attached(struct be_ctx *ctx, const char *name, int exit_fd)
 	}
 }
 
-/* run -t: the container gets a pty whose master this process relays.
- * Returns the exit code, or -1 with *err when it could not start. */
-static int run_tty(struct be_ctx *ctx, const char *name, bool interactive, struct be_error **err)
+static void on_winch(int sig)
 {
-	int master, slave;
-	if (be_pty_open(&master, &slave, err) < 0)
-		return -1;
-	struct be_start_opts o = {
-	        .attach = true, .in_fd = -1, .out_fd = -1, .err_fd = -1, .tty_fd = slave};
-	int r = be_container_start(ctx, name, &o, err);
-	close(slave);
-	if (r < 0) {
-		close(master);
-		return -1;
-	}
+	(void)sig; /* only to interrupt the relay's poll: it copies the size */
+}
+
+/* Relays a container's terminal to this one until the container's side
+ * hangs up; the terminal is raw meanwhile when interactive. */
+static void relay_terminal(int master, bool interactive)
+{
+	struct sigaction sa = {.sa_handler = on_winch}; /* no SA_RESTART */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGWINCH, &sa, NULL);
 	if (interactive)
 		raw_terminal();
 	be_pty_relay(master, interactive ? 0 : -1, 1, NULL);
 	restore_terminal();
+	signal(SIGWINCH, SIG_DFL);
+}
+
+/* The terminal whose size the container's takes. */
+static int size_fd(void)
+{
+	return isatty(0) ? 0 : 1;
+}
+
+/* run -t: the container opens a terminal of its own and sends its master
+ * here, and this process relays it.  Returns the exit code, or -1 with
+ * *err when it could not start. */
+static int run_tty(struct be_ctx *ctx, const char *name, bool interactive, struct be_error **err)
+{
+	int client, cont;
+	if (be_console_pair(&client, &cont, err) < 0)
+		return -1;
+	struct be_start_opts o = {
+	        .attach = true, .in_fd = -1, .out_fd = -1, .err_fd = -1, .console_fd = cont};
+	int r = be_container_start(ctx, name, &o, err);
+	close(cont);
+	int master = r < 0 ? -1 : be_console_recv(client, size_fd(), err);
+	close(client);
+	if (r < 0)
+		return -1;
+	if (master < 0) {
+		be_container_kill(ctx, name, SIGKILL, NULL);
+		close(o.exit_fd);
+		return -1;
+	}
+	relay_terminal(master, interactive);
 	close(master);
 	int code = wait_attached(ctx, name, o.exit_fd);
 	close(o.exit_fd);
@@ -242,7 +270,7 @@ static int cmd_run(struct cli *cli, const struct cli_args *a)
 	                          .in_fd = cli_flag(a, "interactive") ? 0 : -1,
 	                          .out_fd = 1,
 	                          .err_fd = 2,
-	                          .tty_fd = -1};
+	                          .console_fd = -1};
 	if (be_container_start(ctx, name, &o, &err) < 0)
 		goto failed;
 	int code = wait_attached(ctx, name, o.exit_fd);
@@ -537,30 +565,31 @@ static int cmd_exec(struct cli *cli, const struct cli_args *a)
 	        .in_fd = cli_flag(a, "interactive") ? 0 : -1,
 	        .out_fd = 1,
 	        .err_fd = 2,
-	        .tty_fd = -1,
+	        .console_fd = -1,
 	};
 	struct be_error *err = NULL;
 	int code;
 	if (cli_flag(a, "tty")) {
-		/* The command runs on a pty whose master this process relays. */
-		int master, slave;
-		if (be_pty_open(&master, &slave, &err) < 0) {
+		/* The command opens a terminal in the container and sends its
+		 * master to a child of ours, which relays it. */
+		int client, cont;
+		if (be_console_pair(&client, &cont, &err) < 0) {
 			free(env);
 			return cli_fail(err);
 		}
-		o.tty_fd = slave;
+		o.console_fd = cont;
 		pid_t relay = fork();
 		if (relay == 0) {
-			close(slave);
-			if (cli_flag(a, "interactive"))
-				raw_terminal();
-			be_pty_relay(master, cli_flag(a, "interactive") ? 0 : -1, 1, NULL);
-			restore_terminal();
+			close(cont);
+			int master = be_console_recv(client, size_fd(), NULL);
+			close(client);
+			if (master >= 0)
+				relay_terminal(master, cli_flag(a, "interactive"));
 			_exit(0);
 		}
-		close(master);
+		close(client);
 		code = be_container_exec(ctx, a->argv[0], &o, &err);
-		close(slave);
+		close(cont); /* a command that never sent its terminal ends the relay */
 		if (relay > 0)
 			while (waitpid(relay, NULL, 0) < 0 && errno == EINTR)
 				;

@@ -677,6 +677,17 @@ static void test_docker_like_edges(void **state)
 	                 0);
 	assert_non_null(strstr(o.out, "/dev/pts/"));
 	tu_out_free(&o);
+	/* The terminals come from the container's own devpts: `tty` names
+	 * one that its /dev/pts lists (a host pty would be "not a tty"). */
+	assert_int_equal(tu_berthl(&o, F->root, "exec", "-t", "edge", "sh", "-c",
+	                           "t=$(tty) && test -c $t && echo ok $t && ls /dev/pts", NULL),
+	                 0);
+	assert_non_null(strstr(o.out, "ok /dev/pts/1"));
+	assert_non_null(strstr(o.out, "ptmx"));
+	tu_out_free(&o);
+	assert_int_equal(tu_berthl(&o, F->root, "run", "--rm", "-t", "demo", "tty", NULL), 0);
+	assert_non_null(strstr(o.out, "/dev/pts/0"));
+	tu_out_free(&o);
 	assert_int_equal(tu_berthl(NULL, F->root, "pause", "edge", NULL), 0);
 	assert_int_equal(tu_berthl(&o, F->root, "pause", "edge", NULL), 125);
 	assert_non_null(strstr(o.err, "already paused"));
