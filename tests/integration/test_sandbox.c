@@ -10,12 +10,14 @@
 #include <string.h>
 #include <sys/capability.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "sandbox.h"
+#include "util.h"
 #include "testutil.h"
 
 struct fixture {
@@ -509,24 +511,26 @@ static void test_be_sandbox_spawn_bad_root(void **state)
 	free(evil);
 }
 
+/* -t: the init opens a terminal in the container's own devpts, sends the
+ * master over the console socket, and has the slave as its controlling
+ * terminal. */
 static void test_be_sandbox_spawn_tty(void **state)
 {
 	struct fixture *f = need_root(state);
-	int master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
-	assert_true(master >= 0);
-	assert_int_equal(grantpt(master), 0);
-	assert_int_equal(unlockpt(master), 0);
-	int slave = open(ptsname(master), O_RDWR | O_NOCTTY | O_CLOEXEC);
-	assert_true(slave >= 0);
+	int sv[2];
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
 	/* /dev/tty opens only for a process with a controlling terminal */
-	const char *argv[] = {"sh", "-c", "echo ctty > /dev/tty && [ -t 0 ] && echo isatty", NULL};
+	const char *argv[] = {"sh", "-c", "echo ctty > /dev/tty && [ -t 0 ] && tty", NULL};
 	struct be_sandbox_cfg cfg = base_cfg(f, argv);
 	cfg.tty = true;
-	cfg.stdio[0] = cfg.stdio[1] = cfg.stdio[2] = slave;
+	cfg.console_fd = sv[1];
 	struct be_error *err = NULL;
 	pid_t pid = -1;
 	assert_int_equal(be_sandbox_spawn(&cfg, NULL, NULL, &pid, &err), 0);
-	close(slave);
+	close(sv[1]);
+	int master = be_recv_fd(sv[0], &err);
+	close(sv[0]);
+	assert_true(master >= 0);
 	char buf[256] = "";
 	size_t n = 0;
 	for (;;) { /* EIO once the last slave fd is closed */
@@ -538,7 +542,7 @@ static void test_be_sandbox_spawn_tty(void **state)
 	buf[n] = '\0';
 	close(master);
 	assert_int_equal(tu_wait_status(pid), 0);
-	assert_string_equal(buf, "ctty\r\nisatty\r\n");
+	assert_string_equal(buf, "ctty\r\n/dev/pts/0\r\n");
 }
 
 static char *run_as(struct fixture *f, const char *user, struct be_error **err)
