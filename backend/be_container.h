@@ -71,6 +71,10 @@ int be_container_wait(struct be_ctx *ctx, const char *name, struct be_error **er
  * returns once the keeper has cleaned up.  Not running: success. */
 int be_container_stop(struct be_ctx *ctx, const char *name, unsigned timeout_s,
                       struct be_error **err);
+/* Stops (as be_container_stop) and starts again; a --rm container is kept
+ * across it, as docker does. */
+int be_container_restart(struct be_ctx *ctx, const char *name, unsigned timeout_s,
+                         struct be_error **err);
 int be_container_kill(struct be_ctx *ctx, const char *name, int sig, struct be_error **err);
 int be_container_pause(struct be_ctx *ctx, const char *name, bool paused, struct be_error **err);
 /* Removes a stopped container (force: stops it first). */

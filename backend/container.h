@@ -97,8 +97,13 @@ void ct_reconcile_idle(struct be_ctx *ctx, const char *name);
 /* Is the container's keeper alive?  Fills run when it is. */
 bool ct_running(const struct be_ctx *ctx, const char *name, struct ct_run *run);
 
-/* Stops a running container; the caller holds its lock (rm -f, rollback). */
-int ct_stop_locked(struct be_ctx *ctx, const char *name, unsigned timeout_s, struct be_error **err);
+/* Stops a running container; the caller holds its lock (rm -f, rollback).
+ * With keep, a --rm container is kept (it is to start again: restart,
+ * rollback --restart): the keeper leaves it while the hold file
+ * (run/containers/NAME.hold, see ct_hold_path) exists. */
+int ct_stop_locked(struct be_ctx *ctx, const char *name, unsigned timeout_s, bool keep,
+                   struct be_error **err);
+char *ct_hold_path(const struct be_ctx *ctx, const char *name);
 
 /* Overlay of a container: lower = chain from head, upper/work in its dir,
  * mounted on containers/<name>/merged. */

@@ -236,7 +236,8 @@ static void finish(struct keeper *k, int code, int64_t started_ns)
 	k->st.exit_code = code;
 	k->st.started_ns = started_ns;
 	k->st.finished_ns = be_wall_ns();
-	if (k->cfg.auto_remove) {
+	cleanup_free char *hold = ct_hold_path(a->ctx, a->name);
+	if (k->cfg.auto_remove && !be_path_exists(hold)) {
 		/* Removed at once: no state to record, and the overlay goes
 		 * with the keeper's mount namespace when it exits. */
 		cleanup_free char *dir = be_ctx_path(a->ctx, "containers/%s", a->name);

@@ -561,7 +561,7 @@ int be_container_remove(struct be_ctx *ctx, const char *name, bool force, struct
 			return be_error_set(err, 0,
 			                    "container %s is running: stop it first or use rm -f",
 			                    name);
-		if (ct_stop_locked(ctx, name, 0, err) < 0)
+		if (ct_stop_locked(ctx, name, 0, false, err) < 0)
 			return be_error_wrap(err, "removing %s", name);
 	}
 	if (ct_reconcile(ctx, name, err) < 0)

@@ -296,12 +296,20 @@ static bool init_catches_term(const struct be_ctx *ctx, pid_t pid)
 	return mask & (1ull << (SIGTERM - 1));
 }
 
-static int stop_locked(struct be_ctx *ctx, const char *name, unsigned timeout_s,
+char *ct_hold_path(const struct be_ctx *ctx, const char *name)
+{
+	return be_ctx_run_path(ctx, "containers/%s.hold", name);
+}
+
+static int stop_locked(struct be_ctx *ctx, const char *name, unsigned timeout_s, bool keep,
                        struct be_error **err)
 {
 	struct ct_run run;
 	if (!ct_running(ctx, name, &run))
 		return ct_reconcile(ctx, name, err);
+	cleanup_free char *hold = keep ? ct_hold_path(ctx, name) : NULL;
+	if (hold && be_write_file_atomic(hold, "", 0, false, err) < 0)
+		return -1;
 	int fd = pidfd_checked(ctx, run.pid, run.pid_start);
 	if (fd >= 0) {
 		bool term = timeout_s > 0 && init_catches_term(ctx, run.pid);
@@ -320,6 +328,8 @@ static int stop_locked(struct be_ctx *ctx, const char *name, unsigned timeout_s,
 		close(fd);
 	}
 	wait_keeper(ctx, &run);
+	if (hold)
+		unlink(hold);
 	return ct_reconcile(ctx, name, err);
 }
 
@@ -329,7 +339,20 @@ int be_container_stop(struct be_ctx *ctx, const char *name, unsigned timeout_s,
 	cleanup_lock struct be_lock *lock = NULL;
 	if (ct_lock_existing(ctx, name, &lock, err) < 0)
 		return -1;
-	return stop_locked(ctx, name, timeout_s, err);
+	return stop_locked(ctx, name, timeout_s, false, err);
+}
+
+int be_container_restart(struct be_ctx *ctx, const char *name, unsigned timeout_s,
+                         struct be_error **err)
+{
+	{
+		cleanup_lock struct be_lock *lock = NULL;
+		if (ct_lock_existing(ctx, name, &lock, err) < 0 ||
+		    stop_locked(ctx, name, timeout_s, true, err) < 0)
+			return -1;
+	}
+	/* start takes the lock itself. */
+	return be_container_start(ctx, name, NULL, err);
 }
 
 int be_container_kill(struct be_ctx *ctx, const char *name, int sig, struct be_error **err)
@@ -369,7 +392,8 @@ int be_container_pause(struct be_ctx *ctx, const char *name, bool paused, struct
 	return 0;
 }
 
-int ct_stop_locked(struct be_ctx *ctx, const char *name, unsigned timeout_s, struct be_error **err)
+int ct_stop_locked(struct be_ctx *ctx, const char *name, unsigned timeout_s, bool keep,
+                   struct be_error **err)
 {
-	return stop_locked(ctx, name, timeout_s, err);
+	return stop_locked(ctx, name, timeout_s, keep, err);
 }

@@ -178,7 +178,7 @@ static int rollback_locked(struct be_ctx *ctx, const char *name, const char *sna
 	if (*was_running && !restart)
 		return be_error_set(
 		        err, 0, "container %s is running: stop it first or use --restart", name);
-	if (*was_running && ct_stop_locked(ctx, name, timeout_s, err) < 0)
+	if (*was_running && ct_stop_locked(ctx, name, timeout_s, true, err) < 0)
 		return -1;
 	if (ct_running(ctx, name, NULL))
 		return be_error_set(err, 0, "container %s did not stop", name);

@@ -342,9 +342,10 @@ static int cmd_stop(struct cli *cli, const struct cli_args *a)
 static int do_restart(struct be_ctx *ctx, const char *name, const struct cli_args *a,
                       struct be_error **err)
 {
-	if (do_stop(ctx, name, a, err) < 0)
-		return -1;
-	return be_container_start(ctx, name, NULL, err);
+	unsigned t;
+	if (stop_timeout(a, &t) < 0)
+		return be_error_set(err, 0, "restarting %s: bad --time", name);
+	return be_container_restart(ctx, name, t, err);
 }
 
 static int cmd_restart(struct cli *cli, const struct cli_args *a)

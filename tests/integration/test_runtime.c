@@ -701,6 +701,19 @@ static void test_docker_like_edges(void **state)
 	assert_int_equal(tu_berthl(&o, F->root, "logs", "edge", NULL), 0);
 	assert_non_null(strstr(o.out, "#"));
 	tu_out_free(&o);
+	/* restart keeps a --rm container (as docker); a plain stop removes it. */
+	assert_int_equal(tu_berthl(&o, F->root, "run", "-d", "--rm", "--name", "rr", "demo",
+	                           "sleep", "100", NULL),
+	                 0);
+	tu_out_free(&o);
+	assert_int_equal(tu_berthl(NULL, F->root, "restart", "-t", "0", "rr", NULL), 0);
+	j = inspect("rr");
+	assert_non_null(strstr(j, "\"status\": \"running\""));
+	free(j);
+	assert_int_equal(tu_berthl(NULL, F->root, "stop", "-t", "0", "rr", NULL), 0);
+	assert_int_equal(tu_berthl(&o, F->root, "inspect", "rr", NULL), 125);
+	assert_non_null(strstr(o.err, "no such container"));
+	tu_out_free(&o);
 	/* Short flags combined with a value option last: -dm 8m. */
 	assert_int_equal(tu_berthl(&o, F->root, "run", "-dm", "8m", "--name", "edge2", "demo",
 	                           "sleep", "100", NULL),
