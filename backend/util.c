@@ -461,47 +461,51 @@ const char *be_format_size(uint64_t bytes, char *buf, size_t len)
 	return buf;
 }
 
-int be_send_fd(int sock, int fd, struct be_error **err)
-{
-	char byte = 'F';
-	struct iovec iov = {.iov_base = &byte, .iov_len = 1};
+/* The message both ends of an fd passing use: one byte, room for one fd. */
+struct fd_msg {
+	char byte;
+	struct iovec iov;
 	union {
 		struct cmsghdr h;
 		char buf[CMSG_SPACE(sizeof(int))];
 	} c;
-	memset(&c, 0, sizeof(c));
-	struct msghdr msg = {.msg_iov = &iov,
-	                     .msg_iovlen = 1,
-	                     .msg_control = c.buf,
-	                     .msg_controllen = sizeof(c.buf)};
-	struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
+	struct msghdr msg;
+};
+
+static void fd_msg_init(struct fd_msg *m)
+{
+	memset(m, 0, sizeof(*m));
+	m->byte = 'F';
+	m->iov = (struct iovec){.iov_base = &m->byte, .iov_len = 1};
+	m->msg = (struct msghdr){.msg_iov = &m->iov,
+	                         .msg_iovlen = 1,
+	                         .msg_control = m->c.buf,
+	                         .msg_controllen = sizeof(m->c.buf)};
+}
+
+int be_send_fd(int sock, int fd, struct be_error **err)
+{
+	struct fd_msg m;
+	fd_msg_init(&m);
+	struct cmsghdr *cm = CMSG_FIRSTHDR(&m.msg);
 	cm->cmsg_level = SOL_SOCKET;
 	cm->cmsg_type = SCM_RIGHTS;
 	cm->cmsg_len = CMSG_LEN(sizeof(int));
 	memcpy(CMSG_DATA(cm), &fd, sizeof(int));
 	ssize_t n;
-	while ((n = sendmsg(sock, &msg, MSG_NOSIGNAL)) < 0 && errno == EINTR)
+	while ((n = sendmsg(sock, &m.msg, MSG_NOSIGNAL)) < 0 && errno == EINTR)
 		;
 	return n == 1 ? 0 : be_error_set(err, errno, "passing the terminal to the client");
 }
 
 int be_recv_fd(int sock, struct be_error **err)
 {
-	char byte;
-	struct iovec iov = {.iov_base = &byte, .iov_len = 1};
-	union {
-		struct cmsghdr h;
-		char buf[CMSG_SPACE(sizeof(int))];
-	} c;
-	memset(&c, 0, sizeof(c));
-	struct msghdr msg = {.msg_iov = &iov,
-	                     .msg_iovlen = 1,
-	                     .msg_control = c.buf,
-	                     .msg_controllen = sizeof(c.buf)};
+	struct fd_msg m;
+	fd_msg_init(&m);
 	ssize_t n;
-	while ((n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC)) < 0 && errno == EINTR)
+	while ((n = recvmsg(sock, &m.msg, MSG_CMSG_CLOEXEC)) < 0 && errno == EINTR)
 		;
-	struct cmsghdr *cm = n == 1 ? CMSG_FIRSTHDR(&msg) : NULL;
+	struct cmsghdr *cm = n == 1 ? CMSG_FIRSTHDR(&m.msg) : NULL;
 	if (cm == NULL || cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS ||
 	    cm->cmsg_len != CMSG_LEN(sizeof(int))) {
 		if (n < 0)
