@@ -89,6 +89,7 @@ enum be_container_status {
 	BE_STATUS_RUNNING,
 	BE_STATUS_PAUSED,
 	BE_STATUS_EXITED,
+	BE_STATUS_DAMAGED, /* its records cannot be read: `problem` says why */
 };
 const char *be_container_status_name(enum be_container_status s);
 
@@ -104,6 +105,7 @@ struct be_container_info {
 	int64_t started_ns;  /* unix ns, 0 never */
 	int64_t finished_ns; /* unix ns, 0 never */
 	struct be_limits limits;
+	char *problem; /* BE_STATUS_DAMAGED: the one-line error; else NULL */
 };
 
 /* Every container (reconciled with the kernel first).  Free with

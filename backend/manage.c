@@ -22,6 +22,7 @@ const char *be_container_status_name(enum be_container_status s)
 	case BE_STATUS_RUNNING: return "running";
 	case BE_STATUS_PAUSED: return "paused";
 	case BE_STATUS_EXITED: return "exited";
+	case BE_STATUS_DAMAGED: return "damaged";
 	}
 	return "unknown";
 }
@@ -337,6 +338,8 @@ void be_container_info_clear(struct be_container_info *info)
 {
 	free(info->command);
 	info->command = NULL;
+	free(info->problem);
+	info->problem = NULL;
 }
 
 void be_container_list_free(struct be_container_info *list, size_t n)
@@ -392,9 +395,21 @@ int be_container_list(struct be_ctx *ctx, struct be_container_info **out, size_t
 		struct be_container_info info;
 		struct be_error *e2 = NULL;
 		if (be_container_get(ctx, de->d_name, &info, &e2) < 0) {
-			/* A container being created or removed right now. */
+			/* Listed as damaged, so that it can be seen and removed
+			 * (creation and removal rename whole directories, so a
+			 * directory still here is not one half made). */
+			cleanup_free char *cdir = be_ctx_path(ctx, "containers/%s", de->d_name);
+			if (!be_path_exists(cdir)) {
+				be_error_free(e2);
+				continue;
+			}
+			memset(&info, 0, sizeof(info));
+			snprintf(info.name, sizeof(info.name), "%.*s", BE_NAME_MAX, de->d_name);
+			info.status = BE_STATUS_DAMAGED;
+			info.exit_code = -1;
+			info.command = xstrdup("");
+			info.problem = xstrdup(e2 && e2->msg ? e2->msg : "unreadable");
 			be_error_free(e2);
-			continue;
 		}
 		list = xrealloc(list, (count + 1) * sizeof(*list));
 		list[count++] = info;
@@ -408,12 +423,16 @@ int be_container_list(struct be_ctx *ctx, struct be_container_info **out, size_t
 
 static json_t *info_json(const struct be_container_info *c)
 {
-	return json_pack("{s:s,s:s,s:s,s:s,s:i,s:o,s:b,s:I,s:I,s:I}", "name", c->name, "image",
-	                 c->image, "command", c->command ? c->command : "", "status",
-	                 be_container_status_name(c->status), "pid", (int)c->pid, "exit_code",
-	                 c->exit_code >= 0 ? json_integer(c->exit_code) : json_null(), "oom_killed",
-	                 c->oom_killed, "created", (json_int_t)c->created, "started_ns",
-	                 (json_int_t)c->started_ns, "finished_ns", (json_int_t)c->finished_ns);
+	json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:i,s:o,s:b,s:I,s:I,s:I}", "name", c->name, "image",
+	                      c->image, "command", c->command ? c->command : "", "status",
+	                      be_container_status_name(c->status), "pid", (int)c->pid, "exit_code",
+	                      c->exit_code >= 0 ? json_integer(c->exit_code) : json_null(),
+	                      "oom_killed", c->oom_killed, "created", (json_int_t)c->created,
+	                      "started_ns", (json_int_t)c->started_ns, "finished_ns",
+	                      (json_int_t)c->finished_ns);
+	if (c->problem)
+		json_object_set_new(o, "problem", json_string(c->problem));
+	return o;
 }
 
 char *be_container_list_json(const struct be_container_info *list, size_t n)
@@ -546,10 +565,12 @@ int be_container_remove(struct be_ctx *ctx, const char *name, bool force, struct
 		 * (nothing below needs the config); plain rm says why not. */
 		cleanup_free char *d = be_ctx_path(ctx, "containers/%s", name);
 		if (!force || !be_path_exists(d)) {
-			if (err && *err == NULL)
-				*err = bad;
-			else
-				be_error_free(bad);
+			if (be_path_exists(d))
+				be_error_set(err, bad->errnum, "%s (rm -f %s removes it)", bad->msg,
+				             name);
+			else if (err && *err == NULL)
+				*err = bad, bad = NULL;
+			be_error_free(bad);
 			return -1;
 		}
 		be_error_free(bad);

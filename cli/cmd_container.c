@@ -456,6 +456,7 @@ static void format_status(const struct be_container_info *c, char *buf, size_t l
 		else
 			snprintf(buf, len, "Exited (unknown) %s ago", ago);
 		break;
+	case BE_STATUS_DAMAGED: snprintf(buf, len, "Damaged (see inspect)"); break;
 	}
 }
 

@@ -589,8 +589,9 @@ static void test_inspect_many_json(void **state)
 	assert_int_equal(tu_berthl(NULL, F->root, "rm", "ins", NULL), 0);
 }
 
-/* A container whose config.json is damaged: rm names the file and leaves
- * it; rm -f removes the container all the same. */
+/* A container whose config.json is damaged: ps -a lists it as damaged,
+ * rm names the file, says how to remove it and leaves it; rm -f removes the
+ * container all the same. */
 static void test_rm_damaged_config(void **state)
 {
 	(void)state;
@@ -599,8 +600,17 @@ static void test_rm_damaged_config(void **state)
 	                 0);
 	assert_int_equal(tu_sh(NULL, "truncate -s 20 '%s/containers/dmg/config.json'", F->root), 0);
 	struct tu_out o = {0};
+	assert_int_equal(tu_berthl(&o, F->root, "ps", "-a", NULL), 0);
+	assert_non_null(strstr(o.out, "dmg "));
+	assert_non_null(strstr(o.out, "Damaged"));
+	tu_out_free(&o);
+	assert_int_equal(tu_berthl(&o, F->root, "ps", "-a", "--json", NULL), 0);
+	assert_non_null(strstr(o.out, "\"status\": \"damaged\""));
+	assert_non_null(strstr(o.out, "\"problem\": \""));
+	tu_out_free(&o);
 	assert_int_equal(tu_berthl(&o, F->root, "rm", "dmg", NULL), 125);
 	assert_non_null(strstr(o.err, "containers/dmg/config.json"));
+	assert_non_null(strstr(o.err, "rm -f dmg removes it"));
 	tu_out_free(&o);
 	assert_int_equal(tu_berthl(&o, F->root, "rm", "-f", "dmg", NULL), 0);
 	assert_string_equal(o.out, "dmg\n");
