@@ -46,11 +46,13 @@ struct be_ns_info {
 	const char *type;    /* "cgroup", "ipc", "mnt", "net", "pid", "time", "user", "uts" */
 	bool present;        /* the kernel has it and both links could be read */
 	uint64_t inode;      /* of PID's namespace: /proc/PID/ns/TYPE -> "TYPE:[N]" */
-	uint64_t host_inode; /* of the host's: /proc/1/ns/TYPE */
+	uint64_t host_inode; /* of the host's: /proc/1/ns/TYPE, or berth's own
+	                        (/proc/self/ns/TYPE) where pid 1's cannot be read */
 	bool shared;         /* present and inode == host_inode */
 };
 
-/* Compares PID's namespaces with those of the host's init (/proc/1).  A
+/* Compares PID's namespaces with those of the host's init (/proc/1, or
+ * berth's own where that cannot be read: a sandbox's pid 1).  A
  * type the kernel lacks is present=false; fails only when PID is gone
  * ("process N is gone"). */
 int be_ns_compare(struct be_ctx *ctx, pid_t pid, struct be_ns_info out[BE_NS_COUNT],
