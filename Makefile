@@ -142,8 +142,7 @@ bench: deps
 
 demo: deps
 	$(Q)$(MAKE) --no-print-directory build-all
-	$(Q)$(BIN) image demo -q 2>/dev/null || $(BIN) image demo
-	$(Q)$(BIN)
+	$(Q)BERTH=$(BIN) scripts/demo.sh
 
 FMT_SRC = $(wildcard backend/*.[ch] cli/*.[ch] tui/*.[ch] tests/*/*.[ch] bench/*.[ch])
 lint:
