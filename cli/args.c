@@ -156,9 +156,12 @@ void cli_print_help(void)
 	     "Global options:\n"
 	     "  --root DIR        state root (default $BERTH_ROOT, else /var/lib/berth)\n"
 	     "  --wait            wait for a busy container or image instead of failing\n"
-	     "  --iterations N    (TUI) quit after N refreshes\n"
 	     "  -h, --help        this help; `berth COMMAND --help` for one command\n"
 	     "  -V, --version     print the version\n"
+	     "\n"
+	     "Terminal UI options (berth with no command; `?` in the UI lists its keys):");
+	tui_print_options();
+	puts("  NO_COLOR (set and not empty) draws in monochrome; a non-UTF-8 locale in ASCII.\n"
 	     "\n"
 	     "Commands:");
 	for (size_t f = 0; families[f]; f++)

@@ -82,8 +82,13 @@ int cli_opt_uint(const struct cli_args *a, const char *name, unsigned long long 
 /* True when stdout is a terminal (for progress and colour decisions). */
 bool cli_isatty(int fd);
 
-/* The TUI, opened by `berth` with no command. */
+/* The TUI, opened by `berth` with no command; argv holds its options. */
 int tui_main(struct cli *cli, int argc, char **argv);
+/* How many arguments a TUI option takes after itself: 0 (a flag, or
+ * "--opt=VALUE"), 1 ("--opt VALUE"), or -1 when arg is no TUI option. */
+int tui_option_arity(const char *arg);
+/* Prints the TUI's options, one line each, for `berth --help`. */
+void tui_print_options(void);
 
 /* Entry points used by main.c. */
 int cli_dispatch(struct cli *cli, int argc, char **argv);

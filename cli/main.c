@@ -8,6 +8,10 @@
 int main(int argc, char **argv)
 {
 	struct cli cli = {.argv0 = argv[0]};
+	char **tui_argv = calloc((size_t)argc + 1, sizeof(char *));
+	int tui_argc = 0;
+	if (tui_argv == NULL)
+		return CLI_EXIT_FAIL;
 	int i = 1;
 	for (; i < argc && argv[i][0] == '-'; i++) {
 		const char *a = argv[i];
@@ -29,8 +33,17 @@ int main(int argc, char **argv)
 		} else if (strcmp(a, "--version") == 0 || strcmp(a, "-V") == 0) {
 			printf("berth %s\n", BERTH_VERSION);
 			return 0;
-		} else if (strcmp(a, "--iterations") == 0 || strncmp(a, "--iterations=", 13) == 0) {
-			break; /* TUI options: the TUI parses them */
+		} else if (tui_option_arity(a) >= 0) {
+			/* Kept for the TUI, which checks the values. */
+			int n = tui_option_arity(a);
+			if (i + n >= argc) {
+				fprintf(stderr, "berth: %s needs a value\nSee 'berth --help'.\n",
+				        a);
+				return CLI_EXIT_FAIL;
+			}
+			tui_argv[tui_argc++] = argv[i];
+			if (n)
+				tui_argv[tui_argc++] = argv[++i];
 		} else {
 			fprintf(stderr,
 			        "berth: unknown option %s\nusage: berth [GLOBAL OPTIONS] [COMMAND] "
@@ -40,10 +53,18 @@ int main(int argc, char **argv)
 		}
 	}
 	int r;
-	if (i >= argc || argv[i][0] == '-')
-		r = tui_main(&cli, argc - i, argv + i);
-	else
+	if (i >= argc) {
+		r = tui_main(&cli, tui_argc, tui_argv);
+	} else if (tui_argc > 0) {
+		fprintf(stderr,
+		        "berth: %s is an option of the terminal UI (berth with no command), not "
+		        "of %s\nSee 'berth --help'.\n",
+		        tui_argv[0], argv[i]);
+		r = CLI_EXIT_FAIL;
+	} else {
 		r = cli_dispatch(&cli, argc - i, argv + i);
+	}
+	free(tui_argv);
 	be_ctx_free(cli.ctx);
 	return r;
 }

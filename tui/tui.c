@@ -1,94 +1,366 @@
-/* The terminal UI's entry point.  For now a first screen: the state root,
- * the containers and the images, refreshed every second; the full UI
- * (metrics, actions, views) replaces it. */
-#include <curses.h>
+/* The terminal UI's entry point and its one loop: options, the terminal
+ * set-up, then poll() on the keyboard, a signal pipe and the action pipes
+ * with the time to the next refresh as timeout; keys go through the key
+ * tables (keys.c), and the screen is drawn once per pass. */
+#include <errno.h>
+#include <fcntl.h>
+#include <langinfo.h>
 #include <locale.h>
-#include <poll.h>
+#include <math.h>
+#include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
-#include "../cli/cli.h"
+#include "tui.h"
 
-struct tui_opts {
-	long iterations; /* 0: run until q */
+/* The signal handler's only ways out: a byte on the pipe wakes poll(), the
+ * flag asks the loop to end. */
+static volatile sig_atomic_t sig_fd = -1;
+static volatile sig_atomic_t quit_signal;
+
+enum opt_type { OPT_FLAG, OPT_VALUE };
+struct tui_option {
+	const char *name;
+	enum opt_type type;
+	const char *metavar;
+	const char *help;
 };
 
-static int parse_opts(int argc, char **argv, struct tui_opts *o)
+/* The TUI's options (docs/tui.md); `berth --help` lists the same. */
+static const struct tui_option tui_options[] = {
+        {"delay", OPT_VALUE, "SECS", "seconds between refreshes (default 1.5, at least 0.1)"},
+        {"iterations", OPT_VALUE, "N", "exit after N refreshes (for tests and recordings)"},
+        {"theme", OPT_VALUE, "NAME", "colour theme (default: $BERTH_THEME, else default)"},
+        {"ascii", OPT_FLAG, NULL, "draw with ASCII only, whatever the locale"},
+        {"no-mouse", OPT_FLAG, NULL, "leave the mouse to the terminal (text selection)"},
+};
+#define NOPTIONS (sizeof(tui_options) / sizeof(tui_options[0]))
+
+/* The option arg names (its "--NAME" or "--NAME=..."), or NULL. */
+static const struct tui_option *find_option(const char *arg, const char **val)
 {
-	for (int i = 0; i < argc; i++) {
-		if (strcmp(argv[i], "--iterations") == 0 && i + 1 < argc) {
-			o->iterations = strtol(argv[++i], NULL, 10);
-		} else if (strncmp(argv[i], "--iterations=", 13) == 0) {
-			o->iterations = strtol(argv[i] + 13, NULL, 10);
-		} else {
-			fprintf(stderr, "berth: unknown option %s\nSee 'berth --help'.\n", argv[i]);
-			return -1;
+	*val = NULL;
+	for (size_t k = 0; k < NOPTIONS && arg[0] == '-' && arg[1] == '-'; k++) {
+		size_t n = strlen(tui_options[k].name);
+		if (strncmp(arg + 2, tui_options[k].name, n) == 0 &&
+		    (arg[2 + n] == '\0' || arg[2 + n] == '=')) {
+			*val = arg[2 + n] == '=' ? arg + 3 + n : NULL;
+			return &tui_options[k];
 		}
+	}
+	return NULL;
+}
+
+int tui_option_arity(const char *arg)
+{
+	const char *val;
+	const struct tui_option *opt = find_option(arg, &val);
+	if (opt == NULL)
+		return -1;
+	return opt->type == OPT_VALUE && val == NULL ? 1 : 0;
+}
+
+void tui_print_options(void)
+{
+	for (size_t k = 0; k < NOPTIONS; k++) {
+		char left[32];
+		snprintf(left, sizeof(left), "--%s%s%s", tui_options[k].name,
+		         tui_options[k].metavar ? " " : "",
+		         tui_options[k].metavar ? tui_options[k].metavar : "");
+		printf("  %-17s %s\n", left, tui_options[k].help);
+	}
+}
+
+static int set_opt(struct tui_opts *o, const char *name, const char *v)
+{
+	char *end = NULL;
+	if (strcmp(name, "delay") == 0) {
+		double d = strtod(v, &end);
+		if (end == v || *end || !isfinite(d) || d < 0.1 || d > 3600)
+			return cli_failf("invalid --delay \"%s\": seconds from 0.1 to 3600", v);
+		o->delay = d;
+	} else if (strcmp(name, "iterations") == 0) {
+		long n = strtol(v, &end, 10);
+		if (end == v || *end || n < 1)
+			return cli_failf("invalid --iterations \"%s\": a count of at least 1", v);
+		o->iterations = n;
+	} else if (strcmp(name, "theme") == 0) {
+		o->theme = v;
+	} else if (strcmp(name, "ascii") == 0) {
+		o->ascii = true;
+	} else if (strcmp(name, "no-mouse") == 0) {
+		o->no_mouse = true;
 	}
 	return 0;
 }
 
-/* The containers (name, status, image, pid, command), then the images. */
-static void draw_lists(struct be_ctx *ctx, int row)
+static int parse_opts(int argc, char **argv, struct tui_opts *o)
 {
-	struct be_container_info *cs = NULL;
-	size_t nc = 0;
-	struct be_error *err = NULL;
-	attron(A_BOLD);
-	mvprintw(row++, 1, "%-20s %-10s %-12s %-8s %s", "CONTAINER", "STATUS", "IMAGE", "PID",
-	         "COMMAND");
-	attroff(A_BOLD);
-	if (be_container_list(ctx, &cs, &nc, &err) < 0) {
-		mvprintw(row++, 1, "%.*s", COLS - 2, err->msg);
-		be_error_free(err);
-		err = NULL;
+	for (int i = 0; i < argc; i++) {
+		const char *a = argv[i];
+		const char *val = NULL;
+		const struct tui_option *opt = find_option(a, &val);
+		if (opt == NULL)
+			return cli_failf("unknown option %s\nSee 'berth --help'.", a);
+		if (opt->type == OPT_VALUE && val == NULL) {
+			if (i + 1 >= argc)
+				return cli_failf("--%s needs a value", opt->name);
+			val = argv[++i];
+		} else if (opt->type == OPT_FLAG && val) {
+			return cli_failf("--%s takes no value", opt->name);
+		}
+		if (set_opt(o, opt->name, val ? val : "1") != 0)
+			return -1;
 	}
-	for (size_t i = 0; i < nc && row < LINES - 6; i++)
-		mvprintw(row++, 1, "%-20.20s %-10s %-12.12s %-8d %.*s", cs[i].name,
-		         be_container_status_name(cs[i].status), cs[i].image, (int)cs[i].pid,
-		         COLS > 57 ? COLS - 57 : 0, cs[i].command ? cs[i].command : "");
-	if (nc == 0)
-		mvprintw(row++, 1, "(none: try `berth run -d demo sleep 1000`)");
-	be_container_list_free(cs, nc);
-	row++;
-	struct be_image_info *im = NULL;
-	size_t ni = 0;
-	attron(A_BOLD);
-	mvprintw(row++, 1, "%-20s %-8s %s", "IMAGE", "LAYERS", "SIZE");
-	attroff(A_BOLD);
-	if (be_image_list(ctx, &im, &ni, &err) < 0) {
-		mvprintw(row++, 1, "%.*s", COLS - 2, err->msg);
-		be_error_free(err);
-	}
-	for (size_t i = 0; i < ni && row < LINES - 1; i++) {
-		char size[32];
-		mvprintw(row++, 1, "%-20.20s %-8zu %s", im[i].name, im[i].n_layers,
-		         be_format_size((uint64_t)im[i].size, size, sizeof(size)));
-	}
-	be_image_list_free(im, ni);
+	return 0;
 }
 
-static void draw(struct be_ctx *ctx)
+uint64_t tui_now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+void tui_msg(struct tui *t, int role, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(t->msg, sizeof(t->msg), fmt, ap);
+	va_end(ap);
+	/* One line, whatever a child wrote. */
+	t->msg[strcspn(t->msg, "\r\n")] = '\0';
+	t->msg_role = role;
+	t->msg_until_ns = tui_now_ns() + 15000000000ull;
+}
+
+static void record_err(struct tui *t, struct be_error **err)
+{
+	if (*err && t->refresh_err[0] == '\0')
+		snprintf(t->refresh_err, sizeof(t->refresh_err), "%s", (*err)->msg);
+	be_error_clear(err);
+}
+
+void tui_refresh(struct tui *t)
+{
+	struct be_error *err = NULL;
+	struct be_container_info *cts = NULL;
+	size_t ncts = 0, n = 0;
+	t->refresh_err[0] = '\0';
+	if (be_container_list(t->ctx, &cts, &ncts, &err) < 0) {
+		record_err(t, &err);
+		cts = NULL;
+		ncts = 0;
+	}
+	if (t->mon) {
+		if (be_monitor_refresh(t->mon, &err) < 0)
+			record_err(t, &err);
+		n = be_monitor_count(t->mon);
+		if (n > t->items_cap) {
+			t->items_cap = n + n / 2 + 16;
+			t->items = realloc(t->items, t->items_cap * sizeof(*t->items));
+			if (t->items == NULL)
+				abort();
+		}
+		for (size_t i = 0; i < n; i++)
+			t->items[i] = be_monitor_item(t->mon, i);
+	}
+	/* The rows point into the new list; the old one goes only after. */
+	tui_model_merge(&t->model, t->items, n, cts, ncts);
+	be_container_list_free(t->cts, t->ncts);
+	t->cts = cts;
+	t->ncts = ncts;
+	t->refreshes++;
+	if (t->view == TUI_VIEW_DETAIL)
+		tui_detail_load(t);
+	if (t->view == TUI_VIEW_LOGS && t->logs.follow)
+		tui_logs_load(t);
+}
+
+static void draw(struct tui *t)
 {
 	erase();
-	attron(A_REVERSE);
-	mvprintw(0, 0, "%-*s", COLS, " berth " BERTH_VERSION "   q: quit");
-	attroff(A_REVERSE);
-	const char *layout = be_ctx_cgroup_layout(ctx) == BE_CGROUP_V2   ? "v2 (unified)"
-	                     : be_ctx_cgroup_layout(ctx) == BE_CGROUP_V1 ? "v1 (legacy/hybrid)"
-	                                                                 : "none found";
-	mvprintw(1, 1, "state root: %s    cgroups: %s", be_ctx_root(ctx), layout);
-	draw_lists(ctx, 3);
-	mvprintw(LINES - 1, 1, "A first screen: the full UI (metrics, actions) comes later.");
+	if (LINES < 6 || COLS < 20) {
+		tui_put(t, 0, 0, COLS, BE_ROLE_ERROR, "terminal too small");
+		refresh();
+		return;
+	}
+	switch (t->view) {
+	case TUI_VIEW_LIST: tui_list_draw(t); break;
+	case TUI_VIEW_DETAIL: tui_detail_draw(t); break;
+	case TUI_VIEW_LOGS: tui_logs_draw(t); break;
+	case TUI_VIEW_HELP: tui_help_draw(t); break;
+	}
+	if (t->mode == TUI_MODE_PICK)
+		tui_draw_pick(t);
+	tui_draw_title(t);
+	tui_draw_bottom(t);
 	refresh();
+}
+
+static void on_signal(int sig)
+{
+	int saved = errno;
+	if (sig != SIGCHLD)
+		quit_signal = sig;
+	if (sig_fd >= 0) {
+		char c = 1;
+		ssize_t r = write(sig_fd, &c, 1);
+		(void)r;
+	}
+	errno = saved;
+}
+
+static void signals_setup(struct tui *t, bool on)
+{
+	static const int sigs[] = {SIGCHLD, SIGINT, SIGTERM, SIGHUP};
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on ? on_signal : SIG_DFL;
+	sa.sa_flags = SA_RESTART;
+	sigemptyset(&sa.sa_mask);
+	sig_fd = on ? t->sig_pipe[1] : -1;
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaction(sigs[i], &sa, NULL);
+}
+
+static SCREEN *terminal_setup(struct tui *t)
+{
+	bool utf8 = !t->opts.ascii && strcmp(nl_langinfo(CODESET), "UTF-8") == 0;
+	tui_glyphs_init(&t->g, utf8);
+	/* newterm, not initscr: an unknown TERM is an error to report, not an
+	 * exit from inside curses. */
+	SCREEN *scr = newterm(NULL, stdout, stdin);
+	if (scr == NULL)
+		return NULL;
+	cbreak();
+	noecho();
+	nonl();
+	keypad(stdscr, TRUE);
+	nodelay(stdscr, TRUE);
+	set_escdelay(25);
+	curs_set(0);
+	const char *nc = getenv("NO_COLOR");
+	tui_theme_setup(t, nc && *nc);
+	if (!t->opts.no_mouse) {
+		mousemask(BUTTON1_PRESSED | BUTTON1_CLICKED | BUTTON1_DOUBLE_CLICKED |
+		                  BUTTON4_PRESSED | BUTTON5_PRESSED,
+		          NULL);
+		mouseinterval(0);
+	}
+	return scr;
+}
+
+static struct tui *tui_new(struct be_ctx *ctx, const struct tui_opts *o)
+{
+	struct tui *t = calloc(1, sizeof(*t));
+	if (t == NULL)
+		abort();
+	t->ctx = ctx;
+	t->opts = *o;
+	t->sig_pipe[0] = t->sig_pipe[1] = -1;
+	tui_model_init(&t->model);
+	t->detail.ident.kind = -1;
+	t->logs.match = -1;
+	struct be_error *err = NULL;
+	t->self_exe = be_self_exe(&err);
+	if (t->self_exe == NULL)
+		snprintf(t->refresh_err, sizeof(t->refresh_err), "%s", err->msg);
+	be_error_clear(&err);
+	t->mon = be_monitor_new(ctx, &(struct be_monitor_opts){0}, &err);
+	if (t->mon == NULL)
+		tui_msg(t, BE_ROLE_ERROR, "%s", err->msg);
+	be_error_clear(&err);
+	if (gethostname(t->hostname, sizeof(t->hostname) - 1) != 0)
+		snprintf(t->hostname, sizeof(t->hostname), "?");
+	if (pipe2(t->sig_pipe, O_CLOEXEC | O_NONBLOCK) != 0)
+		t->sig_pipe[0] = t->sig_pipe[1] = -1;
+	return t;
+}
+
+static void tui_free(struct tui *t)
+{
+	tui_jobs_free(t);
+	tui_detail_clear(t);
+	tui_logs_close(t);
+	be_snapshot_list_free(t->pick, t->npick);
+	be_monitor_free(t->mon);
+	be_container_list_free(t->cts, t->ncts);
+	tui_model_free(&t->model);
+	free(t->items);
+	free(t->self_exe);
+	if (t->sig_pipe[0] >= 0) {
+		close(t->sig_pipe[0]);
+		close(t->sig_pipe[1]);
+	}
+	free(t);
+}
+
+/* Waits for a key, a signal, a job's output or the next refresh; returns
+ * TUI_R_QUIT when the terminal went away (poll would spin on it). */
+static int wait_input(struct tui *t, uint64_t next)
+{
+	struct pollfd p[2 + 2 * TUI_MAX_JOBS];
+	p[0] = (struct pollfd){.fd = 0, .events = POLLIN};
+	p[1] = (struct pollfd){.fd = t->sig_pipe[0], .events = POLLIN};
+	int n = 2 + tui_jobs_fds(t, p + 2, 2 * TUI_MAX_JOBS);
+	uint64_t now = tui_now_ns();
+	int ms = next > now ? (int)((next - now + 999999) / 1000000) : 0;
+	int r = poll(p, (nfds_t)n, ms);
+	if (t->sig_pipe[0] >= 0) {
+		char buf[64];
+		while (read(t->sig_pipe[0], buf, sizeof(buf)) > 0)
+			;
+	}
+	if (r > 0 && (p[0].revents & (POLLHUP | POLLERR | POLLNVAL)) && !(p[0].revents & POLLIN))
+		return TUI_R_QUIT;
+	return 0;
+}
+
+static int read_keys(struct tui *t)
+{
+	int flags = 0, ch;
+	while ((ch = getch()) != ERR && !(flags & TUI_R_QUIT))
+		flags |= tui_key(t, ch);
+	return flags;
+}
+
+/* One pass: collect ended actions, refresh when due (at once after an
+ * action ended, so its message and its effect show together), draw, wait. */
+static void run_loop(struct tui *t)
+{
+	uint64_t delay = (uint64_t)(t->opts.delay * 1e9), next = 0;
+	int flags = 0;
+	for (;;) {
+		flags |= tui_jobs_poll(t);
+		if (flags & TUI_R_REFRESH)
+			next = 0;
+		if (tui_now_ns() >= next) {
+			tui_refresh(t);
+			next = tui_now_ns() + delay;
+			if (t->opts.iterations > 0 && (long)t->refreshes >= t->opts.iterations) {
+				draw(t);
+				return;
+			}
+		}
+		if (flags & TUI_R_CLEAR)
+			clearok(curscr, TRUE);
+		draw(t);
+		flags = wait_input(t, next);
+		flags |= read_keys(t);
+		if (quit_signal || (flags & TUI_R_QUIT))
+			return;
+	}
 }
 
 int tui_main(struct cli *cli, int argc, char **argv)
 {
-	struct tui_opts o = {0};
-	if (parse_opts(argc, argv, &o) < 0)
+	struct tui_opts o = {.delay = 1.5};
+	if (parse_opts(argc, argv, &o) != 0)
 		return CLI_EXIT_FAIL;
 	if (!isatty(0) || !isatty(1))
 		return cli_failf(
@@ -101,23 +373,21 @@ int tui_main(struct cli *cli, int argc, char **argv)
 	if (ctx == NULL)
 		return CLI_EXIT_FAIL;
 	setlocale(LC_ALL, "");
-	initscr();
-	cbreak();
-	noecho();
-	keypad(stdscr, TRUE);
-	curs_set(0);
-	long n = 0;
-	for (;;) {
-		draw(ctx);
-		if (o.iterations > 0 && ++n >= o.iterations)
-			break;
-		struct pollfd p = {.fd = 0, .events = POLLIN};
-		if (poll(&p, 1, 1000) > 0) {
-			int ch = getch();
-			if (ch == 'q' || ch == 'Q')
-				break;
-		}
+	struct tui *t = tui_new(ctx, &o);
+	SCREEN *scr = terminal_setup(t);
+	if (scr == NULL) {
+		tui_free(t);
+		return cli_failf("TERM is %s: no such terminal in terminfo; use `berth top -b`",
+		                 term);
 	}
+	quit_signal = 0;
+	signals_setup(t, true);
+	if (t->theme_note[0])
+		tui_msg(t, BE_ROLE_ERROR, "%s", t->theme_note);
+	run_loop(t);
 	endwin();
+	delscreen(scr);
+	signals_setup(t, false);
+	tui_free(t);
 	return 0;
 }

@@ -1,0 +1,486 @@
+/* Actions on berth's containers.  Each runs the CLI as a child
+ * (`berth --root R COMMAND...`), so behaviour and messages are the
+ * command line's: stdin is /dev/null, stdout and stderr come back through
+ * pipes, the loop keeps drawing meanwhile, and the child is reaped when it
+ * ends.  The shell is the exception: it takes the terminal in the
+ * foreground. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "tui.h"
+
+static const char *kind_phrase(const struct be_item *it)
+{
+	if (it->is_vm || it->kind == BE_KIND_VM)
+		return "virtual machine";
+	switch (it->kind) {
+	case BE_KIND_CGROUP: return "watched cgroup";
+	case BE_KIND_KUBEPODS: return "kubernetes container";
+	case BE_KIND_LIBVIRT: return "libvirt machine";
+	case BE_KIND_NSPAWN: return "systemd-nspawn container";
+	default: return NULL;
+	}
+}
+
+const struct tui_row *tui_action_target(struct tui *t)
+{
+	const struct tui_row *r =
+	        t->view == TUI_VIEW_DETAIL ? tui_detail_row(t) : tui_model_selected(&t->model);
+	if (r == NULL) {
+		tui_msg(t, BE_ROLE_ERROR, "nothing selected");
+		return NULL;
+	}
+	if (!r->item->berth) {
+		const char *k = kind_phrase(r->item);
+		if (k)
+			tui_msg(t, BE_ROLE_ERROR, "%s is a %s; berth only watches it",
+			        r->item->name, k);
+		else
+			tui_msg(t, BE_ROLE_ERROR, "%s is a %s container; berth only watches it",
+			        r->item->name, be_kind_name(r->item->kind));
+		return NULL;
+	}
+	if (r->ct == NULL) {
+		tui_msg(t, BE_ROLE_ERROR, "%s is not in berth's list (any more)", r->item->name);
+		return NULL;
+	}
+	return r;
+}
+
+/* ---- jobs ------------------------------------------------------------------- */
+
+#define JOB_ARGV_MAX 32
+
+static void child_exec(struct tui *t, int out, int err, const char *const *argv)
+{
+	int null = open("/dev/null", O_RDONLY);
+	if (null < 0 || dup2(null, 0) < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0)
+		_exit(127);
+	/* Its own session: a Ctrl-C or hang-up meant for the UI must not cut
+	 * a stop or a snapshot in the middle. */
+	setsid();
+	/* --wait: a lock held for a moment by a reader (this UI's own refresh
+	 * reconciles each container under its lock) must not fail the action. */
+	const char *full[JOB_ARGV_MAX + 5] = {t->self_exe, "--root", be_ctx_root(t->ctx), "--wait"};
+	size_t n = 4;
+	for (size_t i = 0; argv[i] && n < JOB_ARGV_MAX + 4; i++)
+		full[n++] = argv[i];
+	full[n] = NULL;
+	execv(t->self_exe, (char *const *)full);
+	dprintf(2, "berth: running %s: %s\n", t->self_exe, strerror(errno));
+	_exit(127);
+}
+
+static struct tui_job *free_job(struct tui *t)
+{
+	for (size_t i = 0; i < TUI_MAX_JOBS; i++)
+		if (t->jobs[i].pid == 0)
+			return &t->jobs[i];
+	return NULL;
+}
+
+int tui_job_spawn(struct tui *t, const char *name, const char *running, const char *done,
+                  const char *const *argv)
+{
+	struct tui_job *j = free_job(t);
+	if (t->self_exe == NULL) {
+		tui_msg(t, BE_ROLE_ERROR, "%s: cannot run berth: its path is unknown", name);
+		return 0;
+	}
+	if (j == NULL) {
+		tui_msg(t, BE_ROLE_ERROR, "%d actions are running: wait for one to end",
+		        TUI_MAX_JOBS);
+		return 0;
+	}
+	int out[2], err[2];
+	if (pipe2(out, O_CLOEXEC) != 0)
+		goto fail;
+	if (pipe2(err, O_CLOEXEC) != 0) {
+		close(out[0]);
+		close(out[1]);
+		goto fail;
+	}
+	pid_t pid = fork();
+	if (pid == 0)
+		child_exec(t, out[1], err[1], argv);
+	close(out[1]);
+	close(err[1]);
+	if (pid < 0) {
+		close(out[0]);
+		close(err[0]);
+		goto fail;
+	}
+	fcntl(out[0], F_SETFL, O_NONBLOCK);
+	fcntl(err[0], F_SETFL, O_NONBLOCK);
+	*j = (struct tui_job){.pid = pid, .out_fd = out[0], .err_fd = err[0]};
+	snprintf(j->name, sizeof(j->name), "%s", name);
+	snprintf(j->done, sizeof(j->done), "%s", done);
+	tui_msg(t, BE_ROLE_STATUS, "%s %s...", running, name);
+	return 0;
+fail:
+	tui_msg(t, BE_ROLE_ERROR, "%s: cannot start berth: %s", name, strerror(errno));
+	return 0;
+}
+
+/* Reads what is there (never blocks); what does not fit is dropped. */
+static void drain(int fd, char *buf, size_t cap, size_t *n)
+{
+	char scratch[512];
+	for (;;) {
+		char *dst = *n + 1 < cap ? buf + *n : scratch;
+		size_t room = *n + 1 < cap ? cap - 1 - *n : sizeof(scratch);
+		ssize_t r = read(fd, dst, room);
+		if (r <= 0)
+			return;
+		if (dst != scratch)
+			*n += (size_t)r;
+		buf[*n] = '\0';
+	}
+}
+
+static void job_finish(struct tui *t, struct tui_job *j, int status)
+{
+	close(j->out_fd);
+	close(j->err_fd);
+	char *out = j->out + strspn(j->out, " \n");
+	out[strcspn(out, "\n")] = '\0';
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+		/* What the command printed (a snapshot's name), unless it adds
+		 * nothing. */
+		if (*out && strcmp(out, j->name) != 0 && strstr(j->done, out) == NULL)
+			tui_msg(t, BE_ROLE_OK, "%s: %s: %s", j->name, j->done, out);
+		else
+			tui_msg(t, BE_ROLE_OK, "%s: %s", j->name, j->done);
+	} else if (j->nerr) {
+		char *e = j->err + strspn(j->err, " \n");
+		tui_msg(t, BE_ROLE_ERROR, "%s", e);
+	} else if (WIFSIGNALED(status)) {
+		tui_msg(t, BE_ROLE_ERROR, "%s: berth was killed by signal %d", j->name,
+		        WTERMSIG(status));
+	} else {
+		tui_msg(t, BE_ROLE_ERROR, "%s: berth exited with status %d", j->name,
+		        WEXITSTATUS(status));
+	}
+	memset(j, 0, sizeof(*j));
+}
+
+int tui_jobs_poll(struct tui *t)
+{
+	int flags = 0;
+	for (size_t i = 0; i < TUI_MAX_JOBS; i++) {
+		struct tui_job *j = &t->jobs[i];
+		if (j->pid == 0)
+			continue;
+		drain(j->out_fd, j->out, sizeof(j->out), &j->nout);
+		drain(j->err_fd, j->err, sizeof(j->err), &j->nerr);
+		int status;
+		pid_t r = waitpid(j->pid, &status, WNOHANG);
+		if (r == 0 || (r < 0 && errno == EINTR))
+			continue;
+		/* Whatever it wrote just before it ended. */
+		drain(j->out_fd, j->out, sizeof(j->out), &j->nout);
+		drain(j->err_fd, j->err, sizeof(j->err), &j->nerr);
+		job_finish(t, j, r < 0 ? 0 : status);
+		flags |= TUI_R_REFRESH;
+	}
+	return flags;
+}
+
+int tui_jobs_fds(const struct tui *t, struct pollfd *pfd, int max)
+{
+	int n = 0;
+	for (size_t i = 0; i < TUI_MAX_JOBS && n + 2 <= max; i++)
+		if (t->jobs[i].pid) {
+			pfd[n++] = (struct pollfd){.fd = t->jobs[i].out_fd, .events = POLLIN};
+			pfd[n++] = (struct pollfd){.fd = t->jobs[i].err_fd, .events = POLLIN};
+		}
+	return n;
+}
+
+void tui_jobs_free(struct tui *t)
+{
+	/* The children go on (a stop should finish); init reaps them. */
+	for (size_t i = 0; i < TUI_MAX_JOBS; i++)
+		if (t->jobs[i].pid) {
+			close(t->jobs[i].out_fd);
+			close(t->jobs[i].err_fd);
+			t->jobs[i].pid = 0;
+		}
+}
+
+/* ---- simple actions ---------------------------------------------------------------- */
+
+static int simple(struct tui *t, const char *cmd, const char *running, const char *done)
+{
+	const struct tui_row *r = tui_action_target(t);
+	if (r == NULL)
+		return 0;
+	const char *argv[] = {cmd, r->ct->name, NULL};
+	return tui_job_spawn(t, r->ct->name, running, done, argv);
+}
+
+int tui_act_start(struct tui *t)
+{
+	return simple(t, "start", "starting", "started");
+}
+int tui_act_stop(struct tui *t)
+{
+	return simple(t, "stop", "stopping", "stopped");
+}
+int tui_act_restart(struct tui *t)
+{
+	return simple(t, "restart", "restarting", "restarted");
+}
+int tui_act_kill(struct tui *t)
+{
+	return simple(t, "kill", "killing", "killed");
+}
+int tui_act_pause(struct tui *t)
+{
+	const struct tui_row *r = tui_action_target(t);
+	if (r == NULL)
+		return 0;
+	if (r->ct->status == BE_STATUS_PAUSED)
+		return simple(t, "resume", "resuming", "resumed");
+	return simple(t, "pause", "pausing", "paused");
+}
+
+int tui_act_logs(struct tui *t)
+{
+	const struct tui_row *r = tui_action_target(t);
+	if (r)
+		tui_logs_open(t, r->ct->name);
+	return 0;
+}
+
+/* ---- prompts and confirmations ----------------------------------------------------- */
+
+static const struct tui_row *begin(struct tui *t, enum tui_mode mode, enum tui_pending p)
+{
+	const struct tui_row *r = tui_action_target(t);
+	if (r == NULL)
+		return NULL;
+	t->mode = mode;
+	t->pending = p;
+	t->input[0] = '\0';
+	snprintf(t->target, sizeof(t->target), "%s", r->ct->name);
+	t->target_running = r->ct->status == BE_STATUS_RUNNING || r->ct->status == BE_STATUS_PAUSED;
+	return r;
+}
+
+int tui_act_snapshot(struct tui *t)
+{
+	if (begin(t, TUI_MODE_PROMPT, TUI_PEND_SNAPSHOT))
+		snprintf(t->prompt_label, sizeof(t->prompt_label),
+		         "Snapshot of %s, name (empty: snap-N): ", t->target);
+	return 0;
+}
+
+int tui_act_clone(struct tui *t)
+{
+	if (begin(t, TUI_MODE_PROMPT, TUI_PEND_CLONE))
+		snprintf(t->prompt_label, sizeof(t->prompt_label), "Clone %s as: ", t->target);
+	return 0;
+}
+
+int tui_act_limits(struct tui *t)
+{
+	if (begin(t, TUI_MODE_PROMPT, TUI_PEND_LIMITS))
+		snprintf(t->prompt_label, sizeof(t->prompt_label),
+		         "Limits of %s (--memory 64m --cpus 0.5 --pids-limit 100): ", t->target);
+	return 0;
+}
+
+int tui_act_delete(struct tui *t)
+{
+	if (begin(t, TUI_MODE_CONFIRM, TUI_PEND_DELETE) == NULL)
+		return 0;
+	if (t->target_running)
+		snprintf(t->prompt_label, sizeof(t->prompt_label),
+		         "%s is running: stop it and delete it (force)?", t->target);
+	else
+		snprintf(t->prompt_label, sizeof(t->prompt_label), "Delete %s?", t->target);
+	return 0;
+}
+
+int tui_act_rollback(struct tui *t)
+{
+	const struct tui_row *r = tui_action_target(t);
+	if (r == NULL)
+		return 0;
+	struct be_snapshot_info *s = NULL;
+	size_t n = 0;
+	struct be_error *err = NULL;
+	if (be_snapshot_list(t->ctx, r->ct->name, false, &s, &n, &err) < 0) {
+		tui_msg(t, BE_ROLE_ERROR, "%s", err->msg);
+		be_error_free(err);
+		return 0;
+	}
+	if (n == 0) {
+		be_snapshot_list_free(s, n);
+		tui_msg(t, BE_ROLE_ERROR, "%s has no snapshots: take one with n", r->ct->name);
+		return 0;
+	}
+	begin(t, TUI_MODE_PICK, TUI_PEND_ROLLBACK);
+	be_snapshot_list_free(t->pick, t->npick);
+	t->pick = s;
+	t->npick = n;
+	t->pick_pos = n - 1;
+	snprintf(t->prompt_label, sizeof(t->prompt_label),
+	         "Roll %s back: j/k choose, Enter roll back, Esc cancel", t->target);
+	return 0;
+}
+
+static int finish_rollback(struct tui *t, bool restart)
+{
+	char done[96];
+	const char *snap = t->target_arg;
+	snprintf(done, sizeof(done), "rolled back to %s", snap);
+	const char *plain[] = {"rollback", t->target, snap, NULL};
+	const char *again[] = {"rollback", "--restart", t->target, snap, NULL};
+	return tui_job_spawn(t, t->target, "rolling back", done, restart ? again : plain);
+}
+
+/* The rollback picker's choice: a stopped container rolls back at once, a
+ * running one asks first (it has to restart). */
+static int pick_done(struct tui *t)
+{
+	snprintf(t->target_arg, sizeof(t->target_arg), "%s", t->pick[t->pick_pos].name);
+	be_snapshot_list_free(t->pick, t->npick);
+	t->pick = NULL;
+	t->npick = 0;
+	if (!t->target_running) {
+		t->mode = TUI_MODE_NONE;
+		return finish_rollback(t, false);
+	}
+	t->mode = TUI_MODE_CONFIRM;
+	t->pending = TUI_PEND_ROLLBACK_RESTART;
+	snprintf(t->prompt_label, sizeof(t->prompt_label),
+	         "%s is running: stop it, roll back to %s and start it again?", t->target,
+	         t->target_arg);
+	return 0;
+}
+
+static int run_limits(struct tui *t)
+{
+	struct tui_argv a;
+	char msg[256];
+	if (tui_limits_parse(t->input, &a, msg, sizeof(msg)) < 0) {
+		tui_msg(t, BE_ROLE_ERROR, "%s: %s", t->target, msg);
+		return 0;
+	}
+	const char *argv[TUI_ARGV_MAX + 3] = {"update"};
+	int n = 1;
+	for (int i = 0; i < a.argc; i++)
+		argv[n++] = a.argv[i];
+	argv[n++] = t->target;
+	argv[n] = NULL;
+	return tui_job_spawn(t, t->target, "updating", "limits updated", argv);
+}
+
+static int run_pending(struct tui *t)
+{
+	switch (t->pending) {
+	case TUI_PEND_SNAPSHOT: {
+		const char *argv[] = {"snapshot", t->target, t->input[0] ? t->input : NULL, NULL};
+		return tui_job_spawn(t, t->target, "taking a snapshot of", "snapshot taken", argv);
+	}
+	case TUI_PEND_CLONE: {
+		if (t->input[0] == '\0') {
+			tui_msg(t, BE_ROLE_ERROR, "clone of %s: no name given", t->target);
+			return 0;
+		}
+		char done[160];
+		snprintf(done, sizeof(done), "cloned as %s", t->input);
+		const char *argv[] = {"clone", t->target, t->input, NULL};
+		return tui_job_spawn(t, t->target, "cloning", done, argv);
+	}
+	case TUI_PEND_LIMITS: return run_limits(t);
+	case TUI_PEND_DELETE: {
+		const char *force[] = {"rm", "-f", t->target, NULL};
+		const char *plain[] = {"rm", t->target, NULL};
+		return tui_job_spawn(t, t->target, "deleting", "deleted",
+		                     t->target_running ? force : plain);
+	}
+	case TUI_PEND_ROLLBACK_RESTART: return finish_rollback(t, true);
+	default: return 0;
+	}
+}
+
+int tui_pending_finish(struct tui *t, bool ok)
+{
+	enum tui_pending p = t->pending;
+	enum tui_mode m = t->mode;
+	t->mode = TUI_MODE_NONE;
+	t->pending = TUI_PEND_NONE;
+	if (!ok) {
+		be_snapshot_list_free(t->pick, t->npick);
+		t->pick = NULL;
+		t->npick = 0;
+		tui_msg(t, BE_ROLE_STATUS, "%s: %s", t->target,
+		        p == TUI_PEND_DELETE ? "kept" : "cancelled");
+		return 0;
+	}
+	if (m == TUI_MODE_PICK) {
+		t->pending = p;
+		return pick_done(t);
+	}
+	t->pending = p;
+	int r = run_pending(t);
+	t->pending = TUI_PEND_NONE;
+	return r;
+}
+
+/* ---- the shell ------------------------------------------------------------------------ */
+
+int tui_act_shell(struct tui *t)
+{
+	const struct tui_row *r = tui_action_target(t);
+	if (r == NULL)
+		return 0;
+	if (r->ct->status != BE_STATUS_RUNNING) {
+		tui_msg(t, BE_ROLE_ERROR, "%s is %s: a shell needs it running", r->ct->name,
+		        be_container_status_name(r->ct->status));
+		return 0;
+	}
+	if (t->self_exe == NULL) {
+		tui_msg(t, BE_ROLE_ERROR, "%s: cannot run berth: its path is unknown", r->ct->name);
+		return 0;
+	}
+	char name[BE_NAME_MAX + 1];
+	snprintf(name, sizeof(name), "%s", r->ct->name);
+	def_prog_mode();
+	endwin();
+	printf("berth: a shell in %s (exit or Ctrl-D comes back)\n", name);
+	fflush(stdout);
+	const char *argv[] = {t->self_exe, "--root", be_ctx_root(t->ctx), "exec", "-it", name,
+	                      "sh",        NULL};
+	/* The shell owns Ctrl-C meanwhile. */
+	struct sigaction ign = {.sa_handler = SIG_IGN}, old;
+	sigaction(SIGINT, &ign, &old);
+	pid_t pid = fork();
+	if (pid == 0) {
+		signal(SIGINT, SIG_DFL);
+		execv(t->self_exe, (char *const *)argv);
+		_exit(127);
+	}
+	int status = 0;
+	while (pid > 0 && waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	sigaction(SIGINT, &old, NULL);
+	reset_prog_mode();
+	if (pid < 0)
+		tui_msg(t, BE_ROLE_ERROR, "%s: cannot start a shell: %s", name, strerror(errno));
+	else if (WIFEXITED(status) && WEXITSTATUS(status) != 0 && WEXITSTATUS(status) != 130)
+		tui_msg(t, BE_ROLE_ERROR, "%s: the shell ended with status %d", name,
+		        WEXITSTATUS(status));
+	else
+		tui_msg(t, BE_ROLE_OK, "%s: back from the shell", name);
+	return TUI_R_CLEAR | TUI_R_REFRESH;
+}

@@ -1,0 +1,263 @@
+/* The terminal UI's shared state and the functions its files export to one
+ * another: the main loop (tui.c), drawing helpers (screen.c), the views
+ * (view_*.c), the key tables (keys.c) and the actions (actions.c). */
+#ifndef TUI_TUI_H
+#define TUI_TUI_H
+
+#include <curses.h>
+#include <poll.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "../cli/cli.h"
+#include "model.h"
+
+enum tui_view { TUI_VIEW_LIST, TUI_VIEW_DETAIL, TUI_VIEW_LOGS, TUI_VIEW_HELP };
+
+/* What the bottom line is doing: showing hints/messages, or reading input. */
+enum tui_mode {
+	TUI_MODE_NONE,
+	TUI_MODE_FILTER,  /* typing the table's filter */
+	TUI_MODE_PROMPT,  /* typing a value for an action */
+	TUI_MODE_CONFIRM, /* y/N */
+	TUI_MODE_PICK,    /* choosing a snapshot from a list */
+	TUI_MODE_SEARCH,  /* typing the log pager's search */
+};
+
+/* What a prompt or confirmation leads to. */
+enum tui_pending {
+	TUI_PEND_NONE,
+	TUI_PEND_SNAPSHOT,
+	TUI_PEND_CLONE,
+	TUI_PEND_LIMITS,
+	TUI_PEND_DELETE,
+	TUI_PEND_ROLLBACK,         /* pick made: run it */
+	TUI_PEND_ROLLBACK_RESTART, /* running: confirm the restart */
+};
+
+/* Reaction flags a key handler returns to the loop. */
+enum {
+	TUI_R_NONE = 0,
+	TUI_R_REFRESH = 1u << 0, /* read the backend again now */
+	TUI_R_CLEAR = 1u << 1,   /* repaint the whole terminal (clearok) */
+	TUI_R_QUIT = 1u << 2,
+};
+
+struct tui_opts {
+	double delay;      /* seconds between refreshes */
+	long iterations;   /* 0: until q */
+	const char *theme; /* NULL: $BERTH_THEME, else "default" */
+	bool ascii;
+	bool no_mouse;
+};
+
+/* Glyphs of the screen: Unicode in a UTF-8 locale, plain ASCII otherwise.
+ * Never the terminal's ACS line drawing (it shows as "lqqk" on some). */
+struct tui_glyphs {
+	bool utf8;
+	const char *fill[9]; /* a meter cell filled 0/8 .. 8/8 (ASCII: 0 or 1 step) */
+	int fill_steps;
+	const char *graph[9]; /* a graph cell filled from the bottom, 0 .. graph_steps */
+	int graph_steps;
+	const char *hline, *vline;
+	const char *tree_mid, *tree_last, *tree_pipe; /* snapshot tree */
+	const char *head;                             /* marks the current snapshot */
+	const char *up, *down;                        /* sort marks */
+	const char *lbracket, *rbracket;              /* meter ends */
+};
+
+#define TUI_MAX_JOBS 8
+/* An action running as a child `berth --root R COMMAND...`. */
+struct tui_job {
+	pid_t pid; /* 0: slot free */
+	int out_fd, err_fd;
+	char name[BE_NAME_MAX + 1];
+	char done[160]; /* past tense for the status line: "stopped" */
+	char out[256], err[1024];
+	size_t nout, nerr;
+};
+
+struct tui_detail {
+	struct tui_ident ident;
+	int scroll, height; /* first line shown; lines the view needs */
+	struct be_proc_info *procs;
+	size_t nprocs;
+	char proc_err[160];
+	struct be_ns_info ns[BE_NS_COUNT];
+	bool ns_ok;
+	char ns_err[160];
+	struct be_snapshot_info *snaps;
+	size_t nsnaps;
+	char snap_err[160];
+	bool loaded;
+};
+
+struct tui_logs {
+	char name[BE_NAME_MAX + 1];
+	struct tui_lines lines;
+	long top;    /* first line shown */
+	bool follow; /* re-read each refresh and stay at the end */
+	bool at_end;
+	char search[128];
+	long match; /* line of the last match, -1 none */
+	char err[200];
+};
+
+struct tui {
+	struct be_ctx *ctx;
+	struct tui_opts opts;
+	struct be_monitor *mon;
+	const struct be_item **items;
+	size_t items_cap;
+	struct be_container_info *cts;
+	size_t ncts;
+	struct tui_model model;
+	struct tui_colfit fit[TUI_MAX_COLS];
+	size_t nfit;
+	int list_top; /* first table row shown */
+	int table_y, table_h;
+	enum tui_view view, help_back;
+	int help_scroll;
+	/* bottom line */
+	enum tui_mode mode;
+	enum tui_pending pending;
+	char prompt_label[256];
+	char input[128];
+	char target[BE_NAME_MAX + 1]; /* container a pending action is for */
+	char target_arg[BE_NAME_MAX + 1];
+	bool target_running;
+	struct be_snapshot_info *pick;
+	size_t npick, pick_pos;
+	char msg[320];
+	int msg_role;
+	uint64_t msg_until_ns;
+	/* look */
+	struct tui_glyphs g;
+	attr_t role[BE_ROLE_COUNT];
+	bool color;
+	char theme_note[200]; /* why the theme asked for was not used */
+	/* the rest */
+	char *self_exe;
+	struct tui_job jobs[TUI_MAX_JOBS];
+	int sig_pipe[2];
+	struct tui_detail detail;
+	struct tui_logs logs;
+	char hostname[64];
+	uint64_t refreshes;
+	char refresh_err[200];
+};
+
+/* ---- tui.c -------------------------------------------------------------- */
+uint64_t tui_now_ns(void);
+/* Reads the backend: monitor, container list, and what the open view
+ * needs (detail data, followed logs). */
+void tui_refresh(struct tui *t);
+/* Puts a message on the bottom line for a while (role: BE_ROLE_*). */
+void tui_msg(struct tui *t, int role, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* ---- screen.c: glyphs, colours, text, meters, graphs ---------------------------- */
+void tui_glyphs_init(struct tui_glyphs *g, bool utf8);
+/* Loads the theme and maps its roles to curses attributes; with NO_COLOR
+ * (or a terminal without colours) start_color is never called. */
+void tui_theme_setup(struct tui *t, bool no_color);
+/* Writes text at y,x, at most w cells, in role; returns the cells used.
+ * Bytes the locale cannot show are drawn as '?'. */
+int tui_put(struct tui *t, int y, int x, int w, int role, const char *text);
+int tui_putf(struct tui *t, int y, int x, int w, int role, const char *fmt, ...)
+        __attribute__((format(printf, 6, 7)));
+/* Fills a line from x to x+w with blanks in role. */
+void tui_fill(struct tui *t, int y, int x, int w, int role);
+/* A meter "Label[|||||   text]" w cells wide; fraction 0..1 colours it. */
+void tui_meter(struct tui *t, int y, int x, int w, const char *label, double fraction,
+               const char *text);
+/* A graph of ring r h rows high and w wide at y,x (its top), scaled to at
+ * least floor_max; returns the scale used. */
+double tui_graph(struct tui *t, int y, int x, int w, int h, const struct be_ring *r,
+                 double floor_max);
+/* Text cells a UTF-8 (or ASCII) string takes. */
+int tui_width(const struct tui *t, const char *s);
+
+/* ---- views ----------------------------------------------------------------------- *
+ * Each draw function draws its view between the title bar and the bottom
+ * line from state already read (never calling the backend); the frame is
+ * drawn over lines 0 and LINES-1 afterwards. */
+void tui_list_draw(struct tui *t);
+/* The visible row at screen line y (a mouse click), or -1. */
+int tui_list_row_at(struct tui *t, int y);
+/* Opens the detail view of r and reads its processes, namespaces and
+ * snapshots; tui_detail_load reads them again (each refresh while open),
+ * tui_detail_clear frees them. */
+void tui_detail_open(struct tui *t, const struct tui_row *r);
+void tui_detail_load(struct tui *t);
+void tui_detail_clear(struct tui *t);
+void tui_detail_draw(struct tui *t);
+/* The row the detail view shows, or NULL when it is gone. */
+const struct tui_row *tui_detail_row(struct tui *t);
+/* Opens the log pager on berth container name (its last 1000 lines);
+ * tui_logs_load reads them again, tui_logs_close frees them. */
+void tui_logs_open(struct tui *t, const char *name);
+void tui_logs_load(struct tui *t);
+void tui_logs_close(struct tui *t);
+void tui_logs_draw(struct tui *t);
+/* Moves to the next (dir > 0) or previous match of the search text. */
+void tui_logs_search(struct tui *t, int dir);
+void tui_help_draw(struct tui *t);
+/* The key hints of the bottom line for the current view, most used
+ * first ("key text" pairs). */
+const char *tui_hints(const struct tui *t);
+/* Draws the title bar and the bottom line (hints, message or prompt). */
+void tui_draw_title(struct tui *t);
+void tui_draw_bottom(struct tui *t);
+/* The snapshot picker of rollback, drawn over the view. */
+void tui_draw_pick(struct tui *t);
+
+/* ---- keys.c: one key table per view ------------------------------------------------ */
+/* Handles key ch in the current view or mode; returns TUI_R_* flags. */
+int tui_key(struct tui *t, int ch);
+struct tui_binding {
+	int key, key2, key3;
+	const char *keys; /* as the help shows them: "j Down" */
+	const char *help;
+	int (*fn)(struct tui *t);
+};
+struct tui_keytable {
+	const char *title;
+	const struct tui_binding *b;
+	size_t n;
+};
+/* The tables, for the help screen: n of them. */
+const struct tui_keytable *tui_keytables(size_t *n);
+
+/* ---- actions.c -------------------------------------------------------------------------- */
+/* The berth container the list or detail view points at, or NULL after
+ * saying why not (nothing selected, or an item berth only watches). */
+const struct tui_row *tui_action_target(struct tui *t);
+/* The action keys: each starts a job, a prompt, a confirmation or the
+ * picker for the target, or says why not; they return TUI_R_* flags. */
+int tui_act_start(struct tui *t);
+int tui_act_stop(struct tui *t);
+int tui_act_restart(struct tui *t);
+int tui_act_kill(struct tui *t);
+int tui_act_pause(struct tui *t);
+int tui_act_snapshot(struct tui *t);
+int tui_act_rollback(struct tui *t);
+int tui_act_clone(struct tui *t);
+int tui_act_limits(struct tui *t);
+int tui_act_delete(struct tui *t);
+int tui_act_shell(struct tui *t);
+int tui_act_logs(struct tui *t);
+/* Ends a prompt or confirmation: runs what was pending (ok) or drops it. */
+int tui_pending_finish(struct tui *t, bool ok);
+/* Runs `berth --root R argv...` as a job; msg_running goes on the bottom
+ * line now, done ("stopped") once it succeeds. */
+int tui_job_spawn(struct tui *t, const char *name, const char *running, const char *done,
+                  const char *const *argv);
+/* Reads the jobs' pipes and collects finished ones (never blocks);
+ * returns TUI_R_REFRESH when one ended. */
+int tui_jobs_poll(struct tui *t);
+/* Fills pfd with the pipes of running jobs; returns how many. */
+int tui_jobs_fds(const struct tui *t, struct pollfd *pfd, int max);
+/* Ends the loop cleanly: waits for nothing, leaves jobs to finish alone. */
+void tui_jobs_free(struct tui *t);
+
+#endif

@@ -1,0 +1,38 @@
+/* The help screen, drawn from the key tables (keys.c) so it never
+ * disagrees with what the keys do, after a few lines on reading the
+ * screen. */
+#include <stdio.h>
+
+#include "tui.h"
+
+static const char *const intro[] = {
+        "CPU% counts one CPU as 100: a container using two full CPUs shows 200%.",
+        "Rows: berth's containers (any state), other engines' containers and VMs;",
+        "berth only watches what it did not start.  Actions run the berth CLI, so",
+        "their messages are the command line's; the table keeps refreshing meanwhile.",
+        "Namespaces in the detail view: own = the container has its own, host = shared.",
+};
+
+void tui_help_draw(struct tui *t)
+{
+	size_t n;
+	const struct tui_keytable *tables = tui_keytables(&n);
+	int vy = 0, top = t->help_scroll;
+	/* Virtual lines vy map to screen lines 1 + vy - top; the frame is
+	 * drawn over lines 0 and LINES-1 afterwards. */
+	for (size_t i = 0; i < sizeof(intro) / sizeof(intro[0]); i++, vy++)
+		tui_put(t, 1 + vy - top, 1, COLS - 2, BE_ROLE_DIM, intro[i]);
+	for (size_t k = 0; k < n; k++) {
+		vy++;
+		tui_put(t, 1 + vy - top, 1, COLS - 2, BE_ROLE_LABEL, tables[k].title);
+		vy++;
+		for (size_t i = 0; i < tables[k].n; i++, vy++) {
+			const struct tui_binding *b = &tables[k].b[i];
+			tui_put(t, 1 + vy - top, 3, 16, BE_ROLE_KEY, b->keys);
+			tui_put(t, 1 + vy - top, 20, COLS - 21, BE_ROLE_NORMAL, b->help);
+		}
+	}
+	int max = vy - (LINES - 3);
+	if (t->help_scroll > max)
+		t->help_scroll = max < 0 ? 0 : max;
+}
