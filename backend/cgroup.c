@@ -482,6 +482,12 @@ int be_cgroup_state(const struct be_ctx *ctx, const char *name, struct be_cgroup
 	return 0;
 }
 
+bool be_cgroup_frozen(const struct be_ctx *ctx, const char *name)
+{
+	const struct be_cgroup_ops *ops = prepare(ctx, name, NULL);
+	return ops && ops->frozen(ctx, name);
+}
+
 bool be_cgroup_oom_killed(const struct be_ctx *ctx, const char *name)
 {
 	struct be_cgroup_state st;

@@ -45,6 +45,9 @@ int be_cgroup_freeze(const struct be_ctx *ctx, const char *name, bool frozen,
 /* Fills out; a missing cgroup is success with out->exists false. */
 int be_cgroup_state(const struct be_ctx *ctx, const char *name, struct be_cgroup_state *out,
                     struct be_error **err);
+/* True when the group is frozen (paused); false when it is not, is
+ * missing, or cannot be read.  One small read, for listings. */
+bool be_cgroup_frozen(const struct be_ctx *ctx, const char *name);
 /* True when the OOM killer took a process of the cgroup (false when it
  * cannot tell). */
 bool be_cgroup_oom_killed(const struct be_ctx *ctx, const char *name);
@@ -86,6 +89,9 @@ struct be_cgroup_ops {
 	              struct be_error **err);
 	int (*state)(const struct be_ctx *ctx, const char *name, struct be_cgroup_state *out,
 	             struct be_error **err);
+	/* Only whether the group is frozen (false when missing): the cheap
+	 * read behind every listing. */
+	bool (*frozen)(const struct be_ctx *ctx, const char *name);
 	int (*kill_all)(const struct be_ctx *ctx, const char *name, int sig, struct be_error **err);
 	int (*destroy)(const struct be_ctx *ctx, const char *name, unsigned wait_ms,
 	               struct be_error **err);

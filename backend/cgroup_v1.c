@@ -537,6 +537,21 @@ static uint64_t read_opt(const struct v1_group *g, int ctl, const char *file, co
 	return v;
 }
 
+static bool group_frozen(const struct v1_group *g)
+{
+	if (g->dir[C_FREEZER] == NULL)
+		return false;
+	cleanup_free char *p = xasprintf("%s/freezer.state", g->dir[C_FREEZER]);
+	cleanup_free char *text = be_read_file(p, NULL, NULL);
+	return text && strncmp(text, "FROZEN", 6) == 0;
+}
+
+static bool v1_frozen(const struct be_ctx *ctx, const char *name)
+{
+	cleanup_group struct v1_group g;
+	return group_load(ctx, name, &g, NULL) == 0 && group_frozen(&g);
+}
+
 static int v1_state(const struct be_ctx *ctx, const char *name, struct be_cgroup_state *out,
                     struct be_error **err)
 {
@@ -546,11 +561,7 @@ static int v1_state(const struct be_ctx *ctx, const char *name, struct be_cgroup
 	out->exists = group_exists(&g);
 	if (!out->exists)
 		return 0;
-	if (g.dir[C_FREEZER]) {
-		cleanup_free char *p = xasprintf("%s/freezer.state", g.dir[C_FREEZER]);
-		cleanup_free char *text = be_read_file(p, NULL, NULL);
-		out->frozen = text && strncmp(text, "FROZEN", 6) == 0;
-	}
+	out->frozen = group_frozen(&g);
 	out->oom_kills = read_opt(&g, C_MEMORY, "memory.oom_control", "oom_kill");
 	out->memory_limit = read_opt(&g, C_MEMORY, "memory.limit_in_bytes", NULL);
 	if (out->memory_limit >= V1_UNLIMITED_FROM)
@@ -661,6 +672,7 @@ const struct be_cgroup_ops be_cgroup_v1_ops = {
         .attach = v1_attach,
         .freeze = v1_freeze,
         .state = v1_state,
+        .frozen = v1_frozen,
         .kill_all = v1_kill_all,
         .destroy = v1_destroy,
         .paths = v1_paths,

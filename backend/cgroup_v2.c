@@ -350,6 +350,12 @@ static uint64_t read_opt(const char *dir, const char *file, const char *key)
 	return v;
 }
 
+static bool v2_frozen(const struct be_ctx *ctx, const char *name)
+{
+	cleanup_free char *dir = group_dir(ctx, name);
+	return read_opt(dir, "cgroup.events", "frozen") == 1;
+}
+
 static int v2_state(const struct be_ctx *ctx, const char *name, struct be_cgroup_state *out,
                     struct be_error **err)
 {
@@ -458,6 +464,7 @@ const struct be_cgroup_ops be_cgroup_v2_ops = {
         .attach = v2_attach,
         .freeze = v2_freeze,
         .state = v2_state,
+        .frozen = v2_frozen,
         .kill_all = v2_kill_all,
         .destroy = v2_destroy,
         .paths = v2_paths,

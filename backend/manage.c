@@ -297,11 +297,19 @@ int be_container_get(struct be_ctx *ctx, const char *name, struct be_container_i
 	struct ct_config cfg;
 	if (ct_config_load(ctx, name, &cfg, err) < 0)
 		return -1;
-	/* Repair only when nobody else works on the container right now. */
-	struct be_lock *lock = NULL;
-	if (be_lock_take(ctx, "container", name, &lock, NULL) == 0) {
-		ct_reconcile(ctx, name, NULL);
-		be_lock_release(lock);
+	/* A live keeper with no interrupted snapshot operation leaves nothing
+	 * to repair: listings (the TUI's every refresh) skip the lock then.
+	 * Otherwise repair, when nobody else works on the container now. */
+	struct ct_run run;
+	bool running = ct_running(ctx, name, &run);
+	cleanup_free char *op = be_ctx_path(ctx, "containers/%s/op.json", name);
+	if (!running || be_path_exists(op)) {
+		struct be_lock *lock = NULL;
+		if (be_lock_take(ctx, "container", name, &lock, NULL) == 0) {
+			ct_reconcile(ctx, name, NULL);
+			be_lock_release(lock);
+		}
+		running = ct_running(ctx, name, &run);
 	}
 	struct ct_state st;
 	if (ct_state_load(ctx, name, &st, err) < 0) {
@@ -319,16 +327,12 @@ int be_container_get(struct be_ctx *ctx, const char *name, struct be_container_i
 	out->started_ns = st.started_ns;
 	out->finished_ns = st.finished_ns;
 	out->status = st.started_ns ? BE_STATUS_EXITED : BE_STATUS_CREATED;
-	struct ct_run run;
-	if (ct_running(ctx, name, &run)) {
-		out->status = BE_STATUS_RUNNING;
+	if (running) {
+		out->status = be_cgroup_frozen(ctx, name) ? BE_STATUS_PAUSED : BE_STATUS_RUNNING;
 		out->pid = run.pid;
 		out->started_ns = run.started_ns;
 		out->finished_ns = 0;
 		out->exit_code = -1;
-		struct be_cgroup_state cs = {0};
-		if (be_cgroup_state(ctx, name, &cs, NULL) == 0 && cs.frozen)
-			out->status = BE_STATUS_PAUSED;
 	}
 	ct_config_clear(&cfg);
 	return 0;

@@ -145,17 +145,27 @@ static void record_err(struct tui *t, struct be_error **err)
 	be_error_clear(err);
 }
 
+/* A digest of the names of berth's containers the monitor sees (those with
+ * a cgroup: running or paused): it changes when one starts or stops. */
+static uint64_t berth_signature(const struct be_item *const *items, size_t n)
+{
+	uint64_t sig = n;
+	for (size_t i = 0; i < n; i++) {
+		if (!items[i]->berth)
+			continue;
+		uint64_t h = 1469598103934665603ull; /* FNV-1a */
+		for (const char *c = items[i]->name; *c; c++)
+			h = (h ^ (unsigned char)*c) * 1099511628211ull;
+		sig += h; /* order-free */
+	}
+	return sig;
+}
+
 void tui_refresh(struct tui *t)
 {
 	struct be_error *err = NULL;
-	struct be_container_info *cts = NULL;
-	size_t ncts = 0, n = 0;
+	size_t n = 0;
 	t->refresh_err[0] = '\0';
-	if (be_container_list(t->ctx, &cts, &ncts, &err) < 0) {
-		record_err(t, &err);
-		cts = NULL;
-		ncts = 0;
-	}
 	if (t->mon) {
 		if (be_monitor_refresh(t->mon, &err) < 0)
 			record_err(t, &err);
@@ -169,11 +179,29 @@ void tui_refresh(struct tui *t)
 		for (size_t i = 0; i < n; i++)
 			t->items[i] = be_monitor_item(t->mon, i);
 	}
-	/* The rows point into the new list; the old one goes only after. */
-	tui_model_merge(&t->model, t->items, n, cts, ncts);
-	be_container_list_free(t->cts, t->ncts);
-	t->cts = cts;
-	t->ncts = ncts;
+	/* Reading every container's records costs more than sampling them
+	 * all: it is done only when something may have changed. */
+	uint64_t sig = berth_signature(t->items, n), now = tui_now_ns();
+	if (t->relist || t->refreshes == 0 || sig != t->berth_sig ||
+	    now - t->listed_ns >= TUI_RELIST_NS) {
+		struct be_container_info *cts = NULL;
+		size_t ncts = 0;
+		if (be_container_list(t->ctx, &cts, &ncts, &err) < 0) {
+			record_err(t, &err);
+			cts = NULL;
+			ncts = 0;
+		}
+		/* The rows point into the new list; the old one goes after. */
+		tui_model_merge(&t->model, t->items, n, cts, ncts);
+		be_container_list_free(t->cts, t->ncts);
+		t->cts = cts;
+		t->ncts = ncts;
+		t->relist = false;
+		t->listed_ns = now;
+		t->berth_sig = sig;
+	} else {
+		tui_model_merge(&t->model, t->items, n, t->cts, t->ncts);
+	}
 	t->refreshes++;
 	if (t->view == TUI_VIEW_DETAIL)
 		tui_detail_load(t);
@@ -337,8 +365,10 @@ static void run_loop(struct tui *t)
 	int flags = 0;
 	for (;;) {
 		flags |= tui_jobs_poll(t);
-		if (flags & TUI_R_REFRESH)
+		if (flags & TUI_R_REFRESH) {
 			next = 0;
+			t->relist = true;
+		}
 		if (tui_now_ns() >= next) {
 			tui_refresh(t);
 			next = tui_now_ns() + delay;

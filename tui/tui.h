@@ -103,6 +103,8 @@ struct tui_logs {
 	char err[200];
 };
 
+#define TUI_RELIST_NS 5000000000ull /* 5 s */
+
 struct tui {
 	struct be_ctx *ctx;
 	struct tui_opts opts;
@@ -111,6 +113,11 @@ struct tui {
 	size_t items_cap;
 	struct be_container_info *cts;
 	size_t ncts;
+	/* The container list is read again only when it may have changed:
+	 * an action ended (relist), berth's running set changed (berth_sig),
+	 * or TUI_RELIST_NS passed (a change made from another terminal). */
+	bool relist;
+	uint64_t listed_ns, berth_sig;
 	struct tui_model model;
 	struct tui_colfit fit[TUI_MAX_COLS];
 	size_t nfit;
