@@ -5,13 +5,11 @@
 
 #include "cli.h"
 
-int main(int argc, char **argv)
+/* Parses the global options (keeping the TUI's in tui_argv, which has
+ * room for argc entries), then runs a command or the TUI. */
+static int run(struct cli *cli, int argc, char **argv, char **tui_argv)
 {
-	struct cli cli = {.argv0 = argv[0]};
-	char **tui_argv = calloc((size_t)argc + 1, sizeof(char *));
 	int tui_argc = 0;
-	if (tui_argv == NULL)
-		return CLI_EXIT_FAIL;
 	int i = 1;
 	for (; i < argc && argv[i][0] == '-'; i++) {
 		const char *a = argv[i];
@@ -24,9 +22,9 @@ int main(int argc, char **argv)
 				      stderr);
 				return CLI_EXIT_FAIL;
 			}
-			cli.opts.root = v;
+			cli->opts.root = v;
 		} else if (strcmp(a, "--wait") == 0) {
-			cli.opts.lock_wait = true;
+			cli->opts.lock_wait = true;
 		} else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
 			cli_print_help();
 			return 0;
@@ -54,7 +52,7 @@ int main(int argc, char **argv)
 	}
 	int r;
 	if (i >= argc) {
-		r = tui_main(&cli, tui_argc, tui_argv);
+		r = tui_main(cli, tui_argc, tui_argv);
 	} else if (tui_argc > 0) {
 		fprintf(stderr,
 		        "berth: %s is an option of the terminal UI (berth with no command), not "
@@ -62,9 +60,19 @@ int main(int argc, char **argv)
 		        tui_argv[0], argv[i]);
 		r = CLI_EXIT_FAIL;
 	} else {
-		r = cli_dispatch(&cli, argc - i, argv + i);
+		r = cli_dispatch(cli, argc - i, argv + i);
 	}
+	be_ctx_free(cli->ctx);
+	return r;
+}
+
+int main(int argc, char **argv)
+{
+	struct cli cli = {.argv0 = argv[0]};
+	char **tui_argv = calloc((size_t)argc + 1, sizeof(char *));
+	if (tui_argv == NULL)
+		return CLI_EXIT_FAIL;
+	int r = run(&cli, argc, argv, tui_argv);
 	free(tui_argv);
-	be_ctx_free(cli.ctx);
 	return r;
 }
