@@ -67,12 +67,18 @@ INTEG_BIN   := $(INTEG_SRC:%.c=$(BUILD)/%)
 BENCH_BIN   := $(BENCH_SRC:%.c=$(BUILD)/%)
 LIB         := $(BUILD)/libberth.a
 BIN         := $(BUILD)/berth
+MAN         := $(BUILD)/berth.1
 
 .PHONY: all deps test unit integration check bench demo lint format install clean
 all: deps
 	$(Q)$(MAKE) --no-print-directory build-all
 
-build-all: $(BIN)
+build-all: $(BIN) $(MAN)
+
+# The man page is made from the program's own help texts.
+$(MAN): $(BIN) scripts/man.sh
+	@$(if $(Q),echo "  MAN     $@")
+	$(Q)scripts/man.sh $(BIN) > $@.tmp && mv $@.tmp $@
 
 deps:
 	$(Q)scripts/deps.sh
@@ -155,6 +161,8 @@ format:
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin
 	install -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/berth
+	install -d $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 0644 $(MAN) $(DESTDIR)$(PREFIX)/share/man/man1/berth.1
 	$(if $(wildcard themes/*.json),install -d $(DESTDIR)$(PREFIX)/share/berth/themes && install -m 0644 themes/*.json $(DESTDIR)$(PREFIX)/share/berth/themes/)
 
 clean:

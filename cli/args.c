@@ -157,6 +157,7 @@ void cli_print_help(void)
 	     "  --root DIR        state root (default $BERTH_ROOT, else /var/lib/berth)\n"
 	     "  --wait            wait for a busy container or image instead of failing\n"
 	     "  -h, --help        this help; `berth COMMAND --help` for one command\n"
+	     "  --help-keys       the terminal UI's keys, view by view\n"
 	     "  -V, --version     print the version\n"
 	     "\n"
 	     "Terminal UI options (berth with no command; `?` in the UI lists its keys):");

@@ -89,6 +89,9 @@ int tui_main(struct cli *cli, int argc, char **argv);
 int tui_option_arity(const char *arg);
 /* Prints the TUI's options, one line each, for `berth --help`. */
 void tui_print_options(void);
+/* Prints the TUI's keys, view by view (`berth --help-keys`), from the same
+ * tables as its help screen. */
+void tui_print_keys(void);
 
 /* Entry points used by main.c. */
 int cli_dispatch(struct cli *cli, int argc, char **argv);

@@ -28,6 +28,9 @@ static int run(struct cli *cli, int argc, char **argv, char **tui_argv)
 		} else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
 			cli_print_help();
 			return 0;
+		} else if (strcmp(a, "--help-keys") == 0) {
+			tui_print_keys();
+			return 0;
 		} else if (strcmp(a, "--version") == 0 || strcmp(a, "-V") == 0) {
 			printf("berth %s\n", BERTH_VERSION);
 			return 0;

@@ -36,3 +36,16 @@ void tui_help_draw(struct tui *t)
 	if (t->help_scroll > max)
 		t->help_scroll = max < 0 ? 0 : max;
 }
+
+void tui_print_keys(void)
+{
+	for (size_t i = 0; i < sizeof(intro) / sizeof(intro[0]); i++)
+		puts(intro[i]);
+	size_t n;
+	const struct tui_keytable *tables = tui_keytables(&n);
+	for (size_t k = 0; k < n; k++) {
+		printf("\n%s\n", tables[k].title);
+		for (size_t i = 0; i < tables[k].n; i++)
+			printf("  %-16s %s\n", tables[k].b[i].keys, tables[k].b[i].help);
+	}
+}

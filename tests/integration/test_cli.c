@@ -344,6 +344,34 @@ static void test_cli_command_group_alone(void **state)
 	assert_no_state(f);
 }
 
+/* The man page made from the help texts renders without a groff warning,
+ * has a section for every command --help lists, and the TUI's keys. */
+static void test_cli_man_page(void **state)
+{
+	struct fx *f = *state;
+	if (tu_sh(NULL, "command -v groff >/dev/null") != 0)
+		skip();
+	char *page = NULL;
+	assert_true(asprintf(&page, "%s/berth.1", f->root) > 0);
+	assert_int_equal(tu_sh(NULL, "scripts/man.sh '%s' > '%s'", tu_berth_bin(), page), 0);
+	struct tu_out o = {0};
+	assert_int_equal(tu_sh(&o, "groff -man -Tutf8 -ww -z '%s'", page), 0);
+	assert_string_equal(o.err, "");
+	tu_out_free(&o);
+	char *text = tu_read(page);
+	assert_non_null(text);
+	for (size_t i = 0; i < f->n; i++) {
+		char want[128];
+		snprintf(want, sizeof(want), "\n.SS %s\n", f->name[i]);
+		if (strstr(text, want) == NULL)
+			fail_msg("no section for %s in the man page", f->name[i]);
+	}
+	assert_non_null(strstr(text, ".SH TERMINAL UI KEYS"));
+	assert_non_null(strstr(text, "pause / resume"));
+	free(text);
+	free(page);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -356,6 +384,7 @@ int main(void)
 	        cmocka_unit_test(test_cli_command_unknown_option),
 	        cmocka_unit_test(test_cli_command_missing_arguments),
 	        cmocka_unit_test(test_cli_command_group_alone),
+	        cmocka_unit_test(test_cli_man_page),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
