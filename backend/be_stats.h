@@ -165,9 +165,10 @@ struct be_item {
 	/* Hook for the runtime and the TUI: true for berth's own containers,
 	 * whose `name` is the container name to join with its state. */
 	bool berth;
-	bool is_vm; /* vm is filled (VM process, or libvirt guest with its VMM) */
-	char name[BE_ITEM_NAME_MAX];
-	char id[BE_ITEM_ID_MAX];         /* engine id (docker, podman), or pid for a VM */
+	bool is_vm;                   /* vm is filled (VM process, or libvirt guest with its VMM) */
+	char name[BE_ITEM_NAME_MAX];  /* docker, podman: their name, else 12 hex of the id */
+	char id[BE_ITEM_ID_MAX];      /* engine id (docker, podman), or pid for a VM */
+	char image[BE_ITEM_NAME_MAX]; /* docker's or podman's image name; "" unknown */
 	char cgroup[BE_ITEM_CGROUP_MAX]; /* path below the cgroup root, "" for none */
 	const pid_t *pids;               /* member pids (cgroup.procs), or the VMM pid */
 	size_t npids;
@@ -224,8 +225,9 @@ int be_monitor_refresh(struct be_monitor *mon, struct be_error **err);
 /* Items found by the last refresh, in discovery order. */
 size_t be_monitor_count(const struct be_monitor *mon);
 const struct be_item *be_monitor_item(const struct be_monitor *mon, size_t i);
-/* The item whose name equals text, else the one whose id starts with text
- * (at least 3 characters); NULL when none or ambiguous. */
+/* The item whose name equals text (berth's own first, when a docker or
+ * podman container has the same name), else the one whose id starts with
+ * text (at least 3 characters); NULL when none or ambiguous. */
 const struct be_item *be_monitor_find(const struct be_monitor *mon, const char *text);
 /* Host meters of the last refresh (zeroed with no_host). */
 const struct be_host *be_monitor_host(const struct be_monitor *mon);

@@ -43,12 +43,16 @@ int be_name_check(const char *kind, const char *name, struct be_error **err);
  * temporary or fixture trees.  NULL fields take the defaults:
  *   root        --root, else $BERTH_ROOT, else /var/lib/berth
  *   run_dir     /run/berth for the default root, else ROOT/run
- *   cgroup_root /sys/fs/cgroup        proc_root  /proc                     */
+ *   cgroup_root /sys/fs/cgroup        proc_root  /proc
+ *   docker_root /var/lib/docker       podman_root /var/lib/containers/storage
+ * (the last two are only read, to name other engines' containers) */
 struct be_ctx_opts {
 	const char *root;
 	const char *run_dir;
 	const char *cgroup_root;
 	const char *proc_root;
+	const char *docker_root;
+	const char *podman_root;
 	bool lock_wait; /* wait for a busy lock instead of failing */
 	bool read_only; /* do not create the root nor repair it */
 };
@@ -65,6 +69,9 @@ const char *be_ctx_root(const struct be_ctx *ctx);
 const char *be_ctx_run_dir(const struct be_ctx *ctx);
 const char *be_ctx_cgroup_root(const struct be_ctx *ctx);
 const char *be_ctx_proc_root(const struct be_ctx *ctx);
+/* Docker's and podman's (rootful) state roots, read to name their containers. */
+const char *be_ctx_docker_root(const struct be_ctx *ctx);
+const char *be_ctx_podman_root(const struct be_ctx *ctx);
 enum be_cgroup_layout be_ctx_cgroup_layout(const struct be_ctx *ctx);
 /* Name of the cgroup under which this root's containers live, below each
  * controller (v1) or the unified root (v2): "berth" for the default root,

@@ -13,6 +13,8 @@
 
 #define DEFAULT_ROOT "/var/lib/berth"
 #define DEFAULT_RUN "/run/berth"
+#define DEFAULT_DOCKER "/var/lib/docker"
+#define DEFAULT_PODMAN "/var/lib/containers/storage"
 
 static char *vpath(const char *base, const char *fmt, va_list ap)
 {
@@ -153,6 +155,8 @@ int be_ctx_open(const struct be_ctx_opts *opts, struct be_ctx **out, struct be_e
 		ctx->run_dir = xasprintf("%s/run", ctx->root);
 	ctx->cgroup_root = clean_root(opts->cgroup_root ? opts->cgroup_root : "/sys/fs/cgroup");
 	ctx->proc_root = clean_root(opts->proc_root ? opts->proc_root : "/proc");
+	ctx->docker_root = clean_root(opts->docker_root ? opts->docker_root : DEFAULT_DOCKER);
+	ctx->podman_root = clean_root(opts->podman_root ? opts->podman_root : DEFAULT_PODMAN);
 	ctx->cgroup_layout = be_cgroup_detect(ctx->cgroup_root);
 	if (strcmp(ctx->root, DEFAULT_ROOT) == 0) {
 		ctx->cgroup_parent = xstrdup("berth");
@@ -194,6 +198,8 @@ void be_ctx_free(struct be_ctx *ctx)
 	free(ctx->run_dir);
 	free(ctx->cgroup_root);
 	free(ctx->proc_root);
+	free(ctx->docker_root);
+	free(ctx->podman_root);
 	free(ctx->cgroup_parent);
 	free(ctx);
 }
@@ -216,6 +222,16 @@ const char *be_ctx_cgroup_root(const struct be_ctx *ctx)
 const char *be_ctx_proc_root(const struct be_ctx *ctx)
 {
 	return ctx->proc_root;
+}
+
+const char *be_ctx_docker_root(const struct be_ctx *ctx)
+{
+	return ctx->docker_root;
+}
+
+const char *be_ctx_podman_root(const struct be_ctx *ctx)
+{
+	return ctx->podman_root;
 }
 
 enum be_cgroup_layout be_ctx_cgroup_layout(const struct be_ctx *ctx)

@@ -9,6 +9,8 @@ struct be_ctx {
 	char *run_dir;
 	char *cgroup_root;
 	char *proc_root;
+	char *docker_root;
+	char *podman_root;
 	char *cgroup_parent;
 	enum be_cgroup_layout cgroup_layout;
 	bool lock_wait;

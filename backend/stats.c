@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "ctx.h"
+#include "engine_names.h"
 #include "stats.h"
 #include "util.h"
 
@@ -298,6 +299,10 @@ int be_monitor_refresh(struct be_monitor *mon, struct be_error **err)
 	}
 	be_error_free(cg_err);
 	be_error_free(vm_err);
+	/* New docker and podman items are named from their engines' files,
+	 * once; a warm refresh has none and reads nothing more. */
+	struct be_engine_names names;
+	be_engine_names_init(&names, mon->ctx);
 	mon->nlist = 0;
 	for (size_t i = 0; i < mon->nslots; i++) {
 		struct be_slot *s = mon->slots[i];
@@ -313,8 +318,11 @@ int be_monitor_refresh(struct be_monitor *mon, struct be_error **err)
 			slot_release(mon, s);
 			continue;
 		}
+		if (s->born == mon->refreshes)
+			be_engine_names_fill(&names, &s->it);
 		mon->list[mon->nlist++] = &s->it;
 	}
+	be_engine_names_done(&names);
 	if (mon->changed)
 		hash_rebuild(mon);
 	if (!mon->opts.no_host)
@@ -396,9 +404,13 @@ const struct be_item *be_monitor_item(const struct be_monitor *mon, size_t i)
 
 const struct be_item *be_monitor_find(const struct be_monitor *mon, const char *text)
 {
+	/* A name berth and another engine both use means berth's own. */
+	const struct be_item *named = NULL;
 	for (size_t i = 0; i < mon->nlist; i++)
-		if (strcmp(mon->list[i]->name, text) == 0)
-			return mon->list[i];
+		if (strcmp(mon->list[i]->name, text) == 0 && (named == NULL || mon->list[i]->berth))
+			named = mon->list[i];
+	if (named)
+		return named;
 	size_t n = strlen(text);
 	if (n < 3)
 		return NULL;

@@ -60,6 +60,7 @@ static const struct jfield item_fields[] = {
         {"kind", FT_KIND, IT(kind), W_ALWAYS, 0},
         {"name", FT_STR, IT(name), W_ALWAYS, 0},
         {"id", FT_STR, IT(id), W_ALWAYS, 0},
+        {"image", FT_STR_OPT, IT(image), W_ALWAYS, 0},
         {"cgroup", FT_STR_OPT, IT(cgroup), W_ALWAYS, 0},
         {"berth", FT_BOOL, IT(berth), W_ALWAYS, 0},
         {"pids", FT_U64, CUR(pids), HAVE(BE_HAVE_PIDS)},

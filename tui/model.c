@@ -221,13 +221,20 @@ bool tui_ident_eq(const struct tui_ident *a, const struct tui_ident *b)
 	return a->kind == b->kind && strcmp(a->name, b->name) == 0 && strcmp(a->id, b->id) == 0;
 }
 
+/* berth's record of the image, else what the engine's files said (docker,
+ * podman), else nothing. */
+static const char *row_image(const struct tui_row *r)
+{
+	return r->ct ? r->ct->image : r->item->image;
+}
+
 bool tui_row_matches(const struct tui_row *r, const char *filter)
 {
 	if (filter == NULL || filter[0] == '\0')
 		return true;
 	return strcasestr(r->item->name, filter) ||
 	       strcasestr(be_kind_name(r->item->kind), filter) || strcasestr(r->item->id, filter) ||
-	       (r->ct && strcasestr(r->ct->image, filter));
+	       strcasestr(row_image(r), filter);
 }
 
 /* STATUS sorts running, paused, created, exited, then what berth does not
@@ -252,7 +259,7 @@ int tui_row_compare(const struct tui_row *a, const struct tui_row *b, size_t col
 	if (c && c->bc)
 		r = c->bc->compare(a->item, b->item);
 	else if (c && strcmp(c->id, "image") == 0)
-		r = strcmp(a->ct ? a->ct->image : "", b->ct ? b->ct->image : "");
+		r = strcmp(row_image(a), row_image(b));
 	else if (c)
 		r = status_rank(a) - status_rank(b);
 	if (reverse)
@@ -276,8 +283,8 @@ void tui_row_format(const struct tui_row *r, size_t col, char *buf, size_t len)
 		return;
 	if (c->bc)
 		c->bc->format(r->item, buf, len);
-	else if (r->ct && strcmp(c->id, "image") == 0)
-		snprintf(buf, len, "%s", r->ct->image);
+	else if (strcmp(c->id, "image") == 0)
+		snprintf(buf, len, "%s", row_image(r));
 	else if (r->ct)
 		snprintf(buf, len, "%s", be_container_status_name(r->ct->status));
 }

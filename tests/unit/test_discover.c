@@ -1,7 +1,8 @@
 /* Unit tests of backend/discover*.c: the name rules on literal cgroup names,
  * and discovery through the monitor over the fixture trees of
  * tests/fixtures (a v2 host and a v1 host, each holding docker, podman, LXC,
- * nspawn, libvirt, kubepods and berth cgroups, plus VM processes). */
+ * nspawn, libvirt, kubepods and berth cgroups, plus VM processes), with
+ * docker and podman names read from the engine roots of tests/fixtures/engines. */
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -158,10 +159,16 @@ static struct fx *fx_open(const char *tree, bool v1)
 	snprintf(fx->cg, sizeof(fx->cg), "%s/cg", fx->root);
 	assert_int_equal(tu_sh(NULL, "cp -a '%s/tests/fixtures/%s' '%s'", src_dir(), tree, fx->cg),
 	                 0);
-	char proc[4096];
+	char proc[4096], docker[4096], podman[4096];
 	snprintf(proc, sizeof(proc), "%s/tests/fixtures/proc", src_dir());
-	struct be_ctx_opts o = {
-	        .root = fx->root, .cgroup_root = fx->cg, .proc_root = proc, .read_only = true};
+	snprintf(docker, sizeof(docker), "%s/tests/fixtures/engines/docker", src_dir());
+	snprintf(podman, sizeof(podman), "%s/tests/fixtures/engines/podman", src_dir());
+	struct be_ctx_opts o = {.root = fx->root,
+	                        .cgroup_root = fx->cg,
+	                        .proc_root = proc,
+	                        .docker_root = docker,
+	                        .podman_root = podman,
+	                        .read_only = true};
 	assert_int_equal(be_ctx_open(&o, &fx->ctx, NULL), 0);
 	const char *parent = be_ctx_cgroup_parent(fx->ctx);
 	if (v1)
@@ -207,9 +214,9 @@ static void expect_all(struct be_monitor *mon, bool v1)
 		enum be_kind kind;
 		const char *name;
 	} want[] = {
-	        {BE_KIND_DOCKER, "111111111111"},
-	        {BE_KIND_DOCKER, "222222222222"},
-	        {BE_KIND_PODMAN, "333333333333"},
+	        {BE_KIND_DOCKER, "nginx-1"},      /* D1: named by its config.v2.json */
+	        {BE_KIND_DOCKER, "222222222222"}, /* D2: malformed file, the short id */
+	        {BE_KIND_PODMAN, "app1"},         /* P1: named by containers.json */
 	        {BE_KIND_LXC, "web1"},
 	        {BE_KIND_NSPAWN, "nspawnbox"},
 	        {BE_KIND_LIBVIRT, "guest1"},
@@ -224,7 +231,8 @@ static void expect_all(struct be_monitor *mon, bool v1)
 		if (it == NULL)
 			fail_msg("not found: %s %s", be_kind_name(want[i].kind), want[i].name);
 	}
-	/* v2 has rootless podman, v1 an old-style LXC; nothing else is listed */
+	/* v2 has rootless podman (not in the rootful store: the short id), v1
+	 * an old-style LXC; nothing else is listed */
 	if (v1)
 		assert_non_null(find(mon, BE_KIND_LXC, "old1"));
 	else
@@ -235,9 +243,12 @@ static void expect_all(struct be_monitor *mon, bool v1)
 static void check_counters(struct be_monitor *mon)
 {
 	/* item k=1: docker via systemd; unlimited memory ("max" or v1's huge) */
-	const struct be_item *d = find(mon, BE_KIND_DOCKER, "111111111111");
+	const struct be_item *d = find(mon, BE_KIND_DOCKER, "nginx-1");
 	assert_non_null(d);
 	assert_string_equal(d->id, D1);
+	assert_string_equal(d->image, "nginx:1.25");
+	assert_ptr_equal(be_monitor_find(mon, "nginx-1"), d);
+	assert_ptr_equal(be_monitor_find(mon, "1111111"), d); /* an id prefix still finds it */
 	assert_string_equal(d->cgroup, "/system.slice/docker-" D1 ".scope");
 	assert_false(d->berth);
 	const struct be_sample *x = &d->cur;
@@ -272,17 +283,24 @@ static void check_counters(struct be_monitor *mon)
 	assert_int_equal(x->net_rx_packets, 1000);
 	/* item k=2: docker cgroupfs, quota 50000/100000, limit 128 MiB */
 	const struct be_item *d2 = find(mon, BE_KIND_DOCKER, "222222222222");
+	assert_string_equal(d2->id, D2);
+	assert_string_equal(d2->image, "");
 	assert_int_equal(d2->cur.cpu_quota_us, 50000);
 	assert_int_equal(d2->cur.cpu_period_us, 100000);
 	assert_int_equal(d2->cur.mem_limit_bytes, 128 * MIB);
 	assert_int_equal(d2->cur.oom_kills, 1);
 	/* item k=3: podman, pids.max 100 */
-	const struct be_item *p = find(mon, BE_KIND_PODMAN, "333333333333");
+	const struct be_item *p = find(mon, BE_KIND_PODMAN, "app1");
+	assert_string_equal(p->id, P1);
+	assert_string_equal(p->image, "docker.io/library/httpd:2.4");
 	assert_int_equal(p->cur.pids_limit, 100);
 	assert_int_equal(p->cur.mem_bytes, 48 * MIB);
 	/* item k=9: berth's own, flagged for the runtime to join */
 	const struct be_item *b = find(mon, BE_KIND_BERTH, "app1");
 	assert_true(b->berth);
+	/* P1 has the name of berth's app1: a lookup by name means berth's */
+	assert_ptr_equal(be_monitor_find(mon, "app1"), b);
+	assert_ptr_not_equal(p, b);
 	assert_int_equal(b->cur.mem_bytes, 144 * MIB);
 }
 
@@ -370,9 +388,9 @@ static void test_be_monitor_refresh_items_come_and_go(void **state)
 	assert_int_equal(tu_sh(NULL, "rm -rf '%s/system.slice/docker-" D1 ".scope'", fx->cg), 0);
 	assert_int_equal(be_monitor_refresh(fx->mon, NULL), 0);
 	assert_int_equal(be_monitor_count(fx->mon), n - 1);
-	assert_null(find(fx->mon, BE_KIND_DOCKER, "111111111111"));
+	assert_null(find(fx->mon, BE_KIND_DOCKER, "nginx-1"));
 	assert_true(count_fds() < fds); /* its files were closed */
-	/* a new one appears and reuses the slot */
+	/* a new one appears, reuses the slot, and is named again */
 	assert_int_equal(tu_sh(NULL,
 	                       "cp -a '%s/tests/fixtures/cgroup-v2/system.slice/docker-" D1
 	                       ".scope' '%s/docker/" D1 "'",
@@ -380,7 +398,7 @@ static void test_be_monitor_refresh_items_come_and_go(void **state)
 	                 0);
 	assert_int_equal(be_monitor_refresh(fx->mon, NULL), 0);
 	assert_int_equal(be_monitor_count(fx->mon), n);
-	assert_non_null(find(fx->mon, BE_KIND_DOCKER, "111111111111"));
+	assert_non_null(find(fx->mon, BE_KIND_DOCKER, "nginx-1"));
 	assert_int_equal(count_fds(), fds);
 	/* steady state: the same fds, refresh after refresh */
 	for (int i = 0; i < 3; i++)

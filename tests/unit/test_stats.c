@@ -68,8 +68,15 @@ static int fx_setup(void **state)
 	                       "cp -a '%s/tests/fixtures/proc' '%s'",
 	                       src, fx->cg, src, fx->proc),
 	                 0);
-	struct be_ctx_opts o = {
-	        .root = fx->root, .cgroup_root = fx->cg, .proc_root = fx->proc, .read_only = true};
+	char docker[4096], podman[4096];
+	snprintf(docker, sizeof(docker), "%s/tests/fixtures/engines/docker", src);
+	snprintf(podman, sizeof(podman), "%s/tests/fixtures/engines/podman", src);
+	struct be_ctx_opts o = {.root = fx->root,
+	                        .cgroup_root = fx->cg,
+	                        .proc_root = fx->proc,
+	                        .docker_root = docker,
+	                        .podman_root = podman,
+	                        .read_only = true};
 	assert_int_equal(be_ctx_open(&o, &fx->ctx, NULL), 0);
 	fx->mon = be_monitor_new(fx->ctx, NULL, NULL);
 	assert_non_null(fx->mon);
@@ -326,9 +333,15 @@ static void test_be_stats_item_json_fixture(void **state)
 	assert_true(json_is_real(json_object_get(j, "cpu_percent_of_one_cpu")));
 	assert_string_equal(json_string_value(json_object_get(j, "kind")), "docker");
 	assert_true(json_is_null(json_object_get(j, "vmm")));
+	/* named from the fixture docker root, found by the name or an id prefix */
+	assert_string_equal(json_string_value(json_object_get(j, "name")), "nginx-1");
+	assert_string_equal(json_string_value(json_object_get(j, "id")), D1);
+	assert_string_equal(json_string_value(json_object_get(j, "image")), "nginx:1.25");
+	assert_ptr_equal(by_name(fx->mon, "nginx-1"), by_name(fx->mon, "111111111111"));
 	json_decref(j);
 	be_stats_item_json(by_name(fx->mon, "222222222222"), 0, buf, sizeof(buf));
 	j = parse_line(buf);
+	assert_true(json_is_null(json_object_get(j, "image"))); /* its config is malformed */
 	assert_int_equal(json_integer_value(json_object_get(j, "memory_limit_bytes")), 128 * MIB);
 	assert_true(json_real_value(json_object_get(j, "memory_percent_of_limit")) == 25.0);
 	json_decref(j);
@@ -398,13 +411,23 @@ static void test_be_monitor_refresh_allocates_nothing_warm(void **state)
 		be_monitor_refresh(fx->mon, NULL);
 	counting = 0;
 	assert_int_equal(allocs, 0);
-	/* a new item may allocate; the next refreshes again do not */
+	/* new items may allocate (a docker one, and a podman one named from
+	 * containers.json); the next refreshes again do not */
 	assert_int_equal(tu_sh(NULL, "cp -a '%s/docker/%s' '%s/docker/%s'", fx->cg,
 	                       "2222222222222222222222222222222222222222222222222222222222222222",
 	                       fx->cg,
 	                       "9999999999999999999999999999999999999999999999999999999999999999"),
 	                 0);
+	assert_int_equal(tu_sh(NULL,
+	                       "mkdir -p '%s/libpod_parent' && "
+	                       "cp -a '%s/docker/%s' '%s/libpod_parent/libpod-%s'",
+	                       fx->cg, fx->cg,
+	                       "2222222222222222222222222222222222222222222222222222222222222222",
+	                       fx->cg,
+	                       "7777777777777777777777777777777777777777777777777777777777777777"),
+	                 0);
 	assert_int_equal(be_monitor_refresh(fx->mon, NULL), 0);
+	assert_string_equal(by_name(fx->mon, "777777777777")->name, "once");
 	allocs = 0;
 	counting = 1;
 	be_monitor_refresh(fx->mon, NULL);

@@ -49,6 +49,7 @@ static int world_setup(void **state)
 	struct world *w = calloc(1, sizeof(*w));
 	item(&w->items[0], BE_KIND_BERTH, "web", "", 12.5);
 	item(&w->items[1], BE_KIND_DOCKER, "d1", "abcdef0123456789", 50);
+	snprintf(w->items[1].image, sizeof(w->items[1].image), "nginx:1.25");
 	item(&w->items[2], BE_KIND_VM, "vm1", "4242", 12.5);
 	for (int i = 0; i < 3; i++)
 		w->ptrs[i] = &w->items[i];
@@ -119,6 +120,9 @@ static void test_tui_model_merge_joins_and_adds_blank_rows(void **state)
 	assert_string_equal(buf, "demo");
 	cell(&w->m, "vm1", "image", buf, sizeof(buf));
 	assert_string_equal(buf, "");
+	/* another engine's container: the image its own files name */
+	cell(&w->m, "d1", "image", buf, sizeof(buf));
+	assert_string_equal(buf, "nginx:1.25");
 	/* old has no cgroup: a blank berth item, every metric unknown */
 	cell(&w->m, "old", "cpu", buf, sizeof(buf));
 	assert_string_equal(buf, "-");
@@ -155,8 +159,9 @@ static void test_tui_row_compare_sort_and_reverse(void **state)
 	assert_string_equal(order(&w->m), "web old d1 vm1");
 	sort_by(&w->m, "kind", false);
 	assert_string_equal(order(&w->m), "old web d1 vm1");
-	sort_by(&w->m, "image", true); /* demo before "" reversed; ties by kind, name */
-	assert_string_equal(order(&w->m), "old web d1 vm1");
+	/* reversed: nginx:1.25 (d1's, from docker), demo, ""; ties by kind, name */
+	sort_by(&w->m, "image", true);
+	assert_string_equal(order(&w->m), "d1 old web vm1");
 }
 
 static void test_tui_row_matches_filter(void **state)
