@@ -371,12 +371,24 @@ const struct tui_keytable *tui_keytables(size_t *n)
 /* The most used first: a narrow bottom line shows a prefix of these. */
 const char *tui_hints(const struct tui *t)
 {
+	/* Items berth did not start take no action: their hints say so. */
+	const struct tui_row *r = t->view == TUI_VIEW_DETAIL ? tui_detail_row(t)
+	                          : t->view == TUI_VIEW_LIST ? tui_model_selected(&t->model)
+	                                                     : NULL;
+	bool watched = r && !r->item->berth;
 	switch (t->view) {
 	case TUI_VIEW_LIST:
+		if (watched)
+			return "Enter detail / filter > sort I invert ? help   (watched only: "
+			       "berth "
+			       "did not start it)";
 		return "Enter detail / filter s start x stop p pause e shell l logs n snapshot "
 		       "b rollback r restart K kill c clone u limits D delete > sort I invert "
 		       "? help";
 	case TUI_VIEW_DETAIL:
+		if (watched)
+			return "Esc back j/k scroll ? help   (watched only: berth did not start "
+			       "it)";
 		return "Esc back j/k scroll s start x stop p pause e shell l logs n snapshot "
 		       "b rollback r restart K kill c clone u limits D delete ? help";
 	case TUI_VIEW_LOGS:

@@ -199,7 +199,7 @@ void tui_detail_load(struct tui *t);
 void tui_detail_clear(struct tui *t);
 void tui_detail_draw(struct tui *t);
 /* The row the detail view shows, or NULL when it is gone. */
-const struct tui_row *tui_detail_row(struct tui *t);
+const struct tui_row *tui_detail_row(const struct tui *t);
 /* Opens the log pager on berth container name (its last 1000 lines);
  * tui_logs_load reads them again, tui_logs_close frees them. */
 void tui_logs_open(struct tui *t, const char *name);

@@ -56,7 +56,7 @@ void tui_detail_open(struct tui *t, const struct tui_row *r)
 	tui_detail_load(t);
 }
 
-const struct tui_row *tui_detail_row(struct tui *t)
+const struct tui_row *tui_detail_row(const struct tui *t)
 {
 	return tui_model_find(&t->model, &t->detail.ident);
 }
@@ -161,15 +161,21 @@ static void draw_identity(struct page *p, const struct tui_row *r)
 	snprintf(pid, sizeof(pid), "%d", (int)main_pid(r));
 	field(p, half, COLS - half, "PID     ", BE_ROLE_NORMAL, main_pid(r) > 0 ? pid : "-");
 	p->y++;
-	field(p, 0, half, "Image   ", BE_ROLE_NORMAL, r->ct ? r->ct->image : "-");
+	field(p, 0, half, "Image   ", BE_ROLE_NORMAL,
+	      r->ct          ? r->ct->image
+	      : it->image[0] ? it->image
+	                     : "-");
 	field(p, half, COLS - half, "Id      ", BE_ROLE_NORMAL, it->id[0] ? it->id : "-");
 	p->y++;
 	uptime_text(r, buf, sizeof(buf));
 	field(p, 0, half, "Uptime  ", BE_ROLE_NORMAL, buf);
-	if (it->is_vm)
-		snprintf(buf, sizeof(buf), "%s, %u vCPUs, %u threads", it->vm.vmm, it->vm.vcpus,
-		         it->vm.threads);
-	else
+	if (it->is_vm) {
+		char guest[32] = "?";
+		if (it->vm.guest_mem_bytes)
+			be_format_size(it->vm.guest_mem_bytes, guest, sizeof(guest));
+		snprintf(buf, sizeof(buf), "%s, %u vCPUs, %u threads, guest memory %s", it->vm.vmm,
+		         it->vm.vcpus, it->vm.threads, guest);
+	} else
 		snprintf(buf, sizeof(buf), "%s", r->ct && r->ct->command ? r->ct->command : "-");
 	field(p, half, COLS - half, it->is_vm ? "VMM     " : "Command ", BE_ROLE_NORMAL, buf);
 	p->y++;
@@ -319,7 +325,12 @@ static void draw_counters(struct page *p, const struct be_item *it)
 static void draw_namespaces(struct page *p)
 {
 	const struct tui_detail *d = &p->t->detail;
-	section(p, "Namespaces (own: the container's; host: shared with the host)");
+	const struct be_item *it = tui_detail_row(p->t) ? tui_detail_row(p->t)->item : NULL;
+	if (it && it->is_vm)
+		section(p, "Namespaces (a VM's walls are the hypervisor's: its VMM process "
+		           "shares the host's)");
+	else
+		section(p, "Namespaces (own: the container's; host: shared with the host)");
 	if (!d->ns_ok) {
 		tui_put(p->t, sy(p, p->y++), 2, COLS - 2, BE_ROLE_DIM,
 		        d->ns_err[0] ? d->ns_err : "no process to look at");

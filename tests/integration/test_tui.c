@@ -6,9 +6,13 @@
  * q, ends by itself with --iterations, and refuses to start without a
  * terminal.  run -it and exec -it work.  Each case has its own root with a
  * running demo container `web`; every wait polls with a deadline. */
+#include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -19,6 +23,7 @@
 struct fx {
 	char *root;
 	char sock[64];
+	pid_t vm; /* a qemu this case started, killed in teardown */
 };
 
 /* Ends the private tmux server (and the UI in it) and removes its socket,
@@ -56,6 +61,10 @@ static int teardown(void **state)
 	if (f == NULL)
 		return 0;
 	kill_server(f);
+	if (f->vm > 0) {
+		kill(f->vm, SIGKILL);
+		waitpid(f->vm, NULL, 0);
+	}
 	struct tu_out o = {0};
 	tu_berthl(&o, f->root, "ps", "-a", "-q", NULL);
 	char *save = NULL;
@@ -632,6 +641,43 @@ static void test_tui_ascii_vt100_and_no_color(void **state)
 	quit_ok(f);
 }
 
+/* Containers against VMs, the teaching view: a real (paused, diskless)
+ * qemu shows as a VM with its vCPUs and guest memory, shares every
+ * namespace with the host, and takes no action: berth only watches it. */
+static void test_tui_vm_detail_is_watched_only(void **state)
+{
+	struct fx *f = *state;
+	if (f == NULL || access("/usr/bin/qemu-system-x86_64", X_OK) != 0)
+		skip();
+	f->vm = fork();
+	assert_true(f->vm >= 0);
+	if (f->vm == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		int null = open("/dev/null", O_RDWR);
+		dup2(null, 0);
+		dup2(null, 1);
+		dup2(null, 2);
+		execl("/usr/bin/qemu-system-x86_64", "qemu-system-x86_64", "-S", "-display", "none",
+		      "-nodefaults", "-m", "64", "-smp", "2", "-name", "teachvm", (char *)NULL);
+		_exit(127);
+	}
+	start_tui_env(f, "TERM=tmux-256color", "", 120, 50);
+	see(f, "teachvm");
+	select_only(f, "teachvm");
+	see(f, "watched only");
+	keys(f, "x");
+	see(f, "teachvm is a virtual machine; berth only watches it");
+	keys(f, "Enter");
+	see(f, "2 vCPUs");
+	see(f, "guest memory 64.0 MiB");
+	see(f, "hypervisor");
+	see(f, "net     host");
+	see(f, "pid     host");
+	keys(f, "Escape");
+	see(f, "STATUS");
+	quit_ok(f);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -651,6 +697,7 @@ int main(void)
 	        T(test_tui_action_error_in_status_line),
 	        T(test_tui_exec_shell_and_back),
 	        T(test_tui_ascii_vt100_and_no_color),
+	        T(test_tui_vm_detail_is_watched_only),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
