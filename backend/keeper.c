@@ -288,6 +288,55 @@ static int lift(int fd)
 	return fd < 0 ? -1 : fcntl(fd, F_DUPFD_CLOEXEC, 10);
 }
 
+/* Where the container's output goes: without a client's terminal, the log
+ * (opened here) through pipes the keeper relays; with -t but no client
+ * (run -dt, start), a terminal whose master the keeper holds and logs: it
+ * returns the keeper's end of the console socket then (else -1), and
+ * a->console_fd becomes the container's end.  Exits on failure. */
+static int keeper_outputs(struct keeper *k, struct ct_keeper_args *a, int outp[2], int errp[2])
+{
+	struct be_error *err = NULL;
+	if (a->console_fd >= 0)
+		return -1; /* the client's terminal: no log */
+	k->log_path = be_ctx_path(a->ctx, "containers/%s/log", a->name);
+	k->log_fd = open(k->log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+	struct stat st;
+	if (k->log_fd >= 0 && fstat(k->log_fd, &st) == 0)
+		k->log_size = (uint64_t)st.st_size;
+	if (k->cfg.tty) {
+		int console = -1;
+		if (be_console_pair(&console, &a->console_fd, &err) < 0) {
+			report(a->start_fd, "err 125 %s\n", err->msg);
+			_exit(125);
+		}
+		return console;
+	}
+	if (pipe2(outp, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0) {
+		report(a->start_fd, "err 125 making pipes: %s\n", strerror(errno));
+		_exit(125);
+	}
+	k->rel[0] = (struct relay){.src = outp[0], .client = a->stdio[1]};
+	k->rel[1] = (struct relay){.src = errp[0], .client = a->stdio[2]};
+	return -1;
+}
+
+/* Receives the terminal the init opened (it sent the master before it
+ * exec'd) and relays it to the log.  Exits, killing the init, on failure. */
+static void keeper_take_console(struct keeper *k, struct ct_keeper_args *a, int console, pid_t pid)
+{
+	struct be_error *err = NULL;
+	close(a->console_fd);
+	a->console_fd = -1;
+	int master = be_console_recv(console, -1, &err);
+	close(console);
+	if (master < 0) {
+		kill(pid, SIGKILL);
+		report(a->start_fd, "err 125 %s\n", err->msg);
+		_exit(125);
+	}
+	k->rel[0] = (struct relay){.src = master, .client = -1};
+}
+
 _Noreturn void ct_keeper_main(const struct ct_keeper_args *in)
 {
 	struct ct_keeper_args lifted = *in;
@@ -304,29 +353,7 @@ _Noreturn void ct_keeper_main(const struct ct_keeper_args *in)
 		_exit(125);
 	}
 	int outp[2] = {-1, -1}, errp[2] = {-1, -1};
-	if (a->console_fd < 0) {
-		k.log_path = be_ctx_path(a->ctx, "containers/%s/log", a->name);
-		k.log_fd = open(k.log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
-		struct stat st;
-		if (k.log_fd >= 0 && fstat(k.log_fd, &st) == 0)
-			k.log_size = (uint64_t)st.st_size;
-	}
-	int console = -1; /* the keeper's end when it holds the terminal */
-	if (a->console_fd < 0 && k.cfg.tty) {
-		/* -t without a client (run -dt, start): the keeper holds the
-		 * terminal's master side and logs what the container writes. */
-		if (be_console_pair(&console, &lifted.console_fd, &err) < 0) {
-			report(a->start_fd, "err 125 %s\n", err->msg);
-			_exit(125);
-		}
-	} else if (a->console_fd < 0) {
-		if (pipe2(outp, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0) {
-			report(a->start_fd, "err 125 making pipes: %s\n", strerror(errno));
-			_exit(125);
-		}
-		k.rel[0] = (struct relay){.src = outp[0], .client = a->stdio[1]};
-		k.rel[1] = (struct relay){.src = errp[0], .client = a->stdio[2]};
-	}
+	int console = keeper_outputs(&k, &lifted, outp, errp);
 	int64_t started_ns = be_wall_ns();
 	pid_t pid = launch(&k, outp[1], errp[1], &err);
 	if (pid < 0) {
@@ -342,19 +369,8 @@ _Noreturn void ct_keeper_main(const struct ct_keeper_args *in)
 		close(outp[1]);
 		close(errp[1]);
 	}
-	if (console >= 0) {
-		/* The init sent the master before it exec'd. */
-		close(lifted.console_fd);
-		lifted.console_fd = -1;
-		int master = be_console_recv(console, -1, &err);
-		close(console);
-		if (master < 0) {
-			kill(pid, SIGKILL);
-			report(a->start_fd, "err 125 %s\n", err->msg);
-			_exit(125);
-		}
-		k.rel[0] = (struct relay){.src = master, .client = -1};
-	}
+	if (console >= 0)
+		keeper_take_console(&k, &lifted, console, pid);
 	struct ct_run run = {
 	        .pid = pid,
 	        .pid_start = ct_proc_start(a->ctx, pid),
