@@ -14,6 +14,8 @@ struct be_error;
 
 struct be_proc_info {
 	pid_t pid, ppid;  /* as the host sees them */
+	pid_t ns_pid;     /* as its own pid namespace sees it (a container's init:
+	                     1); 0 when the kernel does not say (no NSpid line) */
 	char state;       /* R, S, D, Z, T... from /proc/PID/stat */
 	uid_t uid;        /* real uid, from status */
 	unsigned threads; /* from status */

@@ -99,8 +99,10 @@ struct be_proc_status {
 	pid_t pid, ppid;
 	uint64_t vm_rss_bytes;
 	uint64_t threads;
+	pid_t ns_pid; /* the last NSpid value: the pid in its own pid namespace
+	                 (0 when the line is missing) */
 };
-/* /proc/<pid>/status: Name, Pid, PPid, VmRSS (kB), Threads. */
+/* /proc/<pid>/status: Name, Pid, PPid, VmRSS (kB), Threads, NSpid. */
 int be_parse_proc_status(const char *text, struct be_proc_status *out);
 
 struct be_net_dev {

@@ -66,6 +66,15 @@ int be_parse_proc_status(const char *text, struct be_proc_status *out)
 			const char *v = be_parse_skip_blanks(line + 5);
 			copy_text(out->name, sizeof(out->name), v, strcspn(v, "\n"));
 			name = true;
+		} else if (strncmp(line, "NSpid:", 6) == 0) {
+			/* "NSpid:\t4242\t1": host's view first, innermost last. */
+			const char *v = line + 6;
+			uint64_t n;
+			const char *end;
+			while ((end = be_parse_read_u64(be_parse_skip_blanks(v), &n)) != NULL) {
+				out->ns_pid = (pid_t)n;
+				v = end;
+			}
 		}
 	}
 	static const char *const keys[] = {"Pid", "PPid", "VmRSS", "Threads"};

@@ -114,6 +114,7 @@ static int read_one(int proc, pid_t pid, const struct proc_units *u, struct be_p
 			p->rss_bytes = ss.vm_rss_bytes;
 		if (ss.threads > 0)
 			p->threads = (unsigned)ss.threads;
+		p->ns_pid = ss.ns_pid;
 	}
 	fill_cmdline(proc, p);
 	return 0;

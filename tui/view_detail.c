@@ -357,21 +357,25 @@ static void draw_processes(struct page *p)
 {
 	const struct tui_detail *d = &p->t->detail;
 	char rss[32];
-	section(p, "Processes (host pids)");
+	section(p, "Processes (PID as the host sees it; INNER as its own pid namespace does)");
 	if (d->nprocs == 0) {
 		tui_put(p->t, sy(p, p->y++), 2, COLS - 2, BE_ROLE_DIM,
 		        d->proc_err[0] ? d->proc_err : "none");
 		return;
 	}
 	tui_putf(p->t, sy(p, p->y++), 2, COLS - 2, BE_ROLE_TABLE_HEADER,
-	         "%7s %7s S %5s %4s %9s %8s  %s", "PID", "PPID", "UID", "THR", "RSS", "CPU s",
-	         "COMMAND");
+	         "%7s %5s %7s S %5s %4s %9s %8s  %s", "PID", "INNER", "PPID", "UID", "THR", "RSS",
+	         "CPU s", "COMMAND");
 	for (size_t i = 0; i < d->nprocs; i++) {
 		const struct be_proc_info *q = &d->procs[i];
+		char inner[16] = "-";
+		if (q->ns_pid > 0)
+			snprintf(inner, sizeof(inner), "%d", (int)q->ns_pid);
 		be_format_size(q->rss_bytes, rss, sizeof(rss));
 		tui_putf(p->t, sy(p, p->y++), 2, COLS - 2, BE_ROLE_NORMAL,
-		         "%7d %7d %c %5u %4u %9s %8.2f  %s", (int)q->pid, (int)q->ppid, q->state,
-		         (unsigned)q->uid, q->threads, rss, (double)q->cpu_ns / 1e9, q->cmdline);
+		         "%7d %5s %7d %c %5u %4u %9s %8.2f  %s", (int)q->pid, inner, (int)q->ppid,
+		         q->state, (unsigned)q->uid, q->threads, rss, (double)q->cpu_ns / 1e9,
+		         q->cmdline);
 	}
 }
 

@@ -423,6 +423,20 @@ static void test_tui_detail_namespaces_processes_snapshots(void **state)
 	 * its own uts (its hostname); the host's inode is shown beside. */
 	assert_string_equal(ns_word(text, "net"), "own");
 	assert_string_equal(ns_word(text, "uts"), "own");
+	/* Its init, in the process table (the command shows in the identity
+	 * lines too): a host pid, and pid 1 in its own pid namespace. */
+	int host_pid = 0;
+	char inner[16] = "";
+	for (const char *hit = strstr(text, "sleep 1000"); hit && host_pid == 0;
+	     hit = strstr(hit + 1, "sleep 1000")) {
+		const char *line = hit;
+		while (line > text && line[-1] != '\n')
+			line--;
+		if (sscanf(line, "%d %15s", &host_pid, inner) != 2)
+			host_pid = 0;
+	}
+	assert_true(host_pid > 1);
+	assert_string_equal(inner, "1");
 	free(text);
 	/* A --net host container shares the host's. */
 	keys(f, "Escape");

@@ -314,6 +314,14 @@ static void test_be_parse_proc_status_fields(void **state)
 	assert_int_equal(s.ppid, 1);
 	assert_int_equal(s.vm_rss_bytes, 36480ull * 1024);
 	assert_int_equal(s.threads, 3);
+	assert_int_equal(s.ns_pid, 0); /* no NSpid line */
+	/* In a container: the host's pid first, the innermost namespace's last. */
+	const char *nested = "Name:\tsh\nPid:\t4242\nNSpid:\t4242\t17\t1\nVmRSS:\t1 kB\n";
+	assert_int_equal(be_parse_proc_status(nested, &s), 0);
+	assert_int_equal(s.pid, 4242);
+	assert_int_equal(s.ns_pid, 1);
+	assert_int_equal(be_parse_proc_status("Name:\tx\nPid:\t9\nNSpid:\t9\n", &s), 0);
+	assert_int_equal(s.ns_pid, 9);
 	assert_int_equal(be_parse_proc_status("Umask:\t0022\n", &s), -1);
 }
 

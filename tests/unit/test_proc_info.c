@@ -58,9 +58,11 @@ static void fx_status(struct fx *f, pid_t pid, const char *name, unsigned uid, c
 	char buf[1024];
 	snprintf(buf, sizeof(buf),
 	         "Name:\t%s\nUmask:\t0022\nState:\tS (sleeping)\nTgid:\t%d\nPid:\t%d\nPPid:\t1\n"
-	         "Uid:\t%u\t%u\t%u\t%u\nGid:\t0\t0\t0\t0\n%s%s%sThreads:\t%u\n",
+	         "Uid:\t%u\t%u\t%u\t%u\nGid:\t0\t0\t0\t0\n%s%s%sThreads:\t%u\n"
+	         "NSpid:\t%d\t%d\n",
 	         name, (int)pid, (int)pid, uid, uid + 1, uid + 2, uid + 3, rss ? "VmRSS:\t " : "",
-	         rss ? rss : "", rss ? " kB\n" : "", threads);
+	         rss ? rss : "", rss ? " kB\n" : "", threads, (int)pid,
+	         pid == 100 ? 1 : (int)pid); /* 100 is a container's init */
 	fx_text(f, pid, "status", buf);
 }
 
@@ -178,6 +180,7 @@ static void test_be_proc_list_fixture(void **state)
 	assert_int_equal(p->rss_bytes, 2048 * 1024);
 	assert_int_equal(p->cpu_ns, 400 * tick_ns());
 	assert_int_equal(p->start_ns, 5000 * tick_ns());
+	assert_int_equal(p->ns_pid, 1); /* pid 1 in its own namespace */
 
 	p = &v[0];
 	assert_int_equal(strlen(p->cmdline), 254); /* the cut é is dropped */
@@ -188,6 +191,7 @@ static void test_be_proc_list_fixture(void **state)
 	p = &v[2];
 	assert_string_equal(p->cmdline, "nostatus");
 	assert_int_equal(p->uid, (uid_t)-1);
+	assert_int_equal(p->ns_pid, 0); /* unknown without a status file */
 	assert_int_equal(p->rss_bytes, 3 * (uint64_t)sysconf(_SC_PAGESIZE));
 	assert_int_equal(p->ppid, 100);
 
@@ -339,6 +343,8 @@ static void test_be_proc_list_self(void **state)
 	assert_int_equal(n, 1);
 	assert_int_equal(v[0].pid, getpid());
 	assert_int_equal(v[0].ppid, getppid());
+	/* this /proc's pid namespace is ours: the innermost pid is getpid() */
+	assert_int_equal(v[0].ns_pid, getpid());
 	assert_string_equal(v[0].comm, comm);
 	assert_int_equal(strncmp(v[0].cmdline, argv0, strlen(argv0)), 0);
 	assert_int_equal(v[0].state, 'R'); /* it is reading its own stat */
