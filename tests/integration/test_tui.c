@@ -655,6 +655,66 @@ static void test_tui_ascii_vt100_and_no_color(void **state)
 	quit_ok(f);
 }
 
+/* Polls `berth inspect NAME` until its JSON holds want (10 s). */
+static bool wait_inspect(struct fx *f, const char *name, const char *want)
+{
+	double end = now_s() + DEADLINE_S;
+	do {
+		struct tu_out o = {0};
+		tu_berthl(&o, f->root, "inspect", name, NULL);
+		bool ok = o.out && strstr(o.out, want);
+		tu_out_free(&o);
+		if (ok)
+			return true;
+		usleep(50 * 1000);
+	} while (now_s() < end);
+	return false;
+}
+
+/* Rollback through the picker (a running container: confirm the restart),
+ * clone, live limits and stop, each checked through the CLI. */
+static void test_tui_rollback_clone_limits_stop(void **state)
+{
+	struct fx *f = *state;
+	if (f == NULL)
+		skip();
+	TU_OK(f->root, "exec", "web", "sh", "-c", "echo kept > /kept");
+	TU_OK(f->root, "snapshot", "web", "s1");
+	TU_OK(f->root, "exec", "web", "sh", "-c", "echo later > /later");
+	start_tui_env(f, "TERM=tmux-256color", "", 120, 40);
+	see(f, "web");
+	select_only(f, "web");
+	keys(f, "b");
+	see(f, "roll web back to");
+	see(f, "s1");
+	keys(f, "Enter");
+	see(f, "web is running: stop it, roll back to s1 and start it again?");
+	keys(f, "y");
+	see(f, "rolled back to s1");
+	assert_true(wait_status(f, "web", "running"));
+	struct tu_out o = {0};
+	assert_int_equal(tu_berthl(&o, f->root, "exec", "web", "cat", "/kept", NULL), 0);
+	assert_string_equal(o.out, "kept\n");
+	tu_out_free(&o);
+	assert_int_not_equal(tu_berthl(NULL, f->root, "exec", "web", "cat", "/later", NULL), 0);
+
+	keys(f, "c");
+	see(f, "Clone web as:");
+	type_line(f, "web2");
+	see(f, "cloned as web2");
+	assert_true(wait_inspect(f, "web2", "\"name\": \"web2\""));
+
+	keys(f, "u");
+	see(f, "Limits of web");
+	type_line(f, "--memory 64m");
+	see(f, "limits updated");
+	assert_true(wait_inspect(f, "web", "\"memory_bytes\": 67108864"));
+
+	keys(f, "x");
+	assert_true(wait_status(f, "web", "exited"));
+	quit_ok(f);
+}
+
 /* Containers against VMs, the teaching view: a real (paused, diskless)
  * qemu shows as a VM with its vCPUs and guest memory, shares every
  * namespace with the host, and takes no action: berth only watches it. */
@@ -712,6 +772,7 @@ int main(void)
 	        T(test_tui_exec_shell_and_back),
 	        T(test_tui_ascii_vt100_and_no_color),
 	        T(test_tui_vm_detail_is_watched_only),
+	        T(test_tui_rollback_clone_limits_stop),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
