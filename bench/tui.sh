@@ -19,6 +19,7 @@ sock="berth-bench-tui-$$"
 made=()
 cleanup() {
 	tmux -L "$sock" kill-server 2>/dev/null
+	rm -f "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$sock" # tmux leaves it behind
 	for c in "${made[@]}"; do "$BERTH" --root "$root" rm -f "$c" >/dev/null 2>&1; done
 	rm -rf "$root"
 }
