@@ -25,11 +25,13 @@ struct be_import_opts {
 /* Imports SOURCE as image NAME, one new layer: a tarball of any compression
  * libarchive reads (tar, gzip, xz, zstd, bzip2, ...), "-" for standard
  * input, or a directory (copied with modes, owners, symlinks, hard links,
- * xattrs).  Entries that would leave the layer (absolute, "..", through a
- * symlink, links pointing out) and device nodes are refused with the
- * entry's name; a failed import leaves nothing behind.  opts may be NULL.
- * While it runs the process's working directory is the new layer (it is
- * restored): not for use from several threads. */
+ * xattrs).  A tarball made by `docker save`, `podman save` or holding an OCI
+ * image layout becomes a chain of layers instead, one per image layer (their
+ * whiteouts turned into overlay whiteouts), with the cmd, env and workdir
+ * of the image's config (docs/image.md).  Entries that would leave the layer (absolute, "..",
+ * through a symlink, links pointing out) and device nodes are refused with the entry's name; a
+ * failed import leaves nothing behind.  opts may be NULL. While it runs the process's working
+ * directory is the new layer (it is restored): not for use from several threads. */
 int be_image_import(const struct be_ctx *ctx, const char *name, const char *source,
                     const struct be_import_opts *opts, struct be_error **err);
 

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 #include <linux/fs.h>
@@ -219,7 +220,78 @@ static void sanitize(struct archive_entry *e)
 	archive_entry_free(copy);
 }
 
-enum { ENTRY_WRITE = 0, ENTRY_SKIP = 1 };
+enum { ENTRY_WRITE = 0, ENTRY_SKIP = 1, ENTRY_DONE = 2 /* made here, counted */ };
+
+/* ---- image layers: whiteouts --------------------------------------------------- */
+
+#define WH_PREFIX ".wh."
+#define WH_META ".wh..wh."
+#define WH_OPAQUE ".wh..wh..opq"
+
+/* mkdir -p of the parents of path (normalised; existing parents were
+ * checked to be real directories): a whiteout may come before the entry
+ * of its directory, or have none at all. */
+static int make_parents(struct extract *x, const char *path, struct be_error **err)
+{
+	cleanup_free char *p = xstrdup(path);
+	for (char *s = strchr(p, '/'); s; s = strchr(s + 1, '/')) {
+		*s = '\0';
+		if (mkdirat(x->dir_fd, p, 0755) < 0 && errno != EEXIST)
+			return entry_fail(x, err, errno, "creating \"%s\"", p);
+		*s = '/';
+	}
+	return 0;
+}
+
+/* "DIR/.wh..wh..opq": DIR hides what lower layers hold in it, which
+ * overlayfs reads from the xattr trusted.overlay.opaque=y on DIR. */
+static int mark_opaque(struct extract *x, const char *path, struct be_error **err)
+{
+	if (make_parents(x, path, err) < 0)
+		return -1;
+	cleanup_free char *dir = xstrdup(path);
+	char *slash = strrchr(dir, '/');
+	if (slash)
+		*slash = '\0';
+	cleanup_close int fd = openat(x->dir_fd, slash ? dir : ".",
+	                              O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return entry_fail(x, err, errno, "opening its directory");
+	if (fsetxattr(fd, "trusted.overlay.opaque", "y", 1, 0) < 0)
+		return entry_fail(x, err, errno, "marking its directory opaque");
+	return ENTRY_DONE;
+}
+
+/* "DIR/.wh.NAME": NAME of lower layers is deleted, which overlayfs reads
+ * from a 0/0 character device DIR/NAME. */
+static int make_whiteout(struct extract *x, const char *path, const char *base,
+                         struct be_error **err)
+{
+	const char *name = base + strlen(WH_PREFIX);
+	if (*name == '\0' || strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+		return entry_fail(x, err, 0, "whiteout names no file");
+	cleanup_free char *target = xasprintf("%.*s%s", (int)(base - path), path, name);
+	if (make_parents(x, target, err) < 0)
+		return -1;
+	struct stat st;
+	/* A whiteout only hides lower layers: the layer's own entry wins. */
+	if (fstatat(x->dir_fd, target, &st, AT_SYMLINK_NOFOLLOW) == 0)
+		return ENTRY_SKIP;
+	if (mknodat(x->dir_fd, target, S_IFCHR, makedev(0, 0)) < 0)
+		return entry_fail(x, err, errno, "creating the whiteout \"%s\"", target);
+	return ENTRY_DONE;
+}
+
+/* Handles an entry of an image layer whose name starts with ".wh.". */
+static int whiteout_entry(struct extract *x, const char *path, const char *base,
+                          struct be_error **err)
+{
+	if (strcmp(base, WH_OPAQUE) == 0)
+		return mark_opaque(x, path, err);
+	if (strncmp(base, WH_META, strlen(WH_META)) == 0)
+		return ENTRY_SKIP; /* aufs bookkeeping (.wh..wh.plnk, ...) */
+	return make_whiteout(x, path, base, err);
+}
 
 /* Checks one entry and rewrites its paths to their normalised form.
  * Returns ENTRY_WRITE, ENTRY_SKIP or -1. */
@@ -239,6 +311,12 @@ static int check_entry(struct extract *x, struct archive_entry *e, struct be_err
 	}
 	if (check_parents(x, path, err) < 0)
 		return -1;
+	if (x->opts && x->opts->image_layer) {
+		const char *slash = strrchr(path, '/');
+		const char *base = slash ? slash + 1 : path;
+		if (strncmp(base, WH_PREFIX, strlen(WH_PREFIX)) == 0)
+			return whiteout_entry(x, path, base, err);
+	}
 	if (hard) {
 		if (check_hardlink(x, e, hard, err) < 0)
 			return -1;
@@ -329,6 +407,10 @@ static int put_entry(struct extract *x, struct archive *out, struct archive_entr
 	free(x->last);
 	x->last = xstrdup(name ? name : "");
 	int r = check_entry(x, e, err);
+	if (r == ENTRY_DONE) {
+		x->entries++;
+		report(x, false);
+	}
 	if (r != ENTRY_WRITE)
 		return r < 0 ? -1 : 0;
 	if (archive_write_header(out, e) < ARCHIVE_WARN)
@@ -519,7 +601,8 @@ static int run_in_dir(struct extract *x, const char *dir, const char *src, struc
 	archive_write_free(out);
 	if (fchdir(saved) < 0 && r == 0)
 		r = be_error_set(err, errno, "returning to the working directory");
-	if (r == 0 && x->entries == 0)
+	/* An image's layer may hold nothing (a RUN that changed no file). */
+	if (r == 0 && x->entries == 0 && !(x->opts && x->opts->image_layer))
 		r = be_error_set(err, 0, "archive is empty");
 	if (r == 0)
 		report(x, true);

@@ -13,6 +13,12 @@ struct be_extract_opts {
 	be_import_progress_fn progress; /* NULL: none */
 	void *progress_data;
 	uint64_t total; /* source size for progress, 0 when unknown */
+	/* A layer of a docker or OCI image: ".wh.NAME" entries become overlay
+	 * whiteouts (a 0/0 character device NAME), ".wh..wh..opq" makes its
+	 * directory opaque (trusted.overlay.opaque=y), other ".wh..wh."
+	 * entries (aufs bookkeeping) are skipped, and an empty archive is a
+	 * valid (empty) layer. */
+	bool image_layer;
 };
 
 /* Extracts the archive read from fd into dir (an empty directory the

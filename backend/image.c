@@ -11,6 +11,7 @@
 
 #include "extract.h"
 #include "image.h"
+#include "image_archive.h"
 #include "store.h"
 
 #define DEFAULT_PATH "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
@@ -284,8 +285,11 @@ static int check_no_container(const struct be_ctx *ctx, const char *name, struct
 
 /* ---- registering ------------------------------------------------------------------- */
 
-int be_image_register_layer(const struct be_ctx *ctx, const char *name, const char *id,
-                            const char *source, bool replace, struct be_error **err)
+/* Records image NAME over the chain top-first ids, with cmd, env and
+ * workdir from from (NULL: the defaults); see be_image_register_layer. */
+static int register_chain(const struct be_ctx *ctx, const char *name, char *const *ids, size_t n,
+                          const struct be_image_rec *from, const char *source, bool replace,
+                          struct be_error **err)
 {
 	struct be_image_rec *old = NULL;
 	cleanup_error struct be_error *lerr = NULL;
@@ -296,12 +300,16 @@ int be_image_register_layer(const struct be_ctx *ctx, const char *name, const ch
 	}
 	if (lerr && lerr->errnum != ENOENT && !replace)
 		return BE_FAIL_CODE(err, EEXIST, "image %s already exists (%s)", name, lerr->msg);
-	struct be_image_rec *r = new_rec(name, NULL);
-	int64_t files;
-	r->layers = dup_strv(&id, 1);
-	r->n_layers = 1;
+	struct be_image_rec *r = new_rec(name, from);
+	r->layers = dup_strv((const char *const *)ids, n);
+	r->n_layers = n;
 	r->source = xstrdup(source);
-	int rc = be_layer_size(ctx, id, &r->size, &files, err);
+	int rc = 0;
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		int64_t size, files;
+		rc = be_layer_size(ctx, ids[i], &size, &files, err);
+		r->size += size;
+	}
 	if (rc == 0)
 		rc = save_image(ctx, r, err);
 	be_image_rec_free(r);
@@ -309,6 +317,13 @@ int be_image_register_layer(const struct be_ctx *ctx, const char *name, const ch
 		drop_layers(ctx, old->layers, old->n_layers);
 	be_image_rec_free(old);
 	return rc;
+}
+
+int be_image_register_layer(const struct be_ctx *ctx, const char *name, const char *id,
+                            const char *source, bool replace, struct be_error **err)
+{
+	char *ids[] = {(char *)id};
+	return register_chain(ctx, name, ids, 1, NULL, source, replace, err);
 }
 
 /* A description of the source for the record: its absolute path, with
@@ -359,6 +374,24 @@ static int fill_layer(const char *source, const char *diff, const struct be_impo
 	return be_extract_fd(fd, diff, &xo, err);
 }
 
+/* Builds the layers of the image archive extracted in dir and registers
+ * them as image NAME; on failure the new layers are removed. */
+static int import_archive(const struct be_ctx *ctx, const char *name, const char *dir,
+                          enum be_archive_kind kind, const char *source, bool replace,
+                          struct be_error **err)
+{
+	struct be_image_rec *rec = xcalloc(1, sizeof(*rec));
+	int rc = be_image_archive_build(ctx, dir, kind, rec, err);
+	if (rc == 0) {
+		cleanup_free char *desc = describe_source(source);
+		rc = register_chain(ctx, name, rec->layers, rec->n_layers, rec, desc, replace, err);
+		for (size_t i = 0; rc < 0 && i < rec->n_layers; i++)
+			be_layer_remove(ctx, rec->layers[i], NULL);
+	}
+	be_image_rec_free(rec);
+	return rc;
+}
+
 static int import_locked(const struct be_ctx *ctx, const char *name, const char *source,
                          const struct be_import_opts *opts, struct be_error **err)
 {
@@ -375,6 +408,15 @@ static int import_locked(const struct be_ctx *ctx, const char *name, const char 
 	if (fill_layer(source, be_layer_tmp_diff(t), opts, &origin, err) < 0) {
 		be_layer_abort(t);
 		return -1;
+	}
+	enum be_archive_kind kind = strcmp(origin, "import") == 0
+	                                    ? be_image_archive_kind(be_layer_tmp_diff(t))
+	                                    : BE_ARCHIVE_ROOTFS;
+	if (kind != BE_ARCHIVE_ROOTFS) {
+		int rc =
+		        import_archive(ctx, name, be_layer_tmp_diff(t), kind, source, replace, err);
+		be_layer_abort(t); /* the archive's files: only its layers are kept */
+		return rc;
 	}
 	char id[BE_LAYER_ID_LEN + 1];
 	if (be_layer_commit(ctx, t, NULL, origin, id, err) < 0)

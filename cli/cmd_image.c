@@ -199,7 +199,10 @@ const struct cli_command cli_cmds_image[] = {
          .summary = "import a rootfs tarball or directory as image NAME",
          .details = "SOURCE is a tarball (plain, gzip, xz, zstd, bzip2, ...: anything libarchive\n"
                     "reads), - for standard input, or a directory (copied with modes, owners,\n"
-                    "symlinks, hard links and xattrs).  The image is one new layer.\n"
+                    "symlinks, hard links and xattrs).  The image is one new layer, but\n"
+                    "an archive made by `docker save` or `podman save`, or an OCI image\n"
+                    "layout tarball, becomes one layer per image layer (whiteouts kept)\n"
+                    "with the image's command, environment and working directory.\n"
                     "Refused, naming the entry: absolute paths, \"..\", writing through a\n"
                     "symlink, symlinks or hard links pointing out of the layer, device nodes.\n"
                     "A failed import leaves nothing behind.  On a terminal, progress (bytes,\n"
