@@ -7,7 +7,6 @@
 #include <archive_entry.h>
 #include <fcntl.h>
 #include <jansson.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -193,28 +192,13 @@ static void run_expect(const struct fix *f, const char *const *argv, const char 
 	tu_out_free(&o);
 }
 
-/* Runs a shell command that prints a number; returns it. */
-__attribute__((format(printf, 1, 2))) static int count(const char *fmt, ...)
-{
-	struct tu_out o = {0};
-	char cmd[8192];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	tu_sh(&o, "%s", cmd);
-	int n = atoi(o.out);
-	tu_out_free(&o);
-	return n;
-}
-
 /* No image, no layer, no temp directory, no trash left in the root. */
 static void assert_nothing_left(const struct fix *f)
 {
-	assert_int_equal(count("find '%s/tmp' '%s/layers' -mindepth 1 | wc -l", f->root, f->root),
-	                 0);
-	assert_int_equal(count("find '%s/trash' '%s/images' -mindepth 1 | wc -l", f->root, f->root),
-	                 0);
+	assert_int_equal(
+	        tu_count("find '%s/tmp' '%s/layers' -mindepth 1 | wc -l", f->root, f->root), 0);
+	assert_int_equal(
+	        tu_count("find '%s/trash' '%s/images' -mindepth 1 | wc -l", f->root, f->root), 0);
 }
 
 static void expect_refused(const struct fix *f, const char *tar, const char *want)
@@ -264,8 +248,8 @@ static void test_import_docker_save(void **state)
 	assert_overlay_form(f, json_string_value(json_array_get(layers, 0)));
 	json_decref(j);
 	/* The outer archive's files were not kept: only the two layers. */
-	assert_int_equal(count("ls '%s/layers' | wc -l", f->root), 2);
-	assert_int_equal(count("find '%s/tmp' '%s/trash' -mindepth 1 | wc -l", f->root, f->root),
+	assert_int_equal(tu_count("ls '%s/layers' | wc -l", f->root), 2);
+	assert_int_equal(tu_count("find '%s/tmp' '%s/trash' -mindepth 1 | wc -l", f->root, f->root),
 	                 0);
 
 	run_expect(f, (const char *[]){"run", "--rm", "app", NULL}, "hi-from-config\n");

@@ -5,7 +5,6 @@
 #include <archive.h>
 #include <archive_entry.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -132,31 +131,16 @@ static char *wpath(const struct fix *f, const char *name)
 
 /* ---- checks ---------------------------------------------------------------------- */
 
-/* Runs a shell command that prints a number; returns it. */
-__attribute__((format(printf, 1, 2))) static int count(const char *fmt, ...)
-{
-	struct tu_out o = {0};
-	char cmd[8192];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	tu_sh(&o, "%s", cmd);
-	int n = atoi(o.out);
-	tu_out_free(&o);
-	return n;
-}
-
 /* Nothing was registered or left, and no file named f->mark appeared in
  * the root, its parents, /tmp, / or /etc. */
 static void assert_nothing_left(const struct fix *f)
 {
-	assert_int_equal(count("find '%s/tmp' '%s/layers' -mindepth 1 | wc -l", f->root, f->root),
-	                 0);
-	assert_int_equal(count("find '%s/trash' '%s/images' -mindepth 1 | wc -l", f->root, f->root),
-	                 0);
-	assert_int_equal(count("find '%s' /tmp -maxdepth 6 -name '%s' | wc -l", f->root, f->mark),
-	                 0);
+	assert_int_equal(
+	        tu_count("find '%s/tmp' '%s/layers' -mindepth 1 | wc -l", f->root, f->root), 0);
+	assert_int_equal(
+	        tu_count("find '%s/trash' '%s/images' -mindepth 1 | wc -l", f->root, f->root), 0);
+	assert_int_equal(
+	        tu_count("find '%s' /tmp -maxdepth 6 -name '%s' | wc -l", f->root, f->mark), 0);
 	static const char *const dirs[] = {"/", "/etc/", "/tmp/"};
 	for (size_t i = 0; i < 3; i++) {
 		char p[256];
@@ -426,7 +410,7 @@ static void test_import_good_compressions(void **state)
 	assert_true(strstr(o.out, "Less than a second ago") != NULL ||
 	            strstr(o.out, " seconds ago") != NULL || strstr(o.out, "1 second ago") != NULL);
 	tu_out_free(&o);
-	assert_int_equal(count("find '%s/tmp' '%s/trash' -mindepth 1 | wc -l", f->root, f->root),
+	assert_int_equal(tu_count("find '%s/tmp' '%s/trash' -mindepth 1 | wc -l", f->root, f->root),
 	                 0);
 }
 
@@ -513,8 +497,8 @@ static void test_import_same_name(void **state)
 	const char *id1 = json_string_value(json_object_get(first, "id"));
 	const char *id2 = json_string_value(json_object_get(second, "id"));
 	assert_string_not_equal(id1, id2);
-	assert_int_equal(count("ls '%s/layers' | grep -c '%s'", f->root, id1), 0);
-	assert_int_equal(count("ls '%s/layers' | wc -l", f->root), 1);
+	assert_int_equal(tu_count("ls '%s/layers' | grep -c '%s'", f->root, id1), 0);
+	assert_int_equal(tu_count("ls '%s/layers' | wc -l", f->root), 1);
 	json_decref(first);
 	json_decref(second);
 	free(tar);
@@ -540,7 +524,7 @@ static void test_image_bad_names(void **state)
 		                 125);
 		tu_out_free(&o);
 	}
-	assert_int_equal(count("find '%s' -name '*evil*' | wc -l", f->root), 0);
+	assert_int_equal(tu_count("find '%s' -name '*evil*' | wc -l", f->root), 0);
 	f->mark[0] = 'x'; /* no mark used here */
 	assert_nothing_left(f);
 	free(tar);

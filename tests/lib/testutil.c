@@ -259,6 +259,21 @@ int tu_sh(struct tu_out *o, const char *fmt, ...)
 	return r;
 }
 
+int tu_count(const char *fmt, ...)
+{
+	char *cmd = NULL;
+	va_list ap;
+	va_start(ap, fmt);
+	assert_true(vasprintf(&cmd, fmt, ap) >= 0);
+	va_end(ap);
+	struct tu_out o = {0};
+	tu_sh(&o, "%s", cmd);
+	int n = atoi(o.out);
+	tu_out_free(&o);
+	free(cmd);
+	return n;
+}
+
 char *tu_read(const char *path)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);

@@ -35,6 +35,8 @@ int tu_berth_in(struct tu_out *o, const char *root, const char *input, const cha
 int tu_berthl(struct tu_out *o, const char *root, ...) __attribute__((sentinel));
 /* Runs /bin/sh -c CMD; captures output when o is not NULL. */
 int tu_sh(struct tu_out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Runs /bin/sh -c CMD, which prints a number (`... | wc -l`); returns it. */
+int tu_count(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* A new root (tu_root_new) holding the demo image; NULL after printing why
  * when the import fails (the root is removed then). */
