@@ -237,9 +237,13 @@ static void finish(struct keeper *k, int code, int64_t started_ns)
 	k->st.started_ns = started_ns;
 	k->st.finished_ns = be_wall_ns();
 	cleanup_free char *hold = ct_hold_path(a->ctx, a->name);
+	cleanup_free char *merged = be_ctx_path(a->ctx, "containers/%s/merged", a->name);
 	if (k->cfg.auto_remove && !be_path_exists(hold)) {
-		/* Removed at once: no state to record, and the overlay goes
-		 * with the keeper's mount namespace when it exits. */
+		/* Removed at once: no state to record.  The overlay is
+		 * unmounted first (in the keeper's own mount namespace), so
+		 * that the trash can be emptied now rather than by the next
+		 * command. */
+		umount2(merged, MNT_DETACH);
 		cleanup_free char *dir = be_ctx_path(a->ctx, "containers/%s", a->name);
 		/* `berth wait` still learns the code (run dir: gone at reboot). */
 		cleanup_free char *exitp = be_ctx_run_path(a->ctx, "containers/%s.exit", a->name);
@@ -255,7 +259,6 @@ static void finish(struct keeper *k, int code, int64_t started_ns)
 		be_error_clear(&err);
 		return;
 	}
-	cleanup_free char *merged = be_ctx_path(a->ctx, "containers/%s/merged", a->name);
 	umount2(merged, MNT_DETACH);
 	be_fault("keeper.before_state");
 	ct_state_save(a->ctx, a->name, &k->st, &err);
