@@ -4,7 +4,6 @@
  * run with the config's command, environment and working directory; bad
  * archives are refused in one line and leave nothing behind. */
 #include <archive.h>
-#include <archive_entry.h>
 #include <fcntl.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -16,6 +15,7 @@
 #include <unistd.h>
 
 #include "testutil.h"
+#include "tu_tar.h"
 
 struct fix {
 	char *root;
@@ -48,12 +48,6 @@ static int teardown(void **state)
 
 /* ---- building archives ------------------------------------------------------ */
 
-struct tb {
-	const char *path;
-	char kind;       /* f file with text arg, d dir, l symlink to arg, H the host file arg */
-	const char *arg; /* content, link target or host path */
-};
-
 static char *wpath(const struct fix *f, const char *name)
 {
 	char *p = NULL;
@@ -61,62 +55,8 @@ static char *wpath(const struct fix *f, const char *name)
 	return p;
 }
 
-static void add_host_file(struct archive *a, struct archive_entry *ae, const char *host)
-{
-	char *data = NULL;
-	int fd = open(host, O_RDONLY | O_CLOEXEC);
-	assert_true(fd >= 0);
-	data = tu_slurp_fd(fd);
-	close(fd);
-	struct stat st;
-	assert_int_equal(stat(host, &st), 0);
-	archive_entry_set_filetype(ae, AE_IFREG);
-	archive_entry_set_perm(ae, 0755);
-	archive_entry_set_size(ae, st.st_size);
-	assert_true(archive_write_header(a, ae) >= ARCHIVE_WARN);
-	assert_int_equal(archive_write_data(a, data, (size_t)st.st_size), st.st_size);
-	free(data);
-}
-
-static void make_tar(const char *path, int filter, const struct tb *e, size_t n)
-{
-	struct archive *a = archive_write_new();
-	archive_write_add_filter(a, filter);
-	archive_write_set_format_pax_restricted(a);
-	assert_int_equal(archive_write_open_filename(a, path), ARCHIVE_OK);
-	for (size_t i = 0; i < n; i++) {
-		struct archive_entry *ae = archive_entry_new();
-		archive_entry_set_pathname(ae, e[i].path);
-		archive_entry_set_mtime(ae, 1700000000, 0);
-		archive_entry_set_perm(ae, e[i].kind == 'd' ? 0755 : 0644);
-		switch (e[i].kind) {
-		case 'f':
-			archive_entry_set_filetype(ae, AE_IFREG);
-			archive_entry_set_size(ae, (la_int64_t)strlen(e[i].arg));
-			assert_true(archive_write_header(a, ae) >= ARCHIVE_WARN);
-			archive_write_data(a, e[i].arg, strlen(e[i].arg));
-			break;
-		case 'd':
-			archive_entry_set_filetype(ae, AE_IFDIR);
-			assert_true(archive_write_header(a, ae) >= ARCHIVE_WARN);
-			break;
-		case 'l':
-			archive_entry_set_filetype(ae, AE_IFLNK);
-			archive_entry_set_symlink(ae, e[i].arg);
-			assert_true(archive_write_header(a, ae) >= ARCHIVE_WARN);
-			break;
-		case 'H': add_host_file(a, ae, e[i].arg); break;
-		}
-		archive_entry_free(ae);
-	}
-	assert_int_equal(archive_write_close(a), ARCHIVE_OK);
-	archive_write_free(a);
-}
-#define MAKE_TAR(path, filter, entries)                                                            \
-	make_tar(path, filter, entries, sizeof(entries) / sizeof((entries)[0]))
-
 /* The base layer: busybox with sh and ls, and what layer 2 changes. */
-static const struct tb layer1[] = {
+static const struct tu_tar_entry layer1[] = {
         {"bin/", 'd', NULL},         {"bin/busybox", 'H', "/bin/busybox"},
         {"bin/sh", 'l', "busybox"},  {"bin/ls", 'l', "busybox"},
         {"bin/cat", 'l', "busybox"}, {"srv/", 'd', NULL},
@@ -124,7 +64,7 @@ static const struct tb layer1[] = {
         {"dir/old1", 'f', "1\n"},    {"dir/old2", 'f', "2\n"},
 };
 /* Deletes /deleted, empties /dir (opaque) but for a new file, adds /added. */
-static const struct tb layer2[] = {
+static const struct tu_tar_entry layer2[] = {
         {".wh.deleted", 'f', ""},  {"dir/", 'd', NULL},       {"dir/.wh..wh..opq", 'f', ""},
         {"dir/new", 'f', "new\n"}, {"added", 'f', "added\n"},
 };
@@ -137,19 +77,19 @@ static const char docker_config[] =
 /* A docker-save archive at work/NAME.tar with the given manifest.json and
  * config, holding the layers l1/layer.tar and l2/layer.tar. */
 static char *docker_archive(const struct fix *f, const char *name, const char *manifest,
-                            const char *config, const struct tb *l2, size_t n2)
+                            const char *config, const struct tu_tar_entry *l2, size_t n2)
 {
 	char *t1 = wpath(f, "layer1.tar"), *t2 = wpath(f, "layer2.tar"), *out = NULL;
-	make_tar(t1, ARCHIVE_FILTER_NONE, layer1, sizeof(layer1) / sizeof(layer1[0]));
-	make_tar(t2, ARCHIVE_FILTER_NONE, l2, n2);
+	tu_make_tar(t1, ARCHIVE_FILTER_NONE, layer1, sizeof(layer1) / sizeof(layer1[0]));
+	tu_make_tar(t2, ARCHIVE_FILTER_NONE, l2, n2);
 	assert_true(asprintf(&out, "%s/%s.tar", f->work, name) > 0);
-	const struct tb outer[] = {
+	const struct tu_tar_entry outer[] = {
 	        {"manifest.json", 'f', manifest}, {"cfg.json", 'f', config},
 	        {"repositories", 'f', "{}"},      {"l1/", 'd', NULL},
 	        {"l1/layer.tar", 'H', t1},        {"l2/", 'd', NULL},
 	        {"l2/layer.tar", 'H', t2},
 	};
-	MAKE_TAR(out, ARCHIVE_FILTER_NONE, outer);
+	TU_MAKE_TAR(out, ARCHIVE_FILTER_NONE, outer);
 	free(t1);
 	free(t2);
 	return out;
@@ -283,8 +223,8 @@ static void test_import_docker_linked_layer(void **state)
 {
 	struct fix *f = *state;
 	char *t1 = wpath(f, "layer1.tar"), *tar = wpath(f, "linked.tar");
-	make_tar(t1, ARCHIVE_FILTER_NONE, layer1, sizeof(layer1) / sizeof(layer1[0]));
-	const struct tb outer[] = {
+	tu_make_tar(t1, ARCHIVE_FILTER_NONE, layer1, sizeof(layer1) / sizeof(layer1[0]));
+	const struct tu_tar_entry outer[] = {
 	        {"manifest.json", 'f', good_manifest},
 	        {"cfg.json", 'f', docker_config},
 	        {"l1/", 'd', NULL},
@@ -292,7 +232,7 @@ static void test_import_docker_linked_layer(void **state)
 	        {"l2/", 'd', NULL},
 	        {"l2/layer.tar", 'l', "../l1/layer.tar"},
 	};
-	MAKE_TAR(tar, ARCHIVE_FILTER_NONE, outer);
+	TU_MAKE_TAR(tar, ARCHIVE_FILTER_NONE, outer);
 	import_ok(f, "linked", tar);
 	json_t *j = inspect(f, "linked");
 	assert_int_equal(json_array_size(json_object_get(j, "layers")), 2);
@@ -333,7 +273,7 @@ static void write_work(const struct fix *f, const char *name, const char *text)
 static char *oci_archive(const struct fix *f)
 {
 	char *layer = wpath(f, "l.tar.gz");
-	make_tar(layer, ARCHIVE_FILTER_GZIP, layer1, sizeof(layer1) / sizeof(layer1[0]));
+	tu_make_tar(layer, ARCHIVE_FILTER_GZIP, layer1, sizeof(layer1) / sizeof(layer1[0]));
 	free(layer);
 	char *lh = to_blob(f, "l.tar.gz");
 	write_work(f, "config",
@@ -398,11 +338,11 @@ static void test_import_archive_missing_layer(void **state)
 static void test_import_archive_layer_escapes(void **state)
 {
 	struct fix *f = *state;
-	static const struct tb evil[] = {{"ok", 'f', "ok\n"}, {"../x", 'f', "x\n"}};
+	static const struct tu_tar_entry evil[] = {{"ok", 'f', "ok\n"}, {"../x", 'f', "x\n"}};
 	char *tar = docker_archive(f, "evil", good_manifest, docker_config, evil, 2);
 	expect_refused(f, tar, "layer l2/layer.tar: entry \"../x\": path leaves the layer");
 	free(tar);
-	static const struct tb evil_wh[] = {{"a/.wh..", 'f', ""}};
+	static const struct tu_tar_entry evil_wh[] = {{"a/.wh..", 'f', ""}};
 	tar = docker_archive(f, "evilwh", good_manifest, docker_config, evil_wh, 1);
 	expect_refused(f, tar, "layer l2/layer.tar: entry \"a/.wh..\": whiteout names no file");
 	free(tar);
@@ -415,12 +355,12 @@ static void test_import_archive_symlink_out(void **state)
 {
 	struct fix *f = *state;
 	char *tar = wpath(f, "out.tar");
-	const struct tb outer[] = {
+	const struct tu_tar_entry outer[] = {
 	        {"manifest.json", 'f', "[{\"Config\": \"cfg.json\", \"Layers\": [\"l.tar\"]}]"},
 	        {"cfg.json", 'f', docker_config},
 	        {"l.tar", 'l', "/etc/passwd"},
 	};
-	MAKE_TAR(tar, ARCHIVE_FILTER_NONE, outer);
+	TU_MAKE_TAR(tar, ARCHIVE_FILTER_NONE, outer);
 	expect_refused(f, tar, "l.tar: a symlink leads out of the archive");
 	free(tar);
 }
@@ -457,7 +397,7 @@ static void test_import_archive_malformed(void **state)
 static void test_import_rootfs_with_manifest_file(void **state)
 {
 	struct fix *f = *state;
-	static const struct tb rootfs[] = {
+	static const struct tu_tar_entry rootfs[] = {
 	        {"bin/", 'd', NULL},
 	        {"bin/busybox", 'H', "/bin/busybox"},
 	        {"bin/sh", 'l', "busybox"},
@@ -468,7 +408,7 @@ static void test_import_rootfs_with_manifest_file(void **state)
 	        {"index.json", 'f', "{}"},
 	};
 	char *tar = wpath(f, "rootfs.tar");
-	MAKE_TAR(tar, ARCHIVE_FILTER_NONE, rootfs);
+	TU_MAKE_TAR(tar, ARCHIVE_FILTER_NONE, rootfs);
 	import_ok(f, "plain", tar);
 	json_t *j = inspect(f, "plain");
 	assert_int_equal(json_array_size(json_object_get(j, "layers")), 1);

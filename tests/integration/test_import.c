@@ -3,7 +3,6 @@
  * nothing behind; good tarballs, directories, stdin and the demo image
  * import, list, run and are removed. */
 #include <archive.h>
-#include <archive_entry.h>
 #include <fcntl.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -15,6 +14,7 @@
 #include <unistd.h>
 
 #include "testutil.h"
+#include "tu_tar.h"
 
 struct fix {
 	char *root;
@@ -49,78 +49,6 @@ static int teardown(void **state)
 }
 
 /* ---- building tarballs ----------------------------------------------------- */
-
-struct tb {
-	const char *path;
-	char kind;       /* f file, F pseudo-random file of size bytes, d dir, l symlink, h hard
-	                    link, c char dev, b block dev */
-	const char *arg; /* content or link target */
-	size_t size;
-};
-
-static void add_data(struct archive *a, const struct tb *e)
-{
-	if (e->kind == 'f') {
-		archive_write_data(a, e->arg, strlen(e->arg));
-		return;
-	}
-	unsigned x = 12345;
-	char buf[4096];
-	for (size_t done = 0; done < e->size;) {
-		size_t n = e->size - done < sizeof(buf) ? e->size - done : sizeof(buf);
-		for (size_t i = 0; i < n; i++) {
-			x = x * 1103515245u + 12345u;
-			buf[i] = (char)(x >> 16);
-		}
-		archive_write_data(a, buf, n);
-		done += n;
-	}
-}
-
-static void make_tar(const char *path, int filter, const struct tb *e, size_t n)
-{
-	struct archive *a = archive_write_new();
-	archive_write_add_filter(a, filter);
-	archive_write_set_format_pax_restricted(a);
-	assert_int_equal(archive_write_open_filename(a, path), ARCHIVE_OK);
-	for (size_t i = 0; i < n; i++) {
-		struct archive_entry *ae = archive_entry_new();
-		archive_entry_set_pathname(ae, e[i].path);
-		archive_entry_set_mtime(ae, 1700000000, 0);
-		archive_entry_set_perm(ae, e[i].kind == 'd' ? 0755 : 0644);
-		switch (e[i].kind) {
-		case 'f':
-			archive_entry_set_filetype(ae, AE_IFREG);
-			archive_entry_set_size(ae, (la_int64_t)strlen(e[i].arg));
-			break;
-		case 'F':
-			archive_entry_set_filetype(ae, AE_IFREG);
-			archive_entry_set_size(ae, (la_int64_t)e[i].size);
-			break;
-		case 'd': archive_entry_set_filetype(ae, AE_IFDIR); break;
-		case 'l':
-			archive_entry_set_filetype(ae, AE_IFLNK);
-			archive_entry_set_symlink(ae, e[i].arg);
-			break;
-		case 'h':
-			archive_entry_set_filetype(ae, AE_IFREG);
-			archive_entry_set_hardlink(ae, e[i].arg);
-			break;
-		case 'c':
-		case 'b':
-			archive_entry_set_filetype(ae, e[i].kind == 'c' ? AE_IFCHR : AE_IFBLK);
-			archive_entry_set_rdev(ae,
-			                       e[i].kind == 'c' ? makedev(1, 3) : makedev(8, 0));
-			break;
-		}
-		assert_true(archive_write_header(a, ae) >= ARCHIVE_WARN);
-		if (e[i].kind == 'f' || e[i].kind == 'F')
-			add_data(a, &e[i]);
-		archive_entry_free(ae);
-	}
-	assert_int_equal(archive_write_close(a), ARCHIVE_OK);
-	archive_write_free(a);
-}
 
 static char *wpath(const struct fix *f, const char *name)
 {
@@ -168,10 +96,10 @@ static void expect_refused(struct fix *f, const char *tar, const char *want)
 	assert_nothing_left(f);
 }
 
-static void refuse_entries(struct fix *f, const struct tb *e, size_t n, const char *want)
+static void refuse_entries(struct fix *f, const struct tu_tar_entry *e, size_t n, const char *want)
 {
 	char *tar = wpath(f, "bad.tar");
-	make_tar(tar, ARCHIVE_FILTER_NONE, e, n);
+	tu_make_tar(tar, ARCHIVE_FILTER_NONE, e, n);
 	expect_refused(f, tar, want);
 	free(tar);
 }
@@ -186,13 +114,13 @@ static void test_import_refuses_dotdot(void **state)
 		for (int i = 0; i < depth; i++)
 			strcat(path, "../");
 		strcat(path, f->mark);
-		struct tb e[] = {{"ok", 'f', "fine", 0}, {path, 'f', "escaped", 0}};
+		struct tu_tar_entry e[] = {{"ok", 'f', "fine", 0}, {path, 'f', "escaped", 0}};
 		snprintf(want, sizeof(want), "entry \"%s\": path leaves the layer", path);
 		refuse_entries(f, e, 2, want);
 	}
 	char inside[256], want[320];
 	snprintf(inside, sizeof(inside), "a/../../%s", f->mark);
-	struct tb e[] = {{inside, 'f', "escaped", 0}};
+	struct tu_tar_entry e[] = {{inside, 'f', "escaped", 0}};
 	snprintf(want, sizeof(want), "entry \"%s\": path leaves the layer", inside);
 	refuse_entries(f, e, 1, want);
 }
@@ -202,7 +130,7 @@ static void test_import_refuses_absolute(void **state)
 	struct fix *f = *state;
 	char path[256], want[320];
 	snprintf(path, sizeof(path), "/tmp/%s", f->mark);
-	struct tb e[] = {{"ok", 'f', "fine", 0}, {path, 'f', "escaped", 0}};
+	struct tu_tar_entry e[] = {{"ok", 'f', "fine", 0}, {path, 'f', "escaped", 0}};
 	snprintf(want, sizeof(want), "entry \"%s\": path is absolute", path);
 	refuse_entries(f, e, 2, want);
 }
@@ -212,16 +140,16 @@ static void test_import_refuses_write_through_symlink(void **state)
 	struct fix *f = *state;
 	char path[256], want[320];
 	snprintf(path, sizeof(path), "evil/tmp/%s", f->mark);
-	struct tb to_root[] = {{"evil", 'l', "/", 0}, {path, 'f', "escaped", 0}};
+	struct tu_tar_entry to_root[] = {{"evil", 'l', "/", 0}, {path, 'f', "escaped", 0}};
 	snprintf(want, sizeof(want), "entry \"%s\": parent \"evil\" is a symlink", path);
 	refuse_entries(f, to_root, 2, want);
 	snprintf(path, sizeof(path), "d/tmplink/%s", f->mark);
-	struct tb to_tmp[] = {
+	struct tu_tar_entry to_tmp[] = {
 	        {"d", 'd', NULL, 0}, {"d/tmplink", 'l', "/tmp", 0}, {path, 'f', "escaped", 0}};
 	snprintf(want, sizeof(want), "entry \"%s\": parent \"d/tmplink\" is a symlink", path);
 	refuse_entries(f, to_tmp, 3, want);
 	/* A relative symlink that climbs out is refused by itself. */
-	struct tb up[] = {{"up", 'l', "../../../../../../../../tmp", 0}};
+	struct tu_tar_entry up[] = {{"up", 'l', "../../../../../../../../tmp", 0}};
 	refuse_entries(
 	        f, up, 1,
 	        "entry \"up\": symlink target \"../../../../../../../../tmp\" leaves the layer");
@@ -232,15 +160,15 @@ static void test_import_refuses_hardlink_to_host(void **state)
 	struct fix *f = *state;
 	struct stat before, after;
 	assert_int_equal(stat("/etc/hostname", &before), 0);
-	struct tb abs[] = {{"h", 'h', "/etc/hostname", 0}, {"h", 'f', "overwritten", 0}};
+	struct tu_tar_entry abs[] = {{"h", 'h', "/etc/hostname", 0}, {"h", 'f', "overwritten", 0}};
 	refuse_entries(f, abs, 2,
 	               "entry \"h\": hard link target \"/etc/hostname\" leaves the layer");
-	struct tb rel[] = {{"x/h", 'h', "../../../../../../../../etc/hostname", 0}};
+	struct tu_tar_entry rel[] = {{"x/h", 'h', "../../../../../../../../etc/hostname", 0}};
 	refuse_entries(f, rel, 1,
 	               "entry \"x/h\": hard link target \"../../../../../../../../etc/hostname\" "
 	               "leaves the layer");
 	/* Through a planted symlink to /etc. */
-	struct tb via[] = {{"e", 'l', "/etc", 0}, {"h", 'h', "e/hostname", 0}};
+	struct tu_tar_entry via[] = {{"e", 'l', "/etc", 0}, {"h", 'h', "e/hostname", 0}};
 	refuse_entries(f, via, 2, "entry \"h\": parent \"e\" is a symlink");
 	assert_int_equal(stat("/etc/hostname", &after), 0);
 	assert_int_equal(before.st_nlink, after.st_nlink);
@@ -258,12 +186,12 @@ static void test_import_file_over_symlink(void **state)
 	struct stat before, after;
 	assert_int_equal(stat("/etc/hostname", &before), 0);
 	char *tar = wpath(f, "over.tar");
-	struct tb e[] = {{"p", 'l', "/etc/hostname", 0},
-	                 {"p", 'f', "pwned\n", 0},
-	                 {"q", 'l', "/etc/hostname", 0},
-	                 {"r", 'h', "q", 0},
-	                 {"r", 'f', "pwned too\n", 0}};
-	make_tar(tar, ARCHIVE_FILTER_NONE, e, 5);
+	struct tu_tar_entry e[] = {{"p", 'l', "/etc/hostname", 0},
+	                           {"p", 'f', "pwned\n", 0},
+	                           {"q", 'l', "/etc/hostname", 0},
+	                           {"r", 'h', "q", 0},
+	                           {"r", 'f', "pwned too\n", 0}};
+	tu_make_tar(tar, ARCHIVE_FILTER_NONE, e, 5);
 	struct tu_out o = {0};
 	if (tu_berthl(&o, f->root, "image", "import", "over", tar, NULL) != 0)
 		fail_msg("%s", o.err);
@@ -286,9 +214,9 @@ static void test_import_file_over_symlink(void **state)
 static void test_import_refuses_devices(void **state)
 {
 	struct fix *f = *state;
-	struct tb chr[] = {{"dev", 'd', NULL, 0}, {"dev/null", 'c', NULL, 0}};
+	struct tu_tar_entry chr[] = {{"dev", 'd', NULL, 0}, {"dev/null", 'c', NULL, 0}};
 	refuse_entries(f, chr, 2, "entry \"dev/null\": device nodes are not allowed in a layer");
-	struct tb blk[] = {{"dev/sda", 'b', NULL, 0}};
+	struct tu_tar_entry blk[] = {{"dev/sda", 'b', NULL, 0}};
 	refuse_entries(f, blk, 1, "entry \"dev/sda\": device nodes are not allowed in a layer");
 }
 
@@ -296,8 +224,8 @@ static void test_import_refuses_truncated_gzip(void **state)
 {
 	struct fix *f = *state;
 	char *tar = wpath(f, "trunc.tar.gz");
-	struct tb e[] = {{"a", 'f', "small", 0}, {"big.bin", 'F', NULL, 256 * 1024}};
-	make_tar(tar, ARCHIVE_FILTER_GZIP, e, 2);
+	struct tu_tar_entry e[] = {{"a", 'f', "small", 0}, {"big.bin", 'F', NULL, 256 * 1024}};
+	tu_make_tar(tar, ARCHIVE_FILTER_GZIP, e, 2);
 	struct stat st;
 	assert_int_equal(stat(tar, &st), 0);
 	assert_int_equal(truncate(tar, st.st_size * 6 / 10), 0);
@@ -312,7 +240,7 @@ static void test_import_refuses_empty(void **state)
 	tu_write(zero, "");
 	expect_refused(f, zero, "archive is empty");
 	char *tar = wpath(f, "none.tar.gz");
-	make_tar(tar, ARCHIVE_FILTER_GZIP, NULL, 0);
+	tu_make_tar(tar, ARCHIVE_FILTER_GZIP, NULL, 0);
 	expect_refused(f, tar, "archive is empty");
 	char *txt = wpath(f, "notes.txt");
 	tu_write(txt, "not an archive\n");
@@ -334,7 +262,7 @@ static void test_import_refuses_empty(void **state)
 
 /* ---- good imports ------------------------------------------------------------------ */
 
-static const struct tb good[] = {
+static const struct tu_tar_entry good[] = {
         {"./", 'd', NULL, 0},
         {"bin/", 'd', NULL, 0},
         {"bin/busybox", 'F', NULL, 100000},
@@ -391,7 +319,7 @@ static void test_import_good_compressions(void **state)
 	             {"bzip2", ARCHIVE_FILTER_BZIP2}};
 	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
 		char *tar = wpath(f, kinds[i].name);
-		make_tar(tar, kinds[i].filter, good, sizeof(good) / sizeof(good[0]));
+		tu_make_tar(tar, kinds[i].filter, good, sizeof(good) / sizeof(good[0]));
 		struct tu_out o = {0};
 		int rc = tu_berthl(&o, f->root, "image", "import", kinds[i].name, tar, NULL);
 		if (rc != 0)
@@ -418,7 +346,7 @@ static void test_import_dir_and_stdin(void **state)
 {
 	struct fix *f = *state;
 	char *tar = wpath(f, "good.tar");
-	make_tar(tar, ARCHIVE_FILTER_NONE, good, sizeof(good) / sizeof(good[0]));
+	tu_make_tar(tar, ARCHIVE_FILTER_NONE, good, sizeof(good) / sizeof(good[0]));
 	char *dir = wpath(f, "tree");
 	assert_int_equal(tu_sh(NULL, "mkdir '%s' && tar -xf '%s' -C '%s'", dir, tar, dir), 0);
 	struct tu_out o = {0};
@@ -444,7 +372,7 @@ static void test_import_survives_concurrent_repair(void **state)
 	struct fix *f = *state;
 	char *tar = wpath(f, "good.tar");
 	char *fifo = wpath(f, "fifo");
-	make_tar(tar, ARCHIVE_FILTER_NONE, good, sizeof(good) / sizeof(good[0]));
+	tu_make_tar(tar, ARCHIVE_FILTER_NONE, good, sizeof(good) / sizeof(good[0]));
 	assert_int_equal(mkfifo(fifo, 0600), 0);
 	size_t len = 0;
 	char *data = tu_read(tar);
@@ -482,7 +410,7 @@ static void test_import_same_name(void **state)
 {
 	struct fix *f = *state;
 	char *tar = wpath(f, "good.tar");
-	make_tar(tar, ARCHIVE_FILTER_NONE, good, sizeof(good) / sizeof(good[0]));
+	tu_make_tar(tar, ARCHIVE_FILTER_NONE, good, sizeof(good) / sizeof(good[0]));
 	struct tu_out o = {0};
 	assert_int_equal(tu_berthl(&o, f->root, "image", "import", "img", tar, NULL), 0);
 	tu_out_free(&o);
@@ -509,7 +437,7 @@ static void test_image_bad_names(void **state)
 	struct fix *f = *state;
 	static const char *const bad[] = {"../evil", "a/b", "a b", "-x", ".x", ""};
 	char *tar = wpath(f, "good.tar");
-	make_tar(tar, ARCHIVE_FILTER_NONE, good, sizeof(good) / sizeof(good[0]));
+	tu_make_tar(tar, ARCHIVE_FILTER_NONE, good, sizeof(good) / sizeof(good[0]));
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		struct tu_out o = {0};
 		assert_int_equal(tu_berthl(&o, f->root, "image", "import", "--", bad[i], tar, NULL),
@@ -534,7 +462,7 @@ static void test_image_rm_refused_while_used(void **state)
 {
 	struct fix *f = *state;
 	char *tar = wpath(f, "good.tar");
-	make_tar(tar, ARCHIVE_FILTER_NONE, good, sizeof(good) / sizeof(good[0]));
+	tu_make_tar(tar, ARCHIVE_FILTER_NONE, good, sizeof(good) / sizeof(good[0]));
 	struct tu_out o = {0};
 	assert_int_equal(tu_berthl(&o, f->root, "image", "import", "demo", tar, NULL), 0);
 	tu_out_free(&o);
@@ -603,8 +531,8 @@ static void test_import_progress_on_tty(void **state)
 	if (access("/usr/bin/script", X_OK) < 0)
 		skip();
 	char *tar = wpath(f, "big.tar");
-	struct tb e[] = {{"big.bin", 'F', NULL, 8 << 20}, {"small", 'f', "x", 0}};
-	make_tar(tar, ARCHIVE_FILTER_NONE, e, 2);
+	struct tu_tar_entry e[] = {{"big.bin", 'F', NULL, 8 << 20}, {"small", 'f', "x", 0}};
+	tu_make_tar(tar, ARCHIVE_FILTER_NONE, e, 2);
 	struct tu_out o = {0};
 	assert_int_equal(tu_sh(&o, "script -qec \"'%s' --root '%s' image import p '%s'\" /dev/null",
 	                       tu_berth_bin(), f->root, tar),

@@ -2,7 +2,6 @@
  * literal strings, then imports of tarballs and directories the test makes,
  * listing, removal with references, chains and the demo image. */
 #include <archive.h>
-#include <archive_entry.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
@@ -17,6 +16,7 @@
 #include "extract.h"
 #include "image.h"
 #include "testutil.h"
+#include "tu_tar.h"
 #include "util.h"
 
 struct fix {
@@ -54,54 +54,6 @@ static int teardown(void **state)
 
 /* ---- a small tarball writer ------------------------------------------------ */
 
-struct tb {
-	const char *path;
-	char kind;       /* f file, d dir, l symlink, h hard link, c char dev, p fifo */
-	const char *arg; /* file content, or link target */
-	int mode;        /* 0: a default */
-};
-
-static void make_tar(const char *path, int filter, const struct tb *e, size_t n)
-{
-	struct archive *a = archive_write_new();
-	archive_write_add_filter(a, filter);
-	archive_write_set_format_pax_restricted(a);
-	assert_int_equal(archive_write_open_filename(a, path), ARCHIVE_OK);
-	for (size_t i = 0; i < n; i++) {
-		struct archive_entry *ae = archive_entry_new();
-		archive_entry_set_pathname(ae, e[i].path);
-		archive_entry_set_mtime(ae, 1700000000, 0);
-		switch (e[i].kind) {
-		case 'f':
-			archive_entry_set_filetype(ae, AE_IFREG);
-			archive_entry_set_size(ae, (la_int64_t)strlen(e[i].arg));
-			break;
-		case 'd': archive_entry_set_filetype(ae, AE_IFDIR); break;
-		case 'l':
-			archive_entry_set_filetype(ae, AE_IFLNK);
-			archive_entry_set_symlink(ae, e[i].arg);
-			break;
-		case 'h':
-			archive_entry_set_filetype(ae, AE_IFREG);
-			archive_entry_set_hardlink(ae, e[i].arg);
-			break;
-		case 'c':
-			archive_entry_set_filetype(ae, AE_IFCHR);
-			archive_entry_set_rdev(ae, makedev(1, 3));
-			break;
-		case 'p': archive_entry_set_filetype(ae, AE_IFIFO); break;
-		}
-		int mode = e[i].mode ? e[i].mode : (e[i].kind == 'd' ? 0755 : 0644);
-		archive_entry_set_perm(ae, (mode_t)mode);
-		assert_true(archive_write_header(a, ae) >= ARCHIVE_WARN);
-		if (e[i].kind == 'f')
-			archive_write_data(a, e[i].arg, strlen(e[i].arg));
-		archive_entry_free(ae);
-	}
-	assert_int_equal(archive_write_close(a), ARCHIVE_OK);
-	archive_write_free(a);
-}
-
 static char *work_path(const struct fix *f, const char *name)
 {
 	return xasprintf("%s/%s", f->work, name);
@@ -131,13 +83,13 @@ static void assert_clean(const struct fix *f)
 	assert_int_equal(count_in(f, "trash"), 0);
 }
 
-static const struct tb good[] = {
+static const struct tu_tar_entry good[] = {
         {"./", 'd', NULL, 0},
         {"bin", 'd', NULL, 0},
-        {"bin/busybox", 'f', "0123456789", 0750},
+        {"bin/busybox", 'f', "0123456789", .mode = 0750},
         {"bin/sh", 'l', "/bin/busybox", 0},
         {"bin/ls", 'h', "bin/busybox", 0},
-        {"etc/", 'd', NULL, 0700},
+        {"etc/", 'd', NULL, .mode = 0700},
         {"./etc//passwd", 'f', "root:x:0:0::/:/bin/sh\n", 0},
         {"run/fifo", 'p', NULL, 0},
 };
@@ -235,7 +187,7 @@ static void test_be_image_import_tar_gzip(void **state)
 {
 	struct fix *f = *state;
 	cleanup_free char *tar = work_path(f, "good.tar.gz");
-	make_tar(tar, ARCHIVE_FILTER_GZIP, good, sizeof(good) / sizeof(good[0]));
+	tu_make_tar(tar, ARCHIVE_FILTER_GZIP, good, sizeof(good) / sizeof(good[0]));
 	char cwd[4096], cwd2[4096];
 	assert_non_null(getcwd(cwd, sizeof(cwd)));
 	struct be_error *err = NULL;
@@ -283,7 +235,7 @@ static void test_be_image_import_progress(void **state)
 {
 	struct fix *f = *state;
 	cleanup_free char *tar = work_path(f, "good.tar.zst");
-	make_tar(tar, ARCHIVE_FILTER_ZSTD, good, sizeof(good) / sizeof(good[0]));
+	tu_make_tar(tar, ARCHIVE_FILTER_ZSTD, good, sizeof(good) / sizeof(good[0]));
 	struct stat st;
 	assert_int_equal(stat(tar, &st), 0);
 	struct calls c = {0};
@@ -299,10 +251,10 @@ static void test_be_image_import_progress(void **state)
 	check_good_content(f, "zst");
 }
 
-static void expect_refused(struct fix *f, const struct tb *e, size_t n, const char *want)
+static void expect_refused(struct fix *f, const struct tu_tar_entry *e, size_t n, const char *want)
 {
 	cleanup_free char *tar = work_path(f, "bad.tar");
-	make_tar(tar, ARCHIVE_FILTER_NONE, e, n);
+	tu_make_tar(tar, ARCHIVE_FILTER_NONE, e, n);
 	char cwd[4096], cwd2[4096];
 	assert_non_null(getcwd(cwd, sizeof(cwd)));
 	struct be_error *err = NULL;
@@ -321,23 +273,23 @@ static void expect_refused(struct fix *f, const struct tb *e, size_t n, const ch
 static void test_be_image_import_refusals(void **state)
 {
 	struct fix *f = *state;
-	const struct tb dotdot[] = {{"a", 'f', "x", 0}, {"a/../../x", 'f', "x", 0}};
+	const struct tu_tar_entry dotdot[] = {{"a", 'f', "x", 0}, {"a/../../x", 'f', "x", 0}};
 	expect_refused(f, dotdot, 2, "entry \"a/../../x\": path leaves the layer");
-	const struct tb through[] = {
+	const struct tu_tar_entry through[] = {
 	        {"d", 'd', NULL, 0}, {"d/l", 'l', "/", 0}, {"d/l/etc/x", 'f', "x", 0}};
 	expect_refused(f, through, 3, "entry \"d/l/etc/x\": parent \"d/l\" is a symlink");
-	const struct tb hard[] = {{"h", 'h', "/etc/passwd", 0}};
+	const struct tu_tar_entry hard[] = {{"h", 'h', "/etc/passwd", 0}};
 	expect_refused(f, hard, 1,
 	               "entry \"h\": hard link target \"/etc/passwd\" leaves the layer");
-	const struct tb missing[] = {{"h", 'h', "nothere", 0}};
+	const struct tu_tar_entry missing[] = {{"h", 'h', "nothere", 0}};
 	expect_refused(f, missing, 1, "hard link target \"nothere\" is not in the layer");
-	const struct tb dev[] = {{"dev/null", 'c', NULL, 0}};
+	const struct tu_tar_entry dev[] = {{"dev/null", 'c', NULL, 0}};
 	expect_refused(f, dev, 1, "entry \"dev/null\": device nodes are not allowed");
-	const struct tb newline[] = {{"a\nb/../../x", 'f', "x", 0}};
+	const struct tu_tar_entry newline[] = {{"a\nb/../../x", 'f', "x", 0}};
 	expect_refused(f, newline, 1, "entry \"a?b/../../x\"");
-	const struct tb root_file[] = {{".", 'f', "x", 0}};
+	const struct tu_tar_entry root_file[] = {{".", 'f', "x", 0}};
 	expect_refused(f, root_file, 1, "names the layer's root but is not a directory");
-	const struct tb only_root[] = {{"./", 'd', NULL, 0}};
+	const struct tu_tar_entry only_root[] = {{"./", 'd', NULL, 0}};
 	expect_refused(f, only_root, 1, "archive is empty");
 }
 
@@ -428,7 +380,7 @@ static void test_be_image_import_exists(void **state)
 {
 	struct fix *f = *state;
 	cleanup_free char *tar = work_path(f, "good.tar");
-	make_tar(tar, ARCHIVE_FILTER_NONE, good, sizeof(good) / sizeof(good[0]));
+	tu_make_tar(tar, ARCHIVE_FILTER_NONE, good, sizeof(good) / sizeof(good[0]));
 	struct be_error *err = NULL;
 	assert_int_equal(be_image_import(f->ctx, "img", tar, NULL, &err), 0);
 	struct be_image_rec *old = NULL;
@@ -491,7 +443,7 @@ static void test_be_image_load_missing(void **state)
 static void import_good(struct fix *f, const char *name)
 {
 	cleanup_free char *tar = work_path(f, "good.tar");
-	make_tar(tar, ARCHIVE_FILTER_NONE, good, sizeof(good) / sizeof(good[0]));
+	tu_make_tar(tar, ARCHIVE_FILTER_NONE, good, sizeof(good) / sizeof(good[0]));
 	struct be_error *err = NULL;
 	if (be_image_import(f->ctx, name, tar, NULL, &err) < 0)
 		fail_msg("%s", err->msg);
