@@ -11,19 +11,6 @@
 #include "snapshot.h"
 #include "store.h"
 
-static int lock_and_check(struct be_ctx *ctx, const char *name, struct be_lock **lock,
-                          struct be_error **err)
-{
-	if (be_name_check("container", name, err) < 0 ||
-	    be_lock_take(ctx, "container", name, lock, err) < 0)
-		return -1;
-	struct ct_config cfg;
-	if (ct_config_load(ctx, name, &cfg, err) < 0)
-		return -1;
-	ct_config_clear(&cfg);
-	return ct_reconcile(ctx, name, err);
-}
-
 /* The layer that holds NAME's current state: its head when the upper is
  * empty, else a new layer captured from the upper (op.json left behind:
  * *captured is then true and the caller removes it). */
@@ -127,7 +114,7 @@ int be_container_commit(struct be_ctx *ctx, const char *name, const char *image,
 	if (be_name_check("image", image, err) < 0)
 		return -1;
 	cleanup_lock struct be_lock *lock = NULL;
-	if (lock_and_check(ctx, name, &lock, err) < 0 || commit_locked(ctx, name, image, err) < 0)
+	if (snap_open_locked(ctx, name, &lock, err) < 0 || commit_locked(ctx, name, image, err) < 0)
 		return be_error_wrap(err, "committing %s to image %s", name, image);
 	return 0;
 }
@@ -219,7 +206,7 @@ int be_container_clone(struct be_ctx *ctx, const char *name, const char *new_nam
 	if (strcmp(name, new_name) == 0)
 		return be_error_set(err, 0, "cloning %s: the clone needs another name", name);
 	cleanup_lock struct be_lock *lock = NULL;
-	if (lock_and_check(ctx, name, &lock, err) < 0 ||
+	if (snap_open_locked(ctx, name, &lock, err) < 0 ||
 	    clone_locked(ctx, name, new_name, from_snap, err) < 0)
 		return be_error_wrap(err, "cloning %s to %s", name, new_name);
 	return 0;

@@ -9,15 +9,11 @@
 #include "snapshot.h"
 #include "store.h"
 
-/* Takes NAME's lock (released by the caller), checks it exists, and
- * brings it up to date with the kernel and with any interrupted
- * operation. */
-static int open_locked(struct be_ctx *ctx, const char *name, struct be_lock **lock,
-                       struct be_error **err)
+int snap_open_locked(struct be_ctx *ctx, const char *name, struct be_lock **lock,
+                     struct be_error **err)
 {
-	if (be_name_check("container", name, err) < 0)
-		return -1;
-	if (be_lock_take(ctx, "container", name, lock, err) < 0)
+	if (be_name_check("container", name, err) < 0 ||
+	    be_lock_take(ctx, "container", name, lock, err) < 0)
 		return -1;
 	struct ct_config cfg;
 	if (ct_config_load(ctx, name, &cfg, err) < 0)
@@ -83,7 +79,7 @@ int be_snapshot_create(struct be_ctx *ctx, const char *name, const char *snap, c
 	if (snap && be_name_check("snapshot", snap, err) < 0)
 		return -1;
 	cleanup_lock struct be_lock *lock = NULL;
-	if (open_locked(ctx, name, &lock, err) < 0 ||
+	if (snap_open_locked(ctx, name, &lock, err) < 0 ||
 	    create_locked(ctx, name, snap, name_out, err) < 0)
 		return be_error_wrap(err, "snapshot of %s", name);
 	return 0;
@@ -210,7 +206,7 @@ int be_snapshot_rollback(struct be_ctx *ctx, const char *name, const char *snap,
 	bool was_running = false;
 	{
 		cleanup_lock struct be_lock *lock = NULL;
-		if (open_locked(ctx, name, &lock, err) < 0 ||
+		if (snap_open_locked(ctx, name, &lock, err) < 0 ||
 		    rollback_locked(ctx, name, snap, restart, timeout_s, &was_running, err) < 0)
 			return be_error_wrap(err, "rolling %s back to %s", name, snap);
 	}
@@ -295,7 +291,7 @@ int be_snapshot_remove(struct be_ctx *ctx, const char *name, const char *snap, b
 	if (be_name_check("snapshot", snap, err) < 0)
 		return -1;
 	cleanup_lock struct be_lock *lock = NULL;
-	if (open_locked(ctx, name, &lock, err) < 0 ||
+	if (snap_open_locked(ctx, name, &lock, err) < 0 ||
 	    remove_locked(ctx, name, snap, merge, kept_by, err) < 0)
 		return be_error_wrap(err, "removing snapshot %s of %s", snap, name);
 	return 0;

@@ -30,6 +30,12 @@ struct snap_list {
 	char current[BE_NAME_MAX + 1]; /* snapshot the state derives from, "" none */
 };
 
+/* Takes NAME's lock (released by the caller), checks the container exists,
+ * and brings it up to date with the kernel and with any interrupted
+ * operation: how every snapshot command starts. */
+int snap_open_locked(struct be_ctx *ctx, const char *name, struct be_lock **lock,
+                     struct be_error **err);
+
 /* Parses a snapshots.json object (path names it in errors); every field is
  * checked.  Fills out (free with snap_list_clear). */
 int snap_list_parse(const char *path, json_t *o, struct snap_list *out, struct be_error **err);
