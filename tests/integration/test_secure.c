@@ -15,12 +15,6 @@
 #include "sandbox.h"
 #include "testutil.h"
 
-static void need_root(void)
-{
-	if (!tu_is_root())
-		skip();
-}
-
 /* ---- the seccomp filter itself, in a forked child of the test ---------- */
 
 /* Appends name to buf unless the call just made failed with want. */
@@ -74,7 +68,7 @@ static void denied_calls_child(int out)
 static void test_be_secure_lock_denies(void **state)
 {
 	(void)state;
-	need_root(); /* as non-root, capability checks would hide a broken filter */
+	tu_need_root(); /* as non-root, capability checks would hide a broken filter */
 	int p[2];
 	assert_int_equal(pipe2(p, O_CLOEXEC), 0);
 	pid_t pid = fork();

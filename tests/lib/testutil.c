@@ -353,3 +353,27 @@ void tu_need_demo_root(void)
 	if (!tu_is_root() || tu_demo_root == NULL)
 		skip();
 }
+
+char *tu_scratch;
+
+int tu_scratch_setup(void **state)
+{
+	(void)state;
+	tu_scratch = tu_root_new();
+	return 0;
+}
+
+int tu_scratch_teardown(void **state)
+{
+	(void)state;
+	tu_root_remove(tu_scratch);
+	free(tu_scratch);
+	tu_scratch = NULL;
+	return 0;
+}
+
+void tu_need_root(void)
+{
+	if (!tu_is_root())
+		skip();
+}

@@ -49,6 +49,14 @@ int tu_demo_group_setup(void **state);
 int tu_demo_group_teardown(void **state);
 void tu_need_demo_root(void);
 
+/* A group fixture for tests that need only a scratch directory:
+ * tu_scratch_setup makes tu_scratch (tu_root_new), tu_scratch_teardown
+ * removes it.  tu_need_root skips a test unless it runs as root. */
+extern char *tu_scratch;
+int tu_scratch_setup(void **state);
+int tu_scratch_teardown(void **state);
+void tu_need_root(void);
+
 /* Runs berth --root ROOT ARGV... and asserts it exits 0 (printing stderr
  * otherwise).  TU_OK(root, "ps", "-a") is the short form. */
 void tu_ok_argv(const char *root, const char **argv);

@@ -12,33 +12,10 @@
 #include "snapshot.h"
 #include "testutil.h"
 
-static char *top;
-
-static int setup(void **state)
-{
-	(void)state;
-	top = tu_root_new();
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	tu_root_remove(top);
-	free(top);
-	return 0;
-}
-
-static void need_root(void)
-{
-	if (!tu_is_root())
-		skip();
-}
-
 static char *path_of(const char *layer, const char *rel)
 {
 	char *p = NULL;
-	assert_true(asprintf(&p, "%s/%s/%s", top, layer, rel) > 0);
+	assert_true(asprintf(&p, "%s/%s/%s", tu_scratch, layer, rel) > 0);
 	return p;
 }
 
@@ -120,7 +97,7 @@ static void check(char *got, const char *want)
 static void test_snap_diff_views_upper(void **state)
 {
 	(void)state;
-	need_root();
+	tu_need_root();
 	file("1/base", "etc/passwd", "root\n");
 	file("1/base", "etc/group", "g\n");
 	file("1/base", "usr/bin/x", "x\n");
@@ -138,7 +115,7 @@ static void test_snap_diff_views_upper(void **state)
 static void test_snap_diff_views_opaque(void **state)
 {
 	(void)state;
-	need_root();
+	tu_need_root();
 	file("2/base", "d/a", "a\n");
 	file("2/base", "d/b", "b\n");
 	dir("2/base", "d/sub", false);
@@ -155,7 +132,7 @@ static void test_snap_diff_views_opaque(void **state)
 static void test_snap_diff_views_replaced(void **state)
 {
 	(void)state;
-	need_root();
+	tu_need_root();
 	file("3/base", "x/inner", "i\n");
 	file("3/base", "f", "f\n");
 	file("3/up", "x", "now a file\n");
@@ -172,7 +149,7 @@ static void test_snap_diff_views_replaced(void **state)
 static void test_snap_diff_views_branches(void **state)
 {
 	(void)state;
-	need_root();
+	tu_need_root();
 	file("4/base", "keep", "k\n");
 	file("4/base", "both", "1\n");
 	file("4/a", "both", "a\n");
@@ -190,7 +167,7 @@ static void test_snap_diff_views_branches(void **state)
 static void test_snap_diff_views_bad_common(void **state)
 {
 	(void)state;
-	char *a[] = {top}, *b[] = {top};
+	char *a[] = {tu_scratch}, *b[] = {tu_scratch};
 	struct be_change *c = NULL;
 	size_t n = 0;
 	struct be_error *err = NULL;
@@ -208,5 +185,5 @@ int main(void)
 	        cmocka_unit_test(test_snap_diff_views_branches),
 	        cmocka_unit_test(test_snap_diff_views_bad_common),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, tu_scratch_setup, tu_scratch_teardown);
 }

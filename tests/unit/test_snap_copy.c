@@ -14,39 +14,16 @@
 #include "testutil.h"
 #include "tu_tree.h"
 
-static char *top;
-
-static int setup(void **state)
-{
-	(void)state;
-	top = tu_root_new();
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	tu_root_remove(top);
-	free(top);
-	return 0;
-}
-
-static void need_root(void)
-{
-	if (!tu_is_root())
-		skip();
-}
-
 static char *at(const char *rel)
 {
 	char *p = NULL;
-	assert_true(asprintf(&p, "%s/%s", top, rel) > 0);
+	assert_true(asprintf(&p, "%s/%s", tu_scratch, rel) > 0);
 	return p;
 }
 
 static void sh_at(const char *script)
 {
-	assert_int_equal(tu_sh(NULL, "cd '%s' && %s", top, script), 0);
+	assert_int_equal(tu_sh(NULL, "cd '%s' && %s", tu_scratch, script), 0);
 }
 
 static bool opaque(const char *rel)
@@ -85,7 +62,7 @@ static void set_opaque(const char *rel)
 static void test_snap_copy_tree_faithful(void **state)
 {
 	(void)state;
-	need_root();
+	tu_need_root();
 	sh_at("mkdir -p src/d/e dst && echo data > src/d/f && chmod 4751 src/d/f && "
 	      "chown 12:34 src/d/f && ln src/d/f src/d/hard && ln -s ../x src/d/link && "
 	      "mkfifo src/fifo && dd if=/dev/zero of=src/big bs=64k count=20 2>/dev/null && "
@@ -137,7 +114,7 @@ static void merge(const char *layer)
 static void test_snap_merge_layer_rules(void **state)
 {
 	(void)state;
-	need_root();
+	tu_need_root();
 	sh_at("mkdir -p m l1/d l1/x l2/d l2/f l2/e l3/e l3/x && echo a > l1/d/a && "
 	      "echo b > l1/d/b && echo f > l1/f && echo i > l1/x/inner && echo w > l1/w && "
 	      "echo in > l2/f/in && echo X > l2/x && echo c > l2/d/c && echo 1 > l2/e/1 && "
@@ -191,5 +168,5 @@ int main(void)
 	        cmocka_unit_test(test_snap_copy_tree_faithful),
 	        cmocka_unit_test(test_snap_merge_layer_rules),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, tu_scratch_setup, tu_scratch_teardown);
 }
