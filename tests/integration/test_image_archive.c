@@ -17,43 +17,21 @@
 #include "testutil.h"
 #include "tu_tar.h"
 
-struct fix {
-	char *root;
-	char *work;
-};
-
 static int setup(void **state)
 {
 	if (!tu_is_root() || access("/bin/busybox", X_OK) < 0)
 		skip();
-	struct fix *f = calloc(1, sizeof(*f));
-	f->root = tu_root_new();
-	f->work = tu_root_new();
-	*state = f;
+	*state = tu_fix_new();
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	struct fix *f = *state;
-	if (f == NULL)
-		return 0;
-	tu_root_remove(f->root);
-	tu_root_remove(f->work);
-	free(f->root);
-	free(f->work);
-	free(f);
+	tu_fix_free(*state);
 	return 0;
 }
 
 /* ---- building archives ------------------------------------------------------ */
-
-static char *wpath(const struct fix *f, const char *name)
-{
-	char *p = NULL;
-	assert_true(asprintf(&p, "%s/%s", f->work, name) > 0);
-	return p;
-}
 
 /* The base layer: busybox with sh and ls, and what layer 2 changes. */
 static const struct tu_tar_entry layer1[] = {
@@ -76,10 +54,10 @@ static const char docker_config[] =
 
 /* A docker-save archive at work/NAME.tar with the given manifest.json and
  * config, holding the layers l1/layer.tar and l2/layer.tar. */
-static char *docker_archive(const struct fix *f, const char *name, const char *manifest,
+static char *docker_archive(const struct tu_fix *f, const char *name, const char *manifest,
                             const char *config, const struct tu_tar_entry *l2, size_t n2)
 {
-	char *t1 = wpath(f, "layer1.tar"), *t2 = wpath(f, "layer2.tar"), *out = NULL;
+	char *t1 = tu_work_path(f, "layer1.tar"), *t2 = tu_work_path(f, "layer2.tar"), *out = NULL;
 	tu_make_tar(t1, ARCHIVE_FILTER_NONE, layer1, sizeof(layer1) / sizeof(layer1[0]));
 	tu_make_tar(t2, ARCHIVE_FILTER_NONE, l2, n2);
 	assert_true(asprintf(&out, "%s/%s.tar", f->work, name) > 0);
@@ -100,7 +78,7 @@ static const char good_manifest[] = "[{\"Config\": \"cfg.json\", \"RepoTags\": [
 
 /* ---- checks ------------------------------------------------------------------- */
 
-static void import_ok(const struct fix *f, const char *name, const char *tar)
+static void import_ok(const struct tu_fix *f, const char *name, const char *tar)
 {
 	struct tu_out o = {0};
 	if (tu_berthl(&o, f->root, "image", "import", name, tar, NULL) != 0)
@@ -109,7 +87,7 @@ static void import_ok(const struct fix *f, const char *name, const char *tar)
 }
 
 /* `berth image inspect NAME` as JSON. */
-static json_t *inspect(const struct fix *f, const char *name)
+static json_t *inspect(const struct tu_fix *f, const char *name)
 {
 	struct tu_out o = {0};
 	assert_int_equal(tu_berthl(&o, f->root, "image", "inspect", name, NULL), 0);
@@ -122,7 +100,7 @@ static json_t *inspect(const struct fix *f, const char *name)
 }
 
 /* Runs `berth run --rm NAME ARGS...` and checks its stdout. */
-static void run_expect(const struct fix *f, const char *const *argv, const char *want)
+static void run_expect(const struct tu_fix *f, const char *const *argv, const char *want)
 {
 	struct tu_out o = {0};
 	int rc = tu_berth(&o, f->root, argv);
@@ -133,7 +111,7 @@ static void run_expect(const struct fix *f, const char *const *argv, const char 
 }
 
 /* No image, no layer, no temp directory, no trash left in the root. */
-static void assert_nothing_left(const struct fix *f)
+static void assert_nothing_left(const struct tu_fix *f)
 {
 	assert_int_equal(
 	        tu_count("find '%s/tmp' '%s/layers' -mindepth 1 | wc -l", f->root, f->root), 0);
@@ -141,7 +119,7 @@ static void assert_nothing_left(const struct fix *f)
 	        tu_count("find '%s/trash' '%s/images' -mindepth 1 | wc -l", f->root, f->root), 0);
 }
 
-static void expect_refused(const struct fix *f, const char *tar, const char *want)
+static void expect_refused(const struct tu_fix *f, const char *tar, const char *want)
 {
 	struct tu_out o = {0};
 	assert_int_equal(tu_berthl(&o, f->root, "image", "import", "bad", tar, NULL), 125);
@@ -156,7 +134,7 @@ static void expect_refused(const struct fix *f, const char *tar, const char *wan
 /* ---- docker save ------------------------------------------------------------------ */
 
 /* The top layer holds an overlay whiteout for /deleted and an opaque /dir. */
-static void assert_overlay_form(const struct fix *f, const char *top)
+static void assert_overlay_form(const struct tu_fix *f, const char *top)
 {
 	char p[4096], v[8];
 	struct stat st;
@@ -174,7 +152,7 @@ static void assert_overlay_form(const struct fix *f, const char *top)
 
 static void test_import_docker_save(void **state)
 {
-	struct fix *f = *state;
+	struct tu_fix *f = *state;
 	char *tar = docker_archive(f, "app", good_manifest, docker_config, layer2,
 	                           sizeof(layer2) / sizeof(layer2[0]));
 	import_ok(f, "app", tar);
@@ -207,7 +185,7 @@ static void test_import_docker_save(void **state)
  * file) is a valid, empty layer of the chain. */
 static void test_import_docker_empty_layer(void **state)
 {
-	struct fix *f = *state;
+	struct tu_fix *f = *state;
 	char *tar = docker_archive(f, "empty", good_manifest, docker_config, NULL, 0);
 	import_ok(f, "empty", tar);
 	json_t *j = inspect(f, "empty");
@@ -221,8 +199,8 @@ static void test_import_docker_empty_layer(void **state)
  * (l2/layer.tar -> ../l1/layer.tar): followed, as it stays in the archive. */
 static void test_import_docker_linked_layer(void **state)
 {
-	struct fix *f = *state;
-	char *t1 = wpath(f, "layer1.tar"), *tar = wpath(f, "linked.tar");
+	struct tu_fix *f = *state;
+	char *t1 = tu_work_path(f, "layer1.tar"), *tar = tu_work_path(f, "linked.tar");
 	tu_make_tar(t1, ARCHIVE_FILTER_NONE, layer1, sizeof(layer1) / sizeof(layer1[0]));
 	const struct tu_tar_entry outer[] = {
 	        {"manifest.json", 'f', good_manifest},
@@ -245,7 +223,7 @@ static void test_import_docker_linked_layer(void **state)
 /* ---- OCI layout --------------------------------------------------------------- */
 
 /* Moves work/NAME to work/oci/blobs/sha256/<its sha256>; returns the hex. */
-static char *to_blob(const struct fix *f, const char *name)
+static char *to_blob(const struct tu_fix *f, const char *name)
 {
 	struct tu_out o = {0};
 	assert_int_equal(
@@ -261,18 +239,18 @@ static char *to_blob(const struct fix *f, const char *name)
 	return h;
 }
 
-static void write_work(const struct fix *f, const char *name, const char *text)
+static void write_work(const struct tu_fix *f, const char *name, const char *text)
 {
-	char *p = wpath(f, name);
+	char *p = tu_work_path(f, name);
 	tu_write(p, text);
 	free(p);
 }
 
 /* An OCI layout tarball of one gzip layer (layer1) whose config has an
  * Entrypoint and a Cmd. */
-static char *oci_archive(const struct fix *f)
+static char *oci_archive(const struct tu_fix *f)
 {
-	char *layer = wpath(f, "l.tar.gz");
+	char *layer = tu_work_path(f, "l.tar.gz");
 	tu_make_tar(layer, ARCHIVE_FILTER_GZIP, layer1, sizeof(layer1) / sizeof(layer1[0]));
 	free(layer);
 	char *lh = to_blob(f, "l.tar.gz");
@@ -300,7 +278,7 @@ static char *oci_archive(const struct fix *f)
 	         mh);
 	write_work(f, "oci/index.json", text);
 	write_work(f, "oci/oci-layout", "{\"imageLayoutVersion\": \"1.0.0\"}");
-	char *tar = wpath(f, "oci.tar");
+	char *tar = tu_work_path(f, "oci.tar");
 	assert_int_equal(tu_sh(NULL, "tar -C '%s/oci' -cf '%s' .", f->work, tar), 0);
 	free(lh);
 	free(ch);
@@ -310,7 +288,7 @@ static char *oci_archive(const struct fix *f)
 
 static void test_import_oci_layout(void **state)
 {
-	struct fix *f = *state;
+	struct tu_fix *f = *state;
 	char *tar = oci_archive(f);
 	import_ok(f, "oci", tar);
 	json_t *j = inspect(f, "oci");
@@ -326,7 +304,7 @@ static void test_import_oci_layout(void **state)
 
 static void test_import_archive_missing_layer(void **state)
 {
-	struct fix *f = *state;
+	struct tu_fix *f = *state;
 	char *tar = docker_archive(f, "missing",
 	                           "[{\"Config\": \"cfg.json\", \"Layers\": [\"l1/layer.tar\", "
 	                           "\"l3/layer.tar\"]}]",
@@ -337,7 +315,7 @@ static void test_import_archive_missing_layer(void **state)
 
 static void test_import_archive_layer_escapes(void **state)
 {
-	struct fix *f = *state;
+	struct tu_fix *f = *state;
 	static const struct tu_tar_entry evil[] = {{"ok", 'f', "ok\n"}, {"../x", 'f', "x\n"}};
 	char *tar = docker_archive(f, "evil", good_manifest, docker_config, evil, 2);
 	expect_refused(f, tar, "layer l2/layer.tar: entry \"../x\": path leaves the layer");
@@ -353,8 +331,8 @@ static void test_import_archive_layer_escapes(void **state)
  * is not followed. */
 static void test_import_archive_symlink_out(void **state)
 {
-	struct fix *f = *state;
-	char *tar = wpath(f, "out.tar");
+	struct tu_fix *f = *state;
+	char *tar = tu_work_path(f, "out.tar");
 	const struct tu_tar_entry outer[] = {
 	        {"manifest.json", 'f', "[{\"Config\": \"cfg.json\", \"Layers\": [\"l.tar\"]}]"},
 	        {"cfg.json", 'f', docker_config},
@@ -367,7 +345,7 @@ static void test_import_archive_symlink_out(void **state)
 
 static void test_import_archive_malformed(void **state)
 {
-	struct fix *f = *state;
+	struct tu_fix *f = *state;
 	static const struct {
 		const char *manifest, *config, *want;
 	} cases[] = {
@@ -396,7 +374,7 @@ static void test_import_archive_malformed(void **state)
 
 static void test_import_rootfs_with_manifest_file(void **state)
 {
-	struct fix *f = *state;
+	struct tu_fix *f = *state;
 	static const struct tu_tar_entry rootfs[] = {
 	        {"bin/", 'd', NULL},
 	        {"bin/busybox", 'H', "/bin/busybox"},
@@ -407,7 +385,7 @@ static void test_import_rootfs_with_manifest_file(void **state)
 	        {"manifest.json", 'f', "{\"name\": \"pwa\"}"},
 	        {"index.json", 'f', "{}"},
 	};
-	char *tar = wpath(f, "rootfs.tar");
+	char *tar = tu_work_path(f, "rootfs.tar");
 	TU_MAKE_TAR(tar, ARCHIVE_FILTER_NONE, rootfs);
 	import_ok(f, "plain", tar);
 	json_t *j = inspect(f, "plain");

@@ -16,52 +16,27 @@
 #include "testutil.h"
 #include "tu_tar.h"
 
-struct fix {
-	char *root;
-	char *work;
-	char mark[64]; /* unique name escapes would write */
-};
-
 static int setup(void **state)
 {
 	if (!tu_is_root())
 		skip();
-	struct fix *f = calloc(1, sizeof(*f));
-	f->root = tu_root_new();
-	f->work = tu_root_new();
-	static int seq;
-	snprintf(f->mark, sizeof(f->mark), "berth-mark-%d-%d", (int)getpid(), ++seq);
-	*state = f;
+	*state = tu_fix_new();
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	struct fix *f = *state;
-	if (f == NULL)
-		return 0;
-	tu_root_remove(f->root);
-	tu_root_remove(f->work);
-	free(f->root);
-	free(f->work);
-	free(f);
+	tu_fix_free(*state);
 	return 0;
 }
 
 /* ---- building tarballs ----------------------------------------------------- */
 
-static char *wpath(const struct fix *f, const char *name)
-{
-	char *p = NULL;
-	assert_true(asprintf(&p, "%s/%s", f->work, name) > 0);
-	return p;
-}
-
 /* ---- checks ---------------------------------------------------------------------- */
 
 /* Nothing was registered or left, and no file named f->mark appeared in
  * the root, its parents, /tmp, / or /etc. */
-static void assert_nothing_left(const struct fix *f)
+static void assert_nothing_left(const struct tu_fix *f)
 {
 	assert_int_equal(
 	        tu_count("find '%s/tmp' '%s/layers' -mindepth 1 | wc -l", f->root, f->root), 0);
@@ -83,7 +58,7 @@ static void assert_nothing_left(const struct fix *f)
 
 /* Imports the tarball and expects exit 125 with a one-line error that
  * holds want. */
-static void expect_refused(struct fix *f, const char *tar, const char *want)
+static void expect_refused(struct tu_fix *f, const char *tar, const char *want)
 {
 	struct tu_out o = {0};
 	assert_int_equal(tu_berthl(&o, f->root, "image", "import", "bad", tar, NULL), 125);
@@ -96,9 +71,10 @@ static void expect_refused(struct fix *f, const char *tar, const char *want)
 	assert_nothing_left(f);
 }
 
-static void refuse_entries(struct fix *f, const struct tu_tar_entry *e, size_t n, const char *want)
+static void refuse_entries(struct tu_fix *f, const struct tu_tar_entry *e, size_t n,
+                           const char *want)
 {
-	char *tar = wpath(f, "bad.tar");
+	char *tar = tu_work_path(f, "bad.tar");
 	tu_make_tar(tar, ARCHIVE_FILTER_NONE, e, n);
 	expect_refused(f, tar, want);
 	free(tar);
@@ -108,7 +84,7 @@ static void refuse_entries(struct fix *f, const struct tu_tar_entry *e, size_t n
 
 static void test_import_refuses_dotdot(void **state)
 {
-	struct fix *f = *state;
+	struct tu_fix *f = *state;
 	for (int depth = 1; depth <= 6; depth++) {
 		char path[256] = "", want[320];
 		for (int i = 0; i < depth; i++)
@@ -127,7 +103,7 @@ static void test_import_refuses_dotdot(void **state)
 
 static void test_import_refuses_absolute(void **state)
 {
-	struct fix *f = *state;
+	struct tu_fix *f = *state;
 	char path[256], want[320];
 	snprintf(path, sizeof(path), "/tmp/%s", f->mark);
 	struct tu_tar_entry e[] = {{"ok", 'f', "fine", 0}, {path, 'f', "escaped", 0}};
@@ -137,7 +113,7 @@ static void test_import_refuses_absolute(void **state)
 
 static void test_import_refuses_write_through_symlink(void **state)
 {
-	struct fix *f = *state;
+	struct tu_fix *f = *state;
 	char path[256], want[320];
 	snprintf(path, sizeof(path), "evil/tmp/%s", f->mark);
 	struct tu_tar_entry to_root[] = {{"evil", 'l', "/", 0}, {path, 'f', "escaped", 0}};
@@ -157,7 +133,7 @@ static void test_import_refuses_write_through_symlink(void **state)
 
 static void test_import_refuses_hardlink_to_host(void **state)
 {
-	struct fix *f = *state;
+	struct tu_fix *f = *state;
 	struct stat before, after;
 	assert_int_equal(stat("/etc/hostname", &before), 0);
 	struct tu_tar_entry abs[] = {{"h", 'h', "/etc/hostname", 0}, {"h", 'f', "overwritten", 0}};
@@ -176,16 +152,16 @@ static void test_import_refuses_hardlink_to_host(void **state)
 	assert_int_equal(before.st_mtime, after.st_mtime);
 }
 
-static json_t *listed(const struct fix *f, const char *name);
+static json_t *listed(const struct tu_fix *f, const char *name);
 
 /* A file over an absolute symlink to a host file replaces the link in the
  * layer; the host file is never written. */
 static void test_import_file_over_symlink(void **state)
 {
-	struct fix *f = *state;
+	struct tu_fix *f = *state;
 	struct stat before, after;
 	assert_int_equal(stat("/etc/hostname", &before), 0);
-	char *tar = wpath(f, "over.tar");
+	char *tar = tu_work_path(f, "over.tar");
 	struct tu_tar_entry e[] = {{"p", 'l', "/etc/hostname", 0},
 	                           {"p", 'f', "pwned\n", 0},
 	                           {"q", 'l', "/etc/hostname", 0},
@@ -213,7 +189,7 @@ static void test_import_file_over_symlink(void **state)
 
 static void test_import_refuses_devices(void **state)
 {
-	struct fix *f = *state;
+	struct tu_fix *f = *state;
 	struct tu_tar_entry chr[] = {{"dev", 'd', NULL, 0}, {"dev/null", 'c', NULL, 0}};
 	refuse_entries(f, chr, 2, "entry \"dev/null\": device nodes are not allowed in a layer");
 	struct tu_tar_entry blk[] = {{"dev/sda", 'b', NULL, 0}};
@@ -222,8 +198,8 @@ static void test_import_refuses_devices(void **state)
 
 static void test_import_refuses_truncated_gzip(void **state)
 {
-	struct fix *f = *state;
-	char *tar = wpath(f, "trunc.tar.gz");
+	struct tu_fix *f = *state;
+	char *tar = tu_work_path(f, "trunc.tar.gz");
 	struct tu_tar_entry e[] = {{"a", 'f', "small", 0}, {"big.bin", 'F', NULL, 256 * 1024}};
 	tu_make_tar(tar, ARCHIVE_FILTER_GZIP, e, 2);
 	struct stat st;
@@ -235,22 +211,22 @@ static void test_import_refuses_truncated_gzip(void **state)
 
 static void test_import_refuses_empty(void **state)
 {
-	struct fix *f = *state;
-	char *zero = wpath(f, "zero.tar");
+	struct tu_fix *f = *state;
+	char *zero = tu_work_path(f, "zero.tar");
 	tu_write(zero, "");
 	expect_refused(f, zero, "archive is empty");
-	char *tar = wpath(f, "none.tar.gz");
+	char *tar = tu_work_path(f, "none.tar.gz");
 	tu_make_tar(tar, ARCHIVE_FILTER_GZIP, NULL, 0);
 	expect_refused(f, tar, "archive is empty");
-	char *txt = wpath(f, "notes.txt");
+	char *txt = tu_work_path(f, "notes.txt");
 	tu_write(txt, "not an archive\n");
 	expect_refused(f, txt, "Unrecognized archive format");
 	/* Text that libarchive reads as an mtree file list (a passwd file,
 	 * or a list naming host files) is no image either. */
-	char *pw = wpath(f, "passwd");
+	char *pw = tu_work_path(f, "passwd");
 	tu_write(pw, "root:x:0:0:root:/root:/bin/sh\ndaemon:x:1:1:daemon:/usr/sbin:/bin/false\n");
 	expect_refused(f, pw, "not an archive");
-	char *mt = wpath(f, "list.mtree");
+	char *mt = tu_work_path(f, "list.mtree");
 	tu_write(mt, "#mtree\n./stolen type=file mode=0644 contents=/etc/hostname\n");
 	expect_refused(f, mt, "not an archive");
 	free(zero);
@@ -277,7 +253,7 @@ static const struct tu_tar_entry good[] = {
 #define GOOD_FILES 9
 
 /* The JSON object of image name in `berth image ls --json`. */
-static json_t *listed(const struct fix *f, const char *name)
+static json_t *listed(const struct tu_fix *f, const char *name)
 {
 	struct tu_out o = {0};
 	assert_int_equal(tu_berthl(&o, f->root, "image", "ls", "--json", NULL), 0);
@@ -297,7 +273,7 @@ static json_t *listed(const struct fix *f, const char *name)
 	return found;
 }
 
-static void assert_listed(const struct fix *f, const char *name, long long size, long long files)
+static void assert_listed(const struct tu_fix *f, const char *name, long long size, long long files)
 {
 	json_t *o = listed(f, name);
 	assert_int_equal(json_integer_value(json_object_get(o, "size")), size);
@@ -308,7 +284,7 @@ static void assert_listed(const struct fix *f, const char *name, long long size,
 
 static void test_import_good_compressions(void **state)
 {
-	struct fix *f = *state;
+	struct tu_fix *f = *state;
 	static const struct {
 		const char *name;
 		int filter;
@@ -318,7 +294,7 @@ static void test_import_good_compressions(void **state)
 	             {"xz", ARCHIVE_FILTER_XZ},
 	             {"bzip2", ARCHIVE_FILTER_BZIP2}};
 	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
-		char *tar = wpath(f, kinds[i].name);
+		char *tar = tu_work_path(f, kinds[i].name);
 		tu_make_tar(tar, kinds[i].filter, good, sizeof(good) / sizeof(good[0]));
 		struct tu_out o = {0};
 		int rc = tu_berthl(&o, f->root, "image", "import", kinds[i].name, tar, NULL);
@@ -344,10 +320,10 @@ static void test_import_good_compressions(void **state)
 
 static void test_import_dir_and_stdin(void **state)
 {
-	struct fix *f = *state;
-	char *tar = wpath(f, "good.tar");
+	struct tu_fix *f = *state;
+	char *tar = tu_work_path(f, "good.tar");
 	tu_make_tar(tar, ARCHIVE_FILTER_NONE, good, sizeof(good) / sizeof(good[0]));
-	char *dir = wpath(f, "tree");
+	char *dir = tu_work_path(f, "tree");
 	assert_int_equal(tu_sh(NULL, "mkdir '%s' && tar -xf '%s' -C '%s'", dir, tar, dir), 0);
 	struct tu_out o = {0};
 	if (tu_berthl(&o, f->root, "image", "import", "-q", "fromdir", dir, NULL) != 0)
@@ -369,9 +345,9 @@ static void test_import_dir_and_stdin(void **state)
  * comes through a FIFO, so the import waits mid-way, deterministically. */
 static void test_import_survives_concurrent_repair(void **state)
 {
-	struct fix *f = *state;
-	char *tar = wpath(f, "good.tar");
-	char *fifo = wpath(f, "fifo");
+	struct tu_fix *f = *state;
+	char *tar = tu_work_path(f, "good.tar");
+	char *fifo = tu_work_path(f, "fifo");
 	tu_make_tar(tar, ARCHIVE_FILTER_NONE, good, sizeof(good) / sizeof(good[0]));
 	assert_int_equal(mkfifo(fifo, 0600), 0);
 	size_t len = 0;
@@ -408,8 +384,8 @@ static void test_import_survives_concurrent_repair(void **state)
 
 static void test_import_same_name(void **state)
 {
-	struct fix *f = *state;
-	char *tar = wpath(f, "good.tar");
+	struct tu_fix *f = *state;
+	char *tar = tu_work_path(f, "good.tar");
 	tu_make_tar(tar, ARCHIVE_FILTER_NONE, good, sizeof(good) / sizeof(good[0]));
 	struct tu_out o = {0};
 	assert_int_equal(tu_berthl(&o, f->root, "image", "import", "img", tar, NULL), 0);
@@ -434,9 +410,9 @@ static void test_import_same_name(void **state)
 
 static void test_image_bad_names(void **state)
 {
-	struct fix *f = *state;
+	struct tu_fix *f = *state;
 	static const char *const bad[] = {"../evil", "a/b", "a b", "-x", ".x", ""};
-	char *tar = wpath(f, "good.tar");
+	char *tar = tu_work_path(f, "good.tar");
 	tu_make_tar(tar, ARCHIVE_FILTER_NONE, good, sizeof(good) / sizeof(good[0]));
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		struct tu_out o = {0};
@@ -460,8 +436,8 @@ static void test_image_bad_names(void **state)
 
 static void test_image_rm_refused_while_used(void **state)
 {
-	struct fix *f = *state;
-	char *tar = wpath(f, "good.tar");
+	struct tu_fix *f = *state;
+	char *tar = tu_work_path(f, "good.tar");
 	tu_make_tar(tar, ARCHIVE_FILTER_NONE, good, sizeof(good) / sizeof(good[0]));
 	struct tu_out o = {0};
 	assert_int_equal(tu_berthl(&o, f->root, "image", "import", "demo", tar, NULL), 0);
@@ -490,7 +466,7 @@ static void test_image_rm_refused_while_used(void **state)
 
 static void test_image_demo_runs(void **state)
 {
-	struct fix *f = *state;
+	struct tu_fix *f = *state;
 	if (access("/bin/busybox", X_OK) < 0)
 		skip();
 	struct tu_out o = {0};
@@ -527,10 +503,10 @@ static void test_image_demo_runs(void **state)
 
 static void test_import_progress_on_tty(void **state)
 {
-	struct fix *f = *state;
+	struct tu_fix *f = *state;
 	if (access("/usr/bin/script", X_OK) < 0)
 		skip();
-	char *tar = wpath(f, "big.tar");
+	char *tar = tu_work_path(f, "big.tar");
 	struct tu_tar_entry e[] = {{"big.bin", 'F', NULL, 8 << 20}, {"small", 'f', "x", 0}};
 	tu_make_tar(tar, ARCHIVE_FILTER_NONE, e, 2);
 	struct tu_out o = {0};

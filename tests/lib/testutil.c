@@ -377,3 +377,33 @@ void tu_need_root(void)
 	if (!tu_is_root())
 		skip();
 }
+
+struct tu_fix *tu_fix_new(void)
+{
+	static int seq;
+	struct tu_fix *f = calloc(1, sizeof(*f));
+	assert_non_null(f);
+	f->root = tu_root_new();
+	f->work = tu_root_new();
+	snprintf(f->mark, sizeof(f->mark), "berth-mark-%d-%d", (int)getpid(), ++seq);
+	return f;
+}
+
+void tu_fix_free(struct tu_fix *f)
+{
+	if (f == NULL)
+		return;
+	be_ctx_free(f->ctx);
+	tu_root_remove(f->root);
+	tu_root_remove(f->work);
+	free(f->root);
+	free(f->work);
+	free(f);
+}
+
+char *tu_work_path(const struct tu_fix *f, const char *name)
+{
+	char *p = NULL;
+	assert_true(asprintf(&p, "%s/%s", f->work, name) > 0);
+	return p;
+}

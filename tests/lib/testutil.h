@@ -49,6 +49,21 @@ int tu_demo_group_setup(void **state);
 int tu_demo_group_teardown(void **state);
 void tu_need_demo_root(void);
 
+/* A state root and a scratch directory for sources (tarballs, trees):
+ * tu_fix_new makes both and a unique file name that an escaping entry
+ * would write (mark); tu_fix_free frees ctx when a test opened one and
+ * removes both.  tu_work_path gives WORK/NAME (the caller frees). */
+struct be_ctx;
+struct tu_fix {
+	char *root;
+	char *work;
+	struct be_ctx *ctx;
+	char mark[64];
+};
+struct tu_fix *tu_fix_new(void);
+void tu_fix_free(struct tu_fix *f);
+char *tu_work_path(const struct tu_fix *f, const char *name);
+
 /* A group fixture for tests that need only a scratch directory:
  * tu_scratch_setup makes tu_scratch (tu_root_new), tu_scratch_teardown
  * removes it.  tu_need_root skips a test unless it runs as root. */

@@ -19,17 +19,9 @@
 #include "tu_tar.h"
 #include "util.h"
 
-struct fix {
-	char *root;
-	char *work; /* scratch directory for sources */
-	struct be_ctx *ctx;
-};
-
 static int setup(void **state)
 {
-	struct fix *f = calloc(1, sizeof(*f));
-	f->root = tu_root_new();
-	f->work = tu_root_new();
+	struct tu_fix *f = tu_fix_new();
 	struct be_ctx_opts opts = {.root = f->root};
 	struct be_error *err = NULL;
 	if (be_ctx_open(&opts, &f->ctx, &err) < 0)
@@ -40,26 +32,13 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	struct fix *f = *state;
-	if (f == NULL)
-		return 0;
-	be_ctx_free(f->ctx);
-	tu_root_remove(f->root);
-	tu_root_remove(f->work);
-	free(f->root);
-	free(f->work);
-	free(f);
+	tu_fix_free(*state);
 	return 0;
 }
 
 /* ---- a small tarball writer ------------------------------------------------ */
 
-static char *work_path(const struct fix *f, const char *name)
-{
-	return xasprintf("%s/%s", f->work, name);
-}
-
-static int count_in(const struct fix *f, const char *sub)
+static int count_in(const struct tu_fix *f, const char *sub)
 {
 	struct tu_out o = {0};
 	tu_sh(&o, "find '%s/%s' -mindepth 1 2>/dev/null | wc -l", f->root, sub);
@@ -68,7 +47,7 @@ static int count_in(const struct fix *f, const char *sub)
 	return n;
 }
 
-static size_t n_layers(const struct fix *f)
+static size_t n_layers(const struct tu_fix *f)
 {
 	char **ids = NULL;
 	size_t n = 0;
@@ -77,7 +56,7 @@ static size_t n_layers(const struct fix *f)
 	return n;
 }
 
-static void assert_clean(const struct fix *f)
+static void assert_clean(const struct tu_fix *f)
 {
 	assert_int_equal(count_in(f, "tmp"), 0);
 	assert_int_equal(count_in(f, "trash"), 0);
@@ -151,7 +130,7 @@ static void test_be_extract_symlink_inside_cases(void **state)
 
 /* ---- import -------------------------------------------------------------------- */
 
-static char *layer_file(const struct fix *f, const char *name, const char *rel)
+static char *layer_file(const struct tu_fix *f, const char *name, const char *rel)
 {
 	struct be_image_rec *r = NULL;
 	assert_int_equal(be_image_load(f->ctx, name, &r, NULL), 0);
@@ -160,7 +139,7 @@ static char *layer_file(const struct fix *f, const char *name, const char *rel)
 	return p;
 }
 
-static void check_good_content(const struct fix *f, const char *name)
+static void check_good_content(const struct tu_fix *f, const char *name)
 {
 	struct stat st, st2;
 	cleanup_free char *bb = layer_file(f, name, "bin/busybox");
@@ -185,8 +164,8 @@ static void check_good_content(const struct fix *f, const char *name)
 
 static void test_be_image_import_tar_gzip(void **state)
 {
-	struct fix *f = *state;
-	cleanup_free char *tar = work_path(f, "good.tar.gz");
+	struct tu_fix *f = *state;
+	cleanup_free char *tar = tu_work_path(f, "good.tar.gz");
 	tu_make_tar(tar, ARCHIVE_FILTER_GZIP, good, sizeof(good) / sizeof(good[0]));
 	char cwd[4096], cwd2[4096];
 	assert_non_null(getcwd(cwd, sizeof(cwd)));
@@ -233,8 +212,8 @@ static void on_progress(const struct be_import_progress *p, void *data)
 
 static void test_be_image_import_progress(void **state)
 {
-	struct fix *f = *state;
-	cleanup_free char *tar = work_path(f, "good.tar.zst");
+	struct tu_fix *f = *state;
+	cleanup_free char *tar = tu_work_path(f, "good.tar.zst");
 	tu_make_tar(tar, ARCHIVE_FILTER_ZSTD, good, sizeof(good) / sizeof(good[0]));
 	struct stat st;
 	assert_int_equal(stat(tar, &st), 0);
@@ -251,9 +230,10 @@ static void test_be_image_import_progress(void **state)
 	check_good_content(f, "zst");
 }
 
-static void expect_refused(struct fix *f, const struct tu_tar_entry *e, size_t n, const char *want)
+static void expect_refused(struct tu_fix *f, const struct tu_tar_entry *e, size_t n,
+                           const char *want)
 {
-	cleanup_free char *tar = work_path(f, "bad.tar");
+	cleanup_free char *tar = tu_work_path(f, "bad.tar");
 	tu_make_tar(tar, ARCHIVE_FILTER_NONE, e, n);
 	char cwd[4096], cwd2[4096];
 	assert_non_null(getcwd(cwd, sizeof(cwd)));
@@ -272,7 +252,7 @@ static void expect_refused(struct fix *f, const struct tu_tar_entry *e, size_t n
 
 static void test_be_image_import_refusals(void **state)
 {
-	struct fix *f = *state;
+	struct tu_fix *f = *state;
 	const struct tu_tar_entry dotdot[] = {{"a", 'f', "x", 0}, {"a/../../x", 'f', "x", 0}};
 	expect_refused(f, dotdot, 2, "entry \"a/../../x\": path leaves the layer");
 	const struct tu_tar_entry through[] = {
@@ -295,8 +275,8 @@ static void test_be_image_import_refusals(void **state)
 
 static void test_be_image_import_not_archive(void **state)
 {
-	struct fix *f = *state;
-	cleanup_free char *p = work_path(f, "notes.txt");
+	struct tu_fix *f = *state;
+	cleanup_free char *p = tu_work_path(f, "notes.txt");
 	tu_write(p, "this is not an archive\n");
 	struct be_error *err = NULL;
 	assert_int_equal(be_image_import(f->ctx, "x", p, NULL, &err), -1);
@@ -313,12 +293,12 @@ static void test_be_image_import_not_archive(void **state)
 
 static void test_be_image_import_dir(void **state)
 {
-	struct fix *f = *state;
-	cleanup_free char *src = work_path(f, "rootfs");
-	cleanup_free char *file = work_path(f, "rootfs/usr/bin/tool");
-	cleanup_free char *hard = work_path(f, "rootfs/usr/bin/tool2");
-	cleanup_free char *sym = work_path(f, "rootfs/bin");
-	cleanup_free char *fifo = work_path(f, "rootfs/fifo");
+	struct tu_fix *f = *state;
+	cleanup_free char *src = tu_work_path(f, "rootfs");
+	cleanup_free char *file = tu_work_path(f, "rootfs/usr/bin/tool");
+	cleanup_free char *hard = tu_work_path(f, "rootfs/usr/bin/tool2");
+	cleanup_free char *sym = tu_work_path(f, "rootfs/bin");
+	cleanup_free char *fifo = tu_work_path(f, "rootfs/fifo");
 	tu_write(file, "#!/bin/sh\necho hi\n");
 	assert_int_equal(chmod(file, 04755), 0);
 	assert_int_equal(link(file, hard), 0);
@@ -358,14 +338,14 @@ static void test_be_image_import_dir(void **state)
 
 static void test_be_image_import_dir_refusals(void **state)
 {
-	struct fix *f = *state;
+	struct tu_fix *f = *state;
 	struct be_error *err = NULL;
 	/* The state root itself would be copied into itself. */
 	assert_int_equal(be_image_import(f->ctx, "self", f->root, NULL, &err), -1);
 	assert_non_null(strstr(err->msg, "holds berth's state directory"));
 	be_error_clear(&err);
-	cleanup_free char *src = work_path(f, "esc");
-	cleanup_free char *link = work_path(f, "esc/up");
+	cleanup_free char *src = tu_work_path(f, "esc");
+	cleanup_free char *link = tu_work_path(f, "esc/up");
 	tu_write(link, "x");
 	unlink(link);
 	assert_int_equal(symlink("../../../../../../..", link), 0);
@@ -378,8 +358,8 @@ static void test_be_image_import_dir_refusals(void **state)
 
 static void test_be_image_import_exists(void **state)
 {
-	struct fix *f = *state;
-	cleanup_free char *tar = work_path(f, "good.tar");
+	struct tu_fix *f = *state;
+	cleanup_free char *tar = tu_work_path(f, "good.tar");
 	tu_make_tar(tar, ARCHIVE_FILTER_NONE, good, sizeof(good) / sizeof(good[0]));
 	struct be_error *err = NULL;
 	assert_int_equal(be_image_import(f->ctx, "img", tar, NULL, &err), 0);
@@ -405,7 +385,7 @@ static void test_be_image_import_exists(void **state)
 
 static void test_be_image_import_bad_name(void **state)
 {
-	struct fix *f = *state;
+	struct tu_fix *f = *state;
 	static const char *const bad[] = {
 	        "../x", "",
 	        "a/b",  ".hidden",
@@ -424,7 +404,7 @@ static void test_be_image_import_bad_name(void **state)
 
 static void test_be_image_load_missing(void **state)
 {
-	struct fix *f = *state;
+	struct tu_fix *f = *state;
 	struct be_image_rec *r = NULL;
 	struct be_error *err = NULL;
 	assert_int_equal(be_image_load(f->ctx, "nope", &r, &err), -1);
@@ -440,9 +420,9 @@ static void test_be_image_load_missing(void **state)
 	be_error_clear(&err);
 }
 
-static void import_good(struct fix *f, const char *name)
+static void import_good(struct tu_fix *f, const char *name)
 {
-	cleanup_free char *tar = work_path(f, "good.tar");
+	cleanup_free char *tar = tu_work_path(f, "good.tar");
 	tu_make_tar(tar, ARCHIVE_FILTER_NONE, good, sizeof(good) / sizeof(good[0]));
 	struct be_error *err = NULL;
 	if (be_image_import(f->ctx, name, tar, NULL, &err) < 0)
@@ -451,7 +431,7 @@ static void import_good(struct fix *f, const char *name)
 
 static void test_be_image_remove_used_by_container(void **state)
 {
-	struct fix *f = *state;
+	struct tu_fix *f = *state;
 	import_good(f, "demo");
 	cleanup_free char *cfg = xasprintf("%s/containers/web/config.json", f->root);
 	tu_write(cfg, "{\"version\": 1, \"image\": \"demo\", \"cmd\": [\"/bin/sh\"]}\n");
@@ -470,7 +450,7 @@ static void test_be_image_remove_used_by_container(void **state)
 
 static void test_be_image_remove_keeps_used_layers(void **state)
 {
-	struct fix *f = *state;
+	struct tu_fix *f = *state;
 	struct be_error *err = NULL;
 	import_good(f, "a");
 	struct be_image_rec *a = NULL;
@@ -496,7 +476,7 @@ static void test_be_image_remove_keeps_used_layers(void **state)
 
 static void test_be_image_save_chain_checks(void **state)
 {
-	struct fix *f = *state;
+	struct tu_fix *f = *state;
 	struct be_error *err = NULL;
 	char base[13], top[13], other[13];
 	struct be_layer_tmp *t = NULL;
@@ -543,7 +523,7 @@ static void test_be_image_save_chain_checks(void **state)
 
 static void test_be_image_list_json_fields(void **state)
 {
-	struct fix *f = *state;
+	struct tu_fix *f = *state;
 	import_good(f, "one");
 	import_good(f, "two");
 	char *text = NULL;
@@ -565,7 +545,7 @@ static void test_be_image_list_json_fields(void **state)
 
 static void test_be_image_list_corrupt(void **state)
 {
-	struct fix *f = *state;
+	struct tu_fix *f = *state;
 	import_good(f, "fine");
 	cleanup_free char *p = xasprintf("%s/images/broken.json", f->root);
 	tu_write(p, "{\"version\": 1, \"name\": \"broken\", \"layers\": 7}\n");
@@ -584,7 +564,7 @@ static void test_be_image_list_corrupt(void **state)
 
 static void test_be_image_demo_kept(void **state)
 {
-	struct fix *f = *state;
+	struct tu_fix *f = *state;
 	if (access("/bin/busybox", X_OK) < 0)
 		skip();
 	struct be_error *err = NULL;
