@@ -243,6 +243,14 @@ static void select_only(struct fx *f, const char *name)
 	type_line(f, name);
 }
 
+/* Starts the UI at 80x24 and selects NAME once its row shows. */
+static void start_on(struct fx *f, const char *name)
+{
+	start_tui(f, "");
+	see(f, name);
+	select_only(f, name);
+}
+
 /* ---- the cases that came first ---------------------------------------------- */
 
 static void test_tui_shows_containers_and_quits(void **state)
@@ -462,9 +470,7 @@ static void test_tui_detail_scrolls_at_80x24(void **state)
 	if (f == NULL)
 		skip();
 	TU_OK(f->root, "snapshot", "web", "deep-snap");
-	start_tui(f, "");
-	see(f, "web");
-	select_only(f, "web");
+	start_on(f, "web");
 	keys(f, "Enter");
 	see(f, "Limits");
 	char *text = capture(f);
@@ -484,9 +490,7 @@ static void test_tui_logs_view(void **state)
 		skip();
 	TU_OK(f->root, "run", "-d", "--name", "talk", "demo", "sh", "-c",
 	      "echo said-by-talk; sleep 1000");
-	start_tui(f, "");
-	see(f, "talk");
-	select_only(f, "talk");
+	start_on(f, "talk");
 	keys(f, "l");
 	see(f, "Logs of talk");
 	see(f, "said-by-talk");
@@ -502,9 +506,7 @@ static void test_tui_pause_and_snapshot_keys(void **state)
 	struct fx *f = *state;
 	if (f == NULL)
 		skip();
-	start_tui(f, "");
-	see(f, "web");
-	select_only(f, "web");
+	start_on(f, "web");
 	keys(f, "p");
 	assert_true(wait_status(f, "web", "paused"));
 	see(f, "web: paused");
@@ -537,9 +539,7 @@ static void test_tui_delete_asks(void **state)
 	if (f == NULL)
 		skip();
 	TU_OK(f->root, "create", "--name", "doomed", "demo", "true");
-	start_tui(f, "");
-	see(f, "doomed");
-	select_only(f, "doomed");
+	start_on(f, "doomed");
 	keys(f, "D");
 	see(f, "Delete doomed?");
 	keys(f, "n");
@@ -558,9 +558,7 @@ static void test_tui_action_error_in_status_line(void **state)
 	struct fx *f = *state;
 	if (f == NULL)
 		skip();
-	start_tui(f, "");
-	see(f, "web");
-	select_only(f, "web");
+	start_on(f, "web");
 	keys(f, "s"); /* web is running already */
 	see(f, "already running");
 	keys(f, "u");
@@ -578,9 +576,7 @@ static void test_tui_exec_shell_and_back(void **state)
 	struct fx *f = *state;
 	if (f == NULL)
 		skip();
-	start_tui(f, "");
-	see(f, "web");
-	select_only(f, "web");
+	start_on(f, "web");
 	keys(f, "e");
 	see(f, "/ #");
 	keys(f, "'echo $((40+2))' Enter");
