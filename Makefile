@@ -38,7 +38,7 @@ ifneq ($(SAN),)
 OPT  := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
 endif
 
-CFLAGS_ALL  = $(CSTD) -DBERTH_VERSION='"$(VERSION)"' $(OPT) $(WARN) -MMD -MP -Ibackend $(call pc,--cflags,$(PKG)) $(CFLAGS)
+CFLAGS_ALL  = $(CSTD) -DBERTH_VERSION='"$(VERSION)"' $(OPT) $(WARN) -MMD -MP $(call pc,--cflags,$(PKG)) $(CFLAGS)
 LDFLAGS_ALL = $(OPT) $(LDFLAGS)
 # The small libraries are linked statically (their .a files come with the
 # -dev packages): a command then starts ~0.9 ms sooner, which the start path
@@ -51,7 +51,7 @@ TUI_LIBS    = -Wl,-Bstatic $(call pc,--libs,$(TUI_PKG)) -Wl,-Bdynamic
 TEST_CFLAGS = $(call pc,--cflags,$(TEST_PKG)) -Wno-missing-field-initializers
 TEST_LIBS   = $(call pc,--libs,$(TEST_PKG))
 
-BACKEND_SRC := $(sort $(wildcard backend/*.c))
+BACKEND_SRC := $(sort $(wildcard backend/*/*.c))
 CLI_SRC     := $(sort $(wildcard cli/*.c))
 TUI_SRC     := $(sort $(wildcard tui/*.c))
 UNIT_SRC    := $(sort $(wildcard tests/unit/test_*.c))
@@ -84,20 +84,35 @@ $(MAN): $(BIN) scripts/man.sh
 deps:
 	$(Q)scripts/deps.sh
 
-$(BUILD)/%.o: %.c
+# The backend sees its own module folders; the front ends see only the
+# public headers (backend/include), so including an internal one fails.
+BACKEND_INC := -Ibackend -Ibackend/include
+PUBLIC_INC  := -Ibackend/include
+
+$(BUILD)/backend/%.o: backend/%.c
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $<")
-	$(Q)$(CC) $(CFLAGS_ALL) -c -o $@ $<
+	$(Q)$(CC) $(CFLAGS_ALL) $(BACKEND_INC) -c -o $@ $<
+
+$(BUILD)/cli/%.o: cli/%.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CFLAGS_ALL) $(PUBLIC_INC) -c -o $@ $<
+
+$(BUILD)/bench/%.o: bench/%.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CFLAGS_ALL) $(BACKEND_INC) -c -o $@ $<
 
 $(BUILD)/tui/%.o: tui/%.c
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $<")
-	$(Q)$(CC) $(CFLAGS_ALL) $(TUI_CFLAGS) -c -o $@ $<
+	$(Q)$(CC) $(CFLAGS_ALL) $(PUBLIC_INC) $(TUI_CFLAGS) -c -o $@ $<
 
 $(BUILD)/tests/%.o: tests/%.c
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $<")
-	$(Q)$(CC) $(CFLAGS_ALL) $(TEST_CFLAGS) -Itests/lib -c -o $@ $<
+	$(Q)$(CC) $(CFLAGS_ALL) $(BACKEND_INC) $(TEST_CFLAGS) -Itests/lib -c -o $@ $<
 
 $(LIB): $(BACKEND_OBJ)
 	@$(if $(Q),echo "  AR      $@")
@@ -151,7 +166,7 @@ demo: deps
 	$(Q)$(MAKE) --no-print-directory build-all
 	$(Q)BERTH=$(BIN) scripts/demo.sh
 
-FMT_SRC = $(wildcard backend/*.[ch] cli/*.[ch] tui/*.[ch] tests/*/*.[ch] bench/*.[ch])
+FMT_SRC = $(wildcard backend/*/*.[ch] cli/*.[ch] tui/*.[ch] tests/*/*.[ch] bench/*.[ch])
 lint:
 	$(Q)clang-format --dry-run --Werror $(FMT_SRC)
 	$(Q)scripts/lint-layers.sh

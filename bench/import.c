@@ -13,7 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "util.h"
+#include "base/util.h"
 
 #define FILES 20000
 #define DIRS 200
@@ -82,7 +82,7 @@ static int make_tarball(const char *path)
 /* Runs argv; returns the wall time in seconds, or -1 on failure. */
 static double run_timed(const char *const argv[])
 {
-	uint64_t t0 = be_now_ns();
+	uint64_t t0 = util_now_ns();
 	pid_t pid = fork();
 	if (pid == 0) {
 		int null = open("/dev/null", O_WRONLY);
@@ -96,7 +96,7 @@ static double run_timed(const char *const argv[])
 		fprintf(stderr, "bench import: %s failed\n", argv[0]);
 		return -1;
 	}
-	return (double)(be_now_ns() - t0) / 1e9;
+	return (double)(util_now_ns() - t0) / 1e9;
 }
 
 static void sync_fs(const char *dir)
@@ -130,17 +130,17 @@ static int round_once(const char *work, const char *tar, const char *berth, int 
 	snprintf(name, sizeof(name), "bench%d", rep);
 	const char *tar_argv[] = {"/bin/tar", "-xf", tar, "-C", out, NULL};
 	for (int k = 0; k < 2; k++) {
-		be_rm_rf(out, NULL);
+		util_rm_rf(out, NULL);
 		mkdir(out, 0755);
 		sync_fs(work);
-		uint64_t t0 = be_now_ns();
+		uint64_t t0 = util_now_ns();
 		if (run_timed(tar_argv) < 0)
 			return -1;
 		if (k == 1)
 			sync_fs(out);
-		t[k] = (double)(be_now_ns() - t0) / 1e9;
+		t[k] = (double)(util_now_ns() - t0) / 1e9;
 	}
-	be_rm_rf(out, NULL);
+	util_rm_rf(out, NULL);
 	sync_fs(work);
 	const char *imp_argv[] = {berth, "--root", root, "image", "import", "-q", name, tar, NULL};
 	if ((t[2] = run_timed(imp_argv)) < 0)
@@ -180,6 +180,6 @@ int main(void)
 		printf("  berth / tar -x: %.2fx the time; berth / (tar -x + syncfs): %.2fx\n",
 		       bi / tx, bi / ts);
 	}
-	be_rm_rf(work, NULL);
+	util_rm_rf(work, NULL);
 	return rc == 0 ? 0 : 1;
 }

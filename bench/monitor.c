@@ -19,8 +19,8 @@
 #include <unistd.h>
 
 #include "berth.h"
-#include "stats.h"
-#include "util.h"
+#include "stats/stats.h"
+#include "base/util.h"
 
 #define NCG 1000
 #define ROUNDS 30
@@ -205,12 +205,12 @@ static int measure(struct be_monitor *mon, struct figures *m, struct figures *f)
 		if (be_monitor_refresh(mon, &err) < 0)
 			return die("refresh: %s", err->msg);
 	struct floor fl = {0};
-	fl.nfast = be_mon_fds(mon, false, NULL, 0);
-	fl.nslow = be_mon_fds(mon, true, NULL, 0);
+	fl.nfast = stats_fds(mon, false, NULL, 0);
+	fl.nslow = stats_fds(mon, true, NULL, 0);
 	fl.fast = xmalloc((fl.nfast + 1) * sizeof(int));
 	fl.slow = xmalloc((fl.nslow + 1) * sizeof(int));
-	be_mon_fds(mon, false, fl.fast, fl.nfast);
-	be_mon_fds(mon, true, fl.slow, fl.nslow);
+	stats_fds(mon, false, fl.fast, fl.nfast);
+	stats_fds(mon, true, fl.slow, fl.nslow);
 	fl.buf = xmalloc(65536);
 	double mw[ROUNDS], mc[ROUNDS], fw[ROUNDS], fc[ROUNDS];
 	allocs = 0;
@@ -314,7 +314,7 @@ int main(void)
 	}
 	v2 = be_ctx_cgroup_layout(ctx) == BE_CGROUP_V2;
 	char hex[9];
-	be_random_hex(hex, 4);
+	util_random_hex(hex, 4);
 	snprintf(parent, sizeof(parent), "berth-bench-%s", hex);
 	double t0 = now_s(CLOCK_MONOTONIC);
 	if (make_tree() != 0) {

@@ -17,8 +17,8 @@
 #include <unistd.h>
 
 #include "berth.h"
-#include "cgroup.h"
-#include "util.h"
+#include "cgroup/cgroup.h"
+#include "base/util.h"
 #include "testutil.h"
 
 static const char *const ctls[] = {"cpu", "cpuacct", "memory", "pids", "freezer", "blkio"};
@@ -87,15 +87,15 @@ static int it_teardown(void **state)
 	for (size_t i = 0; i < it->nkids; i++)
 		kill(it->kids[i], SIGKILL);
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		be_cgroup_kill_all(it->ctx, names[i], SIGKILL, NULL);
-		be_cgroup_destroy(it->ctx, names[i], NULL);
+		cg_kill_all(it->ctx, names[i], SIGKILL, NULL);
+		cg_destroy(it->ctx, names[i], NULL);
 	}
 	while (waitpid(-1, NULL, WNOHANG) > 0)
 		;
 	int rc = 0;
 	for (size_t i = 0; i < NCTLS; i++) {
 		char *p = group_dir(it, ctls[i], NULL);
-		if (be_path_exists(p)) {
+		if (util_path_exists(p)) {
 			fprintf(stderr, "left behind: %s\n", p);
 			rc = -1;
 		}
@@ -175,14 +175,14 @@ static int reap(pid_t pid)
 static void create(struct it *it, const char *name, const struct be_limits *lim)
 {
 	struct be_error *err = NULL;
-	if (be_cgroup_create(it->ctx, name, lim, &err) < 0)
+	if (cg_create(it->ctx, name, lim, &err) < 0)
 		fail_msg("%s", err->msg);
 }
 
 static void attach(struct it *it, const char *name, pid_t pid)
 {
 	struct be_error *err = NULL;
-	if (be_cgroup_attach(it->ctx, name, pid, &err) < 0)
+	if (cg_attach(it->ctx, name, pid, &err) < 0)
 		fail_msg("%s", err->msg);
 }
 
@@ -206,11 +206,11 @@ static void expect_file(struct it *it, const char *ctl, const char *name, const 
 static void destroy_and_check(struct it *it, const char *name)
 {
 	struct be_error *err = NULL;
-	if (be_cgroup_destroy(it->ctx, name, &err) < 0)
+	if (cg_destroy(it->ctx, name, &err) < 0)
 		fail_msg("%s", err->msg);
 	for (size_t i = 0; i < NCTLS; i++) {
 		char *p = group_dir(it, ctls[i], name);
-		assert_false(be_path_exists(p));
+		assert_false(util_path_exists(p));
 		free(p);
 	}
 }
@@ -330,35 +330,35 @@ static void test_be_cgroup_create_v1_files(void **state)
 	char bfq[4096], cfq[4096];
 	snprintf(bfq, sizeof(bfq), "%s/blkio.bfq.weight", blk);
 	snprintf(cfq, sizeof(cfq), "%s/blkio.weight", blk);
-	bool has = be_path_exists(bfq) || be_path_exists(cfq);
-	assert_true(be_cgroup_io_weight_supported(it->ctx, "lim") == has);
-	if (be_path_exists(cfq))
+	bool has = util_path_exists(bfq) || util_path_exists(cfq);
+	assert_true(cg_io_weight_supported(it->ctx, "lim") == has);
+	if (util_path_exists(cfq))
 		expect_file(it, "blkio", "lim", "blkio.weight", "59");
-	else if (be_path_exists(bfq))
+	else if (util_path_exists(bfq))
 		expect_file(it, "blkio", "lim", "blkio.bfq.weight", "500");
 	free(blk);
 	char **paths = NULL;
 	size_t n = 0;
-	assert_int_equal(be_cgroup_paths(it->ctx, "lim", &paths, &n, &err), 0);
+	assert_int_equal(cg_paths(it->ctx, "lim", &paths, &n, &err), 0);
 	assert_int_equal(n, NCTLS);
 	for (size_t i = 0; i < n; i++)
-		assert_true(be_path_exists(strchr(paths[i], ':') + 1));
-	be_cgroup_strv_free(paths);
-	assert_int_equal(be_cgroup_create(it->ctx, "lim", &lim, &err), -1);
+		assert_true(util_path_exists(strchr(paths[i], ':') + 1));
+	cg_strv_free(paths);
+	assert_int_equal(cg_create(it->ctx, "lim", &lim, &err), -1);
 	assert_int_equal(err->errnum, EEXIST);
 	assert_non_null(strstr(err->msg, "exists"));
 	be_error_clear(&err);
 	char **list = NULL;
-	assert_int_equal(be_cgroup_list(it->ctx, &list, &n, &err), 0);
+	assert_int_equal(cg_list(it->ctx, &list, &n, &err), 0);
 	assert_int_equal(n, 1);
 	assert_string_equal(list[0], "lim");
-	be_cgroup_strv_free(list);
-	assert_true(be_cgroup_is_empty(it->ctx, "lim"));
+	cg_strv_free(list);
+	assert_true(cg_is_empty(it->ctx, "lim"));
 	destroy_and_check(it, "lim");
 	/* The parent group went with its last member. */
 	for (size_t i = 0; i < NCTLS; i++) {
 		char *p = group_dir(it, ctls[i], NULL);
-		assert_false(be_path_exists(p));
+		assert_false(util_path_exists(p));
 		free(p);
 	}
 }
@@ -368,21 +368,21 @@ static void test_be_cgroup_create_v1_bad_input(void **state)
 	NEED_IT(it);
 	struct be_error *err = NULL;
 	struct be_limits none = {0};
-	assert_int_equal(be_cgroup_create(it->ctx, "a/../b", &none, &err), -1);
+	assert_int_equal(cg_create(it->ctx, "a/../b", &none, &err), -1);
 	assert_non_null(strstr(err->msg, "invalid container name"));
 	be_error_clear(&err);
 	struct be_limits bad = {.memory = 1 << 20};
-	assert_int_equal(be_cgroup_create(it->ctx, "x", &bad, &err), -1);
+	assert_int_equal(cg_create(it->ctx, "x", &bad, &err), -1);
 	assert_non_null(strstr(err->msg, "invalid --memory"));
 	be_error_clear(&err);
 	/* Nothing made: no parent group, no "b" anywhere it could escape to. */
 	for (size_t i = 0; i < NCTLS; i++) {
 		char *p = group_dir(it, ctls[i], NULL);
-		assert_false(be_path_exists(p));
+		assert_false(util_path_exists(p));
 		free(p);
 		char q[256];
 		snprintf(q, sizeof(q), "/sys/fs/cgroup/%s/b", ctls[i]);
-		assert_false(be_path_exists(q));
+		assert_false(util_path_exists(q));
 	}
 }
 
@@ -412,9 +412,9 @@ static void test_be_cgroup_attach_v1_whole_process(void **state)
 		free(tasks);
 		free(dir);
 	}
-	assert_false(be_cgroup_is_empty(it->ctx, "thr"));
+	assert_false(cg_is_empty(it->ctx, "thr"));
 	struct be_error *err = NULL;
-	assert_int_equal(be_cgroup_kill_all(it->ctx, "thr", SIGKILL, &err), 0);
+	assert_int_equal(cg_kill_all(it->ctx, "thr", SIGKILL, &err), 0);
 	int st = reap(k.pid);
 	assert_true(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
 	kid_close(&k);
@@ -424,9 +424,9 @@ static void test_be_cgroup_attach_v1_whole_process(void **state)
 /* Waits (bounded) until the group has no process left. */
 static void wait_empty(struct it *it, const char *name)
 {
-	for (int i = 0; i < 200 && !be_cgroup_is_empty(it->ctx, name); i++)
-		be_cgroup_sleep_ms(10);
-	assert_true(be_cgroup_is_empty(it->ctx, name));
+	for (int i = 0; i < 200 && !cg_is_empty(it->ctx, name); i++)
+		cg_sleep_ms(10);
+	assert_true(cg_is_empty(it->ctx, name));
 }
 
 static void test_be_cgroup_pids_v1_fork_loop(void **state)
@@ -443,9 +443,9 @@ static void test_be_cgroup_pids_v1_fork_loop(void **state)
 	/* The loop itself is one of the 20. */
 	assert_true(ok <= 19);
 	assert_true(failed >= 41);
-	struct be_cgroup_state st;
+	struct cg_state st;
 	struct be_error *err = NULL;
-	assert_int_equal(be_cgroup_state(it->ctx, "pids", &st, &err), 0);
+	assert_int_equal(cg_state(it->ctx, "pids", &st, &err), 0);
 	assert_int_equal(st.pids_max, 20);
 	assert_true(st.pids <= 20 && st.pids >= 1);
 	/* The host is unaffected: this process still forks. */
@@ -455,7 +455,7 @@ static void test_be_cgroup_pids_v1_fork_loop(void **state)
 	assert_true(p > 0);
 	int s = reap(p);
 	assert_true(WIFEXITED(s) && WEXITSTATUS(s) == 7);
-	assert_int_equal(be_cgroup_kill_all(it->ctx, "pids", SIGKILL, &err), 0);
+	assert_int_equal(cg_kill_all(it->ctx, "pids", SIGKILL, &err), 0);
 	reap(k.pid);
 	kid_close(&k);
 	wait_empty(it, "pids");
@@ -468,7 +468,7 @@ static void test_be_cgroup_oom_v1_killed(void **state)
 {
 	NEED_IT(it);
 	create(it, "oom", &(struct be_limits){.memory = 32 << 20});
-	assert_false(be_cgroup_oom_killed(it->ctx, "oom"));
+	assert_false(cg_oom_killed(it->ctx, "oom"));
 	struct kid k = spawn(it, body_hog);
 	attach(it, "oom", k.pid);
 	release(&k);
@@ -476,9 +476,9 @@ static void test_be_cgroup_oom_v1_killed(void **state)
 	kid_close(&k);
 	assert_true(WIFSIGNALED(st));
 	assert_int_equal(WTERMSIG(st), SIGKILL);
-	assert_true(be_cgroup_oom_killed(it->ctx, "oom"));
-	struct be_cgroup_state cs;
-	assert_int_equal(be_cgroup_state(it->ctx, "oom", &cs, NULL), 0);
+	assert_true(cg_oom_killed(it->ctx, "oom"));
+	struct cg_state cs;
+	assert_int_equal(cg_state(it->ctx, "oom", &cs, NULL), 0);
 	assert_true(cs.oom_kills >= 1);
 	assert_int_equal(cs.memory_limit, 32 << 20);
 	destroy_and_check(it, "oom");
@@ -486,9 +486,9 @@ static void test_be_cgroup_oom_v1_killed(void **state)
 
 static uint64_t cpu_usage(struct it *it, const char *name)
 {
-	struct be_cgroup_state st;
+	struct cg_state st;
 	struct be_error *err = NULL;
-	if (be_cgroup_state(it->ctx, name, &st, &err) < 0)
+	if (cg_state(it->ctx, name, &st, &err) < 0)
 		fail_msg("%s", err->msg);
 	return st.cpu_usage_ns;
 }
@@ -504,10 +504,10 @@ static void test_be_cgroup_cpu_v1_quota(void **state)
 	struct kid k = spawn(it, body_spin);
 	attach(it, "cpu", k.pid);
 	release(&k);
-	be_cgroup_sleep_ms(200);
-	uint64_t u0 = cpu_usage(it, "cpu"), t0 = be_now_ns();
-	be_cgroup_sleep_ms(2500);
-	uint64_t u1 = cpu_usage(it, "cpu"), t1 = be_now_ns();
+	cg_sleep_ms(200);
+	uint64_t u0 = cpu_usage(it, "cpu"), t0 = util_now_ns();
+	cg_sleep_ms(2500);
+	uint64_t u1 = cpu_usage(it, "cpu"), t1 = util_now_ns();
 	double share = (double)(u1 - u0) / (double)(t1 - t0);
 	print_message("spinner under --cpus 0.5 used %.1f%% of a CPU\n", share * 100);
 	assert_true(share <= 0.60);
@@ -516,10 +516,10 @@ static void test_be_cgroup_cpu_v1_quota(void **state)
 	char path[4096];
 	snprintf(path, sizeof(path), "%s/cpu.stat", dir);
 	uint64_t throttled = 0;
-	assert_int_equal(be_cgroup_read_key(path, "nr_throttled", &throttled, &err), 0);
+	assert_int_equal(cg_read_key(path, "nr_throttled", &throttled, &err), 0);
 	assert_true(throttled > 0);
 	free(dir);
-	assert_int_equal(be_cgroup_kill_all(it->ctx, "cpu", SIGKILL, &err), 0);
+	assert_int_equal(cg_kill_all(it->ctx, "cpu", SIGKILL, &err), 0);
 	reap(k.pid);
 	kid_close(&k);
 	destroy_and_check(it, "cpu");
@@ -533,22 +533,22 @@ static void test_be_cgroup_freeze_v1_thaw(void **state)
 	struct kid k = spawn(it, body_spin);
 	attach(it, "frz", k.pid);
 	release(&k);
-	be_cgroup_sleep_ms(100);
-	if (be_cgroup_freeze(it->ctx, "frz", true, &err) < 0)
+	cg_sleep_ms(100);
+	if (cg_freeze(it->ctx, "frz", true, &err) < 0)
 		fail_msg("%s", err->msg);
-	struct be_cgroup_state st;
-	assert_int_equal(be_cgroup_state(it->ctx, "frz", &st, &err), 0);
+	struct cg_state st;
+	assert_int_equal(cg_state(it->ctx, "frz", &st, &err), 0);
 	assert_true(st.frozen);
 	uint64_t u0 = cpu_usage(it, "frz");
-	be_cgroup_sleep_ms(300);
+	cg_sleep_ms(300);
 	uint64_t u1 = cpu_usage(it, "frz");
 	assert_true(u1 - u0 < 5000000); /* still: under 5 ms in 300 */
-	assert_int_equal(be_cgroup_freeze(it->ctx, "frz", false, &err), 0);
-	assert_int_equal(be_cgroup_state(it->ctx, "frz", &st, &err), 0);
+	assert_int_equal(cg_freeze(it->ctx, "frz", false, &err), 0);
+	assert_int_equal(cg_state(it->ctx, "frz", &st, &err), 0);
 	assert_false(st.frozen);
-	be_cgroup_sleep_ms(300);
+	cg_sleep_ms(300);
 	assert_true(cpu_usage(it, "frz") - u1 > 50000000); /* runs again */
-	assert_int_equal(be_cgroup_kill_all(it->ctx, "frz", SIGKILL, &err), 0);
+	assert_int_equal(cg_kill_all(it->ctx, "frz", SIGKILL, &err), 0);
 	reap(k.pid);
 	kid_close(&k);
 	destroy_and_check(it, "frz");
@@ -557,7 +557,7 @@ static void test_be_cgroup_freeze_v1_thaw(void **state)
 static void set_limits(struct it *it, const char *name, const struct be_limits *lim)
 {
 	struct be_error *err = NULL;
-	if (be_cgroup_set_limits(it->ctx, name, lim, &err) < 0)
+	if (cg_set_limits(it->ctx, name, lim, &err) < 0)
 		fail_msg("%s", err->msg);
 }
 
@@ -589,17 +589,17 @@ static void test_be_cgroup_set_limits_v1_live(void **state)
 	assert_string_equal(buf, "r\n");
 	struct be_error *err = NULL;
 	struct be_limits low = {.memory = 8 << 20};
-	assert_int_equal(be_cgroup_set_limits(it->ctx, "upd", &low, &err), -1);
+	assert_int_equal(cg_set_limits(it->ctx, "upd", &low, &err), -1);
 	print_message("%s\n", err->msg);
 	assert_int_equal(err->errnum, EBUSY);
 	assert_non_null(strstr(err->msg, "memory limit 8.0 MiB is below current use 3"));
 	be_error_clear(&err);
 	expect_file(it, "memory", "upd", "memory.limit_in_bytes", "67108864");
 	/* A missing group is an error. */
-	assert_int_equal(be_cgroup_set_limits(it->ctx, "kill", &low, &err), -1);
+	assert_int_equal(cg_set_limits(it->ctx, "kill", &low, &err), -1);
 	assert_non_null(strstr(err->msg, "no cgroup"));
 	be_error_clear(&err);
-	assert_int_equal(be_cgroup_kill_all(it->ctx, "upd", SIGKILL, &err), 0);
+	assert_int_equal(cg_kill_all(it->ctx, "upd", SIGKILL, &err), 0);
 	reap(k.pid);
 	kid_close(&k);
 	destroy_and_check(it, "upd");
@@ -619,11 +619,11 @@ static void test_be_cgroup_destroy_v1_busy(void **state)
 	snprintf(sub, sizeof(sub), "%s/inner", mem);
 	assert_int_equal(mkdir(sub, 0755), 0);
 	/* Busy: an error after a bounded wait; the task is never moved out. */
-	assert_int_equal(be_cgroup_v1_ops.destroy(it->ctx, "busy", 100, &err), -1);
+	assert_int_equal(cg_v1_ops.destroy(it->ctx, "busy", 100, &err), -1);
 	assert_int_equal(err->errnum, EBUSY);
 	assert_non_null(strstr(err->msg, "processes are still in"));
 	be_error_clear(&err);
-	assert_true(be_path_exists(mem));
+	assert_true(util_path_exists(mem));
 	char procs[4096], want[32];
 	snprintf(procs, sizeof(procs), "%s/cgroup.procs", mem);
 	snprintf(want, sizeof(want), "%d\n", (int)k.pid);
@@ -631,17 +631,17 @@ static void test_be_cgroup_destroy_v1_busy(void **state)
 	assert_non_null(got);
 	assert_string_equal(got, want);
 	free(got);
-	assert_int_equal(be_cgroup_kill_all(it->ctx, "busy", SIGKILL, &err), 0);
+	assert_int_equal(cg_kill_all(it->ctx, "busy", SIGKILL, &err), 0);
 	reap(k.pid);
 	kid_close(&k);
 	destroy_and_check(it, "busy");
-	assert_false(be_path_exists(sub));
+	assert_false(util_path_exists(sub));
 	/* The parent stays while "kill" is in it; a missing group is fine. */
 	char *parent = group_dir(it, "memory", NULL);
-	assert_true(be_path_exists(parent));
-	assert_int_equal(be_cgroup_destroy(it->ctx, "busy", &err), 0);
+	assert_true(util_path_exists(parent));
+	assert_int_equal(cg_destroy(it->ctx, "busy", &err), 0);
 	destroy_and_check(it, "kill");
-	assert_false(be_path_exists(parent));
+	assert_false(util_path_exists(parent));
 	free(parent);
 	free(mem);
 }
@@ -656,15 +656,15 @@ static void test_be_cgroup_kill_all_v1_frozen(void **state)
 	attach(it, "kill", b.pid);
 	release(&a);
 	release(&b);
-	assert_int_equal(be_cgroup_freeze(it->ctx, "kill", true, &err), 0);
-	assert_int_equal(be_cgroup_kill_all(it->ctx, "kill", SIGKILL, &err), 0);
+	assert_int_equal(cg_freeze(it->ctx, "kill", true, &err), 0);
+	assert_int_equal(cg_kill_all(it->ctx, "kill", SIGKILL, &err), 0);
 	int sa = reap(a.pid), sb = reap(b.pid);
 	assert_true(WIFSIGNALED(sa) && WTERMSIG(sa) == SIGKILL);
 	assert_true(WIFSIGNALED(sb) && WTERMSIG(sb) == SIGKILL);
 	kid_close(&a);
 	kid_close(&b);
-	struct be_cgroup_state st;
-	assert_int_equal(be_cgroup_state(it->ctx, "kill", &st, &err), 0);
+	struct cg_state st;
+	assert_int_equal(cg_state(it->ctx, "kill", &st, &err), 0);
 	assert_false(st.frozen);
 	wait_empty(it, "kill");
 	destroy_and_check(it, "kill");

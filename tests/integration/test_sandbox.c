@@ -1,6 +1,6 @@
 /* The container process on a real kernel (root): a busybox root in a temp
- * dir, containers spawned with be_sandbox_spawn and entered with
- * be_sandbox_exec, each acceptance item checked from inside. */
+ * dir, containers spawned with sandbox_spawn and entered with
+ * sandbox_exec, each acceptance item checked from inside. */
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
@@ -16,8 +16,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "sandbox.h"
-#include "util.h"
+#include "sandbox/sandbox.h"
+#include "base/util.h"
 #include "testutil.h"
 
 struct fixture {
@@ -137,7 +137,7 @@ static int run_cfg(struct be_sandbox_cfg *cfg, int (*hook)(pid_t, void *), void 
 	assert_int_equal(pipe2(p, O_CLOEXEC), 0);
 	cfg->stdio[1] = cfg->stdio[2] = p[1];
 	pid_t pid = -1;
-	int r = be_sandbox_spawn(cfg, hook, data, &pid, err);
+	int r = sandbox_spawn(cfg, hook, data, &pid, err);
 	close(p[1]);
 	*out = tu_slurp_fd(p[0]);
 	close(p[0]);
@@ -328,7 +328,7 @@ static void test_be_sandbox_spawn_capabilities(void **state)
 {
 	struct fixture *f = need_root(state);
 	char *out = run_sh(f, "cat /proc/self/status", NULL);
-	unsigned long long def = be_secure_default_caps();
+	unsigned long long def = secure_default_caps();
 	assert_int_equal(def, 0xa80425fbULL); /* docker's CapEff */
 	assert_int_equal(cap_line(out, "CapEff:"), def);
 	assert_int_equal(cap_line(out, "CapPrm:"), def);
@@ -360,8 +360,8 @@ static void test_be_sandbox_spawn_inheritable_cleared(void **state)
 	cap_free(saved);
 	assert_int_equal(cap_line(out, "CapInh:"), 0);
 	assert_int_equal(cap_line(out, "CapAmb:"), 0);
-	assert_int_equal(cap_line(out, "CapPrm:"), be_secure_default_caps());
-	assert_int_equal(cap_line(out, "CapEff:"), be_secure_default_caps());
+	assert_int_equal(cap_line(out, "CapPrm:"), secure_default_caps());
+	assert_int_equal(cap_line(out, "CapEff:"), secure_default_caps());
 	free(out);
 }
 
@@ -526,9 +526,9 @@ static void test_be_sandbox_spawn_tty(void **state)
 	cfg.console_fd = sv[1];
 	struct be_error *err = NULL;
 	pid_t pid = -1;
-	assert_int_equal(be_sandbox_spawn(&cfg, NULL, NULL, &pid, &err), 0);
+	assert_int_equal(sandbox_spawn(&cfg, NULL, NULL, &pid, &err), 0);
 	close(sv[1]);
-	int master = be_recv_fd(sv[0], &err);
+	int master = util_recv_fd(sv[0], &err);
 	close(sv[0]);
 	assert_true(master >= 0);
 	char buf[256] = "";
@@ -646,7 +646,7 @@ static void start_sleeper(struct fixture *f)
 	const char *argv[] = {"sleep", "1000", NULL};
 	struct be_sandbox_cfg cfg = base_cfg(f, argv);
 	struct be_error *err = NULL;
-	if (be_sandbox_spawn(&cfg, NULL, NULL, &f->init, &err) < 0)
+	if (sandbox_spawn(&cfg, NULL, NULL, &f->init, &err) < 0)
 		fail_msg("spawn: %s", err->msg);
 }
 
@@ -671,7 +671,7 @@ static int exec_in(struct fixture *f, struct be_sandbox_cfg *cfg, char **out, st
 	cfg->stdio[1] = cfg->stdio[2] = p[1];
 	struct hook_seen h = {0};
 	pid_t child = -1;
-	int r = be_sandbox_exec(f->init, cfg, record_hook, &h, &child, err);
+	int r = sandbox_exec(f->init, cfg, record_hook, &h, &child, err);
 	close(p[1]);
 	*out = tu_slurp_fd(p[0]);
 	close(p[0]);
@@ -747,7 +747,7 @@ static void test_be_sandbox_exec_not_running(void **state)
 	                             .stdio = {-1, -1, -1}};
 	struct be_error *err = NULL;
 	pid_t child = -1;
-	assert_int_equal(be_sandbox_exec(pid, &cfg, NULL, NULL, &child, &err), -1);
+	assert_int_equal(sandbox_exec(pid, &cfg, NULL, NULL, &child, &err), -1);
 	assert_non_null(err);
 	be_error_free(err);
 }
@@ -757,10 +757,10 @@ static void test_be_sandbox_clone_flags_net(void **state)
 	(void)state;
 	struct be_sandbox_cfg cfg = {0};
 	unsigned long base = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC;
-	assert_int_equal(be_sandbox_clone_flags(&cfg), base | CLONE_NEWNET);
+	assert_int_equal(sandbox_clone_flags(&cfg), base | CLONE_NEWNET);
 	cfg.net_host = true;
-	assert_int_equal(be_sandbox_clone_flags(&cfg), base);
-	assert_false(be_sandbox_clone_flags(&cfg) & CLONE_NEWCGROUP);
+	assert_int_equal(sandbox_clone_flags(&cfg), base);
+	assert_false(sandbox_clone_flags(&cfg) & CLONE_NEWCGROUP);
 }
 
 static void test_be_sandbox_read_report_parse(void **state)
@@ -785,7 +785,7 @@ static void test_be_sandbox_read_report_parse(void **state)
 		assert_int_equal(write(p[1], cases[i].text, n), (ssize_t)n);
 		close(p[1]);
 		struct be_error *err = NULL;
-		assert_int_equal(be_sandbox_read_report(p[0], &err), cases[i].rc);
+		assert_int_equal(sandbox_read_report(p[0], &err), cases[i].rc);
 		close(p[0]);
 		if (cases[i].msg == NULL) {
 			assert_null(err);

@@ -12,7 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "sandbox.h"
+#include "sandbox/sandbox.h"
 #include "testutil.h"
 
 /* ---- the seccomp filter itself, in a forked child of the test ---------- */
@@ -30,7 +30,7 @@ static void expect_errno(char *buf, size_t size, const char *name, long r, int w
 static void denied_calls_child(int out)
 {
 	struct be_error *err = NULL;
-	if (be_secure_lock(false, &err) < 0)
+	if (secure_lock(false, &err) < 0)
 		_exit(2);
 	const char *none = "/berth-no-such-path";
 	char b[2048] = "";
@@ -93,7 +93,7 @@ static void test_be_secure_lock_kills_32bit_calls(void **state)
 	assert_true(pid >= 0);
 	if (pid == 0) {
 		struct be_error *err = NULL;
-		if (be_secure_lock(false, &err) < 0)
+		if (secure_lock(false, &err) < 0)
 			_exit(2);
 		long ret;
 		/* i386 getpid through int 0x80: not the native architecture */
@@ -113,7 +113,7 @@ static void resolve_ok(const char *root, const char *spec, unsigned uid, unsigne
 {
 	struct be_sandbox_user u;
 	struct be_error *err = NULL;
-	if (be_secure_resolve_user(root, spec, &u, &err) < 0)
+	if (secure_resolve_user(root, spec, &u, &err) < 0)
 		fail_msg("%s: %s", spec, err->msg);
 	assert_int_equal(u.uid, uid);
 	assert_int_equal(u.gid, gid);
@@ -122,14 +122,14 @@ static void resolve_ok(const char *root, const char *spec, unsigned uid, unsigne
 		snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf), "%s%u", i ? " " : "",
 		         (unsigned)u.groups[i]);
 	assert_string_equal(buf, groups);
-	be_secure_user_free(&u);
+	secure_user_free(&u);
 }
 
 static void resolve_bad(const char *root, const char *spec, const char *text)
 {
 	struct be_sandbox_user u;
 	struct be_error *err = NULL;
-	assert_int_equal(be_secure_resolve_user(root, spec, &u, &err), -1);
+	assert_int_equal(secure_resolve_user(root, spec, &u, &err), -1);
 	assert_non_null(err);
 	if (strstr(err->msg, text) == NULL)
 		fail_msg("%s: \"%s\" lacks \"%s\"", spec, err->msg, text);
@@ -188,8 +188,8 @@ static void test_be_secure_default_caps_docker(void **state)
 	/* docker's default CapEff: CHOWN DAC_OVERRIDE FOWNER FSETID KILL SETGID
 	 * SETUID SETPCAP NET_BIND_SERVICE NET_RAW SYS_CHROOT MKNOD AUDIT_WRITE
 	 * SETFCAP */
-	assert_int_equal(be_secure_default_caps(), 0xa80425fbULL);
-	assert_int_equal(__builtin_popcountll(be_secure_default_caps()), 14);
+	assert_int_equal(secure_default_caps(), 0xa80425fbULL);
+	assert_int_equal(__builtin_popcountll(secure_default_caps()), 14);
 }
 
 int main(void)

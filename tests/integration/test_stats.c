@@ -19,7 +19,7 @@
 
 #include "berth.h"
 #include "testutil.h"
-#include "util.h"
+#include "base/util.h"
 
 #define MIB 1048576ull
 #define MAX_KIDS 4
@@ -135,7 +135,7 @@ static int env_setup(void **state)
 	assert_int_equal(be_ctx_open(&o, &e->ctx, NULL), 0);
 	e->v2 = be_ctx_cgroup_layout(e->ctx) == BE_CGROUP_V2;
 	char hex[17];
-	be_random_hex(hex, 8);
+	util_random_hex(hex, 8);
 	snprintf(e->parent, sizeof(e->parent), "berth-stats-test-%s", hex);
 	return 0;
 }

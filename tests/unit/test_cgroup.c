@@ -12,8 +12,8 @@
 #include <unistd.h>
 
 #include "berth.h"
-#include "cgroup.h"
-#include "util.h"
+#include "cgroup/cgroup.h"
+#include "base/util.h"
 #include "testutil.h"
 
 /* Asserts that rc failed and that the message contains want; frees it. */
@@ -88,7 +88,7 @@ static void test_be_limits_parse_cpus_n_values(void **state)
 	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
 		struct be_error *err = NULL;
 		uint64_t q = 0, p = 0;
-		if (be_limits_parse_cpus_n(ok[i].text, 2, &q, &p, &err) < 0)
+		if (cg_limits_parse_cpus_n(ok[i].text, 2, &q, &p, &err) < 0)
 			fail_msg("\"%s\": %s", ok[i].text, err->msg);
 		assert_int_equal(q, ok[i].quota);
 		assert_int_equal(p, 100000);
@@ -106,12 +106,12 @@ static void test_be_limits_parse_cpus_n_bad(void **state)
 	for (size_t i = 0; i < sizeof(range) / sizeof(range[0]); i++) {
 		char want[64];
 		snprintf(want, sizeof(want), "invalid --cpus %s: range is 0.01 to 2", range[i]);
-		expect_error(be_limits_parse_cpus_n(range[i], 2, &q, &p, &err), &err, want);
+		expect_error(cg_limits_parse_cpus_n(range[i], 2, &q, &p, &err), &err, want);
 	}
 	for (size_t i = 0; i < sizeof(form) / sizeof(form[0]); i++)
-		expect_error(be_limits_parse_cpus_n(form[i], 2, &q, &p, &err), &err,
+		expect_error(cg_limits_parse_cpus_n(form[i], 2, &q, &p, &err), &err,
 		             "want a decimal number from 0.01 to 2");
-	expect_error(be_limits_parse_cpus_n(NULL, 2, &q, &p, &err), &err, "invalid --cpus");
+	expect_error(cg_limits_parse_cpus_n(NULL, 2, &q, &p, &err), &err, "invalid --cpus");
 	assert_int_equal(q, 9);
 	assert_int_equal(p, 9);
 }
@@ -207,44 +207,43 @@ static void test_be_limits_memsw_docker_rules(void **state)
 {
 	(void)state;
 	struct be_limits l = {0};
-	assert_true(be_limits_memsw(&l) == UINT64_MAX);
+	assert_true(cg_limits_memsw(&l) == UINT64_MAX);
 	l.memory = 32 << 20;
-	assert_int_equal(be_limits_memsw(&l), 64 << 20);
+	assert_int_equal(cg_limits_memsw(&l), 64 << 20);
 	l.memory_swap = -1;
-	assert_true(be_limits_memsw(&l) == UINT64_MAX);
+	assert_true(cg_limits_memsw(&l) == UINT64_MAX);
 	l.memory_swap = 48 << 20;
-	assert_int_equal(be_limits_memsw(&l), 48 << 20);
+	assert_int_equal(cg_limits_memsw(&l), 48 << 20);
 }
 
 static void test_be_cgroup_weight_conversions(void **state)
 {
 	(void)state;
-	assert_int_equal(be_cgroup_weight_to_shares(1), 2);
-	assert_int_equal(be_cgroup_weight_to_shares(10000), 262144);
-	assert_int_equal(be_cgroup_weight_to_shares(100), 2597);
-	assert_int_equal(be_cgroup_weight_to_blkio(1), 10);
-	assert_int_equal(be_cgroup_weight_to_blkio(10000), 1000);
-	assert_int_equal(be_cgroup_weight_to_blkio(5000), 504);
-	assert_int_equal(be_cgroup_weight_to_bfq(1), 1);
-	assert_int_equal(be_cgroup_weight_to_bfq(100), 100);
-	assert_int_equal(be_cgroup_weight_to_bfq(10000), 1000);
+	assert_int_equal(cg_weight_to_shares(1), 2);
+	assert_int_equal(cg_weight_to_shares(10000), 262144);
+	assert_int_equal(cg_weight_to_shares(100), 2597);
+	assert_int_equal(cg_weight_to_blkio(1), 10);
+	assert_int_equal(cg_weight_to_blkio(10000), 1000);
+	assert_int_equal(cg_weight_to_blkio(5000), 504);
+	assert_int_equal(cg_weight_to_bfq(1), 1);
+	assert_int_equal(cg_weight_to_bfq(100), 100);
+	assert_int_equal(cg_weight_to_bfq(10000), 1000);
 }
 
 static void test_be_cgroup_v1_strerror_table(void **state)
 {
 	(void)state;
-	assert_string_equal(be_cgroup_v1_strerror(50000, 0),
-	                    "libcgroup was built without cgroup support");
-	assert_string_equal(be_cgroup_v1_strerror(50002, 0), "cgroup does not exist");
-	assert_string_equal(be_cgroup_v1_strerror(50016, ENOENT), strerror(ENOENT));
-	assert_string_equal(be_cgroup_v1_strerror(50016, 0), "system call failed");
+	assert_string_equal(cg_v1_strerror(50000, 0), "libcgroup was built without cgroup support");
+	assert_string_equal(cg_v1_strerror(50002, 0), "cgroup does not exist");
+	assert_string_equal(cg_v1_strerror(50016, ENOENT), strerror(ENOENT));
+	assert_string_equal(cg_v1_strerror(50016, 0), "system call failed");
 	/* libcgroup's own table is off by one from here and crashes on 50030. */
-	assert_string_equal(be_cgroup_v1_strerror(50023, 0), "end of file or iterator");
-	assert_string_equal(be_cgroup_v1_strerror(50029, 0), "value cannot be set");
-	assert_string_equal(be_cgroup_v1_strerror(50030, 0), "cgroup is not empty");
-	assert_string_equal(be_cgroup_v1_strerror(50031, 0), "unknown libcgroup error");
-	assert_string_equal(be_cgroup_v1_strerror(-3, 0), "unknown libcgroup error");
-	assert_string_equal(be_cgroup_v1_strerror(EBUSY, 0), strerror(EBUSY));
+	assert_string_equal(cg_v1_strerror(50023, 0), "end of file or iterator");
+	assert_string_equal(cg_v1_strerror(50029, 0), "value cannot be set");
+	assert_string_equal(cg_v1_strerror(50030, 0), "cgroup is not empty");
+	assert_string_equal(cg_v1_strerror(50031, 0), "unknown libcgroup error");
+	assert_string_equal(cg_v1_strerror(-3, 0), "unknown libcgroup error");
+	assert_string_equal(cg_v1_strerror(EBUSY, 0), strerror(EBUSY));
 }
 
 static void test_be_cgroup_read_helpers(void **state)
@@ -256,22 +255,22 @@ static void test_be_cgroup_read_helpers(void **state)
 	uint64_t v = 0;
 	snprintf(path, sizeof(path), "%s/f", root);
 	tu_write(path, "max\n");
-	assert_int_equal(be_cgroup_read_u64(path, &v, &err), 0);
+	assert_int_equal(cg_read_u64(path, &v, &err), 0);
 	assert_true(v == UINT64_MAX);
 	tu_write(path, "9223372036854771712\n");
-	assert_int_equal(be_cgroup_read_u64(path, &v, &err), 0);
+	assert_int_equal(cg_read_u64(path, &v, &err), 0);
 	assert_true(v == 9223372036854771712ull);
 	tu_write(path, "12x\n");
-	expect_error(be_cgroup_read_u64(path, &v, &err), &err, "not a number");
+	expect_error(cg_read_u64(path, &v, &err), &err, "not a number");
 	tu_write(path, "oom_kill_disable 0\nunder_oom 0\noom_kill 4\n");
-	assert_int_equal(be_cgroup_read_key(path, "oom_kill", &v, &err), 0);
+	assert_int_equal(cg_read_key(path, "oom_kill", &v, &err), 0);
 	assert_int_equal(v, 4);
-	assert_int_equal(be_cgroup_read_key(path, "under_oom", &v, &err), 0);
+	assert_int_equal(cg_read_key(path, "under_oom", &v, &err), 0);
 	assert_int_equal(v, 0);
-	expect_error(be_cgroup_read_key(path, "oom", &v, &err), &err, "no \"oom\" line");
+	expect_error(cg_read_key(path, "oom", &v, &err), &err, "no \"oom\" line");
 	snprintf(path, sizeof(path), "%s/missing", root);
-	expect_error(be_cgroup_write(path, "1", &err), &err, "writing");
-	assert_false(be_path_exists(path));
+	expect_error(cg_write(path, "1", &err), &err, "writing");
+	assert_false(util_path_exists(path));
 	tu_root_remove(root);
 	free(root);
 }
@@ -385,7 +384,7 @@ static const struct be_limits fx_limits = {
 static void fx_create(struct fx *f, const char *name, const struct be_limits *lim)
 {
 	struct be_error *err = NULL;
-	if (be_cgroup_create(f->ctx, name, lim, &err) < 0)
+	if (cg_create(f->ctx, name, lim, &err) < 0)
 		fail_msg("%s", err->msg);
 }
 
@@ -412,7 +411,7 @@ static void test_be_cgroup_create_v2_limits(void **state)
 		snprintf(rel, sizeof(rel), "%s/web/%s", par, want[i][0]);
 		expect_file(f, rel, want[i][1]);
 	}
-	assert_true(be_cgroup_io_weight_supported(f->ctx, "web"));
+	assert_true(cg_io_weight_supported(f->ctx, "web"));
 }
 
 static void test_be_cgroup_create_v2_defaults(void **state)
@@ -438,7 +437,7 @@ static void test_be_cgroup_create_v2_exists(void **state)
 	struct fx *f = *state;
 	struct be_error *err = NULL;
 	fx_create(f, "web", &fx_limits);
-	assert_int_equal(be_cgroup_create(f->ctx, "web", &fx_limits, &err), -1);
+	assert_int_equal(cg_create(f->ctx, "web", &fx_limits, &err), -1);
 	assert_int_equal(err->errnum, EEXIST);
 	expect_error(-1, &err, "exists");
 }
@@ -449,14 +448,14 @@ static void test_be_cgroup_create_v2_bad_input(void **state)
 	struct be_error *err = NULL;
 	static const char *const names[] = {"a/../b", "../x", "..", "", "a b", "-x"};
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		expect_error(be_cgroup_create(f->ctx, names[i], &fx_limits, &err), &err,
+		expect_error(cg_create(f->ctx, names[i], &fx_limits, &err), &err,
 		             "invalid container name");
 	struct be_limits lim = {.memory = 1 << 20};
-	expect_error(be_cgroup_create(f->ctx, "web", &lim, &err), &err, "invalid --memory");
+	expect_error(cg_create(f->ctx, "web", &lim, &err), &err, "invalid --memory");
 	lim = (struct be_limits){.cpu_quota_us = 5};
-	expect_error(be_cgroup_create(f->ctx, "web", &lim, &err), &err, "cpu quota");
+	expect_error(cg_create(f->ctx, "web", &lim, &err), &err, "cpu quota");
 	/* Nothing was made, not even the parent or a controller switch. */
-	assert_false(be_path_exists(f->parent));
+	assert_false(util_path_exists(f->parent));
 	expect_file(f, "cgroup.subtree_control", "");
 }
 
@@ -467,16 +466,16 @@ static void test_be_cgroup_create_v2_undo(void **state)
 	 * and what create made is removed again. */
 	struct fx *f = fx_new("cpu pids\n");
 	struct be_error *err = NULL;
-	int rc = be_cgroup_create(f->ctx, "web", &fx_limits, &err);
+	int rc = cg_create(f->ctx, "web", &fx_limits, &err);
 	char want[128];
 	snprintf(want, sizeof(want), "creating cgroup %s/web: ", be_ctx_cgroup_parent(f->ctx));
 	expect_error(rc, &err, want);
-	assert_false(be_path_exists(f->parent));
+	assert_false(util_path_exists(f->parent));
 	/* Without limits needing them, missing controllers are fine; io weight
 	 * is then ignored, which the caller can tell. */
 	struct be_limits lim = {.pids_max = 5, .io_weight = 50};
 	fx_create(f, "web", &lim);
-	assert_false(be_cgroup_io_weight_supported(f->ctx, "web"));
+	assert_false(cg_io_weight_supported(f->ctx, "web"));
 	char rel[256];
 	snprintf(rel, sizeof(rel), "%s/web/pids.max", be_ctx_cgroup_parent(f->ctx));
 	expect_file(f, rel, "5");
@@ -490,7 +489,7 @@ static void test_be_cgroup_set_limits_v2_live(void **state)
 	struct be_error *err = NULL;
 	fx_create(f, "web", &fx_limits);
 	struct be_limits lim = {.memory = 128 << 20, .memory_swap = 192 << 20, .pids_max = -1};
-	assert_int_equal(be_cgroup_set_limits(f->ctx, "web", &lim, &err), 0);
+	assert_int_equal(cg_set_limits(f->ctx, "web", &lim, &err), 0);
 	const char *par = be_ctx_cgroup_parent(f->ctx);
 	static const char *const want[][2] = {
 	        {"memory.max", "134217728"},
@@ -503,9 +502,9 @@ static void test_be_cgroup_set_limits_v2_live(void **state)
 		snprintf(rel, sizeof(rel), "%s/web/%s", par, want[i][0]);
 		expect_file(f, rel, want[i][1]);
 	}
-	expect_error(be_cgroup_set_limits(f->ctx, "nope", &lim, &err), &err, "no cgroup");
+	expect_error(cg_set_limits(f->ctx, "nope", &lim, &err), &err, "no cgroup");
 	lim.memory_swap = 64 << 20;
-	expect_error(be_cgroup_set_limits(f->ctx, "web", &lim, &err), &err, "below --memory");
+	expect_error(cg_set_limits(f->ctx, "web", &lim, &err), &err, "below --memory");
 	expect_file(f, rel, "max");
 }
 
@@ -514,14 +513,14 @@ static void test_be_cgroup_attach_v2_procs(void **state)
 	struct fx *f = *state;
 	struct be_error *err = NULL;
 	fx_create(f, "web", &fx_limits);
-	assert_int_equal(be_cgroup_attach(f->ctx, "web", getpid(), &err), 0);
+	assert_int_equal(cg_attach(f->ctx, "web", getpid(), &err), 0);
 	char rel[256];
 	char pid[16];
 	snprintf(pid, sizeof(pid), "%d", (int)getpid());
 	snprintf(rel, sizeof(rel), "%s/web/cgroup.procs", be_ctx_cgroup_parent(f->ctx));
 	expect_file(f, rel, pid);
-	expect_error(be_cgroup_attach(f->ctx, "nope", getpid(), &err), &err, "no cgroup");
-	expect_error(be_cgroup_attach(f->ctx, "web", 0, &err), &err, "attaching pid 0");
+	expect_error(cg_attach(f->ctx, "nope", getpid(), &err), &err, "no cgroup");
+	expect_error(cg_attach(f->ctx, "web", 0, &err), &err, "attaching pid 0");
 }
 
 /* Replaces a fixture file whole (rename), as a reader must never see it
@@ -556,7 +555,7 @@ static void test_be_cgroup_freeze_v2_waits(void **state)
 		fx_replace(events, "populated 1\nfrozen 1\n");
 		_exit(0);
 	}
-	if (be_cgroup_freeze(f->ctx, "web", true, &err) < 0)
+	if (cg_freeze(f->ctx, "web", true, &err) < 0)
 		fail_msg("%s", err->msg);
 	int status;
 	assert_int_equal(waitpid(f->child, &status, 0), f->child);
@@ -564,16 +563,16 @@ static void test_be_cgroup_freeze_v2_waits(void **state)
 	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 	snprintf(rel, sizeof(rel), "%s/web/cgroup.freeze", par);
 	expect_file(f, rel, "1");
-	struct be_cgroup_state st;
-	assert_int_equal(be_cgroup_state(f->ctx, "web", &st, &err), 0);
+	struct cg_state st;
+	assert_int_equal(cg_state(f->ctx, "web", &st, &err), 0);
 	assert_true(st.frozen);
 	/* Nobody reports thawed: a bounded wait, then an error. */
-	expect_error(be_cgroup_v2_ops.freeze(f->ctx, "web", false, 60, &err), &err,
+	expect_error(cg_v2_ops.freeze(f->ctx, "web", false, 60, &err), &err,
 	             "not reported thawed after 60 ms");
 	expect_file(f, rel, "0");
 	fx_replace(events, "populated 1\nfrozen 0\n");
-	assert_int_equal(be_cgroup_freeze(f->ctx, "web", false, &err), 0);
-	expect_error(be_cgroup_freeze(f->ctx, "nope", true, &err), &err, "no cgroup");
+	assert_int_equal(cg_freeze(f->ctx, "web", false, &err), 0);
+	expect_error(cg_freeze(f->ctx, "nope", true, &err), &err, "no cgroup");
 	free(events);
 }
 
@@ -581,16 +580,16 @@ static void test_be_cgroup_state_v2_counters(void **state)
 {
 	struct fx *f = *state;
 	struct be_error *err = NULL;
-	struct be_cgroup_state st;
-	assert_int_equal(be_cgroup_state(f->ctx, "web", &st, &err), 0);
+	struct cg_state st;
+	assert_int_equal(cg_state(f->ctx, "web", &st, &err), 0);
 	assert_false(st.exists);
-	assert_false(be_cgroup_oom_killed(f->ctx, "web"));
+	assert_false(cg_oom_killed(f->ctx, "web"));
 	fx_create(f, "web", &fx_limits);
-	assert_int_equal(be_cgroup_state(f->ctx, "web", &st, &err), 0);
+	assert_int_equal(cg_state(f->ctx, "web", &st, &err), 0);
 	assert_true(st.exists);
 	assert_false(st.frozen);
 	assert_int_equal(st.oom_kills, 0);
-	assert_false(be_cgroup_oom_killed(f->ctx, "web"));
+	assert_false(cg_oom_killed(f->ctx, "web"));
 	const char *par = be_ctx_cgroup_parent(f->ctx);
 	static const char *const files[][2] = {
 	        {"memory.events", "low 0\nhigh 0\nmax 9\noom 2\noom_kill 3\n"},
@@ -604,7 +603,7 @@ static void test_be_cgroup_state_v2_counters(void **state)
 		snprintf(rel, sizeof(rel), "%s/web/%s", par, files[i][0]);
 		fx_write(f, rel, files[i][1]);
 	}
-	assert_int_equal(be_cgroup_state(f->ctx, "web", &st, &err), 0);
+	assert_int_equal(cg_state(f->ctx, "web", &st, &err), 0);
 	assert_true(st.frozen);
 	assert_int_equal(st.oom_kills, 3);
 	assert_int_equal(st.memory_limit, 32 << 20);
@@ -612,8 +611,8 @@ static void test_be_cgroup_state_v2_counters(void **state)
 	assert_int_equal(st.pids_max, 20);
 	assert_int_equal(st.pids, 5);
 	assert_int_equal(st.cpu_usage_ns, 12000);
-	assert_true(be_cgroup_oom_killed(f->ctx, "web"));
-	expect_error(be_cgroup_state(f->ctx, "../x", &st, &err), &err, "invalid container name");
+	assert_true(cg_oom_killed(f->ctx, "web"));
+	expect_error(cg_state(f->ctx, "../x", &st, &err), &err, "invalid container name");
 }
 
 /* A child that waits for signals; teardown kills it if the test fails. */
@@ -636,7 +635,7 @@ static void test_be_cgroup_kill_all_v2_tree(void **state)
 	const char *par = be_ctx_cgroup_parent(f->ctx);
 	char rel[256];
 	snprintf(rel, sizeof(rel), "%s/web/cgroup.kill", par);
-	assert_int_equal(be_cgroup_kill_all(f->ctx, "web", SIGKILL, &err), 0);
+	assert_int_equal(cg_kill_all(f->ctx, "web", SIGKILL, &err), 0);
 	expect_file(f, rel, "1");
 	/* Without cgroup.kill, or for another signal: every pid of the group
 	 * and of its sub-groups. */
@@ -648,16 +647,16 @@ static void test_be_cgroup_kill_all_v2_tree(void **state)
 	snprintf(text, sizeof(text), "%d\n", (int)pid);
 	snprintf(rel, sizeof(rel), "%s/web/inner/cgroup.procs", par);
 	fx_write(f, rel, text);
-	assert_false(be_cgroup_is_empty(f->ctx, "web"));
-	assert_int_equal(be_cgroup_kill_all(f->ctx, "web", SIGTERM, &err), 0);
+	assert_false(cg_is_empty(f->ctx, "web"));
+	assert_int_equal(cg_kill_all(f->ctx, "web", SIGTERM, &err), 0);
 	int status;
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	f->child = 0;
 	assert_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM);
 	fx_write(f, rel, "");
-	assert_true(be_cgroup_is_empty(f->ctx, "web"));
-	assert_true(be_cgroup_is_empty(f->ctx, "nope"));
-	assert_int_equal(be_cgroup_kill_all(f->ctx, "nope", SIGKILL, &err), 0);
+	assert_true(cg_is_empty(f->ctx, "web"));
+	assert_true(cg_is_empty(f->ctx, "nope"));
+	assert_int_equal(cg_kill_all(f->ctx, "nope", SIGKILL, &err), 0);
 }
 
 static void test_be_cgroup_destroy_v2_busy_then_gone(void **state)
@@ -672,20 +671,19 @@ static void test_be_cgroup_destroy_v2_busy_then_gone(void **state)
 	snprintf(rel, sizeof(rel), "%s/web/inner/cgroup.procs", par);
 	fx_write(f, rel, text);
 	/* Busy: a bounded wait, an error, and tasks are never moved out. */
-	expect_error(be_cgroup_v2_ops.destroy(f->ctx, "web", 50, &err), &err,
-	             "processes are still in");
+	expect_error(cg_v2_ops.destroy(f->ctx, "web", 50, &err), &err, "processes are still in");
 	expect_file(f, rel, text);
 	fx_write(f, rel, "");
 	char *dir = fx_path(f, "%s/web", par);
-	assert_true(be_path_exists(dir));
-	assert_int_equal(be_cgroup_destroy(f->ctx, "web", &err), 0);
-	assert_false(be_path_exists(dir));
+	assert_true(util_path_exists(dir));
+	assert_int_equal(cg_destroy(f->ctx, "web", &err), 0);
+	assert_false(util_path_exists(dir));
 	/* The parent stays while db is there, and goes with it. */
-	assert_true(be_path_exists(f->parent));
-	assert_int_equal(be_cgroup_destroy(f->ctx, "db", &err), 0);
-	assert_false(be_path_exists(f->parent));
+	assert_true(util_path_exists(f->parent));
+	assert_int_equal(cg_destroy(f->ctx, "db", &err), 0);
+	assert_false(util_path_exists(f->parent));
 	/* Missing is success. */
-	assert_int_equal(be_cgroup_destroy(f->ctx, "db", &err), 0);
+	assert_int_equal(cg_destroy(f->ctx, "db", &err), 0);
 	assert_null(err);
 	free(dir);
 }
@@ -696,20 +694,20 @@ static void test_be_cgroup_list_v2_names(void **state)
 	struct be_error *err = NULL;
 	char **names = NULL;
 	size_t n = 9;
-	assert_int_equal(be_cgroup_list(f->ctx, &names, &n, &err), 0);
+	assert_int_equal(cg_list(f->ctx, &names, &n, &err), 0);
 	assert_int_equal(n, 0);
 	assert_null(names[0]);
-	be_cgroup_strv_free(names);
+	cg_strv_free(names);
 	fx_create(f, "web", &fx_limits);
 	fx_create(f, "db", &fx_limits);
 	char *junk = fx_path(f, "%s/.junk", be_ctx_cgroup_parent(f->ctx));
 	assert_int_equal(mkdir(junk, 0755), 0);
-	assert_int_equal(be_cgroup_list(f->ctx, &names, &n, &err), 0);
+	assert_int_equal(cg_list(f->ctx, &names, &n, &err), 0);
 	assert_int_equal(n, 2);
 	assert_string_equal(names[0], "db");
 	assert_string_equal(names[1], "web");
 	assert_null(names[2]);
-	be_cgroup_strv_free(names);
+	cg_strv_free(names);
 	assert_int_equal(rmdir(junk), 0);
 	free(junk);
 }
@@ -720,14 +718,14 @@ static void test_be_cgroup_paths_v2_unified(void **state)
 	struct be_error *err = NULL;
 	char **paths = NULL;
 	size_t n = 0;
-	assert_int_equal(be_cgroup_paths(f->ctx, "web", &paths, &n, &err), 0);
+	assert_int_equal(cg_paths(f->ctx, "web", &paths, &n, &err), 0);
 	assert_int_equal(n, 1);
 	char *want = NULL;
 	assert_true(asprintf(&want, "unified:%s/web", f->parent) > 0);
 	assert_string_equal(paths[0], want);
 	free(want);
-	be_cgroup_strv_free(paths);
-	expect_error(be_cgroup_paths(f->ctx, "a/b", &paths, &n, &err), &err, "invalid");
+	cg_strv_free(paths);
+	expect_error(cg_paths(f->ctx, "a/b", &paths, &n, &err), &err, "invalid");
 	assert_null(paths);
 }
 
@@ -739,7 +737,7 @@ static void test_be_cgroup_create_no_layout(void **state)
 	struct be_ctx *ctx = NULL;
 	struct be_error *err = NULL;
 	assert_int_equal(be_ctx_open(&o, &ctx, &err), 0);
-	expect_error(be_cgroup_create(ctx, "web", &fx_limits, &err), &err, "no cgroup filesystem");
+	expect_error(cg_create(ctx, "web", &fx_limits, &err), &err, "no cgroup filesystem");
 	be_ctx_free(ctx);
 	tu_root_remove(tmp);
 	free(tmp);
@@ -758,7 +756,7 @@ static void test_be_cgroup_create_v1_fixture_refused(void **state)
 	struct be_error *err = NULL;
 	assert_int_equal(be_ctx_open(&o, &ctx, &err), 0);
 	assert_int_equal(be_ctx_cgroup_layout(ctx), BE_CGROUP_V1);
-	assert_int_equal(be_cgroup_create(ctx, "web", &fx_limits, &err), -1);
+	assert_int_equal(cg_create(ctx, "web", &fx_limits, &err), -1);
 	assert_non_null(err);
 	be_error_clear(&err);
 	struct tu_out out = {0};

@@ -8,8 +8,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "ctx.h"
-#include "util.h"
+#include "store/ctx.h"
+#include "base/util.h"
 #include "testutil.h"
 
 struct fx {
@@ -78,10 +78,10 @@ static void test_be_ctx_open_root_from_opts(void **state)
 		if (!is_dir(d))
 			fail_msg("%s was not created", d);
 	}
-	cleanup_free char *p = be_ctx_path(ctx, "containers/%s/config.json", "web");
+	cleanup_free char *p = ctx_path(ctx, "containers/%s/config.json", "web");
 	cleanup_free char *want = xasprintf("%s/containers/web/config.json", f->root);
 	assert_string_equal(p, want);
-	cleanup_free char *rp = be_ctx_run_path(ctx, "locks/%s.%s.lock", "container", "web");
+	cleanup_free char *rp = ctx_run_path(ctx, "locks/%s.%s.lock", "container", "web");
 	cleanup_free char *rwant = xasprintf("%s/run/locks/container.web.lock", f->root);
 	assert_string_equal(rp, rwant);
 	be_ctx_free(ctx);
@@ -114,8 +114,8 @@ static void test_be_ctx_open_root_from_env(void **state)
 static void test_be_ctx_open_default_read_only(void **state)
 {
 	(void)state;
-	bool had_root = be_path_exists("/var/lib/berth");
-	bool had_run = be_path_exists("/run/berth");
+	bool had_root = util_path_exists("/var/lib/berth");
+	bool had_run = util_path_exists("/run/berth");
 	setenv("BERTH_ROOT", "", 1); /* empty counts as unset */
 	struct be_ctx_opts opts = {.read_only = true};
 	struct be_ctx *ctx = open_ok(&opts);
@@ -123,8 +123,8 @@ static void test_be_ctx_open_default_read_only(void **state)
 	assert_string_equal(be_ctx_run_dir(ctx), "/run/berth");
 	assert_string_equal(be_ctx_cgroup_parent(ctx), "berth");
 	be_ctx_free(ctx);
-	assert_int_equal(be_path_exists("/var/lib/berth"), had_root);
-	assert_int_equal(be_path_exists("/run/berth"), had_run);
+	assert_int_equal(util_path_exists("/var/lib/berth"), had_root);
+	assert_int_equal(util_path_exists("/run/berth"), had_run);
 }
 
 /* The default root named explicitly (even with a trailing slash) is still
@@ -186,7 +186,7 @@ static void test_be_ctx_open_dotdot_after_link(void **state)
 {
 	struct fx *f = *state;
 	cleanup_free char *deep = xasprintf("%s/a/b", f->root);
-	assert_int_equal(be_mkdir_p(deep, 0700, NULL), 0);
+	assert_int_equal(util_mkdir_p(deep, 0700, NULL), 0);
 	cleanup_free char *link = xasprintf("%s/link", f->root);
 	assert_int_equal(symlink(deep, link), 0);
 	cleanup_free char *spelled = xasprintf("%s/link/../r/./new/..", f->root);
@@ -270,13 +270,13 @@ static void test_be_cgroup_detect_fixtures(void **state)
 	cleanup_free char *v2file = xasprintf("%s/cgroup.controllers", v2);
 	tu_write(v2file, "cpu memory pids\n");
 	cleanup_free char *v1 = xasprintf("%s/v1/memory", f->root);
-	assert_int_equal(be_mkdir_p(v1, 0755, NULL), 0);
+	assert_int_equal(util_mkdir_p(v1, 0755, NULL), 0);
 	cleanup_free char *none = xasprintf("%s/none", f->root);
-	assert_int_equal(be_mkdir_p(none, 0755, NULL), 0);
-	assert_int_equal(be_cgroup_detect(v2), BE_CGROUP_V2);
+	assert_int_equal(util_mkdir_p(none, 0755, NULL), 0);
+	assert_int_equal(cgroup_detect(v2), BE_CGROUP_V2);
 	*strrchr(v1, '/') = '\0';
-	assert_int_equal(be_cgroup_detect(v1), BE_CGROUP_V1);
-	assert_int_equal(be_cgroup_detect(none), BE_CGROUP_NONE);
+	assert_int_equal(cgroup_detect(v1), BE_CGROUP_V1);
+	assert_int_equal(cgroup_detect(none), BE_CGROUP_NONE);
 
 	cleanup_free char *root = xasprintf("%s/state", f->root);
 	struct be_ctx_opts opts = {.root = root, .cgroup_root = v2};
@@ -335,7 +335,7 @@ static void test_be_ctx_open_repairs(void **state)
 			cleanup_free char *text = tu_read(p);
 			if (text == NULL || strcmp(text, repair_files[i].rel) != 0)
 				fail_msg("%s was removed or changed", repair_files[i].rel);
-		} else if (be_path_exists(p)) {
+		} else if (util_path_exists(p)) {
 			fail_msg("%s was left", repair_files[i].rel);
 		}
 	}
@@ -344,7 +344,7 @@ static void test_be_ctx_open_repairs(void **state)
 	tu_sh(&o, "ls -A '%s/trash' '%s/tmp' | grep -v ':$' | grep -c .", f->root, f->root);
 	assert_string_equal(o.out, "0\n");
 	tu_out_free(&o);
-	assert_true(be_path_exists("/etc/hostname"));
+	assert_true(util_path_exists("/etc/hostname"));
 }
 
 /* A read-only open repairs nothing. */
@@ -356,14 +356,14 @@ static void test_be_ctx_open_read_only_no_repair(void **state)
 	be_ctx_free(open_ok(&opts));
 	for (size_t i = 0; i < sizeof(repair_files) / sizeof(repair_files[0]); i++) {
 		cleanup_free char *p = xasprintf("%s/%s", f->root, repair_files[i].rel);
-		if (!be_path_exists(p))
+		if (!util_path_exists(p))
 			fail_msg("%s was removed by a read-only open", repair_files[i].rel);
 	}
 	/* ...nor creates anything in a missing root. */
 	cleanup_free char *missing = xasprintf("%s/missing", f->root);
 	struct be_ctx_opts ro = {.root = missing, .read_only = true};
 	be_ctx_free(open_ok(&ro));
-	assert_false(be_path_exists(missing));
+	assert_false(util_path_exists(missing));
 }
 
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)

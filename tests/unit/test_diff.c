@@ -9,8 +9,9 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
-#include "snapshot.h"
+#include "journal/journal.h"
 #include "testutil.h"
+#include "snapshot/snapshot.h"
 
 static char *path_of(const char *layer, const char *rel)
 {

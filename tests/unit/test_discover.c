@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "discover.h"
+#include "stats/discover.h"
 #include "testutil.h"
 
 #define MIB 1048576ull
@@ -20,7 +20,7 @@
 static enum be_class classify(const char *parent, const char *leaf, struct be_found *f)
 {
 	memset(f, 0, sizeof(*f));
-	return be_discover_classify(parent, leaf, f);
+	return discover_classify(parent, leaf, f);
 }
 
 static void test_be_discover_classify_docker(void **state)
@@ -126,11 +126,11 @@ static void test_be_discover_unescape_systemd(void **state)
 {
 	(void)state;
 	char out[32];
-	be_discover_unescape("a\\x2db\\x5c", 10, out, sizeof(out));
+	discover_unescape("a\\x2db\\x5c", 10, out, sizeof(out));
 	assert_string_equal(out, "a-b\\");
-	be_discover_unescape("bad\\xZZ", 7, out, sizeof(out));
+	discover_unescape("bad\\xZZ", 7, out, sizeof(out));
 	assert_string_equal(out, "bad\\xZZ");
-	be_discover_unescape("truncated-name", 14, out, 6);
+	discover_unescape("truncated-name", 14, out, 6);
 	assert_string_equal(out, "trunc");
 }
 

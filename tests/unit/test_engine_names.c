@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine_names.h"
+#include "stats/engine_names.h"
 #include "testutil.h"
 
 #define D1 "1111111111111111111111111111111111111111111111111111111111111111"
@@ -79,9 +79,9 @@ static void item(struct be_item *it, enum be_kind kind, const char *id)
 static bool fill(struct be_ctx *ctx, struct be_item *it)
 {
 	struct be_engine_names en;
-	be_engine_names_init(&en, ctx);
-	bool ok = be_engine_names_fill(&en, it);
-	be_engine_names_done(&en);
+	engine_names_init(&en, ctx);
+	bool ok = engine_names_fill(&en, it);
+	engine_names_done(&en);
 	return ok;
 }
 
@@ -150,13 +150,13 @@ static void test_be_engine_sanitize_literal(void **state)
 {
 	(void)state;
 	char out[8];
-	assert_int_equal(be_engine_sanitize(out, sizeof(out), "web-1_a.b"), 7); /* cut to fit */
+	assert_int_equal(engine_sanitize(out, sizeof(out), "web-1_a.b"), 7); /* cut to fit */
 	assert_string_equal(out, "web-1_a");
-	assert_int_equal(be_engine_sanitize(out, sizeof(out), "a\tb\x7f\r\x1b"), 6);
+	assert_int_equal(engine_sanitize(out, sizeof(out), "a\tb\x7f\r\x1b"), 6);
 	assert_string_equal(out, "a?b???");
-	assert_int_equal(be_engine_sanitize(out, sizeof(out), ""), 0);
+	assert_int_equal(engine_sanitize(out, sizeof(out), ""), 0);
 	assert_string_equal(out, "");
-	assert_int_equal(be_engine_sanitize(out, 1, "abc"), 0);
+	assert_int_equal(engine_sanitize(out, 1, "abc"), 0);
 	assert_string_equal(out, "");
 }
 
@@ -172,20 +172,20 @@ static void test_be_engine_names_fill_podman_once_per_batch(void **state)
 	snprintf(podman, sizeof(podman), "%s/podman", fx->root);
 	struct be_ctx *ctx = ctx_open(fx->root, "/nonexistent-berth-docker", podman);
 	struct be_engine_names en;
-	be_engine_names_init(&en, ctx);
+	engine_names_init(&en, ctx);
 	struct be_item a, b, c;
 	item(&a, BE_KIND_PODMAN, P1);
 	item(&b, BE_KIND_PODMAN, P7);
-	assert_true(be_engine_names_fill(&en, &a));
+	assert_true(engine_names_fill(&en, &a));
 	assert_int_equal(tu_sh(NULL, "rm -r '%s/overlay-containers'", podman), 0);
-	assert_true(be_engine_names_fill(&en, &b));
+	assert_true(engine_names_fill(&en, &b));
 	assert_string_equal(b.name, "once");
-	be_engine_names_done(&en);
-	be_engine_names_init(&en, ctx);
+	engine_names_done(&en);
+	engine_names_init(&en, ctx);
 	item(&c, BE_KIND_PODMAN, P1);
-	assert_false(be_engine_names_fill(&en, &c));
+	assert_false(engine_names_fill(&en, &c));
 	assert_string_equal(c.name, "333333333333");
-	be_engine_names_done(&en);
+	engine_names_done(&en);
 	be_ctx_free(ctx);
 }
 

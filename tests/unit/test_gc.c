@@ -8,8 +8,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "snapshot.h"
-#include "store.h"
+#include "journal/journal.h"
+#include "store/store.h"
 #include "testutil.h"
 
 static char *top;
@@ -35,12 +35,12 @@ static int teardown(void **state)
 static void layer(const char *parent, const char *origin, char *id)
 {
 	struct be_layer_tmp *t = NULL;
-	assert_int_equal(be_layer_begin(ctx, &t, NULL), 0);
+	assert_int_equal(layer_begin(ctx, &t, NULL), 0);
 	char p[4096];
-	snprintf(p, sizeof(p), "%s/file", be_layer_tmp_diff(t));
+	snprintf(p, sizeof(p), "%s/file", layer_tmp_diff(t));
 	tu_write(p, origin);
 	struct be_error *err = NULL;
-	if (be_layer_commit(ctx, t, parent, origin, id, &err) < 0)
+	if (layer_commit(ctx, t, parent, origin, id, &err) < 0)
 		fail_msg("%s", err->msg);
 }
 
@@ -67,7 +67,7 @@ static size_t gc(const char *held)
 {
 	size_t n = 99;
 	struct be_error *err = NULL;
-	if (be_snapshot_gc(ctx, held, &n, &err) < 0)
+	if (journal_gc(ctx, held, &n, &err) < 0)
 		fail_msg("%s", err->msg);
 	return n;
 }
@@ -116,10 +116,10 @@ static void test_be_snapshot_gc_waits_for_others(void **state)
 	pid_t pid = fork();
 	if (pid == 0) {
 		struct be_lock *lock = NULL;
-		char c = be_lock_take(ctx, "container", "busy", &lock, NULL) == 0 ? 'y' : 'n';
+		char c = store_lock_take(ctx, "container", "busy", &lock, NULL) == 0 ? 'y' : 'n';
 		if (write(ready[1], &c, 1) != 1 || read(done[0], &c, 1) < 0)
 			_exit(1);
-		be_lock_release(lock);
+		store_lock_release(lock);
 		_exit(0);
 	}
 	char c = 0;
@@ -129,7 +129,7 @@ static void test_be_snapshot_gc_waits_for_others(void **state)
 	assert_true(exists(orphan));
 	/* Its lock was only looked at: the holder still has it. */
 	struct be_lock *mine = NULL;
-	assert_int_equal(be_lock_take(ctx, "container", "busy", &mine, NULL), -1);
+	assert_int_equal(store_lock_take(ctx, "container", "busy", &mine, NULL), -1);
 	/* ... and the caller's own container does not count. */
 	assert_int_equal(gc("busy"), 1);
 	assert_int_equal(write(done[1], "x", 1), 1);

@@ -13,11 +13,11 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
-#include "extract.h"
-#include "image.h"
+#include "image/extract.h"
+#include "image/image.h"
 #include "testutil.h"
 #include "tu_tar.h"
-#include "util.h"
+#include "base/util.h"
 
 static int setup(void **state)
 {
@@ -51,8 +51,8 @@ static size_t n_layers(const struct tu_fix *f)
 {
 	char **ids = NULL;
 	size_t n = 0;
-	assert_int_equal(be_layer_list(f->ctx, &ids, &n, NULL), 0);
-	be_layer_chain_free(ids, n);
+	assert_int_equal(layer_list(f->ctx, &ids, &n, NULL), 0);
+	layer_chain_free(ids, n);
 	return n;
 }
 
@@ -79,7 +79,7 @@ static void norm_ok(const char *in, const char *want)
 {
 	char *out = NULL;
 	const char *why = NULL;
-	assert_int_equal(be_extract_norm_path(in, &out, &why), 0);
+	assert_int_equal(extract_norm_path(in, &out, &why), 0);
 	assert_string_equal(out, want);
 	free(out);
 }
@@ -88,7 +88,7 @@ static void norm_bad(const char *in, const char *want_why)
 {
 	char *out = NULL;
 	const char *why = NULL;
-	assert_int_equal(be_extract_norm_path(in, &out, &why), -1);
+	assert_int_equal(extract_norm_path(in, &out, &why), -1);
 	assert_null(out);
 	assert_string_equal(why, want_why);
 }
@@ -115,17 +115,17 @@ static void test_be_extract_norm_path_cases(void **state)
 static void test_be_extract_symlink_inside_cases(void **state)
 {
 	(void)state;
-	assert_true(be_extract_symlink_inside("bin/sh", "/bin/busybox"));
-	assert_true(be_extract_symlink_inside("bin/sh", "busybox"));
-	assert_true(be_extract_symlink_inside("usr/lib/x", "../../lib/y"));
-	assert_true(be_extract_symlink_inside("evil", "/"));
-	assert_true(be_extract_symlink_inside("etc/mtab", "../proc/self/mounts"));
-	assert_true(be_extract_symlink_inside("a", "./b/./c"));
-	assert_false(be_extract_symlink_inside("usr/lib/x", "../../../etc"));
-	assert_false(be_extract_symlink_inside("evil", ".."));
-	assert_false(be_extract_symlink_inside("evil", "/.."));
-	assert_false(be_extract_symlink_inside("a/b", "c/../../../d"));
-	assert_true(be_extract_symlink_inside("a/b", "c/../../d"));
+	assert_true(extract_symlink_inside("bin/sh", "/bin/busybox"));
+	assert_true(extract_symlink_inside("bin/sh", "busybox"));
+	assert_true(extract_symlink_inside("usr/lib/x", "../../lib/y"));
+	assert_true(extract_symlink_inside("evil", "/"));
+	assert_true(extract_symlink_inside("etc/mtab", "../proc/self/mounts"));
+	assert_true(extract_symlink_inside("a", "./b/./c"));
+	assert_false(extract_symlink_inside("usr/lib/x", "../../../etc"));
+	assert_false(extract_symlink_inside("evil", ".."));
+	assert_false(extract_symlink_inside("evil", "/.."));
+	assert_false(extract_symlink_inside("a/b", "c/../../../d"));
+	assert_true(extract_symlink_inside("a/b", "c/../../d"));
 }
 
 /* ---- import -------------------------------------------------------------------- */
@@ -133,9 +133,9 @@ static void test_be_extract_symlink_inside_cases(void **state)
 static char *layer_file(const struct tu_fix *f, const char *name, const char *rel)
 {
 	struct be_image_rec *r = NULL;
-	assert_int_equal(be_image_load(f->ctx, name, &r, NULL), 0);
+	assert_int_equal(image_load(f->ctx, name, &r, NULL), 0);
 	char *p = xasprintf("%s/layers/%s/diff/%s", f->root, r->layers[0], rel);
-	be_image_rec_free(r);
+	image_rec_free(r);
 	return p;
 }
 
@@ -188,11 +188,11 @@ static void test_be_image_import_tar_gzip(void **state)
 	assert_string_equal(v[0].source, tar);
 	be_image_list_free(v, n);
 	struct be_image_rec *r = NULL;
-	assert_int_equal(be_image_load(f->ctx, "good", &r, &err), 0);
+	assert_int_equal(image_load(f->ctx, "good", &r, &err), 0);
 	assert_string_equal(r->cmd[0], "/bin/sh");
 	assert_string_equal(r->workdir, "/");
 	assert_non_null(strstr(r->env[0], "PATH="));
-	be_image_rec_free(r);
+	image_rec_free(r);
 	assert_clean(f);
 }
 
@@ -364,7 +364,7 @@ static void test_be_image_import_exists(void **state)
 	struct be_error *err = NULL;
 	assert_int_equal(be_image_import(f->ctx, "img", tar, NULL, &err), 0);
 	struct be_image_rec *old = NULL;
-	assert_int_equal(be_image_load(f->ctx, "img", &old, &err), 0);
+	assert_int_equal(image_load(f->ctx, "img", &old, &err), 0);
 	assert_int_equal(be_image_import(f->ctx, "img", tar, NULL, &err), -1);
 	assert_int_equal(err->errnum, EEXIST);
 	assert_string_equal(err->msg,
@@ -373,14 +373,14 @@ static void test_be_image_import_exists(void **state)
 	struct be_import_opts o = {.replace = true};
 	assert_int_equal(be_image_import(f->ctx, "img", tar, &o, &err), 0);
 	struct be_image_rec *now = NULL;
-	assert_int_equal(be_image_load(f->ctx, "img", &now, &err), 0);
+	assert_int_equal(image_load(f->ctx, "img", &now, &err), 0);
 	assert_string_not_equal(now->layers[0], old->layers[0]);
 	struct be_layer_info li;
-	assert_int_equal(be_layer_load(f->ctx, old->layers[0], &li, &err), -1);
+	assert_int_equal(layer_load(f->ctx, old->layers[0], &li, &err), -1);
 	be_error_clear(&err);
 	assert_int_equal(n_layers(f), 1);
-	be_image_rec_free(old);
-	be_image_rec_free(now);
+	image_rec_free(old);
+	image_rec_free(now);
 }
 
 static void test_be_image_import_bad_name(void **state)
@@ -407,7 +407,7 @@ static void test_be_image_load_missing(void **state)
 	struct tu_fix *f = *state;
 	struct be_image_rec *r = NULL;
 	struct be_error *err = NULL;
-	assert_int_equal(be_image_load(f->ctx, "nope", &r, &err), -1);
+	assert_int_equal(image_load(f->ctx, "nope", &r, &err), -1);
 	assert_int_equal(err->errnum, ENOENT);
 	assert_string_equal(err->msg, "no such image: nope");
 	be_error_clear(&err);
@@ -454,24 +454,24 @@ static void test_be_image_remove_keeps_used_layers(void **state)
 	struct be_error *err = NULL;
 	import_good(f, "a");
 	struct be_image_rec *a = NULL;
-	assert_int_equal(be_image_load(f->ctx, "a", &a, &err), 0);
+	assert_int_equal(image_load(f->ctx, "a", &a, &err), 0);
 	/* Image b shares a's layer. */
-	assert_int_equal(be_image_save_chain(f->ctx, "b", a->layers, 1, a, &err), 0);
+	assert_int_equal(image_save_chain(f->ctx, "b", a->layers, 1, a, &err), 0);
 	assert_int_equal(be_image_remove(f->ctx, "a", &err), 0);
 	struct be_layer_info li;
-	assert_int_equal(be_layer_load(f->ctx, a->layers[0], &li, &err), 0);
+	assert_int_equal(layer_load(f->ctx, a->layers[0], &li, &err), 0);
 	/* A container's head built on it (a snapshot layer) keeps it too. */
 	struct be_layer_tmp *t = NULL;
 	char child[13];
-	assert_int_equal(be_layer_begin(f->ctx, &t, &err), 0);
-	assert_int_equal(be_layer_commit(f->ctx, t, a->layers[0], "snapshot", child, &err), 0);
+	assert_int_equal(layer_begin(f->ctx, &t, &err), 0);
+	assert_int_equal(layer_commit(f->ctx, t, a->layers[0], "snapshot", child, &err), 0);
 	cleanup_free char *st = xasprintf("%s/containers/web/state.json", f->root);
 	cleanup_free char *text = xasprintf("{\"version\":1,\"head\":\"%s\"}\n", child);
 	tu_write(st, text);
 	assert_int_equal(be_image_remove(f->ctx, "b", &err), 0);
-	assert_int_equal(be_layer_load(f->ctx, a->layers[0], &li, &err), 0);
-	assert_int_equal(be_layer_load(f->ctx, child, &li, &err), 0);
-	be_image_rec_free(a);
+	assert_int_equal(layer_load(f->ctx, a->layers[0], &li, &err), 0);
+	assert_int_equal(layer_load(f->ctx, child, &li, &err), 0);
+	image_rec_free(a);
 }
 
 static void test_be_image_save_chain_checks(void **state)
@@ -480,20 +480,20 @@ static void test_be_image_save_chain_checks(void **state)
 	struct be_error *err = NULL;
 	char base[13], top[13], other[13];
 	struct be_layer_tmp *t = NULL;
-	assert_int_equal(be_layer_begin(f->ctx, &t, &err), 0);
-	assert_int_equal(be_layer_commit(f->ctx, t, NULL, "import", base, &err), 0);
-	assert_int_equal(be_layer_begin(f->ctx, &t, &err), 0);
-	assert_int_equal(be_layer_commit(f->ctx, t, base, "snapshot", top, &err), 0);
-	assert_int_equal(be_layer_begin(f->ctx, &t, &err), 0);
-	assert_int_equal(be_layer_commit(f->ctx, t, NULL, "import", other, &err), 0);
+	assert_int_equal(layer_begin(f->ctx, &t, &err), 0);
+	assert_int_equal(layer_commit(f->ctx, t, NULL, "import", base, &err), 0);
+	assert_int_equal(layer_begin(f->ctx, &t, &err), 0);
+	assert_int_equal(layer_commit(f->ctx, t, base, "snapshot", top, &err), 0);
+	assert_int_equal(layer_begin(f->ctx, &t, &err), 0);
+	assert_int_equal(layer_commit(f->ctx, t, NULL, "import", other, &err), 0);
 	char *bad[] = {top, other};
-	assert_int_equal(be_image_save_chain(f->ctx, "c", bad, 2, NULL, &err), -1);
+	assert_int_equal(image_save_chain(f->ctx, "c", bad, 2, NULL, &err), -1);
 	assert_non_null(strstr(err->msg, "do not form a chain"));
 	be_error_clear(&err);
 	char *half[] = {top};
-	assert_int_equal(be_image_save_chain(f->ctx, "c", half, 1, NULL, &err), -1);
+	assert_int_equal(image_save_chain(f->ctx, "c", half, 1, NULL, &err), -1);
 	be_error_clear(&err);
-	assert_int_equal(be_image_save_chain(f->ctx, "c", half, 0, NULL, &err), -1);
+	assert_int_equal(image_save_chain(f->ctx, "c", half, 0, NULL, &err), -1);
 	be_error_clear(&err);
 	char *ok[] = {top, base};
 	struct be_image_rec from = {0};
@@ -505,12 +505,12 @@ static void test_be_image_save_chain_checks(void **state)
 	from.env = env;
 	from.n_env = 1;
 	from.workdir = wd;
-	assert_int_equal(be_image_save_chain(f->ctx, "c", ok, 2, &from, &err), 0);
-	assert_int_equal(be_image_save_chain(f->ctx, "c", ok, 2, NULL, &err), -1);
+	assert_int_equal(image_save_chain(f->ctx, "c", ok, 2, &from, &err), 0);
+	assert_int_equal(image_save_chain(f->ctx, "c", ok, 2, NULL, &err), -1);
 	assert_int_equal(err->errnum, EEXIST);
 	be_error_clear(&err);
 	struct be_image_rec *r = NULL;
-	assert_int_equal(be_image_load(f->ctx, "c", &r, &err), 0);
+	assert_int_equal(image_load(f->ctx, "c", &r, &err), 0);
 	assert_int_equal(r->n_layers, 2);
 	assert_string_equal(r->layers[0], top);
 	assert_string_equal(r->layers[1], base);
@@ -518,7 +518,7 @@ static void test_be_image_save_chain_checks(void **state)
 	assert_string_equal(r->cmd[1], "hi");
 	assert_string_equal(r->env[0], "A=1");
 	assert_string_equal(r->workdir, "/tmp");
-	be_image_rec_free(r);
+	image_rec_free(r);
 }
 
 static void test_be_image_list_json_fields(void **state)
@@ -539,7 +539,7 @@ static void test_be_image_list_json_fields(void **state)
 	assert_int_equal(json_integer_value(json_object_get(o, "size")), 44);
 	assert_int_equal(json_integer_value(json_object_get(o, "files")), 8);
 	assert_int_equal(json_array_size(json_object_get(o, "layers")), 1);
-	assert_true(be_layer_id_valid(json_string_value(json_object_get(o, "id"))));
+	assert_true(layer_id_valid(json_string_value(json_object_get(o, "id"))));
 	json_decref(a);
 }
 
@@ -571,16 +571,16 @@ static void test_be_image_demo_kept(void **state)
 	if (be_image_demo(f->ctx, NULL, &err) < 0)
 		fail_msg("%s", err->msg);
 	struct be_image_rec *r1 = NULL, *r2 = NULL;
-	assert_int_equal(be_image_load(f->ctx, "demo", &r1, &err), 0);
+	assert_int_equal(image_load(f->ctx, "demo", &r1, &err), 0);
 	assert_int_equal(be_image_demo(f->ctx, "demo", &err), 0);
-	assert_int_equal(be_image_load(f->ctx, "demo", &r2, &err), 0);
+	assert_int_equal(image_load(f->ctx, "demo", &r2, &err), 0);
 	assert_string_equal(r1->layers[0], r2->layers[0]);
 	static const char *const want[] = {"bin/busybox", "bin/sh",    "bin/ls",       "bin/cat",
 	                                   "etc/passwd",  "etc/group", "etc/hostname", "tmp",
 	                                   "proc",        "sys",       "dev"};
 	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
 		cleanup_free char *p = layer_file(f, "demo", want[i]);
-		if (!be_path_exists(p))
+		if (!util_path_exists(p))
 			fail_msg("demo lacks /%s", want[i]);
 	}
 	cleanup_free char *tmp = layer_file(f, "demo", "tmp");
@@ -592,12 +592,12 @@ static void test_be_image_demo_kept(void **state)
 	tu_sh(NULL, "sed -i 's/\"source\": \"demo: /\"source\": \"old: /' '%s'", rec);
 	struct be_image_rec *r3 = NULL;
 	assert_int_equal(be_image_demo(f->ctx, "demo", &err), 0);
-	assert_int_equal(be_image_load(f->ctx, "demo", &r3, &err), 0);
+	assert_int_equal(image_load(f->ctx, "demo", &r3, &err), 0);
 	assert_string_not_equal(r3->layers[0], r1->layers[0]);
 	assert_int_equal(n_layers(f), 1);
-	be_image_rec_free(r1);
-	be_image_rec_free(r2);
-	be_image_rec_free(r3);
+	image_rec_free(r1);
+	image_rec_free(r2);
+	image_rec_free(r3);
 	assert_clean(f);
 }
 

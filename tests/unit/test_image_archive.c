@@ -6,9 +6,9 @@
 #include <string.h>
 #include <sys/utsname.h>
 
-#include "image_archive.h"
+#include "image/image_archive.h"
 #include "testutil.h"
-#include "util.h"
+#include "base/util.h"
 
 #define H64 "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 
@@ -27,7 +27,7 @@ static void test_be_image_archive_docker_plan_good(void **state)
 	(void)state;
 	struct be_archive_plan p = {0};
 	struct be_error *err = NULL;
-	assert_int_equal(be_image_archive_docker_plan(
+	assert_int_equal(image_archive_docker_plan(
 	                         "[{\"Config\": \"./c.json\", \"RepoTags\": null, \"Layers\": "
 	                         "[\"a/layer.tar\", \"blobs/sha256/" H64 "\"]}, {\"Config\": 1}]",
 	                         &p, &err),
@@ -36,7 +36,7 @@ static void test_be_image_archive_docker_plan_good(void **state)
 	assert_int_equal(p.n_layers, 2);
 	assert_string_equal(p.layers[0], "a/layer.tar");
 	assert_string_equal(p.layers[1], "blobs/sha256/" H64);
-	be_archive_plan_free(&p);
+	image_archive_plan_free(&p);
 }
 
 static void test_be_image_archive_docker_plan_bad(void **state)
@@ -58,9 +58,9 @@ static void test_be_image_archive_docker_plan_bad(void **state)
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct be_archive_plan p = {0};
 		struct be_error *err = NULL;
-		assert_int_equal(be_image_archive_docker_plan(cases[i].text, &p, &err), -1);
+		assert_int_equal(image_archive_docker_plan(cases[i].text, &p, &err), -1);
 		assert_err(&err, cases[i].want);
-		be_archive_plan_free(&p);
+		image_archive_plan_free(&p);
 	}
 }
 
@@ -85,15 +85,15 @@ static void test_be_image_archive_oci_index(void **state)
 	char *blob = NULL;
 	bool nested = false;
 	struct be_error *err = NULL;
-	assert_int_equal(be_image_archive_oci_index(text, "index.json", &blob, &nested, &err), 0);
+	assert_int_equal(image_archive_oci_index(text, "index.json", &blob, &nested, &err), 0);
 	assert_string_equal(blob, "blobs/sha512/" H64 H64); /* this machine's, not the first */
 	assert_true(nested);
 	free(blob);
 	blob = NULL;
 	/* No platforms: the first. */
-	assert_int_equal(be_image_archive_oci_index("{\"manifests\": [{\"digest\": \"sha256:" H64
-	                                            "\"}, {\"digest\": \"sha256:1\"}]}",
-	                                            "index.json", &blob, &nested, &err),
+	assert_int_equal(image_archive_oci_index("{\"manifests\": [{\"digest\": \"sha256:" H64
+	                                         "\"}, {\"digest\": \"sha256:1\"}]}",
+	                                         "index.json", &blob, &nested, &err),
 	                 0);
 	assert_string_equal(blob, "blobs/sha256/" H64);
 	assert_false(nested);
@@ -107,8 +107,7 @@ static void test_be_image_archive_oci_index(void **state)
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		blob = NULL;
 		assert_int_equal(
-		        be_image_archive_oci_index(bad[i][0], "index.json", &blob, &nested, &err),
-		        -1);
+		        image_archive_oci_index(bad[i][0], "index.json", &blob, &nested, &err), -1);
 		assert_err(&err, bad[i][1]);
 		free(blob);
 	}
@@ -120,7 +119,7 @@ static void test_be_image_archive_oci_manifest(void **state)
 	struct be_archive_plan p = {0};
 	struct be_error *err = NULL;
 	assert_int_equal(
-	        be_image_archive_oci_manifest(
+	        image_archive_oci_manifest(
 	                "{\"config\": {\"digest\": \"sha256:" H64 "\"}, \"layers\": ["
 	                "{\"mediaType\": \"application/vnd.oci.image.layer.v1.tar+zstd\", "
 	                "\"digest\": \"sha256:" H64 "\"}, {\"mediaType\": "
@@ -130,8 +129,8 @@ static void test_be_image_archive_oci_manifest(void **state)
 	        0);
 	assert_string_equal(p.config, "blobs/sha256/" H64);
 	assert_int_equal(p.n_layers, 2);
-	be_archive_plan_free(&p);
-	assert_int_equal(be_image_archive_oci_manifest(
+	image_archive_plan_free(&p);
+	assert_int_equal(image_archive_oci_manifest(
 	                         "{\"config\": {\"digest\": \"sha256:" H64 "\"}, \"layers\": ["
 	                         "{\"mediaType\": "
 	                         "\"application/vnd.oci.image.layer.v1.tar+gzip+encrypted\", "
@@ -140,10 +139,10 @@ static void test_be_image_archive_oci_manifest(void **state)
 	                 -1);
 	assert_err(&err, "m: layer 1: media type application/vnd.oci.image.layer.v1.tar+gzip+"
 	                 "encrypted is not a tar layer");
-	be_archive_plan_free(&p);
-	assert_int_equal(be_image_archive_oci_manifest("{\"layers\": []}", "m", &p, &err), -1);
+	image_archive_plan_free(&p);
+	assert_int_equal(image_archive_oci_manifest("{\"layers\": []}", "m", &p, &err), -1);
 	assert_err(&err, "m: \"config\" has no digest");
-	be_archive_plan_free(&p);
+	image_archive_plan_free(&p);
 }
 
 static void test_be_image_archive_config(void **state)
@@ -151,12 +150,11 @@ static void test_be_image_archive_config(void **state)
 	(void)state;
 	struct be_image_rec r = {0};
 	struct be_error *err = NULL;
-	assert_int_equal(
-	        be_image_archive_config("{\"config\": {\"Entrypoint\": [\"/app\"], \"Cmd\": "
-	                                "[\"--port\", \"80\"], \"Env\": [\"A=1\"], "
-	                                "\"WorkingDir\": \"srv\"}}",
-	                                "c", &r, &err),
-	        0);
+	assert_int_equal(image_archive_config("{\"config\": {\"Entrypoint\": [\"/app\"], \"Cmd\": "
+	                                      "[\"--port\", \"80\"], \"Env\": [\"A=1\"], "
+	                                      "\"WorkingDir\": \"srv\"}}",
+	                                      "c", &r, &err),
+	                 0);
 	assert_int_equal(r.n_cmd, 3);
 	assert_string_equal(r.cmd[0], "/app");
 	assert_string_equal(r.cmd[2], "80");
@@ -166,12 +164,12 @@ static void test_be_image_archive_config(void **state)
 	assert_string_equal(r.workdir, "/srv");
 	struct be_image_rec *copy = xcalloc(1, sizeof(*copy));
 	*copy = r;
-	be_image_rec_free(copy);
+	image_rec_free(copy);
 
 	struct be_image_rec d = {0};
-	assert_int_equal(be_image_archive_config("{\"config\": {\"Cmd\": null, \"Env\": "
-	                                         "[\"PATH=/x\"], \"Entrypoint\": null}}",
-	                                         "c", &d, &err),
+	assert_int_equal(image_archive_config("{\"config\": {\"Cmd\": null, \"Env\": "
+	                                      "[\"PATH=/x\"], \"Entrypoint\": null}}",
+	                                      "c", &d, &err),
 	                 0);
 	assert_int_equal(d.n_cmd, 1);
 	assert_string_equal(d.cmd[0], "/bin/sh");
@@ -180,7 +178,7 @@ static void test_be_image_archive_config(void **state)
 	assert_string_equal(d.workdir, "/");
 	copy = xcalloc(1, sizeof(*copy));
 	*copy = d;
-	be_image_rec_free(copy);
+	image_rec_free(copy);
 
 	static const char *const bad[][2] = {
 	        {"[]", "c: not a JSON object"},
@@ -193,9 +191,9 @@ static void test_be_image_archive_config(void **state)
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		struct be_image_rec *b = xcalloc(1, sizeof(*b));
-		assert_int_equal(be_image_archive_config(bad[i][0], "c", b, &err), -1);
+		assert_int_equal(image_archive_config(bad[i][0], "c", b, &err), -1);
 		assert_err(&err, bad[i][1]);
-		be_image_rec_free(b);
+		image_rec_free(b);
 	}
 }
 
@@ -204,19 +202,19 @@ static void test_be_image_archive_kind(void **state)
 	(void)state;
 	char *dir = tu_root_new();
 	char p[4096];
-	assert_int_equal(be_image_archive_kind(dir), BE_ARCHIVE_ROOTFS);
+	assert_int_equal(image_archive_kind(dir), BE_ARCHIVE_ROOTFS);
 	snprintf(p, sizeof(p), "%s/manifest.json", dir);
 	tu_write(p, "{\"name\": \"a web app\"}");
-	assert_int_equal(be_image_archive_kind(dir), BE_ARCHIVE_ROOTFS);
+	assert_int_equal(image_archive_kind(dir), BE_ARCHIVE_ROOTFS);
 	snprintf(p, sizeof(p), "%s/index.json", dir);
 	tu_write(p, "{}");
-	assert_int_equal(be_image_archive_kind(dir), BE_ARCHIVE_ROOTFS);
+	assert_int_equal(image_archive_kind(dir), BE_ARCHIVE_ROOTFS);
 	snprintf(p, sizeof(p), "%s/oci-layout", dir);
 	tu_write(p, "{}");
-	assert_int_equal(be_image_archive_kind(dir), BE_ARCHIVE_OCI);
+	assert_int_equal(image_archive_kind(dir), BE_ARCHIVE_OCI);
 	snprintf(p, sizeof(p), "%s/manifest.json", dir);
 	tu_write(p, "[]");
-	assert_int_equal(be_image_archive_kind(dir), BE_ARCHIVE_DOCKER);
+	assert_int_equal(image_archive_kind(dir), BE_ARCHIVE_DOCKER);
 	tu_root_remove(dir);
 	free(dir);
 }

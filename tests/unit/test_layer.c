@@ -8,10 +8,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "layer.h"
-#include "store.h"
+#include "layer/layer.h"
+#include "store/store.h"
 #include "testutil.h"
-#include "util.h"
+#include "base/util.h"
 
 struct fix {
 	char *root;
@@ -68,23 +68,23 @@ static void make_layer(struct fix *f, const char *parent, size_t bytes, char id[
 {
 	struct be_layer_tmp *t = NULL;
 	struct be_error *err = NULL;
-	assert_int_equal(be_layer_begin(f->ctx, &t, &err), 0);
-	write_file(be_layer_tmp_diff(t), "file", bytes);
-	if (be_layer_commit(f->ctx, t, parent, "import", id, &err) < 0)
+	assert_int_equal(layer_begin(f->ctx, &t, &err), 0);
+	write_file(layer_tmp_diff(t), "file", bytes);
+	if (layer_commit(f->ctx, t, parent, "import", id, &err) < 0)
 		fail_msg("%s", err->msg);
 }
 
 static void test_be_layer_id_valid_cases(void **state)
 {
 	(void)state;
-	assert_true(be_layer_id_valid("0123456789ab"));
-	assert_true(be_layer_id_valid("ffffffffffff"));
-	assert_false(be_layer_id_valid("0123456789AB"));
-	assert_false(be_layer_id_valid("0123456789a"));
-	assert_false(be_layer_id_valid("0123456789abc"));
-	assert_false(be_layer_id_valid("../../etc/xx"));
-	assert_false(be_layer_id_valid(""));
-	assert_false(be_layer_id_valid(NULL));
+	assert_true(layer_id_valid("0123456789ab"));
+	assert_true(layer_id_valid("ffffffffffff"));
+	assert_false(layer_id_valid("0123456789AB"));
+	assert_false(layer_id_valid("0123456789a"));
+	assert_false(layer_id_valid("0123456789abc"));
+	assert_false(layer_id_valid("../../etc/xx"));
+	assert_false(layer_id_valid(""));
+	assert_false(layer_id_valid(NULL));
 }
 
 static void test_be_layer_commit_counts(void **state)
@@ -92,8 +92,8 @@ static void test_be_layer_commit_counts(void **state)
 	struct fix *f = *state;
 	struct be_layer_tmp *t = NULL;
 	struct be_error *err = NULL;
-	assert_int_equal(be_layer_begin(f->ctx, &t, &err), 0);
-	const char *d = be_layer_tmp_diff(t);
+	assert_int_equal(layer_begin(f->ctx, &t, &err), 0);
+	const char *d = layer_tmp_diff(t);
 	assert_int_equal(strncmp(d, f->root, strlen(f->root)), 0);
 	write_file(d, "etc/a", 100);
 	write_file(d, "b", 20);
@@ -104,19 +104,19 @@ static void test_be_layer_commit_counts(void **state)
 	snprintf(q, sizeof(q), "%s/hard", d);
 	assert_int_equal(link(p, q), 0); /* same inode: counted once */
 	char id[13];
-	if (be_layer_commit(f->ctx, t, NULL, "import", id, &err) < 0)
+	if (layer_commit(f->ctx, t, NULL, "import", id, &err) < 0)
 		fail_msg("%s", err->msg);
 	struct be_layer_info li;
-	assert_int_equal(be_layer_load(f->ctx, id, &li, &err), 0);
+	assert_int_equal(layer_load(f->ctx, id, &li, &err), 0);
 	assert_string_equal(li.id, id);
 	assert_string_equal(li.parent, "");
 	assert_string_equal(li.origin, "import");
 	assert_int_equal(li.size, 126);
 	assert_int_equal(li.files, 5); /* etc, etc/a, etc/link, b, hard */
 	assert_true(li.created > 1600000000);
-	char *diff = be_layer_diff_path(f->ctx, id);
+	char *diff = layer_diff_path(f->ctx, id);
 	snprintf(p, sizeof(p), "%s/etc/a", diff);
-	assert_true(be_path_exists(p));
+	assert_true(util_path_exists(p));
 	free(diff);
 	assert_int_equal(count_in(f, "tmp"), 0);
 }
@@ -127,12 +127,12 @@ static void test_be_layer_commit_bad_parent(void **state)
 	struct be_layer_tmp *t = NULL;
 	struct be_error *err = NULL;
 	char id[13];
-	assert_int_equal(be_layer_begin(f->ctx, &t, &err), 0);
-	assert_int_equal(be_layer_commit(f->ctx, t, "000000000000", "import", id, &err), -1);
+	assert_int_equal(layer_begin(f->ctx, &t, &err), 0);
+	assert_int_equal(layer_commit(f->ctx, t, "000000000000", "import", id, &err), -1);
 	assert_non_null(strstr(err->msg, "no such layer: 000000000000"));
 	be_error_clear(&err);
-	assert_int_equal(be_layer_begin(f->ctx, &t, &err), 0);
-	assert_int_equal(be_layer_commit(f->ctx, t, NULL, "Bad Origin", id, &err), -1);
+	assert_int_equal(layer_begin(f->ctx, &t, &err), 0);
+	assert_int_equal(layer_commit(f->ctx, t, NULL, "Bad Origin", id, &err), -1);
 	assert_non_null(strstr(err->msg, "invalid layer origin"));
 	be_error_clear(&err);
 	assert_int_equal(count_in(f, "tmp"), 0);
@@ -143,10 +143,10 @@ static void test_be_layer_abort_removes(void **state)
 {
 	struct fix *f = *state;
 	struct be_layer_tmp *t = NULL;
-	assert_int_equal(be_layer_begin(f->ctx, &t, NULL), 0);
-	write_file(be_layer_tmp_diff(t), "a/b/c", 10);
-	be_layer_abort(t);
-	be_layer_abort(NULL);
+	assert_int_equal(layer_begin(f->ctx, &t, NULL), 0);
+	write_file(layer_tmp_diff(t), "a/b/c", 10);
+	layer_abort(t);
+	layer_abort(NULL);
 	assert_int_equal(count_in(f, "tmp"), 0);
 }
 
@@ -156,20 +156,20 @@ static void test_be_layer_begin_locked_survives_repair(void **state)
 	struct be_layer_tmp *locked = NULL, *plain = NULL;
 	int fd = -1;
 	struct be_error *err = NULL;
-	assert_int_equal(be_layer_begin_locked(f->ctx, &locked, &fd, &err), 0);
+	assert_int_equal(layer_begin_locked(f->ctx, &locked, &fd, &err), 0);
 	assert_true(fd >= 0);
-	assert_int_equal(be_layer_begin(f->ctx, &plain, &err), 0);
-	write_file(be_layer_tmp_diff(locked), "kept", 3);
+	assert_int_equal(layer_begin(f->ctx, &plain, &err), 0);
+	write_file(layer_tmp_diff(locked), "kept", 3);
 	/* What another client's be_ctx_open does. */
-	assert_int_equal(be_store_repair(f->ctx, &err), 0);
-	assert_true(be_path_exists(be_layer_tmp_diff(locked)));
-	assert_false(be_path_exists(be_layer_tmp_diff(plain)));
-	be_layer_abort(plain);
+	assert_int_equal(store_repair(f->ctx, &err), 0);
+	assert_true(util_path_exists(layer_tmp_diff(locked)));
+	assert_false(util_path_exists(layer_tmp_diff(plain)));
+	layer_abort(plain);
 	char id[13];
-	assert_int_equal(be_layer_commit(f->ctx, locked, NULL, "import", id, &err), 0);
+	assert_int_equal(layer_commit(f->ctx, locked, NULL, "import", id, &err), 0);
 	close(fd);
 	int64_t size, files;
-	assert_int_equal(be_layer_size(f->ctx, id, &size, &files, &err), 0);
+	assert_int_equal(layer_size(f->ctx, id, &size, &files, &err), 0);
 	assert_int_equal(size, 3);
 	assert_int_equal(count_in(f, "tmp"), 0);
 }
@@ -183,21 +183,21 @@ static void test_be_layer_seal_dir_no_walk(void **state)
 	snprintf(up, sizeof(up), "%s/containers/web/upper", f->root);
 	write_file(up, "x/y", 30);
 	write_file(up, "z", 12);
-	if (be_layer_seal_dir(f->ctx, up, base, "snapshot", id, &err) < 0)
+	if (layer_seal_dir(f->ctx, up, base, "snapshot", id, &err) < 0)
 		fail_msg("%s", err->msg);
-	assert_false(be_path_exists(up));
+	assert_false(util_path_exists(up));
 	struct be_layer_info li;
-	assert_int_equal(be_layer_load(f->ctx, id, &li, &err), 0);
+	assert_int_equal(layer_load(f->ctx, id, &li, &err), 0);
 	assert_string_equal(li.parent, base);
 	assert_string_equal(li.origin, "snapshot");
 	assert_int_equal(li.size, -1);
 	assert_int_equal(li.files, -1);
 	int64_t size, files;
-	assert_int_equal(be_layer_size(f->ctx, id, &size, &files, &err), 0);
+	assert_int_equal(layer_size(f->ctx, id, &size, &files, &err), 0);
 	assert_int_equal(size, 42);
 	assert_int_equal(files, 3);
 	/* cached in layer.json */
-	assert_int_equal(be_layer_load(f->ctx, id, &li, &err), 0);
+	assert_int_equal(layer_load(f->ctx, id, &li, &err), 0);
 	assert_int_equal(li.size, 42);
 	assert_int_equal(li.files, 3);
 	assert_int_equal(count_in(f, "tmp"), 0);
@@ -209,16 +209,16 @@ static void test_be_layer_seal_dir_failures(void **state)
 	char id[13], up[4096];
 	struct be_error *err = NULL;
 	snprintf(up, sizeof(up), "%s/containers/web/upper", f->root);
-	assert_int_equal(be_layer_seal_dir(f->ctx, up, NULL, "snapshot", id, &err), -1);
+	assert_int_equal(layer_seal_dir(f->ctx, up, NULL, "snapshot", id, &err), -1);
 	assert_non_null(strstr(err->msg, up));
 	be_error_clear(&err);
 	write_file(up, "keep", 5);
-	assert_int_equal(be_layer_seal_dir(f->ctx, up, "aaaaaaaaaaaa", "snapshot", id, &err), -1);
+	assert_int_equal(layer_seal_dir(f->ctx, up, "aaaaaaaaaaaa", "snapshot", id, &err), -1);
 	assert_non_null(strstr(err->msg, "no such layer"));
 	be_error_clear(&err);
 	char keep[4200];
 	snprintf(keep, sizeof(keep), "%s/keep", up);
-	assert_true(be_path_exists(keep));
+	assert_true(util_path_exists(keep));
 	assert_int_equal(count_in(f, "tmp"), 0);
 	assert_int_equal(count_in(f, "layers"), 0);
 }
@@ -228,11 +228,11 @@ static void test_be_layer_load_bad(void **state)
 	struct fix *f = *state;
 	struct be_layer_info li;
 	struct be_error *err = NULL;
-	assert_int_equal(be_layer_load(f->ctx, "../../etc/pa", &li, &err), -1);
+	assert_int_equal(layer_load(f->ctx, "../../etc/pa", &li, &err), -1);
 	assert_int_equal(err->errnum, EINVAL);
 	assert_non_null(strstr(err->msg, "invalid layer id"));
 	be_error_clear(&err);
-	assert_int_equal(be_layer_load(f->ctx, "abcdefabcdef", &li, &err), -1);
+	assert_int_equal(layer_load(f->ctx, "abcdefabcdef", &li, &err), -1);
 	assert_int_equal(err->errnum, ENOENT);
 	assert_string_equal(err->msg, "no such layer: abcdefabcdef");
 	be_error_clear(&err);
@@ -240,13 +240,13 @@ static void test_be_layer_load_bad(void **state)
 	snprintf(p, sizeof(p), "%s/layers/abcdefabcdef/layer.json", f->root);
 	tu_write(p, "{\"version\":1,\"id\":\"abcdefabcdef\",\"parent\":null,\"created\":1,"
 	            "\"size\":\"big\",\"files\":1,\"origin\":\"import\"}\n");
-	assert_int_equal(be_layer_load(f->ctx, "abcdefabcdef", &li, &err), -1);
+	assert_int_equal(layer_load(f->ctx, "abcdefabcdef", &li, &err), -1);
 	assert_non_null(strstr(err->msg, "field \"size\" must be an integer"));
 	assert_non_null(strstr(err->msg, p));
 	be_error_clear(&err);
 	tu_write(p, "{\"version\":1,\"id\":\"000000000000\",\"parent\":null,\"created\":1,"
 	            "\"size\":1,\"files\":1,\"origin\":\"import\"}\n");
-	assert_int_equal(be_layer_load(f->ctx, "abcdefabcdef", &li, &err), -1);
+	assert_int_equal(layer_load(f->ctx, "abcdefabcdef", &li, &err), -1);
 	assert_non_null(strstr(err->msg, "field \"id\""));
 	be_error_clear(&err);
 }
@@ -273,12 +273,12 @@ static void test_be_layer_chain_order(void **state)
 	char **ids = NULL;
 	size_t n = 0;
 	struct be_error *err = NULL;
-	assert_int_equal(be_layer_chain(f->ctx, c, &ids, &n, &err), 0);
+	assert_int_equal(layer_chain(f->ctx, c, &ids, &n, &err), 0);
 	assert_int_equal(n, 3);
 	assert_string_equal(ids[0], c);
 	assert_string_equal(ids[1], b);
 	assert_string_equal(ids[2], a);
-	be_layer_chain_free(ids, n);
+	layer_chain_free(ids, n);
 }
 
 static void test_be_layer_chain_broken(void **state)
@@ -289,11 +289,11 @@ static void test_be_layer_chain_broken(void **state)
 	struct be_error *err = NULL;
 	fake_layer(f, "111111111111", "222222222222");
 	fake_layer(f, "222222222222", "111111111111");
-	assert_int_equal(be_layer_chain(f->ctx, "111111111111", &ids, &n, &err), -1);
+	assert_int_equal(layer_chain(f->ctx, "111111111111", &ids, &n, &err), -1);
 	assert_non_null(strstr(err->msg, "cycle"));
 	be_error_clear(&err);
 	fake_layer(f, "333333333333", "444444444444");
-	assert_int_equal(be_layer_chain(f->ctx, "333333333333", &ids, &n, &err), -1);
+	assert_int_equal(layer_chain(f->ctx, "333333333333", &ids, &n, &err), -1);
 	assert_string_equal(err->msg, "no such layer: 444444444444");
 	be_error_clear(&err);
 	/* 1001 layers deep */
@@ -303,12 +303,12 @@ static void test_be_layer_chain_broken(void **state)
 		fake_layer(f, id, parent[0] ? parent : NULL);
 		memcpy(parent, id, sizeof(id));
 	}
-	assert_int_equal(be_layer_chain(f->ctx, id, &ids, &n, &err), -1);
+	assert_int_equal(layer_chain(f->ctx, id, &ids, &n, &err), -1);
 	assert_non_null(strstr(err->msg, "deeper than 1000"));
 	be_error_clear(&err);
-	assert_int_equal(be_layer_chain(f->ctx, "a000000003e7", &ids, &n, &err), 0);
+	assert_int_equal(layer_chain(f->ctx, "a000000003e7", &ids, &n, &err), 0);
 	assert_int_equal(n, 1000);
-	be_layer_chain_free(ids, n);
+	layer_chain_free(ids, n);
 }
 
 static void test_be_layer_list_and_remove(void **state)
@@ -325,20 +325,20 @@ static void test_be_layer_list_and_remove(void **state)
 	char **ids = NULL;
 	size_t n = 0;
 	struct be_error *err = NULL;
-	assert_int_equal(be_layer_list(f->ctx, &ids, &n, &err), 0);
+	assert_int_equal(layer_list(f->ctx, &ids, &n, &err), 0);
 	assert_int_equal(n, 2);
 	assert_true(strcmp(ids[0], ids[1]) < 0);
-	be_layer_chain_free(ids, n);
-	assert_int_equal(be_layer_remove(f->ctx, a, &err), 0);
-	assert_int_equal(be_layer_remove(f->ctx, a, &err), -1);
+	layer_chain_free(ids, n);
+	assert_int_equal(layer_remove(f->ctx, a, &err), 0);
+	assert_int_equal(layer_remove(f->ctx, a, &err), -1);
 	assert_int_equal(err->errnum, ENOENT);
 	be_error_clear(&err);
-	assert_int_equal(be_layer_remove(f->ctx, "../layers/xx", &err), -1);
+	assert_int_equal(layer_remove(f->ctx, "../layers/xx", &err), -1);
 	be_error_clear(&err);
-	assert_int_equal(be_layer_list(f->ctx, &ids, &n, &err), 0);
+	assert_int_equal(layer_list(f->ctx, &ids, &n, &err), 0);
 	assert_int_equal(n, 1);
 	assert_string_equal(ids[0], b);
-	be_layer_chain_free(ids, n);
+	layer_chain_free(ids, n);
 	assert_int_equal(count_in(f, "trash"), 0);
 }
 
@@ -354,10 +354,10 @@ static void test_be_layer_count_dir_kinds(void **state)
 	assert_int_equal(symlink("nowhere/at/all", p), 0); /* 14 bytes */
 	int64_t size = 0, files = 0;
 	struct be_error *err = NULL;
-	assert_int_equal(be_layer_count_dir(d, &size, &files, &err), 0);
+	assert_int_equal(layer_count_dir(d, &size, &files, &err), 0);
 	assert_int_equal(size, 1014);
 	assert_int_equal(files, 6);
-	assert_int_equal(be_layer_count_dir("/nonexistent/berth", &size, &files, &err), -1);
+	assert_int_equal(layer_count_dir("/nonexistent/berth", &size, &files, &err), -1);
 	be_error_clear(&err);
 }
 

@@ -10,7 +10,7 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
-#include "snapshot.h"
+#include "journal/journal.h"
 #include "testutil.h"
 #include "tu_tree.h"
 

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "snapshot.h"
+#include "journal/journal.h"
 #include "testutil.h"
 
 static json_t *parse(const char *text)

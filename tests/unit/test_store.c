@@ -13,7 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "store.h"
+#include "store/store.h"
 #include "testutil.h"
 
 struct fx {
@@ -49,7 +49,7 @@ static int teardown(void **state)
 /* ROOT/rel, created with its parent directories when text is not NULL. */
 static char *fx_file(struct fx *f, const char *rel, const char *text)
 {
-	char *p = be_ctx_path(f->ctx, "%s", rel);
+	char *p = ctx_path(f->ctx, "%s", rel);
 	if (text)
 		tu_write(p, text);
 	return p;
@@ -98,13 +98,13 @@ static void test_be_store_save_round_trip(void **state)
 	struct fx *f = *state;
 	cleanup_free char *path = fx_file(f, "containers/web/config.json", NULL);
 	cleanup_free char *dir = dir_of(path);
-	assert_int_equal(be_mkdir_p(dir, 0700, NULL), 0);
+	assert_int_equal(util_mkdir_p(dir, 0700, NULL), 0);
 	cleanup_json json_t *rec = sample_record("web");
 	struct be_error *err = NULL;
-	assert_int_equal(be_store_save(path, rec, BE_STORE_DURABLE, &err), 0);
+	assert_int_equal(store_save(path, rec, BE_STORE_DURABLE, &err), 0);
 	assert_null(err);
 
-	cleanup_json json_t *back = be_store_load(path, &err);
+	cleanup_json json_t *back = store_load(path, &err);
 	if (back == NULL)
 		fail_msg("load: %s", err->msg);
 	assert_int_equal(BE_STORE_CHECK(path, back, record_fields, &err), 0);
@@ -122,7 +122,7 @@ static void test_be_store_save_round_trip(void **state)
 	assert_int_equal(stat(path, &st), 0);
 	assert_int_equal(st.st_mode & 0777, 0644);
 	size_t len;
-	cleanup_free char *text = be_read_file(path, &len, NULL);
+	cleanup_free char *text = util_read_file(path, &len, NULL);
 	assert_true(len > 2 && text[len - 1] == '\n' && text[len - 2] == '}');
 	assert_non_null(strstr(text, "\"version\": 1"));
 	assert_int_equal(count_entries(dir, ".tmp"), 0);
@@ -135,10 +135,10 @@ static void test_be_store_save_replaces(void **state)
 	struct fx *f = *state;
 	cleanup_free char *path = fx_file(f, "images/base.json", NULL);
 	cleanup_json json_t *a = json_pack("{s:s,s:i}", "name", "one", "version", 7);
-	assert_int_equal(be_store_save(path, a, 0, NULL), 0);
+	assert_int_equal(store_save(path, a, 0, NULL), 0);
 	cleanup_json json_t *b = json_pack("{s:s}", "name", "two");
-	assert_int_equal(be_store_save(path, b, BE_STORE_DURABLE, NULL), 0);
-	cleanup_json json_t *back = be_store_load(path, NULL);
+	assert_int_equal(store_save(path, b, BE_STORE_DURABLE, NULL), 0);
+	cleanup_json json_t *back = store_load(path, NULL);
 	assert_non_null(back);
 	assert_string_equal(json_string_value(json_object_get(back, "name")), "two");
 	assert_int_equal(json_object_size(back), 2);
@@ -149,12 +149,12 @@ static void test_be_store_save_replaces(void **state)
 static void test_be_store_save_runtime(void **state)
 {
 	struct fx *f = *state;
-	cleanup_free char *dir = be_ctx_run_path(f->ctx, "containers");
-	assert_int_equal(be_mkdir_p(dir, 0700, NULL), 0);
-	cleanup_free char *path = be_ctx_run_path(f->ctx, "containers/web.json");
+	cleanup_free char *dir = ctx_run_path(f->ctx, "containers");
+	assert_int_equal(util_mkdir_p(dir, 0700, NULL), 0);
+	cleanup_free char *path = ctx_run_path(f->ctx, "containers/web.json");
 	cleanup_json json_t *o = json_pack("{s:i,s:I}", "pid", 1234, "pid_start", (json_int_t)99);
-	assert_int_equal(be_store_save(path, o, 0, NULL), 0);
-	cleanup_json json_t *back = be_store_load(path, NULL);
+	assert_int_equal(store_save(path, o, 0, NULL), 0);
+	cleanup_json json_t *back = store_load(path, NULL);
 	assert_non_null(back);
 	assert_true(json_equal(o, back));
 }
@@ -164,7 +164,7 @@ static void test_be_store_load_missing(void **state)
 	struct fx *f = *state;
 	cleanup_free char *path = fx_file(f, "images/none.json", NULL);
 	struct be_error *err = NULL;
-	assert_null(be_store_load(path, &err));
+	assert_null(store_load(path, &err));
 	assert_non_null(err);
 	assert_int_equal(err->errnum, ENOENT);
 	char want[4200];
@@ -174,7 +174,7 @@ static void test_be_store_load_missing(void **state)
 	/* A directory is not a record. */
 	cleanup_free char *dir = fx_file(f, "images", NULL);
 	err = NULL;
-	assert_null(be_store_load(dir, &err));
+	assert_null(store_load(dir, &err));
 	assert_int_equal(err->errnum, EISDIR);
 	be_error_free(err);
 }
@@ -240,18 +240,18 @@ static void test_be_store_load_bad_files(void **state)
 	struct fx *f = *state;
 	cleanup_free char *path = fx_file(f, "containers/web/config.json", NULL);
 	cleanup_free char *dir = dir_of(path);
-	assert_int_equal(be_mkdir_p(dir, 0700, NULL), 0);
+	assert_int_equal(util_mkdir_p(dir, 0700, NULL), 0);
 	/* The same place holds a good record first: the harness is sound. */
 	tu_write(path, good_config);
-	json_t *good = be_store_load(path, NULL);
+	json_t *good = store_load(path, NULL);
 	assert_non_null(good);
 	json_decref(good);
 	for (size_t i = 0; i < sizeof(bad_files) / sizeof(bad_files[0]); i++) {
 		size_t len = bad_files[i].len;
-		assert_int_equal(be_write_file_atomic(path, bad_files[i].text, len, false, NULL),
+		assert_int_equal(util_write_file_atomic(path, bad_files[i].text, len, false, NULL),
 		                 0);
 		struct be_error *err = NULL;
-		json_t *o = be_store_load(path, &err);
+		json_t *o = store_load(path, &err);
 		if (o != NULL)
 			fail_msg("%s: loaded", bad_files[i].what);
 		assert_non_null(err);
@@ -268,7 +268,7 @@ static void test_be_store_load_bad_files(void **state)
 		assert_int_equal(be_ctx_open(&opts, &again, NULL), 0);
 		be_ctx_free(again);
 		size_t after_len;
-		cleanup_free char *after = be_read_file(path, &after_len, NULL);
+		cleanup_free char *after = util_read_file(path, &after_len, NULL);
 		assert_non_null(after);
 		if (after_len != len || memcmp(after, bad_files[i].text, len) != 0)
 			fail_msg("%s: the file changed", bad_files[i].what);
@@ -315,11 +315,11 @@ static void test_be_store_check_wrong_type(void **state)
 {
 	struct fx *f = *state;
 	cleanup_free char *path = fx_file(f, "containers/web/config.json", typed_text);
-	cleanup_json json_t *o = be_store_load(path, NULL);
+	cleanup_json json_t *o = store_load(path, NULL);
 	assert_non_null(o);
 	for (size_t i = 0; i < sizeof(typed_cases) / sizeof(typed_cases[0]); i++) {
 		struct be_error *err = NULL;
-		assert_int_equal(be_store_check(path, o, &typed_cases[i].field, 1, &err), -1);
+		assert_int_equal(store_check(path, o, &typed_cases[i].field, 1, &err), -1);
 		char want[4200];
 		snprintf(want, sizeof(want), "%s:%s", path, typed_cases[i].want);
 		assert_string_equal(err->msg, want);
@@ -345,7 +345,7 @@ static void test_be_store_check_accepts(void **state)
 	        f, "images/ok.json",
 	        "{\"a\": false, \"b\": 3, \"c\": 2.5, \"d\": null, \"e\": \"x\", \"new\": [1], "
 	        "\"version\": 1}\n");
-	cleanup_json json_t *o = be_store_load(path, NULL);
+	cleanup_json json_t *o = store_load(path, NULL);
 	assert_non_null(o);
 	static const struct be_field fields[] = {
 	        {"a", JSON_TRUE, false},                            /* false is a boolean too */
@@ -374,7 +374,7 @@ static int save_in_child(const char *fault, const char *path, json_t *rec)
 	assert_true(pid >= 0);
 	if (pid == 0) {
 		setenv("BERTH_FAULT", fault, 1);
-		_exit(be_store_save(path, rec, BE_STORE_DURABLE, NULL) == 0 ? 0 : 1);
+		_exit(store_save(path, rec, BE_STORE_DURABLE, NULL) == 0 ? 0 : 1);
 	}
 	int st;
 	assert_int_equal(waitpid(pid, &st, 0), pid);
@@ -385,17 +385,17 @@ static int save_in_child(const char *fault, const char *path, json_t *rec)
 static void check_interrupted_save(struct fx *f, const char *path)
 {
 	cleanup_free char *dir = dir_of(path);
-	assert_int_equal(be_mkdir_p(dir, 0700, NULL), 0);
+	assert_int_equal(util_mkdir_p(dir, 0700, NULL), 0);
 	cleanup_json json_t *old = sample_record("old");
-	assert_int_equal(be_store_save(path, old, BE_STORE_DURABLE, NULL), 0);
+	assert_int_equal(store_save(path, old, BE_STORE_DURABLE, NULL), 0);
 	size_t old_len;
-	cleanup_free char *old_bytes = be_read_file(path, &old_len, NULL);
+	cleanup_free char *old_bytes = util_read_file(path, &old_len, NULL);
 
 	cleanup_json json_t *rec = sample_record("new");
 	json_object_set_new(rec, "padding", json_string("a longer record than the old one"));
 	assert_int_equal(save_in_child("store.before_rename", path, rec), 99);
 	size_t len;
-	cleanup_free char *bytes = be_read_file(path, &len, NULL);
+	cleanup_free char *bytes = util_read_file(path, &len, NULL);
 	assert_int_equal(len, old_len);
 	assert_memory_equal(bytes, old_bytes, len);
 	assert_int_equal(count_entries(dir, ".tmp"), 1);
@@ -406,17 +406,17 @@ static void check_interrupted_save(struct fx *f, const char *path)
 	assert_int_equal(be_ctx_open(&opts, &again, NULL), 0);
 	be_ctx_free(again);
 	assert_int_equal(count_entries(dir, ".tmp"), 0);
-	cleanup_free char *after = be_read_file(path, &len, NULL);
+	cleanup_free char *after = util_read_file(path, &len, NULL);
 	assert_int_equal(len, old_len);
 	assert_memory_equal(after, old_bytes, len);
-	cleanup_json json_t *back = be_store_load(path, NULL);
+	cleanup_json json_t *back = store_load(path, NULL);
 	assert_non_null(back);
 	assert_string_equal(json_string_value(json_object_get(back, "name")), "old");
 
 	/* Killed right after the rename: the new record is there, whole. */
 	assert_int_equal(save_in_child("store.after_rename", path, rec), 99);
 	json_decref(back);
-	back = be_store_load(path, NULL);
+	back = store_load(path, NULL);
 	assert_non_null(back);
 	assert_int_equal(BE_STORE_CHECK(path, back, record_fields, NULL), 0);
 	assert_string_equal(json_string_value(json_object_get(back, "name")), "new");
@@ -427,7 +427,7 @@ static void check_interrupted_save(struct fx *f, const char *path)
 	json_object_set_new(rec, "name", json_string("third"));
 	assert_int_equal(save_in_child("layer.seal,store.other", path, rec), 0);
 	json_decref(back);
-	back = be_store_load(path, NULL);
+	back = store_load(path, NULL);
 	assert_string_equal(json_string_value(json_object_get(back, "name")), "third");
 }
 
@@ -455,7 +455,7 @@ static void test_be_store_save_fault_layer_record(void **state)
 static void test_be_store_save_fault_runtime_record(void **state)
 {
 	struct fx *f = *state;
-	cleanup_free char *path = be_ctx_run_path(f->ctx, "containers/web.json");
+	cleanup_free char *path = ctx_run_path(f->ctx, "containers/web.json");
 	check_interrupted_save(f, path);
 }
 
@@ -467,7 +467,7 @@ static void test_be_store_save_write_error_keeps_old(void **state)
 	cleanup_free char *path = fx_file(f, "images/base.json", NULL);
 	cleanup_free char *dir = dir_of(path);
 	cleanup_json json_t *old = json_pack("{s:s}", "name", "old");
-	assert_int_equal(be_store_save(path, old, BE_STORE_DURABLE, NULL), 0);
+	assert_int_equal(store_save(path, old, BE_STORE_DURABLE, NULL), 0);
 	cleanup_free char *old_bytes = tu_read(path);
 
 	fflush(NULL);
@@ -483,7 +483,7 @@ static void test_be_store_save_write_error_keeps_old(void **state)
 		pad[sizeof(pad) - 1] = '\0';
 		json_object_set_new(big, "pad", json_string(pad));
 		struct be_error *err = NULL;
-		int r = be_store_save(path, big, BE_STORE_DURABLE, &err);
+		int r = store_save(path, big, BE_STORE_DURABLE, &err);
 		/* 0: failed as it should, with errno and path in the message */
 		_exit(r < 0 && err && err->errnum == EFBIG && strstr(err->msg, path) ? 0 : 1);
 	}
@@ -523,7 +523,7 @@ static void holder_start(struct holder *h, struct be_ctx *ctx, const char *kind,
 		close(go[1]);
 		close(done[0]);
 		struct be_lock *lock = NULL;
-		if (be_lock_take(ctx, kind, name, &lock, NULL) < 0)
+		if (store_lock_take(ctx, kind, name, &lock, NULL) < 0)
 			_exit(2);
 		if (write(ready[1], "L", 1) != 1)
 			_exit(3);
@@ -533,7 +533,7 @@ static void holder_start(struct holder *h, struct be_ctx *ctx, const char *kind,
 		usleep((useconds_t)delay_ms * 1000);
 		if (write(done[1], "R", 1) != 1)
 			_exit(5);
-		be_lock_release(lock);
+		store_lock_release(lock);
 		_exit(0);
 	}
 	close(ready[1]);
@@ -567,7 +567,7 @@ static void test_be_lock_take_busy(void **state)
 	holder_start(&h, f->ctx, "container", "web", 0);
 	struct be_lock *lock = NULL;
 	struct be_error *err = NULL;
-	assert_int_equal(be_lock_take(f->ctx, "container", "web", &lock, &err), -1);
+	assert_int_equal(store_lock_take(f->ctx, "container", "web", &lock, &err), -1);
 	assert_null(lock);
 	assert_non_null(err);
 	char want[128];
@@ -579,17 +579,17 @@ static void test_be_lock_take_busy(void **state)
 
 	/* Other objects are free meanwhile. */
 	struct be_lock *other = NULL, *image = NULL;
-	assert_int_equal(be_lock_take(f->ctx, "container", "db", &other, NULL), 0);
-	assert_int_equal(be_lock_take(f->ctx, "image", "web", &image, NULL), 0);
-	be_lock_release(other);
-	be_lock_release(image);
+	assert_int_equal(store_lock_take(f->ctx, "container", "db", &other, NULL), 0);
+	assert_int_equal(store_lock_take(f->ctx, "image", "web", &image, NULL), 0);
+	store_lock_release(other);
+	store_lock_release(image);
 
 	assert_int_equal(holder_finish(&h), 0);
 	err = NULL;
-	assert_int_equal(be_lock_take(f->ctx, "container", "web", &lock, &err), 0);
+	assert_int_equal(store_lock_take(f->ctx, "container", "web", &lock, &err), 0);
 	assert_null(err);
-	assert_true(be_lock_fd(lock) >= 0);
-	be_lock_release(lock);
+	assert_true(store_lock_fd(lock) >= 0);
+	store_lock_release(lock);
 }
 
 /* With lock_wait the second client blocks until the holder lets go. */
@@ -603,12 +603,12 @@ static void test_be_lock_take_wait(void **state)
 	struct holder h;
 	holder_start(&h, f->ctx, "container", "web", 150);
 	struct be_lock *lock = NULL;
-	assert_int_equal(be_lock_take(f->ctx, "container", "web", &lock, NULL), -1);
+	assert_int_equal(store_lock_take(f->ctx, "container", "web", &lock, NULL), -1);
 	assert_int_equal(write(h.go, "g", 1), 1);
-	uint64_t t0 = be_now_ns();
+	uint64_t t0 = util_now_ns();
 	struct be_error *err = NULL;
-	assert_int_equal(be_lock_take(waiting, "container", "web", &lock, &err), 0);
-	uint64_t waited_ms = (be_now_ns() - t0) / 1000000;
+	assert_int_equal(store_lock_take(waiting, "container", "web", &lock, &err), 0);
+	uint64_t waited_ms = (util_now_ns() - t0) / 1000000;
 	assert_null(err);
 	/* The holder said 'R' before releasing: it must be there now. */
 	int fl = fcntl(h.done, F_GETFL);
@@ -619,11 +619,11 @@ static void test_be_lock_take_wait(void **state)
 	print_message("waited %llu ms for the lock (holder kept it 150 ms more)\n",
 	              (unsigned long long)waited_ms);
 	/* The lock file now names this process. */
-	cleanup_free char *lock_path = be_ctx_run_path(f->ctx, "locks/container.web.lock");
+	cleanup_free char *lock_path = ctx_run_path(f->ctx, "locks/container.web.lock");
 	cleanup_free char *text = tu_read(lock_path);
 	assert_int_equal(atoi(text), (int)getpid());
 	assert_int_equal(holder_finish(&h), 0);
-	be_lock_release(lock);
+	store_lock_release(lock);
 	be_ctx_free(waiting);
 }
 
@@ -637,9 +637,9 @@ static void test_be_lock_take_holder_killed(void **state)
 	assert_int_equal(holder_finish(&h), 128 + SIGKILL);
 	struct be_lock *lock = NULL;
 	struct be_error *err = NULL;
-	assert_int_equal(be_lock_take(f->ctx, "container", "web", &lock, &err), 0);
+	assert_int_equal(store_lock_take(f->ctx, "container", "web", &lock, &err), 0);
 	assert_null(err);
-	be_lock_release(lock);
+	store_lock_release(lock);
 }
 
 /* Two takes in one process conflict as well (two open files). */
@@ -647,18 +647,18 @@ static void test_be_lock_take_same_process(void **state)
 {
 	struct fx *f = *state;
 	struct be_lock *a = NULL, *b = NULL;
-	assert_int_equal(be_lock_take(f->ctx, "container", "web", &a, NULL), 0);
+	assert_int_equal(store_lock_take(f->ctx, "container", "web", &a, NULL), 0);
 	struct be_error *err = NULL;
-	assert_int_equal(be_lock_take(f->ctx, "container", "web", &b, &err), -1);
+	assert_int_equal(store_lock_take(f->ctx, "container", "web", &b, &err), -1);
 	char want[128];
 	snprintf(want, sizeof(want), "container web is busy (locked by pid %d)", (int)getpid());
 	assert_string_equal(err->msg, want);
 	be_error_free(err);
-	be_lock_release(a);
-	assert_int_equal(be_lock_take(f->ctx, "container", "web", &b, NULL), 0);
-	be_lock_release(b);
-	be_lock_release(NULL);
-	assert_int_equal(be_lock_fd(NULL), -1);
+	store_lock_release(a);
+	assert_int_equal(store_lock_take(f->ctx, "container", "web", &b, NULL), 0);
+	store_lock_release(b);
+	store_lock_release(NULL);
+	assert_int_equal(store_lock_fd(NULL), -1);
 }
 
 /* A bad name is refused before any path is built. */
@@ -669,12 +669,12 @@ static void test_be_lock_take_bad_name(void **state)
 	for (size_t i = 0; i < 4; i++) {
 		struct be_lock *lock = NULL;
 		struct be_error *err = NULL;
-		assert_int_equal(be_lock_take(f->ctx, "container", names[i], &lock, &err), -1);
+		assert_int_equal(store_lock_take(f->ctx, "container", names[i], &lock, &err), -1);
 		assert_null(lock);
 		assert_non_null(strstr(err->msg, "invalid container name"));
 		be_error_free(err);
 	}
-	cleanup_free char *locks = be_ctx_run_path(f->ctx, "locks");
+	cleanup_free char *locks = ctx_run_path(f->ctx, "locks");
 	assert_int_equal(count_entries(locks, "lock"), 0);
 }
 
@@ -682,11 +682,11 @@ static void test_be_lock_take_bad_name(void **state)
 static void test_be_lock_take_makes_dir(void **state)
 {
 	struct fx *f = *state;
-	cleanup_free char *run = be_ctx_run_path(f->ctx, "locks");
-	assert_int_equal(be_rm_rf(run, NULL), 0);
+	cleanup_free char *run = ctx_run_path(f->ctx, "locks");
+	assert_int_equal(util_rm_rf(run, NULL), 0);
 	struct be_lock *lock = NULL;
-	assert_int_equal(be_lock_take(f->ctx, "image", "base", &lock, NULL), 0);
-	be_lock_release(lock);
+	assert_int_equal(store_lock_take(f->ctx, "image", "base", &lock, NULL), 0);
+	store_lock_release(lock);
 }
 
 /* ---- trash and repair ------------------------------------------------------ */
@@ -698,15 +698,15 @@ static void test_be_store_trash_moves_and_empties(void **state)
 	cleanup_free char *dir = fx_file(f, "containers/web/upper", NULL);
 	cleanup_free char *trash = fx_file(f, "trash", NULL);
 	struct be_error *err = NULL;
-	assert_int_equal(be_store_trash(f->ctx, dir, &err), 0);
-	assert_false(be_path_exists(dir));
+	assert_int_equal(store_trash(f->ctx, dir, &err), 0);
+	assert_false(util_path_exists(dir));
 	assert_int_equal(count_entries(trash, ""), 1);
 	/* Missing: nothing to do. */
-	assert_int_equal(be_store_trash(f->ctx, dir, &err), 0);
-	assert_int_equal(be_store_empty_trash(f->ctx, &err), 0);
+	assert_int_equal(store_trash(f->ctx, dir, &err), 0);
+	assert_int_equal(store_empty_trash(f->ctx, &err), 0);
 	assert_null(err);
 	assert_int_equal(count_entries(trash, ""), 0);
-	assert_true(be_path_exists(trash));
+	assert_true(util_path_exists(trash));
 }
 
 /* With no trash directory (the root was opened read-only), the trash is
@@ -719,9 +719,9 @@ static void test_be_store_trash_without_trash_dir(void **state)
 	cleanup_free char *file = fx_file(f, "containers/web/upper/x", "x");
 	cleanup_free char *dir = fx_file(f, "containers/web/upper", NULL);
 	struct be_error *err = NULL;
-	assert_int_equal(be_store_trash(f->ctx, dir, &err), 0);
+	assert_int_equal(store_trash(f->ctx, dir, &err), 0);
 	assert_null(err);
-	assert_false(be_path_exists(dir));
+	assert_false(util_path_exists(dir));
 	assert_int_equal(count_entries(trash, ""), 1);
 }
 
@@ -740,29 +740,29 @@ static void test_be_store_repair_skips_busy_temp(void **state)
 	assert_int_equal(flock(fd, LOCK_EX), 0);
 	assert_int_equal(flock(wd, LOCK_EX), 0);
 	struct be_error *err = NULL;
-	assert_int_equal(be_store_repair(f->ctx, &err), 0);
-	assert_true(be_path_exists(tmp));
-	assert_true(be_path_exists(work));
+	assert_int_equal(store_repair(f->ctx, &err), 0);
+	assert_true(util_path_exists(tmp));
+	assert_true(util_path_exists(work));
 	close(fd);
 	close(wd);
-	assert_int_equal(be_store_repair(f->ctx, &err), 0);
+	assert_int_equal(store_repair(f->ctx, &err), 0);
 	assert_null(err);
-	assert_false(be_path_exists(tmp));
-	assert_false(be_path_exists(workdir));
+	assert_false(util_path_exists(tmp));
+	assert_false(util_path_exists(workdir));
 }
 
-/* A work directory from be_store_mkdtemp survives other clients' opens
+/* A work directory from store_mkdtemp survives other clients' opens
  * while its fd is held, and is removed by the first open after. */
 static void test_be_store_mkdtemp_kept_while_locked(void **state)
 {
 	struct fx *f = *state;
 	int fd = -1;
 	struct be_error *err = NULL;
-	cleanup_free char *dir = be_store_mkdtemp(f->ctx, "import", &fd, &err);
+	cleanup_free char *dir = store_mkdtemp(f->ctx, "import", &fd, &err);
 	assert_non_null(dir);
 	assert_null(err);
 	assert_true(fd >= 0);
-	cleanup_free char *prefix = be_ctx_path(f->ctx, "tmp/import-");
+	cleanup_free char *prefix = ctx_path(f->ctx, "tmp/import-");
 	assert_int_equal(strncmp(dir, prefix, strlen(prefix)), 0);
 	assert_int_equal(strlen(dir), strlen(prefix) + 16);
 	cleanup_free char *file = xasprintf("%s/layer.tar", dir);
@@ -771,15 +771,15 @@ static void test_be_store_mkdtemp_kept_while_locked(void **state)
 	struct be_ctx *other = NULL;
 	assert_int_equal(be_ctx_open(&opts, &other, NULL), 0);
 	be_ctx_free(other);
-	assert_true(be_path_exists(file));
+	assert_true(util_path_exists(file));
 	close(fd);
 	assert_int_equal(be_ctx_open(&opts, &other, NULL), 0);
 	be_ctx_free(other);
-	assert_false(be_path_exists(dir));
+	assert_false(util_path_exists(dir));
 	/* Two calls never share a directory. */
 	int fd2 = -1, fd3 = -1;
-	cleanup_free char *a = be_store_mkdtemp(f->ctx, "x", &fd2, NULL);
-	cleanup_free char *b = be_store_mkdtemp(f->ctx, "x", &fd3, NULL);
+	cleanup_free char *a = store_mkdtemp(f->ctx, "x", &fd2, NULL);
+	cleanup_free char *b = store_mkdtemp(f->ctx, "x", &fd3, NULL);
 	assert_string_not_equal(a, b);
 	close(fd2);
 	close(fd3);
@@ -794,8 +794,8 @@ static void test_be_store_repair_no_links(void **state)
 	tu_write(keep, "mine");
 	cleanup_free char *link = fx_file(f, "containers/evil", NULL);
 	assert_int_equal(symlink(outside, link), 0);
-	assert_int_equal(be_store_repair(f->ctx, NULL), 0);
-	bool kept = be_path_exists(keep);
+	assert_int_equal(store_repair(f->ctx, NULL), 0);
+	bool kept = util_path_exists(keep);
 	tu_root_remove(outside);
 	assert_true(kept);
 }
@@ -807,7 +807,7 @@ static void test_be_store_save_concurrent_repair(void **state)
 	struct fx *f = *state;
 	cleanup_free char *path = fx_file(f, "containers/web/state.json", NULL);
 	cleanup_free char *dir = dir_of(path);
-	assert_int_equal(be_mkdir_p(dir, 0700, NULL), 0);
+	assert_int_equal(util_mkdir_p(dir, 0700, NULL), 0);
 	int stop[2], count[2];
 	assert_int_equal(pipe(stop), 0);
 	assert_int_equal(pipe(count), 0);
@@ -839,7 +839,7 @@ static void test_be_store_save_concurrent_repair(void **state)
 	for (int i = 0; i < saves; i++) {
 		json_t *o = json_pack("{s:i}", "n", i);
 		struct be_error *err = NULL;
-		if (be_store_save(path, o, 0, &err) < 0) {
+		if (store_save(path, o, 0, &err) < 0) {
 			if (failures++ == 0)
 				print_error("save %d: %s\n", i, err->msg);
 			be_error_free(err);
@@ -857,7 +857,7 @@ static void test_be_store_save_concurrent_repair(void **state)
 	print_message("%d saves during %d opens of the root: %d failed\n", saves, opens, failures);
 	assert_int_equal(failures, 0);
 	assert_true(opens > 0);
-	cleanup_json json_t *back = be_store_load(path, NULL);
+	cleanup_json json_t *back = store_load(path, NULL);
 	assert_non_null(back);
 	assert_int_equal(json_integer_value(json_object_get(back, "n")), saves - 1);
 }

@@ -11,7 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "util.h"
+#include "base/util.h"
 #include "testutil.h"
 
 /* ---- be_parse_size ------------------------------------------------------- */
@@ -230,16 +230,16 @@ static void test_be_mkdir_p_nested(void **state)
 {
 	cleanup_free char *deep = at(state, "a/b/c/d");
 	struct be_error *err = NULL;
-	assert_int_equal(be_mkdir_p(deep, 0700, &err), 0);
+	assert_int_equal(util_mkdir_p(deep, 0700, &err), 0);
 	assert_null(err);
 	struct stat st;
 	assert_int_equal(stat(deep, &st), 0);
 	assert_true(S_ISDIR(st.st_mode));
 	assert_int_equal(st.st_mode & 07777, 0700);
 	/* Again, and with a trailing slash: existing directories are fine. */
-	assert_int_equal(be_mkdir_p(deep, 0700, &err), 0);
+	assert_int_equal(util_mkdir_p(deep, 0700, &err), 0);
 	cleanup_free char *slash = at(state, "a/b/c/d/");
-	assert_int_equal(be_mkdir_p(slash, 0700, &err), 0);
+	assert_int_equal(util_mkdir_p(slash, 0700, &err), 0);
 	assert_null(err);
 }
 
@@ -248,18 +248,18 @@ static void test_be_mkdir_p_file_in_the_way(void **state)
 	cleanup_free char *file = at(state, "f");
 	tu_write(file, "x");
 	struct be_error *err = NULL;
-	assert_int_equal(be_mkdir_p(file, 0700, &err), -1);
+	assert_int_equal(util_mkdir_p(file, 0700, &err), -1);
 	assert_non_null(err);
 	assert_int_equal(err->errnum, ENOTDIR);
 	assert_non_null(strstr(err->msg, file));
 	be_error_clear(&err);
 
 	cleanup_free char *below = at(state, "f/g");
-	assert_int_equal(be_mkdir_p(below, 0700, &err), -1);
+	assert_int_equal(util_mkdir_p(below, 0700, &err), -1);
 	assert_int_equal(err->errnum, ENOTDIR);
 	be_error_clear(&err);
 
-	assert_int_equal(be_mkdir_p("", 0700, &err), -1);
+	assert_int_equal(util_mkdir_p("", 0700, &err), -1);
 	assert_non_null(err);
 	be_error_clear(&err);
 	cleanup_free char *text = tu_read(file);
@@ -273,11 +273,11 @@ static void test_be_mkdir_p_link_to_dir(void **state)
 	cleanup_free char *link = at(state, "link");
 	assert_int_equal(mkdir(real, 0700), 0);
 	assert_int_equal(symlink(real, link), 0);
-	assert_int_equal(be_mkdir_p(link, 0700, NULL), 0);
+	assert_int_equal(util_mkdir_p(link, 0700, NULL), 0);
 	cleanup_free char *dangling = at(state, "dangling");
 	assert_int_equal(symlink("/nonexistent/berth-test", dangling), 0);
 	struct be_error *err = NULL;
-	assert_int_equal(be_mkdir_p(dangling, 0700, &err), -1);
+	assert_int_equal(util_mkdir_p(dangling, 0700, &err), -1);
 	assert_non_null(err);
 	be_error_free(err);
 }
@@ -290,15 +290,15 @@ static void test_be_rm_rf_tree(void **state)
 	      "mkfifo '%s/e/fifo' && ln -s nowhere '%s/e/dangling' && touch '%s/.hidden'",
 	      top, top, top, top, top, top, top);
 	struct be_error *err = NULL;
-	assert_int_equal(be_rm_rf(top, &err), 0);
+	assert_int_equal(util_rm_rf(top, &err), 0);
 	assert_null(err);
-	assert_false(be_path_exists(top));
+	assert_false(util_path_exists(top));
 	/* A missing path is success; so is a single file. */
-	assert_int_equal(be_rm_rf(top, &err), 0);
+	assert_int_equal(util_rm_rf(top, &err), 0);
 	cleanup_free char *file = at(state, "file");
 	tu_write(file, "x");
-	assert_int_equal(be_rm_rf(file, &err), 0);
-	assert_false(be_path_exists(file));
+	assert_int_equal(util_rm_rf(file, &err), 0);
+	assert_false(util_path_exists(file));
 	assert_null(err);
 }
 
@@ -312,8 +312,8 @@ static void test_be_rm_rf_symlinks_not_followed(void **state)
 	      "&& ln -s '%s/dir' '%s/sub/to_dir' && ln -s '%s/file' '%s/to_file' && "
 	      "ln -s ../../outside/dir '%s/sub/relative'",
 	      top, outside, outside, outside, outside, top, outside, top, top);
-	assert_int_equal(be_rm_rf(top, NULL), 0);
-	assert_false(be_path_exists(top));
+	assert_int_equal(util_rm_rf(top, NULL), 0);
+	assert_false(util_path_exists(top));
 	cleanup_free char *f1 = at(state, "outside/dir/file");
 	cleanup_free char *f2 = at(state, "outside/file");
 	cleanup_free char *t1 = tu_read(f1);
@@ -331,10 +331,10 @@ static void test_be_rm_rf_top_symlink(void **state)
 	cleanup_free char *link = at(state, "link");
 	tu_sh(NULL, "mkdir -p '%s' && echo keep > '%s/file' && ln -s '%s' '%s'", outside, outside,
 	      outside, link);
-	assert_int_equal(be_rm_rf(link, NULL), 0);
-	assert_false(be_path_exists(link));
+	assert_int_equal(util_rm_rf(link, NULL), 0);
+	assert_false(util_path_exists(link));
 	cleanup_free char *f = at(state, "outside/file");
-	assert_true(be_path_exists(f));
+	assert_true(util_path_exists(f));
 }
 
 /* A mount inside the tree stops the removal and keeps its content; this
@@ -354,7 +354,7 @@ static void check_mount_kept(void **state, const char *how)
 		assert_int_equal(mount(src, mnt, NULL, MS_BIND, NULL), 0);
 	}
 	struct be_error *err = NULL;
-	int r = be_rm_rf(top, &err);
+	int r = util_rm_rf(top, &err);
 	cleanup_free char *in = at(state, "t/a/mnt/file");
 	cleanup_free char *text = tu_read(in);
 	assert_non_null(text);
@@ -365,15 +365,15 @@ static void check_mount_kept(void **state, const char *how)
 	assert_non_null(strstr(err->msg, mnt));
 	be_error_clear(&err);
 	/* The mount point itself is refused too. */
-	assert_int_equal(be_rm_rf(mnt, &err), -1);
+	assert_int_equal(util_rm_rf(mnt, &err), -1);
 	assert_int_equal(err->errnum, EBUSY);
 	be_error_clear(&err);
-	assert_true(be_path_exists(in));
+	assert_true(util_path_exists(in));
 	assert_int_equal(umount2(mnt, MNT_DETACH), 0);
 	cleanup_free char *srcfile = at(state, "src/file");
-	assert_true(be_path_exists(srcfile));
-	assert_int_equal(be_rm_rf(top, &err), 0);
-	assert_false(be_path_exists(top));
+	assert_true(util_path_exists(srcfile));
+	assert_int_equal(util_rm_rf(top, &err), 0);
+	assert_false(util_path_exists(top));
 }
 
 static void test_be_rm_rf_stops_at_tmpfs_mount(void **state)
@@ -397,10 +397,11 @@ static void test_be_write_file_atomic_round_trip(void **state)
 	struct be_error *err = NULL;
 	for (int durable = 0; durable < 2; durable++) {
 		assert_int_equal(
-		        be_write_file_atomic(path, data, sizeof(data) - 1, durable != 0, &err), 0);
+		        util_write_file_atomic(path, data, sizeof(data) - 1, durable != 0, &err),
+		        0);
 		assert_null(err);
 		size_t len = 0;
-		cleanup_free char *back = be_read_file(path, &len, &err);
+		cleanup_free char *back = util_read_file(path, &len, &err);
 		assert_non_null(back);
 		assert_int_equal(len, sizeof(data) - 1);
 		assert_memory_equal(back, data, len);
@@ -421,10 +422,10 @@ static void test_be_write_file_atomic_round_trip(void **state)
 static void test_be_write_file_atomic_replaces(void **state)
 {
 	cleanup_free char *path = at(state, "f");
-	assert_int_equal(be_write_file_atomic(path, "old", 3, true, NULL), 0);
+	assert_int_equal(util_write_file_atomic(path, "old", 3, true, NULL), 0);
 	int fd = open(path, O_RDONLY);
 	assert_true(fd >= 0);
-	assert_int_equal(be_write_file_atomic(path, "new!", 4, true, NULL), 0);
+	assert_int_equal(util_write_file_atomic(path, "new!", 4, true, NULL), 0);
 	char buf[8] = "";
 	assert_int_equal(read(fd, buf, sizeof(buf)), 3);
 	assert_memory_equal(buf, "old", 3);
@@ -437,7 +438,7 @@ static void test_be_write_file_atomic_errors(void **state)
 {
 	cleanup_free char *missing = at(state, "no/such/dir/f");
 	struct be_error *err = NULL;
-	assert_int_equal(be_write_file_atomic(missing, "x", 1, true, &err), -1);
+	assert_int_equal(util_write_file_atomic(missing, "x", 1, true, &err), -1);
 	assert_int_equal(err->errnum, ENOENT);
 	assert_non_null(strstr(err->msg, missing));
 	be_error_clear(&err);
@@ -445,7 +446,7 @@ static void test_be_write_file_atomic_errors(void **state)
 	cleanup_free char *dir = at(state, "d");
 	cleanup_free char *inside = at(state, "d/x");
 	tu_write(inside, "keep");
-	assert_int_equal(be_write_file_atomic(dir, "x", 1, false, &err), -1);
+	assert_int_equal(util_write_file_atomic(dir, "x", 1, false, &err), -1);
 	assert_non_null(err);
 	be_error_clear(&err);
 	struct tu_out o = {0};
@@ -453,7 +454,7 @@ static void test_be_write_file_atomic_errors(void **state)
 	assert_string_equal(o.out, "d\n");
 	tu_out_free(&o);
 	cleanup_free char *slash = at(state, "d/");
-	assert_int_equal(be_write_file_atomic(slash, "x", 1, false, &err), -1);
+	assert_int_equal(util_write_file_atomic(slash, "x", 1, false, &err), -1);
 	be_error_clear(&err);
 }
 
@@ -461,11 +462,11 @@ static void test_be_read_file_errors(void **state)
 {
 	cleanup_free char *missing = at(state, "missing");
 	struct be_error *err = NULL;
-	assert_null(be_read_file(missing, NULL, &err));
+	assert_null(util_read_file(missing, NULL, &err));
 	assert_int_equal(err->errnum, ENOENT);
 	assert_non_null(strstr(err->msg, missing));
 	be_error_clear(&err);
-	assert_null(be_read_file((const char *)*state, NULL, &err));
+	assert_null(util_read_file((const char *)*state, NULL, &err));
 	assert_int_equal(err->errnum, EISDIR);
 	be_error_clear(&err);
 	/* Larger than the first buffer. */
@@ -473,16 +474,16 @@ static void test_be_read_file_errors(void **state)
 	cleanup_free char *data = xmalloc(100000);
 	for (size_t i = 0; i < 100000; i++)
 		data[i] = (char)('a' + i % 26);
-	assert_int_equal(be_write_file_atomic(big, data, 100000, false, NULL), 0);
+	assert_int_equal(util_write_file_atomic(big, data, 100000, false, NULL), 0);
 	size_t len;
-	cleanup_free char *back = be_read_file(big, &len, NULL);
+	cleanup_free char *back = util_read_file(big, &len, NULL);
 	assert_int_equal(len, 100000);
 	assert_memory_equal(back, data, len);
 }
 
 /* ---- fault points ---------------------------------------------------------- */
 
-/* Runs be_fault(point) in a child with BERTH_FAULT=env (unset when NULL);
+/* Runs util_fault(point) in a child with BERTH_FAULT=env (unset when NULL);
  * returns the child's exit status: 99 when the fault fired, else 0. */
 static int fault_in_child(const char *env, const char *point)
 {
@@ -493,7 +494,7 @@ static int fault_in_child(const char *env, const char *point)
 			setenv("BERTH_FAULT", env, 1);
 		else
 			unsetenv("BERTH_FAULT");
-		be_fault(point);
+		util_fault(point);
 		_exit(0);
 	}
 	int st;
@@ -543,27 +544,27 @@ static void test_be_random_hex_format(void **state)
 	(void)state;
 	char a[17], b[17];
 	memset(a, 'z', sizeof(a));
-	be_random_hex(a, 8);
-	be_random_hex(b, 8);
+	util_random_hex(a, 8);
+	util_random_hex(b, 8);
 	assert_int_equal(strlen(a), 16);
 	assert_int_equal(strspn(a, "0123456789abcdef"), 16);
 	assert_string_not_equal(a, b);
 	char big[200];
-	be_random_hex(big, 64);
+	util_random_hex(big, 64);
 	assert_int_equal(strlen(big), 128);
 }
 
 static void test_be_now_ns_monotonic(void **state)
 {
 	(void)state;
-	uint64_t prev = be_now_ns();
+	uint64_t prev = util_now_ns();
 	for (int i = 0; i < 1000; i++) {
-		uint64_t t = be_now_ns();
+		uint64_t t = util_now_ns();
 		assert_true(t >= prev);
 		prev = t;
 	}
 	/* The wall clock is after 2020-01-01. */
-	assert_true(be_wall_ns() > 1577836800ll * 1000000000ll);
+	assert_true(util_wall_ns() > 1577836800ll * 1000000000ll);
 }
 
 int main(void)

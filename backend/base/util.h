@@ -1,0 +1,87 @@
+/* Internal helpers shared by the backend modules: cleanup attributes,
+ * steal_pointer, allocation that aborts on exhaustion, path joining. */
+#ifndef BE_UTIL_H
+#define BE_UTIL_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <sys/types.h>
+
+#include "berth.h"
+
+void util_cleanup_freep(void *p);
+void util_cleanup_closep(int *fd);
+void util_cleanup_fclosep(void *fp);
+void util_cleanup_closedirp(void *dp);
+void util_cleanup_errorp(struct be_error **err);
+
+#define cleanup_free __attribute__((cleanup(util_cleanup_freep)))
+#define cleanup_close __attribute__((cleanup(util_cleanup_closep)))
+#define cleanup_fclose __attribute__((cleanup(util_cleanup_fclosep)))
+#define cleanup_dir __attribute__((cleanup(util_cleanup_closedirp)))
+#define cleanup_error __attribute__((cleanup(util_cleanup_errorp)))
+
+/* Returns *pp and sets *pp to NULL: hands ownership to the caller. */
+static inline void *be_steal_pointer(void *pp)
+{
+	void **p = pp;
+	void *r = *p;
+	*p = NULL;
+	return r;
+}
+#define steal_pointer(pp) be_steal_pointer((void *)(pp))
+
+static inline int be_steal_fd(int *fd)
+{
+	int r = *fd;
+	*fd = -1;
+	return r;
+}
+
+/* Allocation aborts on out-of-memory (STYLE.md: "Out of memory aborts"). */
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* ---- files ------------------------------------------------------------ */
+/* mkdir -p; existing directories are fine. */
+int util_mkdir_p(const char *path, mode_t mode, struct be_error **err);
+/* rm -rf that never follows symlinks and never crosses into another mount;
+ * a missing path is success. */
+int util_rm_rf(const char *path, struct be_error **err);
+/* Reads a whole small file into a NUL-terminated buffer (caller frees). */
+char *util_read_file(const char *path, size_t *len, struct be_error **err);
+/* Writes data to path via temp + rename; with durable, fsyncs file and dir. */
+int util_write_file_atomic(const char *path, const void *data, size_t len, bool durable,
+                           struct be_error **err);
+int util_fsync_dir(const char *dir, struct be_error **err);
+/* True when NAME is a temp file of util_write_file_atomic (".X.tmpPID-...")
+ * whose writer, another process, is still alive: repair must leave it. */
+bool util_temp_owner_alive(const char *name);
+bool util_path_exists(const char *path);
+/* Copies from in's position to EOF onto out with read/write (EINTR
+ * retried).  Returns 0, or -1 with errno. */
+int util_copy_fd(int in, int out);
+/* Passes an fd over a unix socket (SCM_RIGHTS), and receives one: the
+ * received fd is close-on-exec; a peer that closed without sending is an
+ * error ("closed without sending a terminal"). */
+int util_send_fd(int sock, int fd, struct be_error **err);
+int util_recv_fd(int sock, struct be_error **err);
+/* Fills buf (len >= 2n+1) with n random bytes in hex. */
+void util_random_hex(char *buf, size_t n);
+/* Monotonic and wall clocks. */
+uint64_t util_now_ns(void);
+int64_t util_wall_ns(void);
+
+/* ---- fault points -------------------------------------------------------
+ * Tests set BERTH_FAULT=<point>[,<point>...]; at a matching point the
+ * process _exits with status 99, as if killed, so crash safety can be
+ * tested at every step. */
+void util_fault(const char *point);
+
+#endif

@@ -1,0 +1,401 @@
+/* Running containers: start (forking the keeper), stop, kill, pause,
+ * wait, and reconciling recorded state with the kernel. */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cgroup/cgroup.h"
+#include "record/record.h"
+#include "journal/journal.h"
+#include "store/store.h"
+#include "container/container.h"
+#include "layer/layer.h"
+
+/* A pidfd for pid if it is still the process that started at start. */
+static int pidfd_checked(const struct be_ctx *ctx, pid_t pid, uint64_t start)
+{
+	int fd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (fd < 0)
+		return -1;
+	/* Checked after opening: the pidfd pins the process we verified. */
+	if (!rec_proc_same(ctx, pid, start)) {
+		close(fd);
+		errno = ESRCH;
+		return -1;
+	}
+	return fd;
+}
+
+/* Waits up to timeout_ms for a pidfd's process to exit; true if it did. */
+static bool pidfd_wait(int fd, int timeout_ms)
+{
+	struct pollfd p = {.fd = fd, .events = POLLIN};
+	for (;;) {
+		int r = poll(&p, 1, timeout_ms);
+		if (r < 0 && errno == EINTR)
+			continue;
+		return r > 0;
+	}
+}
+
+int ct_reconcile(struct be_ctx *ctx, const char *name, struct be_error **err)
+{
+	/* An interrupted snapshot operation first (it may have frozen the
+	 * cgroup of a running container). */
+	if (journal_repair(ctx, name, err) < 0)
+		return -1;
+	struct rec_run run;
+	int has = rec_run_load(ctx, name, &run, NULL);
+	if (has == 1 && rec_proc_same(ctx, run.keeper_pid, run.keeper_start))
+		return 0;
+	struct cg_state cs = {0};
+	struct be_error *e2 = NULL;
+	bool cg = cg_state(ctx, name, &cs, &e2) == 0 && cs.exists;
+	be_error_clear(&e2);
+	if (has != 1 && !cg && !layer_overlay_mounted(ctx, name))
+		return 0;
+	/* The keeper died (kill -9, crash, reboot): end what it left. */
+	if (cg) {
+		cg_kill_all(ctx, name, SIGKILL, &e2);
+		be_error_clear(&e2);
+		if (cg_destroy(ctx, name, err) < 0)
+			return be_error_wrap(err, "repairing container %s", name);
+	}
+	if (layer_overlay_unmount(ctx, name, err) < 0)
+		return be_error_wrap(err, "repairing container %s", name);
+	if (has == 1) {
+		struct rec_state st;
+		if (rec_state_load(ctx, name, &st, err) < 0)
+			return be_error_wrap(err, "repairing container %s", name);
+		st.exit_code = -1;
+		st.oom_killed = cg && cs.oom_kills > 0;
+		st.started_ns = run.started_ns;
+		st.finished_ns = util_wall_ns();
+		if (rec_state_save(ctx, name, &st, err) < 0)
+			return be_error_wrap(err, "repairing container %s", name);
+		rec_run_remove(ctx, name);
+	}
+	return 0;
+}
+
+void ct_reconcile_idle(struct be_ctx *ctx, const char *name)
+{
+	struct be_lock *lock = NULL;
+	if (store_lock_take(ctx, "container", name, &lock, NULL) < 0)
+		return;
+	ct_reconcile(ctx, name, NULL);
+	store_lock_release(lock);
+}
+
+/* Reads the keeper's one-line report: "ok PID" or "err CODE message". */
+static int read_report(int fd, const char *name, struct be_error **err)
+{
+	char buf[1100];
+	size_t n = 0;
+	while (n < sizeof(buf) - 1) {
+		ssize_t r = read(fd, buf + n, sizeof(buf) - 1 - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		n += (size_t)r;
+		if (memchr(buf, '\n', n))
+			break;
+	}
+	buf[n] = '\0';
+	char *nl = strchr(buf, '\n');
+	if (nl)
+		*nl = '\0';
+	if (strncmp(buf, "ok ", 3) == 0)
+		return 0;
+	if (strncmp(buf, "err ", 4) == 0) {
+		char *msg = NULL;
+		long code = strtol(buf + 4, &msg, 10);
+		be_error_set(err, 0, "starting %s: %s", name, msg && *msg ? msg + 1 : "failed");
+		if (*err)
+			(*err)->exitcode = (int)code;
+		return -1;
+	}
+	return be_error_set(err, 0, "starting %s: the keeper exited without a report", name);
+}
+
+static int spawn_keeper(struct be_ctx *ctx, const char *name, struct be_start_opts *o, int lock_fd,
+                        struct be_error **err)
+{
+	int sp[2], ep[2] = {-1, -1};
+	if (pipe2(sp, O_CLOEXEC) < 0)
+		return be_error_set(err, errno, "starting %s", name);
+	if (o && o->attach && pipe2(ep, O_CLOEXEC) < 0) {
+		close(sp[0]);
+		close(sp[1]);
+		return be_error_set(err, errno, "starting %s", name);
+	}
+	fflush(NULL);
+	pid_t mid = fork();
+	if (mid < 0) {
+		int e = errno;
+		close(sp[0]);
+		close(sp[1]);
+		if (ep[0] >= 0) {
+			close(ep[0]);
+			close(ep[1]);
+		}
+		return be_error_set(err, e, "starting %s: fork", name);
+	}
+	if (mid == 0) {
+		/* Double fork: the keeper is nobody's child and has its own
+		 * session, so the client's exit or SIGHUP does not reach it. */
+		close(sp[0]);
+		if (ep[0] >= 0)
+			close(ep[0]);
+		setsid();
+		pid_t k = fork();
+		if (k != 0)
+			_exit(k < 0 ? 1 : 0);
+		struct ct_keeper_args a = {
+		        .ctx = ctx,
+		        .name = name,
+		        .start_fd = sp[1],
+		        .exit_fd = ep[1],
+		        .stdio = {-1, -1, -1},
+		        .console_fd = -1,
+		        .lock_fd = lock_fd,
+		};
+		if (o && o->attach) {
+			a.console_fd = o->console_fd;
+			if (o->console_fd < 0) {
+				a.stdio[0] = o->in_fd;
+				a.stdio[1] = o->out_fd;
+				a.stdio[2] = o->err_fd;
+			}
+		}
+		ct_keeper_main(&a);
+	}
+	close(sp[1]);
+	if (ep[1] >= 0)
+		close(ep[1]);
+	int st;
+	while (waitpid(mid, &st, 0) < 0 && errno == EINTR)
+		;
+	int r = read_report(sp[0], name, err);
+	close(sp[0]);
+	if (r < 0) {
+		if (ep[0] >= 0)
+			close(ep[0]);
+		return -1;
+	}
+	if (o)
+		o->exit_fd = ep[0];
+	return 0;
+}
+
+int be_container_start(struct be_ctx *ctx, const char *name, struct be_start_opts *opts,
+                       struct be_error **err)
+{
+	cleanup_lock struct be_lock *lock = NULL;
+	if (rec_lock_existing(ctx, name, &lock, err) < 0)
+		return -1;
+	if (ct_reconcile(ctx, name, err) < 0)
+		return -1;
+	if (rec_running(ctx, name, NULL))
+		return be_error_set(err, 0, "container %s is already running", name);
+	if (opts)
+		opts->exit_fd = -1;
+	/* The keeper inherits the lock and drops it once the init runs, so a
+	 * second start sees "busy" for the whole start. */
+	return spawn_keeper(ctx, name, opts, store_lock_fd(lock), err);
+}
+
+int be_container_wait_fd(int exit_fd, struct be_error **err)
+{
+	char buf[32];
+	size_t n = 0;
+	for (;;) {
+		ssize_t r = read(exit_fd, buf + n, sizeof(buf) - 1 - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		n += (size_t)r;
+	}
+	buf[n] = '\0';
+	if (n == 0)
+		return be_error_set(err, 0, "the container's keeper exited without an exit code");
+	return atoi(buf);
+}
+
+int be_container_wait(struct be_ctx *ctx, const char *name, struct be_error **err)
+{
+	struct rec_config cfg;
+	if (rec_config_load(ctx, name, &cfg, err) < 0)
+		return -1;
+	bool auto_remove = cfg.auto_remove;
+	rec_config_clear(&cfg);
+	struct rec_run run;
+	if (rec_running(ctx, name, &run)) {
+		int fd = pidfd_checked(ctx, run.keeper_pid, run.keeper_start);
+		if (fd >= 0) {
+			pidfd_wait(fd, -1);
+			close(fd);
+		}
+		/* A --rm container is gone by now: its keeper left the code. */
+		cleanup_free char *dir = ctx_path(ctx, "containers/%s", name);
+		if (auto_remove && !util_path_exists(dir)) {
+			cleanup_free char *path = ctx_run_path(ctx, "containers/%s.exit", name);
+			cleanup_free char *text = util_read_file(path, NULL, err);
+			return text ? atoi(text) : -1;
+		}
+	}
+	if (ct_reconcile(ctx, name, err) < 0)
+		return -1;
+	struct rec_state st;
+	if (rec_state_load(ctx, name, &st, err) < 0)
+		return -1;
+	return st.exit_code < 0 ? 255 : st.exit_code;
+}
+
+static int signal_init(struct be_ctx *ctx, const char *name, const struct rec_run *run, int sig,
+                       struct be_error **err)
+{
+	int fd = pidfd_checked(ctx, run->pid, run->pid_start);
+	if (fd < 0)
+		return errno == ESRCH ? 0 : be_error_set(err, errno, "signalling %s", name);
+	int r = (int)syscall(SYS_pidfd_send_signal, fd, sig, NULL, 0);
+	int e = errno;
+	close(fd);
+	if (r < 0 && e != ESRCH)
+		return be_error_set(err, e, "signalling %s", name);
+	return 0;
+}
+
+/* Waits for the keeper to finish its cleanup (bounded). */
+static void wait_keeper(struct be_ctx *ctx, const struct rec_run *run)
+{
+	int fd = pidfd_checked(ctx, run->keeper_pid, run->keeper_start);
+	if (fd < 0)
+		return;
+	pidfd_wait(fd, 15000);
+	close(fd);
+}
+
+/* A pid 1 never receives a signal it has no handler for: when the init
+ * does not catch SIGTERM, waiting out the timeout would be for nothing. */
+static bool init_catches_term(const struct be_ctx *ctx, pid_t pid)
+{
+	char path[256];
+	snprintf(path, sizeof(path), "%s/%d/status", ctx->proc_root, (int)pid);
+	cleanup_free char *text = util_read_file(path, NULL, NULL);
+	const char *p = text ? strstr(text, "\nSigCgt:") : NULL;
+	if (p == NULL)
+		return true;
+	unsigned long long mask = strtoull(p + 8, NULL, 16);
+	return mask & (1ull << (SIGTERM - 1));
+}
+
+char *ct_hold_path(const struct be_ctx *ctx, const char *name)
+{
+	return ctx_run_path(ctx, "containers/%s.hold", name);
+}
+
+static int stop_locked(struct be_ctx *ctx, const char *name, unsigned timeout_s, bool keep,
+                       struct be_error **err)
+{
+	struct rec_run run;
+	if (!rec_running(ctx, name, &run))
+		return ct_reconcile(ctx, name, err);
+	cleanup_free char *hold = keep ? ct_hold_path(ctx, name) : NULL;
+	if (hold && util_write_file_atomic(hold, "", 0, false, err) < 0)
+		return -1;
+	int fd = pidfd_checked(ctx, run.pid, run.pid_start);
+	if (fd >= 0) {
+		bool term = timeout_s > 0 && init_catches_term(ctx, run.pid);
+		if (term)
+			syscall(SYS_pidfd_send_signal, fd, SIGTERM, NULL, 0);
+		/* A paused container gets the signal once thawed. */
+		struct be_error *e2 = NULL;
+		cg_freeze(ctx, name, false, &e2);
+		be_error_clear(&e2);
+		if (!term || !pidfd_wait(fd, (int)timeout_s * 1000)) {
+			cg_kill_all(ctx, name, SIGKILL, &e2);
+			be_error_clear(&e2);
+			syscall(SYS_pidfd_send_signal, fd, SIGKILL, NULL, 0);
+			pidfd_wait(fd, 5000);
+		}
+		close(fd);
+	}
+	wait_keeper(ctx, &run);
+	if (hold)
+		unlink(hold);
+	return ct_reconcile(ctx, name, err);
+}
+
+int be_container_stop(struct be_ctx *ctx, const char *name, unsigned timeout_s,
+                      struct be_error **err)
+{
+	cleanup_lock struct be_lock *lock = NULL;
+	if (rec_lock_existing(ctx, name, &lock, err) < 0)
+		return -1;
+	return stop_locked(ctx, name, timeout_s, false, err);
+}
+
+int be_container_restart(struct be_ctx *ctx, const char *name, unsigned timeout_s,
+                         struct be_error **err)
+{
+	{
+		cleanup_lock struct be_lock *lock = NULL;
+		if (rec_lock_existing(ctx, name, &lock, err) < 0 ||
+		    stop_locked(ctx, name, timeout_s, true, err) < 0)
+			return -1;
+	}
+	/* start takes the lock itself. */
+	return be_container_start(ctx, name, NULL, err);
+}
+
+int be_container_kill(struct be_ctx *ctx, const char *name, int sig, struct be_error **err)
+{
+	struct rec_config cfg;
+	if (rec_config_load(ctx, name, &cfg, err) < 0)
+		return -1;
+	rec_config_clear(&cfg);
+	struct rec_run run;
+	if (!rec_running(ctx, name, &run)) {
+		ct_reconcile_idle(ctx, name);
+		return be_error_set(err, 0, "container %s is not running", name);
+	}
+	if (sig == SIGKILL) {
+		struct be_error *e2 = NULL;
+		cg_kill_all(ctx, name, SIGKILL, &e2);
+		be_error_clear(&e2);
+	}
+	return signal_init(ctx, name, &run, sig, err);
+}
+
+int be_container_pause(struct be_ctx *ctx, const char *name, bool paused, struct be_error **err)
+{
+	cleanup_lock struct be_lock *lock = NULL;
+	if (rec_lock_existing(ctx, name, &lock, err) < 0)
+		return -1;
+	if (!rec_running(ctx, name, NULL)) {
+		ct_reconcile(ctx, name, NULL);
+		return be_error_set(err, 0, "container %s is not running", name);
+	}
+	struct cg_state cs = {0};
+	if (cg_state(ctx, name, &cs, NULL) == 0 && cs.frozen == paused)
+		return be_error_set(err, 0, "container %s is %s", name,
+		                    paused ? "already paused" : "not paused");
+	if (cg_freeze(ctx, name, paused, err) < 0)
+		return be_error_wrap(err, "%s %s", paused ? "pausing" : "resuming", name);
+	return 0;
+}
+
+int ct_stop_locked(struct be_ctx *ctx, const char *name, unsigned timeout_s, bool keep,
+                   struct be_error **err)
+{
+	return stop_locked(ctx, name, timeout_s, keep, err);
+}

@@ -1,0 +1,211 @@
+/* The container's view of the filesystem: private mounts, the root made by
+ * pivot_root with the old one detached, a fresh /proc, a read-only /sys, a
+ * small /dev, and the masked and read-only paths docker uses. */
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include "sandbox/sandbox.h"
+#include "base/util.h"
+
+unsigned long sandbox_clone_flags(const struct be_sandbox_cfg *cfg)
+{
+	unsigned long f = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC;
+	if (!cfg->net_host)
+		f |= CLONE_NEWNET;
+	return f;
+}
+
+/* Hidden from the container: files get /dev/null bound over them,
+ * directories an empty read-only tmpfs.  Paths missing here are skipped. */
+static const char *const masked_paths[] = {
+        "/proc/acpi",
+        "/proc/asound",
+        "/proc/interrupts",
+        "/proc/kcore",
+        "/proc/keys",
+        "/proc/latency_stats",
+        "/proc/sched_debug",
+        "/proc/scsi",
+        "/proc/timer_list",
+        "/proc/timer_stats",
+        "/sys/devices/virtual/powercap",
+        "/sys/firmware",
+};
+
+/* Visible but read-only. */
+static const char *const readonly_paths[] = {
+        "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger",
+};
+
+static const struct {
+	const char *name;
+	unsigned major, minor;
+} dev_nodes[] = {
+        {"dev/null", 1, 3},   {"dev/zero", 1, 5},    {"dev/full", 1, 7},
+        {"dev/random", 1, 8}, {"dev/urandom", 1, 9}, {"dev/tty", 5, 0},
+};
+
+static const struct {
+	const char *target, *link;
+} dev_links[] = {
+        {"dev/ptmx", "pts/ptmx"},          {"dev/fd", "/proc/self/fd"},
+        {"dev/stdin", "/proc/self/fd/0"},  {"dev/stdout", "/proc/self/fd/1"},
+        {"dev/stderr", "/proc/self/fd/2"},
+};
+
+static int do_mount(const char *src, const char *target, const char *type, unsigned long flags,
+                    const char *data, struct be_error **err)
+{
+	if (mount(src, target, type, flags, data) == 0)
+		return 0;
+	return be_error_set(err, errno, "mounting %s on /%s",
+	                    type  ? type
+	                    : src ? src
+	                          : "remount",
+	                    target);
+}
+
+/* A mount point inside the root, relative to the cwd (the root): created
+ * when missing; a symlink is refused so that no mount lands outside. */
+static int mount_point(const char *rel, struct be_error **err)
+{
+	struct stat st;
+	if (lstat(rel, &st) == 0) {
+		if (S_ISDIR(st.st_mode))
+			return 0;
+		return be_error_set(err, 0, "/%s in the container's root is not a directory", rel);
+	}
+	if (errno != ENOENT || mkdir(rel, 0755) < 0)
+		return be_error_set(err, errno, "making mount point /%s", rel);
+	return 0;
+}
+
+static bool is_mount_point(const char *path)
+{
+	struct statx stx;
+	if (statx(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS, &stx) == 0 &&
+	    (stx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT))
+		return (stx.stx_attributes & STATX_ATTR_MOUNT_ROOT) != 0;
+	/* Older kernels: a different device than the parent. */
+	cleanup_free char *parent = xasprintf("%s/..", path);
+	struct stat a, b;
+	return stat(path, &a) == 0 && stat(parent, &b) == 0 && a.st_dev != b.st_dev;
+}
+
+static int setup_sys(bool net_host, struct be_error **err)
+{
+	if (mount_point("sys", err) < 0)
+		return -1;
+	if (!net_host)
+		return do_mount("sysfs", "sys", "sysfs",
+		                MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, err);
+	/* sysfs shows the net namespace of its mounter: with the host's net,
+	 * bind the host's /sys, read-only all the way down. */
+	if (do_mount("/sys", "sys", NULL, MS_BIND | MS_REC, NULL, err) < 0)
+		return -1;
+	struct mount_attr attr = {.attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID |
+	                                      MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC};
+	if (syscall(SYS_mount_setattr, AT_FDCWD, "sys", AT_RECURSIVE, &attr, sizeof(attr)) == 0)
+		return 0;
+	return do_mount(NULL, "sys", NULL,
+	                MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL,
+	                err);
+}
+
+static int setup_dev(struct be_error **err)
+{
+	if (mount_point("dev", err) < 0 ||
+	    do_mount("tmpfs", "dev", "tmpfs", MS_NOSUID | MS_STRICTATIME, "mode=755,size=65536k",
+	             err) < 0)
+		return -1;
+	for (size_t i = 0; i < sizeof(dev_nodes) / sizeof(dev_nodes[0]); i++)
+		if (mknod(dev_nodes[i].name, S_IFCHR | 0666,
+		          makedev(dev_nodes[i].major, dev_nodes[i].minor)) < 0)
+			return be_error_set(err, errno, "mknod /%s", dev_nodes[i].name);
+	if (mkdir("dev/pts", 0755) < 0 || mkdir("dev/shm", 01777) < 0)
+		return be_error_set(err, errno, "mkdir in /dev");
+	if (do_mount("devpts", "dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
+	             "newinstance,ptmxmode=0666,mode=0620,gid=5", err) < 0 ||
+	    do_mount("shm", "dev/shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+	             "mode=1777,size=65536k", err) < 0)
+		return -1;
+	for (size_t i = 0; i < sizeof(dev_links) / sizeof(dev_links[0]); i++)
+		if (symlink(dev_links[i].link, dev_links[i].target) < 0)
+			return be_error_set(err, errno, "symlink /%s", dev_links[i].target);
+	return 0;
+}
+
+static int mask_paths(struct be_error **err)
+{
+	for (size_t i = 0; i < sizeof(masked_paths) / sizeof(masked_paths[0]); i++) {
+		const char *p = masked_paths[i];
+		struct stat st;
+		if (stat(p, &st) < 0)
+			continue;
+		int r = S_ISDIR(st.st_mode)
+		                ? mount("tmpfs", p, "tmpfs",
+		                        MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=0")
+		                : mount("/dev/null", p, NULL, MS_BIND, NULL);
+		if (r < 0 && errno != ENOENT)
+			return be_error_set(err, errno, "masking %s", p);
+	}
+	return 0;
+}
+
+static int readonly_binds(struct be_error **err)
+{
+	for (size_t i = 0; i < sizeof(readonly_paths) / sizeof(readonly_paths[0]); i++) {
+		const char *p = readonly_paths[i];
+		if (mount(p, p, NULL, MS_BIND | MS_REC, NULL) < 0) {
+			if (errno == ENOENT)
+				continue;
+			return be_error_set(err, errno, "binding %s", p);
+		}
+		if (mount(p, p, NULL,
+		          MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+		          NULL) < 0)
+			return be_error_set(err, errno, "making %s read-only", p);
+	}
+	return 0;
+}
+
+/* pivot_root(".", ".") stacks the old root on the new one; detaching it
+ * leaves the new root alone (what runc and crun do). */
+static int pivot(struct be_error **err)
+{
+	if (syscall(SYS_pivot_root, ".", ".") < 0)
+		return be_error_set(err, errno, "pivot_root");
+	if (umount2(".", MNT_DETACH) < 0)
+		return be_error_set(err, errno, "detaching the old root");
+	if (chdir("/") < 0)
+		return be_error_set(err, errno, "chdir /");
+	return 0;
+}
+
+int sandbox_setup_root(const struct be_sandbox_cfg *cfg, struct be_error **err)
+{
+	const char *root = cfg->rootfs;
+	if (root == NULL || root[0] != '/')
+		return be_error_set(err, 0, "root \"%s\" is not an absolute path",
+		                    root ? root : "");
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		return be_error_set(err, errno, "making mounts private");
+	if (!is_mount_point(root) && mount(root, root, NULL, MS_BIND | MS_REC, NULL) < 0)
+		return be_error_set(err, errno, "binding %s", root);
+	if (chdir(root) < 0)
+		return be_error_set(err, errno, "chdir %s", root);
+	if (mount_point("proc", err) < 0 ||
+	    do_mount("proc", "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, err) < 0 ||
+	    setup_sys(cfg->net_host, err) < 0 || setup_dev(err) < 0)
+		return be_error_wrap(err, "setting up %s", root);
+	if (pivot(err) < 0 || mask_paths(err) < 0 || readonly_binds(err) < 0)
+		return be_error_wrap(err, "setting up %s", root);
+	return 0;
+}

@@ -1,0 +1,85 @@
+/* The state store's internal API: JSON records (durable or runtime), locks
+ * and crash repair.  store.c alone reads and writes state files. */
+#ifndef BE_STORE_H
+#define BE_STORE_H
+
+#include <jansson.h>
+
+#include "store/ctx.h"
+#include "base/util.h"
+
+#define BE_STORE_VERSION 1
+
+static inline void be_cleanup_jsonp(json_t **j)
+{
+	if (*j)
+		json_decref(*j);
+}
+#define cleanup_json __attribute__((cleanup(be_cleanup_jsonp)))
+
+enum be_store_flags {
+	BE_STORE_DURABLE = 1 << 0, /* fsync file and directory (configs, layers) */
+};
+
+/* Loads a state file: rejects duplicate keys, checks it is an object whose
+ * "version" is BE_STORE_VERSION.  Errors name the file, line and column.
+ * Returns a new reference or NULL. */
+json_t *store_load(const char *path, struct be_error **err);
+/* Writes obj (adding "version") to path: temp file in the same directory,
+ * (fsync), rename, (fsync dir).  A failure leaves the old file as it was.
+ * Fault points: store.before_rename, store.after_rename. */
+int store_save(const char *path, json_t *obj, unsigned flags, struct be_error **err);
+/* Schema of one field of a record, for store_check. */
+struct be_field {
+	const char *key;
+	json_type type; /* JSON_INTEGER, JSON_STRING, JSON_OBJECT, JSON_ARRAY, JSON_TRUE (any bool),
+	                   JSON_REAL (any number) */
+	bool optional;  /* may be absent or null */
+};
+/* Checks obj's fields against a schema: each present field has its type,
+ * each required one is there.  The error names the file and the line where
+ * the key stands: "PATH:LINE: field "KEY" must be a string".  Unknown keys
+ * are allowed (records written by newer versions). */
+int store_check(const char *path, json_t *obj, const struct be_field *fields, size_t n,
+                struct be_error **err);
+#define BE_STORE_CHECK(path, obj, fields, err)                                                     \
+	store_check(path, obj, fields, sizeof(fields) / sizeof((fields)[0]), err)
+
+/* ---- locks ------------------------------------------------------------ */
+struct be_lock;
+/* Takes the lock of object KIND/NAME (flock on RUN/locks/KIND.NAME.lock).
+ * Busy: fails with "KIND NAME is busy (locked by pid N)" unless the context
+ * waits.  Release with store_lock_release (NULL is fine). */
+int store_lock_take(const struct be_ctx *ctx, const char *kind, const char *name,
+                    struct be_lock **out, struct be_error **err);
+/* A shared lock of KIND/NAME, waited for: users of an object (a create
+ * reading an image) take it shared, its remover exclusive. */
+int store_lock_take_shared(const struct be_ctx *ctx, const char *kind, const char *name,
+                           struct be_lock **out, struct be_error **err);
+void store_lock_release(struct be_lock *lock);
+/* The lock's fd, e.g. to hand it to a child that must keep holding it. */
+int store_lock_fd(const struct be_lock *lock);
+static inline void be_cleanup_lockp(struct be_lock **l)
+{
+	store_lock_release(*l);
+}
+#define cleanup_lock __attribute__((cleanup(be_cleanup_lockp)))
+
+/* ---- trash and repair -------------------------------------------------- */
+/* Moves path (same filesystem as the root) into ROOT/trash atomically; the
+ * content is deleted by store_empty_trash. */
+int store_trash(const struct be_ctx *ctx, const char *path, struct be_error **err);
+int store_empty_trash(const struct be_ctx *ctx, struct be_error **err);
+/* Removes stray temp files (".*.tmp*") under the root's record directories
+ * and the run directory, the entries of ROOT/tmp, and empties the trash.
+ * Called by be_ctx_open.  What a live process holds a flock on is left
+ * alone: a user of ROOT/tmp keeps its entry flocked while it works there. */
+int store_repair(const struct be_ctx *ctx, struct be_error **err);
+/* Makes a fresh work directory ROOT/tmp/PREFIX-<16 hex> and returns its path
+ * (caller frees) with *lock_fd, an fd holding a flock on it: while that fd
+ * is open, the repair of other clients leaves the directory alone.  Close
+ * the fd once the directory is renamed away or removed. */
+char *store_mkdtemp(const struct be_ctx *ctx, const char *prefix, int *lock_fd,
+                    struct be_error **err);
+
+#endif
