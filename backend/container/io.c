@@ -149,8 +149,8 @@ int be_container_logs(struct be_ctx *ctx, const char *name, unsigned long tail, 
 	if (rec_config_load(ctx, name, &cfg, err) < 0)
 		return -1;
 	rec_config_clear(&cfg);
-	cleanup_free char *path = ctx_path(ctx, "containers/%s/log", name);
-	cleanup_free char *old = ctx_path(ctx, "containers/%s/log.1", name);
+	cleanup_free char *path = rec_path(ctx, name, "log");
+	cleanup_free char *old = rec_path(ctx, name, "log.1");
 	/* With a tail that the current file alone satisfies, skip log.1. */
 	cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC);
 	cleanup_close int ofd = open(old, O_RDONLY | O_CLOEXEC);

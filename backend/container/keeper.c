@@ -123,7 +123,7 @@ static pid_t launch(struct keeper *k, int out_w, int err_w, struct be_error **er
 	be_error_free(ignored);
 	if (cg_create(a->ctx, a->name, &k->cfg.limits, err) < 0)
 		return -1;
-	cleanup_free char *rootfs = ctx_path(a->ctx, "containers/%s/merged", a->name);
+	cleanup_free char *rootfs = rec_path(a->ctx, a->name, "merged");
 	struct be_sandbox_cfg sc = {
 	        .rootfs = rootfs,
 	        .hostname = k->cfg.hostname,
@@ -239,16 +239,16 @@ static void finish(struct keeper *k, int code, int64_t started_ns)
 	k->st.started_ns = started_ns;
 	k->st.finished_ns = util_wall_ns();
 	cleanup_free char *hold = ct_hold_path(a->ctx, a->name);
-	cleanup_free char *merged = ctx_path(a->ctx, "containers/%s/merged", a->name);
+	cleanup_free char *merged = rec_path(a->ctx, a->name, "merged");
 	if (k->cfg.auto_remove && !util_path_exists(hold)) {
 		/* Removed at once: no state to record.  The overlay is
 		 * unmounted first (in the keeper's own mount namespace), so
 		 * that the trash can be emptied now rather than by the next
 		 * command. */
 		umount2(merged, MNT_DETACH);
-		cleanup_free char *dir = ctx_path(a->ctx, "containers/%s", a->name);
+		cleanup_free char *dir = rec_path(a->ctx, a->name, NULL);
 		/* `berth wait` still learns the code (run dir: gone at reboot). */
-		cleanup_free char *exitp = ctx_run_path(a->ctx, "containers/%s.exit", a->name);
+		cleanup_free char *exitp = rec_run_path(a->ctx, a->name, ".exit");
 		char code_text[16];
 		int len = snprintf(code_text, sizeof(code_text), "%d\n", code);
 		util_write_file_atomic(exitp, code_text, (size_t)len, false, NULL);
@@ -303,7 +303,7 @@ static int keeper_outputs(struct keeper *k, struct ct_keeper_args *a, int outp[2
 	struct be_error *err = NULL;
 	if (a->console_fd >= 0)
 		return -1; /* the client's terminal: no log */
-	k->log_path = ctx_path(a->ctx, "containers/%s/log", a->name);
+	k->log_path = rec_path(a->ctx, a->name, "log");
 	k->log_fd = open(k->log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
 	struct stat st;
 	if (k->log_fd >= 0 && fstat(k->log_fd, &st) == 0)

@@ -49,7 +49,7 @@ static void generate_name(const struct be_ctx *ctx, char *out)
 			snprintf(out, BE_NAME_MAX + 1, "%s_%s", a, n);
 		else
 			snprintf(out, BE_NAME_MAX + 1, "%s_%s_%lu", a, n, r % 1000);
-		cleanup_free char *dir = ctx_path(ctx, "containers/%s", out);
+		cleanup_free char *dir = rec_path(ctx, out, NULL);
 		if (!util_path_exists(dir))
 			return;
 	}
@@ -192,7 +192,7 @@ int ct_write_container_dir(struct be_ctx *ctx, const struct rec_config *cfg, con
 	cleanup_free char *tmp = store_mkdtemp(ctx, "ct", &lock_fd, err);
 	if (tmp == NULL)
 		return -1;
-	cleanup_free char *dest = ctx_path(ctx, "containers/%s", cfg->name);
+	cleanup_free char *dest = rec_path(ctx, cfg->name, NULL);
 	static const char *const subdirs[] = {"upper", "work", "merged"};
 	int r = -1;
 	for (size_t i = 0; i < 3; i++) {
@@ -208,7 +208,7 @@ int ct_write_container_dir(struct be_ctx *ctx, const struct rec_config *cfg, con
 	if (rec_config_write(tmp, cfg, err) < 0 || rec_state_write(tmp, &st, durable, err) < 0)
 		goto out;
 	/* The exit code an earlier --rm container of this name left. */
-	cleanup_free char *stale = ctx_run_path(ctx, "containers/%s.exit", cfg->name);
+	cleanup_free char *stale = rec_run_path(ctx, cfg->name, ".exit");
 	unlink(stale);
 	util_fault("create.before_rename");
 	if (rename(tmp, dest) < 0) {
@@ -235,14 +235,14 @@ int be_container_create(struct be_ctx *ctx, const struct be_container_spec *spec
 		snprintf(name, sizeof(name), "%s", spec->name);
 		if (store_lock_take(ctx, "container", name, &lock, err) < 0)
 			return -1;
-		cleanup_free char *dir = ctx_path(ctx, "containers/%s", name);
+		cleanup_free char *dir = rec_path(ctx, name, NULL);
 		if (util_path_exists(dir))
 			return be_error_set(err, 0, "container %s already exists", name);
 	} else {
 		/* A generated name another client just took is skipped. */
 		for (int attempt = 0; lock == NULL; attempt++) {
 			generate_name(ctx, name);
-			cleanup_free char *dir = ctx_path(ctx, "containers/%s", name);
+			cleanup_free char *dir = rec_path(ctx, name, NULL);
 			if (store_lock_take(ctx, "container", name, &lock,
 			                    attempt < 20 ? NULL : err) < 0) {
 				if (attempt >= 20)
@@ -303,7 +303,7 @@ int be_container_get(struct be_ctx *ctx, const char *name, struct be_container_i
 	 * Otherwise repair, when nobody else works on the container now. */
 	struct rec_run run;
 	bool running = rec_running(ctx, name, &run);
-	cleanup_free char *op = ctx_path(ctx, "containers/%s/op.json", name);
+	cleanup_free char *op = rec_path(ctx, name, "op.json");
 	if (!running || util_path_exists(op)) {
 		struct be_lock *lock = NULL;
 		if (store_lock_take(ctx, "container", name, &lock, NULL) == 0) {
@@ -369,7 +369,7 @@ static void remove_orphan_cgroups(struct be_ctx *ctx)
 	if (cg_list(ctx, &names, &n, NULL) < 0)
 		return;
 	for (size_t i = 0; i < n; i++) {
-		cleanup_free char *dir = ctx_path(ctx, "containers/%s", names[i]);
+		cleanup_free char *dir = rec_path(ctx, names[i], NULL);
 		struct be_lock *lock = NULL;
 		if (util_path_exists(dir) ||
 		    store_lock_take(ctx, "container", names[i], &lock, NULL) < 0)
@@ -403,7 +403,7 @@ int be_container_list(struct be_ctx *ctx, struct be_container_info **out, size_t
 			/* Listed as damaged, so that it can be seen and removed
 			 * (creation and removal rename whole directories, so a
 			 * directory still here is not one half made). */
-			cleanup_free char *cdir = ctx_path(ctx, "containers/%s", de->d_name);
+			cleanup_free char *cdir = rec_path(ctx, de->d_name, NULL);
 			if (!util_path_exists(cdir)) {
 				be_error_free(e2);
 				continue;
@@ -547,8 +547,8 @@ int be_container_inspect_json(struct be_ctx *ctx, const char *name, char **out,
 		layer_chain_free(ids, nids);
 	}
 	json_object_set_new(o, "layers", layers);
-	cleanup_free char *upper = ctx_path(ctx, "containers/%s/upper", name);
-	cleanup_free char *log = ctx_path(ctx, "containers/%s/log", name);
+	cleanup_free char *upper = rec_path(ctx, name, "upper");
+	cleanup_free char *log = rec_path(ctx, name, "log");
 	json_object_set_new(o, "upper_dir", json_string(upper));
 	json_object_set_new(o, "log_path", json_string(log));
 	*out = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
@@ -568,7 +568,7 @@ int be_container_remove(struct be_ctx *ctx, const char *name, bool force, struct
 	if (rec_config_load(ctx, name, &cfg, &bad) < 0) {
 		/* rm -f also removes a container whose config.json is damaged
 		 * (nothing below needs the config); plain rm says why not. */
-		cleanup_free char *d = ctx_path(ctx, "containers/%s", name);
+		cleanup_free char *d = rec_path(ctx, name, NULL);
 		if (!force || !util_path_exists(d)) {
 			if (util_path_exists(d))
 				be_error_set(err, bad->errnum, "%s (rm -f %s removes it)", bad->msg,
@@ -592,7 +592,7 @@ int be_container_remove(struct be_ctx *ctx, const char *name, bool force, struct
 	}
 	if (ct_reconcile(ctx, name, err) < 0)
 		return -1;
-	cleanup_free char *dir = ctx_path(ctx, "containers/%s", name);
+	cleanup_free char *dir = rec_path(ctx, name, NULL);
 	util_fault("rm.before_trash");
 	if (store_trash(ctx, dir, err) < 0)
 		return be_error_wrap(err, "removing %s", name);

@@ -245,9 +245,9 @@ int be_container_wait(struct be_ctx *ctx, const char *name, struct be_error **er
 			close(fd);
 		}
 		/* A --rm container is gone by now: its keeper left the code. */
-		cleanup_free char *dir = ctx_path(ctx, "containers/%s", name);
+		cleanup_free char *dir = rec_path(ctx, name, NULL);
 		if (auto_remove && !util_path_exists(dir)) {
-			cleanup_free char *path = ctx_run_path(ctx, "containers/%s.exit", name);
+			cleanup_free char *path = rec_run_path(ctx, name, ".exit");
 			cleanup_free char *text = util_read_file(path, NULL, err);
 			return text ? atoi(text) : -1;
 		}
@@ -300,7 +300,7 @@ static bool init_catches_term(const struct be_ctx *ctx, pid_t pid)
 
 char *ct_hold_path(const struct be_ctx *ctx, const char *name)
 {
-	return ctx_run_path(ctx, "containers/%s.hold", name);
+	return rec_run_path(ctx, name, ".hold");
 }
 
 static int stop_locked(struct be_ctx *ctx, const char *name, unsigned timeout_s, bool keep,

@@ -8,6 +8,7 @@
 
 #include "journal/journal.h"
 #include "store/store.h"
+#include "record/record.h"
 
 /* ---- snapshots.json ------------------------------------------------------- */
 
@@ -100,7 +101,7 @@ fail:
 
 static char *list_path(const struct be_ctx *ctx, const char *name)
 {
-	return ctx_path(ctx, "containers/%s/snapshots.json", name);
+	return rec_path(ctx, name, "snapshots.json");
 }
 
 int snap_list_load(const struct be_ctx *ctx, const char *name, struct snap_list *out,
@@ -245,7 +246,7 @@ int snap_op_parse(const char *path, json_t *o, struct snap_op *out, struct be_er
 
 static char *op_path(const struct be_ctx *ctx, const char *name)
 {
-	return ctx_path(ctx, "containers/%s/op.json", name);
+	return rec_path(ctx, name, "op.json");
 }
 
 int snap_op_load(const struct be_ctx *ctx, const char *name, struct snap_op *out,

@@ -10,6 +10,7 @@
 #include "cgroup/cgroup.h"
 #include "journal/journal.h"
 #include "store/store.h"
+#include "record/record.h"
 
 /* The layer whose diff is the inode ino (the upper sealed before a crash),
  * into id; false when none. */
@@ -36,8 +37,8 @@ static bool find_sealed(struct be_ctx *ctx, uint64_t ino, char *id)
 static int repair_capture(struct be_ctx *ctx, const char *name, struct snap_op *op,
                           struct be_error **err)
 {
-	cleanup_free char *seal = ctx_path(ctx, "containers/%s/seal", name);
-	cleanup_free char *upper = ctx_path(ctx, "containers/%s/upper", name);
+	cleanup_free char *seal = rec_path(ctx, name, "seal");
+	cleanup_free char *upper = rec_path(ctx, name, "upper");
 	rmdir(seal);
 	if (snap_ino(upper) == op->upper_ino || !find_sealed(ctx, op->upper_ino, op->layer))
 		return 0;

@@ -16,6 +16,7 @@
 #include "cgroup/cgroup.h"
 #include "journal/journal.h"
 #include "store/store.h"
+#include "record/record.h"
 
 uint64_t snap_ino(const char *path)
 {
@@ -80,7 +81,7 @@ static int record_snapshot(struct be_ctx *ctx, const char *name, const char *sna
 int snap_capture_finish(struct be_ctx *ctx, const char *name, const struct snap_op *op,
                         struct be_error **err)
 {
-	cleanup_free char *upper = ctx_path(ctx, "containers/%s/upper", name);
+	cleanup_free char *upper = rec_path(ctx, name, "upper");
 	cleanup_free char *diff = layer_diff_path(ctx, op->layer);
 	/* The fresh upper is the sealed empty directory: it takes the root
 	 * attributes of the state it now sits on. */
@@ -107,7 +108,7 @@ int snap_capture_finish(struct be_ctx *ctx, const char *name, const struct snap_
 static int seal_empty(struct be_ctx *ctx, const char *name, const char *head, char *id,
                       struct be_error **err)
 {
-	cleanup_free char *seal = ctx_path(ctx, "containers/%s/seal", name);
+	cleanup_free char *seal = rec_path(ctx, name, "seal");
 	if (util_rm_rf(seal, err) < 0)
 		return -1;
 	if (mkdir(seal, 0755) < 0)
@@ -126,7 +127,7 @@ int snap_capture_stopped(struct be_ctx *ctx, const char *name, const char *purpo
 	struct rec_state st;
 	if (rec_state_load(ctx, name, &st, err) < 0)
 		return -1;
-	cleanup_free char *upper = ctx_path(ctx, "containers/%s/upper", name);
+	cleanup_free char *upper = rec_path(ctx, name, "upper");
 	struct snap_op op;
 	op_init(&op, SNAP_OP_SNAPSHOT, purpose, snap, target, st.head);
 	op.upper_ino = snap_ino(upper);
@@ -233,7 +234,7 @@ int snap_capture_live(struct be_ctx *ctx, const char *name, const char *purpose,
 	struct cg_state cs = {0};
 	if (cg_state(ctx, name, &cs, err) < 0)
 		return -1;
-	cleanup_free char *upper = ctx_path(ctx, "containers/%s/upper", name);
+	cleanup_free char *upper = rec_path(ctx, name, "upper");
 	struct snap_op op;
 	op_init(&op, SNAP_OP_LIVE, purpose, snap, target, st.head);
 	op.frozen = !cs.frozen; /* a container the user paused stays paused */
@@ -279,8 +280,8 @@ undo:
 static int swap_upper(struct be_ctx *ctx, const char *name, const struct snap_op *op,
                       const char *diff, struct be_error **err)
 {
-	cleanup_free char *upper = ctx_path(ctx, "containers/%s/upper", name);
-	cleanup_free char *fresh = ctx_path(ctx, "containers/%s/upper.new", name);
+	cleanup_free char *upper = rec_path(ctx, name, "upper");
+	cleanup_free char *fresh = rec_path(ctx, name, "upper.new");
 	bool have_upper = util_path_exists(upper);
 	if (have_upper && snap_ino(upper) != op->upper_ino)
 		return 0; /* exchanged before a crash */
@@ -316,11 +317,11 @@ int snap_rollback_finish(struct be_ctx *ctx, const char *name, const struct snap
 	cleanup_free char *diff = layer_diff_path(ctx, op->layer);
 	if (swap_upper(ctx, name, op, diff, err) < 0)
 		return -1;
-	cleanup_free char *old = ctx_path(ctx, "containers/%s/upper.new", name);
+	cleanup_free char *old = rec_path(ctx, name, "upper.new");
 	if (util_path_exists(old) && store_trash(ctx, old, err) < 0)
 		return -1;
 	util_fault("rollback.after_trash");
-	cleanup_free char *work = ctx_path(ctx, "containers/%s/work", name);
+	cleanup_free char *work = rec_path(ctx, name, "work");
 	if (renew_dir(ctx, work, 0700, err) < 0)
 		return -1;
 	struct rec_state st;

@@ -106,7 +106,7 @@ int layer_overlay_mount(const struct be_ctx *ctx, const char *name, const char *
 	size_t n = 0;
 	if (layer_chain(ctx, head, &ids, &n, err) < 0)
 		return be_error_wrap(err, "mounting the root of %s", name);
-	cleanup_free char *dir = ctx_path(ctx, "containers/%s", name);
+	cleanup_free char *dir = rec_path(ctx, name, NULL);
 	cleanup_free char *upper = xasprintf("%s/upper", dir);
 	cleanup_free char *work = xasprintf("%s/work", dir);
 	cleanup_free char *merged = xasprintf("%s/merged", dir);
@@ -125,8 +125,8 @@ out:
 
 bool layer_overlay_mounted(const struct be_ctx *ctx, const char *name)
 {
-	cleanup_free char *merged = ctx_path(ctx, "containers/%s/merged", name);
-	cleanup_free char *parent = ctx_path(ctx, "containers/%s", name);
+	cleanup_free char *merged = rec_path(ctx, name, "merged");
+	cleanup_free char *parent = rec_path(ctx, name, NULL);
 	struct stat a, b;
 	if (stat(merged, &a) < 0 || stat(parent, &b) < 0)
 		return false;
@@ -135,7 +135,7 @@ bool layer_overlay_mounted(const struct be_ctx *ctx, const char *name)
 
 int layer_overlay_unmount(const struct be_ctx *ctx, const char *name, struct be_error **err)
 {
-	cleanup_free char *merged = ctx_path(ctx, "containers/%s/merged", name);
+	cleanup_free char *merged = rec_path(ctx, name, "merged");
 	for (int i = 0; i < 8 && layer_overlay_mounted(ctx, name); i++) {
 		if (umount2(merged, MNT_DETACH) < 0 && errno != EINVAL && errno != ENOENT)
 			return be_error_set(err, errno, "unmounting %s", merged);

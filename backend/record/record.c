@@ -1,5 +1,6 @@
 /* A container's records: config.json and state.json (durable), the run
- * file (runtime), and the helpers that read processes' start times. */
+ * file (runtime), the paths of its files (the one place that spells them),
+ * and the helpers that read processes' start times. */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -9,6 +10,17 @@
 
 #include "record/record.h"
 #include "store/store.h"
+
+char *rec_path(const struct be_ctx *ctx, const char *name, const char *file)
+{
+	return file ? ctx_path(ctx, "containers/%s/%s", name, file)
+	            : ctx_path(ctx, "containers/%s", name);
+}
+
+char *rec_run_path(const struct be_ctx *ctx, const char *name, const char *suffix)
+{
+	return ctx_run_path(ctx, "containers/%s%s", name, suffix);
+}
 
 json_t *rec_strv_json(char *const *v)
 {
@@ -95,7 +107,7 @@ int rec_config_load(const struct be_ctx *ctx, const char *name, struct rec_confi
 {
 	if (be_name_check("container", name, err) < 0)
 		return -1;
-	cleanup_free char *path = ctx_path(ctx, "containers/%s/config.json", name);
+	cleanup_free char *path = rec_path(ctx, name, "config.json");
 	if (!util_path_exists(path))
 		return be_error_set(err, 0, "no such container: %s", name);
 	cleanup_json json_t *o = store_load(path, err);
@@ -135,7 +147,7 @@ int rec_config_load(const struct be_ctx *ctx, const char *name, struct rec_confi
 
 int rec_config_save(const struct be_ctx *ctx, const struct rec_config *c, struct be_error **err)
 {
-	cleanup_free char *dir = ctx_path(ctx, "containers/%s", c->name);
+	cleanup_free char *dir = rec_path(ctx, c->name, NULL);
 	return rec_config_write(dir, c, err);
 }
 
@@ -166,7 +178,7 @@ int rec_state_load(const struct be_ctx *ctx, const char *name, struct rec_state 
 {
 	if (be_name_check("container", name, err) < 0)
 		return -1;
-	cleanup_free char *path = ctx_path(ctx, "containers/%s/state.json", name);
+	cleanup_free char *path = rec_path(ctx, name, "state.json");
 	cleanup_json json_t *o = store_load(path, err);
 	if (o == NULL || BE_STORE_CHECK(path, o, state_fields, err) < 0)
 		return -1;
@@ -183,7 +195,7 @@ int rec_state_load(const struct be_ctx *ctx, const char *name, struct rec_state 
 int rec_state_save(const struct be_ctx *ctx, const char *name, const struct rec_state *s,
                    struct be_error **err)
 {
-	cleanup_free char *dir = ctx_path(ctx, "containers/%s", name);
+	cleanup_free char *dir = rec_path(ctx, name, NULL);
 	return rec_state_write(dir, s, true, err);
 }
 
@@ -208,7 +220,7 @@ static const struct be_field run_fields[] = {
 int rec_run_load(const struct be_ctx *ctx, const char *name, struct rec_run *out,
                  struct be_error **err)
 {
-	cleanup_free char *path = ctx_run_path(ctx, "containers/%s.json", name);
+	cleanup_free char *path = rec_run_path(ctx, name, ".json");
 	if (!util_path_exists(path))
 		return 0;
 	cleanup_json json_t *o = store_load(path, err);
@@ -232,14 +244,14 @@ int rec_run_save(const struct be_ctx *ctx, const char *name, const struct rec_ru
 	        "{s:i,s:I,s:i,s:I,s:I}", "pid", (int)r->pid, "pid_start", (json_int_t)r->pid_start,
 	        "keeper_pid", (int)r->keeper_pid, "keeper_start", (json_int_t)r->keeper_start,
 	        "started_ns", (json_int_t)r->started_ns);
-	cleanup_free char *path = ctx_run_path(ctx, "containers/%s.json", name);
+	cleanup_free char *path = rec_run_path(ctx, name, ".json");
 	/* Runtime state lives on tmpfs and dies with a reboot: no fsync. */
 	return store_save(path, o, 0, err);
 }
 
 void rec_run_remove(const struct be_ctx *ctx, const char *name)
 {
-	cleanup_free char *path = ctx_run_path(ctx, "containers/%s.json", name);
+	cleanup_free char *path = rec_run_path(ctx, name, ".json");
 	unlink(path);
 }
 

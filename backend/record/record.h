@@ -11,6 +11,12 @@
 #include "store/ctx.h"
 #include "base/util.h"
 
+/* The paths of container NAME's files, to free: ROOT/containers/NAME/FILE
+ * (the directory itself when file is NULL), and RUN/containers/NAME SUFFIX
+ * (suffix ".json", ".exit", ".hold").  The only place that spells them. */
+char *rec_path(const struct be_ctx *ctx, const char *name, const char *file);
+char *rec_run_path(const struct be_ctx *ctx, const char *name, const char *suffix);
+
 /* config.json: what the user asked for; written once at create (and by
  * update for limits).  Durable. */
 struct rec_config {

@@ -12,6 +12,7 @@
 #include "store/store.h"
 #include "container/container.h"
 #include "snapshot/snapshot.h"
+#include "record/record.h"
 
 /* The layer that holds NAME's current state: its head when the upper is
  * empty, else a new layer captured from the upper (op.json left behind:
@@ -22,7 +23,7 @@ static int state_layer(struct be_ctx *ctx, const char *name, const char *purpose
 	struct rec_state st;
 	if (rec_state_load(ctx, name, &st, err) < 0)
 		return -1;
-	cleanup_free char *upper = ctx_path(ctx, "containers/%s/upper", name);
+	cleanup_free char *upper = rec_path(ctx, name, "upper");
 	*captured = false;
 	if (snap_dir_empty(upper)) {
 		snprintf(layer, BE_LAYER_ID_LEN + 1, "%.12s", st.head);
@@ -175,7 +176,7 @@ static int clone_locked(struct be_ctx *ctx, const char *name, const char *new_na
 	cleanup_lock struct be_lock *nlock = NULL;
 	if (store_lock_take(ctx, "container", new_name, &nlock, err) < 0)
 		return -1;
-	cleanup_free char *dest = ctx_path(ctx, "containers/%s", new_name);
+	cleanup_free char *dest = rec_path(ctx, new_name, NULL);
 	if (util_path_exists(dest))
 		return be_error_set(err, 0, "container %s already exists", new_name);
 	struct rec_config cfg;

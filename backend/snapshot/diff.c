@@ -13,6 +13,7 @@
 #include "store/store.h"
 #include "container/container.h"
 #include "snapshot/snapshot.h"
+#include "record/record.h"
 
 /* ---- a set of strings, kept in insertion order ------------------------------- */
 
@@ -383,7 +384,7 @@ static int diff_locked(struct be_ctx *ctx, const char *name, const char *snap,
 		while (common < nh && common < nbc &&
 		       strcmp(hc[nh - 1 - common], bc[nbc - 1 - common]) == 0)
 			common++;
-		cleanup_free char *upper = ctx_path(ctx, "containers/%s/upper", name);
+		cleanup_free char *upper = rec_path(ctx, name, "upper");
 		char **a = chain_dirs(ctx, hc, nh, upper), **b = chain_dirs(ctx, bc, nbc, NULL);
 		rc = snap_diff_views(a, nh + 1, b, nbc, common, out, n, err);
 		rec_strv_free(a);

@@ -10,6 +10,7 @@
 #include "store/store.h"
 #include "container/container.h"
 #include "snapshot/snapshot.h"
+#include "record/record.h"
 
 int snap_open_locked(struct be_ctx *ctx, const char *name, struct be_lock **lock,
                      struct be_error **err)
@@ -180,7 +181,7 @@ static int rollback_locked(struct be_ctx *ctx, const char *name, const char *sna
 		return -1;
 	if (rec_running(ctx, name, NULL))
 		return be_error_set(err, 0, "container %s did not stop", name);
-	cleanup_free char *upper = ctx_path(ctx, "containers/%s/upper", name);
+	cleanup_free char *upper = rec_path(ctx, name, "upper");
 	struct snap_op op = {.kind = SNAP_OP_ROLLBACK, .upper_ino = snap_ino(upper)};
 	snprintf(op.purpose, sizeof(op.purpose), "snapshot");
 	snprintf(op.snap, sizeof(op.snap), "%s", snap);

@@ -44,7 +44,7 @@ char *ctx_run_path(const struct be_ctx *ctx, const char *fmt, ...)
 	return p;
 }
 
-enum be_cgroup_layout cgroup_detect(const char *root)
+enum be_cgroup_layout ctx_cgroup_detect(const char *root)
 {
 	struct statfs sf;
 	if (statfs(root, &sf) == 0 && sf.f_type == CGROUP2_SUPER_MAGIC)
@@ -157,7 +157,7 @@ int be_ctx_open(const struct be_ctx_opts *opts, struct be_ctx **out, struct be_e
 	ctx->proc_root = clean_root(opts->proc_root ? opts->proc_root : "/proc");
 	ctx->docker_root = clean_root(opts->docker_root ? opts->docker_root : DEFAULT_DOCKER);
 	ctx->podman_root = clean_root(opts->podman_root ? opts->podman_root : DEFAULT_PODMAN);
-	ctx->cgroup_layout = cgroup_detect(ctx->cgroup_root);
+	ctx->cgroup_layout = ctx_cgroup_detect(ctx->cgroup_root);
 	if (strcmp(ctx->root, DEFAULT_ROOT) == 0) {
 		ctx->cgroup_parent = xstrdup("berth");
 	} else {

@@ -26,6 +26,6 @@ char *ctx_run_path(const struct be_ctx *ctx, const char *fmt, ...)
 /* Detects the cgroup layout under root: v2 when root is a cgroup2 mount,
  * v1 when it holds v1 controller mounts (or, for fixture trees, a
  * "cgroup.controllers" file says v2, a "memory" directory says v1). */
-enum be_cgroup_layout cgroup_detect(const char *root);
+enum be_cgroup_layout ctx_cgroup_detect(const char *root);
 
 #endif

@@ -273,10 +273,10 @@ static void test_be_cgroup_detect_fixtures(void **state)
 	assert_int_equal(util_mkdir_p(v1, 0755, NULL), 0);
 	cleanup_free char *none = xasprintf("%s/none", f->root);
 	assert_int_equal(util_mkdir_p(none, 0755, NULL), 0);
-	assert_int_equal(cgroup_detect(v2), BE_CGROUP_V2);
+	assert_int_equal(ctx_cgroup_detect(v2), BE_CGROUP_V2);
 	*strrchr(v1, '/') = '\0';
-	assert_int_equal(cgroup_detect(v1), BE_CGROUP_V1);
-	assert_int_equal(cgroup_detect(none), BE_CGROUP_NONE);
+	assert_int_equal(ctx_cgroup_detect(v1), BE_CGROUP_V1);
+	assert_int_equal(ctx_cgroup_detect(none), BE_CGROUP_NONE);
 
 	cleanup_free char *root = xasprintf("%s/state", f->root);
 	struct be_ctx_opts opts = {.root = root, .cgroup_root = v2};
