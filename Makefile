@@ -35,7 +35,8 @@ WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 CSTD := -std=c11 -D_GNU_SOURCE
 OPT  ?= -O2 -g
 ifneq ($(SAN),)
-OPT  := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+OPT  := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all \
+        -ftrivial-auto-var-init=pattern
 endif
 
 CFLAGS_ALL  = $(CSTD) -DBERTH_VERSION='"$(VERSION)"' $(OPT) $(WARN) -MMD -MP $(call pc,--cflags,$(PKG)) $(CFLAGS)

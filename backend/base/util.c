@@ -374,18 +374,33 @@ int64_t util_wall_ns(void)
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-void util_fault(const char *point)
+/* True when the comma-separated list in environment variable var names point. */
+static bool env_lists(const char *var, const char *point)
 {
-	const char *want = getenv("BERTH_FAULT");
+	const char *want = getenv(var);
 	if (want == NULL || *want == '\0')
-		return;
+		return false;
 	size_t n = strlen(point);
 	for (const char *p = want; *p;) {
 		const char *end = strchrnul(p, ',');
 		if ((size_t)(end - p) == n && strncmp(p, point, n) == 0)
-			_exit(99);
+			return true;
 		p = *end ? end + 1 : end;
 	}
+	return false;
+}
+
+void util_fault(const char *point)
+{
+	if (env_lists("BERTH_FAULT", point))
+		_exit(99);
+}
+
+int util_fail(const char *point, struct be_error **err)
+{
+	if (env_lists("BERTH_FAIL", point))
+		return be_error_set(err, EIO, "injected failure at %s", point);
+	return 0;
 }
 
 int be_parse_size(const char *text, uint64_t *out, struct be_error **err)
@@ -465,11 +480,11 @@ const char *be_format_size(uint64_t bytes, char *buf, size_t len)
 struct fd_msg {
 	char byte;
 	struct iovec iov;
-	union {
+	struct msghdr msg;
+	union { /* last: its size is CMSG_SPACE's, a GNU extension in clang's eyes */
 		struct cmsghdr h;
 		char buf[CMSG_SPACE(sizeof(int))];
 	} c;
-	struct msghdr msg;
 };
 
 static void fd_msg_init(struct fd_msg *m)

@@ -83,5 +83,9 @@ int64_t util_wall_ns(void);
  * process _exits with status 99, as if killed, so crash safety can be
  * tested at every step. */
 void util_fault(const char *point);
+/* Error injection: when BERTH_FAIL=<point>[,<point>...] names point, fills
+ * err ("injected failure at POINT", EIO) and returns -1, so that tests can
+ * drive the error path of a step that the kernel rarely refuses; else 0. */
+int util_fail(const char *point, struct be_error **err);
 
 #endif

@@ -192,7 +192,11 @@ int ct_write_container_dir(struct be_ctx *ctx, const struct rec_config *cfg, con
 	cleanup_free char *tmp = store_mkdtemp(ctx, "ct", &lock_fd, err);
 	if (tmp == NULL)
 		return -1;
+	/* Every cleanup variable is declared before the first goto: a jump
+	 * over one would free an uninitialised pointer. */
 	cleanup_free char *dest = rec_path(ctx, cfg->name, NULL);
+	cleanup_free char *stale = rec_run_path(ctx, cfg->name, ".exit");
+	cleanup_free char *parent = ctx_path(ctx, "containers");
 	static const char *const subdirs[] = {"upper", "work", "merged"};
 	int r = -1;
 	for (size_t i = 0; i < 3; i++) {
@@ -205,17 +209,16 @@ int ct_write_container_dir(struct be_ctx *ctx, const struct rec_config *cfg, con
 	struct rec_state st = {.exit_code = -1};
 	snprintf(st.head, sizeof(st.head), "%s", head);
 	bool durable = !cfg->auto_remove;
-	if (rec_config_write(tmp, cfg, err) < 0 || rec_state_write(tmp, &st, durable, err) < 0)
+	if (util_fail("create.records", err) < 0 || rec_config_write(tmp, cfg, err) < 0 ||
+	    rec_state_write(tmp, &st, durable, err) < 0)
 		goto out;
 	/* The exit code an earlier --rm container of this name left. */
-	cleanup_free char *stale = rec_run_path(ctx, cfg->name, ".exit");
 	unlink(stale);
 	util_fault("create.before_rename");
 	if (rename(tmp, dest) < 0) {
 		be_error_set(err, errno, "creating %s", dest);
 		goto out;
 	}
-	cleanup_free char *parent = ctx_path(ctx, "containers");
 	r = durable ? util_fsync_dir(parent, err) : 0;
 out:
 	util_rm_rf(tmp, NULL);

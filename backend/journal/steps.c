@@ -128,6 +128,7 @@ int snap_capture_stopped(struct be_ctx *ctx, const char *name, const char *purpo
 	if (rec_state_load(ctx, name, &st, err) < 0)
 		return -1;
 	cleanup_free char *upper = rec_path(ctx, name, "upper");
+	cleanup_free char *diff = NULL; /* before the first goto undo */
 	struct snap_op op;
 	op_init(&op, SNAP_OP_SNAPSHOT, purpose, snap, target, st.head);
 	op.upper_ino = snap_ino(upper);
@@ -136,14 +137,15 @@ int snap_capture_stopped(struct be_ctx *ctx, const char *name, const char *purpo
 	if (snap_op_save(ctx, name, &op, err) < 0)
 		return -1;
 	util_fault("snapshot.after_intent");
-	if (seal_empty(ctx, name, st.head, op.layer, err) < 0)
+	if (util_fail("snapshot.seal", err) < 0 ||
+	    seal_empty(ctx, name, st.head, op.layer, err) < 0)
 		goto undo;
 	util_fault("snapshot.after_seal");
 	/* One atomic step: the upper becomes the layer's diff, the layer's
 	 * empty diff becomes the upper.  No moment without an upper.  (The
 	 * intent does not name the layer: repair finds it by the upper's
 	 * inode, and no collection runs while an intent is pending.) */
-	cleanup_free char *diff = layer_diff_path(ctx, op.layer);
+	diff = layer_diff_path(ctx, op.layer);
 	if (renameat2(AT_FDCWD, upper, AT_FDCWD, diff, RENAME_EXCHANGE) < 0) {
 		be_error_set(err, errno, "exchanging %s and %s", upper, diff);
 		goto undo;

@@ -16,7 +16,8 @@
 #define DEFAULT_DOCKER "/var/lib/docker"
 #define DEFAULT_PODMAN "/var/lib/containers/storage"
 
-static char *vpath(const char *base, const char *fmt, va_list ap)
+__attribute__((format(printf, 2, 0))) static char *vpath(const char *base, const char *fmt,
+                                                         va_list ap)
 {
 	char *rel = NULL;
 	if (vasprintf(&rel, fmt, ap) < 0)

@@ -694,7 +694,7 @@ static void test_be_lock_take_makes_dir(void **state)
 static void test_be_store_trash_moves_and_empties(void **state)
 {
 	struct fx *f = *state;
-	cleanup_free char *upper = fx_file(f, "containers/web/upper/etc/passwd", "root:x:0:0\n");
+	free(fx_file(f, "containers/web/upper/etc/passwd", "root:x:0:0\n"));
 	cleanup_free char *dir = fx_file(f, "containers/web/upper", NULL);
 	cleanup_free char *trash = fx_file(f, "trash", NULL);
 	struct be_error *err = NULL;
@@ -716,7 +716,7 @@ static void test_be_store_trash_without_trash_dir(void **state)
 	struct fx *f = *state;
 	cleanup_free char *trash = fx_file(f, "trash", NULL);
 	assert_int_equal(rmdir(trash), 0);
-	cleanup_free char *file = fx_file(f, "containers/web/upper/x", "x");
+	free(fx_file(f, "containers/web/upper/x", "x"));
 	cleanup_free char *dir = fx_file(f, "containers/web/upper", NULL);
 	struct be_error *err = NULL;
 	assert_int_equal(store_trash(f->ctx, dir, &err), 0);
