@@ -24,17 +24,20 @@ void util_cleanup_errorp(struct be_error **err);
 #define cleanup_dir __attribute__((cleanup(util_cleanup_closedirp)))
 #define cleanup_error __attribute__((cleanup(util_cleanup_errorp)))
 
-/* Returns *pp and sets *pp to NULL: hands ownership to the caller. */
-static inline void *be_steal_pointer(void *pp)
+/* Returns *pp and sets *pp to NULL: hands ownership to the caller.  Typed:
+ * the result has the pointee's type, and pp must point to a pointer (a
+ * non-pointer argument fails to compile). */
+static inline void *util_steal_pointer(void **p)
 {
-	void **p = pp;
 	void *r = *p;
 	*p = NULL;
 	return r;
 }
-#define steal_pointer(pp) be_steal_pointer((void *)(pp))
+#define steal_pointer(pp)                                                                  \
+	((__typeof__(*(pp)))util_steal_pointer((void **)(1 ? (pp) : (__typeof__(*(pp)) *)0)))
 
-static inline int be_steal_fd(int *fd)
+/* Returns *fd and sets it to -1: hands an fd to the caller. */
+static inline int util_steal_fd(int *fd)
 {
 	int r = *fd;
 	*fd = -1;

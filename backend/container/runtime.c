@@ -212,24 +212,6 @@ int be_container_start(struct be_ctx *ctx, const char *name, struct be_start_opt
 	return spawn_keeper(ctx, name, opts, store_lock_fd(lock), err);
 }
 
-int be_container_wait_fd(int exit_fd, struct be_error **err)
-{
-	char buf[32];
-	size_t n = 0;
-	for (;;) {
-		ssize_t r = read(exit_fd, buf + n, sizeof(buf) - 1 - n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		n += (size_t)r;
-	}
-	buf[n] = '\0';
-	if (n == 0)
-		return be_error_set(err, 0, "the container's keeper exited without an exit code");
-	return atoi(buf);
-}
-
 int be_container_wait(struct be_ctx *ctx, const char *name, struct be_error **err)
 {
 	struct rec_config cfg;

@@ -49,8 +49,9 @@ struct be_start_opts {
 	int out_fd;
 	int err_fd;
 	int console_fd;
-	/* Filled on success when attach: read the exit code here with
-	 * be_container_wait_fd; the caller closes it. */
+	/* Filled on success when attach: the keeper writes the container's
+	 * exit code here as decimal text, then closes it (EOF without a code:
+	 * the keeper vanished); the caller closes it. */
 	int exit_fd;
 };
 
@@ -59,10 +60,6 @@ struct be_start_opts {
  * exec'd.  A failing exec is reported with exitcode 126/127 in *err. */
 int be_container_start(struct be_ctx *ctx, const char *name, struct be_start_opts *opts,
                        struct be_error **err);
-
-/* Reads the exit code the keeper reports on an attached start's exit_fd.
- * Returns the code (0-255), or -1 with *err when the keeper vanished. */
-int be_container_wait_fd(int exit_fd, struct be_error **err);
 
 /* Waits until the container is not running and returns its exit code. */
 int be_container_wait(struct be_ctx *ctx, const char *name, struct be_error **err);

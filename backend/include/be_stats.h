@@ -231,8 +231,6 @@ const struct be_item *be_monitor_item(const struct be_monitor *mon, size_t i);
 const struct be_item *be_monitor_find(const struct be_monitor *mon, const char *text);
 /* Host meters of the last refresh (zeroed with no_host). */
 const struct be_host *be_monitor_host(const struct be_monitor *mon);
-/* Refreshes done so far. */
-uint64_t be_monitor_refreshes(const struct be_monitor *mon);
 
 /* ---- columns: the table `berth top` prints and the TUI draws ---------------
  * Formatters write text into buf (always NUL-terminated) and return its

@@ -108,7 +108,7 @@ static int begin_locked_once(const struct be_ctx *ctx, struct be_layer_tmp **out
 		layer_abort(t);
 		return 1;
 	}
-	*lock_fd = be_steal_fd(&fd);
+	*lock_fd = util_steal_fd(&fd);
 	*out = t;
 	return 0;
 }

@@ -454,7 +454,3 @@ size_t stats_fds(const struct be_monitor *mon, bool slow, int *out, size_t max)
 	return n;
 }
 
-uint64_t be_monitor_refreshes(const struct be_monitor *mon)
-{
-	return mon->refreshes;
-}

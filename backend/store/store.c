@@ -217,7 +217,7 @@ int store_lock_take(const struct be_ctx *ctx, const char *kind, const char *name
 	if (ftruncate(fd, 0) < 0 || pwrite(fd, buf, (size_t)n, 0) < 0)
 		return be_error_set(err, errno, "locking %s %s", kind, name);
 	struct be_lock *l = xcalloc(1, sizeof(*l));
-	l->fd = be_steal_fd(&fd);
+	l->fd = util_steal_fd(&fd);
 	l->path = steal_pointer(&path);
 	*out = l;
 	return 0;
@@ -234,7 +234,7 @@ int store_lock_take_shared(const struct be_ctx *ctx, const char *kind, const cha
 		if (errno != EINTR)
 			return be_error_set(err, errno, "locking %s %s", kind, name);
 	struct be_lock *l = xcalloc(1, sizeof(*l));
-	l->fd = be_steal_fd(&fd);
+	l->fd = util_steal_fd(&fd);
 	l->path = steal_pointer(&path);
 	l->shared = true;
 	*out = l;
@@ -426,7 +426,7 @@ static int mkdtemp_once(const struct be_ctx *ctx, const char *prefix, char **out
 	if (fstat(fd, &a) < 0 || lstat(path, &b) < 0 || a.st_ino != b.st_ino ||
 	    a.st_dev != b.st_dev)
 		return 1;
-	*lock_fd = be_steal_fd(&fd);
+	*lock_fd = util_steal_fd(&fd);
 	*out = steal_pointer(&path);
 	return 0;
 }
