@@ -1,6 +1,6 @@
 /* Public part of the cgroup module: the resource limits a container asks
  * for, and the parsers the front ends use to fill them from option text.
- * Creating, limiting and removing cgroups is internal (backend/cgroup.h). */
+ * Creating, limiting and removing cgroups is internal (backend/cgroup/cgroup.h). */
 #ifndef BE_CGROUP_H
 #define BE_CGROUP_H
 

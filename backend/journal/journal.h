@@ -80,7 +80,7 @@ int snap_op_save(const struct be_ctx *ctx, const char *name, const struct snap_o
 int snap_op_remove(const struct be_ctx *ctx, const char *name, struct be_error **err);
 const char *snap_op_kind_name(enum snap_op_kind k);
 
-/* ---- steps shared by the operations (snap_steps.c) ----------------------- */
+/* ---- steps shared by the operations (steps.c) ----------------------- */
 /* Inode number of path, 0 when it cannot be read. */
 uint64_t snap_ino(const char *path);
 /* True when the directory has no entries (or cannot be read). */
@@ -138,7 +138,7 @@ struct snap_graph *snap_graph_load(struct be_ctx *ctx);
 bool snap_graph_descends(const struct snap_graph *g, const char *id, const char *anc);
 void snap_graph_free(struct snap_graph *g);
 
-/* ---- trees (snap_copy.c) ------------------------------------------------- */
+/* ---- trees (copy.c) ------------------------------------------------- */
 /* True for an overlay whiteout: a char device 0/0, or a regular file with
  * the xattr trusted.overlay.whiteout.  path is the entry's path. */
 bool snap_is_whiteout(const char *path, const struct stat *st);

@@ -1,4 +1,4 @@
-/* Tests of backend/ctx.c: where the state root and the run directory are,
+/* Tests of backend/store/ctx.c: where the state root and the run directory are,
  * the cgroup parent name, the cgroup layout of fixture trees, and the
  * repair that be_ctx_open runs. */
 #include <errno.h>

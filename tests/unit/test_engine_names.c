@@ -1,4 +1,4 @@
-/* Unit tests of backend/engine_names.c: docker and podman names read from
+/* Unit tests of backend/stats/engine_names.c: docker and podman names read from
  * the fixture engine roots of tests/fixtures/engines (a good and a malformed
  * docker config.v2.json, podman's containers.json and volatile list), the
  * sanitising of what reaches a terminal, and roots that are missing. */

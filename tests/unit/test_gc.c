@@ -1,4 +1,4 @@
-/* Unit tests of layer garbage collection (gc.c) on a temporary root:
+/* Unit tests of layer garbage collection (journal/gc.c) on a temporary root:
  * references from images, containers and intent records with their
  * ancestors, only snapshot and squash layers collected, nothing collected
  * while another container is busy or has an unrepaired operation. */
@@ -72,7 +72,7 @@ static size_t gc(const char *held)
 	return n;
 }
 
-static void test_be_snapshot_gc_references(void **state)
+static void test_journal_gc_references(void **state)
 {
 	(void)state;
 	char base[13], s1[13], s2[13], s3[13], s4[13], imp[13], img[13];
@@ -102,7 +102,7 @@ static void test_be_snapshot_gc_references(void **state)
 	assert_int_equal(gc(NULL), 2);
 }
 
-static void test_be_snapshot_gc_waits_for_others(void **state)
+static void test_journal_gc_waits_for_others(void **state)
 {
 	(void)state;
 	char base[13], orphan[13];
@@ -152,9 +152,8 @@ static void test_be_snapshot_gc_waits_for_others(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	        cmocka_unit_test_setup_teardown(test_be_snapshot_gc_references, setup, teardown),
-	        cmocka_unit_test_setup_teardown(test_be_snapshot_gc_waits_for_others, setup,
-	                                        teardown),
+	        cmocka_unit_test_setup_teardown(test_journal_gc_references, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_journal_gc_waits_for_others, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

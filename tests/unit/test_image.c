@@ -1,4 +1,4 @@
-/* Tests of backend/image.c, image_demo.c and extract.c: path rules on
+/* Tests of backend/image/image.c, image_demo.c and extract.c: path rules on
  * literal strings, then imports of tarballs and directories the test makes,
  * listing, removal with references, chains and the demo image. */
 #include <archive.h>

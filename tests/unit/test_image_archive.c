@@ -1,4 +1,4 @@
-/* Tests of backend/image_archive.c's parsers on literal strings: docker-save
+/* Tests of backend/image/image_archive.c's parsers on literal strings: docker-save
  * manifests, OCI indexes and manifests, image configs; and of the
  * detection of an image archive in a directory. */
 #include <stdio.h>

@@ -1,4 +1,4 @@
-/* Tests of backend/layer.c: building, sealing, loading, sizing, chaining,
+/* Tests of backend/layer/layer.c: building, sealing, loading, sizing, chaining,
  * listing and removing layer directories under a temporary root. */
 #include <errno.h>
 #include <fcntl.h>

@@ -1,4 +1,4 @@
-/* Tests of backend/error.c: the name rule (be_name_valid, be_name_check)
+/* Tests of backend/base/error.c: the name rule (be_name_valid, be_name_check)
  * and the error object (be_error_set, be_error_wrap, be_error_clear). */
 #include <errno.h>
 #include <stdio.h>

@@ -1,4 +1,4 @@
-/* Unit tests of backend/proc_info.c: a /proc tree made by the test in a temp
+/* Unit tests of backend/stats/proc_info.c: a /proc tree made by the test in a temp
  * dir (stat, status, cmdline and ns links of a few processes, one of them
  * gone), then the real /proc with this very process. */
 #include <errno.h>

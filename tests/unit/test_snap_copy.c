@@ -1,4 +1,4 @@
-/* Unit tests of layer trees (snap_copy.c): a faithful copy of an upper,
+/* Unit tests of layer trees (journal/copy.c): a faithful copy of an upper,
  * and the merge of layers with overlayfs' rules (whiteouts, opaque
  * directories, a file over a directory and back).  Whiteouts, owners and
  * trusted.* xattrs need root: skipped otherwise. */

@@ -1,4 +1,4 @@
-/* Unit tests of the snapshot records (snap_store.c): snapshots.json and
+/* Unit tests of the snapshot records (journal/records.c): snapshots.json and
  * op.json parsed from literal strings, and the tree edits. */
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,4 +1,4 @@
-/* Tests of backend/store.c: JSON records (round trip, bad files named by
+/* Tests of backend/store/store.c: JSON records (round trip, bad files named by
  * file and line and left as they were, crash points), per-object locks
  * between processes, the trash and repair of what a crash left. */
 #include <errno.h>

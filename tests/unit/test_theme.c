@@ -1,4 +1,4 @@
-/* Unit tests of backend/theme.c: the built-ins, theme files (every colour
+/* Unit tests of backend/theme/theme.c: the built-ins, theme files (every colour
  * form, inheritance, and each kind of bad file with the place it names),
  * the shipped theme files in themes/ against the built-ins, the search path and the
  * name list. */

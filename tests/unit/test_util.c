@@ -1,4 +1,4 @@
-/* Tests of backend/util.c: size parsing and formatting, mkdir -p, rm -rf
+/* Tests of backend/base/util.c: size parsing and formatting, mkdir -p, rm -rf
  * (links and mounts), atomic writes, fault points, random ids, clocks. */
 #include <errno.h>
 #include <fcntl.h>
