@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -12,11 +13,15 @@ static int cmd_snapshot(struct cli *cli, const struct cli_args *a)
 	struct be_ctx *ctx = cli_ctx(cli);
 	if (ctx == NULL)
 		return CLI_EXIT_FAIL;
-	char name[BE_NAME_MAX + 1];
+	struct be_snapshot_taken taken;
 	struct be_error *err = NULL;
-	if (be_snapshot_create(ctx, a->argv[0], a->argc > 1 ? a->argv[1] : NULL, name, &err) < 0)
+	if (be_snapshot_take(ctx, a->argv[0], a->argc > 1 ? a->argv[1] : NULL, &taken, &err) < 0)
 		return cli_fail(err);
-	puts(name);
+	/* A script reads the name alone; a person also sees the pause. */
+	if (taken.live && isatty(STDOUT_FILENO))
+		printf("%s (live: frozen %.1f ms)\n", taken.name, (double)taken.frozen_ns / 1e6);
+	else
+		puts(taken.name);
 	return 0;
 }
 
@@ -260,8 +265,10 @@ const struct cli_command cli_cmds_snapshot[] = {
                 .summary = "Take a snapshot of a container (default name snap-N)",
                 .details = "Stopped container: its upper layer is sealed by rename into a new\n"
                            "read-only layer, in constant time whatever its size.  Running\n"
-                           "container: it is frozen, its upper copied (reflink or\n"
-                           "copy_file_range where the filesystem allows), and thawed.\n"
+                           "container: its upper is copied while it runs (reflink or\n"
+                           "copy_file_range where the filesystem allows), then it is frozen\n"
+                           "only to copy again what changed meanwhile, and thawed; on a\n"
+                           "terminal the frozen time is shown after the name.\n"
                            "Chains deeper than $BERTH_SQUASH_DEPTH (default 64) are squashed\n"
                            "into one layer.  Prints the snapshot's name.",
                 .min_args = 1,

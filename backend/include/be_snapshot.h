@@ -24,11 +24,23 @@ struct be_snapshot_info {
 	bool current;                 /* the container's state derives from it */
 };
 
+/* What a snapshot did. */
+struct be_snapshot_taken {
+	char name[BE_NAME_MAX + 1];
+	bool live;         /* the container ran: its upper was copied */
+	int64_t frozen_ns; /* live: how long the container was frozen */
+};
+
 /* Takes a snapshot of container NAME.  snap NULL picks "snap-N".  A stopped
- * container's upper is sealed by rename (constant time); a running one is
- * frozen, its upper copied, and thawed (never left frozen).  name_out (may
- * be NULL) receives the name (BE_NAME_MAX + 1 bytes).  Bad or duplicate
- * names fail with nothing changed. */
+ * container's upper is sealed by rename (constant time).  A running one's
+ * upper is copied while it runs, then the container is frozen only to copy
+ * again what changed meanwhile, and thawed (never left frozen).  out (may
+ * be NULL) receives the name and the frozen time.  Bad or duplicate names
+ * fail with nothing changed. */
+int be_snapshot_take(struct be_ctx *ctx, const char *name, const char *snap,
+                     struct be_snapshot_taken *out, struct be_error **err);
+/* be_snapshot_take that gives only the name (BE_NAME_MAX + 1 bytes; may be
+ * NULL). */
 int be_snapshot_create(struct be_ctx *ctx, const char *name, const char *snap, char *name_out,
                        struct be_error **err);
 

@@ -203,42 +203,71 @@ static void link_add(struct link_map *m, const struct stat *st, const char *dst)
 	m->v[m->n++].dst = xstrdup(dst);
 }
 
-static int copy_dir(const char *src, const char *dst, struct link_map *links,
-                    struct be_error **err);
+/* One copy of a tree: the hard links seen so far, and whether the source
+ * is live (a running container's upper, where an entry may vanish between
+ * readdir and open: skipped then, for the frozen pass to settle). */
+struct copy_run {
+	struct link_map links;
+	bool live;
+};
 
-static int copy_one(const char *s, const char *d, struct link_map *links, struct be_error **err)
+static void copy_run_free(struct copy_run *c)
+{
+	for (size_t i = 0; i < c->links.n; i++)
+		free(c->links.v[i].dst);
+	free(c->links.v);
+	c->links = (struct link_map){0};
+}
+
+/* An entry of a live source that vanished: not an error. */
+static bool vanished(const struct copy_run *c)
+{
+	return c->live && errno == ENOENT;
+}
+
+static int copy_dir(const char *src, const char *dst, struct copy_run *c, struct be_error **err);
+
+static int copy_one(const char *s, const char *d, struct copy_run *c, struct be_error **err)
 {
 	struct stat st;
 	if (lstat(s, &st) < 0)
-		return be_error_set(err, errno, "reading %s", s);
+		return vanished(c) ? 0 : be_error_set(err, errno, "reading %s", s);
 	if (S_ISDIR(st.st_mode)) {
 		if (mkdir(d, 0700) < 0)
 			return be_error_set(err, errno, "creating %s", d);
-		if (copy_xattrs(s, d, XATTR_ALL, err) < 0 || copy_dir(s, d, links, err) < 0)
+		if (copy_xattrs(s, d, XATTR_ALL, err) < 0 || copy_dir(s, d, c, err) < 0)
 			return -1;
 		return set_attrs(d, &st, err);
 	}
 	if (S_ISREG(st.st_mode) && st.st_nlink > 1) {
-		const char *first = link_find(links, &st);
+		const char *first = link_find(&c->links, &st);
 		if (first)
 			return link(first, d) == 0 ? 0 : be_error_set(err, errno, "linking %s", d);
-		link_add(links, &st, d);
+		link_add(&c->links, &st, d);
 	}
-	return copy_entry(s, d, &st, err);
+	struct be_error *e = NULL;
+	if (copy_entry(s, d, &st, &e) == 0)
+		return 0;
+	if (c->live && e->errnum == ENOENT) {
+		be_error_clear(&e);
+		return util_rm_rf(d, err);
+	}
+	*err = e;
+	return -1;
 }
 
-static int copy_dir(const char *src, const char *dst, struct link_map *links, struct be_error **err)
+static int copy_dir(const char *src, const char *dst, struct copy_run *c, struct be_error **err)
 {
 	cleanup_dir DIR *dir = opendir(src);
 	if (dir == NULL)
-		return be_error_set(err, errno, "reading %s", src);
+		return vanished(c) ? 0 : be_error_set(err, errno, "reading %s", src);
 	struct dirent *de;
 	while ((errno = 0, de = readdir(dir)) != NULL) {
 		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
 			continue;
 		cleanup_free char *s = xasprintf("%s/%s", src, de->d_name);
 		cleanup_free char *d = xasprintf("%s/%s", dst, de->d_name);
-		if (copy_one(s, d, links, err) < 0)
+		if (copy_one(s, d, c, err) < 0)
 			return -1;
 	}
 	if (errno)
@@ -246,17 +275,152 @@ static int copy_dir(const char *src, const char *dst, struct link_map *links, st
 	return 0;
 }
 
-int snap_copy_tree(const char *src, const char *dst, struct be_error **err)
+static int copy_tree(const char *src, const char *dst, bool live, struct be_error **err)
 {
-	struct link_map links = {0};
+	struct copy_run c = {.live = live};
 	int r = copy_xattrs(src, dst, XATTR_ALL, err);
 	if (r == 0)
-		r = copy_dir(src, dst, &links, err);
+		r = copy_dir(src, dst, &c, err);
 	if (r == 0)
 		r = snap_copy_root_attrs(src, dst, err);
-	for (size_t i = 0; i < links.n; i++)
-		free(links.v[i].dst);
-	free(links.v);
+	copy_run_free(&c);
+	return r;
+}
+
+int snap_copy_tree(const char *src, const char *dst, struct be_error **err)
+{
+	return copy_tree(src, dst, false, err);
+}
+
+int snap_copy_tree_live(const char *src, const char *dst, struct be_error **err)
+{
+	return copy_tree(src, dst, true, err);
+}
+
+/* ---- the frozen pass of a live copy ---------------------------------------- */
+
+/* Was the inode changed (data, attributes, links, a rename) at or after
+ * since?  ctime moves on every change and cannot be set from user space. */
+static bool changed_since(const struct stat *st, const struct timespec *since)
+{
+	return st->st_ctim.tv_sec > since->tv_sec ||
+	       (st->st_ctim.tv_sec == since->tv_sec && st->st_ctim.tv_nsec >= since->tv_nsec);
+}
+
+/* Does the copy d still stand for s (same type; for a non-directory the
+ * same size, mtime and device numbers, which the copy took from s)? */
+static bool same_entry(const struct stat *s, const struct stat *d)
+{
+	if ((s->st_mode & S_IFMT) != (d->st_mode & S_IFMT))
+		return false;
+	if (S_ISDIR(s->st_mode))
+		return true;
+	return s->st_size == d->st_size && s->st_rdev == d->st_rdev &&
+	       s->st_mtim.tv_sec == d->st_mtim.tv_sec && s->st_mtim.tv_nsec == d->st_mtim.tv_nsec;
+}
+
+struct delta {
+	struct copy_run run;
+	struct timespec since;
+	size_t copied;
+};
+
+static int delta_dir(const char *src, const char *dst, const struct stat *src_st, struct delta *dl,
+                     struct be_error **err);
+
+/* Entry name of directory src (whose open stream is dir) against its copy
+ * in dst.  Only what changed since dl->since is looked at twice: an entry
+ * unchanged since then was there, as it is now, when the first pass ran. */
+static int delta_one(DIR *dir, const char *src, const char *dst, const char *name, struct delta *dl,
+                     struct be_error **err)
+{
+	struct stat st, dt;
+	if (fstatat(dirfd(dir), name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return be_error_set(err, errno, "reading %s/%s", src, name);
+	bool changed = changed_since(&st, &dl->since);
+	if (!changed && !S_ISDIR(st.st_mode))
+		return 0;
+	cleanup_free char *s = xasprintf("%s/%s", src, name);
+	cleanup_free char *d = xasprintf("%s/%s", dst, name);
+	if (!changed)
+		return delta_dir(s, d, &st, dl, err);
+	bool have = lstat(d, &dt) == 0;
+	if (have && same_entry(&st, &dt) && S_ISDIR(st.st_mode))
+		return delta_dir(s, d, &st, dl, err);
+	if (have && util_rm_rf(d, err) < 0)
+		return -1;
+	dl->copied++;
+	return copy_one(s, d, &dl->run, err);
+}
+
+/* Entries of dst that src no longer has: removed. */
+static int delta_prune(const char *src, const char *dst, struct delta *dl, struct be_error **err)
+{
+	cleanup_dir DIR *dd = opendir(dst);
+	if (dd == NULL)
+		return be_error_set(err, errno, "reading %s", dst);
+	cleanup_close int sfd = open(src, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (sfd < 0)
+		return be_error_set(err, errno, "reading %s", src);
+	struct dirent *de;
+	while ((errno = 0, de = readdir(dd)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		struct stat x;
+		if (fstatat(sfd, de->d_name, &x, AT_SYMLINK_NOFOLLOW) == 0 || errno != ENOENT)
+			continue;
+		cleanup_free char *d = xasprintf("%s/%s", dst, de->d_name);
+		if (util_rm_rf(d, err) < 0)
+			return -1;
+		dl->copied++;
+	}
+	if (errno)
+		return be_error_set(err, errno, "reading %s", dst);
+	return 0;
+}
+
+/* Brings the copy dst of directory src up to date: entries changed since
+ * dl->since copied again, entries gone from src removed (only a directory
+ * changed since then can have lost or gained one), its attributes set again
+ * when it or anything in it changed. */
+static int delta_dir(const char *src, const char *dst, const struct stat *src_st, struct delta *dl,
+                     struct be_error **err)
+{
+	size_t before = dl->copied;
+	cleanup_dir DIR *dir = opendir(src);
+	if (dir == NULL)
+		return be_error_set(err, errno, "reading %s", src);
+	struct dirent *de;
+	while ((errno = 0, de = readdir(dir)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		if (delta_one(dir, src, dst, de->d_name, dl, err) < 0)
+			return -1;
+	}
+	if (errno)
+		return be_error_set(err, errno, "reading %s", src);
+	bool changed = changed_since(src_st, &dl->since);
+	if (changed &&
+	    (delta_prune(src, dst, dl, err) < 0 || clear_xattrs(dst, XATTR_ALL, err) < 0 ||
+	     copy_xattrs(src, dst, XATTR_ALL, err) < 0))
+		return -1;
+	/* Entries written into dst moved its times: set them back. */
+	if (changed || dl->copied != before)
+		return set_attrs(dst, src_st, err);
+	return 0;
+}
+
+int snap_copy_delta(const char *src, const char *dst, const struct timespec *since, size_t *copied,
+                    struct be_error **err)
+{
+	struct delta dl = {.since = *since};
+	struct stat st;
+	int r = lstat(src, &st) < 0 ? be_error_set(err, errno, "reading %s", src) : 0;
+	if (r == 0)
+		r = delta_dir(src, dst, &st, &dl, err);
+	copy_run_free(&dl.run);
+	if (copied)
+		*copied = dl.copied;
 	return r;
 }
 

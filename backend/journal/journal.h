@@ -96,11 +96,13 @@ int snap_capture_finish(struct be_ctx *ctx, const char *name, const struct snap_
 int snap_capture_stopped(struct be_ctx *ctx, const char *name, const char *purpose,
                          const char *snap, const char *target, bool keep_op,
                          char layer_out[BE_LAYER_ID_LEN + 1], struct be_error **err);
-/* Freezes the running container, copies its upper into a new layer whose
- * parent is the head, thaws (on every path); records snap when set. */
+/* Copies the running container's upper into a new layer whose parent is
+ * the head: a first pass while it runs, then frozen only to copy again what
+ * changed meanwhile, then thawed (on every path); records snap when set.
+ * *frozen_ns (may be NULL) receives how long the container was frozen. */
 int snap_capture_live(struct be_ctx *ctx, const char *name, const char *purpose, const char *snap,
                       const char *target, bool keep_op, char layer_out[BE_LAYER_ID_LEN + 1],
-                      struct be_error **err);
+                      int64_t *frozen_ns, struct be_error **err);
 /* Rollback of a stopped container to the layer op->layer, from op.json
  * onwards.  Idempotent (repair re-runs it). */
 int snap_rollback_finish(struct be_ctx *ctx, const char *name, const struct snap_op *op,
@@ -148,6 +150,16 @@ bool snap_is_opaque(const char *path);
  * owners, times, every xattr (overlay ones too), whiteouts, hard links
  * within the tree; data by reflink where possible, else copy_file_range. */
 int snap_copy_tree(const char *src, const char *dst, struct be_error **err);
+/* The same of a live source (a running container's upper): an entry that
+ * vanishes while it is copied is skipped (snap_copy_delta settles it). */
+int snap_copy_tree_live(const char *src, const char *dst, struct be_error **err);
+/* The frozen pass of a live copy: brings dst (a copy of src begun at or
+ * after since, a time of the file system's clock) up to date with src, by
+ * copying again what changed since then (by ctime, and by type, size and
+ * mtime against the copy) and removing what src lost.  *copied (may be
+ * NULL) receives how many entries it copied or removed. */
+int snap_copy_delta(const char *src, const char *dst, const struct timespec *since, size_t *copied,
+                    struct be_error **err);
 /* Applies the layer diff src onto dst as overlayfs stacks src above it:
  * whiteouts delete (and stay as whiteouts), opaque directories replace,
  * directories merge; non-directories are hard-linked from src (copied when

@@ -194,11 +194,32 @@ static int sync_dir_fs(const char *dir, struct be_error **err)
 	return 0;
 }
 
-/* Freeze, sync, copy, thaw, with the signals that would end the process
- * held back meanwhile: the cgroup is thawed on every path. */
-static int frozen_copy(struct be_ctx *ctx, const char *name, bool freeze, const char *upper,
-                       const char *dst, struct be_error **err)
+/* The file system's clock, a little in the past: file times come from the
+ * coarse clock, so anything changed after this call has a ctime at or
+ * after the value returned. */
+static struct timespec fs_clock_past(void)
 {
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME_COARSE, &ts);
+	ts.tv_nsec -= 20 * 1000000L;
+	if (ts.tv_nsec < 0) {
+		ts.tv_nsec += 1000000000L;
+		ts.tv_sec--;
+	}
+	return ts;
+}
+
+/* Copies the running container's upper as pre-copy live migration does: a
+ * first pass while it runs, then frozen only for what changed since (by
+ * ctime), then thawed, with the signals that would end the process held
+ * back meanwhile: the cgroup is thawed on every path.  The copied files
+ * are synced after the thaw.  *frozen_ns receives how long it was frozen. */
+static int live_copy(struct be_ctx *ctx, const char *name, bool freeze, const char *upper,
+                     const char *dst, int64_t *frozen_ns, struct be_error **err)
+{
+	struct timespec since = fs_clock_past();
+	if (snap_copy_tree_live(upper, dst, err) < 0)
+		return -1;
 	sigset_t block, old;
 	sigemptyset(&block);
 	sigaddset(&block, SIGINT);
@@ -207,14 +228,13 @@ static int frozen_copy(struct be_ctx *ctx, const char *name, bool freeze, const 
 	sigaddset(&block, SIGQUIT);
 	sigprocmask(SIG_BLOCK, &block, &old);
 	int r = 0;
+	int64_t t0 = (int64_t)util_now_ns();
 	if (freeze && cg_freeze(ctx, name, true, err) < 0)
 		r = be_error_wrap(err, "freezing %s", name);
 	if (r == 0) {
 		util_fault("snapshot.live_frozen");
-		r = sync_dir_fs(upper, err);
+		r = snap_copy_delta(upper, dst, &since, NULL, err);
 	}
-	if (r == 0)
-		r = snap_copy_tree(upper, dst, err);
 	if (r == 0)
 		util_fault("snapshot.live_after_copy");
 	if (freeze && cg_freeze(ctx, name, false, r < 0 ? NULL : err) < 0) {
@@ -222,13 +242,17 @@ static int frozen_copy(struct be_ctx *ctx, const char *name, bool freeze, const 
 		if (cg_freeze(ctx, name, false, NULL) < 0 && r == 0)
 			r = be_error_wrap(err, "thawing %s", name);
 	}
+	if (frozen_ns)
+		*frozen_ns = (int64_t)util_now_ns() - t0;
 	sigprocmask(SIG_SETMASK, &old, NULL);
+	if (r == 0)
+		r = sync_dir_fs(dst, err);
 	return r;
 }
 
 int snap_capture_live(struct be_ctx *ctx, const char *name, const char *purpose, const char *snap,
                       const char *target, bool keep_op, char layer_out[BE_LAYER_ID_LEN + 1],
-                      struct be_error **err)
+                      int64_t *frozen_ns, struct be_error **err)
 {
 	struct rec_state st;
 	if (rec_state_load(ctx, name, &st, err) < 0)
@@ -247,7 +271,7 @@ int snap_capture_live(struct be_ctx *ctx, const char *name, const char *purpose,
 	cleanup_close int lock_fd = -1;
 	if (begin_locked(ctx, &t, &lock_fd, err) < 0)
 		goto undo;
-	if (frozen_copy(ctx, name, op.frozen, upper, layer_tmp_diff(t), err) < 0) {
+	if (live_copy(ctx, name, op.frozen, upper, layer_tmp_diff(t), frozen_ns, err) < 0) {
 		layer_abort(t);
 		goto undo;
 	}

@@ -31,7 +31,7 @@ static int state_layer(struct be_ctx *ctx, const char *name, const char *purpose
 	}
 	*captured = true;
 	if (rec_running(ctx, name, NULL))
-		return snap_capture_live(ctx, name, purpose, NULL, target, true, layer, err);
+		return snap_capture_live(ctx, name, purpose, NULL, target, true, layer, NULL, err);
 	return snap_capture_stopped(ctx, name, purpose, NULL, target, true, layer, err);
 }
 

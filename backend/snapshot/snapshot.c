@@ -41,8 +41,8 @@ static void default_name(const struct snap_list *l, char *out)
 	}
 }
 
-static int create_locked(struct be_ctx *ctx, const char *name, const char *snap, char *name_out,
-                         struct be_error **err)
+static int create_locked(struct be_ctx *ctx, const char *name, const char *snap,
+                         struct be_snapshot_taken *out, struct be_error **err)
 {
 	struct snap_list l;
 	if (snap_list_load(ctx, name, &l, err) < 0)
@@ -61,8 +61,11 @@ static int create_locked(struct be_ctx *ctx, const char *name, const char *snap,
 	if (snap_squash_depth(&depth, err) < 0)
 		return -1;
 	char layer[BE_LAYER_ID_LEN + 1];
-	if (rec_running(ctx, name, NULL)) {
-		if (snap_capture_live(ctx, name, "snapshot", chosen, NULL, false, layer, err) < 0)
+	int64_t frozen_ns = 0;
+	bool live = rec_running(ctx, name, NULL);
+	if (live) {
+		if (snap_capture_live(ctx, name, "snapshot", chosen, NULL, false, layer, &frozen_ns,
+		                      err) < 0)
 			return -1;
 	} else {
 		if (snap_capture_stopped(ctx, name, "snapshot", chosen, NULL, false, layer, err) <
@@ -71,20 +74,34 @@ static int create_locked(struct be_ctx *ctx, const char *name, const char *snap,
 		if (snap_squash_maybe(ctx, name, err) < 0)
 			return be_error_wrap(err, "snapshot %s taken, but", chosen);
 	}
-	if (name_out)
-		snprintf(name_out, BE_NAME_MAX + 1, "%s", chosen);
+	if (out) {
+		snprintf(out->name, sizeof(out->name), "%s", chosen);
+		out->live = live;
+		out->frozen_ns = frozen_ns;
+	}
+	return 0;
+}
+
+int be_snapshot_take(struct be_ctx *ctx, const char *name, const char *snap,
+                     struct be_snapshot_taken *out, struct be_error **err)
+{
+	if (snap && be_name_check("snapshot", snap, err) < 0)
+		return -1;
+	cleanup_lock struct be_lock *lock = NULL;
+	if (snap_open_locked(ctx, name, &lock, err) < 0 ||
+	    create_locked(ctx, name, snap, out, err) < 0)
+		return be_error_wrap(err, "snapshot of %s", name);
 	return 0;
 }
 
 int be_snapshot_create(struct be_ctx *ctx, const char *name, const char *snap, char *name_out,
                        struct be_error **err)
 {
-	if (snap && be_name_check("snapshot", snap, err) < 0)
+	struct be_snapshot_taken taken;
+	if (be_snapshot_take(ctx, name, snap, &taken, err) < 0)
 		return -1;
-	cleanup_lock struct be_lock *lock = NULL;
-	if (snap_open_locked(ctx, name, &lock, err) < 0 ||
-	    create_locked(ctx, name, snap, name_out, err) < 0)
-		return be_error_wrap(err, "snapshot of %s", name);
+	if (name_out)
+		snprintf(name_out, BE_NAME_MAX + 1, "%s", taken.name);
 	return 0;
 }
 

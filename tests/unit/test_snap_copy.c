@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/xattr.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "journal/journal.h"
@@ -162,10 +163,90 @@ static void test_snap_merge_layer_rules(void **state)
 	assert_int_equal(type_of("m/x/z"), 'f');
 }
 
+/* A time of the file system's clock strictly after every file time so
+ * far: the ctime of a stamp file, touched again until its ctime moves. */
+static struct timespec fs_tick(void)
+{
+	char *p = at("stamp");
+	struct stat a, b;
+	tu_write(p, "");
+	assert_int_equal(lstat(p, &a), 0);
+	do {
+		assert_int_equal(chmod(p, 0600), 0);
+		assert_int_equal(lstat(p, &b), 0);
+	} while (b.st_ctim.tv_sec == a.st_ctim.tv_sec && b.st_ctim.tv_nsec == a.st_ctim.tv_nsec);
+	unlink(p);
+	free(p);
+	return b.st_ctim;
+}
+
+/* The frozen pass of a live copy: after a copy begun at `since`, every
+ * kind of change (data of the same size and mtime, a new file, a removed
+ * file, a rename, a file turned directory, a mode, an xattr, a new hard
+ * link, a new whiteout) is copied again, the rest is left alone. */
+static void test_snap_copy_delta_settles(void **state)
+{
+	(void)state;
+	tu_need_root();
+	sh_at("rm -rf src dst && mkdir -p src/a/b src/keep dst && echo one > src/a/f && "
+	      "echo same > src/keep/k && echo two > src/a/b/g && echo r > src/a/r && "
+	      "echo t > src/a/tod && echo h > src/a/h && touch -d 2001-01-01 src/a/f");
+	char *src = at("src"), *dst = at("dst");
+	struct be_error *err = NULL;
+	/* since: a ctime later than every file made so far. */
+	struct timespec since = fs_tick();
+	if (snap_copy_tree_live(src, dst, &err) < 0)
+		fail_msg("%s", err->msg);
+	struct stat kept;
+	char *k = at("dst/keep/k");
+	assert_int_equal(lstat(k, &kept), 0);
+	/* Changes made "during" the first pass: after since. */
+	sh_at("printf ONE > src/a/f.new && cat src/a/f.new > src/a/f && rm src/a/f.new && "
+	      "touch -d 2001-01-01 src/a/f && echo new > src/a/b/n && rm src/a/b/g && "
+	      "mv src/a/r src/a/r2 && rm src/a/tod && mkdir src/a/tod && echo in > src/a/tod/x && "
+	      "chmod 700 src/a/b && ln src/a/h src/a/h2 && setfattr -n user.x -v 1 src/a "
+	      "2>/dev/null; "
+	      "true");
+	char *a = at("src/a");
+	assert_int_equal(lsetxattr(a, "user.y", "2", 1, 0), 0);
+	free(a);
+	whiteout("src/a/wh");
+	size_t copied = 0;
+	if (snap_copy_delta(src, dst, &since, &copied, &err) < 0)
+		fail_msg("%s", err->msg);
+	char *m1 = tu_manifest(src), *m2 = tu_manifest(dst);
+	assert_string_equal(m1, m2);
+	free(m1);
+	free(m2);
+	assert_true(copied >= 7);
+	assert_int_equal(type_of("dst/a/wh"), 'w');
+	/* Unchanged since: the very same inode, not copied again. */
+	struct stat again;
+	assert_int_equal(lstat(k, &again), 0);
+	assert_int_equal(again.st_ino, kept.st_ino);
+	/* A new hard link stays a link. */
+	struct stat x, y;
+	char *h = at("dst/a/h"), *h2 = at("dst/a/h2");
+	assert_int_equal(lstat(h, &x), 0);
+	assert_int_equal(lstat(h2, &y), 0);
+	assert_int_equal(x.st_ino, y.st_ino);
+	free(h);
+	free(h2);
+	free(k);
+	/* Nothing changed since: nothing copied. */
+	clock_gettime(CLOCK_REALTIME_COARSE, &since);
+	since.tv_sec += 2;
+	assert_int_equal(snap_copy_delta(src, dst, &since, &copied, &err), 0);
+	assert_int_equal(copied, 0);
+	free(src);
+	free(dst);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_snap_copy_tree_faithful),
+	        cmocka_unit_test(test_snap_copy_delta_settles),
 	        cmocka_unit_test(test_snap_merge_layer_rules),
 	};
 	return cmocka_run_group_tests(tests, tu_scratch_setup, tu_scratch_teardown);
