@@ -518,3 +518,42 @@ int snap_merge_layer(const char *src, const char *dst, struct be_error **err)
 		return -1;
 	return set_attrs(dst, &st, err);
 }
+
+/* ---- has a live tree changed? ----------------------------------------------- */
+
+static bool dir_changed_since(int dfd, const struct timespec *since)
+{
+	DIR *dir = fdopendir(dfd);
+	if (dir == NULL) {
+		close(dfd);
+		return true;
+	}
+	bool changed = false;
+	struct dirent *de;
+	while (!changed && (errno = 0, de = readdir(dir)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		struct stat st;
+		if (fstatat(dirfd(dir), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+		    changed_since(&st, since)) {
+			changed = true;
+		} else if (S_ISDIR(st.st_mode)) {
+			int sub = openat(dirfd(dir), de->d_name,
+			                 O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			changed = sub < 0 || dir_changed_since(sub, since);
+		}
+	}
+	if (errno)
+		changed = true;
+	closedir(dir);
+	return changed;
+}
+
+bool snap_tree_changed_since(const char *dir, const struct timespec *since)
+{
+	struct stat st;
+	if (lstat(dir, &st) < 0 || changed_since(&st, since))
+		return true;
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	return fd < 0 || dir_changed_since(fd, since);
+}

@@ -103,6 +103,12 @@ int snap_capture_stopped(struct be_ctx *ctx, const char *name, const char *purpo
 int snap_capture_live(struct be_ctx *ctx, const char *name, const char *purpose, const char *snap,
                       const char *target, bool keep_op, char layer_out[BE_LAYER_ID_LEN + 1],
                       int64_t *frozen_ns, struct be_error **err);
+/* The layer of the last live capture of running container NAME, into
+ * layer, when its upper has not changed since that capture was frozen, in
+ * the same run and on the same head: then that layer holds exactly the
+ * current state and can be shared (clones).  False otherwise. */
+bool snap_live_reusable(struct be_ctx *ctx, const char *name, char layer[BE_LAYER_ID_LEN + 1]);
+
 /* Rollback of a stopped container to the layer op->layer, from op.json
  * onwards.  Idempotent (repair re-runs it). */
 int snap_rollback_finish(struct be_ctx *ctx, const char *name, const struct snap_op *op,
@@ -160,6 +166,9 @@ int snap_copy_tree_live(const char *src, const char *dst, struct be_error **err)
  * NULL) receives how many entries it copied or removed. */
 int snap_copy_delta(const char *src, const char *dst, const struct timespec *since, size_t *copied,
                     struct be_error **err);
+/* True when anything in the tree dir (itself included) changed at or after
+ * since, or cannot be read; stops at the first change. */
+bool snap_tree_changed_since(const char *dir, const struct timespec *since);
 /* Applies the layer diff src onto dst as overlayfs stacks src above it:
  * whiteouts delete (and stay as whiteouts), opaque directories replace,
  * directories merge; non-directories are hard-linked from src (copied when

@@ -215,7 +215,8 @@ static struct timespec fs_clock_past(void)
  * back meanwhile: the cgroup is thawed on every path.  The copied files
  * are synced after the thaw.  *frozen_ns receives how long it was frozen. */
 static int live_copy(struct be_ctx *ctx, const char *name, bool freeze, const char *upper,
-                     const char *dst, int64_t *frozen_ns, struct be_error **err)
+                     const char *dst, int64_t *frozen_ns, struct timespec *frozen_at,
+                     struct be_error **err)
 {
 	struct timespec since = fs_clock_past();
 	if (snap_copy_tree_live(upper, dst, err) < 0)
@@ -231,6 +232,9 @@ static int live_copy(struct be_ctx *ctx, const char *name, bool freeze, const ch
 	int64_t t0 = (int64_t)util_now_ns();
 	if (freeze && cg_freeze(ctx, name, true, err) < 0)
 		r = be_error_wrap(err, "freezing %s", name);
+	/* What the copy holds is the upper as of now (a change after this
+	 * moment has a later ctime). */
+	*frozen_at = fs_clock_past();
 	if (r == 0) {
 		util_fault("snapshot.live_frozen");
 		r = snap_copy_delta(upper, dst, &since, NULL, err);
@@ -248,6 +252,57 @@ static int live_copy(struct be_ctx *ctx, const char *name, bool freeze, const ch
 	if (r == 0)
 		r = sync_dir_fs(dst, err);
 	return r;
+}
+
+/* RUN/containers/NAME.live: the last live capture of this run of NAME
+ * (runtime state: it dies with the run). */
+static const struct be_field live_fields[] = {
+        {"layer", JSON_STRING, false},        {"head", JSON_STRING, false},
+        {"pid_start", JSON_INTEGER, false},   {"frozen_sec", JSON_INTEGER, false},
+        {"frozen_nsec", JSON_INTEGER, false},
+};
+
+static void live_record(struct be_ctx *ctx, const char *name, const char *layer, const char *head,
+                        const struct timespec *frozen)
+{
+	struct rec_run run;
+	if (rec_run_load(ctx, name, &run, NULL) <= 0)
+		return;
+	cleanup_json json_t *o =
+	        json_pack("{s:s,s:s,s:I,s:I,s:I}", "layer", layer, "head", head, "pid_start",
+	                  (json_int_t)run.pid_start, "frozen_sec", (json_int_t)frozen->tv_sec,
+	                  "frozen_nsec", (json_int_t)frozen->tv_nsec);
+	cleanup_free char *path = rec_run_path(ctx, name, ".live");
+	if (o)
+		store_save(path, o, 0, NULL);
+}
+
+bool snap_live_reusable(struct be_ctx *ctx, const char *name, char layer[BE_LAYER_ID_LEN + 1])
+{
+	cleanup_free char *path = rec_run_path(ctx, name, ".live");
+	if (!util_path_exists(path))
+		return false;
+	cleanup_json json_t *o = store_load(path, NULL);
+	struct rec_state st;
+	struct rec_run run;
+	struct be_layer_info li;
+	if (o == NULL || BE_STORE_CHECK(path, o, live_fields, NULL) < 0 ||
+	    rec_state_load(ctx, name, &st, NULL) < 0 || rec_run_load(ctx, name, &run, NULL) <= 0)
+		return false;
+	const char *id = json_string_value(json_object_get(o, "layer"));
+	if (strcmp(json_string_value(json_object_get(o, "head")), st.head) != 0 ||
+	    (uint64_t)json_integer_value(json_object_get(o, "pid_start")) != run.pid_start ||
+	    !layer_id_valid(id) || layer_load(ctx, id, &li, NULL) < 0)
+		return false;
+	struct timespec frozen = {
+	        .tv_sec = (time_t)json_integer_value(json_object_get(o, "frozen_sec")),
+	        .tv_nsec = (long)json_integer_value(json_object_get(o, "frozen_nsec")),
+	};
+	cleanup_free char *upper = rec_path(ctx, name, "upper");
+	if (snap_tree_changed_since(upper, &frozen))
+		return false;
+	snprintf(layer, BE_LAYER_ID_LEN + 1, "%s", id);
+	return true;
 }
 
 int snap_capture_live(struct be_ctx *ctx, const char *name, const char *purpose, const char *snap,
@@ -271,7 +326,9 @@ int snap_capture_live(struct be_ctx *ctx, const char *name, const char *purpose,
 	cleanup_close int lock_fd = -1;
 	if (begin_locked(ctx, &t, &lock_fd, err) < 0)
 		goto undo;
-	if (live_copy(ctx, name, op.frozen, upper, layer_tmp_diff(t), frozen_ns, err) < 0) {
+	struct timespec frozen_at;
+	if (live_copy(ctx, name, op.frozen, upper, layer_tmp_diff(t), frozen_ns, &frozen_at, err) <
+	    0) {
 		layer_abort(t);
 		goto undo;
 	}
@@ -284,6 +341,9 @@ int snap_capture_live(struct be_ctx *ctx, const char *name, const char *purpose,
 	if (layer_commit(ctx, t, st.head, "snapshot", op.layer, err) < 0)
 		goto undo;
 	util_fault("snapshot.live_after_commit");
+	/* The copy equals the upper as it was while frozen: clones that come
+	 * before the next change can share it. */
+	live_record(ctx, name, op.layer, st.head, &frozen_at);
 	int64_t size = -1, files;
 	layer_size(ctx, op.layer, &size, &files, NULL);
 	if (op.snap[0] && record_snapshot(ctx, name, op.snap, op.layer, size, err) < 0)

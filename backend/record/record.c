@@ -253,6 +253,9 @@ void rec_run_remove(const struct be_ctx *ctx, const char *name)
 {
 	cleanup_free char *path = rec_run_path(ctx, name, ".json");
 	unlink(path);
+	/* What belonged to that run: its last live capture (journal/). */
+	cleanup_free char *live = rec_run_path(ctx, name, ".live");
+	unlink(live);
 }
 
 uint64_t rec_proc_start(const struct be_ctx *ctx, pid_t pid)

@@ -29,9 +29,15 @@ static int state_layer(struct be_ctx *ctx, const char *name, const char *purpose
 		snprintf(layer, BE_LAYER_ID_LEN + 1, "%.12s", st.head);
 		return 0;
 	}
-	*captured = true;
-	if (rec_running(ctx, name, NULL))
+	if (rec_running(ctx, name, NULL)) {
+		/* Clones of a running container share one capture while its
+		 * upper stays as it was then. */
+		if (strcmp(purpose, "clone") == 0 && snap_live_reusable(ctx, name, layer))
+			return 0;
+		*captured = true;
 		return snap_capture_live(ctx, name, purpose, NULL, target, true, layer, NULL, err);
+	}
+	*captured = true;
 	return snap_capture_stopped(ctx, name, purpose, NULL, target, true, layer, err);
 }
 

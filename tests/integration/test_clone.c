@@ -140,11 +140,45 @@ static void test_clone_current_state(void **state)
 	free(m);
 }
 
+/* Clones of a running container whose upper does not change between them
+ * share one live capture (one layer, one copy); a change makes the next
+ * clone capture again. */
+static void test_clone_running_shares_one_capture(void **state)
+{
+	(void)state;
+	tu_need_demo_root();
+	OK("run", "-d", "--name", "live", "demo", "sleep", "100000");
+	OK("exec", "live", "sh", "-c", "dd if=/dev/zero of=/big bs=1M count=2 2>/dev/null");
+	OK("clone", "live", "lc1");
+	OK("clone", "live", "lc2");
+	char h1[13], h2[13], h3[13];
+	tu_container_head(tu_demo_root, "lc1", h1);
+	tu_container_head(tu_demo_root, "lc2", h2);
+	assert_true(h1[0] != '\0');
+	assert_string_equal(h1, h2);
+	OK("exec", "live", "sh", "-c", "echo changed > /changed");
+	OK("clone", "live", "lc3");
+	tu_container_head(tu_demo_root, "lc3", h3);
+	assert_string_not_equal(h1, h3);
+	/* Each clone holds the state of its moment. */
+	OK("start", "lc2");
+	OK("start", "lc3");
+	struct tu_out o = {0};
+	assert_int_not_equal(tu_berthl(&o, tu_demo_root, "exec", "lc2", "cat", "/changed", NULL),
+	                     0);
+	tu_out_free(&o);
+	assert_int_equal(tu_berthl(&o, tu_demo_root, "exec", "lc3", "cat", "/changed", NULL), 0);
+	assert_string_equal(o.out, "changed\n");
+	tu_out_free(&o);
+	OK("rm", "-f", "live", "lc1", "lc2", "lc3");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_clone_many),
 	        cmocka_unit_test(test_clone_current_state),
+	        cmocka_unit_test(test_clone_running_shares_one_capture),
 	};
 	return cmocka_run_group_tests(tests, tu_demo_group_setup, tu_demo_group_teardown);
 }
