@@ -209,6 +209,8 @@ static void link_add(struct link_map *m, const struct stat *st, const char *dst)
 struct copy_run {
 	struct link_map links;
 	bool live;
+	void (*tick)(void *); /* called at each entry (may be NULL) */
+	void *tick_arg;
 };
 
 static void copy_run_free(struct copy_run *c)
@@ -229,6 +231,8 @@ static int copy_dir(const char *src, const char *dst, struct copy_run *c, struct
 
 static int copy_one(const char *s, const char *d, struct copy_run *c, struct be_error **err)
 {
+	if (c->tick)
+		c->tick(c->tick_arg);
 	struct stat st;
 	if (lstat(s, &st) < 0)
 		return vanished(c) ? 0 : be_error_set(err, errno, "reading %s", s);
@@ -275,9 +279,8 @@ static int copy_dir(const char *src, const char *dst, struct copy_run *c, struct
 	return 0;
 }
 
-static int copy_tree(const char *src, const char *dst, bool live, struct be_error **err)
+static int copy_tree(const char *src, const char *dst, struct copy_run c, struct be_error **err)
 {
-	struct copy_run c = {.live = live};
 	int r = copy_xattrs(src, dst, XATTR_ALL, err);
 	if (r == 0)
 		r = copy_dir(src, dst, &c, err);
@@ -289,12 +292,37 @@ static int copy_tree(const char *src, const char *dst, bool live, struct be_erro
 
 int snap_copy_tree(const char *src, const char *dst, struct be_error **err)
 {
-	return copy_tree(src, dst, false, err);
+	return copy_tree(src, dst, (struct copy_run){0}, err);
 }
 
-int snap_copy_tree_live(const char *src, const char *dst, struct be_error **err)
+int snap_copy_tree_live(const char *src, const char *dst, void (*tick)(void *), void *arg,
+                        struct be_error **err)
 {
-	return copy_tree(src, dst, true, err);
+	return copy_tree(src, dst, (struct copy_run){.live = true, .tick = tick, .tick_arg = arg},
+	                 err);
+}
+
+int snap_copy_replace(const char *src, const char *dst, struct be_error **err)
+{
+	struct stat st;
+	if (lstat(dst, &st) == 0 && util_rm_rf(dst, err) < 0)
+		return -1;
+	if (lstat(src, &st) < 0)
+		return errno == ENOENT ? 0 : be_error_set(err, errno, "reading %s", src);
+	struct copy_run c = {0};
+	int r = copy_one(src, dst, &c, err);
+	copy_run_free(&c);
+	return r;
+}
+
+int snap_copy_dir_attrs(const char *src, const char *dst, struct be_error **err)
+{
+	struct stat st;
+	if (lstat(src, &st) < 0)
+		return be_error_set(err, errno, "reading %s", src);
+	if (clear_xattrs(dst, XATTR_ALL, err) < 0 || copy_xattrs(src, dst, XATTR_ALL, err) < 0)
+		return -1;
+	return set_attrs(dst, &st, err);
 }
 
 /* ---- the frozen pass of a live copy ---------------------------------------- */

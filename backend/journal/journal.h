@@ -158,7 +158,28 @@ bool snap_is_opaque(const char *path);
 int snap_copy_tree(const char *src, const char *dst, struct be_error **err);
 /* The same of a live source (a running container's upper): an entry that
  * vanishes while it is copied is skipped (snap_copy_delta settles it). */
-int snap_copy_tree_live(const char *src, const char *dst, struct be_error **err);
+int snap_copy_tree_live(const char *src, const char *dst, void (*tick)(void *), void *arg,
+                        struct be_error **err);
+/* dst becomes a fresh copy of the entry src (removed when src is gone). */
+int snap_copy_replace(const char *src, const char *dst, struct be_error **err);
+/* The directory dst takes src's xattrs, owner, mode and times. */
+int snap_copy_dir_attrs(const char *src, const char *dst, struct be_error **err);
+
+/* ---- what changed during a live copy (watch.c) ---------------------------- */
+struct snap_watch;
+/* Watches every directory of the tree dir for changes (inotify); NULL when
+ * it cannot (then use snap_copy_delta).  Free with snap_watch_free. */
+struct snap_watch *snap_watch_start(const char *dir);
+/* Takes the queued events (call often during the copy, so that the
+ * kernel's queue cannot overflow). */
+void snap_watch_drain(struct snap_watch *w);
+/* With src frozen: copies again into dst what the events name.  Returns 0,
+ * 1 when the events cannot tell everything (overflow, a moved directory,
+ * hard links: use snap_copy_delta), -1 on error.  *copied (may be NULL)
+ * receives how many entries it copied again. */
+int snap_watch_apply(struct snap_watch *w, const char *src, const char *dst, size_t *copied,
+                     struct be_error **err);
+void snap_watch_free(struct snap_watch *w);
 /* The frozen pass of a live copy: brings dst (a copy of src begun at or
  * after since, a time of the file system's clock) up to date with src, by
  * copying again what changed since then (by ctime, and by type, size and

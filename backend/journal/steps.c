@@ -209,6 +209,19 @@ static struct timespec fs_clock_past(void)
 	return ts;
 }
 
+/* Drains the watch's events every 64 entries of the first pass. */
+struct drain {
+	struct snap_watch *w;
+	unsigned n;
+};
+
+static void drain_tick(void *arg)
+{
+	struct drain *d = arg;
+	if (++d->n % 64 == 0)
+		snap_watch_drain(d->w);
+}
+
 /* Copies the running container's upper as pre-copy live migration does: a
  * first pass while it runs, then frozen only for what changed since (by
  * ctime), then thawed, with the signals that would end the process held
@@ -218,9 +231,15 @@ static int live_copy(struct be_ctx *ctx, const char *name, bool freeze, const ch
                      const char *dst, int64_t *frozen_ns, struct timespec *frozen_at,
                      struct be_error **err)
 {
+	/* Changes during the first pass are told by inotify where it can; the
+	 * ctime walk covers the rest. */
+	struct snap_watch *w = snap_watch_start(upper);
 	struct timespec since = fs_clock_past();
-	if (snap_copy_tree_live(upper, dst, err) < 0)
+	struct drain d = {.w = w};
+	if (snap_copy_tree_live(upper, dst, w ? drain_tick : NULL, &d, err) < 0) {
+		snap_watch_free(w);
 		return -1;
+	}
 	sigset_t block, old;
 	sigemptyset(&block);
 	sigaddset(&block, SIGINT);
@@ -237,7 +256,9 @@ static int live_copy(struct be_ctx *ctx, const char *name, bool freeze, const ch
 	*frozen_at = fs_clock_past();
 	if (r == 0) {
 		util_fault("snapshot.live_frozen");
-		r = snap_copy_delta(upper, dst, &since, NULL, err);
+		r = w ? snap_watch_apply(w, upper, dst, NULL, err) : 1;
+		if (r == 1)
+			r = snap_copy_delta(upper, dst, &since, NULL, err);
 	}
 	if (r == 0)
 		util_fault("snapshot.live_after_copy");
@@ -249,6 +270,7 @@ static int live_copy(struct be_ctx *ctx, const char *name, bool freeze, const ch
 	if (frozen_ns)
 		*frozen_ns = (int64_t)util_now_ns() - t0;
 	sigprocmask(SIG_SETMASK, &old, NULL);
+	snap_watch_free(w);
 	if (r == 0)
 		r = sync_dir_fs(dst, err);
 	return r;

@@ -195,7 +195,7 @@ static void test_snap_copy_delta_settles(void **state)
 	struct be_error *err = NULL;
 	/* since: a ctime later than every file made so far. */
 	struct timespec since = fs_tick();
-	if (snap_copy_tree_live(src, dst, &err) < 0)
+	if (snap_copy_tree_live(src, dst, NULL, NULL, &err) < 0)
 		fail_msg("%s", err->msg);
 	struct stat kept;
 	char *k = at("dst/keep/k");
@@ -242,11 +242,65 @@ static void test_snap_copy_delta_settles(void **state)
 	free(dst);
 }
 
+/* The same settled from inotify's events: only the entries they name are
+ * copied again; a moved directory or a hard link makes it give up (1), for
+ * the ctime walk to do it. */
+static void test_snap_watch_apply_settles(void **state)
+{
+	(void)state;
+	tu_need_root();
+	sh_at("rm -rf src dst && mkdir -p src/a/b src/keep dst && echo one > src/a/f && "
+	      "echo same > src/keep/k && echo two > src/a/b/g && echo r > src/a/r && "
+	      "echo t > src/a/tod && mkdir src/mv");
+	char *src = at("src"), *dst = at("dst");
+	struct be_error *err = NULL;
+	struct snap_watch *w = snap_watch_start(src);
+	assert_non_null(w);
+	if (snap_copy_tree_live(src, dst, NULL, NULL, &err) < 0)
+		fail_msg("%s", err->msg);
+	struct stat kept, again;
+	char *k = at("dst/keep/k");
+	assert_int_equal(lstat(k, &kept), 0);
+	sh_at("printf ONE > src/a/f && echo new > src/a/b/n && rm src/a/b/g && "
+	      "mv src/a/r src/a/r2 && rm src/a/tod && mkdir -p src/a/tod/deep && "
+	      "echo in > src/a/tod/deep/x && chmod 700 src/a/b");
+	char *a = at("src/a");
+	assert_int_equal(lsetxattr(a, "user.y", "2", 1, 0), 0);
+	free(a);
+	whiteout("src/a/wh");
+	size_t copied = 0;
+	assert_int_equal(snap_watch_apply(w, src, dst, &copied, &err), 0);
+	snap_watch_free(w);
+	char *m1 = tu_manifest(src), *m2 = tu_manifest(dst);
+	assert_string_equal(m1, m2);
+	free(m1);
+	free(m2);
+	assert_true(copied >= 6);
+	assert_int_equal(lstat(k, &again), 0);
+	assert_int_equal(again.st_ino, kept.st_ino);
+	free(k);
+	/* A moved directory: the events cannot say where its watches are. */
+	w = snap_watch_start(src);
+	assert_non_null(w);
+	sh_at("mv src/mv src/moved");
+	assert_int_equal(snap_watch_apply(w, src, dst, NULL, &err), 1);
+	snap_watch_free(w);
+	/* A new hard link: links are the ctime walk's. */
+	w = snap_watch_start(src);
+	assert_non_null(w);
+	sh_at("ln src/a/f src/a/f2");
+	assert_int_equal(snap_watch_apply(w, src, dst, NULL, &err), 1);
+	snap_watch_free(w);
+	free(src);
+	free(dst);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_snap_copy_tree_faithful),
 	        cmocka_unit_test(test_snap_copy_delta_settles),
+	        cmocka_unit_test(test_snap_watch_apply_settles),
 	        cmocka_unit_test(test_snap_merge_layer_rules),
 	};
 	return cmocka_run_group_tests(tests, tu_scratch_setup, tu_scratch_teardown);
