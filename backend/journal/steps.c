@@ -251,9 +251,6 @@ static int live_copy(struct be_ctx *ctx, const char *name, bool freeze, const ch
 	int64_t t0 = (int64_t)util_now_ns();
 	if (freeze && cg_freeze(ctx, name, true, err) < 0)
 		r = be_error_wrap(err, "freezing %s", name);
-	/* What the copy holds is the upper as of now (a change after this
-	 * moment has a later ctime). */
-	*frozen_at = fs_clock_past();
 	if (r == 0) {
 		util_fault("snapshot.live_frozen");
 		r = w ? snap_watch_apply(w, upper, dst, NULL, err) : 1;
@@ -262,6 +259,10 @@ static int live_copy(struct be_ctx *ctx, const char *name, bool freeze, const ch
 	}
 	if (r == 0)
 		util_fault("snapshot.live_after_copy");
+	/* The copy holds the upper as it is now, while frozen: a change after
+	 * the thaw has a ctime at or after this reading of the file system's
+	 * clock (only a change in the same tick before the freeze looks newer). */
+	clock_gettime(CLOCK_REALTIME_COARSE, frozen_at);
 	if (freeze && cg_freeze(ctx, name, false, r < 0 ? NULL : err) < 0) {
 		/* Try once more: a frozen container must not be left behind. */
 		if (cg_freeze(ctx, name, false, NULL) < 0 && r == 0)
