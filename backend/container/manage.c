@@ -600,6 +600,7 @@ int be_container_remove(struct be_ctx *ctx, const char *name, bool force, struct
 	if (store_trash(ctx, dir, err) < 0)
 		return be_error_wrap(err, "removing %s", name);
 	rec_run_remove(ctx, name);
+	store_lock_drop_file(lock);
 	/* Its snapshot layers that nothing else uses go with it. */
 	journal_gc(ctx, name, NULL, NULL);
 	return store_empty_trash(ctx, err);

@@ -69,6 +69,11 @@ FWD_NEW(struct archive_entry, archive_entry_new)
 FWD(int, archive_read_support_format_all, (struct archive * a), (a))
 FWD(int, archive_read_support_filter_all, (struct archive * a), (a))
 FWD(int, archive_read_open_fd, (struct archive * a, int fd, size_t bs), (a, fd, bs))
+FWD(int, archive_read_open,
+    (struct archive * a, void *data, archive_open_callback *o, archive_read_callback *r,
+     archive_close_callback *c),
+    (a, data, o, r, c))
+FWD_VOID(archive_set_error, (struct archive * a, int n, const char *fmt, ...), (a, n, "%s", fmt))
 FWD(int, archive_format, (struct archive * a), (a))
 FWD(int, archive_read_next_header, (struct archive * a, struct archive_entry **e), (a, e))
 FWD(int, archive_read_free, (struct archive * a), (a))

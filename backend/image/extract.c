@@ -611,13 +611,49 @@ static int run_in_dir(struct extract *x, const char *dir, const char *src, struc
 	return r;
 }
 
+/* A source read through the caller's on_read hook. */
+struct hooked_fd {
+	int fd;
+	const struct be_extract_opts *opts;
+	char buf[64 * 1024];
+};
+
+static la_ssize_t hooked_read(struct archive *a, void *data, const void **out)
+{
+	struct hooked_fd *h = data;
+	for (;;) {
+		ssize_t r = read(h->fd, h->buf, sizeof(h->buf));
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			archive_set_error(a, errno, "read failed");
+			return -1;
+		}
+		h->opts->on_read(h->buf, (size_t)r, h->opts->on_read_data);
+		*out = h->buf;
+		return r;
+	}
+}
+
 int extract_fd(int fd, const char *dir, const struct be_extract_opts *opts, struct be_error **err)
 {
 	struct archive *in = archive_read_new();
+	if (in == NULL)
+		return be_error_set(err, 0, "reading the archive: libarchive cannot be loaded");
 	archive_read_support_filter_all(in);
 	archive_read_support_format_all(in);
 	int r;
-	if (archive_read_open_fd(in, fd, 64 * 1024) != ARCHIVE_OK) {
+	cleanup_free struct hooked_fd *h = NULL;
+	int opened;
+	if (opts && opts->on_read) {
+		h = xcalloc(1, sizeof(*h));
+		h->fd = fd;
+		h->opts = opts;
+		opened = archive_read_open(in, h, NULL, hooked_read, NULL);
+	} else {
+		opened = archive_read_open_fd(in, fd, 64 * 1024);
+	}
+	if (opened != ARCHIVE_OK) {
 		r = be_error_set(err, 0, "reading the archive: %s", arch_text(in));
 	} else {
 		struct extract x = {.opts = opts, .in = in};

@@ -19,6 +19,11 @@ struct be_extract_opts {
 	 * entries (aufs bookkeeping) are skipped, and an empty archive is a
 	 * valid (empty) layer. */
 	bool image_layer;
+	/* When set (extract_fd only), called with every byte read from fd, in
+	 * order, so the caller can hash the blob while it is read; the caller
+	 * reads what follows the archive's end itself. */
+	void (*on_read)(const void *buf, size_t n, void *data);
+	void *on_read_data;
 };
 
 /* Extracts the archive read from fd into dir (an empty directory the

@@ -629,7 +629,10 @@ int be_image_remove(const struct be_ctx *ctx, const char *name, struct be_error 
 	cleanup_lock struct be_lock *lock = NULL;
 	if (store_lock_take(ctx, "image", name, &lock, err) < 0)
 		return -1;
-	return remove_locked(ctx, name, err);
+	int r = remove_locked(ctx, name, err);
+	if (r == 0)
+		store_lock_drop_file(lock);
+	return r;
 }
 
 /* Each layer exists and has the next one as its parent; adds up sizes. */

@@ -167,23 +167,12 @@ undo:
 
 /* ---- live capture ---------------------------------------------------------- */
 
-/* A layer being built under ROOT/tmp, flocked so that other clients'
+/* A layer being built under ROOT/tmp, born locked so that other clients'
  * repair leaves it alone. */
 static int begin_locked(struct be_ctx *ctx, struct be_layer_tmp **t, int *lock_fd,
                         struct be_error **err)
 {
-	if (layer_begin(ctx, t, err) < 0)
-		return -1;
-	cleanup_free char *dir = xstrdup(layer_tmp_diff(*t));
-	*strrchr(dir, '/') = '\0';
-	*lock_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (*lock_fd < 0 || flock(*lock_fd, LOCK_EX) < 0) {
-		be_error_set(err, errno, "locking %s", dir);
-		layer_abort(*t);
-		*t = NULL;
-		return -1;
-	}
-	return 0;
+	return layer_begin_locked(ctx, t, lock_fd, err);
 }
 
 static int sync_dir_fs(const char *dir, struct be_error **err)

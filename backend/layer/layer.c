@@ -87,27 +87,39 @@ int layer_begin(const struct be_ctx *ctx, struct be_layer_tmp **out, struct be_e
 }
 
 /* 1 when a concurrent repair removed the new directory before it was
- * locked (try again). */
+ * locked (try again).  The directory is locked before anything is made in
+ * it, and diff/ is made through the locked descriptor: a repair that took
+ * the empty directory first leaves this one failing, never half made. */
 static int begin_locked_once(const struct be_ctx *ctx, struct be_layer_tmp **out, int *lock_fd,
                              struct be_error **err)
 {
-	struct be_layer_tmp *t = NULL;
-	if (layer_begin(ctx, &t, err) < 0)
-		return -1;
-	cleanup_close int fd = open(t->dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	char rnd[17];
+	util_random_hex(rnd, 8);
+	cleanup_free char *dir = ctx_path(ctx, "tmp/%s", rnd);
+	if (mkdir(dir, 0700) < 0)
+		return be_error_set(err, errno, "creating %s", dir);
+	cleanup_close int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	while (fd >= 0 && flock(fd, LOCK_EX) < 0)
 		if (errno != EINTR) {
-			be_error_set(err, errno, "locking %s", t->dir);
-			layer_abort(t);
+			be_error_set(err, errno, "locking %s", dir);
+			rmdir(dir);
 			return -1;
 		}
-	/* Still there, with its diff/, now that it is locked? */
+	/* Still there now that it is locked? */
 	struct stat a, b;
-	if (fd < 0 || fstat(fd, &a) < 0 || lstat(t->dir, &b) < 0 || a.st_ino != b.st_ino ||
-	    a.st_dev != b.st_dev || !util_path_exists(t->diff)) {
-		layer_abort(t);
+	if (fd < 0 || fstat(fd, &a) < 0 || lstat(dir, &b) < 0 || a.st_ino != b.st_ino ||
+	    a.st_dev != b.st_dev)
 		return 1;
+	if (mkdirat(fd, "diff", 0755) < 0) {
+		if (errno == ENOENT)
+			return 1;
+		be_error_set(err, errno, "creating %s/diff", dir);
+		util_rm_rf(dir, NULL);
+		return -1;
 	}
+	struct be_layer_tmp *t = xcalloc(1, sizeof(*t));
+	t->diff = xasprintf("%s/diff", dir);
+	t->dir = steal_pointer(&dir);
 	*lock_fd = util_steal_fd(&fd);
 	*out = t;
 	return 0;

@@ -165,7 +165,18 @@ struct be_lock {
 	int fd;
 	char *path;
 	bool shared;
+	bool unlink; /* the object is gone: its lock file goes on release */
 };
+
+/* Is the locked fd still the file at path?  A holder that removed its
+ * object unlinks the lock file before it lets go, so a waiter may wake up
+ * holding an inode nobody else will ever lock: it takes the new one. */
+static bool still_linked(int fd, const char *path)
+{
+	struct stat a, b;
+	return fstat(fd, &a) == 0 && stat(path, &b) == 0 && a.st_ino == b.st_ino &&
+	       a.st_dev == b.st_dev;
+}
 
 int store_lock_fd(const struct be_lock *lock)
 {
@@ -191,8 +202,8 @@ static int open_lock_file(const struct be_ctx *ctx, const char *kind, const char
 	return fd;
 }
 
-int store_lock_take(const struct be_ctx *ctx, const char *kind, const char *name,
-                    struct be_lock **out, struct be_error **err)
+static int lock_take_once(const struct be_ctx *ctx, const char *kind, const char *name,
+                          struct be_lock **out, struct be_error **err)
 {
 	cleanup_free char *path = NULL;
 	cleanup_close int fd = open_lock_file(ctx, kind, name, &path, err);
@@ -212,6 +223,8 @@ int store_lock_take(const struct be_ctx *ctx, const char *kind, const char *name
 			                    pid);
 		return be_error_set(err, 0, "%s %s is busy (locked by another berth)", kind, name);
 	}
+	if (!still_linked(fd, path))
+		return 1;
 	char buf[32];
 	int n = snprintf(buf, sizeof(buf), "%d\n", (int)getpid());
 	if (ftruncate(fd, 0) < 0 || pwrite(fd, buf, (size_t)n, 0) < 0)
@@ -223,8 +236,17 @@ int store_lock_take(const struct be_ctx *ctx, const char *kind, const char *name
 	return 0;
 }
 
-int store_lock_take_shared(const struct be_ctx *ctx, const char *kind, const char *name,
-                           struct be_lock **out, struct be_error **err)
+int store_lock_take(const struct be_ctx *ctx, const char *kind, const char *name,
+                    struct be_lock **out, struct be_error **err)
+{
+	int r;
+	while ((r = lock_take_once(ctx, kind, name, out, err)) == 1)
+		;
+	return r;
+}
+
+static int lock_take_shared_once(const struct be_ctx *ctx, const char *kind, const char *name,
+                                 struct be_lock **out, struct be_error **err)
 {
 	cleanup_free char *path = NULL;
 	cleanup_close int fd = open_lock_file(ctx, kind, name, &path, err);
@@ -233,6 +255,8 @@ int store_lock_take_shared(const struct be_ctx *ctx, const char *kind, const cha
 	while (flock(fd, LOCK_SH) < 0)
 		if (errno != EINTR)
 			return be_error_set(err, errno, "locking %s %s", kind, name);
+	if (!still_linked(fd, path))
+		return 1;
 	struct be_lock *l = xcalloc(1, sizeof(*l));
 	l->fd = util_steal_fd(&fd);
 	l->path = steal_pointer(&path);
@@ -241,12 +265,30 @@ int store_lock_take_shared(const struct be_ctx *ctx, const char *kind, const cha
 	return 0;
 }
 
+int store_lock_take_shared(const struct be_ctx *ctx, const char *kind, const char *name,
+                           struct be_lock **out, struct be_error **err)
+{
+	int r;
+	while ((r = lock_take_shared_once(ctx, kind, name, out, err)) == 1)
+		;
+	return r;
+}
+
+void store_lock_drop_file(struct be_lock *lock)
+{
+	if (lock && !lock->shared)
+		lock->unlink = true;
+}
+
 void store_lock_release(struct be_lock *lock)
 {
 	if (lock == NULL)
 		return;
-	/* The lock file stays: unlinking it would let two clients lock two
-	 * different inodes of one name. */
+	/* The lock file stays while its object does; once the object is gone
+	 * its holder unlinks it, still holding it (takers check that the file
+	 * they locked is still the one at the path). */
+	if (lock->unlink && lock->fd >= 0)
+		unlink(lock->path);
 	if (lock->fd >= 0) {
 		/* The pid in the file is the exclusive holder's: a shared one
 		 * leaves it. */

@@ -57,6 +57,9 @@ int store_lock_take(const struct be_ctx *ctx, const char *kind, const char *name
 int store_lock_take_shared(const struct be_ctx *ctx, const char *kind, const char *name,
                            struct be_lock **out, struct be_error **err);
 void store_lock_release(struct be_lock *lock);
+/* The locked object is gone: release (exclusive locks only) also removes
+ * the lock file, so that RUN/locks holds no file per removed object. */
+void store_lock_drop_file(struct be_lock *lock);
 /* The lock's fd, e.g. to hand it to a child that must keep holding it. */
 int store_lock_fd(const struct be_lock *lock);
 static inline void be_cleanup_lockp(struct be_lock **l)
