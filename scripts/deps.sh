@@ -6,7 +6,8 @@ set -eu
 
 PACKAGES="build-essential pkg-config libncurses-dev libcgroup-dev libjansson-dev
 libcmocka-dev libarchive-dev libseccomp-dev libcap-dev busybox-static tmux
-qemu-system-x86 crun hyperfine zstd bzip2 xz-utils clang-format clang procps ${BERTH_DEPS_EXTRA:-}"
+qemu-system-x86 crun hyperfine zstd bzip2 xz-utils clang-format clang procps nettle-dev
+${BERTH_DEPS_EXTRA:-}"
 
 missing=""
 for p in $PACKAGES; do
