@@ -57,8 +57,8 @@ static void test_digest_sha256_fd_million_a(void **state)
 	assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
 	char out[DIGEST_STR_MAX];
 	assert_int_equal(digest_sha256_fd(fd, path, out, NULL), 0);
-	assert_string_equal(out,
-	                    "sha256:cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+	assert_string_equal(
+	        out, "sha256:cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
 	close(fd);
 }
 
