@@ -33,7 +33,7 @@ static inline void *util_steal_pointer(void **p)
 	*p = NULL;
 	return r;
 }
-#define steal_pointer(pp)                                                                  \
+#define steal_pointer(pp)                                                                          \
 	((__typeof__(*(pp)))util_steal_pointer((void **)(1 ? (pp) : (__typeof__(*(pp)) *)0)))
 
 /* Returns *fd and sets it to -1: hands an fd to the caller. */

@@ -453,4 +453,3 @@ size_t stats_fds(const struct be_monitor *mon, bool slow, int *out, size_t max)
 	}
 	return n;
 }
-
