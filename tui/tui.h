@@ -9,8 +9,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "../cli/cli.h"
 #include "model.h"
+#include "tui_main.h"
 
 enum tui_view { TUI_VIEW_LIST, TUI_VIEW_DETAIL, TUI_VIEW_LOGS, TUI_VIEW_HELP };
 
@@ -41,14 +41,6 @@ enum {
 	TUI_R_REFRESH = 1u << 0, /* read the backend again now */
 	TUI_R_CLEAR = 1u << 1,   /* repaint the whole terminal (clearok) */
 	TUI_R_QUIT = 1u << 2,
-};
-
-struct tui_opts {
-	double delay;      /* seconds between refreshes */
-	long iterations;   /* 0: until q */
-	const char *theme; /* NULL: $BERTH_THEME, else "default" */
-	bool ascii;
-	bool no_mouse;
 };
 
 /* Glyphs of the screen: Unicode in a UTF-8 locale, plain ASCII otherwise.
