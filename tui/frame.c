@@ -92,6 +92,12 @@ void tui_draw_bottom(struct tui *t)
 		return;
 	}
 	if (t->mode == TUI_MODE_CONFIRM) {
+		/* The exact command stands on the line above the question. */
+		if (t->pending == TUI_PEND_COMMAND && y > 0) {
+			tui_fill(t, y - 1, 0, COLS, BE_ROLE_STATUS);
+			int x = tui_put(t, y - 1, 0, COLS, BE_ROLE_STATUS, "$ ");
+			tui_put(t, y - 1, x, COLS - x, BE_ROLE_KEY, t->cmd_line);
+		}
 		int x = tui_put(t, y, 0, COLS, BE_ROLE_ERROR, t->prompt_label);
 		tui_put(t, y, x, COLS - x, BE_ROLE_STATUS, mode_help(t->mode));
 		return;

@@ -29,6 +29,8 @@ const struct be_option tui_options[] = {
         {"theme", 0, BE_OPT_VALUE, "NAME", "colour theme (default: $BERTH_THEME, else default)"},
         {"ascii", 0, BE_OPT_FLAG, NULL, "draw with ASCII only, whatever the locale"},
         {"no-mouse", 0, BE_OPT_FLAG, NULL, "leave the mouse to the terminal (text selection)"},
+        {"readonly", 0, BE_OPT_FLAG, NULL,
+         "watch only: every action key is refused (also BERTH_READONLY=1)"},
         {0},
 };
 
@@ -54,6 +56,8 @@ int tui_opts_set(struct tui_opts *o, const struct be_opts *p, struct be_error **
 	o->theme = be_opts_get(p, "theme");
 	o->ascii = be_opts_get(p, "ascii") != NULL;
 	o->no_mouse = be_opts_get(p, "no-mouse") != NULL;
+	const char *ro = getenv("BERTH_READONLY");
+	o->readonly = be_opts_get(p, "readonly") != NULL || (ro && *ro && strcmp(ro, "0") != 0);
 	return 0;
 }
 

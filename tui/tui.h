@@ -30,9 +30,8 @@ enum tui_pending {
 	TUI_PEND_SNAPSHOT,
 	TUI_PEND_CLONE,
 	TUI_PEND_LIMITS,
-	TUI_PEND_DELETE,
-	TUI_PEND_ROLLBACK,         /* pick made: run it */
-	TUI_PEND_ROLLBACK_RESTART, /* running: confirm the restart */
+	TUI_PEND_ROLLBACK, /* pick made: run it */
+	TUI_PEND_COMMAND,  /* confirmed: run t->cmd */
 };
 
 /* Reaction flags a key handler returns to the loop. */
@@ -125,6 +124,12 @@ struct tui {
 	char target[BE_NAME_MAX + 1]; /* container a pending action is for */
 	char target_arg[BE_NAME_MAX + 1];
 	bool target_running;
+	/* The command a confirmation runs (shown in its question), and the
+	 * words of the status line while it runs and when it is done. */
+	struct tui_argv cmd;
+	char cmd_line[256]; /* "berth [--root R] WORDS", shown above the question */
+	char cmd_running[32];
+	char cmd_done[160];
 	struct be_snapshot_info *pick;
 	size_t npick, pick_pos;
 	char msg[320];
@@ -247,6 +252,8 @@ int tui_act_shell(struct tui *t);
 int tui_act_logs(struct tui *t);
 /* Ends a prompt or confirmation: runs what was pending (ok) or drops it. */
 int tui_pending_finish(struct tui *t, bool ok);
+/* The command line a confirmation shows for cmd: "berth [--root R] WORDS...". */
+void tui_command_line(const struct tui *t, const struct tui_argv *cmd, char *out, size_t len);
 /* Runs `berth --root R argv...` as a job; msg_running goes on the bottom
  * line now, done ("stopped") once it succeeds. */
 int tui_job_spawn(struct tui *t, const char *name, const char *running, const char *done,

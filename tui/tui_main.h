@@ -14,6 +14,7 @@ struct tui_opts {
 	const char *theme; /* NULL: $BERTH_THEME, else "default" */
 	bool ascii;
 	bool no_mouse;
+	bool readonly; /* --readonly or BERTH_READONLY=1: watch, never act */
 };
 
 /* The TUI's options (docs/tui.md), ended by a zeroed entry: `berth [OPTS]`

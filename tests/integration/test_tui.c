@@ -542,8 +542,9 @@ static void test_tui_delete_asks(void **state)
 	start_on(f, "doomed");
 	keys(f, "D");
 	see(f, "Delete doomed?");
+	see(f, "rm doomed");
 	keys(f, "n");
-	see(f, "doomed: kept");
+	see(f, "doomed: cancelled, nothing done");
 	assert_true(listed(f, "doomed"));
 	keys(f, "D");
 	see(f, "Delete doomed?");
@@ -684,7 +685,9 @@ static void test_tui_rollback_clone_limits_stop(void **state)
 	see(f, "roll web back to");
 	see(f, "s1");
 	keys(f, "Enter");
-	see(f, "web is running: stop it, roll back to s1 and start it again?");
+	see(f, "web is running: stop it, roll back to s1, start it again?");
+	see(f, "$ berth --root");
+	see(f, "rollback --restart web s1");
 	keys(f, "y");
 	see(f, "rolled back to s1");
 	assert_true(wait_status(f, "web", "running"));
@@ -707,7 +710,71 @@ static void test_tui_rollback_clone_limits_stop(void **state)
 	assert_true(wait_inspect(f, "web", "\"memory_bytes\": 67108864"));
 
 	keys(f, "x");
+	see(f, "Stop web?");
+	keys(f, "y");
 	assert_true(wait_status(f, "web", "exited"));
+	quit_ok(f);
+}
+
+/* Every key that stops, kills or restarts asks first and shows the exact
+ * command; anything but y leaves the container alone. */
+static void test_tui_stop_kill_restart_ask_with_command(void **state)
+{
+	struct fx *f = *state;
+	if (f == NULL)
+		skip();
+	start_tui_env(f, "TERM=tmux-256color", "", 120, 30);
+	see(f, "web");
+	select_only(f, "web");
+	char cmd[600];
+	static const struct {
+		const char *key, *question, *words;
+	} asks[] = {
+	        {"x", "Stop web?", "stop web"},
+	        {"K", "Kill (SIGKILL) web?", "kill web"},
+	        {"r", "Restart web?", "restart web"},
+	};
+	for (size_t i = 0; i < sizeof(asks) / sizeof(asks[0]); i++) {
+		keys(f, asks[i].key);
+		see(f, asks[i].question);
+		snprintf(cmd, sizeof(cmd), "$ berth --root %s %s", f->root, asks[i].words);
+		see(f, cmd);
+		keys(f, i == 1 ? "Escape" : "n");
+		see(f, "web: cancelled, nothing done");
+	}
+	struct tu_out o = {0};
+	assert_int_equal(tu_berthl(&o, f->root, "inspect", "web", NULL), 0);
+	assert_non_null(strstr(o.out, "\"status\": \"running\""));
+	tu_out_free(&o);
+	quit_ok(f);
+}
+
+/* --readonly: every action key is refused and nothing changes. */
+static void test_tui_readonly_refuses_every_action(void **state)
+{
+	struct fx *f = *state;
+	if (f == NULL)
+		skip();
+	start_tui_env(f, "TERM=tmux-256color", "--readonly", 100, 30);
+	see(f, "web");
+	select_only(f, "web");
+	static const char *const action_keys[] = {"s", "x", "r", "K", "p", "n",
+	                                          "b", "c", "u", "D", "e"};
+	for (size_t i = 0; i < sizeof(action_keys) / sizeof(action_keys[0]); i++) {
+		/* Another message first, so each refusal is seen anew. */
+		keys(f, "'>'");
+		see(f, "sorted by");
+		keys(f, action_keys[i]);
+		see(f, "read-only (--readonly): actions are off");
+		keys(f, "Escape");
+	}
+	struct tu_out o = {0};
+	assert_int_equal(tu_berthl(&o, f->root, "inspect", "web", NULL), 0);
+	assert_non_null(strstr(o.out, "\"status\": \"running\""));
+	tu_out_free(&o);
+	assert_int_equal(tu_berthl(&o, f->root, "snapshots", "web", "--json", NULL), 0);
+	assert_non_null(strstr(o.out, "[]"));
+	tu_out_free(&o);
 	quit_ok(f);
 }
 
@@ -769,6 +836,8 @@ int main(void)
 	        T(test_tui_ascii_vt100_and_no_color),
 	        T(test_tui_vm_detail_is_watched_only),
 	        T(test_tui_rollback_clone_limits_stop),
+	        T(test_tui_stop_kill_restart_ask_with_command),
+	        T(test_tui_readonly_refuses_every_action),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
