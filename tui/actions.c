@@ -36,6 +36,11 @@ const struct tui_row *tui_action_target(struct tui *t)
 		tui_msg(t, BE_ROLE_ERROR, "nothing selected");
 		return NULL;
 	}
+	if (r->group) {
+		tui_msg(t, BE_ROLE_ERROR, "%s is a group of %u (F5 leaves the tree)", r->item->name,
+		        r->members);
+		return NULL;
+	}
 	if (!r->item->berth) {
 		const char *k = kind_phrase(r->item);
 		if (k)
@@ -54,7 +59,7 @@ const struct tui_row *tui_action_target(struct tui *t)
 }
 
 /* The target of an action that changes something: none in read-only mode. */
-static const struct tui_row *change_target(struct tui *t)
+const struct tui_row *tui_change_target(struct tui *t)
 {
 	if (t->opts.readonly) {
 		tui_msg(t, BE_ROLE_ERROR, "read-only (--readonly): actions are off in this UI");
@@ -229,8 +234,8 @@ void tui_jobs_free(struct tui *t)
 /* Keeps argv as the command a confirmation runs, and asks: the question,
  * then the exact command line (as `berth ...`, with --root when it is not
  * the default).  y runs it, anything else cancels. */
-static int ask(struct tui *t, const char *name, const char *question, const char *running,
-               const char *done, const char *const *argv)
+int tui_ask(struct tui *t, const char *name, const char *question, const char *running,
+            const char *done, const char *const *argv)
 {
 	memset(&t->cmd, 0, sizeof(t->cmd));
 	size_t used = 0;
@@ -266,7 +271,7 @@ void tui_command_line(const struct tui *t, const struct tui_argv *cmd, char *out
 
 static int simple(struct tui *t, const char *cmd, const char *running, const char *done)
 {
-	const struct tui_row *r = change_target(t);
+	const struct tui_row *r = tui_change_target(t);
 	if (r == NULL)
 		return 0;
 	const char *argv[] = {cmd, r->ct->name, NULL};
@@ -277,13 +282,13 @@ static int simple(struct tui *t, const char *cmd, const char *running, const cha
 static int asked(struct tui *t, const char *cmd, const char *verb, const char *running,
                  const char *done)
 {
-	const struct tui_row *r = change_target(t);
+	const struct tui_row *r = tui_change_target(t);
 	if (r == NULL)
 		return 0;
 	char q[BE_NAME_MAX + 32];
 	snprintf(q, sizeof(q), "%s %s?", verb, r->ct->name);
 	const char *argv[] = {cmd, r->ct->name, NULL};
-	return ask(t, r->ct->name, q, running, done, argv);
+	return tui_ask(t, r->ct->name, q, running, done, argv);
 }
 
 int tui_act_start(struct tui *t)
@@ -304,7 +309,7 @@ int tui_act_kill(struct tui *t)
 }
 int tui_act_pause(struct tui *t)
 {
-	const struct tui_row *r = change_target(t);
+	const struct tui_row *r = tui_change_target(t);
 	if (r == NULL)
 		return 0;
 	if (r->ct->status == BE_STATUS_PAUSED)
@@ -324,7 +329,7 @@ int tui_act_logs(struct tui *t)
 
 static const struct tui_row *begin(struct tui *t, enum tui_mode mode, enum tui_pending p)
 {
-	const struct tui_row *r = change_target(t);
+	const struct tui_row *r = tui_change_target(t);
 	if (r == NULL)
 		return NULL;
 	t->mode = mode;
@@ -360,7 +365,7 @@ int tui_act_limits(struct tui *t)
 
 int tui_act_delete(struct tui *t)
 {
-	const struct tui_row *r = change_target(t);
+	const struct tui_row *r = tui_change_target(t);
 	if (r == NULL)
 		return 0;
 	bool running = r->ct->status == BE_STATUS_RUNNING || r->ct->status == BE_STATUS_PAUSED;
@@ -371,12 +376,12 @@ int tui_act_delete(struct tui *t)
 		snprintf(q, sizeof(q), "%s is running: stop and delete it?", r->ct->name);
 	else
 		snprintf(q, sizeof(q), "Delete %s?", r->ct->name);
-	return ask(t, r->ct->name, q, "deleting", "deleted", running ? force : plain);
+	return tui_ask(t, r->ct->name, q, "deleting", "deleted", running ? force : plain);
 }
 
 int tui_act_rollback(struct tui *t)
 {
-	const struct tui_row *r = change_target(t);
+	const struct tui_row *r = tui_change_target(t);
 	if (r == NULL)
 		return 0;
 	struct be_snapshot_info *s = NULL;
@@ -421,7 +426,7 @@ static int pick_done(struct tui *t)
 		snprintf(q, sizeof(q), "Roll %s back to %s?", t->target, t->target_arg);
 	char name[BE_NAME_MAX + 1];
 	snprintf(name, sizeof(name), "%s", t->target);
-	return ask(t, name, q, "rolling back", done, t->target_running ? again : plain);
+	return tui_ask(t, name, q, "rolling back", done, t->target_running ? again : plain);
 }
 
 static int run_limits(struct tui *t)
@@ -493,7 +498,7 @@ int tui_pending_finish(struct tui *t, bool ok)
 
 int tui_act_shell(struct tui *t)
 {
-	const struct tui_row *r = change_target(t);
+	const struct tui_row *r = tui_change_target(t);
 	if (r == NULL)
 		return 0;
 	if (r->ct->status != BE_STATUS_RUNNING) {

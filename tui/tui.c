@@ -45,6 +45,7 @@ int tui_opts_set(struct tui_opts *o, const struct be_opts *p, struct be_error **
 			return be_error_set(err, 0,
 			                    "invalid --delay \"%s\": seconds from 0.1 to 3600", v);
 		o->delay = d;
+		o->delay_given = true;
 	}
 	if ((v = be_opts_get(p, "iterations"))) {
 		long n = strtol(v, &end, 10);
@@ -164,9 +165,12 @@ static void draw(struct tui *t)
 	case TUI_VIEW_DETAIL: tui_detail_draw(t); break;
 	case TUI_VIEW_LOGS: tui_logs_draw(t); break;
 	case TUI_VIEW_HELP: tui_help_draw(t); break;
+	case TUI_VIEW_SETUP: tui_setup_draw(t); break;
 	}
 	if (t->mode == TUI_MODE_PICK)
 		tui_draw_pick(t);
+	if (t->mode == TUI_MODE_MENU)
+		tui_menu_draw(t);
 	tui_draw_title(t);
 	tui_draw_bottom(t);
 	refresh();
@@ -263,6 +267,7 @@ static void tui_free(struct tui *t)
 	tui_model_free(&t->model);
 	free(t->items);
 	free(t->self_exe);
+	free(t->config_path);
 	if (t->sig_pipe[0] >= 0) {
 		close(t->sig_pipe[0]);
 		close(t->sig_pipe[1]);
@@ -349,6 +354,7 @@ int tui_main(struct be_ctx *ctx, const struct tui_opts *o, struct be_error **err
 		return -1;
 	setlocale(LC_ALL, "");
 	struct tui *t = tui_new(ctx, o);
+	tui_setup_load(t);
 	SCREEN *scr = terminal_setup(t);
 	if (scr == NULL) {
 		tui_free(t);

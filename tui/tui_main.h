@@ -10,6 +10,7 @@
 
 struct tui_opts {
 	double delay;      /* seconds between refreshes */
+	bool delay_given;  /* --delay was given: the settings file's does not apply */
 	long iterations;   /* 0: until q */
 	const char *theme; /* NULL: $BERTH_THEME, else "default" */
 	bool ascii;
