@@ -66,6 +66,10 @@ int cli_opt_uint(const struct cli_args *a, const char *name, unsigned long long 
 /* True when stdout is a terminal (for progress and colour decisions). */
 bool cli_isatty(int fd);
 
+/* `inspect --isolation NAME [--json]` (cmd_teach.c): prints the table or
+ * the JSON; 0, or 125 after printing the error. */
+int cli_isolation_print(struct be_ctx *ctx, const char *name, bool json);
+
 /* Entry points used by main.c. */
 int cli_dispatch(struct cli *cli, int argc, char **argv);
 /* `berth --help`; ui_options: the TUI's options, listed with the global ones. */

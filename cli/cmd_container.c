@@ -493,6 +493,12 @@ static int cmd_inspect(struct cli *cli, const struct cli_args *a)
 	if (ctx == NULL)
 		return CLI_EXIT_FAIL;
 	int rc = 0;
+	if (cli_flag(a, "isolation")) {
+		for (int i = 0; i < a->argc; i++)
+			if (cli_isolation_print(ctx, a->argv[i], cli_flag(a, "json")) != 0)
+				rc = CLI_EXIT_FAIL;
+		return rc;
+	}
 	bool many = a->argc > 1;
 	if (many)
 		fputs("[\n", stdout);
@@ -650,6 +656,12 @@ static const struct be_option ps_opts[] = {
         {"quiet", 'q', BE_OPT_FLAG, NULL, "print names only"},
         {0},
 };
+static const struct be_option inspect_opts[] = {
+        {"isolation", 0, BE_OPT_FLAG, NULL,
+         "the container's walls: namespaces, limits and their files, capabilities, seccomp..."},
+        {"json", 0, BE_OPT_FLAG, NULL, "with --isolation: JSON instead of a table"},
+        {0},
+};
 static const struct be_option logs_opts[] = {
         {"follow", 'f', BE_OPT_FLAG, NULL, "keep printing until the container stops"},
         {"tail", 'n', BE_OPT_VALUE, "N", "print only the last N lines"},
@@ -746,8 +758,14 @@ const struct cli_command cli_cmds_container[] = {
         {.name = "inspect",
          .args = "NAME...",
          .summary = "show a container's config, state, pid, cgroups and layers as JSON",
+         .details = "With --isolation: every wall the running container has, read from the\n"
+                    "kernel's files (namespaces against the host's, hostname, root filesystem,\n"
+                    "interfaces, each cgroup limit with its file, capabilities, seccomp,\n"
+                    "no_new_privs, masked paths, devices), each marked wall, shared or open door\n"
+                    "with one sentence on what it means (docs/isolation.md).",
          .min_args = 1,
          .max_args = -1,
+         .options = inspect_opts,
          .run = cmd_inspect},
         {.name = "logs",
          .args = "NAME",

@@ -229,6 +229,8 @@ static const struct tui_binding detail_keys[] = {
         {'p', 0, 0, "p", "pause / resume", tui_act_pause, "pause", true},
         {'e', 0, 0, "e", "shell", tui_act_shell, "shell", true},
         {'l', 0, 0, "l", "logs", tui_act_logs, "logs", true},
+        {'i', 0, 0, "i", "isolation: every wall (namespaces, limits, capabilities, seccomp...)",
+         tui_isolation_open, "isolation", true},
         {'n', 0, 0, "n", "new snapshot", tui_act_snapshot, "snapshot", true},
         {'b', 0, 0, "b", "roll back (asks first)", tui_act_rollback, "rollback", true},
         {'r', 0, 0, "r", "restart (asks first)", tui_act_restart, "restart", true},
@@ -377,6 +379,42 @@ static const struct tui_binding help_keys[] = {
         {'Q', KEY_F(10), 0, "Q F10", "quit", k_quit, NULL, false},
 };
 
+/* ---- isolation inspector ------------------------------------------------------------------ */
+
+static int i_down(struct tui *t)
+{
+	return tui_isolation_scroll(t, 1);
+}
+static int i_up(struct tui *t)
+{
+	return tui_isolation_scroll(t, -1);
+}
+static int i_pgdn(struct tui *t)
+{
+	return tui_isolation_scroll(t, page(t));
+}
+static int i_pgup(struct tui *t)
+{
+	return tui_isolation_scroll(t, -page(t));
+}
+static int i_reload(struct tui *t)
+{
+	tui_isolation_reload(t);
+	return TUI_R_CLEAR;
+}
+
+static const struct tui_binding isolation_keys[] = {
+        {ESC, 'q', KEY_LEFT, "Esc q Left", "back to the detail view", tui_isolation_back, "back",
+         false},
+        {'j', KEY_DOWN, 0, "j Down", "scroll down", i_down, "scroll", false},
+        {'k', KEY_UP, 0, "k Up", "scroll up", i_up, NULL, false},
+        {KEY_NPAGE, CTRL('f'), ' ', "PgDn ^F Space", "next page", i_pgdn, NULL, false},
+        {KEY_PPAGE, CTRL('b'), 0, "PgUp ^B", "previous page", i_pgup, NULL, false},
+        {CTRL('l'), 'R', 0, "^L R", "read again", i_reload, "reread", false},
+        {'?', KEY_F(1), 'h', "? F1 h", "help", k_help, "help", false},
+        {'Q', KEY_F(10), 0, "Q F10", "quit", k_quit, NULL, false},
+};
+
 /* ---- setup (F2) --------------------------------------------------------------------------- */
 
 static int s_down(struct tui *t)
@@ -424,6 +462,7 @@ static const struct tui_keytable tables[] = {
         [TUI_VIEW_LOGS] = TABLE("Log pager", log_keys),
         [TUI_VIEW_HELP] = TABLE("This help", help_keys),
         [TUI_VIEW_SETUP] = TABLE("Setup (F2)", setup_keys),
+        [TUI_VIEW_ISOLATION] = TABLE("Isolation inspector (i in the detail view)", isolation_keys),
 };
 
 const struct tui_keytable *tui_keytables(size_t *n)

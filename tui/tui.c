@@ -166,6 +166,7 @@ static void draw(struct tui *t)
 	case TUI_VIEW_LOGS: tui_logs_draw(t); break;
 	case TUI_VIEW_HELP: tui_help_draw(t); break;
 	case TUI_VIEW_SETUP: tui_setup_draw(t); break;
+	case TUI_VIEW_ISOLATION: tui_isolation_draw(t); break;
 	}
 	if (t->mode == TUI_MODE_PICK)
 		tui_draw_pick(t);
@@ -268,6 +269,7 @@ static void tui_free(struct tui *t)
 	free(t->items);
 	free(t->self_exe);
 	free(t->config_path);
+	be_isolation_free(&t->iso);
 	if (t->sig_pipe[0] >= 0) {
 		close(t->sig_pipe[0]);
 		close(t->sig_pipe[1]);

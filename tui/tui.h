@@ -12,7 +12,14 @@
 #include "model.h"
 #include "tui_main.h"
 
-enum tui_view { TUI_VIEW_LIST, TUI_VIEW_DETAIL, TUI_VIEW_LOGS, TUI_VIEW_HELP, TUI_VIEW_SETUP };
+enum tui_view {
+	TUI_VIEW_LIST,
+	TUI_VIEW_DETAIL,
+	TUI_VIEW_LOGS,
+	TUI_VIEW_HELP,
+	TUI_VIEW_SETUP,
+	TUI_VIEW_ISOLATION,
+};
 
 /* What the bottom line is doing: showing hints/messages, or reading input. */
 enum tui_mode {
@@ -157,8 +164,10 @@ struct tui {
 	size_t setup_cols[TUI_MAX_COLS]; /* every column, the shown ones first */
 	bool setup_shown[TUI_MAX_COLS];
 	size_t nsetup_cols;
-	char theme_name[64];  /* the theme in use (t->opts.theme points here) */
-	char hints[600];      /* the bottom line's hints, made from the key table */
+	char theme_name[64];     /* the theme in use (t->opts.theme points here) */
+	char hints[600];         /* the bottom line's hints, made from the key table */
+	struct be_isolation iso; /* the inspector's reading (i in the detail view) */
+	int iso_scroll;
 	bool readonly_forced; /* --readonly or BERTH_READONLY: F2 cannot undo it */
 	char msg[320];
 	int msg_role;
@@ -272,6 +281,14 @@ int tui_sort_menu(struct tui *t);
 int tui_signal_menu(struct tui *t);
 int tui_menu_key(struct tui *t, int ch);
 void tui_menu_draw(struct tui *t);
+
+/* ---- view_isolation.c: the isolation inspector ------------------------------------------------
+ */
+int tui_isolation_open(struct tui *t);
+int tui_isolation_reload(struct tui *t);
+int tui_isolation_scroll(struct tui *t, int delta);
+int tui_isolation_back(struct tui *t);
+void tui_isolation_draw(struct tui *t);
 
 /* ---- view_setup.c: F2 --------------------------------------------------------------------- */
 /* Reads the settings file into t->cfg and applies it (options given on the
