@@ -70,6 +70,10 @@ bool cli_isatty(int fd);
  * the JSON; 0, or 125 after printing the error. */
 int cli_isolation_print(struct be_ctx *ctx, const char *name, bool json);
 
+/* `stats --explain NAME [--json] [--interval S]` (cmd_teach.c): two
+ * samples, then each column's files, raw values, formula and unit. */
+int cli_explain_print(struct cli *cli, const struct cli_args *a);
+
 /* Entry points used by main.c. */
 int cli_dispatch(struct cli *cli, int argc, char **argv);
 /* `berth --help`; ui_options: the TUI's options, listed with the global ones. */

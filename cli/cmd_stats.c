@@ -227,6 +227,8 @@ static int check_names(const struct be_monitor *mon, char **names, int n)
 
 static int run_stats(struct cli *cli, const struct cli_args *a)
 {
+	if (cli_flag(a, "explain"))
+		return cli_explain_print(cli, a);
 	struct view v;
 	double interval;
 	if (parse_secs("interval", cli_opt(a, "interval"), 1.0, &interval) ||
@@ -334,6 +336,8 @@ static const struct be_option stats_opts[] = {
         {"columns", 'o', BE_OPT_VALUE, "LIST",
          "comma-separated column ids (see `berth top --help`)"},
         {"sort", 's', BE_OPT_VALUE, "COLUMN", "sort by this column id (default name)"},
+        {"explain", 0, BE_OPT_FLAG, NULL,
+         "where each number of one container or VM comes from: files, raw values, formula"},
         {0},
 };
 

@@ -160,6 +160,8 @@ static const struct tui_binding list_keys[] = {
         {'>', '.', 0, "> .", "sort by the next column", l_sort_next, NULL, false},
         {'<', ',', 0, "< ,", "sort by the previous column", l_sort_prev, NULL, false},
         {'I', 0, 0, "I", "invert the sort order", l_invert, "invert", false},
+        {'E', 0, 0, "E", "explain the selected value (sort column): files, raw values, formula",
+         tui_explain_open, "explain", false},
         {'j', KEY_DOWN, 0, "j Down", "next row", l_down, NULL, false},
         {'k', KEY_UP, 0, "k Up", "previous row", l_up, NULL, false},
         {KEY_NPAGE, CTRL('f'), 0, "PgDn ^F", "next page", l_pgdn, NULL, false},
@@ -540,6 +542,7 @@ static int mode_key(struct tui *t, int ch)
 	case TUI_MODE_CONFIRM: return tui_pending_finish(t, ch == 'y' || ch == 'Y');
 	case TUI_MODE_FIND: return tui_find_key(t, ch);
 	case TUI_MODE_MENU: return tui_menu_key(t, ch);
+	case TUI_MODE_EXPLAIN: t->mode = TUI_MODE_NONE; return 0;
 	case TUI_MODE_SEARCH:
 		if (enter) {
 			snprintf(t->logs.search, sizeof(t->logs.search), "%s", t->input);

@@ -172,6 +172,8 @@ static void draw(struct tui *t)
 		tui_draw_pick(t);
 	if (t->mode == TUI_MODE_MENU)
 		tui_menu_draw(t);
+	if (t->mode == TUI_MODE_EXPLAIN)
+		tui_explain_draw(t);
 	tui_draw_title(t);
 	tui_draw_bottom(t);
 	refresh();

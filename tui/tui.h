@@ -31,6 +31,7 @@ enum tui_mode {
 	TUI_MODE_SEARCH,  /* typing the log pager's search */
 	TUI_MODE_FIND,    /* F3: typing a name to jump to */
 	TUI_MODE_MENU,    /* choosing from a menu (F6 sort, F9 signal) */
+	TUI_MODE_EXPLAIN, /* showing where a number comes from (E); any key closes */
 };
 
 /* What a menu chooses. */
@@ -164,9 +165,10 @@ struct tui {
 	size_t setup_cols[TUI_MAX_COLS]; /* every column, the shown ones first */
 	bool setup_shown[TUI_MAX_COLS];
 	size_t nsetup_cols;
-	char theme_name[64];     /* the theme in use (t->opts.theme points here) */
-	char hints[600];         /* the bottom line's hints, made from the key table */
-	struct be_isolation iso; /* the inspector's reading (i in the detail view) */
+	char theme_name[64];       /* the theme in use (t->opts.theme points here) */
+	char hints[600];           /* the bottom line's hints, made from the key table */
+	struct be_isolation iso;   /* the inspector's reading (i in the detail view) */
+	struct be_explain explain; /* E: the selected row's sort column, explained */
 	int iso_scroll;
 	bool readonly_forced; /* --readonly or BERTH_READONLY: F2 cannot undo it */
 	char msg[320];
@@ -289,6 +291,10 @@ int tui_isolation_reload(struct tui *t);
 int tui_isolation_scroll(struct tui *t, int delta);
 int tui_isolation_back(struct tui *t);
 void tui_isolation_draw(struct tui *t);
+
+/* ---- view_explain.c: E --------------------------------------------------------------------- */
+int tui_explain_open(struct tui *t);
+void tui_explain_draw(struct tui *t);
 
 /* ---- view_setup.c: F2 --------------------------------------------------------------------- */
 /* Reads the settings file into t->cfg and applies it (options given on the

@@ -142,6 +142,62 @@ static void test_cli_inspect_isolation_json(void **state)
 	tu_out_free(&o);
 }
 
+/* The number after "key" on the pane's line that holds it. */
+static double number_after(const char *text, const char *key)
+{
+	const char *p = strstr(text, key);
+	assert_non_null(p);
+	return strtod(p + strlen(key), NULL);
+}
+
+/* E on CPU%: the usage file, the formula, and two raw values whose
+ * difference over the interval gives the percentage shown (within 1%). */
+static void test_tui_explain_cpu(void **state)
+{
+	struct tt_fx *f = *state;
+	if (f == NULL)
+		skip();
+	assert_int_equal(tu_berthl(NULL, f->root, "run", "-d", "--name", "hog", "--cpus", "0.5",
+	                           "demo", "sh", "-c", "while :; do :; done", NULL),
+	                 0);
+	/* Sorted by CPU% through the settings file, so E explains CPU%. */
+	assert_int_equal(tu_sh(NULL,
+	                       "mkdir -p '%s/config/berth' && echo '{\"version\": 1, \"sort\": "
+	                       "\"cpu\"}' > '%s/config/berth/config.json'",
+	                       f->root, f->root),
+	                 0);
+	char env[700];
+	snprintf(env, sizeof(env), "XDG_CONFIG_HOME='%s/config' TERM=tmux-256color", f->root);
+	tt_start_tui_env(f, env, "--delay 1", 160, 40);
+	tt_see(f, " hog ");
+	tt_select_only(f, "hog");
+	/* Two samples first, so there is a rate to explain. */
+	free(tt_wait_for(f, "hog ", true));
+	usleep(2500 * 1000);
+	tt_keys(f, "E");
+	char *text = tt_wait_pane(f, "interval");
+	assert_non_null(text);
+	assert_true(strstr(text, "cpuacct.usage") || strstr(text, "cpu.stat"));
+	assert_non_null(strstr(text, "formula"));
+	assert_non_null(strstr(text, "usage"));
+	double shown = number_after(text, "CPU% = ");
+	double before = number_after(text, "before    ");
+	double now = number_after(text, "now       ");
+	double dt = number_after(text, "interval  ");
+	assert_true(dt > 0 && now > before);
+	double computed = (now - before) / 1e9 / dt * 100;
+	double tol = shown * 0.01 > 0.06 ? shown * 0.01 : 0.06;
+	printf("explain: shown %.1f, computed %.3f from %.0f..%.0f over %.6f s\n", shown, computed,
+	       before, now, dt);
+	assert_true(computed > shown - tol && computed < shown + tol);
+	assert_true(shown > 5); /* the hog runs */
+	free(text);
+	tt_keys(f, "x"); /* any key closes; nothing is stopped */
+	free(tt_wait_for(f, "interval", false));
+	tt_keys(f, "Escape");
+	tt_quit_ok(f);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, tt_setup, tt_teardown)
 
 int main(void)
@@ -149,6 +205,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	        T(test_tui_isolation_inspector),
 	        T(test_cli_inspect_isolation_json),
+	        T(test_tui_explain_cpu),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
