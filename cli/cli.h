@@ -38,12 +38,16 @@ struct cli {
 	struct be_ctx_opts opts;
 	struct be_ctx *ctx;
 	const char *argv0;
+	/* `berth lab`: the terminal UI in lab mode, given by the composition
+	 * root (cli/ does not include tui/); argv holds the UI's options. */
+	int (*lab_ui)(struct cli *cli, int argc, char **argv);
 };
 
 /* The families: each file's table. */
 extern const struct cli_command cli_cmds_image[];
 extern const struct cli_command cli_cmds_container[];
 extern const struct cli_command cli_cmds_stats[];
+extern const struct cli_command cli_cmds_teach[];
 extern const struct cli_command cli_cmds_snapshot[];
 
 /* Value of option NAME, or NULL when not given (flags give "1"). */

@@ -103,3 +103,85 @@ int cli_explain_print(struct cli *cli, const struct cli_args *a)
 	be_monitor_free(mon);
 	return 0;
 }
+
+/* ---- events ---------------------------------------------------------------------------- */
+
+static int cmd_events(struct cli *cli, const struct cli_args *a)
+{
+	struct be_ctx *ctx = cli_ctx(cli);
+	if (ctx == NULL)
+		return CLI_EXIT_FAIL;
+	struct be_error *err = NULL;
+	int64_t since = 0;
+	struct timespec now;
+	clock_gettime(CLOCK_REALTIME, &now);
+	const char *s = cli_opt(a, "since");
+	if (s && be_events_parse_since(s, (int64_t)now.tv_sec * 1000000000 + now.tv_nsec, &since,
+	                               &err) < 0)
+		return cli_fail(err);
+	struct be_event *ev = NULL;
+	size_t n = 0;
+	if (be_events_read(ctx, since, a->argc ? a->argv[0] : NULL, &ev, &n, &err) < 0)
+		return cli_fail(err);
+	bool json = cli_flag(a, "json");
+	for (size_t i = 0; i < n; i++) {
+		time_t sec = (time_t)(ev[i].time_ns / 1000000000);
+		if (json) {
+			/* Names are checked ([a-zA-Z0-9_.-]) and types are berth's
+			 * words; the detail is berth's own text without quotes. */
+			printf("{\"time\": %lld, \"name\": \"%s\", \"type\": \"%s\", \"detail\": "
+			       "\"",
+			       (long long)ev[i].time_ns, ev[i].name, ev[i].type);
+			for (const char *p = ev[i].detail; *p; p++)
+				printf(*p == '"' || *p == '\\'    ? "\\%c"
+				       : (unsigned char)*p < 0x20 ? " "
+				                                  : "%c",
+				       *p);
+			puts("\"}");
+			continue;
+		}
+		char when[64];
+		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", localtime(&sec));
+		printf("%s  %-20s %-9s %s\n", when, ev[i].name, ev[i].type, ev[i].detail);
+	}
+	free(ev);
+	return 0;
+}
+
+static const struct be_option events_opts[] = {
+        {"since", 0, BE_OPT_VALUE, "WHEN",
+         "only events since then: 30s, 10m, 2h, 1d, unix seconds"},
+        {"json", 0, BE_OPT_FLAG, NULL, "JSON Lines: time (ns), name, type, detail"},
+        {0},
+};
+
+static int cmd_lab(struct cli *cli, const struct cli_args *a)
+{
+	return cli->lab_ui(cli, a->argc, a->argv);
+}
+
+const struct cli_command cli_cmds_teach[] = {
+        {.name = "lab",
+         .args = "[UI OPTIONS]",
+         .summary = "lab mode: demo containers that show isolation at work, in the terminal UI",
+         .details = "Starts lab-cpu (a CPU hog under a 50% quota), lab-mem (a memory grower\n"
+                    "OOM-killed under 32 MiB), lab-fork (a fork bomb held by pids.max 30), and\n"
+                    "lab-uts-a/b (one hostname, a pid 1 each), each explained in its detail\n"
+                    "view; everything it started is removed when the UI ends, even when it is\n"
+                    "killed.  L in the UI starts the same.",
+         .min_args = 0,
+         .max_args = -1,
+         .stop_at_positional = true,
+         .run = cmd_lab},
+        {.name = "events",
+         .args = "[NAME]",
+         .summary = "what happened to containers: create, start, exit, oom, update, snapshot...",
+         .details = "Read from the root's log (ROOT/events.jsonl, rotated at 1 MiB).  The TUI's\n"
+                    "detail view also shows what the monitor saw while it watched (OOM kills,\n"
+                    "throttling, the pids limit reached, limits changed), marked on the graphs.",
+         .min_args = 0,
+         .max_args = 1,
+         .options = events_opts,
+         .run = cmd_events},
+        {0},
+};

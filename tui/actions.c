@@ -494,6 +494,29 @@ int tui_pending_finish(struct tui *t, bool ok)
 	return r;
 }
 
+/* ---- lab mode ------------------------------------------------------------------------ */
+
+int tui_lab_start(struct tui *t)
+{
+	if (t->opts.readonly) {
+		tui_msg(t, BE_ROLE_ERROR, "read-only (--readonly): actions are off in this UI");
+		return 0;
+	}
+	struct be_error *err = NULL;
+	if (be_lab_start(t->ctx, &err) < 0) {
+		tui_msg(t, BE_ROLE_ERROR, "%s", err->msg);
+		be_error_free(err);
+		return 0;
+	}
+	t->lab_running = true;
+	snprintf(t->model.filter, sizeof(t->model.filter), "lab-");
+	tui_model_apply(&t->model);
+	t->relist = true;
+	tui_msg(t, BE_ROLE_OK,
+	        "lab: 5 containers started (Enter on one explains it; they go when this UI ends)");
+	return TUI_R_REFRESH;
+}
+
 /* ---- the shell ------------------------------------------------------------------------ */
 
 int tui_act_shell(struct tui *t)

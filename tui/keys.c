@@ -162,6 +162,8 @@ static const struct tui_binding list_keys[] = {
         {'I', 0, 0, "I", "invert the sort order", l_invert, "invert", false},
         {'E', 0, 0, "E", "explain the selected value (sort column): files, raw values, formula",
          tui_explain_open, "explain", false},
+        {'L', 0, 0, "L", "lab mode: demo containers that show isolation at work (removed at exit)",
+         tui_lab_start, "lab", true},
         {'j', KEY_DOWN, 0, "j Down", "next row", l_down, NULL, false},
         {'k', KEY_UP, 0, "k Up", "previous row", l_up, NULL, false},
         {KEY_NPAGE, CTRL('f'), 0, "PgDn ^F", "next page", l_pgdn, NULL, false},

@@ -368,12 +368,16 @@ int tui_main(struct be_ctx *ctx, const struct tui_opts *o, struct be_error **err
 	}
 	quit_signal = 0;
 	signals_setup(t, true);
+	if (o->lab)
+		tui_lab_start(t);
 	if (t->theme_note[0])
 		tui_msg(t, BE_ROLE_ERROR, "%s", t->theme_note);
 	run_loop(t);
 	endwin();
 	delscreen(scr);
 	signals_setup(t, false);
+	if (t->lab_running)
+		be_lab_stop(ctx);
 	tui_free(t);
 	return 0;
 }

@@ -101,6 +101,8 @@ struct tui_detail {
 	struct be_snapshot_info *snaps;
 	size_t nsnaps;
 	char snap_err[160];
+	struct be_event *events; /* berth's log for this container (the last ones) */
+	size_t nevents;
 	bool loaded;
 };
 
@@ -170,6 +172,7 @@ struct tui {
 	struct be_isolation iso;   /* the inspector's reading (i in the detail view) */
 	struct be_explain explain; /* E: the selected row's sort column, explained */
 	int iso_scroll;
+	bool lab_running;     /* this UI started the lab: it removes it when it ends */
 	bool readonly_forced; /* --readonly or BERTH_READONLY: F2 cannot undo it */
 	char msg[320];
 	int msg_role;
@@ -295,6 +298,10 @@ void tui_isolation_draw(struct tui *t);
 /* ---- view_explain.c: E --------------------------------------------------------------------- */
 int tui_explain_open(struct tui *t);
 void tui_explain_draw(struct tui *t);
+
+/* ---- actions.c: lab mode (L, berth lab) -------------------------------------------------------
+ */
+int tui_lab_start(struct tui *t);
 
 /* ---- view_setup.c: F2 --------------------------------------------------------------------- */
 /* Reads the settings file into t->cfg and applies it (options given on the

@@ -16,6 +16,7 @@ struct tui_opts {
 	bool ascii;
 	bool no_mouse;
 	bool readonly; /* --readonly or BERTH_READONLY=1: watch, never act */
+	bool lab;      /* lab mode: start the lab's containers, remove them at the end */
 };
 
 /* The TUI's options (docs/tui.md), ended by a zeroed entry: `berth [OPTS]`

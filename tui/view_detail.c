@@ -43,6 +43,7 @@ static void field(struct page *p, int x, int w, const char *label, int role, con
 void tui_detail_clear(struct tui *t)
 {
 	free(t->detail.procs);
+	free(t->detail.events);
 	be_snapshot_list_free(t->detail.snaps, t->detail.nsnaps);
 	memset(&t->detail, 0, sizeof(t->detail));
 	t->detail.ident.kind = -1;
@@ -101,6 +102,10 @@ void tui_detail_load(struct tui *t)
 	if (be_snapshot_list(t->ctx, r->ct->name, !d->loaded, &d->snaps, &d->nsnaps, &err) < 0)
 		snprintf(d->snap_err, sizeof(d->snap_err), "%s", err->msg);
 	be_error_clear(&err);
+	free(d->events);
+	d->events = NULL;
+	d->nevents = 0;
+	be_events_read(t->ctx, 0, r->ct->name, &d->events, &d->nevents, NULL);
 	d->loaded = true;
 }
 
@@ -236,13 +241,57 @@ struct graph_spec {
 	double floor;
 };
 
+/* The limit of graph g, in its unit, or 0 for none: a memory limit, a CPU
+ * quota in percent of one CPU. */
+static double graph_limit(const struct be_item *it, const struct graph_spec *g)
+{
+	const struct be_sample *s = &it->cur;
+	if (g->h == BE_HIST_MEM && (s->have & BE_HAVE_MEM_LIMIT) &&
+	    s->mem_limit_bytes != BE_UNLIMITED)
+		return (double)s->mem_limit_bytes;
+	if (g->h == BE_HIST_CPU && (s->have & BE_HAVE_CPU_LIMIT) &&
+	    s->cpu_quota_us != BE_UNLIMITED && s->cpu_quota_us > 0 && s->cpu_period_us > 0)
+		return 100.0 * (double)s->cpu_quota_us / (double)s->cpu_period_us;
+	return 0;
+}
+
+/* The limit as a dashed line on the graph's row that holds it (over empty
+ * cells only), and the monitor's marks (OOM kill, throttled, pids limit,
+ * limit changed) as a marker above the sample they came with. */
+static void graph_overlay(struct page *p, int y, int x, int w, double scale, double limit,
+                          const struct be_item *it)
+{
+	enum { H = 4 };
+	struct tui *t = p->t;
+	if (limit > 0 && scale > 0 && limit <= scale) {
+		int row = H - 1 - (int)((limit / scale) * H - 0.5); /* 0 = top */
+		if (row < 0)
+			row = 0;
+		for (int i = 0; i < w && y + 1 + row >= 1 && y + 1 + row < LINES - 1; i++) {
+			cchar_t c;
+			if (mvin_wch(y + 1 + row, x + i, &c) == OK && c.chars[0] == L' ')
+				tui_put(t, y + 1 + row, x + i, 1, BE_ROLE_METER_HIGH,
+				        t->g.utf8 ? "\u254c" : "-");
+		}
+	}
+	for (uint32_t k = 0; k < it->nmarks && k < BE_MARKS; k++) {
+		const struct be_mark *m = &it->marks[k];
+		uint64_t age = it->samples - m->sample;
+		if (age >= (uint64_t)w || y < 1)
+			continue;
+		tui_put(t, y, x + w - 1 - (int)age, 1, BE_ROLE_ERROR, t->g.utf8 ? "\u25bc" : "v");
+	}
+}
+
 static void graph_box(struct page *p, int x, int w, const struct be_item *it,
                       const struct graph_spec *g)
 {
 	enum { H = 4 };
 	int y = sy(p, p->y);
 	char last[32], max[32];
-	double scale = tui_graph(p->t, y + 1, x, w, H, &it->hist[g->h], g->floor);
+	double limit = graph_limit(it, g);
+	double scale = tui_graph(p->t, y + 1, x, w, H, &it->hist[g->h],
+	                         limit > g->floor ? limit : g->floor);
 	double now = be_ring_last(&it->hist[g->h]);
 	if (g->bytes) {
 		be_format_size((uint64_t)now, last, sizeof(last));
@@ -257,6 +306,63 @@ static void graph_box(struct page *p, int x, int w, const struct be_item *it,
 	int tw = (int)strlen(top);
 	if (tw + 16 < w)
 		tui_put(p->t, y, x + w - tw, tw, BE_ROLE_DIM, top);
+	graph_overlay(p, y, x, w, scale, limit, it);
+}
+
+/* A lab container's paragraph, wrapped at word boundaries. */
+static void draw_lab(struct page *p, const struct be_lab_item *lab)
+{
+	char title[128];
+	snprintf(title, sizeof(title), "Lab: %s", lab->title);
+	section(p, title);
+	const char *s = lab->text;
+	int w = COLS - 4 > 20 ? COLS - 4 : 20;
+	while (*s) {
+		int n = (int)strlen(s);
+		if (n > w) {
+			n = w;
+			while (n > 0 && s[n] != ' ')
+				n--;
+			if (n == 0)
+				n = w;
+		}
+		tui_putf(p->t, sy(p, p->y++), 2, COLS - 2, BE_ROLE_NORMAL, "%.*s", n, s);
+		s += n;
+		while (*s == ' ')
+			s++;
+	}
+}
+
+/* The monitor's marks (newest first) and berth's log of the container. */
+static void draw_events(struct page *p, const struct tui_row *r)
+{
+	const struct be_item *it = r->item;
+	const struct tui_detail *d = &p->t->detail;
+	section(p, "Events (\u25bc on the graphs: when the monitor saw it)");
+	int shown = 0;
+	for (uint32_t k = 0; k < it->nmarks && k < BE_MARKS; k++) {
+		const struct be_mark *m = &it->marks[(it->nmarks - 1 - k) % BE_MARKS];
+		char when[32];
+		time_t sec = (time_t)(m->wall_ns / 1000000000);
+		strftime(when, sizeof(when), "%H:%M:%S", localtime(&sec));
+		tui_putf(p->t, sy(p, p->y++), 2, COLS - 2,
+		         m->type == BE_MARK_OOM ? BE_ROLE_ERROR : BE_ROLE_NORMAL, "%s  %-13s %s",
+		         when, be_mark_name(m->type), m->detail);
+		shown++;
+	}
+	size_t first = d->nevents > 8 ? d->nevents - 8 : 0;
+	for (size_t i = d->nevents; i > first; i--) {
+		const struct be_event *e = &d->events[i - 1];
+		char when[32];
+		time_t sec = (time_t)(e->time_ns / 1000000000);
+		strftime(when, sizeof(when), "%H:%M:%S", localtime(&sec));
+		tui_putf(p->t, sy(p, p->y++), 2, COLS - 2,
+		         strcmp(e->type, "oom") == 0 ? BE_ROLE_ERROR : BE_ROLE_DIM, "%s  %-13s %s",
+		         when, e->type, e->detail);
+		shown++;
+	}
+	if (shown == 0)
+		tui_put(p->t, sy(p, p->y++), 2, COLS - 2, BE_ROLE_DIM, "nothing yet");
 }
 
 static void draw_graphs(struct page *p, const struct be_item *it)
@@ -451,9 +557,13 @@ void tui_detail_draw(struct tui *t)
 		return;
 	}
 	draw_identity(&p, r);
+	const struct be_lab_item *lab = r->ct ? be_lab_find(r->ct->name) : NULL;
+	if (lab)
+		draw_lab(&p, lab);
 	draw_limits(&p, r->item);
 	draw_graphs(&p, r->item);
 	draw_counters(&p, r->item);
+	draw_events(&p, r);
 	draw_namespaces(&p);
 	draw_processes(&p);
 	if (r->ct)

@@ -3,12 +3,14 @@
  * cgroup, clones the init, reports readiness, relays the init's output to
  * the log (and to an attached client), and when the init exits records
  * the exit code and OOM kill, removes the cgroup and exits. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
@@ -237,6 +239,10 @@ static void finish(struct keeper *k, int code, int64_t started_ns)
 	be_error_clear(&err);
 	k->st.exit_code = code;
 	k->st.started_ns = started_ns;
+	if (k->st.oom_killed)
+		store_event(a->ctx, a->name, "oom", "the OOM killer ended a process (%llu kills)",
+		            (unsigned long long)cs.oom_kills);
+	store_event(a->ctx, a->name, "exit", "code %d", code);
 	k->st.finished_ns = util_wall_ns();
 	cleanup_free char *hold = ct_hold_path(a->ctx, a->name);
 	cleanup_free char *merged = rec_path(a->ctx, a->name, "merged");
@@ -285,6 +291,32 @@ static void keeper_setup_process(void)
 		if (null > 2)
 			close(null);
 	}
+}
+
+/* Closes every fd the keeper inherited but does not need (a client's
+ * monitor files, a lab's pipe whose EOF its reaper waits for): a keeper
+ * outlives its client and must hold nothing of it. */
+static void close_inherited(const struct ct_keeper_args *a)
+{
+	int keep[] = {a->start_fd, a->exit_fd,    a->stdio[0], a->stdio[1],
+	              a->stdio[2], a->console_fd, a->lock_fd};
+	DIR *d = opendir("/proc/self/fd");
+	if (d == NULL)
+		return;
+	int self = dirfd(d);
+	struct dirent *e;
+	while ((e = readdir(d)) != NULL) {
+		char *end;
+		long fd = strtol(e->d_name, &end, 10);
+		if (*end || fd <= 2 || fd == self)
+			continue;
+		bool needed = false;
+		for (size_t i = 0; i < sizeof(keep) / sizeof(keep[0]); i++)
+			needed |= keep[i] == (int)fd;
+		if (!needed)
+			close((int)fd);
+	}
+	closedir(d);
 }
 
 /* Moves an fd above stdio (close-on-exec) before stdio becomes /dev/null. */
@@ -352,6 +384,7 @@ _Noreturn void ct_keeper_main(const struct ct_keeper_args *in)
 	struct keeper k = {.a = a, .log_fd = -1, .rel = {{-1, -1}, {-1, -1}}};
 	struct be_error *err = NULL;
 	keeper_setup_process();
+	close_inherited(a);
 	if (rec_config_load(a->ctx, a->name, &k.cfg, &err) < 0 ||
 	    rec_state_load(a->ctx, a->name, &k.st, &err) < 0) {
 		report(a->start_fd, "err 125 %s\n", err->msg);

@@ -275,6 +275,7 @@ int ct_create_locked(struct be_ctx *ctx, const struct be_container_spec *spec,
 	image_rec_free(img);
 	if (r < 0)
 		return be_error_wrap(err, "creating container %s", name);
+	store_event(ctx, name, "create", "image %s", spec->image);
 	*out = steal_pointer(&lock);
 	return 0;
 }
@@ -617,6 +618,7 @@ int ct_remove_locked(struct be_ctx *ctx, const char *name, struct be_lock *lock,
 		return be_error_wrap(err, "removing %s", name);
 	rec_run_remove(ctx, name);
 	store_lock_drop_file(lock);
+	store_event(ctx, name, "remove", "%s", force ? "forced" : "");
 	/* Its snapshot layers that nothing else uses go with it. */
 	journal_gc(ctx, name, NULL, NULL);
 	return store_empty_trash(ctx, err);
@@ -662,6 +664,11 @@ int be_container_update(struct be_ctx *ctx, const char *name, const struct be_li
 		cfg.limits = l;
 		r = rec_config_save(ctx, &cfg, err);
 	}
+	if (r == 0)
+		store_event(ctx, name, "update", "memory %llu, cpu quota %llu/%llu us, pids %lld%s",
+		            (unsigned long long)l.memory, (unsigned long long)l.cpu_quota_us,
+		            (unsigned long long)l.cpu_period_us, (long long)l.pids_max,
+		            running ? " (live)" : "");
 	rec_config_clear(&cfg);
 	return r < 0 ? be_error_wrap(err, "updating %s", name) : 0;
 }

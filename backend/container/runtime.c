@@ -209,7 +209,10 @@ int be_container_start(struct be_ctx *ctx, const char *name, struct be_start_opt
 		opts->exit_fd = -1;
 	/* The keeper inherits the lock and drops it once the init runs, so a
 	 * second start sees "busy" for the whole start. */
-	return spawn_keeper(ctx, name, opts, store_lock_fd(lock), err);
+	if (spawn_keeper(ctx, name, opts, store_lock_fd(lock), err) < 0)
+		return -1;
+	store_event(ctx, name, "start", "%s", "");
+	return 0;
 }
 
 int be_container_run(struct be_ctx *ctx, const struct be_container_spec *spec,
@@ -227,6 +230,7 @@ int be_container_run(struct be_ctx *ctx, const struct be_container_spec *spec,
 		ct_remove_locked(ctx, name, lock, true, NULL);
 		return -1;
 	}
+	store_event(ctx, name, "start", "%s", "");
 	if (name_out)
 		snprintf(name_out, BE_NAME_MAX + 1, "%s", name);
 	return 0;

@@ -160,6 +160,23 @@ enum be_hist {
 #define BE_ITEM_NAME_MAX 128
 #define BE_ITEM_ID_MAX 80
 #define BE_ITEM_CGROUP_MAX 512
+/* Something the monitor saw happen to an item, between two samples. */
+enum be_mark_type {
+	BE_MARK_OOM,       /* the OOM killer ended a process (oom_kills grew) */
+	BE_MARK_THROTTLED, /* throttled in half of the periods or more (was below) */
+	BE_MARK_PIDS_MAX,  /* as many tasks as pids.max allows (was below) */
+	BE_MARK_LIMIT,     /* a memory, CPU or pids limit changed */
+};
+#define BE_MARKS 8
+struct be_mark {
+	uint64_t sample; /* the item's sample number (be_item.samples) it came with */
+	int64_t wall_ns;
+	enum be_mark_type type;
+	char detail[32];
+};
+/* "OOM kill", "throttled", "pids limit", "limit changed". */
+const char *be_mark_name(enum be_mark_type t);
+
 struct be_item {
 	enum be_kind kind;
 	/* Hook for the runtime and the TUI: true for berth's own containers,
@@ -177,6 +194,9 @@ struct be_item {
 	struct be_sample prev; /* the one before (its raw counters, for explain); = cur at first */
 	uint64_t first_seen_ns;
 	struct be_ring hist[BE_HIST_COUNT];
+	uint64_t samples;               /* samples pushed into hist so far */
+	struct be_mark marks[BE_MARKS]; /* a ring: the newest at (nmarks - 1) % BE_MARKS */
+	uint32_t nmarks;                /* marks ever made */
 };
 
 /* ---- host meters ---------------------------------------------------------- */

@@ -103,5 +103,7 @@ const char *be_format_duration(int64_t secs, char *buf, size_t len);
 #include "be_opts.h"
 #include "be_config.h"
 #include "be_isolation.h"
+#include "be_events.h"
+#include "be_lab.h"
 
 #endif

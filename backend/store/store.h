@@ -45,6 +45,11 @@ int store_check(const char *path, json_t *obj, const struct be_field *fields, si
 #define BE_STORE_CHECK(path, obj, fields, err)                                                     \
 	store_check(path, obj, fields, sizeof(fields) / sizeof((fields)[0]), err)
 
+/* Appends an event of container name to ROOT/events.jsonl (be_events.h);
+ * failures are ignored: a lost event never fails what it reports. */
+__attribute__((format(printf, 4, 5))) void store_event(const struct be_ctx *ctx, const char *name,
+                                                       const char *type, const char *fmt, ...);
+
 /* ---- locks ------------------------------------------------------------ */
 struct be_lock;
 /* Takes the lock of object KIND/NAME (flock on RUN/locks/KIND.NAME.lock).

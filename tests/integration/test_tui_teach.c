@@ -4,6 +4,7 @@
  * /proc/PID/ns, lists the capabilities /proc/PID/status CapEff holds
  * (decoded by capsh, not by berth), and names the memory limit's file. */
 #include <ctype.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -198,6 +199,91 @@ static void test_tui_explain_cpu(void **state)
 	tt_quit_ok(f);
 }
 
+/* Names of the root's containers that start with "lab-". */
+static int lab_left(struct tt_fx *f)
+{
+	struct tu_out o = {0};
+	tu_berthl(&o, f->root, "ps", "-a", "-q", NULL);
+	int n = 0;
+	for (const char *p = o.out; p && (p = strstr(p, "lab-")); p += 4)
+		n++;
+	tu_out_free(&o);
+	return n;
+}
+
+/* Lab mode: the memory grower's OOM kill shows as an event and a marker on
+ * its memory graph within 15 s; killing the UI with SIGKILL leaves none of
+ * the lab's containers behind (their reaper removes them). */
+static void test_tui_lab_oom_and_cleanup(void **state)
+{
+	struct tt_fx *f = *state;
+	if (f == NULL)
+		skip();
+	tt_start_tui_env(f, "TERM=tmux-256color", "lab --delay 0.5", 160, 60);
+	tt_see(f, "lab-mem");
+	assert_int_equal(lab_left(f), 5);
+	tt_keys(f, "Escape"); /* the lab's own filter ("lab-") off first */
+	tt_select_only(f, "lab-mem");
+	tt_keys(f, "Enter");
+	tt_see(f, "Lab: a memory grower");
+	double end = tt_now_s() + 15;
+	bool event = false, marker = false;
+	while (tt_now_s() < end && !(event && marker)) {
+		char *text = tt_capture(f);
+		event = strstr(text, "OOM kill") != NULL;
+		marker = strstr(text, "\u25bc") != NULL;
+		free(text);
+		usleep(200 * 1000);
+	}
+	assert_true(event);
+	assert_true(marker);
+	/* The UI dies without a word: the reaper still removes the lab. */
+	struct tu_out o = {0};
+	assert_int_equal(tu_sh(&o, "tmux -L %s display -p -t t '#{pane_pid}'", f->sock), 0);
+	int shell = atoi(o.out);
+	tu_out_free(&o);
+	assert_true(shell > 1);
+	assert_int_equal(tu_sh(&o, "cat /proc/%d/task/*/children", shell), 0);
+	int ui = atoi(o.out);
+	tu_out_free(&o);
+	assert_true(ui > 1);
+	assert_int_equal(kill(ui, SIGKILL), 0);
+	end = tt_now_s() + 20;
+	while (tt_now_s() < end && lab_left(f) > 0)
+		usleep(200 * 1000);
+	assert_int_equal(lab_left(f), 0);
+	tt_kill_server(f);
+}
+
+/* berth events: the log of what happened, with --since and a name. */
+static void test_cli_events(void **state)
+{
+	struct tt_fx *f = *state;
+	if (f == NULL)
+		skip();
+	assert_int_equal(tu_berthl(NULL, f->root, "run", "--name", "grow", "-m", "8m", "demo", "sh",
+	                           "-c", "x=a; while :; do x=$x$x; done", NULL),
+	                 137);
+	assert_int_equal(tu_berthl(NULL, f->root, "snapshot", "web", "s1", NULL), 0);
+	struct tu_out o = {0};
+	assert_int_equal(tu_berthl(&o, f->root, "events", "grow", NULL), 0);
+	assert_non_null(strstr(o.out, "create"));
+	assert_non_null(strstr(o.out, "oom"));
+	assert_non_null(strstr(o.out, "code 137"));
+	assert_null(strstr(o.out, "s1")); /* web's, not grow's */
+	tu_out_free(&o);
+	assert_int_equal(tu_berthl(&o, f->root, "events", "--since", "1m", "--json", NULL), 0);
+	assert_non_null(strstr(o.out, "\"type\": \"snapshot\", \"detail\": \"s1\""));
+	tu_out_free(&o);
+	assert_int_equal(tu_berthl(&o, f->root, "events", "--since", "2099000000", NULL), 0);
+	assert_string_equal(o.out, "");
+	tu_out_free(&o);
+	assert_int_equal(tu_berthl(&o, f->root, "events", "--since", "5 minutes", NULL), 125);
+	assert_non_null(strstr(o.err, "invalid --since"));
+	tu_out_free(&o);
+	assert_int_equal(tu_berthl(NULL, f->root, "rm", "-f", "grow", NULL), 0);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, tt_setup, tt_teardown)
 
 int main(void)
@@ -206,6 +292,8 @@ int main(void)
 	        T(test_tui_isolation_inspector),
 	        T(test_cli_inspect_isolation_json),
 	        T(test_tui_explain_cpu),
+	        T(test_tui_lab_oom_and_cleanup),
+	        T(test_cli_events),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -129,11 +129,46 @@ static void test_be_explain_cpu_v1(void **state)
 	assert_int_equal(be_explain(fx->mon, &stranger, "cpu", &e, NULL), -1);
 }
 
+/* The monitor's marks: an OOM kill and a limit change between two samples,
+ * each tied to the sample it came with. */
+static void test_be_monitor_marks_v2(void **state)
+{
+	struct fx *fx = *state;
+	assert_int_equal(be_monitor_refresh(fx->mon, NULL), 0);
+	const struct be_item *it = be_monitor_find(fx->mon, "111111111111");
+	assert_non_null(it);
+	assert_int_equal(it->nmarks, 0);
+	const char *dir = "system.slice/docker-" D1 ".scope";
+	assert_int_equal(tu_sh(NULL,
+	                       "printf 'low 0\nhigh 0\nmax 4\noom 1\noom_kill 1\n"
+	                       "oom_group_kill 0\n' > '%s/%s/memory.events' && "
+	                       "echo 67108864 > '%s/%s/memory.max'",
+	                       fx->cg, dir, fx->cg, dir),
+	                 0);
+	/* memory.max is a slow file: read again every few refreshes. */
+	for (int i = 0; i < 8; i++)
+		assert_int_equal(be_monitor_refresh(fx->mon, NULL), 0);
+	it = be_monitor_find(fx->mon, "111111111111");
+	bool oom = false, limit = false;
+	for (uint32_t k = 0; k < it->nmarks && k < BE_MARKS; k++) {
+		const struct be_mark *m = &it->marks[k];
+		assert_true(m->sample >= 2 && m->sample <= it->samples);
+		oom |= m->type == BE_MARK_OOM;
+		limit |= m->type == BE_MARK_LIMIT && strcmp(m->detail, "memory") == 0;
+	}
+	assert_true(oom);
+	assert_true(limit);
+	assert_int_equal(it->marks[0].type, BE_MARK_OOM);
+	assert_int_equal(it->marks[0].sample, 2); /* the second sample saw it */
+	assert_string_equal(be_mark_name(BE_MARK_OOM), "OOM kill");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test_setup_teardown(test_be_explain_cpu_v2, setup_v2, teardown),
 	        cmocka_unit_test_setup_teardown(test_be_explain_cpu_v1, setup_v1, teardown),
+	        cmocka_unit_test_setup_teardown(test_be_monitor_marks_v2, setup_v2, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
