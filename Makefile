@@ -71,11 +71,26 @@ LIB         := $(BUILD)/libberth.a
 BIN         := $(BUILD)/berth
 MAN         := $(BUILD)/berth.1
 
-.PHONY: all deps test unit integration check bench demo lint format install clean
+.PHONY: all deps test unit integration check bench demo lint format install clean pot
 all: deps
 	$(Q)$(MAKE) --no-print-directory build-all
 
-build-all: $(BIN) $(MAN)
+# Translations: po/LANG.po -> build/locale/LANG/LC_MESSAGES/berth.mo (the
+# program finds them next to itself; installed under share/locale).
+PO          := $(wildcard po/*.po)
+MO          := $(PO:po/%.po=$(BUILD)/locale/%/LC_MESSAGES/berth.mo)
+$(BUILD)/locale/%/LC_MESSAGES/berth.mo: po/%.po
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  MSGFMT  $<")
+	$(Q)msgfmt --check -o $@ $<
+
+# Refreshes po/berth.pot from the sources and merges it into each po file.
+pot:
+	xgettext --from-code=UTF-8 -k_ -kN_ -c -o po/berth.pot --package-name=berth \
+	  --package-version=$(VERSION) $(sort $(wildcard tui/*.c))
+	for p in $(PO); do msgmerge -q -U --backup=none $$p po/berth.pot; done
+
+build-all: $(BIN) $(MAN) $(MO)
 
 # The man page is made from the program's own help texts.
 $(MAN): $(BIN) scripts/man.sh
@@ -138,7 +153,7 @@ $(BUILD)/bench/%: $(BUILD)/bench/%.o $(LIB)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $< $(LIB) $(LIBS) $(ARCHIVE_LIBS)
 
-build-tests: $(BIN) $(UNIT_BIN) $(INTEG_BIN)
+build-tests: $(BIN) $(MO) $(UNIT_BIN) $(INTEG_BIN)
 
 # Every test program runs even when one fails; the run fails at the end.
 test: deps
@@ -181,6 +196,7 @@ install: all
 	install -d $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 0644 $(MAN) $(DESTDIR)$(PREFIX)/share/man/man1/berth.1
 	$(if $(wildcard themes/*.json),install -d $(DESTDIR)$(PREFIX)/share/berth/themes && install -m 0644 themes/*.json $(DESTDIR)$(PREFIX)/share/berth/themes/)
+	for m in $(MO); do l=$${m#$(BUILD)/locale/}; install -D -m 0644 $$m $(DESTDIR)$(PREFIX)/share/locale/$$l; done
 
 clean:
 	rm -rf build build-san

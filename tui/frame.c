@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "i18n.h"
 #include "tui.h"
 
 static const char *layout_name(const struct be_ctx *ctx)
@@ -38,10 +39,10 @@ void tui_draw_title(struct tui *t)
 	char c[160];
 	counts(t, c, sizeof(c));
 	tui_fill(t, 0, 0, COLS, BE_ROLE_TITLE);
-	int x = tui_putf(t, 0, 0, COLS, BE_ROLE_TITLE, " berth %s  %s  %s  %s", BERTH_VERSION,
+	int x = tui_putf(t, 0, 0, COLS, BE_ROLE_TITLE, _(" berth %s  %s  %s  %s"), BERTH_VERSION,
 	                 t->hostname, layout_name(t->ctx), c);
-	const char *right = "? help  q quit ";
-	int rw = (int)strlen(right);
+	const char *right = _("? help  q quit ");
+	int rw = tui_width(t, right);
 	if (x + 2 + rw <= COLS)
 		tui_put(t, 0, COLS - rw, rw, BE_ROLE_TITLE, right);
 }
@@ -138,7 +139,7 @@ void tui_draw_pick(struct tui *t)
 		tui_put(t, y0, x0 + i, 1, BE_ROLE_BORDER, t->g.hline);
 		tui_put(t, y0 + h - 1, x0 + i, 1, BE_ROLE_BORDER, t->g.hline);
 	}
-	tui_putf(t, y0, x0 + 2, w - 4, BE_ROLE_LABEL, " roll %s back to ", t->target);
+	tui_putf(t, y0, x0 + 2, w - 4, BE_ROLE_LABEL, _(" roll %s back to "), t->target);
 	for (int i = 0; i < rows && first + i < (int)t->npick; i++) {
 		const struct be_snapshot_info *s = &t->pick[first + i];
 		bool sel = (size_t)(first + i) == t->pick_pos;

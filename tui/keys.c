@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "i18n.h"
 #include "tui.h"
 
 #define CTRL(c) ((c)&0x1f)
@@ -73,7 +74,7 @@ static int l_detail(struct tui *t)
 {
 	const struct tui_row *r = tui_model_selected(&t->model);
 	if (r == NULL) {
-		tui_msg(t, BE_ROLE_ERROR, "nothing selected");
+		tui_msg(t, BE_ROLE_ERROR, _("nothing selected"));
 		return 0;
 	}
 	tui_detail_open(t, r);
@@ -82,7 +83,7 @@ static int l_detail(struct tui *t)
 static int l_filter(struct tui *t)
 {
 	t->mode = TUI_MODE_FILTER;
-	snprintf(t->prompt_label, sizeof(t->prompt_label), "Filter: ");
+	snprintf(t->prompt_label, sizeof(t->prompt_label), _("Filter: "));
 	return 0;
 }
 static int l_clear_filter(struct tui *t)
@@ -95,7 +96,7 @@ static int l_sort(struct tui *t, int dir)
 {
 	t->model.sort = tui_sort_cycle(t->fit, t->nfit, t->model.sort, dir);
 	tui_model_apply(&t->model);
-	tui_msg(t, BE_ROLE_OK, "sorted by %s%s", tui_col_at(t->model.sort)->title,
+	tui_msg(t, BE_ROLE_OK, _("sorted by %s%s"), tui_col_at(t->model.sort)->title,
 	        t->model.reverse ? ", reversed" : "");
 	return 0;
 }
@@ -118,7 +119,7 @@ static int l_tree(struct tui *t)
 {
 	t->model.tree = !t->model.tree;
 	tui_model_apply(&t->model);
-	tui_msg(t, BE_ROLE_OK, "tree %s",
+	tui_msg(t, BE_ROLE_OK, _("tree %s"),
 	        t->model.tree ? "on: grouped by cgroup parent, with sums" : "off");
 	return 0;
 }
@@ -127,53 +128,58 @@ static int l_tree(struct tui *t)
  * order (the most used first: a narrow bottom line shows a prefix). */
 static const struct tui_binding list_keys[] = {
         {'\r', '\n', KEY_ENTER, "Enter",
-         "details: graphs, limits, processes, namespaces, "
-         "snapshots",
-         l_detail, "detail", false},
-        {'/', KEY_F(4), 0, "/ F4", "filter by name, kind, image or id", l_filter, "filter", false},
-        {'s', 0, 0, "s", "start", tui_act_start, "start", true},
-        {'x', 0, 0, "x", "stop (SIGTERM, then SIGKILL; asks first)", tui_act_stop, "stop", true},
-        {'p', 0, 0, "p", "pause / resume (freeze every process)", tui_act_pause, "pause", true},
-        {'e', 0, 0, "e", "shell in the container (exit returns here)", tui_act_shell, "shell",
-         true},
-        {'l', 0, 0, "l", "logs (berth containers)", tui_act_logs, "logs", true},
-        {'n', 0, 0, "n", "new snapshot (asks a name; empty: snap-N)", tui_act_snapshot, "snapshot",
-         true},
-        {'b', 0, 0, "b", "roll back to a snapshot (picks from a list, then asks)", tui_act_rollback,
-         "rollback", true},
-        {'r', 0, 0, "r", "restart (asks first)", tui_act_restart, "restart", true},
-        {'K', 0, 0, "K", "kill (SIGKILL; asks first)", tui_act_kill, "kill", true},
-        {'c', 0, 0, "c", "clone (asks the new name)", tui_act_clone, "clone", true},
-        {'u', 0, 0, "u", "update limits (--memory 64m --cpus 0.5 --pids-limit 100)", tui_act_limits,
-         "limits", true},
-        {'D', KEY_DC, 0, "D Del", "delete (asks; a running one is stopped first)", tui_act_delete,
-         "delete", true},
-        {KEY_F(2), 'S', 0, "F2 S", "setup: columns, theme, refresh, tree, read-only (saved)",
-         tui_setup_open, "setup", false},
-        {KEY_F(3), 0, 0, "F3", "search a name as you type (F3 again: next match)", tui_find_start,
-         "search", false},
-        {KEY_F(5), 't', 0, "F5 t", "tree: group by cgroup parent, with sums", l_tree, "tree",
+         N_("details: graphs, limits, processes, namespaces, "
+            "snapshots"),
+         l_detail, N_("detail"), false},
+        {'/', KEY_F(4), 0, "/ F4", N_("filter by name, kind, image or id"), l_filter, N_("filter"),
          false},
-        {KEY_F(6), 0, 0, "F6", "sort by a column picked from a menu", tui_sort_menu, "sort", false},
-        {KEY_F(9), 0, 0, "F9", "send a signal (picked from a menu; asks first)", tui_signal_menu,
-         "signal", true},
-        {'>', '.', 0, "> .", "sort by the next column", l_sort_next, NULL, false},
-        {'<', ',', 0, "< ,", "sort by the previous column", l_sort_prev, NULL, false},
-        {'I', 0, 0, "I", "invert the sort order", l_invert, "invert", false},
-        {'E', 0, 0, "E", "explain the selected value (sort column): files, raw values, formula",
-         tui_explain_open, "explain", false},
-        {'L', 0, 0, "L", "lab mode: demo containers that show isolation at work (removed at exit)",
-         tui_lab_start, "lab", true},
-        {'j', KEY_DOWN, 0, "j Down", "next row", l_down, NULL, false},
-        {'k', KEY_UP, 0, "k Up", "previous row", l_up, NULL, false},
-        {KEY_NPAGE, CTRL('f'), 0, "PgDn ^F", "next page", l_pgdn, NULL, false},
-        {KEY_PPAGE, CTRL('b'), 0, "PgUp ^B", "previous page", l_pgup, NULL, false},
-        {'g', KEY_HOME, 0, "g Home", "first row", l_top, NULL, false},
-        {'G', KEY_END, 0, "G End", "last row", l_bottom, NULL, false},
-        {ESC, 0, 0, "Esc", "clear the filter", l_clear_filter, NULL, false},
-        {' ', CTRL('l'), 0, "Space ^L", "refresh now", k_refresh, NULL, false},
-        {'?', KEY_F(1), 'h', "? F1 h", "this help", k_help, "help", false},
-        {'q', 'Q', KEY_F(10), "q F10", "quit (containers keep running)", k_quit, NULL, false},
+        {'s', 0, 0, "s", N_("start"), tui_act_start, N_("start"), true},
+        {'x', 0, 0, "x", N_("stop (SIGTERM, then SIGKILL; asks first)"), tui_act_stop, N_("stop"),
+         true},
+        {'p', 0, 0, "p", N_("pause / resume (freeze every process)"), tui_act_pause, N_("pause"),
+         true},
+        {'e', 0, 0, "e", N_("shell in the container (exit returns here)"), tui_act_shell,
+         N_("shell"), true},
+        {'l', 0, 0, "l", N_("logs (berth containers)"), tui_act_logs, N_("logs"), true},
+        {'n', 0, 0, "n", N_("new snapshot (asks a name; empty: snap-N)"), tui_act_snapshot,
+         N_("snapshot"), true},
+        {'b', 0, 0, "b", N_("roll back to a snapshot (picks from a list, then asks)"),
+         tui_act_rollback, N_("rollback"), true},
+        {'r', 0, 0, "r", N_("restart (asks first)"), tui_act_restart, N_("restart"), true},
+        {'K', 0, 0, "K", N_("kill (SIGKILL; asks first)"), tui_act_kill, N_("kill"), true},
+        {'c', 0, 0, "c", N_("clone (asks the new name)"), tui_act_clone, N_("clone"), true},
+        {'u', 0, 0, "u", N_("update limits (--memory 64m --cpus 0.5 --pids-limit 100)"),
+         tui_act_limits, N_("limits"), true},
+        {'D', KEY_DC, 0, "D Del", N_("delete (asks; a running one is stopped first)"),
+         tui_act_delete, N_("delete"), true},
+        {KEY_F(2), 'S', 0, "F2 S", N_("setup: columns, theme, refresh, tree, read-only (saved)"),
+         tui_setup_open, N_("setup"), false},
+        {KEY_F(3), 0, 0, "F3", N_("search a name as you type (F3 again: next match)"),
+         tui_find_start, N_("search"), false},
+        {KEY_F(5), 't', 0, "F5 t", N_("tree: group by cgroup parent, with sums"), l_tree,
+         N_("tree"), false},
+        {KEY_F(6), 0, 0, "F6", N_("sort by a column picked from a menu"), tui_sort_menu, N_("sort"),
+         false},
+        {KEY_F(9), 0, 0, "F9", N_("send a signal (picked from a menu; asks first)"),
+         tui_signal_menu, N_("signal"), true},
+        {'>', '.', 0, "> .", N_("sort by the next column"), l_sort_next, NULL, false},
+        {'<', ',', 0, "< ,", N_("sort by the previous column"), l_sort_prev, NULL, false},
+        {'I', 0, 0, "I", N_("invert the sort order"), l_invert, N_("invert"), false},
+        {'E', 0, 0, "E", N_("explain the selected value (sort column): files, raw values, formula"),
+         tui_explain_open, N_("explain"), false},
+        {'L', 0, 0, "L",
+         N_("lab mode: demo containers that show isolation at work (removed at exit)"),
+         tui_lab_start, N_("lab"), true},
+        {'j', KEY_DOWN, 0, "j Down", N_("next row"), l_down, NULL, false},
+        {'k', KEY_UP, 0, "k Up", N_("previous row"), l_up, NULL, false},
+        {KEY_NPAGE, CTRL('f'), 0, "PgDn ^F", N_("next page"), l_pgdn, NULL, false},
+        {KEY_PPAGE, CTRL('b'), 0, "PgUp ^B", N_("previous page"), l_pgup, NULL, false},
+        {'g', KEY_HOME, 0, "g Home", N_("first row"), l_top, NULL, false},
+        {'G', KEY_END, 0, "G End", N_("last row"), l_bottom, NULL, false},
+        {ESC, 0, 0, "Esc", N_("clear the filter"), l_clear_filter, NULL, false},
+        {' ', CTRL('l'), 0, "Space ^L", N_("refresh now"), k_refresh, NULL, false},
+        {'?', KEY_F(1), 'h', "? F1 h", N_("this help"), k_help, N_("help"), false},
+        {'q', 'Q', KEY_F(10), "q F10", N_("quit (containers keep running)"), k_quit, NULL, false},
 };
 
 /* ---- detail ------------------------------------------------------------------------- */
@@ -221,31 +227,32 @@ static int d_back(struct tui *t)
 }
 
 static const struct tui_binding detail_keys[] = {
-        {ESC, 'q', KEY_LEFT, "Esc q Left", "back to the list", d_back, "back", false},
-        {'j', KEY_DOWN, 0, "j Down", "scroll down", d_down, NULL, false},
-        {'k', KEY_UP, 0, "k Up", "scroll up", d_up, "scroll", false},
-        {KEY_NPAGE, CTRL('f'), 0, "PgDn ^F", "next page", d_pgdn, NULL, false},
-        {KEY_PPAGE, CTRL('b'), 0, "PgUp ^B", "previous page", d_pgup, NULL, false},
-        {'g', KEY_HOME, 0, "g Home", "top", d_top, NULL, false},
-        {'G', KEY_END, 0, "G End", "bottom (snapshots)", d_bottom, NULL, false},
-        {'s', 0, 0, "s", "start", tui_act_start, "start", true},
-        {'x', 0, 0, "x", "stop (asks first)", tui_act_stop, "stop", true},
-        {'p', 0, 0, "p", "pause / resume", tui_act_pause, "pause", true},
-        {'e', 0, 0, "e", "shell", tui_act_shell, "shell", true},
-        {'l', 0, 0, "l", "logs", tui_act_logs, "logs", true},
-        {'i', 0, 0, "i", "isolation: every wall (namespaces, limits, capabilities, seccomp...)",
-         tui_isolation_open, "isolation", true},
-        {'n', 0, 0, "n", "new snapshot", tui_act_snapshot, "snapshot", true},
-        {'b', 0, 0, "b", "roll back (asks first)", tui_act_rollback, "rollback", true},
-        {'r', 0, 0, "r", "restart (asks first)", tui_act_restart, "restart", true},
-        {'K', 0, 0, "K", "kill (asks first)", tui_act_kill, "kill", true},
-        {'c', 0, 0, "c", "clone", tui_act_clone, "clone", true},
-        {'u', 0, 0, "u", "update limits", tui_act_limits, "limits", true},
-        {'D', KEY_DC, 0, "D Del", "delete (asks first)", tui_act_delete, "delete", true},
-        {KEY_F(9), 0, 0, "F9", "send a signal (asks first)", tui_signal_menu, "signal", true},
-        {' ', CTRL('l'), 0, "Space ^L", "refresh now", k_refresh, NULL, false},
-        {'?', KEY_F(1), 'h', "? F1 h", "help", k_help, "help", false},
-        {'Q', KEY_F(10), 0, "Q F10", "quit", k_quit, NULL, false},
+        {ESC, 'q', KEY_LEFT, "Esc q Left", N_("back to the list"), d_back, N_("back"), false},
+        {'j', KEY_DOWN, 0, "j Down", N_("scroll down"), d_down, NULL, false},
+        {'k', KEY_UP, 0, "k Up", N_("scroll up"), d_up, N_("scroll"), false},
+        {KEY_NPAGE, CTRL('f'), 0, "PgDn ^F", N_("next page"), d_pgdn, NULL, false},
+        {KEY_PPAGE, CTRL('b'), 0, "PgUp ^B", N_("previous page"), d_pgup, NULL, false},
+        {'g', KEY_HOME, 0, "g Home", N_("top"), d_top, NULL, false},
+        {'G', KEY_END, 0, "G End", N_("bottom (snapshots)"), d_bottom, NULL, false},
+        {'s', 0, 0, "s", N_("start"), tui_act_start, N_("start"), true},
+        {'x', 0, 0, "x", N_("stop (asks first)"), tui_act_stop, N_("stop"), true},
+        {'p', 0, 0, "p", N_("pause / resume"), tui_act_pause, N_("pause"), true},
+        {'e', 0, 0, "e", N_("shell"), tui_act_shell, N_("shell"), true},
+        {'l', 0, 0, "l", N_("logs"), tui_act_logs, N_("logs"), true},
+        {'i', 0, 0, "i", N_("isolation: every wall (namespaces, limits, capabilities, seccomp...)"),
+         tui_isolation_open, N_("isolation"), true},
+        {'n', 0, 0, "n", N_("new snapshot"), tui_act_snapshot, N_("snapshot"), true},
+        {'b', 0, 0, "b", N_("roll back (asks first)"), tui_act_rollback, N_("rollback"), true},
+        {'r', 0, 0, "r", N_("restart (asks first)"), tui_act_restart, N_("restart"), true},
+        {'K', 0, 0, "K", N_("kill (asks first)"), tui_act_kill, N_("kill"), true},
+        {'c', 0, 0, "c", N_("clone"), tui_act_clone, N_("clone"), true},
+        {'u', 0, 0, "u", N_("update limits"), tui_act_limits, N_("limits"), true},
+        {'D', KEY_DC, 0, "D Del", N_("delete (asks first)"), tui_act_delete, N_("delete"), true},
+        {KEY_F(9), 0, 0, "F9", N_("send a signal (asks first)"), tui_signal_menu, N_("signal"),
+         true},
+        {' ', CTRL('l'), 0, "Space ^L", N_("refresh now"), k_refresh, NULL, false},
+        {'?', KEY_F(1), 'h', "? F1 h", N_("help"), k_help, N_("help"), false},
+        {'Q', KEY_F(10), 0, "Q F10", N_("quit"), k_quit, NULL, false},
 };
 
 /* ---- logs --------------------------------------------------------------------------- */
@@ -289,7 +296,7 @@ static int g_search(struct tui *t)
 {
 	t->mode = TUI_MODE_SEARCH;
 	t->input[0] = '\0';
-	snprintf(t->prompt_label, sizeof(t->prompt_label), "Search: ");
+	snprintf(t->prompt_label, sizeof(t->prompt_label), _("Search: "));
 	return 0;
 }
 static int g_next(struct tui *t)
@@ -309,7 +316,7 @@ static int g_follow(struct tui *t)
 		tui_logs_load(t);
 		g_end(t);
 	}
-	tui_msg(t, BE_ROLE_OK, "follow %s", t->logs.follow ? "on: re-read each refresh" : "off");
+	tui_msg(t, BE_ROLE_OK, _("follow %s"), t->logs.follow ? "on: re-read each refresh" : "off");
 	return 0;
 }
 static int g_reload(struct tui *t)
@@ -325,21 +332,21 @@ static int g_back(struct tui *t)
 }
 
 static const struct tui_binding log_keys[] = {
-        {'j', KEY_DOWN, 0, "j Down", "scroll down", g_down, NULL, false},
-        {'k', KEY_UP, 0, "k Up", "scroll up", g_up, NULL, false},
-        {KEY_NPAGE, CTRL('f'), ' ', "PgDn ^F Space", "next page", g_pgdn, NULL, false},
-        {KEY_PPAGE, CTRL('b'), 0, "PgUp ^B", "previous page", g_pgup, NULL, false},
-        {'g', KEY_HOME, 0, "g Home", "first line", g_top, NULL, false},
-        {'G', KEY_END, 0, "G End", "last line", g_end, "end", false},
-        {'/', 0, 0, "/", "search (case-insensitive)", g_search, "search", false},
-        {'n', 0, 0, "n", "next match", g_next, "next", false},
-        {'N', 0, 0, "N", "previous match", g_prev, NULL, false},
-        {'F', 'f', 0, "F", "follow: re-read each refresh, stay at the end", g_follow, "follow",
-         false},
-        {CTRL('l'), 'R', 0, "^L R", "read again", g_reload, NULL, false},
-        {ESC, 'q', KEY_LEFT, "Esc q", "back", g_back, "back", false},
-        {'?', KEY_F(1), 'h', "? F1 h", "help", k_help, "help", false},
-        {'Q', KEY_F(10), 0, "Q F10", "quit", k_quit, NULL, false},
+        {'j', KEY_DOWN, 0, "j Down", N_("scroll down"), g_down, NULL, false},
+        {'k', KEY_UP, 0, "k Up", N_("scroll up"), g_up, NULL, false},
+        {KEY_NPAGE, CTRL('f'), ' ', "PgDn ^F Space", N_("next page"), g_pgdn, NULL, false},
+        {KEY_PPAGE, CTRL('b'), 0, "PgUp ^B", N_("previous page"), g_pgup, NULL, false},
+        {'g', KEY_HOME, 0, "g Home", N_("first line"), g_top, NULL, false},
+        {'G', KEY_END, 0, "G End", N_("last line"), g_end, N_("end"), false},
+        {'/', 0, 0, "/", N_("search (case-insensitive)"), g_search, N_("search"), false},
+        {'n', 0, 0, "n", N_("next match"), g_next, N_("next"), false},
+        {'N', 0, 0, "N", N_("previous match"), g_prev, NULL, false},
+        {'F', 'f', 0, "F", N_("follow: re-read each refresh, stay at the end"), g_follow,
+         N_("follow"), false},
+        {CTRL('l'), 'R', 0, "^L R", N_("read again"), g_reload, NULL, false},
+        {ESC, 'q', KEY_LEFT, "Esc q", N_("back"), g_back, N_("back"), false},
+        {'?', KEY_F(1), 'h', "? F1 h", N_("help"), k_help, N_("help"), false},
+        {'Q', KEY_F(10), 0, "Q F10", N_("quit"), k_quit, NULL, false},
 };
 
 /* ---- help ------------------------------------------------------------------------------- */
@@ -374,13 +381,13 @@ static int h_back(struct tui *t)
 }
 
 static const struct tui_binding help_keys[] = {
-        {'j', KEY_DOWN, 0, "j Down", "scroll down", h_down, "scroll", false},
-        {'k', KEY_UP, 0, "k Up", "scroll up", h_up, NULL, false},
-        {KEY_NPAGE, ' ', 0, "PgDn Space", "next page", h_pgdn, NULL, false},
-        {KEY_PPAGE, 0, 0, "PgUp", "previous page", h_pgup, NULL, false},
-        {ESC, 'q', '?', "Esc q ?", "back", h_back, "back", false},
-        {KEY_F(1), 'h', 0, "F1 h", "back", h_back, NULL, false},
-        {'Q', KEY_F(10), 0, "Q F10", "quit", k_quit, NULL, false},
+        {'j', KEY_DOWN, 0, "j Down", N_("scroll down"), h_down, N_("scroll"), false},
+        {'k', KEY_UP, 0, "k Up", N_("scroll up"), h_up, NULL, false},
+        {KEY_NPAGE, ' ', 0, "PgDn Space", N_("next page"), h_pgdn, NULL, false},
+        {KEY_PPAGE, 0, 0, "PgUp", N_("previous page"), h_pgup, NULL, false},
+        {ESC, 'q', '?', "Esc q ?", N_("back"), h_back, N_("back"), false},
+        {KEY_F(1), 'h', 0, "F1 h", N_("back"), h_back, NULL, false},
+        {'Q', KEY_F(10), 0, "Q F10", N_("quit"), k_quit, NULL, false},
 };
 
 /* ---- isolation inspector ------------------------------------------------------------------ */
@@ -408,15 +415,15 @@ static int i_reload(struct tui *t)
 }
 
 static const struct tui_binding isolation_keys[] = {
-        {ESC, 'q', KEY_LEFT, "Esc q Left", "back to the detail view", tui_isolation_back, "back",
-         false},
-        {'j', KEY_DOWN, 0, "j Down", "scroll down", i_down, "scroll", false},
-        {'k', KEY_UP, 0, "k Up", "scroll up", i_up, NULL, false},
-        {KEY_NPAGE, CTRL('f'), ' ', "PgDn ^F Space", "next page", i_pgdn, NULL, false},
-        {KEY_PPAGE, CTRL('b'), 0, "PgUp ^B", "previous page", i_pgup, NULL, false},
-        {CTRL('l'), 'R', 0, "^L R", "read again", i_reload, "reread", false},
-        {'?', KEY_F(1), 'h', "? F1 h", "help", k_help, "help", false},
-        {'Q', KEY_F(10), 0, "Q F10", "quit", k_quit, NULL, false},
+        {ESC, 'q', KEY_LEFT, "Esc q Left", N_("back to the detail view"), tui_isolation_back,
+         N_("back"), false},
+        {'j', KEY_DOWN, 0, "j Down", N_("scroll down"), i_down, N_("scroll"), false},
+        {'k', KEY_UP, 0, "k Up", N_("scroll up"), i_up, NULL, false},
+        {KEY_NPAGE, CTRL('f'), ' ', "PgDn ^F Space", N_("next page"), i_pgdn, NULL, false},
+        {KEY_PPAGE, CTRL('b'), 0, "PgUp ^B", N_("previous page"), i_pgup, NULL, false},
+        {CTRL('l'), 'R', 0, "^L R", N_("read again"), i_reload, N_("reread"), false},
+        {'?', KEY_F(1), 'h', "? F1 h", N_("help"), k_help, N_("help"), false},
+        {'Q', KEY_F(10), 0, "Q F10", N_("quit"), k_quit, NULL, false},
 };
 
 /* ---- setup (F2) --------------------------------------------------------------------------- */
@@ -447,13 +454,14 @@ static int s_leave(struct tui *t)
 }
 
 static const struct tui_binding setup_keys[] = {
-        {'j', KEY_DOWN, 0, "j Down", "next line", s_down, NULL, false},
-        {'k', KEY_UP, 0, "k Up", "previous line", s_up, NULL, false},
-        {' ', '\r', KEY_ENTER, "Space Enter", "show or hide a column; change a setting", s_toggle,
-         "toggle", false},
-        {'[', '-', 0, "[ -", "move the column up (earlier)", s_earlier, "earlier", false},
-        {']', '+', 0, "] +", "move the column down (later)", s_later, "later", false},
-        {ESC, 'q', KEY_F(2), "Esc q F2", "save the settings and go back", s_leave, "save", false},
+        {'j', KEY_DOWN, 0, "j Down", N_("next line"), s_down, NULL, false},
+        {'k', KEY_UP, 0, "k Up", N_("previous line"), s_up, NULL, false},
+        {' ', '\r', KEY_ENTER, "Space Enter", N_("show or hide a column; change a setting"),
+         s_toggle, N_("toggle"), false},
+        {'[', '-', 0, "[ -", N_("move the column up (earlier)"), s_earlier, N_("earlier"), false},
+        {']', '+', 0, "] +", N_("move the column down (later)"), s_later, N_("later"), false},
+        {ESC, 'q', KEY_F(2), "Esc q F2", N_("save the settings and go back"), s_leave, N_("save"),
+         false},
 };
 
 #define TABLE(t, b)                                                                                \
@@ -461,12 +469,13 @@ static const struct tui_binding setup_keys[] = {
 		t, b, sizeof(b) / sizeof(b[0])                                                     \
 	}
 static const struct tui_keytable tables[] = {
-        [TUI_VIEW_LIST] = TABLE("Main screen (the table)", list_keys),
-        [TUI_VIEW_DETAIL] = TABLE("Detail view", detail_keys),
-        [TUI_VIEW_LOGS] = TABLE("Log pager", log_keys),
-        [TUI_VIEW_HELP] = TABLE("This help", help_keys),
-        [TUI_VIEW_SETUP] = TABLE("Setup (F2)", setup_keys),
-        [TUI_VIEW_ISOLATION] = TABLE("Isolation inspector (i in the detail view)", isolation_keys),
+        [TUI_VIEW_LIST] = TABLE(N_("Main screen (the table)"), list_keys),
+        [TUI_VIEW_DETAIL] = TABLE(N_("Detail view"), detail_keys),
+        [TUI_VIEW_LOGS] = TABLE(N_("Log pager"), log_keys),
+        [TUI_VIEW_HELP] = TABLE(N_("This help"), help_keys),
+        [TUI_VIEW_SETUP] = TABLE(N_("Setup (F2)"), setup_keys),
+        [TUI_VIEW_ISOLATION] =
+                TABLE(N_("Isolation inspector (i in the detail view)"), isolation_keys),
 };
 
 const struct tui_keytable *tui_keytables(size_t *n)
@@ -493,13 +502,13 @@ const char *tui_hints(struct tui *t)
 			continue;
 		int klen = (int)strcspn(b->keys, " ");
 		n += (size_t)snprintf(t->hints + n, sizeof(t->hints) - n, "%s%.*s %s", n ? " " : "",
-		                      klen, b->keys, b->hint);
+		                      klen, b->keys, _(b->hint));
 	}
 	if (watched && n < sizeof(t->hints))
 		snprintf(t->hints + n, sizeof(t->hints) - n,
 		         "  (watched only: berth did not start it)");
 	else if (t->opts.readonly && n < sizeof(t->hints))
-		snprintf(t->hints + n, sizeof(t->hints) - n, "  (read-only)");
+		snprintf(t->hints + n, sizeof(t->hints) - n, "  (%s)", _("read-only"));
 	return t->hints;
 }
 

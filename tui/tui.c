@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "i18n.h"
 #include "tui.h"
 
 /* The signal handler's only ways out: a byte on the pipe wakes poll(), the
@@ -156,7 +157,7 @@ static void draw(struct tui *t)
 {
 	erase();
 	if (LINES < 6 || COLS < 20) {
-		tui_put(t, 0, 0, COLS, BE_ROLE_ERROR, "terminal too small");
+		tui_put(t, 0, 0, COLS, BE_ROLE_ERROR, _("terminal too small"));
 		refresh();
 		return;
 	}
@@ -356,7 +357,8 @@ int tui_main(struct be_ctx *ctx, const struct tui_opts *o, struct be_error **err
 {
 	if (tui_check_terminal(err) < 0)
 		return -1;
-	setlocale(LC_ALL, "");
+	char note[200];
+	tui_i18n_init(note, sizeof(note));
 	struct tui *t = tui_new(ctx, o);
 	tui_setup_load(t);
 	SCREEN *scr = terminal_setup(t);
@@ -372,6 +374,8 @@ int tui_main(struct be_ctx *ctx, const struct tui_opts *o, struct be_error **err
 		tui_lab_start(t);
 	if (t->theme_note[0])
 		tui_msg(t, BE_ROLE_ERROR, "%s", t->theme_note);
+	else if (note[0])
+		tui_msg(t, BE_ROLE_ERROR, "%s", note);
 	run_loop(t);
 	endwin();
 	delscreen(scr);

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "i18n.h"
 #include "tui.h"
 
 struct page {
@@ -206,7 +207,7 @@ static void draw_limits(struct page *p, const struct be_item *it)
 {
 	const struct be_sample *s = &it->cur;
 	char text[128], a[32], b[32];
-	section(p, "Limits (CPU% : 100 = one CPU)");
+	section(p, _("Limits (CPU% : 100 = one CPU)"));
 	bool cpu = (s->have & (BE_HAVE_CPU | BE_HAVE_RATES)) == (BE_HAVE_CPU | BE_HAVE_RATES);
 	bool quota = s->cpu_quota_us != BE_UNLIMITED && s->cpu_period_us &&
 	             (s->have & BE_HAVE_CPU_LIMIT);
@@ -326,7 +327,7 @@ static void draw_lab(struct page *p, const struct be_lab_item *lab)
 			if (n == 0)
 				n = w;
 		}
-		tui_putf(p->t, sy(p, p->y++), 2, COLS - 2, BE_ROLE_NORMAL, "%.*s", n, s);
+		tui_putf(p->t, sy(p, p->y++), 2, COLS - 2, BE_ROLE_NORMAL, _("%.*s"), n, s);
 		s += n;
 		while (*s == ' ')
 			s++;
@@ -338,7 +339,7 @@ static void draw_events(struct page *p, const struct tui_row *r)
 {
 	const struct be_item *it = r->item;
 	const struct tui_detail *d = &p->t->detail;
-	section(p, "Events (\u25bc on the graphs: when the monitor saw it)");
+	section(p, _("Events (\u25bc on the graphs: when the monitor saw it)"));
 	int shown = 0;
 	for (uint32_t k = 0; k < it->nmarks && k < BE_MARKS; k++) {
 		const struct be_mark *m = &it->marks[(it->nmarks - 1 - k) % BE_MARKS];
@@ -362,7 +363,7 @@ static void draw_events(struct page *p, const struct tui_row *r)
 		shown++;
 	}
 	if (shown == 0)
-		tui_put(p->t, sy(p, p->y++), 2, COLS - 2, BE_ROLE_DIM, "nothing yet");
+		tui_put(p->t, sy(p, p->y++), 2, COLS - 2, BE_ROLE_DIM, _("nothing yet"));
 }
 
 static void draw_graphs(struct page *p, const struct be_item *it)
@@ -375,7 +376,7 @@ static void draw_graphs(struct page *p, const struct be_item *it)
 	        {BE_HIST_IO_READ, "Blk read/s", true, 1024},
 	        {BE_HIST_IO_WRITE, "Blk write/s", true, 1024},
 	};
-	section(p, "History (newest on the right, one column a refresh)");
+	section(p, _("History (newest on the right, one column a refresh)"));
 	int per = COLS >= 150 ? 3 : 2, w = (COLS - (per - 1) * 2) / per;
 	for (size_t i = 0; i < sizeof(specs) / sizeof(specs[0]); i++) {
 		int col = (int)(i % (size_t)per);
@@ -389,24 +390,24 @@ static void draw_counters(struct page *p, const struct be_item *it)
 {
 	const struct be_sample *s = &it->cur;
 	int y = sy(p, p->y++);
-	int x = tui_put(p->t, y, 0, COLS, BE_ROLE_LABEL, "Throttled ");
+	int x = tui_put(p->t, y, 0, COLS, BE_ROLE_LABEL, _("Throttled "));
 	if (s->have & BE_HAVE_THROTTLE)
 		x += tui_putf(p->t, y, x, COLS - x, BE_ROLE_NORMAL,
-		              "%llu of %llu periods (%.1f%% lately), %.2fs in all",
+		              _("%llu of %llu periods (%.1f%% lately), %.2fs in all"),
 		              (unsigned long long)s->throttled_periods,
 		              (unsigned long long)s->cpu_periods, s->throttled_percent,
 		              (double)s->throttled_ns / 1e9);
 	else
-		x += tui_put(p->t, y, x, COLS - x, BE_ROLE_DIM, "-");
-	x += tui_put(p->t, y, x, COLS - x, BE_ROLE_LABEL, "   OOM kills ");
+		x += tui_put(p->t, y, x, COLS - x, BE_ROLE_DIM, _("-"));
+	x += tui_put(p->t, y, x, COLS - x, BE_ROLE_LABEL, _("   OOM kills "));
 	if (s->have & BE_HAVE_OOM)
 		tui_putf(p->t, y, x, COLS - x, s->oom_kills ? BE_ROLE_ERROR : BE_ROLE_NORMAL,
 		         "%llu (limit hit %llu times)", (unsigned long long)s->oom_kills,
 		         (unsigned long long)s->mem_limit_hits);
 	else
-		tui_put(p->t, y, x, COLS - x, BE_ROLE_DIM, "-");
+		tui_put(p->t, y, x, COLS - x, BE_ROLE_DIM, _("-"));
 	y = sy(p, p->y++);
-	x = tui_put(p->t, y, 0, COLS, BE_ROLE_LABEL, "Pressure ");
+	x = tui_put(p->t, y, 0, COLS, BE_ROLE_LABEL, _("Pressure "));
 	const struct {
 		uint32_t bit;
 		const char *name;
@@ -418,9 +419,9 @@ static void draw_counters(struct page *p, const struct be_item *it)
 	for (size_t i = 0; i < 3; i++)
 		if (s->have & psi[i].bit) {
 			any = true;
-			x += tui_putf(p->t, y, x, COLS - x, BE_ROLE_NORMAL, "%s %.1f/%.1f/%.1f%%  ",
-			              psi[i].name, psi[i].v->some_avg10, psi[i].v->some_avg60,
-			              psi[i].v->some_avg300);
+			x += tui_putf(p->t, y, x, COLS - x, BE_ROLE_NORMAL,
+			              _("%s %.1f/%.1f/%.1f%%  "), psi[i].name, psi[i].v->some_avg10,
+			              psi[i].v->some_avg60, psi[i].v->some_avg300);
 		}
 	tui_put(p->t, y, x, COLS - x, BE_ROLE_DIM,
 	        any ? "(some, avg 10s/60s/300s)" : "- (no PSI for this cgroup on this kernel)");
@@ -433,10 +434,10 @@ static void draw_namespaces(struct page *p)
 	const struct tui_detail *d = &p->t->detail;
 	const struct be_item *it = tui_detail_row(p->t) ? tui_detail_row(p->t)->item : NULL;
 	if (it && it->is_vm)
-		section(p, "Namespaces (a VM's walls are the hypervisor's: its VMM process "
-		           "shares the host's)");
+		section(p, _("Namespaces (a VM's walls are the hypervisor's: its VMM process "
+		             "shares the host's)"));
 	else
-		section(p, "Namespaces (own: the container's; host: shared with the host)");
+		section(p, _("Namespaces (own: the container's; host: shared with the host)"));
 	if (!d->ns_ok) {
 		tui_put(p->t, sy(p, p->y++), 2, COLS - 2, BE_ROLE_DIM,
 		        d->ns_err[0] ? d->ns_err : "no process to look at");
@@ -448,12 +449,12 @@ static void draw_namespaces(struct page *p)
 		tui_putf(p->t, y, 2, 8, BE_ROLE_LABEL, "%-7s", n->type ? n->type : "?");
 		if (!n->present) {
 			tui_put(p->t, y, 10, COLS - 10, BE_ROLE_DIM,
-			        "-     (absent here, or its link cannot be read)");
+			        _("-     (absent here, or its link cannot be read)"));
 			continue;
 		}
 		tui_put(p->t, y, 10, 6, n->shared ? BE_ROLE_PAUSED : BE_ROLE_RUNNING,
 		        n->shared ? "host" : "own");
-		tui_putf(p->t, y, 16, COLS - 16, BE_ROLE_NORMAL, "%-12llu %s%llu",
+		tui_putf(p->t, y, 16, COLS - 16, BE_ROLE_NORMAL, _("%-12llu %s%llu"),
 		         (unsigned long long)n->inode, n->shared ? "= host " : "host ",
 		         (unsigned long long)n->host_inode);
 	}
@@ -463,15 +464,15 @@ static void draw_processes(struct page *p)
 {
 	const struct tui_detail *d = &p->t->detail;
 	char rss[32];
-	section(p, "Processes (PID as the host sees it; INNER as its own pid namespace does)");
+	section(p, _("Processes (PID as the host sees it; INNER as its own pid namespace does)"));
 	if (d->nprocs == 0) {
 		tui_put(p->t, sy(p, p->y++), 2, COLS - 2, BE_ROLE_DIM,
 		        d->proc_err[0] ? d->proc_err : "none");
 		return;
 	}
 	tui_putf(p->t, sy(p, p->y++), 2, COLS - 2, BE_ROLE_TABLE_HEADER,
-	         "%7s %5s %7s S %5s %4s %9s %8s  %s", "PID", "INNER", "PPID", "UID", "THR", "RSS",
-	         "CPU s", "COMMAND");
+	         _("%7s %5s %7s S %5s %4s %9s %8s  %s"), "PID", "INNER", "PPID", "UID", "THR",
+	         "RSS", "CPU s", "COMMAND");
 	for (size_t i = 0; i < d->nprocs; i++) {
 		const struct be_proc_info *q = &d->procs[i];
 		char inner[16] = "-";
@@ -500,7 +501,7 @@ static void snap_line(struct page *p, const struct be_snapshot_info *s, const ch
 	x += tui_put(p->t, y, 2 + x, COLS - 2 - x, s->current ? BE_ROLE_RUNNING : BE_ROLE_NORMAL,
 	             line);
 	if (s->current)
-		tui_putf(p->t, y, 2 + x, COLS - 2 - x, BE_ROLE_RUNNING, "%s head", p->t->g.head);
+		tui_putf(p->t, y, 2 + x, COLS - 2 - x, BE_ROLE_RUNNING, _("%s head"), p->t->g.head);
 }
 
 /* Children of parent (a name, "" for the roots) in creation order, drawn
@@ -528,14 +529,14 @@ static void snap_tree(struct page *p, const char *parent, char *prefix, size_t p
 static void draw_snapshots(struct page *p, const struct tui_row *r)
 {
 	const struct tui_detail *d = &p->t->detail;
-	section(p, "Snapshots (layers; b rolls back, n takes one)");
+	section(p, _("Snapshots (layers; b rolls back, n takes one)"));
 	if (d->snap_err[0] || d->nsnaps == 0) {
 		tui_put(p->t, sy(p, p->y++), 2, COLS - 2, BE_ROLE_DIM,
 		        d->snap_err[0] ? d->snap_err : "none yet: n takes one");
 		return;
 	}
 	char prefix[1024] = "";
-	tui_putf(p->t, sy(p, p->y++), 2, COLS - 2, BE_ROLE_DIM, "image %s", r->ct->image);
+	tui_putf(p->t, sy(p, p->y++), 2, COLS - 2, BE_ROLE_DIM, _("image %s"), r->ct->image);
 	snap_tree(p, "", prefix, sizeof(prefix), 0);
 	/* Snapshots whose parent is gone from the list still show. */
 	for (size_t i = 0; i < d->nsnaps; i++) {
@@ -552,7 +553,7 @@ void tui_detail_draw(struct tui *t)
 	struct page p = {.t = t, .y = 0};
 	const struct tui_row *r = tui_detail_row(t);
 	if (r == NULL) {
-		tui_putf(t, 2, 2, COLS - 4, BE_ROLE_ERROR, "%s is gone (Esc: back to the list)",
+		tui_putf(t, 2, 2, COLS - 4, BE_ROLE_ERROR, _("%s is gone (Esc: back to the list)"),
 		         t->detail.ident.name);
 		return;
 	}

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "i18n.h"
 #include "tui.h"
 
 int tui_explain_open(struct tui *t)
@@ -12,7 +13,7 @@ int tui_explain_open(struct tui *t)
 	const struct tui_row *r =
 	        t->view == TUI_VIEW_DETAIL ? tui_detail_row(t) : tui_model_selected(&t->model);
 	if (r == NULL || t->mon == NULL) {
-		tui_msg(t, BE_ROLE_ERROR, "nothing selected");
+		tui_msg(t, BE_ROLE_ERROR, _("nothing selected"));
 		return 0;
 	}
 	const struct tui_col *c = tui_col_at(t->model.sort);
@@ -39,16 +40,16 @@ void tui_explain_draw(struct tui *t)
 		tui_put(t, y0 + h - 1, x0 + i, 1, BE_ROLE_BORDER, t->g.hline);
 	}
 	int x = x0 + 2, cw = w - 4, y = y0;
-	tui_putf(t, y++, x, cw, BE_ROLE_LABEL, " %s = %s %s ", e->title, e->shown, e->unit);
-	tui_putf(t, y++, x, cw, BE_ROLE_NORMAL, "from      %s", e->source);
+	tui_putf(t, y++, x, cw, BE_ROLE_LABEL, _(" %s = %s %s "), e->title, e->shown, e->unit);
+	tui_putf(t, y++, x, cw, BE_ROLE_NORMAL, _("from      %s"), e->source);
 	if (e->raw_before[0]) {
-		tui_putf(t, y++, x, cw, BE_ROLE_NORMAL, "before    %s", e->raw_before);
-		tui_putf(t, y++, x, cw, BE_ROLE_NORMAL, "now       %s", e->raw_now);
-		tui_putf(t, y++, x, cw, BE_ROLE_NORMAL, "interval  %.6f s", e->interval_s);
+		tui_putf(t, y++, x, cw, BE_ROLE_NORMAL, _("before    %s"), e->raw_before);
+		tui_putf(t, y++, x, cw, BE_ROLE_NORMAL, _("now       %s"), e->raw_now);
+		tui_putf(t, y++, x, cw, BE_ROLE_NORMAL, _("interval  %.6f s"), e->interval_s);
 	} else {
-		tui_putf(t, y++, x, cw, BE_ROLE_NORMAL, "value     %s", e->raw_now);
+		tui_putf(t, y++, x, cw, BE_ROLE_NORMAL, _("value     %s"), e->raw_now);
 		y += 2;
 	}
-	tui_putf(t, y++, x, cw, BE_ROLE_NORMAL, "formula   %s", e->formula);
-	tui_put(t, y, x, cw, BE_ROLE_DIM, "(any key closes; > and < pick another column)");
+	tui_putf(t, y++, x, cw, BE_ROLE_NORMAL, _("formula   %s"), e->formula);
+	tui_put(t, y, x, cw, BE_ROLE_DIM, _("(any key closes; > and < pick another column)"));
 }

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "i18n.h"
 #include "tui.h"
 
 int tui_isolation_reload(struct tui *t)
@@ -77,11 +78,11 @@ void tui_isolation_draw(struct tui *t)
 {
 	int y = 1 - t->iso_scroll, bottom = LINES - 1;
 	if (y >= 1)
-		tui_putf(
-		        t, y, 1, COLS - 2, BE_ROLE_LABEL,
-		        "Isolation of %s (init pid %d): WALL its own or limited, shared by design, "
-		        "OPEN nothing stops it",
-		        t->iso.name, t->iso.pid);
+		tui_putf(t, y, 1, COLS - 2, BE_ROLE_LABEL,
+		         _("Isolation of %s (init pid %d): WALL its own or limited, shared by "
+		           "design, "
+		           "OPEN nothing stops it"),
+		         t->iso.name, t->iso.pid);
 	y += 2;
 	const char *sec = "";
 	for (size_t i = 0; i < t->iso.n && y < bottom; i++) {
@@ -101,7 +102,7 @@ void tui_isolation_draw(struct tui *t)
 		if (++y >= 1 && y < bottom)
 			tui_put(t, y, 24, COLS - 25, BE_ROLE_NORMAL, l->meaning ? l->meaning : "");
 		if (++y >= 1 && y < bottom)
-			tui_putf(t, y, 24, COLS - 25, BE_ROLE_DIM, "from %s", l->source);
+			tui_putf(t, y, 24, COLS - 25, BE_ROLE_DIM, _("from %s"), l->source);
 		y++;
 	}
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "i18n.h"
 #include "tui.h"
 
 #define ESC 27
@@ -33,11 +34,11 @@ int tui_find_start(struct tui *t)
 	/* F3 again after a search: the next match, as htop. */
 	if (t->mode == TUI_MODE_NONE && t->find[0] && t->input[0] == '\0') {
 		if (!tui_find_next(t, t->find, true))
-			tui_msg(t, BE_ROLE_ERROR, "no name holds \"%s\"", t->find);
+			tui_msg(t, BE_ROLE_ERROR, _("no name holds \"%s\""), t->find);
 	}
 	t->mode = TUI_MODE_FIND;
 	t->input[0] = '\0';
-	snprintf(t->prompt_label, sizeof(t->prompt_label), "Search: ");
+	snprintf(t->prompt_label, sizeof(t->prompt_label), _("Search: "));
 	return 0;
 }
 
@@ -52,14 +53,14 @@ int tui_find_key(struct tui *t, int ch)
 	}
 	if (ch == KEY_F(3)) {
 		if (!tui_find_next(t, t->input, true))
-			tui_msg(t, BE_ROLE_ERROR, "no name holds \"%s\"", t->input);
+			tui_msg(t, BE_ROLE_ERROR, _("no name holds \"%s\""), t->input);
 		return 0;
 	}
 	if (tui_line_edit(t->input, sizeof(t->input), ch, KEY_BACKSPACE) &&
 	    !tui_find_next(t, t->input, false))
-		snprintf(t->prompt_label, sizeof(t->prompt_label), "Search (no match): ");
+		snprintf(t->prompt_label, sizeof(t->prompt_label), _("Search (no match): "));
 	else
-		snprintf(t->prompt_label, sizeof(t->prompt_label), "Search: ");
+		snprintf(t->prompt_label, sizeof(t->prompt_label), _("Search: "));
 	return 0;
 }
 
@@ -127,11 +128,11 @@ static int menu_chosen(struct tui *t)
 	if (m->kind == TUI_MENU_SORT) {
 		t->model.sort = (size_t)v;
 		tui_model_apply(&t->model);
-		tui_msg(t, BE_ROLE_OK, "sorted by %s", tui_col_at(t->model.sort)->title);
+		tui_msg(t, BE_ROLE_OK, _("sorted by %s"), tui_col_at(t->model.sort)->title);
 		return 0;
 	}
 	char q[BE_NAME_MAX + 64], done[64];
-	snprintf(q, sizeof(q), "Send SIG%s to %s?", signals[v].name, t->target);
+	snprintf(q, sizeof(q), _("Send SIG%s to %s?"), signals[v].name, t->target);
 	snprintf(done, sizeof(done), "sent SIG%s", signals[v].name);
 	char name[BE_NAME_MAX + 1];
 	snprintf(name, sizeof(name), "%s", t->target);
@@ -154,7 +155,7 @@ int tui_menu_key(struct tui *t, int ch)
 		return menu_chosen(t);
 	else if (ch == ESC || ch == 'q' || ch == KEY_F(10)) {
 		t->mode = TUI_MODE_NONE;
-		tui_msg(t, BE_ROLE_STATUS, "cancelled, nothing done");
+		tui_msg(t, BE_ROLE_STATUS, _("cancelled, nothing done"));
 	}
 	return 0;
 }

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "i18n.h"
 #include "tui.h"
 
 #define ESC 27
@@ -118,7 +119,7 @@ static void toggle(struct tui *t)
 	if (p < t->nsetup_cols) {
 		size_t col = t->setup_cols[p];
 		if (strcmp(tui_col_at(col)->id, "name") == 0) {
-			tui_msg(t, BE_ROLE_ERROR, "NAME is always shown");
+			tui_msg(t, BE_ROLE_ERROR, _("NAME is always shown"));
 			return;
 		}
 		t->setup_shown[p] = !t->setup_shown[p];
@@ -133,7 +134,7 @@ static void toggle(struct tui *t)
 		break;
 	case ROW_READONLY:
 		if (t->readonly_forced)
-			tui_msg(t, BE_ROLE_ERROR, "read-only was asked on the command line");
+			tui_msg(t, BE_ROLE_ERROR, _("read-only was asked on the command line"));
 		else
 			t->opts.readonly = !t->opts.readonly;
 		break;
@@ -176,11 +177,12 @@ static int leave(struct tui *t)
 	t->view = t->help_back == TUI_VIEW_SETUP ? TUI_VIEW_LIST : t->help_back;
 	struct be_error *err = NULL;
 	if (t->config_path == NULL)
-		tui_msg(t, BE_ROLE_ERROR, "settings not saved: neither XDG_CONFIG_HOME nor HOME");
+		tui_msg(t, BE_ROLE_ERROR,
+		        _("settings not saved: neither XDG_CONFIG_HOME nor HOME"));
 	else if (be_ui_config_save(t->config_path, c, &err) < 0)
 		tui_msg(t, BE_ROLE_ERROR, "%s", err->msg);
 	else
-		tui_msg(t, BE_ROLE_OK, "settings saved to %s", t->config_path);
+		tui_msg(t, BE_ROLE_OK, _("settings saved to %s"), t->config_path);
 	be_error_free(err);
 	return TUI_R_REFRESH | TUI_R_CLEAR;
 }
@@ -221,7 +223,7 @@ void tui_setup_draw(struct tui *t)
 {
 	int y = 1, rows = LINES - 3;
 	tui_put(t, y++, 1, COLS - 2, BE_ROLE_LABEL,
-	        "Setup: Space toggles or changes, [ ] move a column, Esc saves and leaves");
+	        _("Setup: Space toggles or changes, [ ] move a column, Esc saves and leaves"));
 	size_t total = t->nsetup_cols + NSETTINGS;
 	size_t first = t->setup_pos >= (size_t)rows ? t->setup_pos - (size_t)rows + 1 : 0;
 	for (size_t i = first; i < total && y < LINES - 1; i++, y++) {

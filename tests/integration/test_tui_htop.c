@@ -116,14 +116,22 @@ static void test_tui_f5_tree_with_sums(void **state)
 	tt_keys(f, "F5");
 	tt_see(f, "tree on");
 	/* The root's two running containers under one heading: their cgroup
-	 * parent, with the member count. */
-	char *text = tt_wait_pane(f, "(2)");
-	assert_non_null(text);
-	int head = tt_line_of(text, "(2)");
+	 * parent (berth-<hash>), with the member count; other engines' items
+	 * (a VM of someone else's) may form groups of their own. */
+	char *text = NULL;
+	int head = -1;
+	double end = tt_now_s() + TT_DEADLINE_S;
+	while (head < 0 && tt_now_s() < end) {
+		free(text);
+		text = tt_capture(f);
+		for (int l = 0; tt_line_at(text, l)[0] || l < 5; l++)
+			if (strstr(tt_line_at(text, l), "berth-") &&
+			    strstr(tt_line_at(text, l), "(2)"))
+				head = l;
+	}
 	assert_true(head >= 0);
-	assert_non_null(strstr(tt_line_at(text, head), "berth-"));
 	int w1 = tt_line_of(text, "web"), w2 = tt_line_of(text, "web2");
-	assert_true(w1 > head && w2 > head);
+	assert_true(w1 > head && w2 > head && w1 <= head + 2 && w2 <= head + 2);
 	free(text);
 	tt_keys(f, "F5");
 	tt_see(f, "tree off");
