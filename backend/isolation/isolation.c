@@ -142,6 +142,35 @@ static void hostname_and_root(struct be_ctx *ctx, const char *name, struct be_is
 		        count_lines(outside));
 }
 
+/* The IPv4 addresses of the namespace: the "/32 host LOCAL" leaves of
+ * fib_trie (each under the "|-- ADDRESS" line that names it), once each. */
+static void addresses(struct be_ctx *ctx, struct be_isolation *iso)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "%s/%d/net/fib_trie", be_ctx_proc_root(ctx), iso->pid);
+	cleanup_free char *trie = iso_read(path);
+	if (trie == NULL)
+		return;
+	char out[256] = "", last[48] = "";
+	size_t used = 0;
+	for (char *line = trie; line && *line;) {
+		char *nl = strchr(line, '\n');
+		if (nl)
+			*nl = '\0';
+		const char *leaf = strstr(line, "|-- ");
+		if (leaf)
+			snprintf(last, sizeof(last), "%s", leaf + 4);
+		else if (strstr(line, "/32 host LOCAL") && last[0] && strstr(out, last) == NULL &&
+		         used < sizeof(out))
+			used += (size_t)snprintf(out + used, sizeof(out) - used, "%s%s",
+			                         used ? ", " : "", last);
+		line = nl ? nl + 1 : NULL;
+	}
+	iso_add(iso, "network", "addresses", BE_ISO_WALL,
+	        "the addresses its own stack answers to; the host's are not among them", path, "%s",
+	        out[0] ? out : "none");
+}
+
 static void network(struct be_ctx *ctx, struct be_isolation *iso)
 {
 	char path[64];
@@ -174,6 +203,7 @@ static void network(struct be_ctx *ctx, struct be_isolation *iso)
 	        n <= 1 ? "loopback only: nothing outside can reach it, it reaches nothing"
 	               : "its own interfaces: traffic leaves only through them",
 	        path, "%s", names);
+	addresses(ctx, iso);
 }
 
 /* ---- the rest: cgroup, privileges, policy ----------------------------------------- */

@@ -36,6 +36,11 @@ static void write_proc(const char *dir)
 	              "proc rw\\n' > \"$p/mountinfo\"; "
 	              "printf 'a\\nb\\nc\\nd\\n' > '%s/proc/self/mountinfo'; "
 	              "printf 'Inter-|\\n face |\\n    lo: 0 0\\n  eth0: 1 2\\n' > \"$p/net/dev\"; "
+	              "printf 'Main:\\n  +-- 0.0.0.0/0 3 0 5\\n     |-- 10.88.0.2\\n        /32 "
+	              "host "
+	              "LOCAL\\n     |-- 127.0.0.1\\n        /32 host LOCAL\\nLocal:\\n     |-- "
+	              "10.88.0.2\\n        /32 host LOCAL\\n     |-- 10.88.0.0\\n        /16 link "
+	              "UNICAST\\n' > \"$p/net/fib_trie\"; "
 	              "echo 40 > '%s/proc/sys/kernel/cap_last_cap'",
 	              dir, PID, dir, dir, dir, dir, dir, dir, dir),
 	        0);
@@ -134,6 +139,7 @@ static void check_common(const struct be_isolation *iso)
 	assert_string_equal(l->value, "2 mounts inside, 4 on the host");
 	l = line(iso, "network", "interfaces");
 	assert_string_equal(l->value, "lo, eth0");
+	assert_string_equal(line(iso, "network", "addresses")->value, "10.88.0.2, 127.0.0.1");
 	assert_non_null(strstr(line(iso, "paths", "masked")->value, "/proc/kcore"));
 }
 
