@@ -1,0 +1,343 @@
+/* Commands of the registry family: pull, push, login, logout; the
+ * per-layer progress (redrawn lines on a terminal, one line per event
+ * otherwise). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+#define MAX_ROWS 64
+#define BAR 20
+
+/* ---- progress ---------------------------------------------------------------- */
+
+struct row {
+	char id[13];
+	char state[16];
+	uint64_t bytes, total;
+};
+
+struct progress {
+	bool tty;
+	const char *verb; /* "pull" or "push" */
+	struct row rows[MAX_ROWS];
+	size_t n, drawn;
+};
+
+static struct row *row_for(struct progress *s, const char *digest)
+{
+	const char *hex = strncmp(digest, "sha256:", 7) == 0 ? digest + 7 : digest;
+	for (size_t i = 0; i < s->n; i++)
+		if (strncmp(s->rows[i].id, hex, 12) == 0)
+			return &s->rows[i];
+	if (s->n == MAX_ROWS)
+		return NULL;
+	struct row *r = &s->rows[s->n++];
+	snprintf(r->id, sizeof(r->id), "%.12s", hex);
+	return r;
+}
+
+static void draw(struct progress *s)
+{
+	if (s->drawn)
+		fprintf(stderr, "\033[%zuA", s->drawn);
+	for (size_t i = 0; i < s->n; i++) {
+		struct row *r = &s->rows[i];
+		char done[32], total[32];
+		be_format_size(r->bytes, done, sizeof(done));
+		be_format_size(r->total, total, sizeof(total));
+		fprintf(stderr, "\r%s: %-11s", r->id, r->state);
+		if (r->total && strcmp(r->state, "downloading") == 0) {
+			int fill = (int)(r->bytes * BAR / r->total);
+			fprintf(stderr, " [%.*s%*s] %s / %s", fill, "####################",
+			        BAR - fill, "", done, total);
+		}
+		fputs("\033[K\n", stderr);
+	}
+	s->drawn = s->n;
+	fflush(stderr);
+}
+
+static const char *event_word(const struct progress *s, const struct be_reg_progress *p)
+{
+	bool pull = strcmp(s->verb, "pull") == 0;
+	switch (p->event) {
+	case BE_REG_EXISTS:
+		return pull ? "already here" : "exists";
+	case BE_REG_START:
+	case BE_REG_BYTES:
+		return pull ? "downloading" : "uploading";
+	case BE_REG_DONE:
+		return pull ? "downloaded" : "pushed";
+	case BE_REG_EXTRACT:
+		return "unpacking";
+	case BE_REG_MANIFEST:
+		return "manifest";
+	}
+	return "";
+}
+
+static void show(const struct be_reg_progress *p, void *data)
+{
+	struct progress *s = data;
+	if (p->event == BE_REG_MANIFEST) {
+		if (!s->tty)
+			fprintf(stderr, "manifest %s\n", p->digest);
+		return;
+	}
+	struct row *r = row_for(s, p->digest);
+	if (r == NULL)
+		return;
+	snprintf(r->state, sizeof(r->state), "%s", event_word(s, p));
+	r->bytes = p->bytes;
+	r->total = p->total;
+	if (s->tty) {
+		draw(s);
+		return;
+	}
+	if (p->event == BE_REG_BYTES)
+		return;
+	char size[32];
+	be_format_size(p->total, size, sizeof(size));
+	if (p->event == BE_REG_START && p->offset > 0) {
+		char off[32];
+		fprintf(stderr, "%s: resuming at %s of %s\n", r->id,
+		        be_format_size(p->offset, off, sizeof(off)), size);
+	} else if (p->event == BE_REG_START) {
+		fprintf(stderr, "%s: %s %s\n", r->id, r->state, size);
+	} else {
+		fprintf(stderr, "%s: %s\n", r->id, r->state);
+	}
+}
+
+/* ---- options ------------------------------------------------------------------- */
+
+/* --tls-verify=true|false; platform, parallel, limit-rate. */
+static int fill_opts(const struct cli_args *a, struct be_reg_opts *o, struct progress *s,
+                     const char *verb)
+{
+	*o = (struct be_reg_opts){.tls_verify = -1};
+	const char *tv = cli_opt(a, "tls-verify");
+	if (tv) {
+		if (strcmp(tv, "true") == 0 || strcmp(tv, "1") == 0)
+			o->tls_verify = 1;
+		else if (strcmp(tv, "false") == 0 || strcmp(tv, "0") == 0)
+			o->tls_verify = 0;
+		else
+			return cli_failf("--tls-verify wants true or false, not \"%s\"", tv);
+	}
+	if (!cli_flag(a, "quiet")) {
+		s->tty = cli_isatty(2);
+		s->verb = verb;
+		o->progress = show;
+		o->progress_data = s;
+	}
+	return 0;
+}
+
+static int fill_pull_opts(const struct cli_args *a, struct be_reg_opts *o)
+{
+	o->platform = cli_opt(a, "platform");
+	unsigned long long v;
+	if (cli_opt(a, "parallel")) {
+		if (cli_opt_uint(a, "parallel", 64, &v) < 0 || v == 0)
+			return cli_failf("--parallel wants 1 to 64");
+		o->parallel = (unsigned)v;
+	}
+	if (cli_opt(a, "limit-rate")) {
+		if (cli_opt_uint(a, "limit-rate", 1ull << 40, &v) < 0)
+			return CLI_EXIT_FAIL;
+		o->max_speed = v;
+	}
+	return 0;
+}
+
+/* ---- commands --------------------------------------------------------------------- */
+
+static int cmd_pull(struct cli *cli, const struct cli_args *a)
+{
+	struct progress s = {0};
+	struct be_reg_opts o;
+	if (fill_opts(a, &o, &s, "pull") != 0 || fill_pull_opts(a, &o) != 0)
+		return CLI_EXIT_FAIL;
+	struct be_ctx *ctx = cli_ctx(cli);
+	if (ctx == NULL)
+		return CLI_EXIT_FAIL;
+	struct be_error *err = NULL;
+	char *name = NULL;
+	if (be_registry_pull(ctx, a->argv[0], cli_opt(a, "name"), &o, &name, &err) < 0)
+		return cli_fail(err);
+	if (!cli_flag(a, "quiet"))
+		puts(name);
+	free(name);
+	return 0;
+}
+
+static int cmd_push(struct cli *cli, const struct cli_args *a)
+{
+	struct progress s = {0};
+	struct be_reg_opts o;
+	if (fill_opts(a, &o, &s, "push") != 0)
+		return CLI_EXIT_FAIL;
+	struct be_ctx *ctx = cli_ctx(cli);
+	if (ctx == NULL)
+		return CLI_EXIT_FAIL;
+	struct be_error *err = NULL;
+	char *digest = NULL;
+	if (be_registry_push(ctx, a->argv[0], a->argv[1], &o, &digest, &err) < 0)
+		return cli_fail(err);
+	if (!cli_flag(a, "quiet"))
+		puts(digest);
+	free(digest);
+	return 0;
+}
+
+/* Reads one line (without its newline) from fd into a new string. */
+static char *read_line(FILE *f)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n = getline(&line, &cap, f);
+	if (n < 0) {
+		free(line);
+		return NULL;
+	}
+	while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+		line[--n] = '\0';
+	return line;
+}
+
+/* Asks on the terminal with echo off. */
+static char *ask_password(void)
+{
+	struct termios old, quiet;
+	if (tcgetattr(0, &old) < 0)
+		return NULL;
+	quiet = old;
+	quiet.c_lflag &= ~(tcflag_t)ECHO;
+	fputs("Password: ", stderr);
+	fflush(stderr);
+	tcsetattr(0, TCSAFLUSH, &quiet);
+	char *p = read_line(stdin);
+	tcsetattr(0, TCSAFLUSH, &old);
+	fputc('\n', stderr);
+	return p;
+}
+
+static int cmd_login(struct cli *cli, const struct cli_args *a)
+{
+	(void)cli;
+	struct progress s = {0};
+	struct be_reg_opts o;
+	if (fill_opts(a, &o, &s, "login") != 0)
+		return CLI_EXIT_FAIL;
+	o.progress = NULL;
+	const char *user = cli_opt(a, "username");
+	if (user == NULL)
+		return cli_failf("login: -u USER is needed");
+	char *pass = NULL;
+	if (cli_flag(a, "password-stdin"))
+		pass = read_line(stdin);
+	else if (cli_isatty(0))
+		pass = ask_password();
+	else
+		return cli_failf("login: give the password with --password-stdin");
+	if (pass == NULL || *pass == '\0') {
+		free(pass);
+		return cli_failf("login: empty password");
+	}
+	struct be_error *err = NULL;
+	int rc = be_registry_login(a->argv[0], user, pass, &o, &err);
+	explicit_bzero(pass, strlen(pass));
+	free(pass);
+	if (rc < 0)
+		return cli_fail(err);
+	puts("Login Succeeded");
+	return 0;
+}
+
+static int cmd_logout(struct cli *cli, const struct cli_args *a)
+{
+	(void)cli;
+	struct be_error *err = NULL;
+	if (be_registry_logout(a->argv[0], &err) < 0)
+		return cli_fail(err);
+	printf("Removed login credentials for %s\n", a->argv[0]);
+	return 0;
+}
+
+#define TLS_OPT                                                                                    \
+	{"tls-verify", 0, CLI_VALUE, "BOOL",                                                       \
+	 "false: do not verify TLS and allow plain http (default: verify, except for "            \
+	 "localhost and 127.0.0.0/8)"}
+
+static const struct cli_option pull_opts[] = {
+        {"name", 0, CLI_VALUE, "NAME", "the local image name (default: made from REF)"},
+        {"platform", 0, CLI_VALUE, "OS/ARCH[/VARIANT]", "which image of an index (default linux/amd64)"},
+        {"parallel", 0, CLI_VALUE, "N", "layers downloaded at once (default 4)"},
+        {"limit-rate", 0, CLI_VALUE, "BYTES", "at most BYTES per second per layer"},
+        TLS_OPT,
+        {"quiet", 'q', CLI_FLAG, NULL, "no progress on stderr, no name on stdout"},
+        {0},
+};
+
+static const struct cli_option push_opts[] = {
+        TLS_OPT,
+        {"quiet", 'q', CLI_FLAG, NULL, "no progress on stderr, no digest on stdout"},
+        {0},
+};
+
+static const struct cli_option login_opts[] = {
+        {"username", 'u', CLI_VALUE, "USER", "the user name"},
+        {"password-stdin", 0, CLI_FLAG, NULL, "read the password from standard input"},
+        TLS_OPT,
+        {0},
+};
+
+const struct cli_command cli_cmds_registry[] = {
+        {.name = "pull",
+         .args = "REF",
+         .summary = "pull an image from a registry",
+         .details = "REF is [HOST[:PORT]/]REPO[:TAG][@sha256:DIGEST] as docker writes it (no HOST:\n"
+                    "docker.io).  Every blob is checked against its digest as it streams; a\n"
+                    "mismatch names both digests and keeps nothing.  Layers already held\n"
+                    "(same diff ids over the same chain) are not downloaded again.  An\n"
+                    "interrupted download is resumed by the next pull.  The image is named\n"
+                    "after the repository's last part (busybox; busybox_1.36 for a tag other\n"
+                    "than latest) unless --name is given, and replaces an image of that name.\n"
+                    "Credentials: berth login, or docker's config.json.",
+         .min_args = 1,
+         .max_args = 1,
+         .options = pull_opts,
+         .run = cmd_pull},
+        {.name = "push",
+         .args = "IMAGE REF",
+         .summary = "push an image to a registry",
+         .details = "Each layer becomes a gzip'd tar blob (the same bytes every time); blobs the\n"
+                    "registry has are not sent again; the OCI manifest is written last.  Prints\n"
+                    "the manifest digest.",
+         .min_args = 2,
+         .max_args = 2,
+         .options = push_opts,
+         .run = cmd_push},
+        {.name = "login",
+         .args = "REGISTRY",
+         .summary = "store credentials for a registry",
+         .details = "Checks them against REGISTRY, then writes them to\n"
+                    "$XDG_CONFIG_HOME/berth/auth.json (mode 0600, docker's \"auths\" format).",
+         .min_args = 1,
+         .max_args = 1,
+         .options = login_opts,
+         .run = cmd_login},
+        {.name = "logout",
+         .args = "REGISTRY",
+         .summary = "remove the stored credentials of a registry",
+         .min_args = 1,
+         .max_args = 1,
+         .run = cmd_logout},
+        {0},
+};
