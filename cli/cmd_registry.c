@@ -130,7 +130,7 @@ static int fill_opts(const struct cli_args *a, struct be_reg_opts *o, struct pro
 		else
 			return cli_failf("--tls-verify wants true or false, not \"%s\"", tv);
 	}
-	if (!cli_flag(a, "quiet")) {
+	if (s != NULL && !cli_flag(a, "quiet")) {
 		s->tty = cli_isatty(2);
 		s->verb = verb;
 		o->progress = show;
@@ -231,11 +231,9 @@ static char *ask_password(void)
 static int cmd_login(struct cli *cli, const struct cli_args *a)
 {
 	(void)cli;
-	struct progress s = {0};
 	struct be_reg_opts o;
-	if (fill_opts(a, &o, &s, "login") != 0)
+	if (fill_opts(a, &o, NULL, "login") != 0)
 		return CLI_EXIT_FAIL;
-	o.progress = NULL;
 	const char *user = cli_opt(a, "username");
 	if (user == NULL)
 		return cli_failf("login: -u USER is needed");

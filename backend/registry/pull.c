@@ -153,6 +153,7 @@ static size_t find_held(struct pull *p)
 		struct reg_layer_ent held;
 		if (k == i && reg_index_by_chain(p->ctx, e->chain, i ? p->ids[i - 1] : "", &held) == 0) {
 			p->ids[i] = xstrdup(held.layer);
+			snprintf(e->layer, sizeof(e->layer), "%s", held.layer);
 			k++;
 			report(p, BE_REG_EXISTS, e->blob, i);
 		}
