@@ -185,6 +185,8 @@ static int group_setup(void **state)
 	setenv("XDG_CONFIG_HOME", cfgdir, 1);
 	snprintf(cfgdir, sizeof(cfgdir), "%s/docker", dir);
 	setenv("DOCKER_CONFIG", cfgdir, 1); /* never the host's credentials */
+	snprintf(cfgdir, sizeof(cfgdir), "%s/docker/config.json", dir);
+	tu_write(cfgdir, "{\"auths\": {}}\n");
 	registry_start();
 	char archive[512];
 	snprintf(archive, sizeof(archive), "%s/app.tar", dir);
@@ -347,7 +349,7 @@ static void test_push_committed(void **state)
 	assert_string_equal(o.out, "4 linux\n");
 	tu_out_free(&o);
 	int rc = tu_sh(&o,
-	               PODMAN "pull -q --tls-verify=false --creds tester:s3cret %s >/dev/null && " PODMAN
+	               "exec 2>&1; " PODMAN "pull -q --tls-verify=false --creds tester:s3cret %s >/dev/null && " PODMAN
 	                      "--runtime runc --cgroup-manager cgroupfs run --rm --net none "
 	                      "--ulimit nofile=1024:1024 --ulimit nproc=1024:1024 %s cat /srv/new "
 	                      "/etc/motd 2>&1",
