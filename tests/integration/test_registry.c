@@ -212,6 +212,10 @@ static int group_teardown(void **state)
 		            "rmi -a -f >/dev/null 2>&1",
 		      dir, dir);
 		tu_root_remove(dir);
+		/* podman's cgroups for the container ran in test_push_committed */
+		tu_sh(NULL, "for c in /sys/fs/cgroup/*/berth-test-podman-%d; do "
+		            "[ -d $c/conmon ] && rmdir $c/conmon; [ -d $c ] && rmdir $c; done; true",
+		      port);
 	}
 	tu_root_remove(root);
 	free(dir);
@@ -325,7 +329,8 @@ static void test_second_pull_downloads_nothing(void **state)
 
 /* berth push of a committed container: skopeo inspects it, podman pulls
  * and runs it (runc with the cgroupfs manager: podman's crun refuses this
- * hybrid host, and runc needs rlimits this host allows), and berth pulls
+ * hybrid host, and runc needs rlimits this host allows; the cgroups go
+ * under a parent of the test's own, removed after), and berth pulls
  * it back into a fresh root with the same content. */
 static void test_push_committed(void **state)
 {
@@ -350,10 +355,11 @@ static void test_push_committed(void **state)
 	tu_out_free(&o);
 	int rc = tu_sh(&o,
 	               "exec 2>&1; " PODMAN "pull -q --tls-verify=false --creds tester:s3cret %s >/dev/null && " PODMAN
-	                      "--runtime runc --cgroup-manager cgroupfs run --rm --net none "
+	                      "--runtime runc --cgroup-manager cgroupfs run "
+	                      "--cgroup-parent /berth-test-podman-%d --rm --net none "
 	                      "--ulimit nofile=1024:1024 --ulimit nproc=1024:1024 %s cat /srv/new "
 	                      "/etc/motd 2>&1",
-	               dir, dir, r, dir, dir, r);
+	               dir, dir, r, dir, dir, port, r);
 	if (rc != 0)
 		fprintf(stderr, "podman: %s\n", o.out);
 	assert_int_equal(rc, 0);
