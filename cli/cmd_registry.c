@@ -66,17 +66,12 @@ static const char *event_word(const struct progress *s, const struct be_reg_prog
 {
 	bool pull = strcmp(s->verb, "pull") == 0;
 	switch (p->event) {
-	case BE_REG_EXISTS:
-		return pull ? "already here" : "exists";
+	case BE_REG_EXISTS: return pull ? "already here" : "exists";
 	case BE_REG_START:
-	case BE_REG_BYTES:
-		return pull ? "downloading" : "uploading";
-	case BE_REG_DONE:
-		return pull ? "downloaded" : "pushed";
-	case BE_REG_EXTRACT:
-		return "unpacking";
-	case BE_REG_MANIFEST:
-		return "manifest";
+	case BE_REG_BYTES: return pull ? "downloading" : "uploading";
+	case BE_REG_DONE: return pull ? "downloaded" : "pushed";
+	case BE_REG_EXTRACT: return "unpacking";
+	case BE_REG_MANIFEST: return "manifest";
 	}
 	return "";
 }
@@ -269,13 +264,17 @@ static int cmd_logout(struct cli *cli, const struct cli_args *a)
 }
 
 #define TLS_OPT                                                                                    \
-	{"tls-verify", 0, CLI_VALUE, "BOOL",                                                       \
-	 "false: do not verify TLS and allow plain http (default: verify, except for "            \
-	 "localhost and 127.0.0.0/8)"}
+	{                                                                                          \
+		"tls-verify", 0, CLI_VALUE, "BOOL",                                                \
+		        "false: do not verify TLS and allow plain http (default: verify, except "  \
+		        "for "                                                                     \
+		        "localhost and 127.0.0.0/8)"                                               \
+	}
 
 static const struct cli_option pull_opts[] = {
         {"name", 0, CLI_VALUE, "NAME", "the local image name (default: made from REF)"},
-        {"platform", 0, CLI_VALUE, "OS/ARCH[/VARIANT]", "which image of an index (default linux/amd64)"},
+        {"platform", 0, CLI_VALUE, "OS/ARCH[/VARIANT]",
+         "which image of an index (default linux/amd64)"},
         {"parallel", 0, CLI_VALUE, "N", "layers downloaded at once (default 4)"},
         {"limit-rate", 0, CLI_VALUE, "BYTES", "at most BYTES per second per layer"},
         TLS_OPT,
@@ -300,14 +299,15 @@ const struct cli_command cli_cmds_registry[] = {
         {.name = "pull",
          .args = "REF",
          .summary = "pull an image from a registry",
-         .details = "REF is [HOST[:PORT]/]REPO[:TAG][@sha256:DIGEST] as docker writes it (no HOST:\n"
-                    "docker.io).  Every blob is checked against its digest as it streams; a\n"
-                    "mismatch names both digests and keeps nothing.  Layers already held\n"
-                    "(same diff ids over the same chain) are not downloaded again.  An\n"
-                    "interrupted download is resumed by the next pull.  The image is named\n"
-                    "after the repository's last part (busybox; busybox_1.36 for a tag other\n"
-                    "than latest) unless --name is given, and replaces an image of that name.\n"
-                    "Credentials: berth login, or docker's config.json.",
+         .details =
+                 "REF is [HOST[:PORT]/]REPO[:TAG][@sha256:DIGEST] as docker writes it (no HOST:\n"
+                 "docker.io).  Every blob is checked against its digest as it streams; a\n"
+                 "mismatch names both digests and keeps nothing.  Layers already held\n"
+                 "(same diff ids over the same chain) are not downloaded again.  An\n"
+                 "interrupted download is resumed by the next pull.  The image is named\n"
+                 "after the repository's last part (busybox; busybox_1.36 for a tag other\n"
+                 "than latest) unless --name is given, and replaces an image of that name.\n"
+                 "Credentials: berth login, or docker's config.json.",
          .min_args = 1,
          .max_args = 1,
          .options = pull_opts,

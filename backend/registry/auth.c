@@ -149,9 +149,9 @@ int reg_auth_find(const char *registry, char **user, char **pass, struct be_erro
 		return r;
 	const char *dc = getenv("DOCKER_CONFIG");
 	const char *home = getenv("HOME");
-	cleanup_free char *docker = dc && *dc  ? xasprintf("%s/config.json", dc)
-	                            : home     ? xasprintf("%s/.docker/config.json", home)
-	                                       : NULL;
+	cleanup_free char *docker = dc && *dc ? xasprintf("%s/config.json", dc)
+	                            : home    ? xasprintf("%s/.docker/config.json", home)
+	                                      : NULL;
 	return docker ? find_in_file(docker, registry, user, pass, err) : 1;
 }
 

@@ -198,10 +198,11 @@ static int finished(struct fetch_run *r, struct xfer *x, CURLcode rc, struct be_
 		return 0;
 	}
 	if (rc != CURLE_OK)
-		return be_error_set(err, 0, "%s/%s: blob %s: %s (%llu of %lld bytes kept for the next pull)",
-		                    r->s->ref->registry, r->s->ref->repo, x->f->blob.digest,
-		                    x->ebuf[0] ? x->ebuf : r->s->c->easy_strerror(rc),
-		                    (unsigned long long)x->bytes, (long long)x->f->blob.size);
+		return be_error_set(
+		        err, 0, "%s/%s: blob %s: %s (%llu of %lld bytes kept for the next pull)",
+		        r->s->ref->registry, r->s->ref->repo, x->f->blob.digest,
+		        x->ebuf[0] ? x->ebuf : r->s->c->easy_strerror(rc),
+		        (unsigned long long)x->bytes, (long long)x->f->blob.size);
 	struct reg_resp resp = {.status = x->status};
 	cleanup_free char *what = xasprintf("blob %s", x->f->blob.digest);
 	return reg_http_fail(r->s, what, &resp, err);
@@ -209,8 +210,7 @@ static int finished(struct fetch_run *r, struct xfer *x, CURLcode rc, struct be_
 
 /* Starts what may start: waiting retries whose time came, new blobs up to
  * the limit.  *active gets the number running or waiting. */
-static void schedule(struct fetch_run *r, struct xfer *xs, size_t n, unsigned limit,
-                     size_t *active)
+static void schedule(struct fetch_run *r, struct xfer *xs, size_t n, unsigned limit, size_t *active)
 {
 	uint64_t now = util_now_ns();
 	size_t running = 0;
@@ -220,7 +220,8 @@ static void schedule(struct fetch_run *r, struct xfer *xs, size_t n, unsigned li
 		struct xfer *x = &xs[i];
 		if (x->retry_at && x->retry_at <= now)
 			start(r, x);
-		else if (!x->done && !x->running && !x->retry_at && x->e == NULL && running < limit) {
+		else if (!x->done && !x->running && !x->retry_at && x->e == NULL &&
+		         running < limit) {
 			start(r, x);
 			running++;
 		}

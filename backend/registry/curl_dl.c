@@ -7,7 +7,10 @@
 
 #include "registry/registry.h"
 
-#define SYM(field, name) {offsetof(struct reg_curl, field), name}
+#define SYM(field, name)                                                                           \
+	{                                                                                          \
+		offsetof(struct reg_curl, field), name                                             \
+	}
 
 static const struct {
 	size_t off;

@@ -166,10 +166,10 @@ static int send_retry(struct reg_session *s, const char *method, const char *url
 	for (int i = 0;; i++) {
 		char ebuf[CURL_ERROR_SIZE] = "";
 		reg_resp_free(out);
-		CURLcode rc =
-		        attempt(s, method, url, headers, body, len, upload_fd, upload_len, out, ebuf);
-		bool retry = rc != CURLE_OK ? transient(rc)
-		                            : out->status == 429 || out->status >= 500;
+		CURLcode rc = attempt(s, method, url, headers, body, len, upload_fd, upload_len,
+		                      out, ebuf);
+		bool retry =
+		        rc != CURLE_OK ? transient(rc) : out->status == 429 || out->status >= 500;
 		if (rc == CURLE_OK && out->status == 401 && !reauthed && out->www_auth) {
 			reauthed = true;
 			if (authenticate(s, out->www_auth, err) < 0)
@@ -211,10 +211,9 @@ static void set_basic(struct reg_session *s)
 static int fetch_token(struct reg_session *s, struct be_error **err)
 {
 	cleanup_free char *scope = xasprintf("repository:%s:%s", s->ref->repo, s->actions);
-	cleanup_free char *url =
-	        xasprintf("%s%sservice=%s&scope=%s", s->chal.realm,
-	                  strchr(s->chal.realm, '?') ? "&" : "?",
-	                  s->chal.service ? s->chal.service : "", scope);
+	cleanup_free char *url = xasprintf("%s%sservice=%s&scope=%s", s->chal.realm,
+	                                   strchr(s->chal.realm, '?') ? "&" : "?",
+	                                   s->chal.service ? s->chal.service : "", scope);
 	free(s->authz);
 	s->authz = NULL;
 	if (s->user)
@@ -327,11 +326,10 @@ int reg_http_fail(struct reg_session *s, const char *what, const struct reg_resp
 	                      : r->status == 429 ? "too many requests"
 	                      : r->status >= 500 ? "registry error"
 	                                         : "unexpected answer";
-	int code = r->status == 401 || r->status == 403 ? EACCES
-	           : r->status == 404                   ? ENOENT
-	                                                : EIO;
+	int code = r->status == 401 || r->status == 403 ? EACCES : r->status == 404 ? ENOENT : EIO;
 	if (r->status == 401)
-		return BE_FAIL_CODE(err, code, "%s/%s: %s: HTTP 401: login needed (berth login %s%s)",
+		return BE_FAIL_CODE(err, code,
+		                    "%s/%s: %s: HTTP 401: login needed (berth login %s%s)",
 		                    s->ref->registry, s->ref->repo, what, s->ref->registry,
 		                    s->user ? ": the stored credentials were refused" : "");
 	return BE_FAIL_CODE(err, code, "%s/%s: %s: HTTP %ld: %s", s->ref->registry, s->ref->repo,

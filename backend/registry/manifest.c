@@ -82,8 +82,10 @@ static int parse_image(json_t *j, struct reg_manifest *m, struct be_error **err)
 		if (blob_of(json_array_get(layers, i), what, &m->layers[i], err) < 0)
 			return -1;
 		if (!layer_type_ok(m->layers[i].media_type))
-			return be_error_set(err, 0, "manifest: layer %zu has media type \"%s\", not a tar layer", i + 1,
-			                    m->layers[i].media_type);
+			return be_error_set(
+			        err, 0,
+			        "manifest: layer %zu has media type \"%s\", not a tar layer", i + 1,
+			        m->layers[i].media_type);
 	}
 	return 0;
 }
@@ -110,8 +112,7 @@ static bool platform_match(const char *have, const char *want)
 	return !want_variant && strncmp(have, want, n) == 0 && have[n] == '/';
 }
 
-static int pick(json_t *j, const char *platform, char chosen[DIGEST_STR_MAX],
-                struct be_error **err)
+static int pick(json_t *j, const char *platform, char chosen[DIGEST_STR_MAX], struct be_error **err)
 {
 	json_t *list = json_object_get(j, "manifests");
 	if (!json_is_array(list) || json_array_size(list) == 0)
@@ -137,8 +138,7 @@ static int pick(json_t *j, const char *platform, char chosen[DIGEST_STR_MAX],
 }
 
 int reg_manifest_parse(const char *text, size_t len, const char *media_type, const char *platform,
-                       struct reg_manifest *out, char chosen[DIGEST_STR_MAX],
-                       struct be_error **err)
+                       struct reg_manifest *out, char chosen[DIGEST_STR_MAX], struct be_error **err)
 {
 	*out = (struct reg_manifest){0};
 	cleanup_json json_t *j = parse(text, len, "manifest", err);
@@ -149,8 +149,10 @@ int reg_manifest_parse(const char *text, size_t len, const char *media_type, con
 	if (media_type == NULL || strstr(media_type, "vnd.") == NULL)
 		media_type = mt;
 	if (media_type == NULL)
-		media_type = json_object_get(j, "manifests") ? REG_MT_OCI_INDEX : REG_MT_OCI_MANIFEST;
-	if (strcmp(media_type, REG_MT_OCI_INDEX) == 0 || strcmp(media_type, REG_MT_DOCKER_LIST) == 0) {
+		media_type =
+		        json_object_get(j, "manifests") ? REG_MT_OCI_INDEX : REG_MT_OCI_MANIFEST;
+	if (strcmp(media_type, REG_MT_OCI_INDEX) == 0 ||
+	    strcmp(media_type, REG_MT_DOCKER_LIST) == 0) {
 		out->is_index = true;
 		return pick(j, platform ? platform : "linux/amd64", chosen, err);
 	}

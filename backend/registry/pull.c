@@ -29,8 +29,8 @@ struct pull {
 	char *config;
 	char **diff_ids;
 	size_t n_diff;
-	char **ids;  /* local layer ids, lowest first (NULL: not made yet) */
-	bool *made;  /* made by this pull */
+	char **ids; /* local layer ids, lowest first (NULL: not made yet) */
+	bool *made; /* made by this pull */
 	struct reg_layer_ent *ents;
 };
 
@@ -99,8 +99,7 @@ static int resolve(struct pull *p, struct be_error **err)
 		p->m = (struct reg_manifest){0};
 		want = what = chosen;
 	}
-	return be_error_set(err, 0, "%s/%s: indexes nested too deep", p->ref.registry,
-	                    p->ref.repo);
+	return be_error_set(err, 0, "%s/%s: indexes nested too deep", p->ref.registry, p->ref.repo);
 }
 
 static int get_config(struct pull *p, struct be_error **err)
@@ -151,7 +150,8 @@ static size_t find_held(struct pull *p)
 		snprintf(e->media_type, sizeof(e->media_type), "%s", p->m.layers[i].media_type);
 		e->blob_size = p->m.layers[i].size;
 		struct reg_layer_ent held;
-		if (k == i && reg_index_by_chain(p->ctx, e->chain, i ? p->ids[i - 1] : "", &held) == 0) {
+		if (k == i &&
+		    reg_index_by_chain(p->ctx, e->chain, i ? p->ids[i - 1] : "", &held) == 0) {
 			p->ids[i] = xstrdup(held.layer);
 			snprintf(e->layer, sizeof(e->layer), "%s", held.layer);
 			k++;
@@ -216,8 +216,8 @@ static int register_image(struct pull *p, const char *name, struct be_error **er
 	for (size_t i = 0; i < n; i++)
 		top_first[i] = p->ids[n - 1 - i];
 	cleanup_free char *refs = reg_ref_string(&p->ref);
-	cleanup_free char *source = xasprintf("pulled from %s (manifest %s)", refs,
-	                                      p->manifest_digest);
+	cleanup_free char *source =
+	        xasprintf("pulled from %s (manifest %s)", refs, p->manifest_digest);
 	if (rc == 0)
 		rc = image_register_chain(p->ctx, name, top_first, n, rec, source, true, err);
 	free(top_first);

@@ -149,15 +149,15 @@ static char *config_json(const struct push *p)
 	json_t *diffs = json_array(), *hist = json_array();
 	for (size_t i = 0; i < p->n; i++) {
 		json_array_append_new(diffs, json_string(p->ents[i].diff_id));
-		json_array_append_new(hist, json_pack("{s:s,s:s}", "created", created, "created_by",
-		                                      "berth"));
+		json_array_append_new(
+		        hist, json_pack("{s:s,s:s}", "created", created, "created_by", "berth"));
 	}
-	cleanup_json json_t *j = json_pack(
-	        "{s:s,s:s,s:s,s:{s:o,s:o,s:s},s:{s:s,s:o},s:o}", "architecture", "amd64", "os",
-	        "linux", "created", created, "config", "Env",
-	        strv(p->img->env, p->img->n_env), "Cmd", strv(p->img->cmd, p->img->n_cmd),
-	        "WorkingDir", p->img->workdir ? p->img->workdir : "/", "rootfs", "type", "layers",
-	        "diff_ids", diffs, "history", hist);
+	cleanup_json json_t *j =
+	        json_pack("{s:s,s:s,s:s,s:{s:o,s:o,s:s},s:{s:s,s:o},s:o}", "architecture", "amd64",
+	                  "os", "linux", "created", created, "config", "Env",
+	                  strv(p->img->env, p->img->n_env), "Cmd", strv(p->img->cmd, p->img->n_cmd),
+	                  "WorkingDir", p->img->workdir ? p->img->workdir : "/", "rootfs", "type",
+	                  "layers", "diff_ids", diffs, "history", hist);
 	return json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
 }
 
@@ -165,10 +165,10 @@ static char *manifest_json(const struct push *p, const char *cfg_digest, size_t 
 {
 	json_t *layers = json_array();
 	for (size_t i = 0; i < p->n; i++)
-		json_array_append_new(layers, json_pack("{s:s,s:s,s:I}", "mediaType",
-		                                        p->ents[i].media_type, "digest",
-		                                        p->ents[i].blob, "size",
-		                                        (json_int_t)p->ents[i].blob_size));
+		json_array_append_new(layers,
+		                      json_pack("{s:s,s:s,s:I}", "mediaType", p->ents[i].media_type,
+		                                "digest", p->ents[i].blob, "size",
+		                                (json_int_t)p->ents[i].blob_size));
 	cleanup_json json_t *j =
 	        json_pack("{s:i,s:s,s:{s:s,s:s,s:I},s:o}", "schemaVersion", 2, "mediaType",
 	                  REG_MT_OCI_MANIFEST, "config", "mediaType", REG_MT_OCI_CONFIG, "digest",
@@ -275,9 +275,10 @@ int be_registry_login(const char *registry, const char *user, const char *pass,
 	if (rc == 0)
 		rc = reg_request(&s, "GET", "/v2/", NULL, NULL, 0, -1, 0, &r, err);
 	if (rc == 0 && r.status != 200)
-		rc = r.status == 401 ? BE_FAIL_CODE(err, EACCES, "%s: HTTP 401: user or password refused",
-		                                    registry)
-		                     : reg_http_fail(&s, "login", &r, err);
+		rc = r.status == 401
+		             ? BE_FAIL_CODE(err, EACCES, "%s: HTTP 401: user or password refused",
+		                            registry)
+		             : reg_http_fail(&s, "login", &r, err);
 	reg_resp_free(&r);
 	reg_session_close(&s);
 	reg_ref_free(&ref);

@@ -39,8 +39,8 @@ static bool component_valid(const char *s, size_t n)
 			continue;
 		if (c == '.' && is_alnum_lower(s[i - 1]))
 			continue;
-		if (c == '_' && (is_alnum_lower(s[i - 1]) || (s[i - 1] == '_' && i >= 2 &&
-		                                              is_alnum_lower(s[i - 2]))))
+		if (c == '_' && (is_alnum_lower(s[i - 1]) ||
+		                 (s[i - 1] == '_' && i >= 2 && is_alnum_lower(s[i - 2]))))
 			continue;
 		return false;
 	}
@@ -140,8 +140,9 @@ int reg_ref_parse(const char *s, struct reg_ref *out, struct be_error **err)
 		*colon = '\0';
 		if (!tag_valid(colon + 1)) {
 			reg_ref_free(out);
-			return bad_ref(s, "a tag is 1 to 128 of [A-Za-z0-9_.-], not starting with . or -",
-			               err);
+			return bad_ref(
+			        s, "a tag is 1 to 128 of [A-Za-z0-9_.-], not starting with . or -",
+			        err);
 		}
 		out->tag = xstrdup(colon + 1);
 	} else if (!at) {
@@ -149,7 +150,8 @@ int reg_ref_parse(const char *s, struct reg_ref *out, struct be_error **err)
 	}
 	if (!host_valid(out->registry) || !repo_valid(name)) {
 		reg_ref_free(out);
-		return bad_ref(s, "a repository is lowercase letters, digits and . _ - between /", err);
+		return bad_ref(s, "a repository is lowercase letters, digits and . _ - between /",
+		               err);
 	}
 	bool hub = strcmp(out->registry, REG_DEFAULT_REGISTRY) == 0;
 	out->repo = hub && !strchr(name, '/') ? xasprintf("library/%s", name) : xstrdup(name);

@@ -88,10 +88,10 @@ struct reg_session {
 	CURL *easy;
 	const struct reg_ref *ref; /* borrowed */
 	const struct be_reg_opts *opts;
-	char *base;    /* "https://HOST" or "http://HOST" */
-	bool verify;   /* TLS peers verified */
+	char *base;  /* "https://HOST" or "http://HOST" */
+	bool verify; /* TLS peers verified */
 	char *user, *pass;
-	char *authz;   /* "Authorization: ..." header, or NULL */
+	char *authz;         /* "Authorization: ..." header, or NULL */
 	const char *actions; /* "pull" or "pull,push" */
 	struct reg_challenge chal;
 };
@@ -196,10 +196,10 @@ void reg_chain_id(const char *parent, const char *diff, char out[DIGEST_STR_MAX]
 
 /* What berth knows of a local layer as a registry blob. */
 struct reg_layer_ent {
-	char layer[16];                /* local layer id */
-	char chain[DIGEST_STR_MAX];    /* chain id of the layer with everything below it */
-	char diff_id[DIGEST_STR_MAX];  /* sha256 of the uncompressed tar */
-	char blob[DIGEST_STR_MAX];     /* digest of the blob as stored in a registry */
+	char layer[16];               /* local layer id */
+	char chain[DIGEST_STR_MAX];   /* chain id of the layer with everything below it */
+	char diff_id[DIGEST_STR_MAX]; /* sha256 of the uncompressed tar */
+	char blob[DIGEST_STR_MAX];    /* digest of the blob as stored in a registry */
 	int64_t blob_size;
 	char media_type[80];
 };

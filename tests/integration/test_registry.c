@@ -26,8 +26,8 @@
 #include "testutil.h"
 #include "tu_tar.h"
 
-static char *dir;   /* scratch: registry storage, config, archives, XDG config */
-static char *root;  /* berth's root */
+static char *dir;  /* scratch: registry storage, config, archives, XDG config */
+static char *root; /* berth's root */
 static int port;
 static pid_t reg_pid = -1;
 static char reg[64]; /* "127.0.0.1:PORT" */
@@ -107,13 +107,20 @@ static void write_config(void)
 /* ---- the test image ---------------------------------------------------------------- */
 
 static const struct tu_tar_entry layer1[] = {
-        {"bin/", 'd', NULL},           {"bin/busybox", 'H', "/bin/busybox"},
-        {"bin/sh", 'l', "busybox"},    {"bin/ls", 'l', "busybox"},
-        {"bin/cat", 'l', "busybox"},   {"bin/echo", 'l', "busybox"},
-        {"bin/sha256sum", 'l', "busybox"}, {"bin/test", 'l', "busybox"},
-        {"bin/pwd", 'l', "busybox"},   {"etc/", 'd', NULL},
-        {"etc/motd", 'f', "old motd\n"}, {"gone/", 'd', NULL},
-        {"gone/a", 'f', "a\n"},        {"deleted", 'f', "old\n"},
+        {"bin/", 'd', NULL},
+        {"bin/busybox", 'H', "/bin/busybox"},
+        {"bin/sh", 'l', "busybox"},
+        {"bin/ls", 'l', "busybox"},
+        {"bin/cat", 'l', "busybox"},
+        {"bin/echo", 'l', "busybox"},
+        {"bin/sha256sum", 'l', "busybox"},
+        {"bin/test", 'l', "busybox"},
+        {"bin/pwd", 'l', "busybox"},
+        {"etc/", 'd', NULL},
+        {"etc/motd", 'f', "old motd\n"},
+        {"gone/", 'd', NULL},
+        {"gone/a", 'f', "a\n"},
+        {"deleted", 'f', "old\n"},
 };
 /* Deletes /deleted and /gone, replaces /etc/motd. */
 static const struct tu_tar_entry layer2[] = {
@@ -125,9 +132,10 @@ static const struct tu_tar_entry layer2[] = {
 static const struct tu_tar_entry layer3[] = {
         {"srv/", 'd', NULL},
         {"srv/app/", 'd', NULL},
-        {"srv/app/run.sh", 'f', "echo \"$GREETING from $(pwd)\"\ncat /etc/motd\n"
-                                "test -e /deleted || echo deleted-absent\n"
-                                "test -e /gone || echo gone-absent\n"},
+        {"srv/app/run.sh", 'f',
+         "echo \"$GREETING from $(pwd)\"\ncat /etc/motd\n"
+         "test -e /deleted || echo deleted-absent\n"
+         "test -e /gone || echo gone-absent\n"},
 };
 
 static void diff_id(const char *path, char out[DIGEST_STR_MAX])
@@ -160,10 +168,14 @@ static void build_archive(const char *out)
 	const char *manifest = "[{\"Config\":\"cfg.json\",\"RepoTags\":[\"app:v1\"],\"Layers\":"
 	                       "[\"l1/layer.tar\",\"l2/layer.tar\",\"l3/layer.tar\"]}]";
 	const struct tu_tar_entry outer[] = {
-	        {"manifest.json", 'f', manifest}, {"cfg.json", 'f', config},
-	        {"l1/", 'd', NULL},               {"l1/layer.tar", 'H', t[0]},
-	        {"l2/", 'd', NULL},               {"l2/layer.tar", 'H', t[1]},
-	        {"l3/", 'd', NULL},               {"l3/layer.tar", 'H', t[2]},
+	        {"manifest.json", 'f', manifest},
+	        {"cfg.json", 'f', config},
+	        {"l1/", 'd', NULL},
+	        {"l1/layer.tar", 'H', t[0]},
+	        {"l2/", 'd', NULL},
+	        {"l2/layer.tar", 'H', t[1]},
+	        {"l3/", 'd', NULL},
+	        {"l3/layer.tar", 'H', t[2]},
 	};
 	TU_MAKE_TAR(out, ARCHIVE_FILTER_NONE, outer);
 }
@@ -173,7 +185,8 @@ static int group_setup(void **state)
 	(void)state;
 	if (!tu_is_root() || access("/bin/busybox", X_OK) < 0)
 		return 0;
-	if (tu_sh(NULL, "command -v docker-registry && command -v skopeo && command -v htpasswd") != 0)
+	if (tu_sh(NULL, "command -v docker-registry && command -v skopeo && command -v htpasswd") !=
+	    0)
 		return 0;
 	dir = tu_root_new();
 	root = tu_root_new();
@@ -208,13 +221,15 @@ static int group_teardown(void **state)
 	(void)state;
 	registry_kill();
 	if (dir) {
-		tu_sh(NULL, "podman --root %s/podroot --runroot %s/podrun --storage-driver vfs "
-		            "rmi -a -f >/dev/null 2>&1",
+		tu_sh(NULL,
+		      "podman --root %s/podroot --runroot %s/podrun --storage-driver vfs "
+		      "rmi -a -f >/dev/null 2>&1",
 		      dir, dir);
 		tu_root_remove(dir);
 		/* podman's cgroups for the container ran in test_push_committed */
-		tu_sh(NULL, "for c in /sys/fs/cgroup/*/berth-test-podman-%d; do "
-		            "[ -d $c/conmon ] && rmdir $c/conmon; [ -d $c ] && rmdir $c; done; true",
+		tu_sh(NULL,
+		      "for c in /sys/fs/cgroup/*/berth-test-podman-%d; do "
+		      "[ -d $c/conmon ] && rmdir $c/conmon; [ -d $c ] && rmdir $c; done; true",
 		      port);
 	}
 	tu_root_remove(root);
@@ -347,18 +362,20 @@ static void test_push_committed(void **state)
 	assert_int_equal(tu_berthl(&o, root, "push", "app2", r, NULL), 0);
 	assert_null(strstr(o.err, "pushed"));
 	tu_out_free(&o);
-	assert_int_equal(tu_sh(&o, "skopeo inspect --tls-verify=false --creds tester:s3cret "
-	                           "--format '{{len .Layers}} {{.Os}}' docker://%s",
+	assert_int_equal(tu_sh(&o,
+	                       "skopeo inspect --tls-verify=false --creds tester:s3cret "
+	                       "--format '{{len .Layers}} {{.Os}}' docker://%s",
 	                       r),
 	                 0);
 	assert_string_equal(o.out, "4 linux\n");
 	tu_out_free(&o);
 	int rc = tu_sh(&o,
-	               "exec 2>&1; " PODMAN "pull -q --tls-verify=false --creds tester:s3cret %s >/dev/null && " PODMAN
-	                      "--runtime runc --cgroup-manager cgroupfs run "
-	                      "--cgroup-parent /berth-test-podman-%d --rm --net none "
-	                      "--ulimit nofile=1024:1024 --ulimit nproc=1024:1024 %s cat /srv/new "
-	                      "/etc/motd 2>&1",
+	               "exec 2>&1; " PODMAN
+	               "pull -q --tls-verify=false --creds tester:s3cret %s >/dev/null && " PODMAN
+	               "--runtime runc --cgroup-manager cgroupfs run "
+	               "--cgroup-parent /berth-test-podman-%d --rm --net none "
+	               "--ulimit nofile=1024:1024 --ulimit nproc=1024:1024 %s cat /srv/new "
+	               "/etc/motd 2>&1",
 	               dir, dir, r, dir, dir, port, r);
 	if (rc != 0)
 		fprintf(stderr, "podman: %s\n", o.out);
@@ -415,8 +432,9 @@ static void test_tampered_blob_refused(void **state)
 	need_registry();
 	char *digest = layer_digest("test/app:v1", 2);
 	char *data = blob_data(digest);
-	assert_int_equal(tu_sh(NULL, "cp %s %s/saved && printf X | dd of=%s bs=1 seek=40 "
-	                             "conv=notrunc 2>/dev/null",
+	assert_int_equal(tu_sh(NULL,
+	                       "cp %s %s/saved && printf X | dd of=%s bs=1 seek=40 "
+	                       "conv=notrunc 2>/dev/null",
 	                       data, dir, data),
 	                 0);
 	char *fresh = tu_root_new();
@@ -509,8 +527,9 @@ static void test_killed_registry_resume(void **state)
 	assert_int_equal(tu_berthl(&o, root, "pull", "--name", "big", r, NULL), 0);
 	assert_non_null(strstr(o.err, "resuming at"));
 	tu_out_free(&o);
-	assert_int_equal(tu_sh(&o, "sha256sum %s/layers/$(ls -t %s/layers | head -1)/diff/big "
-	                           "| cut -c1-64; tar -xOf %s big | sha256sum | cut -c1-64",
+	assert_int_equal(tu_sh(&o,
+	                       "sha256sum %s/layers/$(ls -t %s/layers | head -1)/diff/big "
+	                       "| cut -c1-64; tar -xOf %s big | sha256sum | cut -c1-64",
 	                       root, root, tarp),
 	                 0);
 	assert_int_equal(strncmp(o.out, o.out + 65, 64), 0);

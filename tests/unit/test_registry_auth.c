@@ -16,8 +16,8 @@ static void test_reg_base64_roundtrip(void **state)
 	static const struct {
 		const char *plain, *enc;
 	} v[] = {
-	        {"", ""},         {"f", "Zg=="},         {"fo", "Zm8="},
-	        {"foo", "Zm9v"},  {"foob", "Zm9vYg=="}, {"user:p@ss:w", "dXNlcjpwQHNzOnc="},
+	        {"", ""},        {"f", "Zg=="},        {"fo", "Zm8="},
+	        {"foo", "Zm9v"}, {"foob", "Zm9vYg=="}, {"user:p@ss:w", "dXNlcjpwQHNzOnc="},
 	};
 	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
 		char *e = reg_base64_encode(v[i].plain, strlen(v[i].plain));

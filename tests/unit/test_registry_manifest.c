@@ -65,17 +65,16 @@ static void test_reg_manifest_parse_index_platform(void **state)
 	static const struct {
 		const char *platform, *want;
 	} v[] = {
-	        {NULL, DB},
-	        {"linux/amd64", DB},
-	        {"linux/arm64", DC},
-	        {"linux/arm64/v8", DC},
+	        {NULL, DB},           {"linux/amd64", DB},
+	        {"linux/arm64", DC},  {"linux/arm64/v8", DC},
 	        {"linux/arm/v7", DA},
 	};
 	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
 		struct reg_manifest m;
 		char chosen[DIGEST_STR_MAX] = "";
-		assert_int_equal(reg_manifest_parse(index_json, strlen(index_json), REG_MT_OCI_INDEX,
-		                                    v[i].platform, &m, chosen, NULL),
+		assert_int_equal(reg_manifest_parse(index_json, strlen(index_json),
+		                                    REG_MT_OCI_INDEX, v[i].platform, &m, chosen,
+		                                    NULL),
 		                 0);
 		assert_true(m.is_index);
 		assert_string_equal(chosen, v[i].want);

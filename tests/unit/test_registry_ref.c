@@ -15,8 +15,7 @@ static const struct {
 	bool insecure;
 } good[] = {
         {"busybox", "docker.io", "registry-1.docker.io", "library/busybox", "latest", "", false},
-        {"busybox:1.36", "docker.io", "registry-1.docker.io", "library/busybox", "1.36", "",
-         false},
+        {"busybox:1.36", "docker.io", "registry-1.docker.io", "library/busybox", "1.36", "", false},
         {"user/app", "docker.io", "registry-1.docker.io", "user/app", "latest", "", false},
         {"127.0.0.1:5000/test/app:v1", "127.0.0.1:5000", "127.0.0.1:5000", "test/app", "v1", "",
          true},
@@ -139,8 +138,11 @@ static void test_reg_challenge_parse_basic_and_bad(void **state)
 	assert_string_equal(c.realm, "berth");
 	reg_challenge_free(&c);
 	static const char *const bad[] = {
-	        "Digest realm=\"x\"",      "Bearer service=\"s\"", "Bearer realm=\"unterminated",
-	        "Bearer realm",            "",
+	        "Digest realm=\"x\"",
+	        "Bearer service=\"s\"",
+	        "Bearer realm=\"unterminated",
+	        "Bearer realm",
+	        "",
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		struct be_error *err = NULL;
