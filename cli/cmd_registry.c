@@ -2,6 +2,7 @@
  * per-layer progress (redrawn lines on a terminal, one line per event
  * otherwise). */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -109,6 +110,28 @@ static void show(const struct be_reg_progress *p, void *data)
 	}
 }
 
+/* ---- interruption ------------------------------------------------------------------ */
+
+static volatile sig_atomic_t interrupted;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	interrupted = 1;
+}
+
+/* SIGINT, SIGTERM and SIGHUP end a pull or push cleanly (the backend sees
+ * the flag, undoes what it made, and returns). */
+static void catch_signals(struct be_reg_opts *o)
+{
+	struct sigaction sa = {.sa_handler = on_signal};
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	o->cancel = &interrupted;
+}
+
 /* ---- options ------------------------------------------------------------------- */
 
 /* --tls-verify=true|false; platform, parallel, limit-rate. */
@@ -162,6 +185,7 @@ static int cmd_pull(struct cli *cli, const struct cli_args *a)
 	struct be_ctx *ctx = cli_ctx(cli);
 	if (ctx == NULL)
 		return CLI_EXIT_FAIL;
+	catch_signals(&o);
 	struct be_error *err = NULL;
 	char *name = NULL;
 	if (be_registry_pull(ctx, a->argv[0], cli_opt(a, "name"), &o, &name, &err) < 0)
@@ -181,6 +205,7 @@ static int cmd_push(struct cli *cli, const struct cli_args *a)
 	struct be_ctx *ctx = cli_ctx(cli);
 	if (ctx == NULL)
 		return CLI_EXIT_FAIL;
+	catch_signals(&o);
 	struct be_error *err = NULL;
 	char *digest = NULL;
 	if (be_registry_push(ctx, a->argv[0], a->argv[1], &o, &digest, &err) < 0)

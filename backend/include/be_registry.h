@@ -4,6 +4,8 @@
 #ifndef BE_REGISTRY_H
 #define BE_REGISTRY_H
 
+#include <signal.h>
+
 #include "berth.h"
 
 /* One event of a pull or push, per blob, for a progress display. */
@@ -34,6 +36,10 @@ struct be_reg_opts {
 	uint64_t max_speed;   /* bytes/s per transfer, 0: unlimited */
 	be_reg_progress_fn progress;
 	void *progress_data;
+	/* When set and it becomes non-zero (a SIGINT handler), the transfer
+	 * stops within ~0.1 s and the pull or push fails with "interrupted",
+	 * undoing what it made (a partial blob stays, to be resumed). */
+	const volatile sig_atomic_t *cancel;
 };
 
 /* Pulls REF (docker's syntax: [HOST[:PORT]/]REPO[:TAG][@sha256:...]) and

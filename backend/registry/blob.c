@@ -263,6 +263,9 @@ static int run_multi(struct fetch_run *r, struct xfer *xs, size_t n, struct be_e
 				return -1;
 		}
 		progress_tick(r, xs, n);
+		if (r->s->opts && r->s->opts->cancel && *r->s->opts->cancel)
+			return BE_FAIL_CODE(err, EINTR,
+			                    "interrupted (partial blobs kept for the next pull)");
 		c->multi_poll(r->multi, NULL, 0, 100, NULL);
 	}
 }

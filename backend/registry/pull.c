@@ -196,8 +196,13 @@ static int fetch_and_unpack(struct pull *p, size_t k, struct be_error **err)
 		f[i - k].index = i;
 	}
 	int rc = reg_fetch_blobs(&p->s, p->ctx, f, n - k, n, err);
-	for (size_t i = k; rc == 0 && i < n; i++)
-		rc = unpack(p, i, f[i - k].path, err);
+	const struct be_reg_opts *o = p->s.opts;
+	for (size_t i = k; rc == 0 && i < n; i++) {
+		if (o && o->cancel && *o->cancel)
+			rc = BE_FAIL_CODE(err, EINTR, "interrupted");
+		else
+			rc = unpack(p, i, f[i - k].path, err);
+	}
 	for (size_t i = 0; i < n - k; i++) {
 		if (f[i].path)
 			unlink(f[i].path);

@@ -221,7 +221,10 @@ static int push(struct push *p, char **digest_out, struct be_error **err)
 	if (p->tmpdir == NULL)
 		return -1;
 	char chain[DIGEST_STR_MAX] = "";
+	const struct be_reg_opts *o = p->s.opts;
 	for (size_t i = 0; i < p->n; i++) {
+		if (o && o->cancel && *o->cancel)
+			return BE_FAIL_CODE(err, EINTR, "interrupted");
 		if (push_layer(p, i, chain, err) < 0)
 			return -1;
 		snprintf(chain, sizeof(chain), "%s", p->ents[i].chain);

@@ -456,7 +456,7 @@ static void test_tampered_blob_refused(void **state)
 	free(digest);
 }
 
-static pid_t spawn_pull(const char *r, const char *out)
+static pid_t spawn_pull(const char *in_root, const char *r, const char *out)
 {
 	pid_t pid = fork();
 	assert_true(pid >= 0);
@@ -464,16 +464,21 @@ static pid_t spawn_pull(const char *r, const char *out)
 		int fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 		dup2(fd, 1);
 		dup2(fd, 2);
-		execl(tu_berth_bin(), "berth", "--root", root, "pull", "--limit-rate", "4000000",
+		execl(tu_berth_bin(), "berth", "--root", in_root, "pull", "--limit-rate", "4000000",
 		      "--name", "big", r, (char *)NULL);
 		_exit(127);
 	}
 	return pid;
 }
 
+static long long partial_bytes_in(const char *in_root)
+{
+	return tu_count("cat %s/registry/blobs/*.partial 2>/dev/null | wc -c", in_root);
+}
+
 static long long partial_bytes(void)
 {
-	return tu_count("cat %s/registry/blobs/*.partial 2>/dev/null | wc -c", root);
+	return partial_bytes_in(root);
 }
 
 /* A 24 MB layer pulled at 4 MB/s; the registry is killed (by its pid) once
@@ -510,7 +515,7 @@ static void test_killed_registry_resume(void **state)
 	char *r = ref("test/big:1");
 	char out[512];
 	snprintf(out, sizeof(out), "%s/pull.out", dir);
-	pid_t pid = spawn_pull(r, out);
+	pid_t pid = spawn_pull(root, r, out);
 	for (int i = 0; i < 400 && partial_bytes() < (4 << 20); i++)
 		sleep_ms(25);
 	long long got = partial_bytes();
@@ -538,6 +543,32 @@ static void test_killed_registry_resume(void **state)
 	free(r);
 }
 
+/* SIGINT during a pull: exit 125 "interrupted", nothing registered, the
+ * partial blob kept for the next pull. */
+static void test_interrupted_pull(void **state)
+{
+	(void)state;
+	need_registry();
+	char *fresh = tu_root_new();
+	char *r = ref("test/big:1");
+	char out[512];
+	snprintf(out, sizeof(out), "%s/pull-int.out", dir);
+	pid_t pid = spawn_pull(fresh, r, out);
+	for (int i = 0; i < 400 && partial_bytes_in(fresh) < (1 << 20); i++)
+		sleep_ms(25);
+	kill(pid, SIGINT);
+	assert_int_equal(tu_wait_status(pid), 125);
+	char *text = tu_read(out);
+	assert_non_null(strstr(text, "interrupted"));
+	free(text);
+	assert_int_equal(tu_count("ls %s/images | wc -l", fresh), 0);
+	assert_int_equal(count_layers(fresh), 0);
+	assert_true(partial_bytes_in(fresh) > 0);
+	tu_root_remove(fresh);
+	free(fresh);
+	free(r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -547,6 +578,7 @@ int main(void)
 	        cmocka_unit_test(test_push_committed),
 	        cmocka_unit_test(test_tampered_blob_refused),
 	        cmocka_unit_test(test_killed_registry_resume),
+	        cmocka_unit_test(test_interrupted_pull),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
