@@ -76,10 +76,12 @@ static int parse_image(json_t *j, struct reg_manifest *m, struct be_error **err)
 		return be_error_set(err, 0, "manifest: \"layers\" must list 1 to %d layers",
 		                    REG_MAX_LAYERS);
 	m->layers = xcalloc(n, sizeof(*m->layers));
-	for (size_t i = 0; i < n; i++, m->n_layers++) {
+	for (size_t i = 0; i < n; i++) {
 		char what[32];
 		snprintf(what, sizeof(what), "layer %zu", i + 1);
-		if (blob_of(json_array_get(layers, i), what, &m->layers[i], err) < 0)
+		int r = blob_of(json_array_get(layers, i), what, &m->layers[i], err);
+		m->n_layers += m->layers[i].media_type != NULL; /* freed with m */
+		if (r < 0)
 			return -1;
 		if (!layer_type_ok(m->layers[i].media_type))
 			return be_error_set(

@@ -37,12 +37,12 @@ struct pull {
 static void pull_free(struct pull *p)
 {
 	reg_session_close(&p->s);
-	reg_manifest_free(&p->m);
-	free(p->config);
-	layer_chain_free(p->diff_ids, p->n_diff);
 	for (size_t i = 0; p->ids && i < p->m.n_layers; i++)
 		free(p->ids[i]);
 	free(p->ids);
+	reg_manifest_free(&p->m);
+	free(p->config);
+	layer_chain_free(p->diff_ids, p->n_diff);
 	free(p->made);
 	free(p->ents);
 	reg_ref_free(&p->ref);
