@@ -54,7 +54,7 @@ done
 echo "{\"architecture\":\"amd64\",\"os\":\"linux\",\"config\":{\"Cmd\":[\"/bin/sh\"]},\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[$diffs]}}" >"$W/img/c.json"
 echo "[{\"Config\":\"c.json\",\"RepoTags\":[\"big:1\"],\"Layers\":[$layers]}]" >"$W/img/manifest.json"
 tar -C "$W/img" -cf "$W/img.tar" .
-skopeo copy -q --dest-tls-verify=false docker-archive:"$W/img.tar" docker://"$REF" || exit 1
+skopeo copy -q --dest-compress-format gzip --dest-compress-level 6 --dest-tls-verify=false docker-archive:"$W/img.tar" docker://"$REF" || exit 1
 size=$(du -sb "$W/storage" | cut -f1)
 echo "image: 5 layers, $(du -sb "$W/img" | cut -f1) bytes of tar, $size bytes in the registry"
 
