@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -288,6 +289,77 @@ static int cmd_logout(struct cli *cli, const struct cli_args *a)
 	return 0;
 }
 
+static int cmd_tag(struct cli *cli, const struct cli_args *a)
+{
+	struct be_ctx *ctx = cli_ctx(cli);
+	if (ctx == NULL)
+		return CLI_EXIT_FAIL;
+	struct be_error *err = NULL;
+	if (be_registry_tag(ctx, a->argv[0], a->argv[1], &err) < 0)
+		return cli_fail(err);
+	return 0;
+}
+
+static int cmd_history(struct cli *cli, const struct cli_args *a)
+{
+	struct be_ctx *ctx = cli_ctx(cli);
+	if (ctx == NULL)
+		return CLI_EXIT_FAIL;
+	struct be_error *err = NULL;
+	struct be_reg_layer *v = NULL;
+	size_t n = 0;
+	if (be_registry_history(ctx, a->argv[0], &v, &n, &err) < 0)
+		return cli_fail(err);
+	printf("%-12s  %-20s  %-8s  %10s  %s\n", "LAYER", "CREATED", "ORIGIN", "SIZE", "BLOB");
+	for (size_t i = 0; i < n; i++) {
+		char size[32], when[32];
+		time_t t = (time_t)v[i].created;
+		struct tm tm;
+		localtime_r(&t, &tm);
+		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
+		be_format_size(v[i].size > 0 ? (uint64_t)v[i].size : 0, size, sizeof(size));
+		printf("%-12s  %-20s  %-8s  %10s  %s\n", v[i].id, when, v[i].origin, size,
+		       v[i].blob[0] ? v[i].blob : "-");
+	}
+	be_registry_history_free(v, n);
+	return 0;
+}
+
+static int cmd_save(struct cli *cli, const struct cli_args *a)
+{
+	struct be_ctx *ctx = cli_ctx(cli);
+	if (ctx == NULL)
+		return CLI_EXIT_FAIL;
+	struct be_error *err = NULL;
+	if (be_registry_save(ctx, a->argv[0], a->argv[1], cli_opt(a, "format"), &err) < 0)
+		return cli_fail(err);
+	return 0;
+}
+
+/* image load FILE [NAME]: the import of an image archive; NAME defaults to
+ * FILE's base name without its extensions. */
+static int cmd_load(struct cli *cli, const struct cli_args *a)
+{
+	char name[BE_NAME_MAX + 1];
+	if (a->argc > 1) {
+		snprintf(name, sizeof(name), "%s", a->argv[1]);
+	} else {
+		const char *base = strrchr(a->argv[0], '/');
+		snprintf(name, sizeof(name), "%s", base ? base + 1 : a->argv[0]);
+		name[strcspn(name, ".")] = '\0';
+	}
+	struct be_ctx *ctx = cli_ctx(cli);
+	if (ctx == NULL)
+		return CLI_EXIT_FAIL;
+	struct be_import_opts opts = {.replace = cli_flag(a, "force")};
+	struct be_error *err = NULL;
+	if (be_image_import(ctx, name, a->argv[0], &opts, &err) < 0)
+		return cli_fail(err);
+	if (!cli_flag(a, "quiet"))
+		puts(name);
+	return 0;
+}
+
 #define TLS_OPT                                                                                    \
 	{                                                                                          \
 		"tls-verify", 0, CLI_VALUE, "BOOL",                                                \
@@ -310,6 +382,17 @@ static const struct cli_option pull_opts[] = {
 static const struct cli_option push_opts[] = {
         TLS_OPT,
         {"quiet", 'q', CLI_FLAG, NULL, "no progress on stderr, no digest on stdout"},
+        {0},
+};
+
+static const struct cli_option save_opts[] = {
+        {"format", 0, CLI_VALUE, "FORMAT", "oci-archive (default) or docker-archive"},
+        {0},
+};
+
+static const struct cli_option load_opts[] = {
+        {"force", 'f', CLI_FLAG, NULL, "replace an image of the same name"},
+        {"quiet", 'q', CLI_FLAG, NULL, "print nothing on success"},
         {0},
 };
 
@@ -362,5 +445,36 @@ const struct cli_command cli_cmds_registry[] = {
          .min_args = 1,
          .max_args = 1,
          .run = cmd_logout},
+        {.name = "image tag",
+         .args = "IMAGE NAME",
+         .summary = "give an image a second name (the layers are shared)",
+         .min_args = 2,
+         .max_args = 2,
+         .run = cmd_tag},
+        {.name = "image history",
+         .args = "IMAGE",
+         .summary = "an image's layers: created, origin, size, registry blob",
+         .details = "Top layer first.  ORIGIN says what made the layer (import, pull,\n"
+                    "snapshot, ...); BLOB is its registry blob when it was pulled or pushed.",
+         .min_args = 1,
+         .max_args = 1,
+         .run = cmd_history},
+        {.name = "image save",
+         .args = "IMAGE FILE",
+         .summary = "write an image as an OCI or docker archive",
+         .details = "The layers are the gzip'd tars a push makes.  `berth image load`,\n"
+                    "`podman load` and `skopeo copy oci-archive:FILE ...` read the result.",
+         .min_args = 2,
+         .max_args = 2,
+         .options = save_opts,
+         .run = cmd_save},
+        {.name = "image load",
+         .args = "FILE [NAME]",
+         .summary = "load an image archive (the same as image import)",
+         .details = "NAME defaults to FILE's base name up to its first dot.",
+         .min_args = 1,
+         .max_args = 2,
+         .options = load_opts,
+         .run = cmd_load},
         {0},
 };

@@ -66,4 +66,30 @@ int be_registry_login(const char *registry, const char *user, const char *pass,
 /* Removes REGISTRY's entry from berth's auth.json. */
 int be_registry_logout(const char *registry, struct be_error **err);
 
+/* Registers image NAME over the same layers, command, environment and
+ * working directory as IMAGE.  An existing NAME is refused. */
+int be_registry_tag(const struct be_ctx *ctx, const char *image, const char *name,
+                    struct be_error **err);
+
+/* One layer of an image for `image history`. */
+struct be_reg_layer {
+	char id[16];
+	char origin[16]; /* import, dir, demo, snapshot, squash, pull */
+	int64_t created; /* unix seconds */
+	int64_t size;    /* bytes of the diff */
+	char blob[80];   /* its registry blob ("" when never pulled or pushed) */
+	char diff_id[80];
+};
+/* The layers of IMAGE, top first.  Free with be_registry_history_free. */
+int be_registry_history(const struct be_ctx *ctx, const char *image, struct be_reg_layer **out,
+                        size_t *n, struct be_error **err);
+void be_registry_history_free(struct be_reg_layer *v, size_t n);
+
+/* Writes IMAGE to FILE as an OCI image layout tarball (format NULL or
+ * "oci-archive") or a `docker save` tarball ("docker-archive"), with the
+ * gzip'd tar layers a push makes.  FILE is written as FILE.tmpPID and
+ * renamed, so a failure leaves no partial file. */
+int be_registry_save(const struct be_ctx *ctx, const char *image, const char *file,
+                     const char *format, struct be_error **err);
+
 #endif

@@ -138,37 +138,35 @@ static json_t *strv(char *const *v, size_t n)
 	return a;
 }
 
-/* The image config: cmd, env, workdir, diff ids; keys sorted, no spaces. */
-static char *config_json(const struct push *p)
+char *reg_config_json(const struct be_image_rec *img, const struct reg_layer_ent *ents, size_t n)
 {
 	char created[32];
-	time_t t = (time_t)p->img->created;
+	time_t t = (time_t)img->created;
 	struct tm tm;
 	gmtime_r(&t, &tm);
 	strftime(created, sizeof(created), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	json_t *diffs = json_array(), *hist = json_array();
-	for (size_t i = 0; i < p->n; i++) {
-		json_array_append_new(diffs, json_string(p->ents[i].diff_id));
+	for (size_t i = 0; i < n; i++) {
+		json_array_append_new(diffs, json_string(ents[i].diff_id));
 		json_array_append_new(
 		        hist, json_pack("{s:s,s:s}", "created", created, "created_by", "berth"));
 	}
-	cleanup_json json_t *j =
-	        json_pack("{s:s,s:s,s:s,s:{s:o,s:o,s:s},s:{s:s,s:o},s:o}", "architecture", "amd64",
-	                  "os", "linux", "created", created, "config", "Env",
-	                  strv(p->img->env, p->img->n_env), "Cmd", strv(p->img->cmd, p->img->n_cmd),
-	                  "WorkingDir", p->img->workdir ? p->img->workdir : "/", "rootfs", "type",
-	                  "layers", "diff_ids", diffs, "history", hist);
+	cleanup_json json_t *j = json_pack(
+	        "{s:s,s:s,s:s,s:{s:o,s:o,s:s},s:{s:s,s:o},s:o}", "architecture", "amd64", "os",
+	        "linux", "created", created, "config", "Env", strv(img->env, img->n_env), "Cmd",
+	        strv(img->cmd, img->n_cmd), "WorkingDir", img->workdir ? img->workdir : "/",
+	        "rootfs", "type", "layers", "diff_ids", diffs, "history", hist);
 	return json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
 }
 
-static char *manifest_json(const struct push *p, const char *cfg_digest, size_t cfg_len)
+char *reg_manifest_json(const struct reg_layer_ent *ents, size_t n, const char *cfg_digest,
+                        size_t cfg_len)
 {
 	json_t *layers = json_array();
-	for (size_t i = 0; i < p->n; i++)
-		json_array_append_new(layers,
-		                      json_pack("{s:s,s:s,s:I}", "mediaType", p->ents[i].media_type,
-		                                "digest", p->ents[i].blob, "size",
-		                                (json_int_t)p->ents[i].blob_size));
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(layers, json_pack("{s:s,s:s,s:I}", "mediaType",
+		                                        ents[i].media_type, "digest", ents[i].blob,
+		                                        "size", (json_int_t)ents[i].blob_size));
 	cleanup_json json_t *j =
 	        json_pack("{s:i,s:s,s:{s:s,s:s,s:I},s:o}", "schemaVersion", 2, "mediaType",
 	                  REG_MT_OCI_MANIFEST, "config", "mediaType", REG_MT_OCI_CONFIG, "digest",
@@ -178,7 +176,7 @@ static char *manifest_json(const struct push *p, const char *cfg_digest, size_t 
 
 static int put_manifest(struct push *p, char **digest_out, struct be_error **err)
 {
-	cleanup_free char *cfg = config_json(p);
+	cleanup_free char *cfg = reg_config_json(p->img, p->ents, p->n);
 	char cd[DIGEST_STR_MAX];
 	digest_sha256_buf(cfg, strlen(cfg), cd);
 	int r = has_blob(p, cd, err);
@@ -186,7 +184,7 @@ static int put_manifest(struct push *p, char **digest_out, struct be_error **err
 		r = upload(p, cd, cfg, strlen(cfg), -1, 0, err);
 	if (r < 0)
 		return -1;
-	cleanup_free char *man = manifest_json(p, cd, strlen(cfg));
+	cleanup_free char *man = reg_manifest_json(p->ents, p->n, cd, strlen(cfg));
 	char md[DIGEST_STR_MAX];
 	digest_sha256_buf(man, strlen(man), md);
 	const char *tag = p->ref.digest[0] ? md : p->ref.tag;

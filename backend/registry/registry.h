@@ -238,5 +238,11 @@ int reg_fetch_blobs(struct reg_session *s, const struct be_ctx *ctx, struct reg_
  * media_type; chain is left for the caller. */
 int reg_export_layer(const struct be_ctx *ctx, const char *id, int fd, struct reg_layer_ent *out,
                      struct be_error **err);
+/* The image config of img over the layers ents (lowest first): Cmd, Env,
+ * WorkingDir, diff ids; keys sorted, compact.  Caller frees. */
+char *reg_config_json(const struct be_image_rec *img, const struct reg_layer_ent *ents, size_t n);
+/* The OCI manifest over the config and the layers' blobs.  Caller frees. */
+char *reg_manifest_json(const struct reg_layer_ent *ents, size_t n, const char *cfg_digest,
+                        size_t cfg_len);
 
 #endif

@@ -402,6 +402,46 @@ static void test_push_committed(void **state)
 	free(r);
 }
 
+/* tag, history, save (both formats, the same bytes twice), load. */
+static void test_tag_history_save_load(void **state)
+{
+	(void)state;
+	need_registry();
+	struct tu_out o = {0};
+	TU_OK(root, "image", "tag", "app_v1", "app_copy");
+	assert_int_equal(tu_berthl(&o, root, "image", "tag", "app_v1", "app_copy", NULL), 125);
+	tu_out_free(&o);
+	assert_int_equal(tu_berthl(&o, root, "image", "history", "app_copy", NULL), 0);
+	assert_int_equal(count_str(o.out, " pull "), 3);
+	assert_int_equal(count_str(o.out, "sha256:"), 3);
+	tu_out_free(&o);
+	char oci[512], oci2[512], dock[512];
+	snprintf(oci, sizeof(oci), "%s/app.oci.tar", dir);
+	snprintf(oci2, sizeof(oci2), "%s/app2.oci.tar", dir);
+	snprintf(dock, sizeof(dock), "%s/app.docker.tar", dir);
+	TU_OK(root, "image", "save", "app_copy", oci);
+	TU_OK(root, "image", "save", "app_copy", oci2);
+	TU_OK(root, "image", "save", "--format", "docker-archive", "app_copy", dock);
+	assert_int_equal(tu_sh(NULL, "cmp -s %s %s", oci, oci2), 0);
+	assert_int_equal(tu_sh(&o,
+	                       "skopeo inspect --format '{{len .Layers}}' oci-archive:%s && "
+	                       "skopeo inspect --format '{{len .Layers}}' docker-archive:%s",
+	                       oci, dock),
+	                 0);
+	assert_string_equal(o.out, "3\n3\n");
+	tu_out_free(&o);
+	TU_OK(root, "image", "load", "-q", oci, "app_oci");
+	TU_OK(root, "image", "load", "-q", dock, "app_docker");
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(
+		        tu_berthl(&o, root, "run", "--rm", i ? "app_oci" : "app_docker", NULL), 0);
+		assert_string_equal(o.out,
+		                    "hello from /srv/app\nnew motd\ndeleted-absent\ngone-absent\n");
+		tu_out_free(&o);
+	}
+	TU_OK(root, "image", "rm", "app_copy", "app_oci", "app_docker");
+}
+
 /* The blob path of the layer digest in the registry's storage. */
 static char *blob_data(const char *digest)
 {
@@ -576,6 +616,7 @@ int main(void)
 	        cmocka_unit_test(test_login_pull_run),
 	        cmocka_unit_test(test_second_pull_downloads_nothing),
 	        cmocka_unit_test(test_push_committed),
+	        cmocka_unit_test(test_tag_history_save_load),
 	        cmocka_unit_test(test_tampered_blob_refused),
 	        cmocka_unit_test(test_killed_registry_resume),
 	        cmocka_unit_test(test_interrupted_pull),
