@@ -53,7 +53,7 @@ struct reg_challenge {
 int reg_challenge_parse(const char *header, struct reg_challenge *out, struct be_error **err);
 void reg_challenge_free(struct reg_challenge *c);
 
-/* ---- libcurl, loaded on first use (curl_dl.c) ------------------------------ */
+/* ---- libcurl, loaded on first use (http.c) ------------------------------ */
 
 /* The libcurl functions berth calls, found with dlsym: linking libcurl
  * would cost every command its start-up (TLS libraries and all). */
