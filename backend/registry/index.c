@@ -40,15 +40,18 @@ static bool ent_from_json(json_t *o, struct reg_layer_ent *e)
 	    !json_is_integer(size))
 		return false;
 	e->blob_size = json_integer_value(size);
+	json_t *repo = json_object_get(o, "repo");
+	if (repo && !copy_str(e->repo, sizeof(e->repo), repo))
+		return false;
 	return layer_id_valid(e->layer) && digest_valid(e->chain) && digest_valid(e->diff_id) &&
 	       digest_valid(e->blob);
 }
 
 static json_t *ent_to_json(const struct reg_layer_ent *e)
 {
-	return json_pack("{s:s,s:s,s:s,s:s,s:I,s:s}", "layer", e->layer, "chain", e->chain,
+	return json_pack("{s:s,s:s,s:s,s:s,s:I,s:s,s:s}", "layer", e->layer, "chain", e->chain,
 	                 "diff_id", e->diff_id, "blob", e->blob, "blob_size",
-	                 (json_int_t)e->blob_size, "media_type", e->media_type);
+	                 (json_int_t)e->blob_size, "media_type", e->media_type, "repo", e->repo);
 }
 
 /* The entries of the file (none when it is missing or bad: the index is a

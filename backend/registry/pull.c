@@ -149,6 +149,7 @@ static size_t find_held(struct pull *p)
 		snprintf(e->blob, sizeof(e->blob), "%s", p->m.layers[i].digest);
 		snprintf(e->media_type, sizeof(e->media_type), "%s", p->m.layers[i].media_type);
 		e->blob_size = p->m.layers[i].size;
+		snprintf(e->repo, sizeof(e->repo), "%s/%s", p->ref.registry, p->ref.repo);
 		struct reg_layer_ent held;
 		if (k == i &&
 		    reg_index_by_chain(p->ctx, e->chain, i ? p->ids[i - 1] : "", &held) == 0) {

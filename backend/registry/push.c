@@ -78,8 +78,28 @@ static int upload(struct push *p, const char *digest, const void *body, size_t l
 	return rc;
 }
 
-/* A blob the registry already has among the index's entries for layer i
- * (its chain must be the one this push builds); 1 when found. */
+/* Asks the registry to link a blob of another of its repositories into
+ * this one (POST ?mount=&from=): 1 when it did (201), 0 when not (it may
+ * open an upload session instead, which is left to expire). */
+static int mount_blob(struct push *p, const struct reg_layer_ent *e, struct be_error **err)
+{
+	size_t rl = strlen(p->ref.registry);
+	if (strncmp(e->repo, p->ref.registry, rl) != 0 || e->repo[rl] != '/' ||
+	    strcmp(e->repo + rl + 1, p->ref.repo) == 0)
+		return 0;
+	cleanup_free char *path = xasprintf("/v2/%s/blobs/uploads/?mount=%s&from=%s", p->ref.repo,
+	                                    e->blob, e->repo + rl + 1);
+	struct reg_resp r = {0};
+	int rc = reg_request(&p->s, "POST", path, NULL, "", 0, -1, 0, &r, err);
+	if (rc == 0)
+		rc = r.status == 201;
+	reg_resp_free(&r);
+	return rc;
+}
+
+/* A blob the registry already has (or mounts from another repository)
+ * among the index's entries for layer i (its chain must be the one this
+ * push builds); 1 when found. */
 static int reuse(struct push *p, size_t i, const char *parent_chain, struct be_error **err)
 {
 	struct reg_layer_ent *c = NULL;
@@ -92,6 +112,8 @@ static int reuse(struct push *p, size_t i, const char *parent_chain, struct be_e
 		if (strcmp(chain, c[k].chain) != 0)
 			continue;
 		found = has_blob(p, c[k].blob, err);
+		if (found == 0)
+			found = mount_blob(p, &c[k], err);
 		if (found == 1)
 			p->ents[i] = c[k];
 	}
@@ -159,14 +181,25 @@ char *reg_config_json(const struct be_image_rec *img, const struct reg_layer_ent
 	return json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
 }
 
+/* The OCI name of a layer media type (Docker's gzip'd tar is OCI's). */
+static const char *oci_layer_type(const char *t)
+{
+	if (strcmp(t, "application/vnd.docker.image.rootfs.diff.tar.gzip") == 0)
+		return REG_MT_OCI_LAYER_GZIP;
+	if (strcmp(t, "application/vnd.docker.image.rootfs.foreign.diff.tar.gzip") == 0)
+		return "application/vnd.oci.image.layer.nondistributable.v1.tar+gzip";
+	return t;
+}
+
 char *reg_manifest_json(const struct reg_layer_ent *ents, size_t n, const char *cfg_digest,
                         size_t cfg_len)
 {
 	json_t *layers = json_array();
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(layers, json_pack("{s:s,s:s,s:I}", "mediaType",
-		                                        ents[i].media_type, "digest", ents[i].blob,
-		                                        "size", (json_int_t)ents[i].blob_size));
+		                                        oci_layer_type(ents[i].media_type),
+		                                        "digest", ents[i].blob, "size",
+		                                        (json_int_t)ents[i].blob_size));
 	cleanup_json json_t *j =
 	        json_pack("{s:i,s:s,s:{s:s,s:s,s:I},s:o}", "schemaVersion", 2, "mediaType",
 	                  REG_MT_OCI_MANIFEST, "config", "mediaType", REG_MT_OCI_CONFIG, "digest",
@@ -229,6 +262,9 @@ static int push(struct push *p, char **digest_out, struct be_error **err)
 	}
 	if (put_manifest(p, digest_out, err) < 0)
 		return -1;
+	for (size_t i = 0; i < p->n; i++)
+		snprintf(p->ents[i].repo, sizeof(p->ents[i].repo), "%s/%s", p->ref.registry,
+		         p->ref.repo);
 	return reg_index_add(p->ctx, p->ents, p->n, err);
 }
 

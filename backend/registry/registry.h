@@ -202,6 +202,7 @@ struct reg_layer_ent {
 	char blob[DIGEST_STR_MAX];    /* digest of the blob as stored in a registry */
 	int64_t blob_size;
 	char media_type[80];
+	char repo[300]; /* "REGISTRY/REPO" where the blob was last seen ("" unknown) */
 };
 /* Finds the live local layer for chain id (whose parent is parent, "" for
  * none): 0 found, 1 not known (or its layer is gone). */

@@ -357,6 +357,10 @@ static void test_push_committed(void **state)
 	char *r = ref("test/pushed:v2");
 	assert_int_equal(tu_berthl(&o, root, "push", "app2", r, NULL), 0);
 	assert_int_equal(strncmp(o.out, "sha256:", 7), 0);
+	/* The three pulled layers are mounted from test/app; only the
+	 * container's layer is uploaded. */
+	assert_int_equal(count_str(o.err, ": exists"), 3);
+	assert_int_equal(count_str(o.err, ": pushed"), 1);
 	tu_out_free(&o);
 	/* Pushing again moves no layer. */
 	assert_int_equal(tu_berthl(&o, root, "push", "app2", r, NULL), 0);
