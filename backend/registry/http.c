@@ -326,7 +326,7 @@ static int ping(struct reg_session *s, struct be_error **err)
 	CURLcode rc = attempt(s, "GET", url, NULL, NULL, 0, -1, 0, &r, ebuf);
 	if (rc != CURLE_OK) {
 		reg_resp_free(&r);
-		return be_error_set(err, 0, "%s: %s", s->ref->registry,
+		return be_error_set(err, 0, "%s/%s: %s", s->ref->registry, s->ref->repo,
 		                    ebuf[0] ? ebuf : s->c->easy_strerror(rc));
 	}
 	int ret = 0;
