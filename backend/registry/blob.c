@@ -36,6 +36,9 @@ struct fetch_run {
 	struct reg_session *s;
 	const struct be_ctx *ctx;
 	size_t count;
+	struct reg_fetch *base;
+	reg_fetch_done_fn done;
+	void *data;
 	CURLM *multi;
 };
 
@@ -178,8 +181,9 @@ static int check(struct fetch_run *r, struct xfer *x, struct be_error **err)
 	if (fsync(x->fd) < 0 || rename(x->part, x->f->path) < 0)
 		return be_error_set(err, errno, "storing blob %s", x->f->blob.digest);
 	x->done = true;
+	x->f->ready = true;
 	report(r, x, BE_REG_DONE, 0);
-	return 0;
+	return r->done ? r->done(r->base, (size_t)(x->f - r->base), r->data, err) : 0;
 }
 
 /* A transfer ended: done, scheduled again, or an error. */
@@ -298,12 +302,18 @@ static void xfer_free(struct fetch_run *r, struct xfer *x)
 }
 
 int reg_fetch_blobs(struct reg_session *s, const struct be_ctx *ctx, struct reg_fetch *f, size_t n,
-                    size_t count, struct be_error **err)
+                    size_t count, reg_fetch_done_fn done, void *data, struct be_error **err)
 {
 	cleanup_free char *dir = ctx_path(ctx, "registry/blobs");
 	if (util_mkdir_p(dir, 0700, err) < 0)
 		return -1;
-	struct fetch_run r = {.s = s, .ctx = ctx, .count = count, .multi = s->c->multi_init()};
+	struct fetch_run r = {.s = s,
+	                      .ctx = ctx,
+	                      .count = count,
+	                      .base = f,
+	                      .done = done,
+	                      .data = data,
+	                      .multi = s->c->multi_init()};
 	if (r.multi == NULL)
 		return be_error_set(err, ENOMEM, "starting libcurl");
 	struct xfer *xs = xcalloc(n ? n : 1, sizeof(*xs));

@@ -187,7 +187,33 @@ static int unpack(struct pull *p, size_t i, const char *path, struct be_error **
 	return 0;
 }
 
-/* Downloads the layers from k up and unpacks them in order. */
+struct unpack_state {
+	struct pull *p;
+	size_t k;    /* first layer downloaded */
+	size_t next; /* next layer to unpack */
+};
+
+/* A blob arrived: unpack every layer whose blob and those below are here,
+ * while the other downloads go on (their data waits in the sockets). */
+static int on_blob(struct reg_fetch *f, size_t done, void *data, struct be_error **err)
+{
+	(void)done;
+	struct unpack_state *u = data;
+	struct pull *p = u->p;
+	const struct be_reg_opts *o = p->s.opts;
+	while (u->next < p->m.n_layers && f[u->next - u->k].ready) {
+		if (o && o->cancel && *o->cancel)
+			return BE_FAIL_CODE(err, EINTR, "interrupted");
+		struct reg_fetch *b = &f[u->next - u->k];
+		if (unpack(p, u->next, b->path, err) < 0)
+			return -1;
+		unlink(b->path);
+		u->next++;
+	}
+	return 0;
+}
+
+/* Downloads the layers from k up, unpacking them in order as they come. */
 static int fetch_and_unpack(struct pull *p, size_t k, struct be_error **err)
 {
 	size_t n = p->m.n_layers;
@@ -196,14 +222,10 @@ static int fetch_and_unpack(struct pull *p, size_t k, struct be_error **err)
 		f[i - k].blob = p->m.layers[i];
 		f[i - k].index = i;
 	}
-	int rc = reg_fetch_blobs(&p->s, p->ctx, f, n - k, n, err);
-	const struct be_reg_opts *o = p->s.opts;
-	for (size_t i = k; rc == 0 && i < n; i++) {
-		if (o && o->cancel && *o->cancel)
-			rc = BE_FAIL_CODE(err, EINTR, "interrupted");
-		else
-			rc = unpack(p, i, f[i - k].path, err);
-	}
+	struct unpack_state u = {.p = p, .k = k, .next = k};
+	int rc = reg_fetch_blobs(&p->s, p->ctx, f, n - k, n, on_blob, &u, err);
+	if (rc == 0 && u.next != n)
+		rc = be_error_set(err, 0, "internal error: %zu of %zu layers unpacked", u.next, n);
 	for (size_t i = 0; i < n - k; i++) {
 		if (f[i].path)
 			unlink(f[i].path);

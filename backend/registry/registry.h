@@ -223,14 +223,18 @@ struct reg_fetch {
 	struct reg_blob blob; /* borrowed digest, size */
 	size_t index;         /* for progress */
 	char *path;           /* where the checked blob lands */
+	bool ready;           /* checked and in place */
 };
+/* Called each time a blob is checked and in place (k: its place in f),
+ * from the transfer loop; a failure stops every transfer. */
+typedef int (*reg_fetch_done_fn)(struct reg_fetch *f, size_t k, void *data, struct be_error **err);
 /* Downloads the blobs into ROOT/registry/blobs/HEX, opts->parallel at once;
  * each is hashed as it streams and checked, resumed with Range from a
  * partial file left by an earlier attempt.  On failure every checked blob
  * of this call is removed; partial ones stay only after a transport error
  * (so the next pull resumes). */
 int reg_fetch_blobs(struct reg_session *s, const struct be_ctx *ctx, struct reg_fetch *f, size_t n,
-                    size_t count, struct be_error **err);
+                    size_t count, reg_fetch_done_fn done, void *data, struct be_error **err);
 
 /* ---- push (export.c, push.c) ----------------------------------------------------- */
 
