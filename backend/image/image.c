@@ -326,6 +326,18 @@ int image_register_layer(const struct be_ctx *ctx, const char *name, const char 
 	return register_chain(ctx, name, ids, 1, NULL, source, replace, err);
 }
 
+int image_register_chain(const struct be_ctx *ctx, const char *name, char *const *ids, size_t n,
+                         const struct be_image_rec *from, const char *source, bool replace,
+                         struct be_error **err)
+{
+	if (be_name_check("image", name, err) < 0)
+		return -1;
+	cleanup_lock struct be_lock *lock = NULL;
+	if (store_lock_take(ctx, "image", name, &lock, err) < 0)
+		return -1;
+	return register_chain(ctx, name, ids, n, from, source, replace, err);
+}
+
 /* A description of the source for the record: its absolute path, with
  * bytes that are not UTF-8 shown as '?'. */
 static char *describe_source(const char *source)

@@ -105,5 +105,6 @@ const char *be_format_duration(int64_t secs, char *buf, size_t len);
 #include "be_isolation.h"
 #include "be_events.h"
 #include "be_lab.h"
+#include "be_registry.h"
 
 #endif
