@@ -61,6 +61,7 @@ extern const struct cli_command cli_cmds_image[];
 extern const struct cli_command cli_cmds_container[];
 extern const struct cli_command cli_cmds_stats[];
 extern const struct cli_command cli_cmds_snapshot[];
+extern const struct cli_command cli_cmds_volume[];
 
 /* Value of option NAME, or NULL when not given (flags give "1"). */
 const char *cli_opt(const struct cli_args *a, const char *name);
@@ -92,6 +93,12 @@ void tui_print_options(void);
 /* Prints the TUI's keys, view by view (`berth --help-keys`), from the same
  * tables as its help screen. */
 void tui_print_keys(void);
+
+/* cmd_volume.c: the mounts of create/run (-v, --mount, --tmpfs) parsed
+ * into *out (n entries; free with cli_mounts_free).  On bad input prints
+ * the error and returns 125. */
+int cli_parse_mounts(const struct cli_args *a, struct be_mount **out, size_t *n);
+void cli_mounts_free(struct be_mount *v, size_t n);
 
 /* Entry points used by main.c. */
 int cli_dispatch(struct cli *cli, int argc, char **argv);

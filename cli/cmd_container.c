@@ -32,7 +32,14 @@
 	        {"net", 0, CLI_VALUE, "MODE", "network: none (loopback only, default) or host"},   \
 	        {"interactive", 'i', CLI_FLAG, NULL, "keep stdin open"},                           \
 	        {"tty", 't', CLI_FLAG, NULL, "give the container a terminal"},                     \
-	        {"rm", 0, CLI_FLAG, NULL, "remove the container when it exits"}, LIMIT_OPTIONS
+	        {"rm", 0, CLI_FLAG, NULL, "remove the container when it exits"},                   \
+	        {"volume", 'v', CLI_LIST, "SRC:PATH[:ro]",                                         \
+	         "bind a host path (SRC starts with /) or a named volume at PATH"},                \
+	        {"mount", 0, CLI_LIST, "type=T,source=S,target=P[,readonly]",                      \
+	         "a bind, volume or tmpfs mount (docker's --mount)"},                              \
+	        {"tmpfs", 0, CLI_LIST, "PATH[:size=N,mode=M]", "a fresh tmpfs at PATH"},           \
+	        {"read-only", 0, CLI_FLAG, NULL, "mount the root filesystem read-only"},           \
+	        LIMIT_OPTIONS
 
 static volatile sig_atomic_t got_signal;
 
@@ -117,11 +124,17 @@ static int do_create(struct cli *cli, const struct cli_args *a, char *name)
 	struct be_container_spec spec;
 	if (parse_spec(a, &spec) != 0)
 		return CLI_EXIT_FAIL;
+	struct be_mount *mounts = NULL;
+	if (cli_parse_mounts(a, &mounts, &spec.n_mounts) != 0)
+		return CLI_EXIT_FAIL;
+	spec.mounts = mounts;
+	spec.read_only = cli_flag(a, "read-only");
 	char **env = terminated(a, "env");
 	spec.env = env;
 	struct be_error *err = NULL;
 	int r = be_container_create(ctx, &spec, name, &err);
 	free(env);
+	cli_mounts_free(mounts, spec.n_mounts);
 	return r < 0 ? cli_fail(err) : 0;
 }
 

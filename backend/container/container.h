@@ -8,6 +8,7 @@
 
 #include "berth.h"
 #include "record/record.h"
+#include "sandbox/sandbox.h"
 
 /* Writes containers/<cfg->name>/ (config.json, state.json with head, empty
  * upper/work/merged) under ROOT/tmp and renames it into place: it appears
@@ -35,6 +36,15 @@ void ct_reconcile_idle(struct be_ctx *ctx, const char *name);
 int ct_stop_locked(struct be_ctx *ctx, const char *name, unsigned timeout_s, bool keep,
                    struct be_error **err);
 char *ct_hold_path(const struct be_ctx *ctx, const char *name);
+
+/* mounts.c: the sandbox mounts of cfg's recorded mounts (sources opened
+ * now, links refused); free with ct_mounts_close (closes the fds). */
+int ct_mounts_open(const struct be_ctx *ctx, const struct rec_config *cfg,
+                   struct be_sandbox_mount **out, struct be_error **err);
+void ct_mounts_close(struct be_sandbox_mount *v, size_t n);
+/* The "mounts" array of inspect (docker's shape: type, source on the host,
+ * destination, rw; name for volumes).  A new reference. */
+json_t *ct_mounts_json(const struct be_ctx *ctx, const struct rec_config *cfg);
 
 /* The keeper: never returns.  start_fd receives "ok PID\n" or
  * "err CODE message\n"; exit_fd (or -1) receives the exit code. */

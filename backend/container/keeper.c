@@ -151,8 +151,18 @@ static pid_t launch(struct keeper *k, int out_w, int err_w, struct be_error **er
 		return -1;
 	sc.cgroup_fds = cg_fds;
 	sc.n_cgroup_fds = n_cg;
+	struct be_sandbox_mount *mounts = NULL;
+	if (ct_mounts_open(a->ctx, &k->cfg, &mounts, err) < 0) {
+		for (size_t i = 0; i < n_cg; i++)
+			close(cg_fds[i]);
+		return -1;
+	}
+	sc.mounts = mounts;
+	sc.n_mounts = k->cfg.n_mounts;
+	sc.read_only_root = k->cfg.read_only;
 	pid_t pid = -1;
 	int r = sandbox_spawn(&sc, NULL, NULL, &pid, err);
+	ct_mounts_close(mounts, k->cfg.n_mounts);
 	for (size_t i = 0; i < n_cg; i++)
 		close(cg_fds[i]);
 	return r < 0 ? -1 : pid;

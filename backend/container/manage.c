@@ -15,6 +15,7 @@
 #include "journal/journal.h"
 #include "store/store.h"
 #include "container/container.h"
+#include "volume/volume.h"
 
 const char *be_container_status_name(enum be_container_status s)
 {
@@ -141,11 +142,10 @@ static char **strv_dup(char *const *v, size_t n)
 }
 
 /* Fills cfg from the spec and the image's defaults. */
-static int make_config(const struct be_ctx *ctx, const struct be_container_spec *spec,
-                       const char *name, const struct be_image_rec *img, struct rec_config *cfg,
+static int make_config(struct be_ctx *ctx, const struct be_container_spec *spec, const char *name,
+                       const struct be_image_rec *img, struct rec_config *cfg,
                        struct be_error **err)
 {
-	(void)ctx;
 	memset(cfg, 0, sizeof(*cfg));
 	snprintf(cfg->name, sizeof(cfg->name), "%s", name);
 	snprintf(cfg->image, sizeof(cfg->image), "%s", spec->image);
@@ -179,6 +179,10 @@ static int make_config(const struct be_ctx *ctx, const struct be_container_spec 
 	cfg->interactive = spec->interactive;
 	cfg->auto_remove = spec->auto_remove;
 	cfg->created = util_wall_ns() / 1000000000;
+	cfg->read_only = spec->read_only;
+	if (vol_prepare(ctx, spec->mounts, spec->n_mounts, &cfg->mounts, err) < 0)
+		return -1;
+	cfg->n_mounts = cfg->mounts ? spec->n_mounts : 0;
 	return build_env(img, spec, cfg->hostname, &cfg->env, err);
 }
 
@@ -514,6 +518,8 @@ int be_container_inspect_json(struct be_ctx *ctx, const char *name, char **out,
 	                              "tty", cfg.tty, "interactive", cfg.interactive, "auto_remove",
 	                              cfg.auto_remove));
 	json_object_set_new(o, "limits", limits_out(&cfg.limits));
+	json_object_set_new(o, "mounts", ct_mounts_json(ctx, &cfg));
+	json_object_set_new(json_object_get(o, "config"), "read_only", json_boolean(cfg.read_only));
 	json_t *state = json_object();
 	json_object_set_new(state, "status", json_string(be_container_status_name(info.status)));
 	json_object_set_new(

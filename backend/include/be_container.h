@@ -29,6 +29,11 @@ struct be_container_spec {
 	bool tty;
 	bool interactive;
 	bool auto_remove; /* --rm: removed when its init exits */
+	/* -v, --mount, --tmpfs (be_volume_parse_*): bind sources are checked
+	 * and named volumes made at create. */
+	const struct be_mount *mounts;
+	size_t n_mounts;
+	bool read_only; /* --read-only: the root filesystem */
 };
 
 /* Creates containers/<name>/ with config.json, state.json and the overlay

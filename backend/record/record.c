@@ -57,6 +57,9 @@ void rec_config_clear(struct rec_config *c)
 	free(c->workdir);
 	free(c->user);
 	free(c->hostname);
+	for (size_t i = 0; i < c->n_mounts; i++)
+		be_volume_mount_clear(&c->mounts[i]);
+	free(c->mounts);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -67,7 +70,8 @@ static const struct be_field config_fields[] = {
         {"hostname", JSON_STRING, false},  {"net", JSON_STRING, false},
         {"limits", JSON_OBJECT, false},    {"tty", JSON_TRUE, false},
         {"interactive", JSON_TRUE, false}, {"auto_remove", JSON_TRUE, false},
-        {"created", JSON_INTEGER, false},
+        {"created", JSON_INTEGER, false},  {"mounts", JSON_ARRAY, true},
+        {"read_only", JSON_TRUE, true},
 };
 
 static const struct be_field limit_fields[] = {
@@ -142,6 +146,11 @@ int rec_config_load(const struct be_ctx *ctx, const char *name, struct rec_confi
 	out->interactive = json_is_true(json_object_get(o, "interactive"));
 	out->auto_remove = json_is_true(json_object_get(o, "auto_remove"));
 	out->created = json_integer_value(json_object_get(o, "created"));
+	out->read_only = json_is_true(json_object_get(o, "read_only"));
+	if (rec_mounts_from_json(path, json_object_get(o, "mounts"), out, err) < 0) {
+		rec_config_clear(out);
+		return -1;
+	}
 	return 0;
 }
 
@@ -162,6 +171,10 @@ int rec_config_write(const char *dir, const struct rec_config *c, struct be_erro
 	        (json_int_t)c->created);
 	if (o == NULL)
 		return be_error_set(err, ENOMEM, "saving config of %s", c->name);
+	if (c->n_mounts)
+		json_object_set_new(o, "mounts", rec_mounts_json(c));
+	if (c->read_only)
+		json_object_set_new(o, "read_only", json_true());
 	cleanup_free char *path = xasprintf("%s/config.json", dir);
 	/* A --rm container lives for one run: its records need no fsync. */
 	return store_save(path, o, c->auto_remove ? 0 : BE_STORE_DURABLE, err);

@@ -32,7 +32,10 @@ struct rec_config {
 	bool tty;
 	bool interactive;
 	bool auto_remove;
-	int64_t created; /* unix seconds */
+	int64_t created;         /* unix seconds */
+	struct be_mount *mounts; /* -v, --mount, --tmpfs, as vol_prepare made them */
+	size_t n_mounts;
+	bool read_only; /* --read-only: the root filesystem */
 };
 
 /* state.json: durable facts about the container. */
@@ -86,6 +89,12 @@ bool rec_proc_same(const struct be_ctx *ctx, pid_t pid, uint64_t start);
 
 /* Is the container's keeper alive?  Fills run when it is. */
 bool rec_running(const struct be_ctx *ctx, const char *name, struct rec_run *run);
+
+/* rec_mounts.c: config.json's "mounts" array, written and read back with
+ * every field's type and value checked (a bad entry names the file). */
+json_t *rec_mounts_json(const struct rec_config *c);
+int rec_mounts_from_json(const char *path, json_t *arr, struct rec_config *out,
+                         struct be_error **err);
 
 /* JSON helpers for arrays of strings. */
 json_t *rec_strv_json(char *const *v);
