@@ -13,10 +13,11 @@ PREFIX    ?= /usr/local
 BUILD     ?= build
 SAN       ?=
 CC        ?= cc
-PKG       := libcgroup jansson libarchive libseccomp libcap nettle
+PKG       := libcgroup jansson libarchive libseccomp libcap nettle libnl-route-3.0 libnftables
 # libarchive is loaded on first use (backend/archive_dl.c), not linked:
-# its dependencies cost every command 2.5 ms of start-up.
-LINK_PKG  := libcgroup jansson libseccomp libcap nettle
+# its dependencies cost every command 2.5 ms of start-up.  libnftables
+# likewise (backend/net/net_nft.c); libnl-route-3 is linked statically.
+LINK_PKG  := libcgroup jansson libseccomp libcap nettle libnl-route-3.0
 TEST_PKG  := cmocka
 TUI_PKG   := ncursesw
 

@@ -11,7 +11,8 @@
 
 static const struct cli_command *const families[] = {
         cli_cmds_image, cli_cmds_container, cli_cmds_snapshot,
-        cli_cmds_stats, cli_cmds_volume,    NULL,
+        cli_cmds_stats, cli_cmds_volume,    cli_cmds_network,
+        NULL,
 };
 
 static size_t count_options(const struct cli_option *o)

@@ -62,6 +62,7 @@ extern const struct cli_command cli_cmds_container[];
 extern const struct cli_command cli_cmds_stats[];
 extern const struct cli_command cli_cmds_snapshot[];
 extern const struct cli_command cli_cmds_volume[];
+extern const struct cli_command cli_cmds_network[];
 
 /* Value of option NAME, or NULL when not given (flags give "1"). */
 const char *cli_opt(const struct cli_args *a, const char *name);
@@ -99,6 +100,9 @@ void tui_print_keys(void);
  * the error and returns 125. */
 int cli_parse_mounts(const struct cli_args *a, struct be_mount **out, size_t *n);
 void cli_mounts_free(struct be_mount *v, size_t n);
+
+/* cmd_network.c: create/run's -p values into *out (n entries; free()). */
+int cli_parse_ports(const struct cli_args *a, struct be_port **out, size_t *n);
 
 /* Entry points used by main.c. */
 int cli_dispatch(struct cli *cli, int argc, char **argv);

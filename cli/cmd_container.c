@@ -29,7 +29,12 @@
 	        {"hostname", 0, CLI_VALUE, "NAME", "hostname inside (default: the name)"},         \
 	        {"workdir", 'w', CLI_VALUE, "DIR", "working directory inside"},                    \
 	        {"user", 'u', CLI_VALUE, "USER[:GROUP]", "run as this user (name or uid)"},        \
-	        {"net", 0, CLI_VALUE, "MODE", "network: none (loopback only, default) or host"},   \
+	        {"net", 0, CLI_VALUE, "MODE",                                                      \
+	         "bridge, none (loopback only), host, or a network's name (default: bridge "       \
+	         "for the default root run by root, none otherwise)"},                             \
+	        {"network", 0, CLI_VALUE, "NAME", "same as --net"},                                \
+	        {"publish", 'p', CLI_LIST, "[IP:]HOSTPORT:PORT[/udp]",                             \
+	         "publish a port (PORT alone: a free host port; see `berth port`)"},               \
 	        {"interactive", 'i', CLI_FLAG, NULL, "keep stdin open"},                           \
 	        {"tty", 't', CLI_FLAG, NULL, "give the container a terminal"},                     \
 	        {"rm", 0, CLI_FLAG, NULL, "remove the container when it exits"},                   \
@@ -93,10 +98,23 @@ static int parse_spec(const struct cli_args *a, struct be_container_spec *spec)
 	spec->workdir = cli_opt(a, "workdir");
 	spec->user = cli_opt(a, "user");
 	const char *net = cli_opt(a, "net");
+	const char *network = cli_opt(a, "network");
+	if (net && network && strcmp(net, network) != 0)
+		return cli_failf("--net %s and --network %s disagree", net, network);
+	if (net == NULL)
+		net = network;
+	spec->net_default = net == NULL;
 	if (net && strcmp(net, "host") == 0)
 		spec->net = BE_NET_HOST;
-	else if (net && strcmp(net, "none") != 0)
-		return cli_failf("invalid --net \"%s\": use none or host", net);
+	else if (net && strcmp(net, "none") == 0)
+		spec->net = BE_NET_NONE;
+	else if (net) {
+		struct be_error *err = NULL;
+		if (be_name_check("network", net, &err) < 0)
+			return cli_fail(err);
+		spec->net = BE_NET_BRIDGE;
+		spec->network = strcmp(net, "bridge") == 0 ? NULL : net;
+	}
 	spec->tty = cli_flag(a, "tty");
 	spec->interactive = cli_flag(a, "interactive");
 	spec->auto_remove = cli_flag(a, "rm");
@@ -129,12 +147,19 @@ static int do_create(struct cli *cli, const struct cli_args *a, char *name)
 		return CLI_EXIT_FAIL;
 	spec.mounts = mounts;
 	spec.read_only = cli_flag(a, "read-only");
+	struct be_port *ports = NULL;
+	if (cli_parse_ports(a, &ports, &spec.n_ports) != 0) {
+		cli_mounts_free(mounts, spec.n_mounts);
+		return CLI_EXIT_FAIL;
+	}
+	spec.ports = ports;
 	char **env = terminated(a, "env");
 	spec.env = env;
 	struct be_error *err = NULL;
 	int r = be_container_create(ctx, &spec, name, &err);
 	free(env);
 	cli_mounts_free(mounts, spec.n_mounts);
+	free(ports);
 	return r < 0 ? cli_fail(err) : 0;
 }
 

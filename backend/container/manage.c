@@ -16,6 +16,7 @@
 #include "store/store.h"
 #include "container/container.h"
 #include "volume/volume.h"
+#include "net/net.h"
 
 const char *be_container_status_name(enum be_container_status s)
 {
@@ -171,7 +172,8 @@ static int make_config(struct be_ctx *ctx, const struct be_container_spec *spec,
 		                    wd);
 	cfg->workdir = xstrdup(wd);
 	cfg->user = spec->user && *spec->user ? xstrdup(spec->user) : NULL;
-	cfg->net = spec->net;
+	if (ct_net_config(ctx, spec, cfg, err) < 0)
+		return -1;
 	cfg->limits = spec->limits;
 	if (be_limits_check(&cfg->limits, err) < 0)
 		return -1;

@@ -15,26 +15,40 @@ void ct_mounts_close(struct be_sandbox_mount *v, size_t n)
 }
 
 int ct_mounts_open(const struct be_ctx *ctx, const struct rec_config *cfg,
-                   struct be_sandbox_mount **out, struct be_error **err)
+                   struct be_sandbox_mount **out, size_t *n_out, struct be_error **err)
 {
 	*out = NULL;
-	if (cfg->n_mounts == 0)
+	*n_out = 0;
+	static const char *const net_files[] = {"hosts", "resolv.conf"};
+	size_t n_net = cfg->net == BE_NET_BRIDGE ? 2 : 0;
+	size_t n = n_net + cfg->n_mounts;
+	if (n == 0)
 		return 0;
-	struct be_sandbox_mount *v = xcalloc(cfg->n_mounts, sizeof(*v));
-	for (size_t i = 0; i < cfg->n_mounts; i++)
+	struct be_sandbox_mount *v = xcalloc(n, sizeof(*v));
+	for (size_t i = 0; i < n; i++)
 		v[i].src_fd = -1;
-	for (size_t i = 0; i < cfg->n_mounts; i++) {
-		const struct be_mount *m = &cfg->mounts[i];
+	cleanup_free char *hosts = rec_path(ctx, cfg->name, net_files[0]);
+	cleanup_free char *resolv = rec_path(ctx, cfg->name, net_files[1]);
+	for (size_t i = 0; i < n; i++) {
+		struct be_mount netm = {.type = BE_MOUNT_BIND, .force = true};
+		const struct be_mount *m = &netm;
+		if (i < n_net) {
+			netm.source = i == 0 ? hosts : resolv;
+			netm.target = (char *)(i == 0 ? "/etc/hosts" : "/etc/resolv.conf");
+		} else {
+			m = &cfg->mounts[i - n_net];
+		}
 		v[i].target = m->target;
 		v[i].readonly = m->readonly;
 		v[i].size = m->size;
 		v[i].mode = m->mode;
 		if (vol_open_source(ctx, m, &v[i].src_fd, &v[i].src_dir, err) < 0) {
-			ct_mounts_close(v, cfg->n_mounts);
-			return be_error_wrap(err, "mount on %s", m->target);
+			ct_mounts_close(v, n);
+			return be_error_wrap(err, "mount on %s", v[i].target);
 		}
 	}
 	*out = v;
+	*n_out = n;
 	return 0;
 }
 

@@ -76,3 +76,50 @@ int rec_mounts_from_json(const char *path, json_t *arr, struct rec_config *out,
 	}
 	return 0;
 }
+
+static const struct be_field port_fields[] = {
+        {"proto", JSON_STRING, false},
+        {"host_ip", JSON_STRING, false},
+        {"host_port", JSON_INTEGER, false},
+        {"port", JSON_INTEGER, false},
+};
+
+json_t *rec_ports_json(const struct be_port *p, size_t n)
+{
+	json_t *arr = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(arr, json_pack("{s:s,s:s,s:i,s:i}", "proto",
+		                                     be_net_proto_name(p[i].proto), "host_ip",
+		                                     p[i].host_ip, "host_port", p[i].host_port,
+		                                     "port", p[i].ctr_port));
+	return arr;
+}
+
+static int port_from_json(const char *path, json_t *o, struct be_port *p, struct be_error **err)
+{
+	if (BE_STORE_CHECK(path, o, port_fields, err) < 0)
+		return -1;
+	const char *proto = json_string_value(json_object_get(o, "proto"));
+	const char *ip = json_string_value(json_object_get(o, "host_ip"));
+	json_int_t hp = json_integer_value(json_object_get(o, "host_port"));
+	json_int_t cp = json_integer_value(json_object_get(o, "port"));
+	struct be_port chk;
+	char text[80];
+	snprintf(text, sizeof(text), "%s:1:%lld/%s", ip[0] ? ip : "0.0.0.0", (long long)cp, proto);
+	if (hp < 0 || hp > 65535 || strlen(ip) > 15 || be_net_parse_port(text, &chk, NULL) < 0)
+		return be_error_set(err, 0, "%s: a published port is not valid", path);
+	*p = chk;
+	p->host_port = (uint16_t)hp;
+	return 0;
+}
+
+int rec_ports_from_json(const char *path, json_t *arr, struct be_port **out, size_t *n,
+                        struct be_error **err)
+{
+	*n = json_is_array(arr) ? json_array_size(arr) : 0;
+	*out = *n ? xcalloc(*n, sizeof(**out)) : NULL;
+	for (size_t i = 0; i < *n; i++)
+		if (port_from_json(path, json_array_get(arr, i), &(*out)[i], err) < 0)
+			return -1;
+	return 0;
+}
