@@ -320,6 +320,9 @@ int be_net_network_inspect_json(struct be_ctx *ctx, const char *name, char **out
 	}
 	free(l);
 	json_object_set_new(o, "containers", members);
+	char t[32];
+	net_table_name(ctx, t);
+	json_object_set_new(o, "nft_table", json_string(t));
 	*out = json_dumps(o, JSON_INDENT(2));
 	json_decref(o);
 	return 0;
