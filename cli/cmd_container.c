@@ -524,13 +524,14 @@ static int cmd_ps(struct cli *cli, const struct cli_args *a)
 		for (size_t i = 0; i < k; i++)
 			puts(list[i].name);
 	} else {
-		printf("%-20s %-12s %-24s %-28s %s\n", "NAME", "IMAGE", "COMMAND", "STATUS", "PID");
+		printf("%-20s %-12s %-24s %-28s %-8s %s\n", "NAME", "IMAGE", "COMMAND", "STATUS",
+		       "PID", "PORTS");
 		for (size_t i = 0; i < k; i++) {
 			char status[96], cmd[25];
 			format_status(&list[i], status, sizeof(status));
 			snprintf(cmd, sizeof(cmd), "%s", list[i].command ? list[i].command : "");
-			printf("%-20s %-12s %-24s %-28s %d\n", list[i].name, list[i].image, cmd,
-			       status, (int)list[i].pid);
+			printf("%-20s %-12s %-24s %-28s %-8d %s\n", list[i].name, list[i].image,
+			       cmd, status, (int)list[i].pid, list[i].ports ? list[i].ports : "");
 		}
 	}
 	be_container_list_free(list, k);

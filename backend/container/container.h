@@ -51,6 +51,11 @@ json_t *ct_mounts_json(const struct be_ctx *ctx, const struct rec_config *cfg);
 /* netcfg.c: cfg's net, network and ports from the spec (create). */
 int ct_net_config(struct be_ctx *ctx, const struct be_container_spec *spec, struct rec_config *cfg,
                   struct be_error **err);
+/* netcfg.c: out's net, network, ip and ports (from the live lease). */
+void ct_net_info(struct be_ctx *ctx, const struct rec_config *cfg, bool running,
+                 struct be_container_info *out);
+/* netcfg.c: inspect's "network" object (a new reference). */
+json_t *ct_net_json(const struct rec_config *cfg, const struct be_container_info *info);
 
 /* The keeper: never returns.  start_fd receives "ok PID\n" or
  * "err CODE message\n"; exit_fd (or -1) receives the exit code. */

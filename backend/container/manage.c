@@ -344,6 +344,7 @@ int be_container_get(struct be_ctx *ctx, const char *name, struct be_container_i
 		out->finished_ns = 0;
 		out->exit_code = -1;
 	}
+	ct_net_info(ctx, &cfg, running, out);
 	rec_config_clear(&cfg);
 	return 0;
 }
@@ -354,6 +355,8 @@ void be_container_info_clear(struct be_container_info *info)
 	info->command = NULL;
 	free(info->problem);
 	info->problem = NULL;
+	free(info->ports);
+	info->ports = NULL;
 }
 
 void be_container_list_free(struct be_container_info *list, size_t n)
@@ -446,6 +449,15 @@ static json_t *info_json(const struct be_container_info *c)
 	                      (json_int_t)c->finished_ns);
 	if (c->problem)
 		json_object_set_new(o, "problem", json_string(c->problem));
+	json_object_set_new(o, "net",
+	                    json_string(c->net == BE_NET_HOST     ? "host"
+	                                : c->net == BE_NET_BRIDGE ? "bridge"
+	                                                          : "none"));
+	if (c->network[0])
+		json_object_set_new(o, "network", json_string(c->network));
+	if (c->ip[0])
+		json_object_set_new(o, "ip", json_string(c->ip));
+	json_object_set_new(o, "ports", json_string(c->ports ? c->ports : ""));
 	return o;
 }
 
@@ -516,11 +528,15 @@ int be_container_inspect_json(struct be_ctx *ctx, const char *name, char **out,
 	                    json_pack("{s:o,s:o,s:s,s:s?,s:s,s:s,s:b,s:b,s:b}", "cmd",
 	                              rec_strv_json(cfg.cmd), "env", rec_strv_json(cfg.env),
 	                              "workdir", cfg.workdir, "user", cfg.user, "hostname",
-	                              cfg.hostname, "net", cfg.net == BE_NET_HOST ? "host" : "none",
+	                              cfg.hostname, "net",
+	                              cfg.net == BE_NET_HOST     ? "host"
+	                              : cfg.net == BE_NET_BRIDGE ? "bridge"
+	                                                         : "none",
 	                              "tty", cfg.tty, "interactive", cfg.interactive, "auto_remove",
 	                              cfg.auto_remove));
 	json_object_set_new(o, "limits", limits_out(&cfg.limits));
 	json_object_set_new(o, "mounts", ct_mounts_json(ctx, &cfg));
+	json_object_set_new(o, "network", ct_net_json(&cfg, &info));
 	json_object_set_new(json_object_get(o, "config"), "read_only", json_boolean(cfg.read_only));
 	json_t *state = json_object();
 	json_object_set_new(state, "status", json_string(be_container_status_name(info.status)));

@@ -118,6 +118,10 @@ struct be_container_info {
 	int64_t finished_ns; /* unix ns, 0 never */
 	struct be_limits limits;
 	char *problem; /* BE_STATUS_DAMAGED: the one-line error; else NULL */
+	enum be_net_mode net;
+	char network[BE_NAME_MAX + 1]; /* bridge: its network */
+	char ip[16];                   /* running on a bridge: its address, else "" */
+	char *ports; /* running: "127.0.0.1:8080->80/tcp, ..." as published, else NULL */
 };
 
 /* Every container (reconciled with the kernel first).  Free with

@@ -109,6 +109,14 @@ static void test_publish_ports(void **state)
 	assert_non_null(body);
 	assert_string_equal(body, "served-by-web\n");
 	free(body);
+	/* NET RX/TX of the container move (its netns's eth0). */
+	char *st = OUT("stats", "--no-stream", "--json", "web");
+	json_t *js = json_loads(st, JSON_DISABLE_EOF_CHECK, NULL);
+	assert_non_null(js);
+	assert_true(json_integer_value(json_object_get(js, "net_tx_bytes")) >= 14);
+	assert_true(json_integer_value(json_object_get(js, "net_rx_bytes")) > 0);
+	json_decref(js);
+	free(st);
 	/* -p 80: a free host port, printed by `berth port`, reachable too. */
 	char *ports = OUT("port", "web");
 	unsigned any = 0;
