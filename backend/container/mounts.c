@@ -43,8 +43,9 @@ int ct_mounts_open(const struct be_ctx *ctx, const struct rec_config *cfg,
 		v[i].size = m->size;
 		v[i].mode = m->mode;
 		if (vol_open_source(ctx, m, &v[i].src_fd, &v[i].src_dir, err) < 0) {
+			be_error_wrap(err, "mount on %s", v[i].target);
 			ct_mounts_close(v, n);
-			return be_error_wrap(err, "mount on %s", v[i].target);
+			return -1;
 		}
 	}
 	*out = v;

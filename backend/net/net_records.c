@@ -244,7 +244,7 @@ int be_net_network_remove(struct be_ctx *ctx, const char *name, struct be_error 
 {
 	if (be_name_check("network", name, err) < 0)
 		return -1;
-	struct be_lock *lock = NULL;
+	cleanup_lock struct be_lock *lock = NULL;
 	if (store_lock_take(ctx, "network", name, &lock, err) < 0)
 		return -1;
 	struct net_network nn;
@@ -258,8 +258,6 @@ int be_net_network_remove(struct be_ctx *ctx, const char *name, struct be_error 
 		r = be_error_set(err, errno, "removing %s", path);
 	if (r == 0)
 		store_lock_drop_file(lock);
-	else
-		store_lock_release(lock);
 	return r;
 }
 

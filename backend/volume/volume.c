@@ -194,15 +194,13 @@ int be_volume_remove(struct be_ctx *ctx, const char *name, bool force, struct be
 {
 	if (be_name_check("volume", name, err) < 0)
 		return -1;
-	struct be_lock *lock = NULL;
+	cleanup_lock struct be_lock *lock = NULL;
 	if (store_lock_take(ctx, "volume", name, &lock, err) < 0)
 		return -1;
 	bool in_use = false;
 	int r = remove_locked(ctx, name, force, &in_use, err);
 	if (r == 0)
 		store_lock_drop_file(lock);
-	else
-		store_lock_release(lock);
 	return r;
 }
 
