@@ -228,7 +228,11 @@ static void test_masquerade(void **state)
 	              "ip netns exec %2$s busybox httpd -p 8000 -h %1$s",
 	              inet_dir, inet_ns, inet_veth, inet_net + 1, inet_net + 2),
 	        0);
-	OK("run", "-d", "--name", "out", "--net", "bridge", "demo", "sleep", "100000");
+	unsigned port = free_port();
+	char spec[32];
+	snprintf(spec, sizeof(spec), "%u:80", port);
+	OK("run", "-d", "--name", "out", "--net", "bridge", "-p", spec, "demo", "sh", "-c",
+	   web_cmd);
 	char url[96], want[32];
 	snprintf(url, sizeof(url), "http://198.51.100.%u:8000/cgi-bin/addr", inet_net + 2);
 	snprintf(want, sizeof(want), "198.51.100.%u", inet_net + 1);
@@ -240,6 +244,22 @@ static void test_masquerade(void **state)
 		fail_msg("the server saw \"%s\", not %s", seen, want);
 	assert_false(at[strlen(want)] >= '0' && at[strlen(want)] <= '9');
 	free(seen);
+	/* And the published port answers another host (the namespace) on the
+	 * host's address: DNAT in prerouting. */
+	struct tu_out o = {0};
+	int st = -1;
+	for (int i = 0; i < 50 && st != 0; i++) {
+		tu_out_free(&o);
+		st = tu_sh(
+		        &o,
+		        "ip netns exec %s timeout 5 busybox wget -q -O - http://198.51.100.%u:%u/",
+		        inet_ns, inet_net + 1, port);
+		if (st != 0)
+			usleep(100000);
+	}
+	assert_int_equal(st, 0);
+	assert_string_equal(o.out, "served-by-out\n");
+	tu_out_free(&o);
 	OK("rm", "-f", "out");
 }
 
