@@ -37,7 +37,7 @@ int ct_stop_locked(struct be_ctx *ctx, const char *name, unsigned timeout_s, boo
                    struct be_error **err);
 char *ct_hold_path(const struct be_ctx *ctx, const char *name);
 
-/* mounts.c: the sandbox mounts of a start: with a bridge, the container's
+/* attach.c: the sandbox mounts of a start: with a bridge, the container's
  * hosts and resolv.conf (ROOT/containers/NAME/) on /etc first, then cfg's
  * recorded mounts (sources opened now, links refused); *n gets their
  * count.  Free with ct_mounts_close (closes the fds). */
@@ -48,13 +48,13 @@ void ct_mounts_close(struct be_sandbox_mount *v, size_t n);
  * destination, rw; name for volumes).  A new reference. */
 json_t *ct_mounts_json(const struct be_ctx *ctx, const struct rec_config *cfg);
 
-/* netcfg.c: cfg's net, network and ports from the spec (create). */
+/* attach.c: cfg's net, network and ports from the spec (create). */
 int ct_net_config(struct be_ctx *ctx, const struct be_container_spec *spec, struct rec_config *cfg,
                   struct be_error **err);
-/* netcfg.c: out's net, network, ip and ports (from the live lease). */
+/* attach.c: out's net, network, ip and ports (from the live lease). */
 void ct_net_info(struct be_ctx *ctx, const struct rec_config *cfg, bool running,
                  struct be_container_info *out);
-/* netcfg.c: inspect's "network" object (a new reference). */
+/* attach.c: inspect's "network" object (a new reference). */
 json_t *ct_net_json(const struct rec_config *cfg, const struct be_container_info *info);
 
 /* The keeper: never returns.  start_fd receives "ok PID\n" or

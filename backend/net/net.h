@@ -95,7 +95,7 @@ bool net_nl_link_exists(const char *name);
  * output.  libnftables is loaded on first use. */
 int net_nft_run(const char *cmds, char **out, struct be_error **err);
 
-/* net_ports.c: at create, each fixed host port of ports is free on the
+/* net_lease.c: at create, each fixed host port of ports is free on the
  * host and published by no other container of the root (name excepted). */
 int net_ports_check(struct be_ctx *ctx, const char *name, const struct be_port *ports, size_t n,
                     struct be_error **err);
