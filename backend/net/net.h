@@ -94,13 +94,18 @@ bool net_nl_link_exists(const char *name);
 /* Runs nft commands (one text, atomically); *out (may be NULL) gets the
  * output.  libnftables is loaded on first use. */
 int net_nft_run(const char *cmds, char **out, struct be_error **err);
+/* True when libnftables can be loaded (it is, then). */
+bool net_nft_available(void);
+/* The default root only, as docker: net.ipv4.ip_forward=1, so that replies
+ * to masqueraded traffic come back in through the host's uplink. */
+int net_nl_host_forwarding(struct be_error **err);
 
 /* net_lease.c: at create, each fixed host port of ports is free on the
  * host and published by no other container of the root (name excepted). */
 int net_ports_check(struct be_ctx *ctx, const char *name, const struct be_port *ports, size_t n,
                     struct be_error **err);
 /* True when bridge networking is the default: the default root, run by
- * root. */
+ * root, with libnftables at hand. */
 bool net_bridge_default(const struct be_ctx *ctx);
 
 /* ---- joining and leaving (net_attach.c) ---------------------------------- */

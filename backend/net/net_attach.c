@@ -59,6 +59,10 @@ static int network_up(const struct be_ctx *ctx, const struct net_network *n, str
 	net_table_name(ctx, t);
 	if (table_up(ctx, err) < 0 || net_nl_bridge_up(n, err) < 0)
 		return -1;
+	/* Outbound traffic of the default root works as docker's does; other
+	 * roots (tests) leave the host's global setting alone. */
+	if (strcmp(be_ctx_cgroup_parent(ctx), "berth") == 0 && net_nl_host_forwarding(err) < 0)
+		return -1;
 	cleanup_free char *cmd = xasprintf("add element inet %1$s bridges { \"%2$s\" }\n"
 	                                   "add element inet %1$s same { \"%2$s\" . \"%2$s\" }\n"
 	                                   "add element inet %1$s nets { %3$s/%4$u }\n",

@@ -60,6 +60,12 @@ static void first_line(const char *text, char *buf, size_t len)
 		*nl = '\0';
 }
 
+bool net_nft_available(void)
+{
+	struct nft_api api;
+	return load_api(&api, NULL) == 0;
+}
+
 int net_nft_run(const char *cmds, char **out, struct be_error **err)
 {
 	struct nft_api api;

@@ -102,6 +102,20 @@ static int write_sysctl(const char *dev, const char *key, struct be_error **err)
 	return 0;
 }
 
+int net_nl_host_forwarding(struct be_error **err)
+{
+	const char *path = "/proc/sys/net/ipv4/ip_forward";
+	char c = '0';
+	cleanup_close int fd = open(path, O_RDWR | O_CLOEXEC);
+	if (fd < 0 || read(fd, &c, 1) != 1)
+		return be_error_set(err, errno, "reading %s", path);
+	if (c == '1')
+		return 0;
+	if (pwrite(fd, "1", 1, 0) != 1)
+		return be_error_set(err, errno, "writing %s", path);
+	return 0;
+}
+
 int net_nl_bridge_up(const struct net_network *n, struct be_error **err)
 {
 	cleanup_sock struct nl_sock *s = nl_open(err);

@@ -37,7 +37,7 @@ static bool default_root(const struct be_ctx *ctx)
 
 bool net_bridge_default(const struct be_ctx *ctx)
 {
-	return default_root(ctx) && geteuid() == 0;
+	return default_root(ctx) && geteuid() == 0 && net_nft_available();
 }
 
 void net_table_name(const struct be_ctx *ctx, char buf[32])
