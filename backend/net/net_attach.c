@@ -217,6 +217,8 @@ static size_t sweep(struct be_ctx *ctx, const char *net, uint32_t **used)
 	return k;
 }
 
+static void teardown_idle(struct be_ctx *ctx);
+
 void net_join_clear(struct net_join *j)
 {
 	for (size_t i = 0; i < j->n_port_fds; i++)
@@ -294,6 +296,7 @@ int net_join_prepare(struct be_ctx *ctx, const char *name, const char *network,
 		return -1;
 	if (prepare_locked(ctx, name, ports, n_ports, j, err) < 0) {
 		net_join_clear(j);
+		teardown_idle(ctx); /* a table or bridge made before the failure */
 		return be_error_wrap(err, "joining network %s", network ? network : BE_NET_DEFAULT);
 	}
 	return 0;

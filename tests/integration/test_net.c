@@ -150,6 +150,21 @@ static void test_publish_ports(void **state)
 	tu_out_free(&o);
 	close(fd);
 	OK("rm", "-f", "web");
+	/* Taken between create and start: the start fails, leaving nothing. */
+	char *table = net_field("bridge", "nft_table");
+	unsigned late = free_port();
+	snprintf(spec, sizeof(spec), "127.0.0.1:%u:80", late);
+	OK("create", "--name", "late", "-p", spec, "demo", "sleep", "100000");
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	sa.sin_port = htons((uint16_t)late);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	assert_int_equal(tu_berthl(&o, tu_demo_root, "start", "late", NULL), 125);
+	assert_non_null(strstr(o.err, "is not free"));
+	tu_out_free(&o);
+	close(fd);
+	assert_int_equal(tu_count("nft list tables | grep -cw '%s'", table), 0);
+	OK("rm", "late");
+	free(table);
 }
 
 static void test_user_networks(void **state)
