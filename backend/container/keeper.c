@@ -168,8 +168,8 @@ static pid_t launch(struct keeper *k, int out_w, int err_w, struct be_error **er
 	struct be_sandbox_mount *mounts = NULL;
 	size_t n_mounts = 0;
 	if ((k->cfg.net == BE_NET_BRIDGE &&
-	     net_join_prepare(a->ctx, a->name, k->cfg.network, k->cfg.hostname, k->cfg.ports,
-	                      k->cfg.n_ports, &k->nj, err) < 0) ||
+	     net_join_prepare(a->ctx, a->name, k->cfg.network, k->cfg.ports, k->cfg.n_ports, &k->nj,
+	                      err) < 0) ||
 	    ct_mounts_open(a->ctx, &k->cfg, &mounts, &n_mounts, err) < 0) {
 		for (size_t i = 0; i < n_cg; i++)
 			close(cg_fds[i]);

@@ -113,7 +113,6 @@ bool net_bridge_default(const struct be_ctx *ctx);
  * the network up (bridge, table), an address leased to this keeper, free
  * host ports chosen for -p CTRPORT, conflicts refused, and hosts and
  * resolv.conf written into ROOT/containers/NAME/. */
-struct rec_config;
 struct net_join {
 	struct net_network net;
 	struct net_lease lease;
@@ -122,8 +121,8 @@ struct net_join {
 	size_t n_port_fds;
 };
 int net_join_prepare(struct be_ctx *ctx, const char *name, const char *network,
-                     const char *hostname, const struct be_port *ports, size_t n_ports,
-                     struct net_join *j, struct be_error **err);
+                     const struct be_port *ports, size_t n_ports, struct net_join *j,
+                     struct be_error **err);
 /* Once the init exists (its parent's hook): veth into its namespace, port
  * rules, the other members' hosts files refreshed. */
 int net_join_attach(struct be_ctx *ctx, struct net_join *j, pid_t pid, struct be_error **err);

@@ -283,10 +283,9 @@ static int prepare_locked(struct be_ctx *ctx, const char *name, const struct be_
 }
 
 int net_join_prepare(struct be_ctx *ctx, const char *name, const char *network,
-                     const char *hostname, const struct be_port *ports, size_t n_ports,
-                     struct net_join *j, struct be_error **err)
+                     const struct be_port *ports, size_t n_ports, struct net_join *j,
+                     struct be_error **err)
 {
-	(void)hostname;
 	memset(j, 0, sizeof(*j));
 	net_veth_name(ctx, name, j->veth);
 	if (net_network_load(ctx, network ? network : BE_NET_DEFAULT, &j->net, err) < 0)
