@@ -13,10 +13,12 @@ PREFIX    ?= /usr/local
 BUILD     ?= build
 SAN       ?=
 CC        ?= cc
-PKG       := libcgroup jansson libarchive libseccomp libcap nettle zlib
+PKG       := libcgroup jansson libarchive libseccomp libcap nettle zlib libnl-route-3.0 libnftables
 # libarchive is loaded on first use (backend/archive_dl.c), not linked:
-# its dependencies cost every command 2.5 ms of start-up.
-LINK_PKG  := libcgroup jansson libseccomp libcap nettle zlib
+# its dependencies cost every command 2.5 ms of start-up.  libnftables
+# likewise (backend/net/net_nft.c), and libcurl (backend/registry);
+# libnl-route-3 is linked statically.
+LINK_PKG  := libcgroup jansson libseccomp libcap nettle zlib libnl-route-3.0
 TEST_PKG  := cmocka
 TUI_PKG   := ncursesw
 

@@ -19,11 +19,21 @@
 	        {"workdir", 'w', BE_OPT_VALUE, "DIR", "working directory inside"},                 \
 	        {"user", 'u', BE_OPT_VALUE, "USER[:GROUP]", "run as this user (name or uid)"},     \
 	        {"net", 0, BE_OPT_VALUE, "MODE",                                                   \
-	         "network: none (loopback only, default) or host"},                                \
+	         "bridge, none (loopback only), host, or a network's name (default: bridge "       \
+	         "for the default root run by root, none otherwise)"},                             \
+	        {"network", 0, BE_OPT_VALUE, "NAME", "same as --net"},                             \
+	        {"publish", 'p', BE_OPT_LIST, "[IP:]HOSTPORT:PORT[/udp]",                          \
+	         "publish a port (PORT alone: a free host port; see `berth port`)"},               \
 	        {"interactive", 'i', BE_OPT_FLAG, NULL, "keep stdin open"},                        \
 	        {"tty", 't', BE_OPT_FLAG, NULL, "give the container a terminal"},                  \
+	        {"rm", 0, BE_OPT_FLAG, NULL, "remove the container when it exits"},                \
+	        {"volume", 'v', BE_OPT_LIST, "SRC:PATH[:ro]",                                      \
+	         "bind a host path (SRC starts with /) or a named volume at PATH"},                \
+	        {"mount", 0, BE_OPT_LIST, "type=T,source=S,target=P[,readonly]",                   \
+	         "a bind, volume or tmpfs mount (docker's --mount)"},                              \
+	        {"tmpfs", 0, BE_OPT_LIST, "PATH[:size=N,mode=M]", "a fresh tmpfs at PATH"},        \
 	{                                                                                          \
-		"rm", 0, BE_OPT_FLAG, NULL, "remove the container when it exits"                   \
+		"read-only", 0, BE_OPT_FLAG, NULL, "mount the root filesystem read-only"           \
 	}
 
 static volatile sig_atomic_t got_signal;
@@ -63,10 +73,23 @@ static int parse_spec(const struct cli_args *a, struct be_container_spec *spec)
 	spec->workdir = cli_opt(a, "workdir");
 	spec->user = cli_opt(a, "user");
 	const char *net = cli_opt(a, "net");
+	const char *network = cli_opt(a, "network");
+	if (net && network && strcmp(net, network) != 0)
+		return cli_failf("--net %s and --network %s disagree", net, network);
+	if (net == NULL)
+		net = network;
+	spec->net_default = net == NULL;
 	if (net && strcmp(net, "host") == 0)
 		spec->net = BE_NET_HOST;
-	else if (net && strcmp(net, "none") != 0)
-		return cli_failf("invalid --net \"%s\": use none or host", net);
+	else if (net && strcmp(net, "none") == 0)
+		spec->net = BE_NET_NONE;
+	else if (net) {
+		struct be_error *err = NULL;
+		if (be_name_check("network", net, &err) < 0)
+			return cli_fail(err);
+		spec->net = BE_NET_BRIDGE;
+		spec->network = strcmp(net, "bridge") == 0 ? NULL : net;
+	}
 	spec->tty = cli_flag(a, "tty");
 	spec->interactive = cli_flag(a, "interactive");
 	spec->auto_remove = cli_flag(a, "rm");
@@ -86,15 +109,32 @@ static char **terminated(const struct cli_args *a, const char *opt)
 	return out;
 }
 
-/* The spec of create and run from the options; env (freed by the caller)
- * holds the -e values it points at. */
-static int read_spec(const struct cli_args *a, struct be_container_spec *spec, char ***env)
+/* The spec of create and run from the options; spec_free releases what it
+ * holds (the -e list, the mounts, the ports). */
+static int read_spec(const struct cli_args *a, struct be_container_spec *spec)
 {
 	if (parse_spec(a, spec) != 0)
 		return CLI_EXIT_FAIL;
-	*env = terminated(a, "env");
-	spec->env = *env;
+	struct be_mount *mounts = NULL;
+	if (cli_parse_mounts(a, &mounts, &spec->n_mounts) != 0)
+		return CLI_EXIT_FAIL;
+	spec->mounts = mounts;
+	spec->read_only = cli_flag(a, "read-only");
+	struct be_port *ports = NULL;
+	if (cli_parse_ports(a, &ports, &spec->n_ports) != 0) {
+		cli_mounts_free(mounts, spec->n_mounts);
+		return CLI_EXIT_FAIL;
+	}
+	spec->ports = ports;
+	spec->env = terminated(a, "env");
 	return 0;
+}
+
+static void spec_free(struct be_container_spec *spec)
+{
+	free((void *)spec->env);
+	cli_mounts_free((struct be_mount *)spec->mounts, spec->n_mounts);
+	free((void *)spec->ports);
 }
 
 static int do_create(struct cli *cli, const struct cli_args *a, char *name)
@@ -103,12 +143,11 @@ static int do_create(struct cli *cli, const struct cli_args *a, char *name)
 	if (ctx == NULL)
 		return CLI_EXIT_FAIL;
 	struct be_container_spec spec;
-	char **env = NULL;
-	if (read_spec(a, &spec, &env) != 0)
+	if (read_spec(a, &spec) != 0)
 		return CLI_EXIT_FAIL;
 	struct be_error *err = NULL;
 	int r = be_container_create(ctx, &spec, name, &err);
-	free(env);
+	spec_free(&spec);
 	return r < 0 ? cli_fail(err) : 0;
 }
 
@@ -241,8 +280,7 @@ static int cmd_run(struct cli *cli, const struct cli_args *a)
 	if (ctx == NULL)
 		return CLI_EXIT_FAIL;
 	struct be_container_spec spec;
-	char **env = NULL;
-	if (read_spec(a, &spec, &env) != 0)
+	if (read_spec(a, &spec) != 0)
 		return CLI_EXIT_FAIL;
 	char name[BE_NAME_MAX + 1];
 	struct be_error *err = NULL;
@@ -266,7 +304,7 @@ static int cmd_run(struct cli *cli, const struct cli_args *a)
 			close(o.exit_fd);
 		}
 	}
-	free(env);
+	spec_free(&spec);
 	return code < 0 ? cli_fail(err) : code;
 }
 
@@ -474,13 +512,14 @@ static int cmd_ps(struct cli *cli, const struct cli_args *a)
 		for (size_t i = 0; i < k; i++)
 			puts(list[i].name);
 	} else {
-		printf("%-20s %-12s %-24s %-28s %s\n", "NAME", "IMAGE", "COMMAND", "STATUS", "PID");
+		printf("%-20s %-12s %-24s %-28s %-8s %s\n", "NAME", "IMAGE", "COMMAND", "STATUS",
+		       "PID", "PORTS");
 		for (size_t i = 0; i < k; i++) {
 			char status[96], cmd[25];
 			format_status(&list[i], status, sizeof(status));
 			snprintf(cmd, sizeof(cmd), "%s", list[i].command ? list[i].command : "");
-			printf("%-20s %-12s %-24s %-28s %d\n", list[i].name, list[i].image, cmd,
-			       status, (int)list[i].pid);
+			printf("%-20s %-12s %-24s %-28s %-8d %s\n", list[i].name, list[i].image,
+			       cmd, status, (int)list[i].pid, list[i].ports ? list[i].ports : "");
 		}
 	}
 	be_container_list_free(list, k);

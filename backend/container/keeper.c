@@ -25,6 +25,7 @@
 #include "store/store.h"
 #include "container/container.h"
 #include "layer/layer.h"
+#include "net/net.h"
 
 #define LOG_CAP (8u << 20) /* bytes per log file; one older file is kept */
 
@@ -41,7 +42,20 @@ struct keeper {
 	uint64_t log_size;
 	char *log_path;
 	struct relay rel[2];
+	struct net_join nj; /* bridge: the network joined (net.name "" when none) */
 };
+
+/* sandbox_spawn's hook: the veth into the new init's namespace. */
+struct attach_data {
+	struct keeper *k;
+	struct be_error **err;
+};
+
+static int attach_net(pid_t child, void *data)
+{
+	struct attach_data *d = data;
+	return net_join_attach(d->k->a->ctx, &d->k->nj, child, d->err);
+}
 
 static void report(int fd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void report(int fd, const char *fmt, ...)
@@ -153,8 +167,23 @@ static pid_t launch(struct keeper *k, int out_w, int err_w, struct be_error **er
 		return -1;
 	sc.cgroup_fds = cg_fds;
 	sc.n_cgroup_fds = n_cg;
+	struct be_sandbox_mount *mounts = NULL;
+	size_t n_mounts = 0;
+	if ((k->cfg.net == BE_NET_BRIDGE &&
+	     net_join_prepare(a->ctx, a->name, k->cfg.network, k->cfg.ports, k->cfg.n_ports, &k->nj,
+	                      err) < 0) ||
+	    ct_mounts_open(a->ctx, &k->cfg, &mounts, &n_mounts, err) < 0) {
+		for (size_t i = 0; i < n_cg; i++)
+			close(cg_fds[i]);
+		return -1;
+	}
+	sc.mounts = mounts;
+	sc.n_mounts = n_mounts;
+	sc.read_only_root = k->cfg.read_only;
 	pid_t pid = -1;
-	int r = sandbox_spawn(&sc, NULL, NULL, &pid, err);
+	struct attach_data ad = {.k = k, .err = err};
+	int r = sandbox_spawn(&sc, k->cfg.net == BE_NET_BRIDGE ? attach_net : NULL, &ad, &pid, err);
+	ct_mounts_close(mounts, n_mounts);
 	for (size_t i = 0; i < n_cg; i++)
 		close(cg_fds[i]);
 	return r < 0 ? -1 : pid;
@@ -237,6 +266,11 @@ static void finish(struct keeper *k, int code, int64_t started_ns)
 	}
 	cg_destroy(a->ctx, a->name, &err);
 	be_error_clear(&err);
+	if (k->cfg.net == BE_NET_BRIDGE) {
+		net_leave(a->ctx, a->name, &err);
+		be_error_clear(&err);
+		net_join_clear(&k->nj);
+	}
 	k->st.exit_code = code;
 	k->st.started_ns = started_ns;
 	if (k->st.oom_killed)

@@ -15,6 +15,8 @@
 #include "journal/journal.h"
 #include "store/store.h"
 #include "container/container.h"
+#include "volume/volume.h"
+#include "net/net.h"
 
 const char *be_container_status_name(enum be_container_status s)
 {
@@ -141,11 +143,10 @@ static char **strv_dup(char *const *v, size_t n)
 }
 
 /* Fills cfg from the spec and the image's defaults. */
-static int make_config(const struct be_ctx *ctx, const struct be_container_spec *spec,
-                       const char *name, const struct be_image_rec *img, struct rec_config *cfg,
+static int make_config(struct be_ctx *ctx, const struct be_container_spec *spec, const char *name,
+                       const struct be_image_rec *img, struct rec_config *cfg,
                        struct be_error **err)
 {
-	(void)ctx;
 	memset(cfg, 0, sizeof(*cfg));
 	snprintf(cfg->name, sizeof(cfg->name), "%s", name);
 	snprintf(cfg->image, sizeof(cfg->image), "%s", spec->image);
@@ -171,7 +172,8 @@ static int make_config(const struct be_ctx *ctx, const struct be_container_spec 
 		                    wd);
 	cfg->workdir = xstrdup(wd);
 	cfg->user = spec->user && *spec->user ? xstrdup(spec->user) : NULL;
-	cfg->net = spec->net;
+	if (ct_net_config(ctx, spec, cfg, err) < 0)
+		return -1;
 	cfg->limits = spec->limits;
 	if (be_limits_check(&cfg->limits, err) < 0)
 		return -1;
@@ -179,6 +181,10 @@ static int make_config(const struct be_ctx *ctx, const struct be_container_spec 
 	cfg->interactive = spec->interactive;
 	cfg->auto_remove = spec->auto_remove;
 	cfg->created = util_wall_ns() / 1000000000;
+	cfg->read_only = spec->read_only;
+	if (vol_prepare(ctx, spec->mounts, spec->n_mounts, &cfg->mounts, err) < 0)
+		return -1;
+	cfg->n_mounts = cfg->mounts ? spec->n_mounts : 0;
 	return build_env(img, spec, cfg->hostname, &cfg->env, err);
 }
 
@@ -349,6 +355,7 @@ int be_container_get(struct be_ctx *ctx, const char *name, struct be_container_i
 		out->finished_ns = 0;
 		out->exit_code = -1;
 	}
+	ct_net_info(ctx, &cfg, running, out);
 	rec_config_clear(&cfg);
 	return 0;
 }
@@ -359,6 +366,8 @@ void be_container_info_clear(struct be_container_info *info)
 	info->command = NULL;
 	free(info->problem);
 	info->problem = NULL;
+	free(info->ports);
+	info->ports = NULL;
 }
 
 void be_container_list_free(struct be_container_info *list, size_t n)
@@ -451,6 +460,15 @@ static json_t *info_json(const struct be_container_info *c)
 	                      (json_int_t)c->finished_ns);
 	if (c->problem)
 		json_object_set_new(o, "problem", json_string(c->problem));
+	json_object_set_new(o, "net",
+	                    json_string(c->net == BE_NET_HOST     ? "host"
+	                                : c->net == BE_NET_BRIDGE ? "bridge"
+	                                                          : "none"));
+	if (c->network[0])
+		json_object_set_new(o, "network", json_string(c->network));
+	if (c->ip[0])
+		json_object_set_new(o, "ip", json_string(c->ip));
+	json_object_set_new(o, "ports", json_string(c->ports ? c->ports : ""));
 	return o;
 }
 
@@ -521,10 +539,16 @@ int be_container_inspect_json(struct be_ctx *ctx, const char *name, char **out,
 	                    json_pack("{s:o,s:o,s:s,s:s?,s:s,s:s,s:b,s:b,s:b}", "cmd",
 	                              rec_strv_json(cfg.cmd), "env", rec_strv_json(cfg.env),
 	                              "workdir", cfg.workdir, "user", cfg.user, "hostname",
-	                              cfg.hostname, "net", cfg.net == BE_NET_HOST ? "host" : "none",
+	                              cfg.hostname, "net",
+	                              cfg.net == BE_NET_HOST     ? "host"
+	                              : cfg.net == BE_NET_BRIDGE ? "bridge"
+	                                                         : "none",
 	                              "tty", cfg.tty, "interactive", cfg.interactive, "auto_remove",
 	                              cfg.auto_remove));
 	json_object_set_new(o, "limits", limits_out(&cfg.limits));
+	json_object_set_new(o, "mounts", ct_mounts_json(ctx, &cfg));
+	json_object_set_new(o, "network", ct_net_json(&cfg, &info));
+	json_object_set_new(json_object_get(o, "config"), "read_only", json_boolean(cfg.read_only));
 	json_t *state = json_object();
 	json_object_set_new(state, "status", json_string(be_container_status_name(info.status)));
 	json_object_set_new(

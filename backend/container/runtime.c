@@ -16,6 +16,7 @@
 #include "store/store.h"
 #include "container/container.h"
 #include "layer/layer.h"
+#include "net/net.h"
 
 /* A pidfd for pid if it is still the process that started at start. */
 static int pidfd_checked(const struct be_ctx *ctx, pid_t pid, uint64_t start)
@@ -69,6 +70,8 @@ int ct_reconcile(struct be_ctx *ctx, const char *name, struct be_error **err)
 	}
 	if (layer_overlay_unmount(ctx, name, err) < 0)
 		return be_error_wrap(err, "repairing container %s", name);
+	/* Its veth, lease and port entries (and the bridge when idle). */
+	net_leave(ctx, name, NULL);
 	if (has == 1) {
 		struct rec_state st;
 		if (rec_state_load(ctx, name, &st, err) < 0)

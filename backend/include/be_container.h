@@ -12,7 +12,9 @@
 struct be_ctx;
 struct be_error;
 
-enum be_net_mode { BE_NET_NONE = 0, BE_NET_HOST = 1 };
+/* none: loopback only; host: the host's network namespace; bridge: a veth
+ * on a bridge network (be_net.h), with an address, NAT and ports. */
+enum be_net_mode { BE_NET_NONE = 0, BE_NET_HOST = 1, BE_NET_BRIDGE = 2 };
 
 /* What the user asks for at create time (config.json).  Strings are
  * borrowed; NULL fields take the image's defaults. */
@@ -29,6 +31,19 @@ struct be_container_spec {
 	bool tty;
 	bool interactive;
 	bool auto_remove; /* --rm: removed when its init exits */
+	/* -v, --mount, --tmpfs (be_volume_parse_*): bind sources are checked
+	 * and named volumes made at create. */
+	const struct be_mount *mounts;
+	size_t n_mounts;
+	bool read_only; /* --read-only: the root filesystem */
+	/* BE_NET_BRIDGE: the network to join (NULL: BE_NET_DEFAULT) and the
+	 * ports to publish (-p; checked for conflicts at create and start). */
+	const char *network;
+	const struct be_port *ports;
+	size_t n_ports;
+	/* net not given (-1 is not a mode): bridge for the default root when
+	 * the host allows it, none for any other root. */
+	bool net_default;
 };
 
 /* Creates containers/<name>/ with config.json, state.json and the overlay
@@ -111,6 +126,10 @@ struct be_container_info {
 	int64_t finished_ns; /* unix ns, 0 never */
 	struct be_limits limits;
 	char *problem; /* BE_STATUS_DAMAGED: the one-line error; else NULL */
+	enum be_net_mode net;
+	char network[BE_NAME_MAX + 1]; /* bridge: its network */
+	char ip[16];                   /* running on a bridge: its address, else "" */
+	char *ports; /* running: "127.0.0.1:8080->80/tcp, ..." as published, else NULL */
 };
 
 /* Every container (reconciled with the kernel first).  Free with

@@ -106,5 +106,7 @@ const char *be_format_duration(int64_t secs, char *buf, size_t len);
 #include "be_events.h"
 #include "be_lab.h"
 #include "be_registry.h"
+#include "be_volume.h"
+#include "be_net.h"
 
 #endif

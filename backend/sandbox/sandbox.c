@@ -215,9 +215,11 @@ int sandbox_setup_root(const struct be_sandbox_cfg *cfg, struct be_error **err)
 		return be_error_set(err, errno, "chdir %s", root);
 	if (mount_point("proc", err) < 0 ||
 	    do_mount("proc", "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, err) < 0 ||
-	    setup_sys(cfg->net_host, err) < 0 || setup_dev(err) < 0)
+	    setup_sys(cfg->net_host, err) < 0 || setup_dev(err) < 0 ||
+	    sandbox_user_mounts(cfg, err) < 0)
 		return be_error_wrap(err, "setting up %s", root);
-	if (pivot(err) < 0 || mask_paths(err) < 0 || readonly_binds(err) < 0)
+	if (pivot(err) < 0 || mask_paths(err) < 0 || readonly_binds(err) < 0 ||
+	    sandbox_readonly_root(cfg, err) < 0)
 		return be_error_wrap(err, "setting up %s", root);
 	return 0;
 }

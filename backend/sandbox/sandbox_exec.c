@@ -240,8 +240,9 @@ static void enter_prepare(const struct be_sandbox_cfg *cfg)
 	 * process while it holds host fds; exec makes it dumpable again. */
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	umask(0);
-	if (setup_stdio(cfg, &err) < 0 || sandbox_setup_root(cfg, &err) < 0 ||
-	    (cfg->tty && setup_console(cfg, &err) < 0) || setup_host(cfg, &err) < 0)
+	if ((!cfg->net_host && sandbox_lo_up(&err) < 0) || setup_stdio(cfg, &err) < 0 ||
+	    sandbox_setup_root(cfg, &err) < 0 || (cfg->tty && setup_console(cfg, &err) < 0) ||
+	    setup_host(cfg, &err) < 0)
 		die_err(cfg->report_fd, err);
 }
 

@@ -544,7 +544,7 @@ static void test_bad_input(void **state)
 	        {"run", "--pids-limit", "x", "demo", "true", NULL},
 	        {"run", "--name", "a/b", "demo", "true", NULL},
 	        {"run", "nosuchimage", "true", NULL},
-	        {"create", "--net", "bridge", "demo", NULL},
+	        {"create", "--net", "nosuchnet", "demo", NULL},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 		assert_bad(cases[i]);
