@@ -1,0 +1,152 @@
+/* berth inside a chroot, as build and CI machines run it: a busybox tree
+ * with berth and its libraries copied in, entered from a private mount and
+ * pid namespace (unshare) whose own view of the host's / is remounted
+ * read-only first, so that a failure cannot harm the host.  berth's root is
+ * a tmpfs inside the tree, gone with the namespace.  Twice: the tree bound
+ * onto itself (its / is a mount point: exec must still end in the
+ * container's root, not the namespace's), and not bound (its / is not a
+ * mount point: start must still make its mounts private and pivot). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "testutil.h"
+
+static char *dir;  /* the test's temp dir */
+static char *tree; /* dir/c, the busybox tree */
+
+/* Inside the chroot: a container that marks its own root, an exec that
+ * lists "/" and names pid 1, a plain run, and the cgroup's name for the
+ * sweep afterwards. */
+static const char inside[] =
+        "B='berth --root /r/root'\n"
+        "$B image demo >/dev/null || echo 'image failed'\n"
+        "$B run --rm demo sh -c 'echo run-ok pid1=$(cat /proc/1/comm)'\n"
+        "$B run -d --name web demo sh -c 'echo >/ct-mark; exec sleep 1000' >/dev/null\n"
+        "$B inspect web | grep -o 'berth-[0-9a-f]*' | head -1 | sed 's/^/cg=/'\n"
+        "$B exec web sh -c 'for i in 1 2 3 4 5 6 7 8 9 10; do [ -e /ct-mark ] && break; "
+        "sleep 0.1; done; echo ls: $(ls /); echo pid1=$(cat /proc/1/comm); echo >/etc/x'\n"
+        "echo exec=$?\n"
+        "$B rm -f web >/dev/null; echo rm=$?\n";
+
+static int setup(void **state)
+{
+	(void)state;
+	if (!tu_is_root())
+		return 0;
+	dir = tu_root_new();
+	if (asprintf(&tree, "%s/c", dir) < 0)
+		return -1;
+	const char *b = tu_berth_bin();
+	int r = tu_sh(NULL,
+	              "set -e; C=%s; mkdir -p $C/bin $C/proc $C/sys $C/dev $C/tmp $C/r $C/etc; "
+	              "cp /bin/busybox $C/bin/; for a in $($C/bin/busybox --list); do "
+	              "[ $a = busybox ] || ln -s busybox $C/bin/$a; done; "
+	              "cp %s $C/bin/berth; "
+	              "for l in $(ldd %s | awk '/=>/ {print $3} /^\\t\\// {print $1}'); do "
+	              "mkdir -p $C$(dirname $l); cp $l $C$l; done; "
+	              "echo >$C/CHROOT-MARK",
+	              tree, b, b);
+	if (r != 0)
+		return -1;
+	char *path = NULL;
+	if (asprintf(&path, "%s/inside.sh", tree) < 0)
+		return -1;
+	tu_write(path, inside);
+	free(path);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	if (dir == NULL)
+		return 0;
+	tu_root_remove(dir);
+	free(dir);
+	free(tree);
+	return 0;
+}
+
+/* Runs inside.sh in the chroot (bind: the tree bound onto itself first);
+ * returns everything it printed.  Afterwards removes the cgroups a failed
+ * run may have left (the namespace's end killed their processes). */
+static char *run_chroot(bool bind)
+{
+	struct tu_out o;
+	tu_sh(&o,
+	      "unshare -m -p -f --propagation private /bin/sh -c '"
+	      "C=$1; set -e; [ $2 = bind ] && mount --bind $C $C; "
+	      "mount -t proc proc $C/proc; mount --rbind /sys $C/sys; mount --rbind /dev $C/dev; "
+	      "mount -t tmpfs tmpfs $C/r; mount -o remount,bind,ro /; "
+	      "exec chroot $C /bin/sh /inside.sh' sh %s %s 2>&1",
+	      tree, bind ? "bind" : "plain");
+	char *out = strdup(o.out ? o.out : "");
+	tu_out_free(&o);
+	const char *cg = strstr(out, "cg=");
+	if (cg != NULL) {
+		char name[64];
+		if (sscanf(cg + 3, "%63[a-z0-9-]", name) == 1 && strncmp(name, "berth-", 6) == 0)
+			tu_sh(NULL,
+			      "sleep 0.2; for d in $(find /sys/fs/cgroup -maxdepth 3 -type d "
+			      "-name %s); do find $d -mindepth 1 -depth -type d -exec rmdir {} \\; "
+			      "; "
+			      "rmdir $d; done 2>/dev/null; true",
+			      name);
+	}
+	return out;
+}
+
+static void check(const char *out)
+{
+	if (strstr(out, "run-ok pid1=sh") == NULL)
+		fail_msg("run inside the chroot failed:\n%s", out);
+	const char *ls = strstr(out, "ls: ");
+	if (ls == NULL || strstr(out, "exec=0") == NULL)
+		fail_msg("exec failed:\n%s", out);
+	size_t len = strcspn(ls, "\n");
+	char *line = strndup(ls, len);
+	/* The container's root, neither the chroot's nor the host's. */
+	if (strstr(line, "ct-mark") == NULL || strstr(line, "CHROOT-MARK") != NULL)
+		fail_msg("exec listed another root: %s\n%s", line, out);
+	free(line);
+	if (strstr(out, "pid1=sleep") == NULL)
+		fail_msg("exec saw another pid 1:\n%s", out);
+	if (strstr(out, "rm=0") == NULL)
+		fail_msg("rm failed:\n%s", out);
+}
+
+static void test_chroot_bound_exec_reaches_container_root(void **state)
+{
+	(void)state;
+	if (dir == NULL)
+		skip();
+	char *out = run_chroot(true);
+	check(out);
+	free(out);
+	/* The exec's write went to the container, not to the tree. */
+	char *x = NULL;
+	assert_true(asprintf(&x, "%s/etc/x", tree) > 0);
+	assert_int_equal(access(x, F_OK), -1);
+	free(x);
+}
+
+static void test_chroot_not_mount_point_run_and_exec(void **state)
+{
+	(void)state;
+	if (dir == NULL)
+		skip();
+	char *out = run_chroot(false);
+	check(out);
+	free(out);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	        cmocka_unit_test(test_chroot_bound_exec_reaches_container_root),
+	        cmocka_unit_test(test_chroot_not_mount_point_run_and_exec),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
