@@ -32,9 +32,10 @@ static const char inside[] =
 
 static int setup(void **state)
 {
-	(void)state;
 	if (!tu_is_root())
 		return 0;
+	if (tu_demo_group_setup(state) < 0)
+		return -1;
 	dir = tu_root_new();
 	if (asprintf(&tree, "%s/c", dir) < 0)
 		return -1;
@@ -60,7 +61,7 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	(void)state;
+	tu_demo_group_teardown(state);
 	if (dir == NULL)
 		return 0;
 	tu_root_remove(dir);
@@ -142,11 +143,38 @@ static void test_chroot_not_mount_point_run_and_exec(void **state)
 	free(out);
 }
 
+/* A tampered working set: upper replaced by a link to a directory outside
+ * the root.  start refuses it naming the path, and nothing lands there. */
+static void test_symlinked_upper_refused(void **state)
+{
+	(void)state;
+	tu_need_demo_root();
+	const char *r = tu_demo_root;
+	TU_OK(r, "create", "--name", "tamper", "demo", "sh", "-c", "echo pwned >/pwned");
+	char *upper = NULL, *target = NULL;
+	assert_true(asprintf(&upper, "%s/containers/tamper/upper", r) > 0);
+	assert_true(asprintf(&target, "%s/elsewhere", dir) > 0);
+	assert_int_equal(tu_sh(NULL, "mkdir -p %s && rm -rf %s && ln -s %s %s", target, upper,
+	                       target, upper),
+	                 0);
+	struct tu_out o;
+	int code = tu_berthl(&o, r, "start", "tamper", NULL);
+	assert_int_equal(code, 125);
+	if (strstr(o.err, upper) == NULL || strstr(o.err, "refused") == NULL)
+		fail_msg("the error does not name %s: %s", upper, o.err);
+	tu_out_free(&o);
+	assert_int_equal(tu_count("ls -A %s | wc -l", target), 0);
+	TU_OK(r, "rm", "-f", "tamper");
+	free(upper);
+	free(target);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_chroot_bound_exec_reaches_container_root),
 	        cmocka_unit_test(test_chroot_not_mount_point_run_and_exec),
+	        cmocka_unit_test(test_symlinked_upper_refused),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
