@@ -9,8 +9,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/statfs.h>
 #include <unistd.h>
 
+#include "berth.h"
 #include "testutil.h"
 
 static char *dir;  /* the test's temp dir */
@@ -169,12 +171,123 @@ static void test_symlinked_upper_refused(void **state)
 	free(target);
 }
 
+/* Runs berth and asserts exit 125 and exactly one line on stderr. */
+static void expect_line(const char *want, const char *const *argv)
+{
+	struct tu_out o;
+	int code = tu_berth(&o, tu_demo_root, argv);
+	char line[512];
+	snprintf(line, sizeof(line), "berth: %s\n", want);
+	if (code != 125 || strcmp(o.err, line) != 0)
+		fail_msg("%s: exit %d, stderr \"%s\", want \"%s\"", argv[0], code, o.err, line);
+	tu_out_free(&o);
+}
+
+#define EXPECT_LINE(want, ...) expect_line(want, (const char *const[]){__VA_ARGS__, NULL})
+
+/* -it without a terminal on stdin: docker's words, exit 125, nothing made. */
+static void test_it_without_terminal(void **state)
+{
+	(void)state;
+	tu_need_demo_root();
+	const char *r = tu_demo_root;
+	EXPECT_LINE("the input device is not a TTY", "run", "--name", "notty", "-it", "demo", "sh");
+	assert_int_equal(tu_count("ls %s/containers | grep -c notty", r), 0);
+	TU_OK(r, "run", "-d", "--name", "itweb", "demo", "sleep", "100");
+	EXPECT_LINE("the input device is not a TTY", "exec", "-it", "itweb", "sh");
+	/* -t alone is fine without one. */
+	TU_OK(r, "exec", "-t", "itweb", "true");
+	TU_OK(r, "rm", "-f", "itweb");
+}
+
+/* The container stops just as exec begins (an injected SIGKILL of its init
+ * at that point): one line, whichever step failed. */
+static void test_exec_racing_stop(void **state)
+{
+	(void)state;
+	tu_need_demo_root();
+	TU_OK(tu_demo_root, "run", "-d", "--name", "web", "demo", "sleep", "100");
+	setenv("BERTH_FAIL", "exec.stop_race", 1);
+	EXPECT_LINE("container web stopped while exec was starting", "exec", "web", "true");
+	unsetenv("BERTH_FAIL");
+	TU_OK(tu_demo_root, "rm", "-f", "web");
+}
+
+/* exec while a live snapshot holds the container frozen (the snapshot's
+ * process dies there, leaving it so). */
+static void test_exec_during_snapshot_pause(void **state)
+{
+	(void)state;
+	tu_need_demo_root();
+	const char *r = tu_demo_root;
+	TU_OK(r, "run", "-d", "--name", "snapweb", "demo", "sleep", "100");
+	setenv("BERTH_FAULT", "snapshot.live_frozen", 1);
+	struct tu_out o;
+	int code = tu_berthl(&o, r, "snapshot", "snapweb", "s1", NULL);
+	unsetenv("BERTH_FAULT");
+	tu_out_free(&o);
+	assert_int_equal(code, 99);
+	EXPECT_LINE("container snapweb is paused for a snapshot: try again in a moment", "exec",
+	            "snapweb", "true");
+	TU_OK(r, "rm", "-f", "snapweb");
+}
+
+static void test_pids_limit_zero_refused(void **state)
+{
+	(void)state;
+	tu_need_demo_root();
+	EXPECT_LINE("invalid --pids-limit 0: range is 1 to 4194304, or -1 for unlimited", "run",
+	            "--pids-limit", "0", "demo", "true");
+}
+
+/* update --io-weight where the container's cgroup has no IO weight file
+ * (this host's controller-less cgroup2 hierarchy): an error that says so,
+ * and the record keeps no weight. */
+static void test_update_io_weight_unsupported(void **state)
+{
+	(void)state;
+	tu_need_demo_root();
+	struct statfs sf;
+	if (statfs("/sys/fs/cgroup/unified", &sf) < 0 || sf.f_type != 0x63677270)
+		skip();
+	struct be_ctx_opts opts = {.root = tu_demo_root, .cgroup_root = "/sys/fs/cgroup/unified"};
+	struct be_ctx *ctx = NULL;
+	struct be_error *err = NULL;
+	if (be_ctx_open(&opts, &ctx, &err) < 0)
+		fail_msg("%s", err->msg);
+	const char *const cmd[] = {"sleep", "100", NULL};
+	struct be_container_spec spec = {.name = "iow", .image = "demo", .cmd = (char *const *)cmd};
+	if (be_container_create(ctx, &spec, NULL, &err) < 0 ||
+	    be_container_start(ctx, "iow", NULL, &err) < 0)
+		fail_msg("%s", err->msg);
+	struct be_limits lim = {.io_weight = 500};
+	int r = be_container_update(ctx, "iow", &lim, &err);
+	char *j = NULL;
+	be_container_inspect_json(ctx, "iow", &j, NULL);
+	be_container_remove(ctx, "iow", true, NULL);
+	char parent[512];
+	snprintf(parent, sizeof(parent), "/sys/fs/cgroup/unified/%s", be_ctx_cgroup_parent(ctx));
+	rmdir(parent);
+	be_ctx_free(ctx);
+	assert_int_equal(r, -1);
+	assert_non_null(strstr(err->msg, "--io-weight: this kernel offers no IO weight"));
+	be_error_free(err);
+	assert_non_null(j);
+	assert_non_null(strstr(j, "\"io_weight\": null"));
+	free(j);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_chroot_bound_exec_reaches_container_root),
 	        cmocka_unit_test(test_chroot_not_mount_point_run_and_exec),
 	        cmocka_unit_test(test_symlinked_upper_refused),
+	        cmocka_unit_test(test_it_without_terminal),
+	        cmocka_unit_test(test_exec_racing_stop),
+	        cmocka_unit_test(test_exec_during_snapshot_pause),
+	        cmocka_unit_test(test_pids_limit_zero_refused),
+	        cmocka_unit_test(test_update_io_weight_unsupported),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
