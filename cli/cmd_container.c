@@ -18,7 +18,8 @@
 	         "memory plus swap limit, or -1 for unlimited"},                                   \
 	        {"cpus", 0, CLI_VALUE, "N", "CPU quota in CPUs (e.g. 0.5, 2)"},                    \
 	        {"cpu-weight", 0, CLI_VALUE, "W", "CPU weight 1-10000 (v1: cpu.shares)"},          \
-	        {"pids-limit", 0, CLI_VALUE, "N", "most processes at once (-1: unlimited)"},       \
+	        {"pids-limit", 0, CLI_VALUE, "N",                                                  \
+	         "most processes at once, 1-4194304 (-1: unlimited)"},                             \
 	{                                                                                          \
 		"io-weight", 0, CLI_VALUE, "W", "block IO weight 1-10000 where the kernel has it"  \
 	}
