@@ -247,10 +247,11 @@ static int run_tty(struct be_ctx *ctx, const char *name, bool interactive, struc
 }
 
 /* -it relays our stdin as a terminal: without one it would hang (docker
- * refuses it with these words, exit 125). */
-static int check_tty_input(const struct cli_args *a)
+ * refuses it with these words, exit 125).  detached: nothing is relayed
+ * (-dit keeps the terminal in the keeper). */
+static int check_tty_input(const struct cli_args *a, bool detached)
 {
-	if (cli_flag(a, "tty") && cli_flag(a, "interactive") && !isatty(0))
+	if (!detached && cli_flag(a, "tty") && cli_flag(a, "interactive") && !isatty(0))
 		return cli_failf("the input device is not a TTY");
 	return 0;
 }
@@ -258,7 +259,7 @@ static int check_tty_input(const struct cli_args *a)
 static int cmd_run(struct cli *cli, const struct cli_args *a)
 {
 	char name[BE_NAME_MAX + 1];
-	if (check_tty_input(a) != 0)
+	if (check_tty_input(a, cli_flag(a, "detach")) != 0)
 		return CLI_EXIT_FAIL;
 	int r = do_create(cli, a, name);
 	if (r != 0)
@@ -567,7 +568,7 @@ static int cmd_logs(struct cli *cli, const struct cli_args *a)
 
 static int cmd_exec(struct cli *cli, const struct cli_args *a)
 {
-	if (check_tty_input(a) != 0)
+	if (check_tty_input(a, false) != 0)
 		return CLI_EXIT_FAIL;
 	struct be_ctx *ctx = cli_ctx(cli);
 	if (ctx == NULL)

@@ -130,30 +130,42 @@ static long sys_bpf(int cmd, union bpf_attr *attr)
 	return syscall(SYS_bpf, cmd, attr, sizeof(*attr));
 }
 
-int cg_devices_v2(const char *dir, struct be_error **err)
+/* Loads the program; a refusal is loaded again with the verifier's log
+ * (which costs milliseconds, so not on the first try) to say why. */
+static int load_program(struct be_error **err)
 {
 	struct bpf_insn prog[256];
 	size_t n = cg_devices_program(prog, 256);
-	char log[4096] = "";
 	union bpf_attr load;
 	memset(&load, 0, sizeof(load));
 	load.prog_type = BPF_PROG_TYPE_CGROUP_DEVICE;
 	load.insns = (uintptr_t)prog;
 	load.insn_cnt = (unsigned)n;
 	load.license = (uintptr_t) "GPL";
+	int fd = (int)sys_bpf(BPF_PROG_LOAD, &load);
+	if (fd >= 0)
+		return fd;
+	int e = errno;
+	char log[2048] = "";
 	load.log_buf = (uintptr_t)log;
 	load.log_size = sizeof(log);
 	load.log_level = 1;
-	cleanup_close int pfd = (int)sys_bpf(BPF_PROG_LOAD, &load);
-	/* A log too small for the verifier's trace is ENOSPC: load again
-	 * without one. */
-	if (pfd < 0 && errno == ENOSPC) {
-		load.log_buf = 0, load.log_size = 0, load.log_level = 0;
-		pfd = (int)sys_bpf(BPF_PROG_LOAD, &load);
-	}
+	fd = (int)sys_bpf(BPF_PROG_LOAD, &load);
+	if (fd >= 0)
+		close(fd);
+	/* The verifier's reason is its last line. */
+	size_t len = strnlen(log, sizeof(log) - 1);
+	while (len > 0 && log[len - 1] == '\n')
+		log[--len] = '\0';
+	const char *why = strrchr(log, '\n') ? strrchr(log, '\n') + 1 : log;
+	return be_error_set(err, e, "loading the device program%s%.200s", *why ? ": " : "", why);
+}
+
+int cg_devices_v2(const char *dir, struct be_error **err)
+{
+	cleanup_close int pfd = load_program(err);
 	if (pfd < 0)
-		return be_error_set(err, errno, "loading the device program%s%.200s",
-		                    *log ? ": " : "", log);
+		return -1;
 	cleanup_close int cfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (cfd < 0)
 		return be_error_set(err, errno, "opening %s", dir);

@@ -118,9 +118,11 @@ int be_container_exec(struct be_ctx *ctx, const char *name, const struct be_exec
 	}
 	struct exec_hook hook = {ctx, name, err};
 	pid_t child;
-	/* Tests: the container stops just as the exec begins. */
-	if (util_fail("exec.stop_race", NULL) < 0)
-		kill(run.pid, SIGKILL);
+	/* Tests: the container stops just as the exec begins (its init is
+	 * dead before the exec's first step). */
+	if (util_fail("exec.stop_race", NULL) < 0 && kill(run.pid, SIGKILL) == 0)
+		for (int i = 0; i < 20 && !init_gone(run.pid); i++)
+			;
 	if (sandbox_exec(run.pid, &sc, exec_attach, &hook, &child, err) < 0) {
 		/* A stop in between fails one of several steps (the pidfd, the
 		 * namespaces, the root, the cgroup): one line says what happened. */

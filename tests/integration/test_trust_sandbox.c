@@ -195,8 +195,10 @@ static void test_it_without_terminal(void **state)
 	assert_int_equal(tu_count("ls %s/containers | grep -c notty", r), 0);
 	TU_OK(r, "run", "-d", "--name", "itweb", "demo", "sleep", "100");
 	EXPECT_LINE("the input device is not a TTY", "exec", "-it", "itweb", "sh");
-	/* -t alone is fine without one. */
+	/* -t alone is fine without one, and so is -dit (nothing is relayed). */
 	TU_OK(r, "exec", "-t", "itweb", "true");
+	TU_OK(r, "run", "-dit", "--name", "itdet", "demo", "sh");
+	TU_OK(r, "rm", "-f", "itdet");
 	TU_OK(r, "rm", "-f", "itweb");
 }
 
