@@ -75,16 +75,22 @@ static int teardown(void **state)
 /* Runs inside.sh in the chroot (bind: the tree bound onto itself first);
  * returns everything it printed.  Afterwards removes the cgroups a failed
  * run may have left (the namespace's end killed their processes). */
-static char *run_chroot(bool bind)
+enum chroot_mode { CHROOT_PLAIN, CHROOT_BOUND, CHROOT_SHARED };
+
+static char *run_chroot(enum chroot_mode mode)
 {
+	static const char *const modes[] = {"plain", "bind", "shared"};
 	struct tu_out o;
+	/* shared: the namespace's own copies become one peer group (the
+	 * host's mounts are never peers: they were made private first). */
 	tu_sh(&o,
 	      "unshare -m -p -f --propagation private /bin/sh -c '"
-	      "C=$1; set -e; [ $2 = bind ] && mount --bind $C $C; "
+	      "C=$1; set -e; [ $2 = shared ] && mount --make-rshared /; "
+	      "[ $2 = bind ] && mount --bind $C $C; "
 	      "mount -t proc proc $C/proc; mount --rbind /sys $C/sys; mount --rbind /dev $C/dev; "
 	      "mount -t tmpfs tmpfs $C/r; mount -o remount,bind,ro /; "
 	      "exec chroot $C /bin/sh /inside.sh' sh %s %s 2>&1",
-	      tree, bind ? "bind" : "plain");
+	      tree, modes[mode]);
 	char *out = strdup(o.out ? o.out : "");
 	tu_out_free(&o);
 	const char *cg = strstr(out, "cg=");
@@ -125,7 +131,7 @@ static void test_chroot_bound_exec_reaches_container_root(void **state)
 	(void)state;
 	if (dir == NULL)
 		skip();
-	char *out = run_chroot(true);
+	char *out = run_chroot(CHROOT_BOUND);
 	check(out);
 	free(out);
 	/* The exec's write went to the container, not to the tree. */
@@ -140,8 +146,24 @@ static void test_chroot_not_mount_point_run_and_exec(void **state)
 	(void)state;
 	if (dir == NULL)
 		skip();
-	char *out = run_chroot(false);
+	char *out = run_chroot(CHROOT_PLAIN);
 	check(out);
+	free(out);
+}
+
+/* The same chroot, but the mount holding its / is shared: attaching a mount
+ * there would copy it to the peers, so start is refused with advice, and
+ * nothing runs. */
+static void test_chroot_shared_holder_refused(void **state)
+{
+	(void)state;
+	if (dir == NULL)
+		skip();
+	char *out = run_chroot(CHROOT_SHARED);
+	if (strstr(out, "is shared") == NULL || strstr(out, "bind the chroot's directory") == NULL)
+		fail_msg("no refusal naming the shared mount:\n%s", out);
+	if (strstr(out, "run-ok") != NULL || strstr(out, "exec=0") != NULL)
+		fail_msg("a container ran:\n%s", out);
 	free(out);
 }
 
@@ -284,6 +306,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_chroot_bound_exec_reaches_container_root),
 	        cmocka_unit_test(test_chroot_not_mount_point_run_and_exec),
+	        cmocka_unit_test(test_chroot_shared_holder_refused),
 	        cmocka_unit_test(test_symlinked_upper_refused),
 	        cmocka_unit_test(test_it_without_terminal),
 	        cmocka_unit_test(test_exec_racing_stop),
