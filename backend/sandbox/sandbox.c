@@ -245,10 +245,11 @@ static int root_onto_own_mount(struct be_error **err)
 		return be_error_wrap(err, "/ is not a mount point (a chroot?)");
 	if (shared)
 		return be_error_set(
-		        err, EINVAL,
+		        err, 0,
 		        "/ is not a mount point (a chroot?) and the mount that holds it "
-		        "is shared with the host: bind the chroot's directory onto "
-		        "itself, or enter it from a private mount namespace");
+		        "is shared, so a mount made here would appear outside too: bind the "
+		        "chroot's directory onto itself, or enter it from a private mount "
+		        "namespace");
 	cleanup_close int cwd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	cleanup_close int t = (int)syscall(SYS_open_tree, AT_FDCWD, "/",
 	                                   OPEN_TREE_CLONE | AT_RECURSIVE | O_CLOEXEC);
