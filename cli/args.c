@@ -13,32 +13,31 @@ static const struct cli_command *const families[] = {
         cli_cmds_image, cli_cmds_container, cli_cmds_snapshot, cli_cmds_stats, NULL,
 };
 
-static size_t count_options(const struct cli_option *o)
+void cli_command_options(const struct cli_command *cmd, struct be_option *out)
 {
 	size_t n = 0;
-	while (o && o[n].name)
-		n++;
-	return n;
+	for (size_t i = 0; cmd->options && cmd->options[i].name && n < BE_OPTS_MAX; i++)
+		out[n++] = cmd->options[i];
+	for (size_t i = 0; cmd->limits && be_limit_options[i].opt.name && n < BE_OPTS_MAX; i++)
+		out[n++] = be_limit_options[i].opt;
+	memset(&out[n], 0, sizeof(out[n]));
 }
 
-static int option_index(const struct cli_command *cmd, const char *name)
+/* An option name the command's code asks for but its table lacks is a bug
+ * in berth, not a user error. */
+static void need_option(const struct cli_args *a, const char *name)
 {
-	const struct cli_option *o = cmd->options;
-	for (size_t i = 0; o && o[i].name; i++)
-		if (strcmp(o[i].name, name) == 0)
-			return (int)i;
-	return -1;
-}
-
-const char *cli_opt(const struct cli_args *a, const char *name)
-{
-	int i = option_index(a->cmd, name);
-	if (i < 0) {
+	if (be_opts_index(a->opts.table, name) < 0) {
 		fprintf(stderr, "berth: internal error: command %s has no option --%s\n",
 		        a->cmd->name, name);
 		abort();
 	}
-	return a->val[i];
+}
+
+const char *cli_opt(const struct cli_args *a, const char *name)
+{
+	need_option(a, name);
+	return be_opts_get(&a->opts, name);
 }
 
 bool cli_flag(const struct cli_args *a, const char *name)
@@ -48,11 +47,8 @@ bool cli_flag(const struct cli_args *a, const char *name)
 
 size_t cli_list(const struct cli_args *a, const char *name, const char *const **out)
 {
-	int i = option_index(a->cmd, name);
-	if (i < 0)
-		abort();
-	*out = a->list[i];
-	return a->nlist[i];
+	need_option(a, name);
+	return be_opts_list(&a->opts, name, out);
 }
 
 int cli_failf(const char *fmt, ...)
@@ -118,9 +114,9 @@ struct be_ctx *cli_ctx(struct cli *cli)
 
 static void print_usage_line(FILE *f, const struct cli_command *cmd)
 {
-	fprintf(f, "usage: berth %s%s%s%s\n", cmd->name,
-	        count_options(cmd->options) ? " [OPTIONS]" : "", cmd->args && *cmd->args ? " " : "",
-	        cmd->args ? cmd->args : "");
+	bool opts = be_opts_count(cmd->options) > 0 || cmd->limits;
+	fprintf(f, "usage: berth %s%s%s%s\n", cmd->name, opts ? " [OPTIONS]" : "",
+	        cmd->args && *cmd->args ? " " : "", cmd->args ? cmd->args : "");
 }
 
 static void print_command_help(FILE *f, const struct cli_command *cmd)
@@ -129,23 +125,19 @@ static void print_command_help(FILE *f, const struct cli_command *cmd)
 	fprintf(f, "\n%s\n", cmd->summary);
 	if (cmd->details)
 		fprintf(f, "\n%s\n", cmd->details);
-	size_t n = count_options(cmd->options);
-	if (n)
+	struct be_option all[BE_OPTS_MAX + 1];
+	cli_command_options(cmd, all);
+	if (all[0].name)
 		fputs("\nOptions:\n", f);
-	for (size_t i = 0; i < n; i++) {
-		const struct cli_option *o = &cmd->options[i];
-		char left[64], shortf[8] = "    ";
-		if (o->short_name)
-			snprintf(shortf, sizeof(shortf), "-%c, ", o->short_name);
-		snprintf(left, sizeof(left), "%s--%s%s%s", shortf, o->name,
-		         o->arg != CLI_FLAG ? " " : "",
-		         o->arg != CLI_FLAG ? (o->metavar ? o->metavar : "VALUE") : "");
-		fprintf(f, "  %-26s %s\n", left, o->help);
+	for (size_t i = 0; all[i].name; i++) {
+		char left[64];
+		fprintf(f, "  %-26s %s\n", be_opts_help_left(&all[i], left, sizeof(left)),
+		        all[i].help);
 	}
 	fputs("\nGlobal options (before the command): --root DIR, --wait\n", f);
 }
 
-void cli_print_help(void)
+void cli_print_help(const struct be_option *ui_options)
 {
 	puts("usage: berth [GLOBAL OPTIONS] [COMMAND] [ARGS...]\n"
 	     "\n"
@@ -161,7 +153,10 @@ void cli_print_help(void)
 	     "  -V, --version     print the version\n"
 	     "\n"
 	     "Terminal UI options (berth with no command; `?` in the UI lists its keys):");
-	tui_print_options();
+	for (const struct be_option *o = ui_options; o && o->name; o++) {
+		char left[40];
+		printf("  %-17s %s\n", be_opts_help_left(o, left, sizeof(left)) + 4, o->help);
+	}
 	puts("  NO_COLOR (set and not empty) draws in monochrome; a non-UTF-8 locale in ASCII.\n"
 	     "\n"
 	     "Commands:");
@@ -220,31 +215,6 @@ static bool print_group_usage(const char *word)
 	return any;
 }
 
-static const struct cli_option *match_option(const struct cli_command *cmd, const char *arg,
-                                             const char **inline_val, int *index)
-{
-	const struct cli_option *o = cmd->options;
-	*inline_val = NULL;
-	for (size_t i = 0; o && o[i].name; i++) {
-		if (arg[1] == '-') {
-			size_t n = strlen(o[i].name);
-			if (strncmp(arg + 2, o[i].name, n) == 0 &&
-			    (arg[2 + n] == '\0' || arg[2 + n] == '=')) {
-				if (arg[2 + n] == '=')
-					*inline_val = arg + 3 + n;
-				*index = (int)i;
-				return &o[i];
-			}
-		} else if (o[i].short_name && arg[1] == o[i].short_name) {
-			if (arg[2] != '\0')
-				*inline_val = arg + 2;
-			*index = (int)i;
-			return &o[i];
-		}
-	}
-	return NULL;
-}
-
 __attribute__((format(printf, 2, 3))) static int usage_error(const struct cli_command *cmd,
                                                              const char *fmt, ...)
 {
@@ -266,78 +236,21 @@ __attribute__((format(printf, 2, 3))) static int usage_error(const struct cli_co
 	return CLI_EXIT_FAIL;
 }
 
-/* Expands "-it" into "-i" "-t" when both are flags. */
-/* "-it" is "-i" "-t"; "-dm 8m" is "-d" "-m 8m": every letter but the last
- * must be a flag, the last may take a value. */
-static bool split_short_flags(const struct cli_command *cmd, const char *arg)
+static int parse_args(const struct cli_command *cmd, const struct be_option *table, int argc,
+                      char **argv, struct cli_args *a, char **pos)
 {
-	if (arg[0] != '-' || arg[1] == '-' || arg[1] == '\0' || arg[2] == '\0')
-		return false;
-	for (const char *p = arg + 1; *p; p++) {
-		bool ok = false;
-		for (const struct cli_option *o = cmd->options; o && o->name; o++)
-			if (o->short_name == *p && (o->arg == CLI_FLAG || p[1] == '\0'))
-				ok = true;
-		if (!ok)
-			return false;
-	}
-	return true;
-}
-
-static int parse_args(const struct cli_command *cmd, int argc, char **argv, struct cli_args *a,
-                      char **pos)
-{
+	struct be_error *err = NULL;
 	int npos = 0;
-	bool options_done = false;
-	for (int i = 0; i < argc; i++) {
-		const char *arg = argv[i];
-		if (options_done || arg[0] != '-' || arg[1] == '\0') {
-			pos[npos++] = argv[i];
-			if (cmd->stop_at_positional)
-				options_done = true;
-			continue;
-		}
-		if (strcmp(arg, "--") == 0) {
-			options_done = true;
-			continue;
-		}
-		if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
-			print_command_help(stdout, cmd);
-			return 1;
-		}
-		char last[3];
-		if (split_short_flags(cmd, arg)) {
-			for (const char *p = arg + 1; p[1]; p++)
-				for (size_t k = 0; cmd->options[k].name; k++)
-					if (cmd->options[k].short_name == *p)
-						a->val[k] = "1";
-			/* The last letter goes through the usual path below. */
-			snprintf(last, sizeof(last), "-%c", arg[strlen(arg) - 1]);
-			arg = last;
-		}
-		const char *val;
-		int idx;
-		const struct cli_option *o = match_option(cmd, arg, &val, &idx);
-		if (o == NULL)
-			return -usage_error(cmd, "unknown option %s", arg);
-		if (o->arg == CLI_FLAG) {
-			if (val)
-				return -usage_error(cmd, "option %s takes no value", arg);
-			a->val[idx] = "1";
-			continue;
-		}
-		if (val == NULL) {
-			if (i + 1 >= argc)
-				return -usage_error(cmd, "option %s needs a value", arg);
-			val = argv[++i];
-		}
-		a->val[idx] = val;
-		if (o->arg == CLI_LIST) {
-			a->list[idx] = realloc(a->list[idx], (a->nlist[idx] + 1) * sizeof(char *));
-			if (a->list[idx] == NULL)
-				abort();
-			a->list[idx][a->nlist[idx]++] = val;
-		}
+	int r = be_opts_parse(table, argc, argv, cmd->stop_at_positional, &a->opts, pos, &npos,
+	                      &err);
+	if (r > 0) {
+		print_command_help(stdout, cmd);
+		return 1;
+	}
+	if (r < 0) {
+		usage_error(cmd, "%s", err->msg);
+		be_error_free(err);
+		return -CLI_EXIT_FAIL;
 	}
 	if (npos < cmd->min_args)
 		return -usage_error(cmd, "%s: missing arguments", cmd->name);
@@ -361,21 +274,20 @@ int cli_dispatch(struct cli *cli, int argc, char **argv)
 		        argv[0]);
 		return CLI_EXIT_FAIL;
 	}
-	if (count_options(cmd->options) > CLI_MAX_OPTS)
-		abort();
+	struct be_option table[BE_OPTS_MAX + 1];
+	cli_command_options(cmd, table);
 	struct cli_args a = {.cmd = cmd};
 	char **pos = calloc((size_t)argc + 1, sizeof(char *));
 	if (pos == NULL)
 		abort();
-	int r = parse_args(cmd, argc - words, argv + words, &a, pos);
+	int r = parse_args(cmd, table, argc - words, argv + words, &a, pos);
 	if (r == 0)
 		r = cmd->run(cli, &a);
 	else if (r > 0)
 		r = 0;
 	else
 		r = -r;
-	for (size_t i = 0; i < CLI_MAX_OPTS; i++)
-		free(a.list[i]);
+	be_opts_release(&a.opts);
 	free(pos);
 	return r;
 }

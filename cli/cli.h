@@ -9,22 +9,7 @@
 
 #include "berth.h"
 
-#define CLI_MAX_OPTS 32
 #define CLI_EXIT_FAIL 125
-
-enum cli_arg {
-	CLI_FLAG,  /* --name, no value */
-	CLI_VALUE, /* --name VALUE or --name=VALUE; the last one given wins */
-	CLI_LIST,  /* repeatable --name VALUE */
-};
-
-struct cli_option {
-	const char *name; /* long name without "--" */
-	char short_name;  /* 0 when none */
-	enum cli_arg arg;
-	const char *metavar;
-	const char *help;
-};
 
 struct cli_args;
 struct cli;
@@ -35,17 +20,16 @@ struct cli_command {
 	const char *summary; /* one line for `berth --help` */
 	const char *details; /* more lines for `berth CMD --help`, or NULL */
 	int min_args;
-	int max_args;                     /* -1: any number */
-	bool stop_at_positional;          /* options end at the first positional (run, exec) */
-	const struct cli_option *options; /* ended by a zeroed entry, or NULL */
+	int max_args;                    /* -1: any number */
+	bool stop_at_positional;         /* options end at the first positional (run, exec) */
+	const struct be_option *options; /* ended by a zeroed entry, or NULL */
+	bool limits;                     /* also takes be_limit_options (create, run, update) */
 	int (*run)(struct cli *cli, const struct cli_args *args);
 };
 
 struct cli_args {
 	const struct cli_command *cmd;
-	const char *val[CLI_MAX_OPTS];
-	const char **list[CLI_MAX_OPTS];
-	size_t nlist[CLI_MAX_OPTS];
+	struct be_opts opts; /* parsed with the command's whole table */
 	int argc;
 	char **argv;
 };
@@ -65,7 +49,7 @@ extern const struct cli_command cli_cmds_snapshot[];
 /* Value of option NAME, or NULL when not given (flags give "1"). */
 const char *cli_opt(const struct cli_args *a, const char *name);
 bool cli_flag(const struct cli_args *a, const char *name);
-/* Values of a CLI_LIST option; returns their count. */
+/* Values of a BE_OPT_LIST option; returns their count. */
 size_t cli_list(const struct cli_args *a, const char *name, const char *const **out);
 
 /* Opens the backend context on first use; on failure prints the error and
@@ -82,19 +66,20 @@ int cli_opt_uint(const struct cli_args *a, const char *name, unsigned long long 
 /* True when stdout is a terminal (for progress and colour decisions). */
 bool cli_isatty(int fd);
 
-/* The TUI, opened by `berth` with no command; argv holds its options. */
-int tui_main(struct cli *cli, int argc, char **argv);
-/* How many arguments a TUI option takes after itself: 0 (a flag, or
- * "--opt=VALUE"), 1 ("--opt VALUE"), or -1 when arg is no TUI option. */
-int tui_option_arity(const char *arg);
-/* Prints the TUI's options, one line each, for `berth --help`. */
-void tui_print_options(void);
-/* Prints the TUI's keys, view by view (`berth --help-keys`), from the same
- * tables as its help screen. */
-void tui_print_keys(void);
+/* `inspect --isolation NAME [--json]` (cmd_teach.c): prints the table or
+ * the JSON; 0, or 125 after printing the error. */
+int cli_isolation_print(struct be_ctx *ctx, const char *name, bool json);
+
+/* `stats --explain NAME [--json] [--interval S]` (cmd_teach.c): two
+ * samples, then each column's files, raw values, formula and unit. */
+int cli_explain_print(struct cli *cli, const struct cli_args *a);
 
 /* Entry points used by main.c. */
 int cli_dispatch(struct cli *cli, int argc, char **argv);
-void cli_print_help(void);
+/* `berth --help`; ui_options: the TUI's options, listed with the global ones. */
+void cli_print_help(const struct be_option *ui_options);
+/* A command's whole option table (its own, then the limits when it takes
+ * them) into out (BE_OPTS_MAX + 1 entries, zero-ended). */
+void cli_command_options(const struct cli_command *cmd, struct be_option *out);
 
 #endif

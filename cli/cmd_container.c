@@ -12,28 +12,19 @@
 
 #include "cli.h"
 
-#define LIMIT_OPTIONS                                                                              \
-	{"memory", 'm', CLI_VALUE, "SIZE", "memory limit (e.g. 512m, 1g; at least 4m)"},           \
-	        {"memory-swap", 0, CLI_VALUE, "SIZE",                                              \
-	         "memory plus swap limit, or -1 for unlimited"},                                   \
-	        {"cpus", 0, CLI_VALUE, "N", "CPU quota in CPUs (e.g. 0.5, 2)"},                    \
-	        {"cpu-weight", 0, CLI_VALUE, "W", "CPU weight 1-10000 (v1: cpu.shares)"},          \
-	        {"pids-limit", 0, CLI_VALUE, "N",                                                  \
-	         "most processes at once, 1-4194304 (-1: unlimited)"},                             \
-	{                                                                                          \
-		"io-weight", 0, CLI_VALUE, "W", "block IO weight 1-10000 where the kernel has it"  \
-	}
-
 #define CREATE_OPTIONS                                                                             \
-	{"name", 0, CLI_VALUE, "NAME", "the container's name (default: generated)"},               \
-	        {"env", 'e', CLI_LIST, "K=V", "set an environment variable (repeatable)"},         \
-	        {"hostname", 0, CLI_VALUE, "NAME", "hostname inside (default: the name)"},         \
-	        {"workdir", 'w', CLI_VALUE, "DIR", "working directory inside"},                    \
-	        {"user", 'u', CLI_VALUE, "USER[:GROUP]", "run as this user (name or uid)"},        \
-	        {"net", 0, CLI_VALUE, "MODE", "network: none (loopback only, default) or host"},   \
-	        {"interactive", 'i', CLI_FLAG, NULL, "keep stdin open"},                           \
-	        {"tty", 't', CLI_FLAG, NULL, "give the container a terminal"},                     \
-	        {"rm", 0, CLI_FLAG, NULL, "remove the container when it exits"}, LIMIT_OPTIONS
+	{"name", 0, BE_OPT_VALUE, "NAME", "the container's name (default: generated)"},            \
+	        {"env", 'e', BE_OPT_LIST, "K=V", "set an environment variable (repeatable)"},      \
+	        {"hostname", 0, BE_OPT_VALUE, "NAME", "hostname inside (default: the name)"},      \
+	        {"workdir", 'w', BE_OPT_VALUE, "DIR", "working directory inside"},                 \
+	        {"user", 'u', BE_OPT_VALUE, "USER[:GROUP]", "run as this user (name or uid)"},     \
+	        {"net", 0, BE_OPT_VALUE, "MODE",                                                   \
+	         "network: none (loopback only, default) or host"},                                \
+	        {"interactive", 'i', BE_OPT_FLAG, NULL, "keep stdin open"},                        \
+	        {"tty", 't', BE_OPT_FLAG, NULL, "give the container a terminal"},                  \
+	{                                                                                          \
+		"rm", 0, BE_OPT_FLAG, NULL, "remove the container when it exits"                   \
+	}
 
 static volatile sig_atomic_t got_signal;
 
@@ -42,31 +33,16 @@ static void on_signal(int sig)
 	got_signal = sig;
 }
 
-/* Reads the limit options into lim; prints the error and fails on bad
- * text. */
+/* Reads the limit options (be_limit_options, which every command with
+ * .limits takes) into lim; prints the error and fails on bad text. */
 static int parse_limits(const struct cli_args *a, struct be_limits *lim)
 {
 	struct be_error *err = NULL;
-	const char *v;
 	memset(lim, 0, sizeof(*lim));
-	if ((v = cli_opt(a, "memory")) && be_limits_parse_memory(v, &lim->memory, &err) < 0)
-		return cli_fail(err);
-	if ((v = cli_opt(a, "memory-swap")) &&
-	    be_limits_parse_memory_swap(v, &lim->memory_swap, &err) < 0)
-		return cli_fail(err);
-	if ((v = cli_opt(a, "cpus")) &&
-	    be_limits_parse_cpus(v, &lim->cpu_quota_us, &lim->cpu_period_us, &err) < 0)
-		return cli_fail(err);
-	if ((v = cli_opt(a, "cpu-weight")) &&
-	    be_limits_parse_weight(v, &lim->cpu_weight, &err) < 0) {
-		be_error_wrap(&err, "--cpu-weight");
-		return cli_fail(err);
-	}
-	if ((v = cli_opt(a, "pids-limit")) && be_limits_parse_pids(v, &lim->pids_max, &err) < 0)
-		return cli_fail(err);
-	if ((v = cli_opt(a, "io-weight")) && be_limits_parse_weight(v, &lim->io_weight, &err) < 0) {
-		be_error_wrap(&err, "--io-weight");
-		return cli_fail(err);
+	for (const struct be_limit_option *o = be_limit_options; o->opt.name; o++) {
+		const char *v = cli_opt(a, o->opt.name);
+		if (v && o->parse(v, lim, &err) < 0)
+			return cli_fail(err);
 	}
 	if (be_limits_check(lim, &err) < 0)
 		return cli_fail(err);
@@ -110,16 +86,26 @@ static char **terminated(const struct cli_args *a, const char *opt)
 	return out;
 }
 
+/* The spec of create and run from the options; env (freed by the caller)
+ * holds the -e values it points at. */
+static int read_spec(const struct cli_args *a, struct be_container_spec *spec, char ***env)
+{
+	if (parse_spec(a, spec) != 0)
+		return CLI_EXIT_FAIL;
+	*env = terminated(a, "env");
+	spec->env = *env;
+	return 0;
+}
+
 static int do_create(struct cli *cli, const struct cli_args *a, char *name)
 {
 	struct be_ctx *ctx = cli_ctx(cli);
 	if (ctx == NULL)
 		return CLI_EXIT_FAIL;
 	struct be_container_spec spec;
-	if (parse_spec(a, &spec) != 0)
+	char **env = NULL;
+	if (read_spec(a, &spec, &env) != 0)
 		return CLI_EXIT_FAIL;
-	char **env = terminated(a, "env");
-	spec.env = env;
 	struct be_error *err = NULL;
 	int r = be_container_create(ctx, &spec, name, &err);
 	free(env);
@@ -221,14 +207,17 @@ static int size_fd(void)
 /* run -t: the container opens a terminal of its own and sends its master
  * here, and this process relays it.  Returns the exit code, or -1 with
  * *err when it could not start. */
-static int run_tty(struct be_ctx *ctx, const char *name, bool interactive, struct be_error **err)
+/* run -t: the container's terminal comes to this process, which relays it
+ * until the container exits. */
+static int run_tty(struct be_ctx *ctx, const struct be_container_spec *spec, bool interactive,
+                   char *name, struct be_error **err)
 {
 	int client, cont;
 	if (be_console_pair(&client, &cont, err) < 0)
 		return -1;
 	struct be_start_opts o = {
 	        .attach = true, .in_fd = -1, .out_fd = -1, .err_fd = -1, .console_fd = cont};
-	int r = be_container_start(ctx, name, &o, err);
+	int r = be_container_run(ctx, spec, &o, name, err);
 	close(cont);
 	int master = r < 0 ? -1 : be_console_recv(client, size_fd(), err);
 	close(client);
@@ -258,41 +247,39 @@ static int check_tty_input(const struct cli_args *a, bool detached)
 
 static int cmd_run(struct cli *cli, const struct cli_args *a)
 {
-	char name[BE_NAME_MAX + 1];
 	if (check_tty_input(a, cli_flag(a, "detach")) != 0)
 		return CLI_EXIT_FAIL;
-	int r = do_create(cli, a, name);
-	if (r != 0)
-		return r;
-	struct be_ctx *ctx = cli->ctx;
+	struct be_ctx *ctx = cli_ctx(cli);
+	if (ctx == NULL)
+		return CLI_EXIT_FAIL;
+	struct be_container_spec spec;
+	char **env = NULL;
+	if (read_spec(a, &spec, &env) != 0)
+		return CLI_EXIT_FAIL;
+	char name[BE_NAME_MAX + 1];
 	struct be_error *err = NULL;
 	catch_signals();
+	int code;
 	if (cli_flag(a, "detach")) {
-		if (be_container_start(ctx, name, NULL, &err) < 0)
-			goto failed;
-		puts(name);
-		return 0;
+		code = be_container_run(ctx, &spec, NULL, name, &err);
+		if (code == 0)
+			puts(name);
+	} else if (cli_flag(a, "tty")) {
+		code = run_tty(ctx, &spec, cli_flag(a, "interactive"), name, &err);
+	} else {
+		struct be_start_opts o = {.attach = true,
+		                          .in_fd = cli_flag(a, "interactive") ? 0 : -1,
+		                          .out_fd = 1,
+		                          .err_fd = 2,
+		                          .console_fd = -1};
+		code = be_container_run(ctx, &spec, &o, name, &err);
+		if (code == 0) {
+			code = wait_attached(ctx, name, o.exit_fd);
+			close(o.exit_fd);
+		}
 	}
-	if (cli_flag(a, "tty")) {
-		int code = run_tty(ctx, name, cli_flag(a, "interactive"), &err);
-		if (code < 0)
-			goto failed;
-		return code;
-	}
-	struct be_start_opts o = {.attach = true,
-	                          .in_fd = cli_flag(a, "interactive") ? 0 : -1,
-	                          .out_fd = 1,
-	                          .err_fd = 2,
-	                          .console_fd = -1};
-	if (be_container_start(ctx, name, &o, &err) < 0)
-		goto failed;
-	int code = wait_attached(ctx, name, o.exit_fd);
-	close(o.exit_fd);
-	return code;
-failed:
-	/* A run that could not start leaves nothing behind. */
-	be_container_remove(ctx, name, true, NULL);
-	return cli_fail(err);
+	free(env);
+	return code < 0 ? cli_fail(err) : code;
 }
 
 /* Runs fn on every NAME argument; prints each name done, as docker. */
@@ -518,6 +505,12 @@ static int cmd_inspect(struct cli *cli, const struct cli_args *a)
 	if (ctx == NULL)
 		return CLI_EXIT_FAIL;
 	int rc = 0;
+	if (cli_flag(a, "isolation")) {
+		for (int i = 0; i < a->argc; i++)
+			if (cli_isolation_print(ctx, a->argv[i], cli_flag(a, "json")) != 0)
+				rc = CLI_EXIT_FAIL;
+		return rc;
+	}
 	bool many = a->argc > 1;
 	if (many)
 		fputs("[\n", stdout);
@@ -653,44 +646,49 @@ static int cmd_wait(struct cli *cli, const struct cli_args *a)
 	return rc;
 }
 
-static const struct cli_option create_opts[] = {CREATE_OPTIONS, {0}};
-static const struct cli_option run_opts[] = {
-        {"detach", 'd', CLI_FLAG, NULL, "run in the background and print the name"},
+static const struct be_option create_opts[] = {CREATE_OPTIONS, {0}};
+static const struct be_option run_opts[] = {
+        {"detach", 'd', BE_OPT_FLAG, NULL, "run in the background and print the name"},
         CREATE_OPTIONS,
         {0},
 };
-static const struct cli_option stop_opts[] = {
-        {"time", 't', CLI_VALUE, "SECS", "seconds to wait after SIGTERM before SIGKILL (10)"},
+static const struct be_option stop_opts[] = {
+        {"time", 't', BE_OPT_VALUE, "SECS", "seconds to wait after SIGTERM before SIGKILL (10)"},
         {0},
 };
-static const struct cli_option kill_opts[] = {
-        {"signal", 's', CLI_VALUE, "SIG", "signal to send (default KILL)"},
+static const struct be_option kill_opts[] = {
+        {"signal", 's', BE_OPT_VALUE, "SIG", "signal to send (default KILL)"},
         {0},
 };
-static const struct cli_option rm_opts[] = {
-        {"force", 'f', CLI_FLAG, NULL, "stop a running container first"},
+static const struct be_option rm_opts[] = {
+        {"force", 'f', BE_OPT_FLAG, NULL, "stop a running container first"},
         {0},
 };
-static const struct cli_option ps_opts[] = {
-        {"all", 'a', CLI_FLAG, NULL, "show stopped containers too"},
-        {"json", 0, CLI_FLAG, NULL, "print a JSON array"},
-        {"quiet", 'q', CLI_FLAG, NULL, "print names only"},
+static const struct be_option ps_opts[] = {
+        {"all", 'a', BE_OPT_FLAG, NULL, "show stopped containers too"},
+        {"json", 0, BE_OPT_FLAG, NULL, "print a JSON array"},
+        {"quiet", 'q', BE_OPT_FLAG, NULL, "print names only"},
         {0},
 };
-static const struct cli_option logs_opts[] = {
-        {"follow", 'f', CLI_FLAG, NULL, "keep printing until the container stops"},
-        {"tail", 'n', CLI_VALUE, "N", "print only the last N lines"},
+static const struct be_option inspect_opts[] = {
+        {"isolation", 0, BE_OPT_FLAG, NULL,
+         "the container's walls: namespaces, limits and their files, capabilities, seccomp..."},
+        {"json", 0, BE_OPT_FLAG, NULL, "with --isolation: JSON instead of a table"},
         {0},
 };
-static const struct cli_option exec_opts[] = {
-        {"interactive", 'i', CLI_FLAG, NULL, "keep stdin open"},
-        {"tty", 't', CLI_FLAG, NULL, "give the command a terminal"},
-        {"env", 'e', CLI_LIST, "K=V", "set an environment variable (repeatable)"},
-        {"user", 'u', CLI_VALUE, "USER[:GROUP]", "run as this user"},
-        {"workdir", 'w', CLI_VALUE, "DIR", "working directory inside"},
+static const struct be_option logs_opts[] = {
+        {"follow", 'f', BE_OPT_FLAG, NULL, "keep printing until the container stops"},
+        {"tail", 'n', BE_OPT_VALUE, "N", "print only the last N lines"},
         {0},
 };
-static const struct cli_option update_opts[] = {LIMIT_OPTIONS, {0}};
+static const struct be_option exec_opts[] = {
+        {"interactive", 'i', BE_OPT_FLAG, NULL, "keep stdin open"},
+        {"tty", 't', BE_OPT_FLAG, NULL, "give the command a terminal"},
+        {"env", 'e', BE_OPT_LIST, "K=V", "set an environment variable (repeatable)"},
+        {"user", 'u', BE_OPT_VALUE, "USER[:GROUP]", "run as this user"},
+        {"workdir", 'w', BE_OPT_VALUE, "DIR", "working directory inside"},
+        {0},
+};
 
 const struct cli_command cli_cmds_container[] = {
         {.name = "create",
@@ -702,6 +700,7 @@ const struct cli_command cli_cmds_container[] = {
          .max_args = -1,
          .stop_at_positional = true,
          .options = create_opts,
+         .limits = true,
          .run = cmd_create},
         {.name = "run",
          .args = "IMAGE [COMMAND [ARG...]]",
@@ -713,6 +712,7 @@ const struct cli_command cli_cmds_container[] = {
          .max_args = -1,
          .stop_at_positional = true,
          .options = run_opts,
+         .limits = true,
          .run = cmd_run},
         {.name = "start",
          .args = "NAME...",
@@ -772,8 +772,14 @@ const struct cli_command cli_cmds_container[] = {
         {.name = "inspect",
          .args = "NAME...",
          .summary = "show a container's config, state, pid, cgroups and layers as JSON",
+         .details = "With --isolation: every wall the running container has, read from the\n"
+                    "kernel's files (namespaces against the host's, hostname, root filesystem,\n"
+                    "interfaces, each cgroup limit with its file, capabilities, seccomp,\n"
+                    "no_new_privs, masked paths, devices), each marked wall, shared or open door\n"
+                    "with one sentence on what it means (docs/isolation.md).",
          .min_args = 1,
          .max_args = -1,
+         .options = inspect_opts,
          .run = cmd_inspect},
         {.name = "logs",
          .args = "NAME",
@@ -799,7 +805,7 @@ const struct cli_command cli_cmds_container[] = {
          .summary = "change limits (live when running)",
          .min_args = 1,
          .max_args = -1,
-         .options = update_opts,
+         .limits = true,
          .run = cmd_update},
         {.name = "wait",
          .args = "NAME...",

@@ -176,20 +176,20 @@ static int cmd_demo(struct cli *cli, const struct cli_args *a)
 	return 0;
 }
 
-static const struct cli_option import_opts[] = {
-        {"force", 'f', CLI_FLAG, NULL, "replace an image of the same name"},
-        {"quiet", 'q', CLI_FLAG, NULL, "no progress on stderr, no name on stdout"},
+static const struct be_option import_opts[] = {
+        {"force", 'f', BE_OPT_FLAG, NULL, "replace an image of the same name"},
+        {"quiet", 'q', BE_OPT_FLAG, NULL, "no progress on stderr, no name on stdout"},
         {0},
 };
 
-static const struct cli_option ls_opts[] = {
-        {"json", 0, CLI_FLAG, NULL, "print a JSON array (name, id, layers, size, files, ...)"},
-        {"quiet", 'q', CLI_FLAG, NULL, "print names only"},
+static const struct be_option ls_opts[] = {
+        {"json", 0, BE_OPT_FLAG, NULL, "print a JSON array (name, id, layers, size, files, ...)"},
+        {"quiet", 'q', BE_OPT_FLAG, NULL, "print names only"},
         {0},
 };
 
-static const struct cli_option demo_opts[] = {
-        {"quiet", 'q', CLI_FLAG, NULL, "print nothing on success"},
+static const struct be_option demo_opts[] = {
+        {"quiet", 'q', BE_OPT_FLAG, NULL, "print nothing on success"},
         {0},
 };
 

@@ -227,34 +227,34 @@ static int cmd_clone(struct cli *cli, const struct cli_args *a)
 
 /* ---- the table ----------------------------------------------------------------------- */
 
-static const struct cli_option snapshots_opts[] = {
-        {"json", 0, CLI_FLAG, NULL, "print a JSON array"},
-        {"tree", 0, CLI_FLAG, NULL, "draw the snapshot tree (branches after rollbacks)"},
+static const struct be_option snapshots_opts[] = {
+        {"json", 0, BE_OPT_FLAG, NULL, "print a JSON array"},
+        {"tree", 0, BE_OPT_FLAG, NULL, "draw the snapshot tree (branches after rollbacks)"},
         {0},
 };
 
-static const struct cli_option snapshot_rm_opts[] = {
-        {"merge", 0, CLI_FLAG, NULL,
+static const struct be_option snapshot_rm_opts[] = {
+        {"merge", 0, BE_OPT_FLAG, NULL,
          "also when other snapshots build on it: drop only the name (its layer stays in "
          "theirs)"},
         {0},
 };
 
-static const struct cli_option rollback_opts[] = {
-        {"restart", 0, CLI_FLAG, NULL, "stop a running container, roll back, start it again"},
-        {"time", 't', CLI_VALUE, "SECONDS",
+static const struct be_option rollback_opts[] = {
+        {"restart", 0, BE_OPT_FLAG, NULL, "stop a running container, roll back, start it again"},
+        {"time", 't', BE_OPT_VALUE, "SECONDS",
          "with --restart: wait this long after SIGTERM "
          "(default 10)"},
         {0},
 };
 
-static const struct cli_option diff_opts[] = {
-        {"json", 0, CLI_FLAG, NULL, "print a JSON array of {kind, path}"},
+static const struct be_option diff_opts[] = {
+        {"json", 0, BE_OPT_FLAG, NULL, "print a JSON array of {kind, path}"},
         {0},
 };
 
-static const struct cli_option clone_opts[] = {
-        {"from", 0, CLI_VALUE, "SNAP", "start from this snapshot instead of the current state"},
+static const struct be_option clone_opts[] = {
+        {"from", 0, BE_OPT_VALUE, "SNAP", "start from this snapshot instead of the current state"},
         {0},
 };
 

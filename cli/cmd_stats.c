@@ -227,6 +227,8 @@ static int check_names(const struct be_monitor *mon, char **names, int n)
 
 static int run_stats(struct cli *cli, const struct cli_args *a)
 {
+	if (cli_flag(a, "explain"))
+		return cli_explain_print(cli, a);
 	struct view v;
 	double interval;
 	if (parse_secs("interval", cli_opt(a, "interval"), 1.0, &interval) ||
@@ -326,23 +328,27 @@ static int run_top(struct cli *cli, const struct cli_args *a)
 	return rc;
 }
 
-static const struct cli_option stats_opts[] = {
-        {"no-stream", 0, CLI_FLAG, NULL, "print one sample and exit"},
-        {"json", 0, CLI_FLAG, NULL, "JSON Lines, one object per container or VM (docs/stats.md)"},
-        {"interval", 'i', CLI_VALUE, "SECS", "time between samples (default 1)"},
-        {"columns", 'o', CLI_VALUE, "LIST", "comma-separated column ids (see `berth top --help`)"},
-        {"sort", 's', CLI_VALUE, "COLUMN", "sort by this column id (default name)"},
+static const struct be_option stats_opts[] = {
+        {"no-stream", 0, BE_OPT_FLAG, NULL, "print one sample and exit"},
+        {"json", 0, BE_OPT_FLAG, NULL,
+         "JSON Lines, one object per container or VM (docs/stats.md)"},
+        {"interval", 'i', BE_OPT_VALUE, "SECS", "time between samples (default 1)"},
+        {"columns", 'o', BE_OPT_VALUE, "LIST",
+         "comma-separated column ids (see `berth top --help`)"},
+        {"sort", 's', BE_OPT_VALUE, "COLUMN", "sort by this column id (default name)"},
+        {"explain", 0, BE_OPT_FLAG, NULL,
+         "where each number of one container or VM comes from: files, raw values, formula"},
         {0},
 };
 
-static const struct cli_option top_opts[] = {
-        {"batch", 'b', CLI_FLAG, NULL, "batch mode: print tables to stdout (required)"},
-        {"iterations", 'n', CLI_VALUE, "N", "stop after N tables (default: run until killed)"},
-        {"delay", 'd', CLI_VALUE, "SECS", "seconds between tables (default 3)"},
-        {"json", 0, CLI_FLAG, NULL, "JSON Lines: a host record, then one per item"},
-        {"csv", 0, CLI_FLAG, NULL, "CSV with a header line of column ids"},
-        {"columns", 'o', CLI_VALUE, "LIST", "comma-separated column ids"},
-        {"sort", 's', CLI_VALUE, "COLUMN", "sort by this column id (default cpu)"},
+static const struct be_option top_opts[] = {
+        {"batch", 'b', BE_OPT_FLAG, NULL, "batch mode: print tables to stdout (required)"},
+        {"iterations", 'n', BE_OPT_VALUE, "N", "stop after N tables (default: run until killed)"},
+        {"delay", 'd', BE_OPT_VALUE, "SECS", "seconds between tables (default 3)"},
+        {"json", 0, BE_OPT_FLAG, NULL, "JSON Lines: a host record, then one per item"},
+        {"csv", 0, BE_OPT_FLAG, NULL, "CSV with a header line of column ids"},
+        {"columns", 'o', BE_OPT_VALUE, "LIST", "comma-separated column ids"},
+        {"sort", 's', BE_OPT_VALUE, "COLUMN", "sort by this column id (default cpu)"},
         {0},
 };
 

@@ -1,9 +1,48 @@
-/* berth's entry point: global options, then a command or the TUI. */
+/* berth's entry point and its one composition root: global options, then
+ * a command (cli/) or the terminal UI (tui/), each handed the backend
+ * context opened here. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+#include "../tui/tui_main.h"
+
+/* Opens the context and runs the UI with the options kept for it. */
+static int run_tui(struct cli *cli, int argc, char **argv)
+{
+	struct be_opts parsed;
+	struct be_error *err = NULL;
+	char **pos = calloc((size_t)argc + 1, sizeof(char *));
+	if (pos == NULL)
+		abort();
+	int npos = 0;
+	struct tui_opts o;
+	int r = be_opts_parse(tui_options, argc, argv, false, &parsed, pos, &npos, &err);
+	if (r == 0 && tui_opts_set(&o, &parsed, &err) < 0)
+		r = -1;
+	be_opts_release(&parsed);
+	free(pos);
+	if (r != 0 || tui_check_terminal(&err) < 0)
+		return cli_fail(err);
+	struct be_ctx *ctx = cli_ctx(cli);
+	if (ctx == NULL)
+		return CLI_EXIT_FAIL;
+	if (tui_main(ctx, &o, &err) < 0)
+		return cli_fail(err);
+	return 0;
+}
+
+/* How many words a TUI option takes from argv[i]: 1 or 2, or 0 when it is
+ * no TUI option. */
+static int tui_option_words(char **argv, int i)
+{
+	const char *val;
+	int k = be_opts_match(tui_options, argv[i], &val);
+	if (k < 0 || argv[i][1] != '-')
+		return 0;
+	return tui_options[k].arg != BE_OPT_FLAG && val == NULL ? 2 : 1;
+}
 
 /* Parses the global options (keeping the TUI's in tui_argv, which has
  * room for argc entries), then runs a command or the TUI. */
@@ -13,20 +52,18 @@ static int run(struct cli *cli, int argc, char **argv, char **tui_argv)
 	int i = 1;
 	for (; i < argc && argv[i][0] == '-'; i++) {
 		const char *a = argv[i];
+		int words;
 		if (strcmp(a, "--root") == 0 || strncmp(a, "--root=", 7) == 0) {
 			/* An empty value must not fall back to $BERTH_ROOT or
 			 * /var/lib/berth ("--root=$UNSET"). */
 			const char *v = a[6] == '=' ? a + 7 : i + 1 < argc ? argv[++i] : NULL;
-			if (v == NULL || *v == '\0') {
-				fputs("berth: --root needs a directory\nSee 'berth --help'.\n",
-				      stderr);
-				return CLI_EXIT_FAIL;
-			}
+			if (v == NULL || *v == '\0')
+				return cli_failf("--root needs a directory\nSee 'berth --help'.");
 			cli->opts.root = v;
 		} else if (strcmp(a, "--wait") == 0) {
 			cli->opts.lock_wait = true;
 		} else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-			cli_print_help();
+			cli_print_help(tui_options);
 			return 0;
 		} else if (strcmp(a, "--help-keys") == 0) {
 			tui_print_keys();
@@ -34,39 +71,27 @@ static int run(struct cli *cli, int argc, char **argv, char **tui_argv)
 		} else if (strcmp(a, "--version") == 0 || strcmp(a, "-V") == 0) {
 			printf("berth %s\n", BERTH_VERSION);
 			return 0;
-		} else if (tui_option_arity(a) >= 0) {
+		} else if ((words = tui_option_words(argv, i)) > 0) {
 			/* Kept for the TUI, which checks the values. */
-			int n = tui_option_arity(a);
-			if (i + n >= argc) {
-				fprintf(stderr, "berth: %s needs a value\nSee 'berth --help'.\n",
-				        a);
-				return CLI_EXIT_FAIL;
-			}
-			tui_argv[tui_argc++] = argv[i];
-			if (n)
-				tui_argv[tui_argc++] = argv[++i];
+			if (i + words > argc)
+				return cli_failf("%s needs a value\nSee 'berth --help'.", a);
+			for (int k = 0; k < words; k++)
+				tui_argv[tui_argc++] = argv[i + k];
+			i += words - 1;
 		} else {
-			fprintf(stderr,
-			        "berth: unknown option %s\nusage: berth [GLOBAL OPTIONS] [COMMAND] "
-			        "[ARGS...]\nSee 'berth --help'.\n",
+			return cli_failf(
+			        "unknown option %s\nusage: berth [GLOBAL OPTIONS] [COMMAND] "
+			        "[ARGS...]\nSee 'berth --help'.",
 			        a);
-			return CLI_EXIT_FAIL;
 		}
 	}
-	int r;
-	if (i >= argc) {
-		r = tui_main(cli, tui_argc, tui_argv);
-	} else if (tui_argc > 0) {
-		fprintf(stderr,
-		        "berth: %s is an option of the terminal UI (berth with no command), not "
-		        "of %s\nSee 'berth --help'.\n",
-		        tui_argv[0], argv[i]);
-		r = CLI_EXIT_FAIL;
-	} else {
-		r = cli_dispatch(cli, argc - i, argv + i);
-	}
-	be_ctx_free(cli->ctx);
-	return r;
+	if (i >= argc)
+		return run_tui(cli, tui_argc, tui_argv);
+	if (tui_argc > 0)
+		return cli_failf("%s is an option of the terminal UI (berth with no command), not "
+		                 "of %s\nSee 'berth --help'.",
+		                 tui_argv[0], argv[i]);
+	return cli_dispatch(cli, argc - i, argv + i);
 }
 
 int main(int argc, char **argv)
@@ -76,6 +101,7 @@ int main(int argc, char **argv)
 	if (tui_argv == NULL)
 		return CLI_EXIT_FAIL;
 	int r = run(&cli, argc, argv, tui_argv);
+	be_ctx_free(cli.ctx);
 	free(tui_argv);
 	return r;
 }

@@ -36,6 +36,11 @@ const struct tui_row *tui_action_target(struct tui *t)
 		tui_msg(t, BE_ROLE_ERROR, "nothing selected");
 		return NULL;
 	}
+	if (r->group) {
+		tui_msg(t, BE_ROLE_ERROR, "%s is a group of %u (F5 leaves the tree)", r->item->name,
+		        r->members);
+		return NULL;
+	}
 	if (!r->item->berth) {
 		const char *k = kind_phrase(r->item);
 		if (k)
@@ -51,6 +56,16 @@ const struct tui_row *tui_action_target(struct tui *t)
 		return NULL;
 	}
 	return r;
+}
+
+/* The target of an action that changes something: none in read-only mode. */
+const struct tui_row *tui_change_target(struct tui *t)
+{
+	if (t->opts.readonly) {
+		tui_msg(t, BE_ROLE_ERROR, "read-only (--readonly): actions are off in this UI");
+		return NULL;
+	}
+	return tui_action_target(t);
 }
 
 /* ---- jobs ------------------------------------------------------------------- */
@@ -214,15 +229,66 @@ void tui_jobs_free(struct tui *t)
 		}
 }
 
+/* ---- confirmed commands ----------------------------------------------------- */
+
+/* Keeps argv as the command a confirmation runs, and asks: the question,
+ * then the exact command line (as `berth ...`, with --root when it is not
+ * the default).  y runs it, anything else cancels. */
+int tui_ask(struct tui *t, const char *name, const char *question, const char *running,
+            const char *done, const char *const *argv)
+{
+	memset(&t->cmd, 0, sizeof(t->cmd));
+	size_t used = 0;
+	for (int i = 0; argv[i] && t->cmd.argc < TUI_ARGV_MAX; i++) {
+		size_t n = strlen(argv[i]) + 1;
+		if (used + n > sizeof(t->cmd.buf))
+			break;
+		memcpy(t->cmd.buf + used, argv[i], n);
+		t->cmd.argv[t->cmd.argc++] = t->cmd.buf + used;
+		used += n;
+	}
+	snprintf(t->cmd_running, sizeof(t->cmd_running), "%s", running);
+	snprintf(t->cmd_done, sizeof(t->cmd_done), "%s", done);
+	snprintf(t->target, sizeof(t->target), "%s", name);
+	tui_command_line(t, &t->cmd, t->cmd_line, sizeof(t->cmd_line));
+	snprintf(t->prompt_label, sizeof(t->prompt_label), "%s", question);
+	t->mode = TUI_MODE_CONFIRM;
+	t->pending = TUI_PEND_COMMAND;
+	return 0;
+}
+
+void tui_command_line(const struct tui *t, const struct tui_argv *cmd, char *out, size_t len)
+{
+	const char *root = be_ctx_root(t->ctx);
+	size_t n = (size_t)snprintf(out, len, "berth");
+	if (root && strcmp(root, "/var/lib/berth") != 0 && n < len)
+		n += (size_t)snprintf(out + n, len - n, " --root %s", root);
+	for (int i = 0; i < cmd->argc && n < len; i++)
+		n += (size_t)snprintf(out + n, len - n, " %s", cmd->argv[i]);
+}
+
 /* ---- simple actions ---------------------------------------------------------------- */
 
 static int simple(struct tui *t, const char *cmd, const char *running, const char *done)
 {
-	const struct tui_row *r = tui_action_target(t);
+	const struct tui_row *r = tui_change_target(t);
 	if (r == NULL)
 		return 0;
 	const char *argv[] = {cmd, r->ct->name, NULL};
 	return tui_job_spawn(t, r->ct->name, running, done, argv);
+}
+
+/* An action that stops something asks first, with the command shown. */
+static int asked(struct tui *t, const char *cmd, const char *verb, const char *running,
+                 const char *done)
+{
+	const struct tui_row *r = tui_change_target(t);
+	if (r == NULL)
+		return 0;
+	char q[BE_NAME_MAX + 32];
+	snprintf(q, sizeof(q), "%s %s?", verb, r->ct->name);
+	const char *argv[] = {cmd, r->ct->name, NULL};
+	return tui_ask(t, r->ct->name, q, running, done, argv);
 }
 
 int tui_act_start(struct tui *t)
@@ -231,19 +297,19 @@ int tui_act_start(struct tui *t)
 }
 int tui_act_stop(struct tui *t)
 {
-	return simple(t, "stop", "stopping", "stopped");
+	return asked(t, "stop", "Stop", "stopping", "stopped");
 }
 int tui_act_restart(struct tui *t)
 {
-	return simple(t, "restart", "restarting", "restarted");
+	return asked(t, "restart", "Restart", "restarting", "restarted");
 }
 int tui_act_kill(struct tui *t)
 {
-	return simple(t, "kill", "killing", "killed");
+	return asked(t, "kill", "Kill (SIGKILL)", "killing", "killed");
 }
 int tui_act_pause(struct tui *t)
 {
-	const struct tui_row *r = tui_action_target(t);
+	const struct tui_row *r = tui_change_target(t);
 	if (r == NULL)
 		return 0;
 	if (r->ct->status == BE_STATUS_PAUSED)
@@ -263,7 +329,7 @@ int tui_act_logs(struct tui *t)
 
 static const struct tui_row *begin(struct tui *t, enum tui_mode mode, enum tui_pending p)
 {
-	const struct tui_row *r = tui_action_target(t);
+	const struct tui_row *r = tui_change_target(t);
 	if (r == NULL)
 		return NULL;
 	t->mode = mode;
@@ -299,19 +365,23 @@ int tui_act_limits(struct tui *t)
 
 int tui_act_delete(struct tui *t)
 {
-	if (begin(t, TUI_MODE_CONFIRM, TUI_PEND_DELETE) == NULL)
+	const struct tui_row *r = tui_change_target(t);
+	if (r == NULL)
 		return 0;
-	if (t->target_running)
-		snprintf(t->prompt_label, sizeof(t->prompt_label),
-		         "%s is running: stop it and delete it (force)?", t->target);
+	bool running = r->ct->status == BE_STATUS_RUNNING || r->ct->status == BE_STATUS_PAUSED;
+	char q[BE_NAME_MAX + 64];
+	const char *force[] = {"rm", "-f", r->ct->name, NULL};
+	const char *plain[] = {"rm", r->ct->name, NULL};
+	if (running)
+		snprintf(q, sizeof(q), "%s is running: stop and delete it?", r->ct->name);
 	else
-		snprintf(t->prompt_label, sizeof(t->prompt_label), "Delete %s?", t->target);
-	return 0;
+		snprintf(q, sizeof(q), "Delete %s?", r->ct->name);
+	return tui_ask(t, r->ct->name, q, "deleting", "deleted", running ? force : plain);
 }
 
 int tui_act_rollback(struct tui *t)
 {
-	const struct tui_row *r = tui_action_target(t);
+	const struct tui_row *r = tui_change_target(t);
 	if (r == NULL)
 		return 0;
 	struct be_snapshot_info *s = NULL;
@@ -337,34 +407,26 @@ int tui_act_rollback(struct tui *t)
 	return 0;
 }
 
-static int finish_rollback(struct tui *t, bool restart)
-{
-	char done[96];
-	const char *snap = t->target_arg;
-	snprintf(done, sizeof(done), "rolled back to %s", snap);
-	const char *plain[] = {"rollback", t->target, snap, NULL};
-	const char *again[] = {"rollback", "--restart", t->target, snap, NULL};
-	return tui_job_spawn(t, t->target, "rolling back", done, restart ? again : plain);
-}
-
-/* The rollback picker's choice: a stopped container rolls back at once, a
- * running one asks first (it has to restart). */
+/* The rollback picker's choice: asks, with the command shown; a running
+ * container is stopped, rolled back and started again (--restart). */
 static int pick_done(struct tui *t)
 {
 	snprintf(t->target_arg, sizeof(t->target_arg), "%s", t->pick[t->pick_pos].name);
 	be_snapshot_list_free(t->pick, t->npick);
 	t->pick = NULL;
 	t->npick = 0;
-	if (!t->target_running) {
-		t->mode = TUI_MODE_NONE;
-		return finish_rollback(t, false);
-	}
-	t->mode = TUI_MODE_CONFIRM;
-	t->pending = TUI_PEND_ROLLBACK_RESTART;
-	snprintf(t->prompt_label, sizeof(t->prompt_label),
-	         "%s is running: stop it, roll back to %s and start it again?", t->target,
-	         t->target_arg);
-	return 0;
+	char q[2 * BE_NAME_MAX + 64], done[96];
+	snprintf(done, sizeof(done), "rolled back to %s", t->target_arg);
+	const char *plain[] = {"rollback", t->target, t->target_arg, NULL};
+	const char *again[] = {"rollback", "--restart", t->target, t->target_arg, NULL};
+	if (t->target_running)
+		snprintf(q, sizeof(q), "%s is running: stop it, roll back to %s, start it again?",
+		         t->target, t->target_arg);
+	else
+		snprintf(q, sizeof(q), "Roll %s back to %s?", t->target, t->target_arg);
+	char name[BE_NAME_MAX + 1];
+	snprintf(name, sizeof(name), "%s", t->target);
+	return tui_ask(t, name, q, "rolling back", done, t->target_running ? again : plain);
 }
 
 static int run_limits(struct tui *t)
@@ -402,13 +464,9 @@ static int run_pending(struct tui *t)
 		return tui_job_spawn(t, t->target, "cloning", done, argv);
 	}
 	case TUI_PEND_LIMITS: return run_limits(t);
-	case TUI_PEND_DELETE: {
-		const char *force[] = {"rm", "-f", t->target, NULL};
-		const char *plain[] = {"rm", t->target, NULL};
-		return tui_job_spawn(t, t->target, "deleting", "deleted",
-		                     t->target_running ? force : plain);
-	}
-	case TUI_PEND_ROLLBACK_RESTART: return finish_rollback(t, true);
+	case TUI_PEND_COMMAND:
+		return tui_job_spawn(t, t->target, t->cmd_running, t->cmd_done,
+		                     (const char *const *)t->cmd.argv);
 	default: return 0;
 	}
 }
@@ -423,8 +481,7 @@ int tui_pending_finish(struct tui *t, bool ok)
 		be_snapshot_list_free(t->pick, t->npick);
 		t->pick = NULL;
 		t->npick = 0;
-		tui_msg(t, BE_ROLE_STATUS, "%s: %s", t->target,
-		        p == TUI_PEND_DELETE ? "kept" : "cancelled");
+		tui_msg(t, BE_ROLE_STATUS, "%s: cancelled, nothing done", t->target);
 		return 0;
 	}
 	if (m == TUI_MODE_PICK) {
@@ -441,7 +498,7 @@ int tui_pending_finish(struct tui *t, bool ok)
 
 int tui_act_shell(struct tui *t)
 {
-	const struct tui_row *r = tui_action_target(t);
+	const struct tui_row *r = tui_change_target(t);
 	if (r == NULL)
 		return 0;
 	if (r->ct->status != BE_STATUS_RUNNING) {

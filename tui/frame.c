@@ -47,24 +47,29 @@ void tui_draw_title(struct tui *t)
 }
 
 /* Hints as "key text" pairs, keys in the key role; a pair that does not
- * fit is left out whole. */
+ * fit is left out whole.  A note after two blanks ("  (read-only)") is
+ * plain text, and keeps its room at the end. */
 static void draw_hints(struct tui *t, int y, const char *hints)
 {
+	const char *note = strstr(hints, "  (");
+	int room = COLS - (note ? tui_width(t, note) : 0);
 	int x = 0;
 	char key[32], text[64];
 	const char *p = hints;
-	while (*p) {
+	while (*p && (note == NULL || p < note)) {
 		int n = 0;
 		if (sscanf(p, "%31s %63s%n", key, text, &n) != 2 || n == 0)
-			return;
+			break;
 		p += n;
-		if (x + (int)strlen(key) + 1 + tui_width(t, text) > COLS)
-			return;
+		if (x + (int)strlen(key) + 1 + tui_width(t, text) > room)
+			break;
 		x += tui_put(t, y, x, COLS - x, BE_ROLE_KEY, key);
 		x += tui_put(t, y, x, COLS - x, BE_ROLE_STATUS, " ");
 		x += tui_put(t, y, x, COLS - x, BE_ROLE_STATUS, text);
 		x += tui_put(t, y, x, COLS - x, BE_ROLE_STATUS, "  ");
 	}
+	if (note)
+		tui_put(t, y, x, COLS - x, BE_ROLE_DIM, note + 2);
 }
 
 static const char *mode_help(enum tui_mode m)
@@ -73,6 +78,7 @@ static const char *mode_help(enum tui_mode m)
 	case TUI_MODE_FILTER: return "  (Enter keep, Esc clear)";
 	case TUI_MODE_SEARCH: return "  (Enter find, Esc cancel)";
 	case TUI_MODE_PROMPT: return "  (Enter ok, Esc cancel)";
+	case TUI_MODE_FIND: return "  (F3 next, Enter or Esc done)";
 	case TUI_MODE_CONFIRM: return " (y/N)";
 	default: return "";
 	}
@@ -83,7 +89,7 @@ void tui_draw_bottom(struct tui *t)
 	int y = LINES - 1;
 	tui_fill(t, y, 0, COLS, BE_ROLE_STATUS);
 	if (t->mode == TUI_MODE_FILTER || t->mode == TUI_MODE_SEARCH ||
-	    t->mode == TUI_MODE_PROMPT) {
+	    t->mode == TUI_MODE_PROMPT || t->mode == TUI_MODE_FIND) {
 		const char *text = t->mode == TUI_MODE_FILTER ? t->model.filter : t->input;
 		int x = tui_put(t, y, 0, COLS, BE_ROLE_STATUS, t->prompt_label);
 		x += tui_put(t, y, x, COLS - x, BE_ROLE_KEY, text);
@@ -92,6 +98,12 @@ void tui_draw_bottom(struct tui *t)
 		return;
 	}
 	if (t->mode == TUI_MODE_CONFIRM) {
+		/* The exact command stands on the line above the question. */
+		if (t->pending == TUI_PEND_COMMAND && y > 0) {
+			tui_fill(t, y - 1, 0, COLS, BE_ROLE_STATUS);
+			int x = tui_put(t, y - 1, 0, COLS, BE_ROLE_STATUS, "$ ");
+			tui_put(t, y - 1, x, COLS - x, BE_ROLE_KEY, t->cmd_line);
+		}
 		int x = tui_put(t, y, 0, COLS, BE_ROLE_ERROR, t->prompt_label);
 		tui_put(t, y, x, COLS - x, BE_ROLE_STATUS, mode_help(t->mode));
 		return;

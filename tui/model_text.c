@@ -69,54 +69,26 @@ int tui_level(double fraction)
 
 /* ---- limits prompt ------------------------------------------------------ */
 
-struct limit_opt {
-	const char *name;
-	char short_name;
-	int (*check)(const char *text, struct be_error **err);
-};
-
-static int check_memory(const char *t, struct be_error **err)
+/* The limit options are the backend's one table (be_limit_options), the
+ * same that `berth update` takes. */
+static const struct be_limit_option *limit_opt_find(const char *word, size_t len)
 {
-	uint64_t v;
-	return be_limits_parse_memory(t, &v, err);
-}
-static int check_swap(const char *t, struct be_error **err)
-{
-	int64_t v;
-	return be_limits_parse_memory_swap(t, &v, err);
-}
-static int check_cpus(const char *t, struct be_error **err)
-{
-	uint64_t q, p;
-	return be_limits_parse_cpus(t, &q, &p, err);
-}
-static int check_pids(const char *t, struct be_error **err)
-{
-	int64_t v;
-	return be_limits_parse_pids(t, &v, err);
-}
-static int check_weight(const char *t, struct be_error **err)
-{
-	uint64_t v;
-	return be_limits_parse_weight(t, &v, err);
-}
-
-/* The options of `berth update` (cli/cmd_container.c LIMIT_OPTIONS). */
-static const struct limit_opt limit_opts[] = {
-        {"memory", 'm', check_memory}, {"memory-swap", 0, check_swap},
-        {"cpus", 0, check_cpus},       {"cpu-weight", 0, check_weight},
-        {"pids-limit", 0, check_pids}, {"io-weight", 0, check_weight},
-};
-
-static const struct limit_opt *limit_opt_find(const char *word, size_t len)
-{
-	for (size_t i = 0; i < sizeof(limit_opts) / sizeof(limit_opts[0]); i++) {
-		const struct limit_opt *o = &limit_opts[i];
-		if ((strlen(o->name) == len && strncmp(o->name, word, len) == 0) ||
-		    (len == 1 && o->short_name == word[0]))
+	for (const struct be_limit_option *o = be_limit_options; o->opt.name; o++)
+		if ((strlen(o->opt.name) == len && strncmp(o->opt.name, word, len) == 0) ||
+		    (len == 1 && o->opt.short_name == word[0]))
 			return o;
-	}
 	return NULL;
+}
+
+/* "--memory, --memory-swap, ... or --io-weight" from the table. */
+static void limit_names(char *buf, size_t len)
+{
+	size_t used = 0;
+	buf[0] = '\0';
+	for (const struct be_limit_option *o = be_limit_options; o->opt.name && used < len; o++) {
+		const char *sep = o == be_limit_options ? "" : o[1].opt.name ? ", " : " or ";
+		used += (size_t)snprintf(buf + used, len - used, "%s--%s", sep, o->opt.name);
+	}
 }
 
 /* Appends s to out->buf and out->argv; false when full. */
@@ -161,19 +133,20 @@ static int parse_limit_word(char **w, int nw, int *i, struct tui_argv *out, size
 		word++;
 	char *eq = strchr(word, '=');
 	size_t nlen = eq ? (size_t)(eq - word) : strlen(word);
-	const struct limit_opt *o = limit_opt_find(word, nlen);
-	if (o == NULL)
-		return parse_fail(msg, msglen, NULL,
-		                  "unknown limit \"%s\": use --memory, --memory-swap, --cpus, "
-		                  "--cpu-weight, --pids-limit or --io-weight",
-		                  w[*i]);
+	const struct be_limit_option *o = limit_opt_find(word, nlen);
+	if (o == NULL) {
+		char names[160];
+		limit_names(names, sizeof(names));
+		return parse_fail(msg, msglen, NULL, "unknown limit \"%s\": use %s", w[*i], names);
+	}
 	const char *val = eq ? eq + 1 : *i + 1 < nw ? w[++*i] : NULL;
 	if (val == NULL || *val == '\0')
-		return parse_fail(msg, msglen, NULL, "--%s needs a value", o->name);
+		return parse_fail(msg, msglen, NULL, "--%s needs a value", o->opt.name);
 	struct be_error *err = NULL;
-	if (o->check(val, &err) < 0)
+	struct be_limits scratch = {0};
+	if (o->parse(val, &scratch, &err) < 0)
 		return parse_fail(msg, msglen, err, "bad value");
-	if (!argv_push(out, used, "--", 2, o->name) ||
+	if (!argv_push(out, used, "--", 2, o->opt.name) ||
 	    !argv_push(out, used, val, strlen(val), NULL))
 		return parse_fail(msg, msglen, NULL, "%s", "too many limits at once");
 	return 0;

@@ -22,100 +22,43 @@
 static volatile sig_atomic_t sig_fd = -1;
 static volatile sig_atomic_t quit_signal;
 
-enum opt_type { OPT_FLAG, OPT_VALUE };
-struct tui_option {
-	const char *name;
-	enum opt_type type;
-	const char *metavar;
-	const char *help;
-};
-
 /* The TUI's options (docs/tui.md); `berth --help` lists the same. */
-static const struct tui_option tui_options[] = {
-        {"delay", OPT_VALUE, "SECS", "seconds between refreshes (default 1.5, at least 0.1)"},
-        {"iterations", OPT_VALUE, "N", "exit after N refreshes (for tests and recordings)"},
-        {"theme", OPT_VALUE, "NAME", "colour theme (default: $BERTH_THEME, else default)"},
-        {"ascii", OPT_FLAG, NULL, "draw with ASCII only, whatever the locale"},
-        {"no-mouse", OPT_FLAG, NULL, "leave the mouse to the terminal (text selection)"},
+const struct be_option tui_options[] = {
+        {"delay", 0, BE_OPT_VALUE, "SECS", "seconds between refreshes (default 1.5, at least 0.1)"},
+        {"iterations", 0, BE_OPT_VALUE, "N", "exit after N refreshes (for tests and recordings)"},
+        {"theme", 0, BE_OPT_VALUE, "NAME", "colour theme (default: $BERTH_THEME, else default)"},
+        {"ascii", 0, BE_OPT_FLAG, NULL, "draw with ASCII only, whatever the locale"},
+        {"no-mouse", 0, BE_OPT_FLAG, NULL, "leave the mouse to the terminal (text selection)"},
+        {"readonly", 0, BE_OPT_FLAG, NULL,
+         "watch only: every action key is refused (also BERTH_READONLY=1)"},
+        {0},
 };
-#define NOPTIONS (sizeof(tui_options) / sizeof(tui_options[0]))
 
-/* The option arg names (its "--NAME" or "--NAME=..."), or NULL. */
-static const struct tui_option *find_option(const char *arg, const char **val)
+int tui_opts_set(struct tui_opts *o, const struct be_opts *p, struct be_error **err)
 {
-	*val = NULL;
-	for (size_t k = 0; k < NOPTIONS && arg[0] == '-' && arg[1] == '-'; k++) {
-		size_t n = strlen(tui_options[k].name);
-		if (strncmp(arg + 2, tui_options[k].name, n) == 0 &&
-		    (arg[2 + n] == '\0' || arg[2 + n] == '=')) {
-			*val = arg[2 + n] == '=' ? arg + 3 + n : NULL;
-			return &tui_options[k];
-		}
-	}
-	return NULL;
-}
-
-int tui_option_arity(const char *arg)
-{
-	const char *val;
-	const struct tui_option *opt = find_option(arg, &val);
-	if (opt == NULL)
-		return -1;
-	return opt->type == OPT_VALUE && val == NULL ? 1 : 0;
-}
-
-void tui_print_options(void)
-{
-	for (size_t k = 0; k < NOPTIONS; k++) {
-		char left[32];
-		snprintf(left, sizeof(left), "--%s%s%s", tui_options[k].name,
-		         tui_options[k].metavar ? " " : "",
-		         tui_options[k].metavar ? tui_options[k].metavar : "");
-		printf("  %-17s %s\n", left, tui_options[k].help);
-	}
-}
-
-static int set_opt(struct tui_opts *o, const char *name, const char *v)
-{
+	*o = (struct tui_opts){.delay = 1.5};
+	const char *v;
 	char *end = NULL;
-	if (strcmp(name, "delay") == 0) {
+	if ((v = be_opts_get(p, "delay"))) {
 		double d = strtod(v, &end);
 		if (end == v || *end || !isfinite(d) || d < 0.1 || d > 3600)
-			return cli_failf("invalid --delay \"%s\": seconds from 0.1 to 3600", v);
+			return be_error_set(err, 0,
+			                    "invalid --delay \"%s\": seconds from 0.1 to 3600", v);
 		o->delay = d;
-	} else if (strcmp(name, "iterations") == 0) {
+		o->delay_given = true;
+	}
+	if ((v = be_opts_get(p, "iterations"))) {
 		long n = strtol(v, &end, 10);
 		if (end == v || *end || n < 1)
-			return cli_failf("invalid --iterations \"%s\": a count of at least 1", v);
+			return be_error_set(
+			        err, 0, "invalid --iterations \"%s\": a count of at least 1", v);
 		o->iterations = n;
-	} else if (strcmp(name, "theme") == 0) {
-		o->theme = v;
-	} else if (strcmp(name, "ascii") == 0) {
-		o->ascii = true;
-	} else if (strcmp(name, "no-mouse") == 0) {
-		o->no_mouse = true;
 	}
-	return 0;
-}
-
-static int parse_opts(int argc, char **argv, struct tui_opts *o)
-{
-	for (int i = 0; i < argc; i++) {
-		const char *a = argv[i];
-		const char *val = NULL;
-		const struct tui_option *opt = find_option(a, &val);
-		if (opt == NULL)
-			return cli_failf("unknown option %s\nSee 'berth --help'.", a);
-		if (opt->type == OPT_VALUE && val == NULL) {
-			if (i + 1 >= argc)
-				return cli_failf("--%s needs a value", opt->name);
-			val = argv[++i];
-		} else if (opt->type == OPT_FLAG && val) {
-			return cli_failf("--%s takes no value", opt->name);
-		}
-		if (set_opt(o, opt->name, val ? val : "1") != 0)
-			return -1;
-	}
+	o->theme = be_opts_get(p, "theme");
+	o->ascii = be_opts_get(p, "ascii") != NULL;
+	o->no_mouse = be_opts_get(p, "no-mouse") != NULL;
+	const char *ro = getenv("BERTH_READONLY");
+	o->readonly = be_opts_get(p, "readonly") != NULL || (ro && *ro && strcmp(ro, "0") != 0);
 	return 0;
 }
 
@@ -222,9 +165,15 @@ static void draw(struct tui *t)
 	case TUI_VIEW_DETAIL: tui_detail_draw(t); break;
 	case TUI_VIEW_LOGS: tui_logs_draw(t); break;
 	case TUI_VIEW_HELP: tui_help_draw(t); break;
+	case TUI_VIEW_SETUP: tui_setup_draw(t); break;
+	case TUI_VIEW_ISOLATION: tui_isolation_draw(t); break;
 	}
 	if (t->mode == TUI_MODE_PICK)
 		tui_draw_pick(t);
+	if (t->mode == TUI_MODE_MENU)
+		tui_menu_draw(t);
+	if (t->mode == TUI_MODE_EXPLAIN)
+		tui_explain_draw(t);
 	tui_draw_title(t);
 	tui_draw_bottom(t);
 	refresh();
@@ -321,6 +270,8 @@ static void tui_free(struct tui *t)
 	tui_model_free(&t->model);
 	free(t->items);
 	free(t->self_exe);
+	free(t->config_path);
+	be_isolation_free(&t->iso);
 	if (t->sig_pipe[0] >= 0) {
 		close(t->sig_pipe[0]);
 		close(t->sig_pipe[1]);
@@ -387,28 +338,33 @@ static void run_loop(struct tui *t)
 	}
 }
 
-int tui_main(struct cli *cli, int argc, char **argv)
+int tui_check_terminal(struct be_error **err)
 {
-	struct tui_opts o = {.delay = 1.5};
-	if (parse_opts(argc, argv, &o) != 0)
-		return CLI_EXIT_FAIL;
 	if (!isatty(0) || !isatty(1))
-		return cli_failf(
+		return be_error_set(
+		        err, 0,
 		        "the terminal UI needs a terminal; use `berth ps` or `berth top -b`");
 	const char *term = getenv("TERM");
 	if (term == NULL || strcmp(term, "dumb") == 0)
-		return cli_failf("TERM is %s: the terminal UI cannot draw; use `berth top -b`",
-		                 term ? term : "unset");
-	struct be_ctx *ctx = cli_ctx(cli);
-	if (ctx == NULL)
-		return CLI_EXIT_FAIL;
+		return be_error_set(err, 0,
+		                    "TERM is %s: the terminal UI cannot draw; use `berth top -b`",
+		                    term ? term : "unset");
+	return 0;
+}
+
+int tui_main(struct be_ctx *ctx, const struct tui_opts *o, struct be_error **err)
+{
+	if (tui_check_terminal(err) < 0)
+		return -1;
 	setlocale(LC_ALL, "");
-	struct tui *t = tui_new(ctx, &o);
+	struct tui *t = tui_new(ctx, o);
+	tui_setup_load(t);
 	SCREEN *scr = terminal_setup(t);
 	if (scr == NULL) {
 		tui_free(t);
-		return cli_failf("TERM is %s: no such terminal in terminfo; use `berth top -b`",
-		                 term);
+		return be_error_set(err, 0,
+		                    "TERM is %s: no such terminal in terminfo; use `berth top -b`",
+		                    getenv("TERM"));
 	}
 	quit_signal = 0;
 	signals_setup(t, true);

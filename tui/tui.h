@@ -9,10 +9,17 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "../cli/cli.h"
 #include "model.h"
+#include "tui_main.h"
 
-enum tui_view { TUI_VIEW_LIST, TUI_VIEW_DETAIL, TUI_VIEW_LOGS, TUI_VIEW_HELP };
+enum tui_view {
+	TUI_VIEW_LIST,
+	TUI_VIEW_DETAIL,
+	TUI_VIEW_LOGS,
+	TUI_VIEW_HELP,
+	TUI_VIEW_SETUP,
+	TUI_VIEW_ISOLATION,
+};
 
 /* What the bottom line is doing: showing hints/messages, or reading input. */
 enum tui_mode {
@@ -22,6 +29,20 @@ enum tui_mode {
 	TUI_MODE_CONFIRM, /* y/N */
 	TUI_MODE_PICK,    /* choosing a snapshot from a list */
 	TUI_MODE_SEARCH,  /* typing the log pager's search */
+	TUI_MODE_FIND,    /* F3: typing a name to jump to */
+	TUI_MODE_MENU,    /* choosing from a menu (F6 sort, F9 signal) */
+	TUI_MODE_EXPLAIN, /* showing where a number comes from (E); any key closes */
+};
+
+/* What a menu chooses. */
+enum tui_menu_kind { TUI_MENU_SORT, TUI_MENU_SIGNAL };
+#define TUI_MENU_MAX 40
+struct tui_menu {
+	enum tui_menu_kind kind;
+	char title[96];
+	char items[TUI_MENU_MAX][40];
+	int values[TUI_MENU_MAX]; /* a column index, a signal number */
+	size_t n, pos;
 };
 
 /* What a prompt or confirmation leads to. */
@@ -30,9 +51,8 @@ enum tui_pending {
 	TUI_PEND_SNAPSHOT,
 	TUI_PEND_CLONE,
 	TUI_PEND_LIMITS,
-	TUI_PEND_DELETE,
-	TUI_PEND_ROLLBACK,         /* pick made: run it */
-	TUI_PEND_ROLLBACK_RESTART, /* running: confirm the restart */
+	TUI_PEND_ROLLBACK, /* pick made: run it */
+	TUI_PEND_COMMAND,  /* confirmed: run t->cmd */
 };
 
 /* Reaction flags a key handler returns to the loop. */
@@ -41,14 +61,6 @@ enum {
 	TUI_R_REFRESH = 1u << 0, /* read the backend again now */
 	TUI_R_CLEAR = 1u << 1,   /* repaint the whole terminal (clearok) */
 	TUI_R_QUIT = 1u << 2,
-};
-
-struct tui_opts {
-	double delay;      /* seconds between refreshes */
-	long iterations;   /* 0: until q */
-	const char *theme; /* NULL: $BERTH_THEME, else "default" */
-	bool ascii;
-	bool no_mouse;
 };
 
 /* Glyphs of the screen: Unicode in a UTF-8 locale, plain ASCII otherwise.
@@ -133,8 +145,32 @@ struct tui {
 	char target[BE_NAME_MAX + 1]; /* container a pending action is for */
 	char target_arg[BE_NAME_MAX + 1];
 	bool target_running;
+	/* The command a confirmation runs (shown in its question), and the
+	 * words of the status line while it runs and when it is done. */
+	struct tui_argv cmd;
+	char cmd_line[256]; /* "berth [--root R] WORDS", shown above the question */
+	char cmd_running[32];
+	char cmd_done[160];
 	struct be_snapshot_info *pick;
 	size_t npick, pick_pos;
+	struct tui_menu menu;
+	char find[128]; /* the last F3 search */
+	/* The F2 setup: the settings file, what it holds, the columns shown
+	 * (display order; norder 0: the built-in set) and the screen's row. */
+	char *config_path;
+	struct be_ui_config cfg;
+	size_t order[TUI_MAX_COLS];
+	size_t norder;
+	size_t setup_pos;
+	size_t setup_cols[TUI_MAX_COLS]; /* every column, the shown ones first */
+	bool setup_shown[TUI_MAX_COLS];
+	size_t nsetup_cols;
+	char theme_name[64];       /* the theme in use (t->opts.theme points here) */
+	char hints[600];           /* the bottom line's hints, made from the key table */
+	struct be_isolation iso;   /* the inspector's reading (i in the detail view) */
+	struct be_explain explain; /* E: the selected row's sort column, explained */
+	int iso_scroll;
+	bool readonly_forced; /* --readonly or BERTH_READONLY: F2 cannot undo it */
 	char msg[320];
 	int msg_role;
 	uint64_t msg_until_ns;
@@ -211,7 +247,7 @@ void tui_logs_search(struct tui *t, int dir);
 void tui_help_draw(struct tui *t);
 /* The key hints of the bottom line for the current view, most used
  * first ("key text" pairs). */
-const char *tui_hints(const struct tui *t);
+const char *tui_hints(struct tui *t);
 /* Draws the title bar and the bottom line (hints, message or prompt). */
 void tui_draw_title(struct tui *t);
 void tui_draw_bottom(struct tui *t);
@@ -226,6 +262,8 @@ struct tui_binding {
 	const char *keys; /* as the help shows them: "j Down" */
 	const char *help;
 	int (*fn)(struct tui *t);
+	const char *hint; /* its word on the hint line ("stop"), or NULL */
+	bool acts;        /* acts on a berth container (no hint for watched items) */
 };
 struct tui_keytable {
 	const char *title;
@@ -235,10 +273,48 @@ struct tui_keytable {
 /* The tables, for the help screen: n of them. */
 const struct tui_keytable *tui_keytables(size_t *n);
 
+/* ---- view_menu.c: F3 find, F6 sort menu, F9 signal menu --------------------------------- */
+int tui_find_start(struct tui *t);
+/* Selects the next visible row (after the selection, wrapping) whose name
+ * holds text (case-insensitive); false when none does. */
+bool tui_find_next(struct tui *t, const char *text, bool from_next);
+int tui_find_key(struct tui *t, int ch);
+int tui_sort_menu(struct tui *t);
+int tui_signal_menu(struct tui *t);
+int tui_menu_key(struct tui *t, int ch);
+void tui_menu_draw(struct tui *t);
+
+/* ---- view_isolation.c: the isolation inspector ------------------------------------------------
+ */
+int tui_isolation_open(struct tui *t);
+int tui_isolation_reload(struct tui *t);
+int tui_isolation_scroll(struct tui *t, int delta);
+int tui_isolation_back(struct tui *t);
+void tui_isolation_draw(struct tui *t);
+
+/* ---- view_explain.c: E --------------------------------------------------------------------- */
+int tui_explain_open(struct tui *t);
+void tui_explain_draw(struct tui *t);
+
+/* ---- view_setup.c: F2 --------------------------------------------------------------------- */
+/* Reads the settings file into t->cfg and applies it (options given on the
+ * command line win); a bad file is reported on the bottom line. */
+void tui_setup_load(struct tui *t);
+int tui_setup_open(struct tui *t);
+void tui_setup_draw(struct tui *t);
+int tui_setup_key(struct tui *t, int ch);
+
 /* ---- actions.c -------------------------------------------------------------------------- */
 /* The berth container the list or detail view points at, or NULL after
  * saying why not (nothing selected, or an item berth only watches). */
 const struct tui_row *tui_action_target(struct tui *t);
+/* tui_action_target for an action that changes something: NULL (and a
+ * message) in read-only mode. */
+const struct tui_row *tui_change_target(struct tui *t);
+/* Asks question with the exact command (argv after `berth [--root R]`)
+ * shown above it; y runs it as a job (running/done: its status words). */
+int tui_ask(struct tui *t, const char *name, const char *question, const char *running,
+            const char *done, const char *const *argv);
 /* The action keys: each starts a job, a prompt, a confirmation or the
  * picker for the target, or says why not; they return TUI_R_* flags. */
 int tui_act_start(struct tui *t);
@@ -255,6 +331,8 @@ int tui_act_shell(struct tui *t);
 int tui_act_logs(struct tui *t);
 /* Ends a prompt or confirmation: runs what was pending (ok) or drops it. */
 int tui_pending_finish(struct tui *t, bool ok);
+/* The command line a confirmation shows for cmd: "berth [--root R] WORDS...". */
+void tui_command_line(const struct tui *t, const struct tui_argv *cmd, char *out, size_t len);
 /* Runs `berth --root R argv...` as a job; msg_running goes on the bottom
  * line now, done ("stopped") once it succeeds. */
 int tui_job_spawn(struct tui *t, const char *name, const char *running, const char *done,

@@ -161,15 +161,24 @@ static void draw_header(struct tui *t, int y)
 
 static void draw_row(struct tui *t, int y, const struct tui_row *r, bool selected)
 {
-	char buf[256];
+	char buf[256], cell[280];
 	if (selected)
 		tui_fill(t, y, 0, COLS, BE_ROLE_SELECTED);
 	int x = 1;
 	for (size_t i = 0; i < t->nfit; i++) {
 		const struct tui_col *c = tui_col_at(t->fit[i].col);
 		tui_row_format(r, t->fit[i].col, buf, sizeof(buf));
-		put_cell(t, y, x, t->fit[i].width, selected ? BE_ROLE_SELECTED : cell_role(r, c),
-		         c->width < 0, buf);
+		const char *text = buf;
+		int role = selected ? BE_ROLE_SELECTED : r->group ? BE_ROLE_LABEL : cell_role(r, c);
+		if (strcmp(c->id, "name") == 0 && (r->group || r->depth)) {
+			/* The tree: a heading with its member count, members indented. */
+			if (r->group)
+				snprintf(cell, sizeof(cell), "%s (%u)", buf, r->members);
+			else
+				snprintf(cell, sizeof(cell), " %s %s", t->g.tree_mid, buf);
+			text = cell;
+		}
+		put_cell(t, y, x, t->fit[i].width, role, c->width < 0, text);
 		x += t->fit[i].width + 1;
 	}
 }
@@ -201,7 +210,7 @@ static void scroll_to_selection(struct tui *t, int rows)
 void tui_list_draw(struct tui *t)
 {
 	int y = draw_meters(t, 1);
-	t->nfit = tui_columns_fit(COLS - 2, t->fit);
+	t->nfit = tui_columns_fit_order(COLS - 2, t->order, t->norder, t->fit);
 	draw_header(t, y++);
 	t->table_y = y;
 	t->table_h = LINES - 1 - y;

@@ -16,6 +16,15 @@
 int ct_write_container_dir(struct be_ctx *ctx, const struct rec_config *cfg, const char *head,
                            struct be_error **err);
 
+/* be_container_create that returns with the new container's lock held in
+ * *out (be_container_run starts it under the same lock); name receives
+ * its name. */
+int ct_create_locked(struct be_ctx *ctx, const struct be_container_spec *spec,
+                     char name[BE_NAME_MAX + 1], struct be_lock **out, struct be_error **err);
+/* be_container_remove for a caller that holds the container's lock. */
+int ct_remove_locked(struct be_ctx *ctx, const char *name, struct be_lock *lock, bool force,
+                     struct be_error **err);
+
 /* Makes the container's state match the kernel: a run file whose keeper
  * is gone becomes "exited, code unknown"; leftover members are killed, the
  * overlay unmounted and the cgroup removed.  Takes no lock: the caller

@@ -225,17 +225,16 @@ out:
 	return r;
 }
 
-int be_container_create(struct be_ctx *ctx, const struct be_container_spec *spec, char *name_out,
-                        struct be_error **err)
+int ct_create_locked(struct be_ctx *ctx, const struct be_container_spec *spec,
+                     char name[BE_NAME_MAX + 1], struct be_lock **out, struct be_error **err)
 {
-	char name[BE_NAME_MAX + 1];
 	if (spec->name && be_name_check("container", spec->name, err) < 0)
 		return -1;
 	if (be_name_check("image", spec->image, err) < 0)
 		return -1;
 	cleanup_lock struct be_lock *lock = NULL;
 	if (spec->name) {
-		snprintf(name, sizeof(name), "%s", spec->name);
+		snprintf(name, BE_NAME_MAX + 1, "%s", spec->name);
 		if (store_lock_take(ctx, "container", name, &lock, err) < 0)
 			return -1;
 		cleanup_free char *dir = rec_path(ctx, name, NULL);
@@ -276,6 +275,17 @@ int be_container_create(struct be_ctx *ctx, const struct be_container_spec *spec
 	image_rec_free(img);
 	if (r < 0)
 		return be_error_wrap(err, "creating container %s", name);
+	*out = steal_pointer(&lock);
+	return 0;
+}
+
+int be_container_create(struct be_ctx *ctx, const struct be_container_spec *spec, char *name_out,
+                        struct be_error **err)
+{
+	char name[BE_NAME_MAX + 1];
+	cleanup_lock struct be_lock *lock = NULL;
+	if (ct_create_locked(ctx, spec, name, &lock, err) < 0)
+		return -1;
 	if (name_out)
 		snprintf(name_out, BE_NAME_MAX + 1, "%s", name);
 	return 0;
@@ -566,6 +576,12 @@ int be_container_remove(struct be_ctx *ctx, const char *name, bool force, struct
 	cleanup_lock struct be_lock *lock = NULL;
 	if (store_lock_take(ctx, "container", name, &lock, err) < 0)
 		return -1;
+	return ct_remove_locked(ctx, name, lock, force, err);
+}
+
+int ct_remove_locked(struct be_ctx *ctx, const char *name, struct be_lock *lock, bool force,
+                     struct be_error **err)
+{
 	struct rec_config cfg;
 	struct be_error *bad = NULL;
 	if (rec_config_load(ctx, name, &cfg, &bad) < 0) {

@@ -212,6 +212,26 @@ int be_container_start(struct be_ctx *ctx, const char *name, struct be_start_opt
 	return spawn_keeper(ctx, name, opts, store_lock_fd(lock), err);
 }
 
+int be_container_run(struct be_ctx *ctx, const struct be_container_spec *spec,
+                     struct be_start_opts *opts, char *name_out, struct be_error **err)
+{
+	char name[BE_NAME_MAX + 1];
+	cleanup_lock struct be_lock *lock = NULL;
+	if (ct_create_locked(ctx, spec, name, &lock, err) < 0)
+		return -1;
+	if (opts)
+		opts->exit_fd = -1;
+	if (spawn_keeper(ctx, name, opts, store_lock_fd(lock), err) < 0) {
+		/* A run that could not start leaves nothing behind (docker
+		 * run's --rm or not). */
+		ct_remove_locked(ctx, name, lock, true, NULL);
+		return -1;
+	}
+	if (name_out)
+		snprintf(name_out, BE_NAME_MAX + 1, "%s", name);
+	return 0;
+}
+
 int be_container_wait(struct be_ctx *ctx, const char *name, struct be_error **err)
 {
 	struct rec_config cfg;

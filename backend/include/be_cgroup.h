@@ -7,6 +7,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "be_opts.h"
+
 struct be_error;
 struct be_ctx;
 
@@ -52,5 +54,19 @@ int be_limits_parse_weight(const char *text, uint64_t *out, struct be_error **er
 /* Checks a whole set of limits (ranges, and --memory-swap against
  * --memory); fails with a one-line error naming the option at fault. */
 int be_limits_check(const struct be_limits *lim, struct be_error **err);
+
+/* The one table of limit options: `create`, `run` and `update` take them
+ * as options, and the TUI's limits dialog parses its text with the same
+ * table.  parse sets its field of lim from text, or fails with a one-line
+ * error naming the option. */
+struct be_limit_option {
+	struct be_option opt;
+	int (*parse)(const char *text, struct be_limits *lim, struct be_error **err);
+};
+/* Ended by a zeroed entry. */
+extern const struct be_limit_option be_limit_options[];
+/* Sets the limit whose long option is name from text (be_limit_options'
+ * parser); an unknown name fails. */
+int be_limits_set(struct be_limits *lim, const char *name, const char *text, struct be_error **err);
 
 #endif

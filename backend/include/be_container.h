@@ -61,6 +61,14 @@ struct be_start_opts {
 int be_container_start(struct be_ctx *ctx, const char *name, struct be_start_opts *opts,
                        struct be_error **err);
 
+/* Creates a container from spec and starts it under one lock, as `docker
+ * run`: no other client can start, stop or remove it in between, and a
+ * container that cannot start (the error's exitcode says 125, 126 or 127)
+ * is removed again, leaving nothing.  name_out (may be NULL) receives the
+ * name (BE_NAME_MAX + 1 bytes); opts as be_container_start. */
+int be_container_run(struct be_ctx *ctx, const struct be_container_spec *spec,
+                     struct be_start_opts *opts, char *name_out, struct be_error **err);
+
 /* Waits until the container is not running and returns its exit code. */
 int be_container_wait(struct be_ctx *ctx, const char *name, struct be_error **err);
 

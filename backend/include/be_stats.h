@@ -173,7 +173,8 @@ struct be_item {
 	const pid_t *pids;               /* member pids (cgroup.procs), or the VMM pid */
 	size_t npids;
 	struct be_vm_info vm;
-	struct be_sample cur; /* latest sample */
+	struct be_sample cur;  /* latest sample */
+	struct be_sample prev; /* the one before (its raw counters, for explain); = cur at first */
 	uint64_t first_seen_ns;
 	struct be_ring hist[BE_HIST_COUNT];
 };
@@ -247,6 +248,27 @@ extern const struct be_column be_stats_columns[];
 extern const size_t be_stats_ncolumns;
 /* The column with this id, or NULL. */
 const struct be_column *be_stats_column(const char *id);
+
+/* "Where does this number come from?": for column id of an item of mon,
+ * the file(s) the monitor reads (their real paths), the raw values of the
+ * last two samples, the time between them, the formula, the unit and the
+ * value as the column shows it. */
+struct be_explain {
+	char column[24], title[24];
+	char source[400];    /* files, "; "-separated */
+	char raw_before[96]; /* the counter at the previous sample ("" for a level) */
+	char raw_now[96];    /* the counter (or level) now */
+	double interval_s;   /* between the two samples; 0 for a level */
+	char formula[160];
+	char unit[48];
+	char shown[48]; /* what the column prints */
+};
+/* Fails for a column without an explanation or an item not from mon. */
+int be_explain(const struct be_monitor *mon, const struct be_item *it, const char *column,
+               struct be_explain *out, struct be_error **err);
+/* Every column that has an explanation, as the JSON of `stats --explain
+ * --json` (docs/stats.md); the caller frees it. */
+char *be_explain_json(const struct be_monitor *mon, const struct be_item *it);
 /* One header line of host meters, as top's first lines, into buf. */
 int be_stats_host_line(const struct be_host *h, char *buf, size_t len);
 

@@ -45,6 +45,18 @@ static const char *const readonly_paths[] = {
         "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger",
 };
 
+const char *const *sandbox_masked_paths(size_t *n)
+{
+	*n = sizeof(masked_paths) / sizeof(masked_paths[0]);
+	return masked_paths;
+}
+
+const char *const *sandbox_readonly_paths(size_t *n)
+{
+	*n = sizeof(readonly_paths) / sizeof(readonly_paths[0]);
+	return readonly_paths;
+}
+
 static const struct {
 	const char *name;
 	unsigned major, minor;

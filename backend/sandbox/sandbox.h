@@ -126,4 +126,11 @@ int secure_cloexec_fds(int keep_fd, struct be_error **err);
 /* Effective capability mask the init of root gets (for tests and docs). */
 unsigned long long secure_default_caps(void);
 
+/* berth's policy tables, for the isolation inspector: the paths masked
+ * and made read-only in every container, and the system calls its seccomp
+ * filter refuses.  Static storage; n receives the count. */
+const char *const *sandbox_masked_paths(size_t *n);
+const char *const *sandbox_readonly_paths(size_t *n);
+const char *const *secure_denied_calls(size_t *n);
+
 #endif

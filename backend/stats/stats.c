@@ -273,6 +273,7 @@ static int sample_slot(struct be_monitor *mon, struct be_slot *s)
 	}
 	if (s->has_prev)
 		stats_rates(&x, &s->prev);
+	s->it.prev = s->has_prev ? s->prev : x;
 	s->it.cur = x;
 	s->prev = x;
 	s->has_prev = true;

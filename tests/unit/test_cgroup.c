@@ -155,6 +155,13 @@ static void test_be_limits_parse_pids_values(void **state)
 	/* 0 is not "unlimited": refused with the range. */
 	expect_error(be_limits_parse_pids("0", &v, &err), &err,
 	             "invalid --pids-limit 0: range is 1 to 4194304, or -1 for unlimited");
+	/* Through the option table, each message names its option. */
+	struct be_limits lim = {0};
+	expect_error(be_limits_set(&lim, "cpu-weight", "0", &err), &err,
+	             "invalid --cpu-weight \"0\": want a number from 1 to 10000");
+	expect_error(be_limits_set(&lim, "io-weight", "10001", &err), &err,
+	             "invalid --io-weight \"10001\": want a number from 1 to 10000");
+	expect_error(be_limits_set(&lim, "pids-limit", "0", &err), &err, "invalid --pids-limit 0");
 	/* The whole value is shown, however long. */
 	const char *long_text = "123456789012345678901234567890123456789012345678901234567890x";
 	char want[128];
