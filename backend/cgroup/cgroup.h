@@ -144,6 +144,9 @@ size_t cg_devices_program(struct bpf_insn *out, size_t max);
 /* v2: loads that program and attaches it (BPF_F_ALLOW_MULTI) to the cgroup
  * directory dir; it lives as long as the cgroup. */
 int cg_devices_v2(const char *dir, struct be_error **err);
+/* v2: how many device programs are attached to dir itself (0: none, so
+ * every device may be opened unless an ancestor has one); -1 on error. */
+int cg_devices_v2_count(const char *dir, struct be_error **err);
 
 extern const struct be_cgroup_ops cg_v1_ops;
 extern const struct be_cgroup_ops cg_v2_ops;

@@ -181,3 +181,17 @@ int cg_devices_v2(const char *dir, struct be_error **err)
 		return be_error_set(err, errno, "attaching the device program to %s", dir);
 	return 0;
 }
+
+int cg_devices_v2_count(const char *dir, struct be_error **err)
+{
+	cleanup_close int cfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (cfd < 0)
+		return be_error_set(err, errno, "opening %s", dir);
+	union bpf_attr q;
+	memset(&q, 0, sizeof(q));
+	q.query.target_fd = (unsigned)cfd;
+	q.query.attach_type = BPF_CGROUP_DEVICE;
+	if (sys_bpf(BPF_PROG_QUERY, &q) < 0)
+		return be_error_set(err, errno, "querying the device programs of %s", dir);
+	return (int)q.query.prog_cnt;
+}

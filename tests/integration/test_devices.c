@@ -111,6 +111,10 @@ static void test_devices_v2_bpf(void **state)
 	if (be_container_create(ctx, &spec, NULL, &err) < 0 ||
 	    be_container_start(ctx, "dev2", NULL, &err) < 0)
 		fail_msg("%s", err->msg);
+	/* The container's own group holds the program. */
+	char group[512];
+	snprintf(group, sizeof(group), UNIFIED "/%s/dev2", be_ctx_cgroup_parent(ctx));
+	int attached = cg_devices_v2_count(group, &err);
 	int p[2];
 	assert_int_equal(pipe(p), 0);
 	const char *const argv[] = {"sh", "-c", script, NULL};
@@ -130,6 +134,8 @@ static void test_devices_v2_bpf(void **state)
 	be_ctx_free(ctx);
 	if (code != 0)
 		fail_msg("exec: %d %s", code, err ? err->msg : "");
+	if (attached != 1)
+		fail_msg("%d device programs on %s (%s)", attached, group, err ? err->msg : "");
 	check_output(out, false);
 	free(out);
 }
