@@ -130,9 +130,12 @@ static int check_working_set(const struct be_ctx *ctx, const char *name, struct 
 {
 	cleanup_free char *containers = ctx_path(ctx, "containers");
 	cleanup_free char *dir = rec_path(ctx, name, NULL);
-	cleanup_close int cfd = open(containers, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	cleanup_close int rfd = open(be_ctx_root(ctx), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (rfd < 0)
+		return be_error_set(err, errno, "opening %s", be_ctx_root(ctx));
+	cleanup_close int cfd = open_owned_dir(rfd, "containers", 0700, false, containers, err);
 	if (cfd < 0)
-		return be_error_set(err, errno, "opening %s", containers);
+		return -1;
 	cleanup_close int dfd = open_owned_dir(cfd, name, 0755, false, dir, err);
 	if (dfd < 0)
 		return -1;
