@@ -707,7 +707,8 @@ const struct cli_command cli_cmds_container[] = {
          .summary = "create and start a container; returns its exit code",
          .details = "Without -d the container's output is shown and its exit code is berth's;\n"
                     "SIGINT, SIGTERM and SIGHUP are passed on to it.  A container that cannot\n"
-                    "start (125), whose command cannot run (126) or is missing (127) is removed.",
+                    "start (125), whose command cannot run (126) or is missing (127) is removed.\n"
+                    "-it needs a terminal on stdin (-dit does not).",
          .min_args = 1,
          .max_args = -1,
          .stop_at_positional = true,
@@ -793,8 +794,10 @@ const struct cli_command cli_cmds_container[] = {
         {.name = "exec",
          .args = "NAME COMMAND [ARG...]",
          .summary = "run a command in a running container",
-         .details = "The command joins every namespace and the cgroup of the container; its\n"
-                    "exit code is berth's.",
+         .details = "The command joins every namespace and the cgroup of the container and\n"
+                    "its root (also when berth itself runs in a chroot); its exit code is\n"
+                    "berth's.  -it needs a terminal on stdin (\"the input device is not a TTY\",\n"
+                    "125, as docker); a paused container is refused.",
          .min_args = 2,
          .max_args = -1,
          .stop_at_positional = true,
