@@ -490,6 +490,10 @@ static int v1_attach(const struct be_ctx *ctx, const char *name, pid_t pid, stru
 	for (size_t i = 0; i < NCTL; i++) {
 		if (g.dir[i] == NULL || g.dup[i])
 			continue;
+		/* A container started by a berth without device rules has no
+		 * devices group: its exec joins the init where it is. */
+		if (i == C_DEVICES && !util_path_exists(g.dir[i]))
+			continue;
 		cleanup_free char *procs = xasprintf("%s/cgroup.procs", g.dir[i]);
 		if (cg_write(procs, v, err) < 0)
 			return -1;
