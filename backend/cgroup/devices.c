@@ -53,8 +53,16 @@ int cg_devices_v1(const char *dir, struct be_error **err)
 	for (size_t i = 0; i < cg_n_device_rules; i++) {
 		char line[64];
 		cg_device_rule_text(&cg_device_rules[i], line, sizeof(line));
-		if (cg_write(allow, line, err) < 0)
-			return -1;
+		cleanup_error struct be_error *e = NULL;
+		if (cg_write(allow, line, &e) == 0)
+			continue;
+		/* A parent that denies it (berth inside a container with
+		 * fewer devices): the rule stays denied here too. */
+		if (e->errnum == EPERM)
+			continue;
+		if (err != NULL && *err == NULL)
+			*err = steal_pointer(&e);
+		return -1;
 	}
 	return 0;
 }

@@ -140,12 +140,55 @@ static void test_devices_v2_bpf(void **state)
 	free(out);
 }
 
+/* berth inside a container whose own device rules are narrower (here: a
+ * parent group that denies /dev/net/tun): start still works, and the rule
+ * the parent refuses stays denied. */
+static void test_devices_v1_narrower_parent(void **state)
+{
+	(void)state;
+	if (!tu_is_root() || access("/sys/fs/cgroup/devices/devices.allow", F_OK) < 0)
+		skip();
+	char *root = tu_root_new();
+	struct be_ctx_opts opts = {.root = root};
+	struct be_ctx *ctx = NULL;
+	struct be_error *err = NULL;
+	if (be_ctx_open(&opts, &ctx, &err) < 0)
+		fail_msg("%s", err->msg);
+	if (be_ctx_cgroup_layout(ctx) != BE_CGROUP_V1) {
+		be_ctx_free(ctx);
+		tu_root_remove(root);
+		free(root);
+		skip();
+	}
+	char parent[512], list[600];
+	snprintf(parent, sizeof(parent), "/sys/fs/cgroup/devices/%s", be_ctx_cgroup_parent(ctx));
+	snprintf(list, sizeof(list), "%s/devp/devices.list", parent);
+	assert_int_equal(
+	        tu_sh(NULL, "mkdir %s && echo 'c 10:200 rwm' > %s/devices.deny", parent, parent),
+	        0);
+	struct be_limits lim = {0};
+	int r = cg_create(ctx, "devp", &lim, &err);
+	char *text = r == 0 ? tu_read(list) : NULL;
+	cg_destroy(ctx, "devp", NULL);
+	rmdir(parent);
+	be_ctx_free(ctx);
+	tu_root_remove(root);
+	free(root);
+	if (r < 0)
+		fail_msg("%s", err->msg);
+	assert_non_null(text);
+	assert_non_null(strstr(text, "c 1:3 rwm"));
+	assert_null(strstr(text, "c 10:200"));
+	free(text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_devices_program_shape),
 	        cmocka_unit_test(test_devices_default_layout),
 	        cmocka_unit_test(test_devices_v2_bpf),
+	        cmocka_unit_test(test_devices_v1_narrower_parent),
 	};
 	return cmocka_run_group_tests(tests, tu_demo_group_setup, tu_demo_group_teardown);
 }
