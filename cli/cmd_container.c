@@ -274,8 +274,20 @@ static int run_tty(struct be_ctx *ctx, const struct be_container_spec *spec, boo
 	return code;
 }
 
+/* -it relays our stdin as a terminal: without one it would hang (docker
+ * refuses it with these words, exit 125).  detached: nothing is relayed
+ * (-dit keeps the terminal in the keeper). */
+static int check_tty_input(const struct cli_args *a, bool detached)
+{
+	if (!detached && cli_flag(a, "tty") && cli_flag(a, "interactive") && !isatty(0))
+		return cli_failf("the input device is not a TTY");
+	return 0;
+}
+
 static int cmd_run(struct cli *cli, const struct cli_args *a)
 {
+	if (check_tty_input(a, cli_flag(a, "detach")) != 0)
+		return CLI_EXIT_FAIL;
 	struct be_ctx *ctx = cli_ctx(cli);
 	if (ctx == NULL)
 		return CLI_EXIT_FAIL;
@@ -588,6 +600,8 @@ static int cmd_logs(struct cli *cli, const struct cli_args *a)
 
 static int cmd_exec(struct cli *cli, const struct cli_args *a)
 {
+	if (check_tty_input(a, false) != 0)
+		return CLI_EXIT_FAIL;
 	struct be_ctx *ctx = cli_ctx(cli);
 	if (ctx == NULL)
 		return CLI_EXIT_FAIL;
@@ -732,7 +746,8 @@ const struct cli_command cli_cmds_container[] = {
          .summary = "create and start a container; returns its exit code",
          .details = "Without -d the container's output is shown and its exit code is berth's;\n"
                     "SIGINT, SIGTERM and SIGHUP are passed on to it.  A container that cannot\n"
-                    "start (125), whose command cannot run (126) or is missing (127) is removed.",
+                    "start (125), whose command cannot run (126) or is missing (127) is removed.\n"
+                    "-it needs a terminal on stdin (-dit does not).",
          .min_args = 1,
          .max_args = -1,
          .stop_at_positional = true,
@@ -818,8 +833,10 @@ const struct cli_command cli_cmds_container[] = {
         {.name = "exec",
          .args = "NAME COMMAND [ARG...]",
          .summary = "run a command in a running container",
-         .details = "The command joins every namespace and the cgroup of the container; its\n"
-                    "exit code is berth's.",
+         .details = "The command joins every namespace and the cgroup of the container and\n"
+                    "its root (also when berth itself runs in a chroot); its exit code is\n"
+                    "berth's.  -it needs a terminal on stdin (\"the input device is not a TTY\",\n"
+                    "125, as docker); a paused container is refused.",
          .min_args = 2,
          .max_args = -1,
          .stop_at_positional = true,

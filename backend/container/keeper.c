@@ -129,8 +129,10 @@ static pid_t launch(struct keeper *k, int out_w, int err_w, struct be_error **er
 	const struct ct_keeper_args *a = k->a;
 	/* The overlay lives in the keeper's own mount namespace: the host's
 	 * mount table never shows it, and it cannot outlive the container. */
-	if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+	if (unshare(CLONE_NEWNS) < 0)
 		return be_error_set(err, errno, "making the keeper's mount namespace");
+	if (sandbox_private_mounts(err) < 0)
+		return be_error_wrap(err, "making the keeper's mount namespace");
 	if (layer_overlay_mount(a->ctx, a->name, k->st.head, err) < 0)
 		return -1;
 	util_fault("keeper.after_mount");

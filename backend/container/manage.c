@@ -682,6 +682,13 @@ int be_container_update(struct be_ctx *ctx, const char *name, const struct be_li
 	bool running = rec_running(ctx, name, NULL);
 	if (!running)
 		ct_reconcile(ctx, name, NULL); /* a dead keeper's cgroup goes */
+	/* A weight the kernel has no file for would be recorded but never
+	 * applied: refused, nothing recorded. */
+	if (r == 0 && running && lim->io_weight && !cg_io_weight_supported(ctx, name))
+		r = be_error_set(err, ENOTSUP,
+		                 "--io-weight: this kernel offers no IO weight for the container's "
+		                 "cgroup (no blkio.weight, blkio.bfq.weight, io.weight or "
+		                 "io.bfq.weight)");
 	if (r == 0 && running)
 		r = cg_set_limits(ctx, name, &l, err);
 	if (r == 0) {

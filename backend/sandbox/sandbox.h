@@ -103,6 +103,12 @@ int sandbox_exec(pid_t init_pid, const struct be_sandbox_cfg *cfg,
 
 /* ---- between the sandbox files (sandbox.c, secure.c, sandbox_exec.c) --- */
 
+/* In a fresh mount namespace: makes every mount private (MS_REC) so that
+ * nothing mounted here reaches the host.  When / is not a mount point (a
+ * chroot), first mounts a clone of / onto itself and enters it, unless the
+ * mount holding / is shared (then an error that says what to do). */
+int sandbox_private_mounts(struct be_error **err);
+
 /* sandbox.c: from the caller's mount namespace (already unshared), makes
  * cfg->rootfs the root with /proc, /sys, /dev, the masks and read-only
  * paths; cwd is "/" afterwards. */
