@@ -9,6 +9,7 @@
 
 #include "berth.h"
 #include "isolation/iso.h"
+#include "cgroup/cgroup.h"
 #include "sandbox/sandbox.h"
 
 /* ROOT[/CONTROLLER]/PARENT/NAME/FILE: the v1 controller folder, or v2's
@@ -234,9 +235,21 @@ void iso_policy(struct be_ctx *ctx, const char *name, struct be_isolation *iso)
 	        "visible but read-only: writing to them would change the host's kernel",
 	        "berth's policy", "%s", buf);
 	if (be_ctx_cgroup_layout(ctx) == BE_CGROUP_V2) {
-		iso_add(iso, "devices", "rules", BE_ISO_WALL,
-		        "a BPF program on its cgroup decides which device nodes it may open",
-		        "cgroup v2 BPF_CGROUP_DEVICE", "docker's default list");
+		cleanup_free char *dir = cg_file(ctx, name, "", "");
+		int progs = cg_devices_v2_count(dir, NULL);
+		char rules[320] = "";
+		size_t used = 0;
+		for (size_t i = 0; i < cg_n_device_rules && used < sizeof(rules); i++) {
+			char r[40];
+			cg_device_rule_text(&cg_device_rules[i], r, sizeof(r));
+			used += (size_t)snprintf(rules + used, sizeof(rules) - used, "%s%s",
+			                         i ? ";" : "", r);
+		}
+		iso_add(iso, "devices", "rules", progs > 0 ? BE_ISO_WALL : BE_ISO_OPEN,
+		        progs > 0
+		                ? "a BPF program on its cgroup lets it open only these device nodes"
+		                : "no device program on its cgroup: any device node may be opened",
+		        dir, "%d BPF program(s): %s", progs < 0 ? 0 : progs, rules);
 		return;
 	}
 	cleanup_free char *path = cg_file(ctx, name, "devices", "devices.list");
