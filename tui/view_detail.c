@@ -187,6 +187,16 @@ static void draw_identity(struct page *p, const struct tui_row *r)
 	p->y++;
 	field(p, 0, COLS, "Cgroup  ", BE_ROLE_NORMAL, it->cgroup[0] ? it->cgroup : "- (none now)");
 	p->y++;
+	if (r->ct) {
+		const struct be_container_info *c = r->ct;
+		const char *mode = c->net == BE_NET_HOST     ? "host (the host's own stack)"
+		                   : c->net == BE_NET_BRIDGE ? c->network[0] ? c->network : "bridge"
+		                                             : "none (loopback only)";
+		snprintf(buf, sizeof(buf), "%s%s%s%s%s", mode, c->ip[0] ? ", address " : "", c->ip,
+		         c->ports && *c->ports ? ", ports " : "", c->ports ? c->ports : "");
+		field(p, 0, COLS, "Network ", BE_ROLE_NORMAL, buf);
+		p->y++;
+	}
 }
 
 /* ---- limits ------------------------------------------------------------------------ */
