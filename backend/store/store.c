@@ -323,66 +323,61 @@ int store_trash(const struct be_ctx *ctx, const char *path, struct be_error **er
 	return be_error_set(err, errno, "moving %s to the trash", path);
 }
 
+/* Opens ROOT/NAME, one of berth's own folders, never through a link: a
+ * folder that is a link (or missing) is left alone (-1, errno set). */
+static int open_own_dir(const struct be_ctx *ctx, const char *name)
+{
+	cleanup_close int root = open(ctx->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (root < 0)
+		return -1;
+	return openat(root, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+}
+
 int store_empty_trash(const struct be_ctx *ctx, struct be_error **err)
 {
 	cleanup_free char *trash = ctx_path(ctx, "trash");
-	cleanup_dir DIR *d = opendir(trash);
-	if (d == NULL)
+	int fd = open_own_dir(ctx, "trash");
+	if (fd < 0)
 		return errno == ENOENT ? 0 : be_error_set(err, errno, "reading %s", trash);
+	cleanup_dir DIR *d = fdopendir(fd);
+	if (d == NULL) {
+		close(fd);
+		return be_error_set(err, errno, "reading %s", trash);
+	}
 	struct dirent *de;
 	while ((de = readdir(d)) != NULL) {
 		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
 			continue;
 		cleanup_free char *p = xasprintf("%s/%s", trash, de->d_name);
-		if (util_rm_rf(p, err) < 0)
+		if (util_rm_rf_at(fd, de->d_name, p, err) < 0)
 			return -1;
 	}
 	return 0;
 }
 
-/* Opens path (a file or a directory, never through a link) and takes its
- * flock: returns the fd, or -1 when another process holds it (the object
- * is in use) or it cannot be opened. */
-static int lock_if_idle(const char *path, bool *busy)
-{
-	*busy = false;
-	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
-		*busy = (errno == EWOULDBLOCK);
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
-/* Removes path unless a live process holds a flock on it (a temp file being
- * written, a work directory in use). */
-static int remove_if_idle(const char *path, struct be_error **err)
+/* Removes NAME in dirfd unless a live process holds a flock on it (a temp
+ * file being written, a work directory in use); never follows a link. */
+static int remove_if_idle(int dirfd, const char *name, const char *shown, struct be_error **err)
 {
 	struct stat st;
-	if (lstat(path, &st) < 0)
+	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 		return 0;
 	cleanup_close int fd = -1;
 	if (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode)) {
-		bool busy;
-		fd = lock_if_idle(path, &busy);
-		if (busy)
+		fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+		if (fd < 0)
 			return 0;
+		if (flock(fd, LOCK_EX | LOCK_NB) < 0)
+			return 0; /* busy, or not lockable: leave it */
 	}
-	return util_rm_rf(path, err);
+	return util_rm_rf_at(dirfd, name, shown, err);
 }
 
 /* Removes ".NAME.tmpXXXXXX" files left by an interrupted atomic write in
- * dir and, depth levels down, in its subdirectories (never through links). */
-static int remove_temp_files(const char *dir, int depth, struct be_error **err)
+ * the directory fd (which it closes) and, depth levels down, in its
+ * subdirectories (never through links). */
+static int remove_temp_files(int fd, const char *dir, int depth, struct be_error **err)
 {
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
-		return errno == ENOENT || errno == ENOTDIR || errno == ELOOP
-		               ? 0
-		               : be_error_set(err, errno, "reading %s", dir);
 	cleanup_dir DIR *d = fdopendir(fd);
 	if (d == NULL) {
 		close(fd);
@@ -397,15 +392,27 @@ static int remove_temp_files(const char *dir, int depth, struct be_error **err)
 			/* A live writer's file: its lock may not be taken yet. */
 			if (util_temp_owner_alive(de->d_name))
 				continue;
-			if (remove_if_idle(p, err) < 0)
+			if (remove_if_idle(fd, de->d_name, p, err) < 0)
 				return -1;
 		} else if (depth > 0 && de->d_name[0] != '.' &&
 		           (de->d_type == DT_DIR || de->d_type == DT_UNKNOWN)) {
-			if (remove_temp_files(p, depth - 1, err) < 0)
+			int sub = openat(fd, de->d_name,
+			                 O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			if (sub >= 0 && remove_temp_files(sub, p, depth - 1, err) < 0)
 				return -1;
 		}
 	}
 	return 0;
+}
+
+/* remove_temp_files on a directory opened by fd (missing, a link: skipped). */
+static int remove_temp_files_in(int fd, const char *dir, int depth, struct be_error **err)
+{
+	if (fd < 0)
+		return errno == ENOENT || errno == ENOTDIR || errno == ELOOP
+		               ? 0
+		               : be_error_set(err, errno, "reading %s", dir);
+	return remove_temp_files(fd, dir, depth, err);
 }
 
 int store_repair(const struct be_ctx *ctx, struct be_error **err)
@@ -418,22 +425,27 @@ int store_repair(const struct be_ctx *ctx, struct be_error **err)
 	} records[] = {{"images", 0}, {"layers", 1}, {"containers", 1}};
 	for (size_t i = 0; i < sizeof(records) / sizeof(records[0]); i++) {
 		cleanup_free char *dir = ctx_path(ctx, "%s", records[i].dir);
-		if (remove_temp_files(dir, records[i].depth, err) < 0)
+		if (remove_temp_files_in(open_own_dir(ctx, records[i].dir), dir, records[i].depth,
+		                         err) < 0)
 			return -1;
 	}
 	/* Runtime records: RUN/containers/NAME.json and below. */
-	if (remove_temp_files(ctx->run_dir, 2, err) < 0)
+	int run = open(ctx->run_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (remove_temp_files_in(run, ctx->run_dir, 2, err) < 0)
 		return -1;
 	/* Work directories under ROOT/tmp: their users hold a flock on them. */
 	cleanup_free char *tmp = ctx_path(ctx, "tmp");
-	cleanup_dir DIR *t = opendir(tmp);
+	int tfd = open_own_dir(ctx, "tmp");
+	cleanup_dir DIR *t = tfd >= 0 ? fdopendir(tfd) : NULL;
+	if (tfd >= 0 && t == NULL)
+		close(tfd);
 	if (t) {
 		struct dirent *de;
 		while ((de = readdir(t)) != NULL) {
 			if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
 				continue;
 			cleanup_free char *p = xasprintf("%s/%s", tmp, de->d_name);
-			if (remove_if_idle(p, err) < 0)
+			if (remove_if_idle(tfd, de->d_name, p, err) < 0)
 				return -1;
 		}
 	}
