@@ -753,6 +753,10 @@ const struct cli_command cli_cmds_container[] = {
         {.name = "ps",
          .args = "",
          .summary = "list containers (running ones; -a for all)",
+         .details = "Listing never kills or removes anything. A container whose records vanished\n"
+                    "while it runs is listed as Orphaned with its pid and cgroup, one whose\n"
+                    "keeper died while its processes run as \"Running, keeper gone\": rm -f NAME\n"
+                    "or `berth system prune` ends them.",
          .min_args = 0,
          .max_args = 0,
          .options = ps_opts,
