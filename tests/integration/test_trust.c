@@ -27,7 +27,7 @@ static void test_root_foreign_refused(void **state)
 		tu_write(p, files[i]);
 	}
 	char *before = tu_manifest(dir);
-	static const char *const cmds[][3] = {
+	static const char *const cmds[][4] = {
 	        {"ps", "-a", NULL}, {"image", "ls", NULL}, {"system", "prune", "-f"}};
 	for (size_t i = 0; i < 3; i++) {
 		struct tu_out o = {0};
