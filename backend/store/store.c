@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/syscall.h>
+#include <linux/openat2.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -303,23 +305,61 @@ void store_lock_release(struct be_lock *lock)
 
 /* ---- trash and repair ---------------------------------------------------- */
 
+/* Opens dir (relative to rootfd) beneath the root without following any
+ * symbolic link on the way; "" is the root itself. */
+static int open_beneath(int rootfd, const char *dir)
+{
+	if (*dir == '\0')
+		return fcntl(rootfd, F_DUPFD_CLOEXEC, 0);
+	struct open_how how = {
+	        .flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC,
+	        .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
+	};
+	return (int)syscall(SYS_openat2, rootfd, dir, &how, sizeof(how));
+}
+
+/* ROOT/trash, opened without following a link; made when missing (a root
+ * opened read-only). */
+static int open_trash(int rootfd)
+{
+	int fd = openat(rootfd, "trash", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT && mkdirat(rootfd, "trash", 0700) == 0)
+		fd = openat(rootfd, "trash", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	return fd;
+}
+
 int store_trash(const struct be_ctx *ctx, const char *path, struct be_error **err)
 {
+	/* Only what berth made in its root, reached by name: a link on the
+	 * way (a tampered containers/ or upper) fails, never moves (and so
+	 * deletes) what it points to. */
+	size_t n = strlen(ctx->root);
+	if (strncmp(path, ctx->root, n) != 0 || path[n] != '/' || path[n + 1] == '\0')
+		return be_error_set(err, EINVAL, "moving %s to the trash: not inside the root %s",
+		                    path, ctx->root);
+	cleanup_free char *dir = xstrdup(path + n + 1);
+	char *slash = strrchr(dir, '/');
+	const char *base = slash ? path + n + 1 + (slash - dir) + 1 : path + n + 1;
+	if (slash)
+		*slash = '\0';
+	else
+		dir[0] = '\0';
+	cleanup_close int rootfd = open(ctx->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	cleanup_close int parent = rootfd < 0 ? -1 : open_beneath(rootfd, dir);
+	if (parent < 0 && errno == ENOENT)
+		return 0; /* nothing to move */
+	if (parent < 0 && (errno == ELOOP || errno == EXDEV))
+		return be_error_set(err, ELOOP,
+		                    "moving %s to the trash: a symbolic link on the way", path);
+	if (parent < 0)
+		return be_error_set(err, errno, "moving %s to the trash", path);
+	cleanup_close int trash = open_trash(rootfd);
+	if (trash < 0)
+		return be_error_set(err, errno, "moving %s to the trash", path);
 	char id[17];
 	util_random_hex(id, 8);
-	cleanup_free char *dest = ctx_path(ctx, "trash/%s", id);
-	if (rename(path, dest) == 0)
+	if (renameat(parent, base, trash, id) == 0 || errno == ENOENT)
 		return 0;
-	if (errno == ENOENT && !util_path_exists(path))
-		return 0; /* nothing to move */
-	if (errno == ENOENT) {
-		/* The trash itself is missing (a root opened read-only). */
-		cleanup_free char *trash = ctx_path(ctx, "trash");
-		if (util_mkdir_p(trash, 0700, err) < 0)
-			return -1;
-		if (rename(path, dest) == 0)
-			return 0;
-	}
 	return be_error_set(err, errno, "moving %s to the trash", path);
 }
 
