@@ -4,6 +4,8 @@
 #   check   the same tests built with ASan + UBSan in build-san/
 #   bench   run the benchmarks under bench/
 #   demo    install, build, make the demo image, open the TUI
+#   fuzz-smoke  libFuzzer targets (tests/fuzz/fuzz_*.c, clang) built in
+#           build-fuzz/, each run FUZZ_SECONDS (30) from its seed corpus
 #   lint    clang-format check and the layer rules of STYLE.md
 #   format  apply clang-format
 #   install PREFIX=/usr/local DESTDIR=
@@ -40,6 +42,11 @@ ifneq ($(SAN),)
 OPT  := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all \
         -ftrivial-auto-var-init=pattern
 endif
+# Fuzzing builds (make fuzz-smoke): everything instrumented for libFuzzer.
+ifneq ($(FUZZ),)
+OPT  := -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined \
+        -fno-sanitize-recover=all
+endif
 
 CFLAGS_ALL  = $(CSTD) -DBERTH_VERSION='"$(VERSION)"' $(OPT) $(WARN) -MMD -MP $(call pc,--cflags,$(PKG)) $(CFLAGS)
 LDFLAGS_ALL = $(OPT) $(LDFLAGS)
@@ -61,6 +68,7 @@ UNIT_SRC    := $(sort $(wildcard tests/unit/test_*.c))
 INTEG_SRC   := $(sort $(wildcard tests/integration/test_*.c))
 TESTLIB_SRC := $(sort $(wildcard tests/lib/*.c))
 BENCH_SRC   := $(sort $(wildcard bench/*.c))
+FUZZ_SRC    := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 
 BACKEND_OBJ := $(BACKEND_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ     := $(CLI_SRC:%.c=$(BUILD)/%.o)
@@ -69,11 +77,12 @@ TESTLIB_OBJ := $(TESTLIB_SRC:%.c=$(BUILD)/%.o)
 UNIT_BIN    := $(UNIT_SRC:%.c=$(BUILD)/%)
 INTEG_BIN   := $(INTEG_SRC:%.c=$(BUILD)/%)
 BENCH_BIN   := $(BENCH_SRC:%.c=$(BUILD)/%)
+FUZZ_BIN    := $(FUZZ_SRC:%.c=$(BUILD)/%)
 LIB         := $(BUILD)/libberth.a
 BIN         := $(BUILD)/berth
 MAN         := $(BUILD)/berth.1
 
-.PHONY: all deps test unit integration check bench demo lint format install clean pot
+.PHONY: all deps test unit integration check bench demo lint format install clean pot fuzz-smoke
 all: deps
 	$(Q)$(MAKE) --no-print-directory build-all
 
@@ -157,6 +166,20 @@ $(BUILD)/bench/%: $(BUILD)/bench/%.o $(LIB)
 
 build-tests: $(BIN) $(MO) $(UNIT_BIN) $(INTEG_BIN)
 
+# A fuzz target: its file, the helpers of tests/fuzz/lib.c, the backend.
+$(BUILD)/tests/fuzz/fuzz_%: $(BUILD)/tests/fuzz/fuzz_%.o $(BUILD)/tests/fuzz/lib.o $(LIB)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS_ALL) -fsanitize=fuzzer -o $@ $< $(BUILD)/tests/fuzz/lib.o $(LIB) $(LIBS) $(ARCHIVE_LIBS)
+
+build-fuzz: $(FUZZ_BIN)
+
+# Every parser of untrusted input under libFuzzer, ASan and UBSan (clang),
+# each for FUZZ_SECONDS from its seeds in tests/fuzz/corpus/<target>/.
+FUZZ_SECONDS ?= 30
+fuzz-smoke: deps
+	$(Q)$(MAKE) --no-print-directory BUILD=build-fuzz CC=clang FUZZ=1 build-fuzz
+	$(Q)FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz-smoke.sh build-fuzz $(FUZZ_SRC:tests/fuzz/%.c=%)
+
 # Every test program runs even when one fails; the run fails at the end.
 test: deps
 	$(Q)$(MAKE) --no-print-directory build-tests
@@ -201,6 +224,6 @@ install: all
 	for m in $(MO); do l=$${m#$(BUILD)/locale/}; install -D -m 0644 $$m $(DESTDIR)$(PREFIX)/share/locale/$$l; done
 
 clean:
-	rm -rf build build-san
+	rm -rf build build-san build-fuzz
 
--include $(shell find $(BUILD) build-san -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD) build-san build-fuzz -name '*.d' 2>/dev/null)

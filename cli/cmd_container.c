@@ -495,7 +495,10 @@ static void format_status(const struct be_container_info *c, char *buf, size_t l
 			snprintf(buf, len, "Exited (unknown) %s ago", ago);
 		break;
 	case BE_STATUS_DAMAGED: snprintf(buf, len, "Damaged (see inspect)"); break;
+	case BE_STATUS_ORPHANED: snprintf(buf, len, "Orphaned (%s)", c->cgroup); break;
 	}
+	if (c->keeper_gone && c->status != BE_STATUS_ORPHANED)
+		snprintf(buf, len, "Running, keeper gone");
 }
 
 static int cmd_ps(struct cli *cli, const struct cli_args *a)
@@ -512,7 +515,7 @@ static int cmd_ps(struct cli *cli, const struct cli_args *a)
 	size_t k = 0;
 	for (size_t i = 0; i < n; i++)
 		if (all || list[i].status == BE_STATUS_RUNNING ||
-		    list[i].status == BE_STATUS_PAUSED)
+		    list[i].status == BE_STATUS_PAUSED || list[i].status == BE_STATUS_ORPHANED)
 			list[k++] = list[i];
 		else
 			be_container_info_clear(&list[i]);
@@ -805,6 +808,10 @@ const struct cli_command cli_cmds_container[] = {
         {.name = "ps",
          .args = "",
          .summary = "list containers (running ones; -a for all)",
+         .details = "Listing never kills or removes anything. A container whose records vanished\n"
+                    "while it runs is listed as Orphaned with its pid and cgroup, one whose\n"
+                    "keeper died while its processes run as \"Running, keeper gone\": rm -f NAME\n"
+                    "or `berth system prune` ends them.",
          .min_args = 0,
          .max_args = 0,
          .options = ps_opts,

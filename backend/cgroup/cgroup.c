@@ -545,22 +545,33 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Adds the valid sub-directory names of dir to v, skipping duplicates. */
+/* Adds the valid sub-directory names of dir to v (duplicates across
+ * controllers are dropped by cg_list after sorting). */
 static void list_dir(const char *dir, char ***v, size_t *n)
 {
 	cleanup_dir DIR *d = opendir(dir);
 	if (d == NULL)
 		return;
 	struct dirent *de;
-	while ((de = readdir(d)) != NULL) {
-		if (de->d_type != DT_DIR || !be_name_valid(de->d_name))
-			continue;
-		bool seen = false;
-		for (size_t i = 0; i < *n && !seen; i++)
-			seen = strcmp((*v)[i], de->d_name) == 0;
-		if (!seen)
+	while ((de = readdir(d)) != NULL)
+		if (de->d_type == DT_DIR && be_name_valid(de->d_name))
 			cg_strv_add(v, n, xstrdup(de->d_name));
+}
+
+/* Sorts v and drops duplicates in one pass: O(n log n) where a search per
+ * name was O(n^2) (6 controllers x 1,000 cgroups on every refresh). */
+static void sort_unique(char **v, size_t *n)
+{
+	qsort(v, *n, sizeof(*v), cmp_str);
+	size_t k = 0;
+	for (size_t i = 0; i < *n; i++) {
+		if (k > 0 && strcmp(v[k - 1], v[i]) == 0)
+			free(v[i]);
+		else
+			v[k++] = v[i];
 	}
+	v[k] = NULL;
+	*n = k;
 }
 
 int cg_list(const struct be_ctx *ctx, char ***names, size_t *n, struct be_error **err)
@@ -577,7 +588,7 @@ int cg_list(const struct be_ctx *ctx, char ***names, size_t *n, struct be_error 
 	for (size_t i = 0; i < ndirs; i++)
 		list_dir(dirs[i], &v, &count);
 	cg_strv_free(dirs);
-	qsort(v, count, sizeof(*v), cmp_str);
+	sort_unique(v, &count);
 	*names = v;
 	*n = count;
 	return 0;

@@ -38,6 +38,21 @@ int ct_reconcile(struct be_ctx *ctx, const char *name, struct be_error **err);
  * init and the cgroup behind). */
 void ct_reconcile_idle(struct be_ctx *ctx, const char *name);
 
+/* For listings: a dead keeper whose cgroup is empty (or gone) is recorded
+ * as an exit (state.json, run file removed); nothing is killed, unmounted
+ * or removed (the next start, stop, rm or prune cleans up).  True when the
+ * keeper is gone but processes of the container still run. */
+bool ct_record_dead_keeper(struct be_ctx *ctx, const char *name);
+/* Appends to *list (of *n) an entry for each cgroup of this root whose
+ * containers/NAME is missing (status orphaned, pid, cgroup); returns how
+ * many.  Reads only. */
+int ct_orphans_append(struct be_ctx *ctx, struct be_container_info **list, size_t *n);
+/* Does the container's cgroup exist (in any controller)? */
+bool ct_cgroup_exists(const struct be_ctx *ctx, const char *name);
+/* Ends an orphaned container (kills its cgroup, removes it, drops its run
+ * record); the caller holds its lock.  Fails when its records exist. */
+int ct_end_orphan_locked(struct be_ctx *ctx, const char *name, struct be_error **err);
+
 /* Stops a running container; the caller holds its lock (rm -f, rollback).
  * With keep, a --rm container is kept (it is to start again: restart,
  * rollback --restart): the keeper leaves it while the hold file

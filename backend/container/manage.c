@@ -26,6 +26,7 @@ const char *be_container_status_name(enum be_container_status s)
 	case BE_STATUS_PAUSED: return "paused";
 	case BE_STATUS_EXITED: return "exited";
 	case BE_STATUS_DAMAGED: return "damaged";
+	case BE_STATUS_ORPHANED: return "orphaned";
 	}
 	return "unknown";
 }
@@ -318,20 +319,12 @@ int be_container_get(struct be_ctx *ctx, const char *name, struct be_container_i
 	struct rec_config cfg;
 	if (rec_config_load(ctx, name, &cfg, err) < 0)
 		return -1;
-	/* A live keeper with no interrupted snapshot operation leaves nothing
-	 * to repair: listings (the TUI's every refresh) skip the lock then.
-	 * Otherwise repair, when nobody else works on the container now. */
+	/* Reading never ends anything: a dead keeper is only recorded (when
+	 * nothing of its container runs), the rest waits for a command that
+	 * changes state (start, stop, rm, system prune). */
 	struct rec_run run;
 	bool running = rec_running(ctx, name, &run);
-	cleanup_free char *op = rec_path(ctx, name, "op.json");
-	if (!running || util_path_exists(op)) {
-		struct be_lock *lock = NULL;
-		if (store_lock_take(ctx, "container", name, &lock, NULL) == 0) {
-			ct_reconcile(ctx, name, NULL);
-			store_lock_release(lock);
-		}
-		running = rec_running(ctx, name, &run);
-	}
+	bool keeper_gone = !running && ct_record_dead_keeper(ctx, name);
 	struct rec_state st;
 	if (rec_state_load(ctx, name, &st, err) < 0) {
 		rec_config_clear(&cfg);
@@ -348,6 +341,13 @@ int be_container_get(struct be_ctx *ctx, const char *name, struct be_container_i
 	out->started_ns = st.started_ns;
 	out->finished_ns = st.finished_ns;
 	out->status = st.started_ns ? BE_STATUS_EXITED : BE_STATUS_CREATED;
+	if (keeper_gone && rec_run_load(ctx, name, &run, NULL) == 1) {
+		running = true;
+		out->keeper_gone = true;
+		out->problem = xasprintf("its keeper died while it runs: stop, rm -f %s or berth "
+		                         "system prune ends it",
+		                         name);
+	}
 	if (running) {
 		out->status = cg_frozen(ctx, name) ? BE_STATUS_PAUSED : BE_STATUS_RUNNING;
 		out->pid = run.pid;
@@ -368,6 +368,8 @@ void be_container_info_clear(struct be_container_info *info)
 	info->problem = NULL;
 	free(info->ports);
 	info->ports = NULL;
+	free(info->cgroup);
+	info->cgroup = NULL;
 }
 
 void be_container_list_free(struct be_container_info *list, size_t n)
@@ -383,33 +385,9 @@ static int cmp_info(const void *a, const void *b)
 	              ((const struct be_container_info *)b)->name);
 }
 
-/* Cgroups under this root's parent whose container is gone (a crash
- * between removing a container and its cgroup) are ended and removed. */
-static void remove_orphan_cgroups(struct be_ctx *ctx)
-{
-	char **names = NULL;
-	size_t n = 0;
-	if (cg_list(ctx, &names, &n, NULL) < 0)
-		return;
-	for (size_t i = 0; i < n; i++) {
-		cleanup_free char *dir = rec_path(ctx, names[i], NULL);
-		struct be_lock *lock = NULL;
-		if (util_path_exists(dir) ||
-		    store_lock_take(ctx, "container", names[i], &lock, NULL) < 0)
-			continue;
-		if (!util_path_exists(dir)) {
-			cg_kill_all(ctx, names[i], SIGKILL, NULL);
-			cg_destroy(ctx, names[i], NULL);
-		}
-		store_lock_release(lock);
-	}
-	cg_strv_free(names);
-}
-
 int be_container_list(struct be_ctx *ctx, struct be_container_info **out, size_t *n,
                       struct be_error **err)
 {
-	remove_orphan_cgroups(ctx);
 	cleanup_free char *dir = ctx_path(ctx, "containers");
 	cleanup_dir DIR *d = opendir(dir);
 	if (d == NULL)
@@ -442,6 +420,7 @@ int be_container_list(struct be_ctx *ctx, struct be_container_info **out, size_t
 		list = xrealloc(list, (count + 1) * sizeof(*list));
 		list[count++] = info;
 	}
+	ct_orphans_append(ctx, &list, &count);
 	if (count)
 		qsort(list, count, sizeof(*list), cmp_info);
 	*out = list;
@@ -469,6 +448,8 @@ static json_t *info_json(const struct be_container_info *c)
 	if (c->ip[0])
 		json_object_set_new(o, "ip", json_string(c->ip));
 	json_object_set_new(o, "ports", json_string(c->ports ? c->ports : ""));
+	if (c->cgroup)
+		json_object_set_new(o, "cgroup", json_string(c->cgroup));
 	return o;
 }
 
@@ -613,6 +594,19 @@ int ct_remove_locked(struct be_ctx *ctx, const char *name, struct be_lock *lock,
 		/* rm -f also removes a container whose config.json is damaged
 		 * (nothing below needs the config); plain rm says why not. */
 		cleanup_free char *d = rec_path(ctx, name, NULL);
+		if (!util_path_exists(d) && ct_cgroup_exists(ctx, name)) {
+			be_error_free(bad);
+			if (!force)
+				return be_error_set(
+				        err, 0,
+				        "container %s is orphaned (its records are gone "
+				        "while it runs): rm -f %s ends it",
+				        name, name);
+			if (ct_end_orphan_locked(ctx, name, err) < 0)
+				return -1;
+			store_lock_drop_file(lock);
+			return 0;
+		}
 		if (!force || !util_path_exists(d)) {
 			if (util_path_exists(d))
 				be_error_set(err, bad->errnum, "%s (rm -f %s removes it)", bad->msg,

@@ -421,9 +421,12 @@ static int import_locked(const struct be_ctx *ctx, const char *name, const char 
 		layer_abort(t);
 		return -1;
 	}
-	enum be_archive_kind kind = strcmp(origin, "import") == 0
-	                                    ? image_archive_kind(layer_tmp_diff(t))
-	                                    : BE_ARCHIVE_ROOTFS;
+	enum be_archive_kind kind = BE_ARCHIVE_ROOTFS;
+	if (strcmp(origin, "import") == 0 &&
+	    image_archive_kind(layer_tmp_diff(t), &kind, err) < 0) {
+		layer_abort(t);
+		return -1;
+	}
 	if (kind != BE_ARCHIVE_ROOTFS) {
 		int rc = import_archive(ctx, name, layer_tmp_diff(t), kind, source, replace, err);
 		layer_abort(t); /* the archive's files: only its layers are kept */

@@ -74,8 +74,11 @@ static inline void be_cleanup_lockp(struct be_lock **l)
 #define cleanup_lock __attribute__((cleanup(be_cleanup_lockp)))
 
 /* ---- trash and repair -------------------------------------------------- */
-/* Moves path (same filesystem as the root) into ROOT/trash atomically; the
- * content is deleted by store_empty_trash. */
+/* Moves path (inside the root: ROOT/...) into ROOT/trash atomically; the
+ * content is deleted by store_empty_trash.  Its parent is reached from the
+ * root without following any symbolic link (openat2 RESOLVE_NO_SYMLINKS):
+ * a link on the way is an error, never a move of what it points to.  A
+ * missing path is success. */
 int store_trash(const struct be_ctx *ctx, const char *path, struct be_error **err);
 int store_empty_trash(const struct be_ctx *ctx, struct be_error **err);
 /* Removes stray temp files (".*.tmp*") under the root's record directories
