@@ -95,17 +95,26 @@ static int cmd_import(struct cli *cli, const struct cli_args *a)
 
 static void print_table(const struct be_image_info *v, size_t n)
 {
-	int w = 4;
-	for (size_t i = 0; i < n; i++)
+	int w = 4, rw = 10, tw = 3;
+	for (size_t i = 0; i < n; i++) {
 		if ((int)strlen(v[i].name) > w)
 			w = (int)strlen(v[i].name);
-	printf("%-*s  %-12s  %6s  %10s  %s\n", w, "NAME", "ID", "LAYERS", "SIZE", "CREATED");
+		if ((int)strlen(v[i].repository) > rw)
+			rw = (int)strlen(v[i].repository);
+		if ((int)strlen(v[i].tag) > tw)
+			tw = (int)strlen(v[i].tag);
+	}
+	printf("%-*s  %-*s  %-*s  %-19s  %-12s  %6s  %10s  %s\n", w, "NAME", rw, "REPOSITORY", tw,
+	       "TAG", "DIGEST", "ID", "LAYERS", "SIZE", "CREATED");
 	for (size_t i = 0; i < n; i++) {
-		char size[32], created[48];
+		char size[32], created[48], digest[20];
 		be_format_size(v[i].size > 0 ? (uint64_t)v[i].size : 0, size, sizeof(size));
 		format_created(v[i].created, created, sizeof(created));
-		printf("%-*s  %-12s  %6zu  %10s  %s\n", w, v[i].name, v[i].top, v[i].n_layers, size,
-		       created);
+		/* "sha256:" and 12 hex, as docker's --digests is cut. */
+		snprintf(digest, sizeof(digest), "%.19s", v[i].digest[0] ? v[i].digest : "-");
+		printf("%-*s  %-*s  %-*s  %-19s  %-12s  %6zu  %10s  %s\n", w, v[i].name, rw,
+		       v[i].repository[0] ? v[i].repository : "-", tw, v[i].tag[0] ? v[i].tag : "-",
+		       digest, v[i].top, v[i].n_layers, size, created);
 	}
 }
 
@@ -213,7 +222,7 @@ const struct cli_command cli_cmds_image[] = {
          .run = cmd_import},
         {.name = "image ls",
          .args = "",
-         .summary = "list images (name, id, layers, size, created)",
+         .summary = "list images (name, repository, tag, digest, id, layers, size, created)",
          .details = "SIZE is the apparent size of the files in all the image's layers.",
          .min_args = 0,
          .max_args = 0,

@@ -513,6 +513,35 @@ void be_image_list_free(struct be_image_info *list, size_t n)
 	free(list);
 }
 
+void be_image_info_origin(struct be_image_info *info)
+{
+	info->repository[0] = info->tag[0] = info->digest[0] = '\0';
+	const char *p = info->source;
+	if (p == NULL || strncmp(p, "pulled from ", 12) != 0)
+		return;
+	p += 12;
+	size_t reflen = strcspn(p, " ");
+	const char *m = strstr(p + reflen, "(manifest ");
+	if (m) {
+		m += 10;
+		snprintf(info->digest, sizeof(info->digest), "%.*s", (int)strcspn(m, ")"), m);
+	}
+	/* REF is host[:port]/path[:tag][@digest]: the tag is after the last
+	 * ':' that follows the last '/'. */
+	char ref[512];
+	snprintf(ref, sizeof(ref), "%.*s", (int)reflen, p);
+	char *at = strchr(ref, '@');
+	if (at)
+		*at = '\0';
+	char *slash = strrchr(ref, '/');
+	char *colon = strrchr(slash ? slash : ref, ':');
+	if (colon) {
+		snprintf(info->tag, sizeof(info->tag), "%s", colon + 1);
+		*colon = '\0';
+	}
+	snprintf(info->repository, sizeof(info->repository), "%.255s", ref);
+}
+
 int be_image_list(const struct be_ctx *ctx, struct be_image_info **out, size_t *n,
                   struct be_error **err)
 {
@@ -536,6 +565,7 @@ int be_image_list(const struct be_ctx *ctx, struct be_image_info **out, size_t *
 		v[i].files = count_files(ctx, r);
 		v[i].created = r->created;
 		v[i].source = xstrdup(r->source);
+		be_image_info_origin(&v[i]);
 		image_rec_free(r);
 	}
 	free_strv(names, k);

@@ -2,6 +2,7 @@
  * index, manifest and config, and builds the image's layers from the layer
  * tarballs with whiteouts turned into overlay whiteouts. */
 #include <errno.h>
+#include <zlib.h>
 #include <fcntl.h>
 #include <jansson.h>
 #include <linux/openat2.h>
@@ -451,31 +452,75 @@ int image_archive_kind(const char *dir, enum be_archive_kind *kind, struct be_er
 	return 0;
 }
 
-/* A layer blob's running digest (extract_fd's on_read hook). */
-static void hash_read(const void *buf, size_t n, void *data)
+/* A layer blob's running digests: of its bytes (an OCI blob digest), and,
+ * when it is gzip'd, of what they inflate to (a docker-save diff id names
+ * the uncompressed tar, whatever the archive holds). */
+struct layer_hash {
+	struct digest_sha256 raw, plain;
+	z_stream z;
+	int gz; /* -1 not known yet, 0 plain, 1 gzip (z in use), 2 gzip that failed */
+};
+
+static void inflate_hash(struct layer_hash *h, const void *buf, size_t n)
 {
-	digest_sha256_update(data, buf, n);
+	unsigned char out[64 * 1024];
+	h->z.next_in = (unsigned char *)buf;
+	h->z.avail_in = (uInt)n;
+	while (h->gz == 1 && h->z.avail_in > 0) {
+		h->z.next_out = out;
+		h->z.avail_out = sizeof(out);
+		int r = inflate(&h->z, Z_NO_FLUSH);
+		digest_sha256_update(&h->plain, out, sizeof(out) - h->z.avail_out);
+		if (r == Z_STREAM_END)
+			break;
+		if (r != Z_OK && r != Z_BUF_ERROR)
+			h->gz = 2;
+		if (r == Z_BUF_ERROR && h->z.avail_out == sizeof(out))
+			break;
+	}
 }
 
-/* Finishes the digest of the layer blob fd (what follows the archive's end
- * too) and compares it with want. */
-static int check_layer_digest(int fd, struct digest_sha256 *d, const char *rel, const char *want,
+/* extract_fd's on_read hook. */
+static void hash_read(const void *buf, size_t n, void *data)
+{
+	struct layer_hash *h = data;
+	digest_sha256_update(&h->raw, buf, n);
+	if (h->gz < 0 && n >= 2) {
+		const unsigned char *b = buf;
+		h->gz = b[0] == 0x1f && b[1] == 0x8b && inflateInit2(&h->z, 15 + 16) == Z_OK;
+	}
+	if (h->gz == 1)
+		inflate_hash(h, buf, n);
+}
+
+/* Finishes the digests of the layer blob fd (what follows the archive's
+ * end too); the blob is what the archive names when either matches want. */
+static int check_layer_digest(int fd, struct layer_hash *h, const char *rel, const char *want,
                               struct be_error **err)
 {
 	char buf[64 * 1024];
+	int rc = 0;
 	for (;;) {
 		ssize_t r = read(fd, buf, sizeof(buf));
 		if (r < 0 && errno == EINTR)
 			continue;
-		if (r < 0)
-			return be_error_set(err, errno, "reading %s", rel);
+		if (r < 0) {
+			rc = be_error_set(err, errno, "reading %s", rel);
+			break;
+		}
 		if (r == 0)
 			break;
-		digest_sha256_update(d, buf, (size_t)r);
+		hash_read(buf, (size_t)r, h);
 	}
-	char got[DIGEST_STR_MAX];
-	digest_sha256_final(d, got);
-	return strcmp(got, want) == 0 ? 0 : digest_mismatch(rel, want, got, err);
+	char raw[DIGEST_STR_MAX], plain[DIGEST_STR_MAX] = "";
+	digest_sha256_final(&h->raw, raw);
+	if (h->gz == 1 || h->gz == 2) {
+		digest_sha256_final(&h->plain, plain);
+		inflateEnd(&h->z);
+	}
+	if (rc < 0 || strcmp(raw, want) == 0 || (h->gz == 1 && strcmp(plain, want) == 0))
+		return rc;
+	return digest_mismatch(rel, want, h->gz == 1 ? plain : raw, err);
 }
 
 /* Extracts the layer tarball rel into a new layer over parent, hashing
@@ -490,16 +535,17 @@ static int build_layer(const struct be_ctx *ctx, int dfd, const char *rel, const
 	cleanup_close int lock = -1;
 	if (layer_begin_locked(ctx, &t, &lock, err) < 0)
 		return -1;
-	struct digest_sha256 d;
-	digest_sha256_init(&d);
+	struct layer_hash h = {.gz = -1};
+	digest_sha256_init(&h.raw);
+	digest_sha256_init(&h.plain);
 	const struct be_extract_opts xo = {
-	        .image_layer = true, .on_read = hash_read, .on_read_data = &d};
+	        .image_layer = true, .on_read = hash_read, .on_read_data = &h};
 	if (extract_fd(fd, layer_tmp_diff(t), &xo, err) < 0) {
 		layer_abort(t);
 		/* A blob that is not what the archive names is the cause to
 		 * report, whatever its extraction tripped on. */
 		struct be_error *e2 = NULL;
-		if (check_layer_digest(fd, &d, rel, want, &e2) < 0 && e2->errnum == 0 && err) {
+		if (check_layer_digest(fd, &h, rel, want, &e2) < 0 && e2->errnum == 0 && err) {
 			be_error_clear(err);
 			*err = e2;
 			return -1;
@@ -507,7 +553,7 @@ static int build_layer(const struct be_ctx *ctx, int dfd, const char *rel, const
 		be_error_free(e2);
 		return be_error_wrap(err, "layer %s", rel);
 	}
-	if (check_layer_digest(fd, &d, rel, want, err) < 0) {
+	if (check_layer_digest(fd, &h, rel, want, err) < 0) {
 		layer_abort(t);
 		return -1;
 	}

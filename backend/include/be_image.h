@@ -49,7 +49,15 @@ struct be_image_info {
 	int64_t files;   /* entries in all layers */
 	int64_t created; /* unix seconds */
 	char *source;    /* what it was imported from */
+	/* Pulled from a registry: its repository ("host:port/repo/name"), tag
+	 * and manifest digest, as `docker images` shows them; "" otherwise. */
+	char repository[256];
+	char tag[128];
+	char digest[80];
 };
+/* Fills repository, tag and digest of info from its source text
+ * ("pulled from REF (manifest sha256:...)"); leaves them "" for others. */
+void be_image_info_origin(struct be_image_info *info);
 
 /* Every image, sorted by name.  Free with be_image_list_free. */
 int be_image_list(const struct be_ctx *ctx, struct be_image_info **out, size_t *n,

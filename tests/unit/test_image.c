@@ -601,10 +601,36 @@ static void test_be_image_demo_kept(void **state)
 	assert_clean(f);
 }
 
+/* image ls's REPOSITORY, TAG and DIGEST come from a pulled image's source. */
+static void test_be_image_info_origin(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *source, *repo, *tag, *digest;
+	} cases[] = {
+	        {"pulled from localhost:5000/team/app:v1 (manifest sha256:abc)",
+	         "localhost:5000/team/app", "v1", "sha256:abc"},
+	        {"pulled from 127.0.0.1:5000/app@sha256:def (manifest sha256:def)",
+	         "127.0.0.1:5000/app", "", "sha256:def"},
+	        {"pulled from registry.example:443/a/b:latest (manifest sha256:0)",
+	         "registry.example:443/a/b", "latest", "sha256:0"},
+	        {"/tmp/rootfs.tar", "", "", ""},
+	        {"", "", "", ""},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct be_image_info info = {.source = (char *)cases[i].source};
+		be_image_info_origin(&info);
+		assert_string_equal(info.repository, cases[i].repo);
+		assert_string_equal(info.tag, cases[i].tag);
+		assert_string_equal(info.digest, cases[i].digest);
+	}
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 	const struct CMUnitTest tests[] = {
+	        cmocka_unit_test(test_be_image_info_origin),
 	        cmocka_unit_test(test_be_extract_norm_path_cases),
 	        cmocka_unit_test(test_be_extract_symlink_inside_cases),
 	        T(test_be_image_import_tar_gzip),
