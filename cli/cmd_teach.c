@@ -166,9 +166,10 @@ const struct cli_command cli_cmds_teach[] = {
          .summary = "lab mode: demo containers that show isolation at work, in the terminal UI",
          .details = "Starts lab-cpu (a CPU hog under a 50% quota), lab-mem (a memory grower\n"
                     "OOM-killed under 32 MiB), lab-fork (a fork bomb held by pids.max 30), and\n"
-                    "lab-uts-a/b (one hostname, a pid 1 each), each explained in its detail\n"
-                    "view; everything it started is removed when the UI ends, even when it is\n"
-                    "killed.  L in the UI starts the same.",
+                    "lab-uts-a/b (one hostname, a pid 1 each), lab-scale (scale up: raise its\n"
+                    "--cpus live) and lab-scale-2 (scale out: a clone sharing its layers), each\n"
+                    "explained in its detail view; everything it started is removed when the UI\n"
+                    "ends, even when it is killed.  L in the UI starts the same.",
          .min_args = 0,
          .max_args = -1,
          .stop_at_positional = true,

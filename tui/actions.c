@@ -515,7 +515,7 @@ int tui_lab_start(struct tui *t)
 	tui_model_apply(&t->model);
 	t->relist = true;
 	tui_msg(t, BE_ROLE_OK,
-	        _("lab: 5 containers started (Enter on one explains it; they go when this UI "
+	        _("lab: 7 containers started (Enter on one explains it; they go when this UI "
 	          "ends)"));
 	return TUI_R_REFRESH;
 }

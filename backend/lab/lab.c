@@ -17,6 +17,7 @@
 
 struct lab_spec {
 	struct be_lab_item item;
+	const char *clone_of; /* a clone of that lab container, started (scale out) */
 	const char *hostname;
 	const char *limits[2][2]; /* option, value */
 	const char *script;       /* sh -c */
@@ -28,12 +29,14 @@ static const struct lab_spec specs[] = {
           "(cpu.max / cpu.cfs_quota_us).  CPU% stays near 50 and THR% (throttled periods) "
           "rises: the kernel stops it for the rest of each period."},
          NULL,
+         NULL,
          {{"cpus", "0.5"}, {NULL, NULL}},
          "while :; do :; done"},
         {{"lab-mem", "a memory grower under a 32 MiB limit",
           "A shell doubles a string until it holds more than memory.max allows; the kernel's "
           "OOM killer ends it (an OOM kill event, a red mark on the memory graph), and the "
           "loop starts another.  The container and the host go on."},
+         NULL,
          NULL,
          {{"memory", "32m"}, {NULL, NULL}},
          "while :; do sh -c 'x=a; while :; do x=$x$x; done'; sleep 1; done"},
@@ -42,20 +45,39 @@ static const struct lab_spec specs[] = {
           "inside (\"can't fork\") and PIDS stays at its limit, while the host's process "
           "table is untouched."},
          NULL,
+         NULL,
          {{"pids-limit", "30"}, {NULL, NULL}},
          "while :; do sleep 600 & done"},
         {{"lab-uts-a", "one of two containers named the same",
           "lab-uts-a and lab-uts-b both have the hostname \"lab\" and each sees its init as "
           "pid 1: their uts and pid namespaces are their own (i shows the namespace ids)."},
+         NULL,
          "lab",
          {{NULL, NULL}, {NULL, NULL}},
          "sleep 100000"},
         {{"lab-uts-b", "the other container named the same",
           "Its hostname is \"lab\" too, and its pid 1 is a different process on the host: "
           "compare the PID columns of the two detail views."},
+         NULL,
          "lab",
          {{NULL, NULL}, {NULL, NULL}},
          "sleep 100000"},
+        {{"lab-scale", "scale up: a worker under a 25% quota",
+          "It works as hard as it may: CPU% stays near 25.  Scale up: press u and give --cpus 1; "
+          "the new cpu.max holds at once and CPU% follows within a refresh, with no restart.  "
+          "Scale out is lab-scale-2 beside it."},
+         NULL,
+         NULL,
+         {{"cpus", "0.25"}, {NULL, NULL}},
+         "while :; do :; done"},
+        {{"lab-scale-2", "scale out: a clone of lab-scale",
+          "A clone made from the running lab-scale: both run on the same layers (one layer "
+          "captured once and shared, see the snapshot tree), each under its own 25% quota.  "
+          "Two workers give twice the work where one could not go past its quota."},
+         "lab-scale",
+         NULL,
+         {{NULL, NULL}, {NULL, NULL}},
+         NULL},
 };
 #define NSPECS (sizeof(specs) / sizeof(specs[0]))
 
@@ -84,6 +106,12 @@ void be_lab_stop(struct be_ctx *ctx)
 
 static int start_one(struct be_ctx *ctx, const struct lab_spec *s, struct be_error **err)
 {
+	if (s->clone_of) {
+		be_container_remove(ctx, s->item.name, true, NULL);
+		if (be_container_clone(ctx, s->clone_of, s->item.name, NULL, err) < 0)
+			return -1;
+		return be_container_start(ctx, s->item.name, NULL, err);
+	}
 	char sh[] = "sh", c[] = "-c";
 	cleanup_free char *script = xstrdup(s->script);
 	char *cmd[] = {sh, c, script, NULL};
