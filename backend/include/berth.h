@@ -100,5 +100,6 @@ const char *be_format_duration(int64_t secs, char *buf, size_t len);
 #include "be_proc.h"
 #include "be_theme.h"
 #include "be_snapshot.h"
+#include "be_vm.h"
 
 #endif

@@ -1,0 +1,137 @@
+/* Which accelerator VMs use, and what qemu costs beyond guest RAM: a probe
+ * boot of a VM image's kernel with no disk (it panics at once and, with
+ * -no-reboot, qemu exits).  KVM counts only when that boot ends in time:
+ * nested KVM may open /dev/kvm and then hang (NOTES.md).  The result is
+ * cached in ROOT/vm/accel.json. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "vm/vm.h"
+#include "store/store.h"
+
+#define PROBE_MS 6000u
+#define PROBE_RAM_MB 128
+#define OVERHEAD_MARGIN (32ull << 20)
+
+/* Some VM image's kernel, to probe with (caller frees). */
+static char *any_kernel(const struct be_ctx *ctx, struct be_error **err)
+{
+	cleanup_free char *dir = ctx_path(ctx, "vmimages");
+	cleanup_dir DIR *d = opendir(dir);
+	struct dirent *de;
+	while (d && (de = readdir(d)) != NULL) {
+		struct vm_image im;
+		if (!be_name_valid(de->d_name) || vm_image_load(ctx, de->d_name, &im, NULL) < 0)
+			continue;
+		char *k = xstrdup(im.kernel_path);
+		vm_image_clear(&im);
+		return k;
+	}
+	be_error_set(err, ENOENT, "probing kvm: no vm image yet (make one with `berth vm image demo`)");
+	return NULL;
+}
+
+/* Boots kernel under accel; true when qemu ended by itself in time.
+ * *maxrss gets its peak RSS in bytes. */
+static bool probe(const char *kernel, const char *accel, uint64_t *maxrss)
+{
+	pid_t pid = fork();
+	if (pid < 0)
+		return false;
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDWR);
+		dup2(null, 0);
+		dup2(null, 1);
+		dup2(null, 2);
+		char mem[16];
+		snprintf(mem, sizeof(mem), "%d", PROBE_RAM_MB);
+		execlp("qemu-system-x86_64", "qemu-system-x86_64", "-accel", accel, "-m", mem,
+		       "-nodefaults", "-no-user-config", "-display", "none", "-no-reboot", "-serial",
+		       "null", "-kernel", kernel, "-append", "console=ttyS0 panic=-1 quiet",
+		       (char *)NULL);
+		_exit(127);
+	}
+	uint64_t deadline = util_now_ns() + PROBE_MS * 1000000ull;
+	int status = 0;
+	struct rusage ru;
+	for (;;) {
+		pid_t w = wait4(pid, &status, WNOHANG, &ru);
+		if (w == pid)
+			break;
+		if (util_now_ns() >= deadline) {
+			kill(pid, SIGKILL);
+			wait4(pid, &status, 0, &ru);
+			return false;
+		}
+		usleep(20000);
+	}
+	*maxrss = (uint64_t)ru.ru_maxrss * 1024;
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+static int load_cache(const char *path, char accel[8], uint64_t *overhead)
+{
+	cleanup_json json_t *o = store_load(path, NULL);
+	const char *a = json_string_value(json_object_get(o, "accel"));
+	json_t *ov = json_object_get(o, "overhead");
+	if (a == NULL || !json_is_integer(ov) || (strcmp(a, "kvm") && strcmp(a, "tcg")))
+		return -1;
+	snprintf(accel, 8, "%s", a);
+	*overhead = (uint64_t)json_integer_value(ov);
+	return 0;
+}
+
+static int probe_all(const struct be_ctx *ctx, const char *forced, char accel[8],
+                     uint64_t *overhead, struct be_error **err)
+{
+	cleanup_free char *kernel = any_kernel(ctx, err);
+	if (kernel == NULL)
+		return -1;
+	uint64_t rss = 0;
+	bool kvm = false;
+	if (forced == NULL || strcmp(forced, "kvm") == 0)
+		kvm = access("/dev/kvm", R_OK | W_OK) == 0 && probe(kernel, "kvm", &rss);
+	if (forced && strcmp(forced, "kvm") == 0 && !kvm)
+		return be_error_set(err, ENODEV, "BERTH_VM_ACCEL=kvm, but a probe boot under kvm failed");
+	if (!kvm && !probe(kernel, "tcg,tb-size=64", &rss))
+		return be_error_set(err, EIO, "a probe boot of %s under tcg failed (is "
+		                              "qemu-system-x86 installed?)",
+		                    kernel);
+	snprintf(accel, 8, "%s", kvm ? "kvm" : "tcg");
+	/* The probe's guest touched little RAM: its peak RSS is about qemu's
+	 * own cost; the margin covers devices and buffers of a longer run. */
+	*overhead = rss + OVERHEAD_MARGIN;
+	return 0;
+}
+
+int be_vm_accel(struct be_ctx *ctx, bool refresh, char accel[8], uint64_t *overhead,
+                struct be_error **err)
+{
+	const char *forced = getenv("BERTH_VM_ACCEL");
+	if (forced && *forced == '\0')
+		forced = NULL;
+	if (forced && strcmp(forced, "kvm") && strcmp(forced, "tcg"))
+		return be_error_set(err, EINVAL, "BERTH_VM_ACCEL must be kvm or tcg, not \"%s\"",
+		                    forced);
+	cleanup_free char *dir = ctx_path(ctx, "vm");
+	cleanup_free char *path = ctx_path(ctx, "vm/accel%s%s.json", forced ? "-" : "",
+	                                   forced ? forced : "");
+	if (!refresh && load_cache(path, accel, overhead) == 0)
+		return 0;
+	/* Two clients probing at once both write the same answer. */
+	if (probe_all(ctx, forced, accel, overhead, err) < 0)
+		return -1;
+	cleanup_json json_t *o = json_pack("{s:s,s:I,s:I}", "accel", accel, "overhead",
+	                                   (json_int_t)*overhead, "probed",
+	                                   (json_int_t)(util_wall_ns() / 1000000000));
+	if (util_mkdir_p(dir, 0700, err) < 0 || store_save(path, o, BE_STORE_DURABLE, err) < 0)
+		return -1;
+	return 0;
+}
