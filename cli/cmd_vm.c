@@ -203,7 +203,20 @@ static int do_rm(struct be_ctx *ctx, const char *n, const struct cli_args *a,
 
 static int cmd_start(struct cli *cli, const struct cli_args *a)
 {
-	return each_name(cli, a, true, do_start);
+	if (!cli_flag(a, "attach"))
+		return each_name(cli, a, true, do_start);
+	if (a->argc != 1)
+		return cli_failf("vm start -a takes one vm");
+	struct be_ctx *ctx = cli_ctx(cli);
+	if (ctx == NULL)
+		return CLI_EXIT_FAIL;
+	struct be_error *err = NULL;
+	int fd = -1;
+	if (be_vm_start(ctx, a->argv[0], &fd, &err) < 0)
+		return cli_fail(err);
+	int code = wait_attached(ctx, a->argv[0], fd);
+	close(fd);
+	return code;
 }
 
 static int cmd_stop(struct cli *cli, const struct cli_args *a)
@@ -543,6 +556,10 @@ static const struct cli_option stop_opts[] = {
         {"time", 't', CLI_VALUE, "SECS", "seconds to wait for the guest to power off (20)"},
         {0},
 };
+static const struct cli_option start_opts[] = {
+        {"attach", 'a', CLI_FLAG, NULL, "show the command's output and return its exit code"},
+        {0},
+};
 static const struct cli_option kill_opts[] = {
         {"signal", 's', CLI_VALUE, "SIG", "signal to send to qemu (default KILL)"},
         {0},
@@ -600,7 +617,7 @@ const struct cli_command cli_cmds_vm[] = {
          .options = run_opts,
          .run = cmd_run},
         {.name = "vm start", .args = "NAME...", .summary = "boot created or stopped vms",
-         .min_args = 1, .max_args = -1, .run = cmd_start},
+         .min_args = 1, .max_args = -1, .options = start_opts, .run = cmd_start},
         {.name = "vm stop",
          .args = "NAME...",
          .summary = "press the power button (ACPI), kill qemu after the timeout",

@@ -406,9 +406,16 @@ static void setup_process(void)
 	}
 }
 
+/* Moves an fd above stdio (close-on-exec) before stdio becomes
+ * /dev/null; the original is closed, so that the client sees EOF when
+ * the keeper closes the copy. */
 static int lift(int fd)
 {
-	return fd < 0 ? -1 : fcntl(fd, F_DUPFD_CLOEXEC, 10);
+	if (fd < 0)
+		return -1;
+	int nfd = fcntl(fd, F_DUPFD_CLOEXEC, 10);
+	close(fd);
+	return nfd;
 }
 
 static _Noreturn void fail_start(struct keeper *k, struct be_error *err, int64_t started_ns)
