@@ -179,7 +179,7 @@ static struct be_slot *cgroup_owner(struct be_monitor *mon, const char *path)
 	snprintf(p, sizeof(p), "%s", path);
 	for (;;) {
 		struct be_slot *s = hash_find(mon, p);
-		if (s && s->it.kind != BE_KIND_VM)
+		if (s && s->key[0] != '#') /* a cgroup's item, not a VM process's */
 			return s;
 		char *slash = strrchr(p, '/');
 		if (slash == NULL || slash == p)
@@ -348,7 +348,13 @@ struct be_monitor *be_monitor_new(struct be_ctx *ctx, const struct be_monitor_op
 		return NULL;
 	}
 	discover_set_foreign(mon->disc, !mon->opts.no_foreign);
-	if (discover_watch(mon->disc, be_ctx_cgroup_parent(ctx), BE_KIND_BERTH, err) < 0) {
+	/* berth's VMs have a parent of their own (be_vm.h): their items are
+	 * named by the VM and of kind vm, and gain their qemu's figures. */
+	char vm_parent[256];
+	snprintf(vm_parent, sizeof(vm_parent), "%s%s", be_ctx_cgroup_parent(ctx),
+	         BE_VM_CGROUP_SUFFIX);
+	if (discover_watch(mon->disc, be_ctx_cgroup_parent(ctx), BE_KIND_BERTH, err) < 0 ||
+	    discover_watch(mon->disc, vm_parent, BE_KIND_VM, err) < 0) {
 		be_monitor_free(mon);
 		return NULL;
 	}
