@@ -395,6 +395,10 @@ void be_monitor_free(struct be_monitor *mon)
 int be_monitor_watch(struct be_monitor *mon, const char *parent, enum be_kind kind,
                      struct be_error **err)
 {
+	/* VM items come from processes (and berth's own VM parent), not
+	 * from the parents a caller watches. */
+	if (kind == BE_KIND_VM)
+		return be_error_set(err, EINVAL, "watching cgroup %s: bad kind %d", parent, kind);
 	return discover_watch(mon->disc, parent, kind, err);
 }
 
