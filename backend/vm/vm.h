@@ -46,6 +46,7 @@ struct vm_state {
 	int64_t started_ns, finished_ns;
 	uint64_t boot_ns;
 	char accel[8];
+	bool top_fresh; /* the top was made by a freeze or rollback and never booted */
 };
 
 /* The run record (RUN/vms/NAME.json, not fsynced): who runs the VM. */

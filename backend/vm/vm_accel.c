@@ -16,7 +16,8 @@
 #include "vm/vm.h"
 #include "store/store.h"
 
-#define PROBE_MS 6000u
+#define PROBE_KVM_MS 6000u   /* a working KVM reaches the panic in ~1 s */
+#define PROBE_TCG_MS 60000u  /* TCG on a loaded host: several seconds */
 #define PROBE_RAM_MB 128
 #define OVERHEAD_MARGIN (32ull << 20)
 
@@ -40,7 +41,7 @@ static char *any_kernel(const struct be_ctx *ctx, struct be_error **err)
 
 /* Boots kernel under accel; true when qemu ended by itself in time.
  * *maxrss gets its peak RSS in bytes. */
-static bool probe(const char *kernel, const char *accel, uint64_t *maxrss)
+static bool probe(const char *kernel, const char *accel, unsigned timeout_ms, uint64_t *maxrss)
 {
 	pid_t pid = fork();
 	if (pid < 0)
@@ -58,7 +59,7 @@ static bool probe(const char *kernel, const char *accel, uint64_t *maxrss)
 		       (char *)NULL);
 		_exit(127);
 	}
-	uint64_t deadline = util_now_ns() + PROBE_MS * 1000000ull;
+	uint64_t deadline = util_now_ns() + timeout_ms * 1000000ull;
 	int status = 0;
 	struct rusage ru;
 	for (;;) {
@@ -97,10 +98,10 @@ static int probe_all(const struct be_ctx *ctx, const char *forced, char accel[8]
 	uint64_t rss = 0;
 	bool kvm = false;
 	if (forced == NULL || strcmp(forced, "kvm") == 0)
-		kvm = access("/dev/kvm", R_OK | W_OK) == 0 && probe(kernel, "kvm", &rss);
+		kvm = access("/dev/kvm", R_OK | W_OK) == 0 && probe(kernel, "kvm", PROBE_KVM_MS, &rss);
 	if (forced && strcmp(forced, "kvm") == 0 && !kvm)
 		return be_error_set(err, ENODEV, "BERTH_VM_ACCEL=kvm, but a probe boot under kvm failed");
-	if (!kvm && !probe(kernel, "tcg,tb-size=64", &rss))
+	if (!kvm && !probe(kernel, "tcg,tb-size=64", PROBE_TCG_MS, &rss))
 		return be_error_set(err, EIO, "a probe boot of %s under tcg failed (is "
 		                              "qemu-system-x86 installed?)",
 		                    kernel);

@@ -479,6 +479,7 @@ _Noreturn void vm_keeper_main(const struct vm_keeper_args *in)
 	}
 	k.st.started_ns = started_ns;
 	k.st.exit_code = -1;
+	k.st.top_fresh = false; /* the guest may write to it from now on */
 	vm_state_save(a->ctx, a->name, &k.st, NULL);
 	if (a->lock_fd >= 0)
 		close(a->lock_fd);

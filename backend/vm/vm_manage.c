@@ -138,7 +138,7 @@ int vm_write_dir(struct be_ctx *ctx, const struct vm_config *c, const char *pare
 	cleanup_lock struct be_lock *hold = NULL;
 	if (store_lock_take_shared(ctx, "vmdisks", "gc", &hold, err) < 0)
 		return -1;
-	struct vm_state st = {.exit_code = -1};
+	struct vm_state st = {.exit_code = -1, .top_fresh = true};
 	if (vm_disk_new(ctx, c->image, parent, st.top, err) < 0)
 		return -1;
 	cleanup_close int lock_fd = -1;

@@ -106,7 +106,7 @@ static const struct be_field state_fields[] = {
         {"top", JSON_STRING, false},         {"snapshots", JSON_ARRAY, false},
         {"exit_code", JSON_INTEGER, false},  {"started_ns", JSON_INTEGER, false},
         {"finished_ns", JSON_INTEGER, false}, {"boot_ns", JSON_INTEGER, false},
-        {"accel", JSON_STRING, false},
+        {"accel", JSON_STRING, false},       {"top_fresh", JSON_TRUE, true},
 };
 
 static bool disk_id_valid(const char *id)
@@ -158,6 +158,7 @@ int vm_state_load(const struct be_ctx *ctx, const char *name, struct vm_state *o
 	out->started_ns = json_integer_value(json_object_get(o, "started_ns"));
 	out->finished_ns = json_integer_value(json_object_get(o, "finished_ns"));
 	out->boot_ns = (uint64_t)json_integer_value(json_object_get(o, "boot_ns"));
+	out->top_fresh = json_is_true(json_object_get(o, "top_fresh"));
 	if (snaps_load(path, json_object_get(o, "snapshots"), out, err) < 0) {
 		vm_state_clear(out);
 		return -1;
@@ -180,9 +181,10 @@ int vm_state_write(const char *dir, const struct vm_state *s, struct be_error **
 		                                     "disk", s->snaps[i].disk, "created",
 		                                     (json_int_t)s->snaps[i].created));
 	cleanup_json json_t *o = json_pack(
-	        "{s:s,s:o,s:i,s:I,s:I,s:I,s:s}", "top", s->top, "snapshots", arr, "exit_code",
+	        "{s:s,s:o,s:i,s:I,s:I,s:I,s:s,s:b}", "top", s->top, "snapshots", arr, "exit_code",
 	        s->exit_code, "started_ns", (json_int_t)s->started_ns, "finished_ns",
-	        (json_int_t)s->finished_ns, "boot_ns", (json_int_t)s->boot_ns, "accel", s->accel);
+	        (json_int_t)s->finished_ns, "boot_ns", (json_int_t)s->boot_ns, "accel", s->accel,
+	        "top_fresh", s->top_fresh);
 	cleanup_free char *path = xasprintf("%s/state.json", dir);
 	return store_save(path, o, BE_STORE_DURABLE, err);
 }

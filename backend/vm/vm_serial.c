@@ -15,6 +15,28 @@ static bool is_prefix(const char *line, size_t len, const char *full)
 	return len <= n && memcmp(line, full, len) == 0;
 }
 
+/* True when the pending line may still grow into a marker: a prefix of
+ * "berth-start-TOKEN\r" or of "berth-exit-TOKEN" + " " + 1-3 digits + "\r". */
+static bool maybe_marker(const struct vm_serial *s)
+{
+	char start[64], exitp[64];
+	snprintf(start, sizeof(start), "berth-start-%s\r", s->token);
+	snprintf(exitp, sizeof(exitp), "berth-exit-%s ", s->token);
+	if (is_prefix(s->line, s->len, start))
+		return true;
+	size_t n = strlen(exitp);
+	if (s->len <= n)
+		return is_prefix(s->line, s->len, exitp);
+	if (memcmp(s->line, exitp, n) != 0)
+		return false;
+	size_t i = n;
+	while (i < s->len && i < n + 3 && s->line[i] >= '0' && s->line[i] <= '9')
+		i++;
+	if (i < s->len && s->line[i] == '\r')
+		i++;
+	return i == s->len;
+}
+
 /* A complete line (without its end): a marker, or output. */
 static enum vm_serial_event line_event(struct vm_serial *s, char *out, size_t *out_len,
                                        bool ended)
@@ -71,11 +93,16 @@ enum vm_serial_event vm_serial_feed(struct vm_serial *s, const char *data, size_
 	}
 	/* What is left may be the beginning of a marker: keep it; anything
 	 * else is output now (a prompt has no newline). */
-	char start[64], exitp[64];
-	snprintf(start, sizeof(start), "berth-start-%s", s->token);
-	snprintf(exitp, sizeof(exitp), "berth-exit-%s 255\r", s->token);
-	if (s->len > 0 && !is_prefix(s->line, s->len, start) && !is_prefix(s->line, s->len, exitp))
-		line_event(s, out, out_len, false);
+	if (s->len > 0 && !maybe_marker(s)) {
+		/* A '\r' at the end may be the first half of "\r\n": kept. */
+		bool cr = s->line[s->len - 1] == '\r';
+		if (cr)
+			s->len--;
+		if (s->len > 0)
+			line_event(s, out, out_len, false);
+		if (cr)
+			s->line[s->len++] = '\r';
+	}
 	return ev;
 }
 

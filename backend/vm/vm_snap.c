@@ -15,14 +15,34 @@
 /* Freezes the top of a VM: a new disk over it becomes the top; *frozen
  * gets the old top.  Live through QMP when it runs.  The caller holds the
  * VM's lock and a gc hold, and saves st. */
+/* The parent disk id of id ("" for the image's base) into out. */
+static int top_parent(const struct be_ctx *ctx, const char *id, char *out, struct be_error **err)
+{
+	cleanup_free struct vm_disk_node *nodes = NULL;
+	size_t n = 0;
+	if (vm_disk_nodes(ctx, &nodes, &n, err) < 0)
+		return -1;
+	ssize_t i = vm_chain_find(nodes, n, id);
+	if (i < 0)
+		return be_error_set(err, ENOENT, "vm disk %s has no record", id);
+	memcpy(out, nodes[i].parent, VM_ID_LEN + 1);
+	return 0;
+}
+
 static int freeze_top(struct be_ctx *ctx, const char *name, const char *image,
-                      struct vm_state *st, char *frozen, bool *live, uint64_t *took_ns,
-                      struct be_error **err)
+                      struct vm_state *st, bool reuse_parent, char *frozen, bool *live,
+                      uint64_t *took_ns, struct be_error **err)
 {
 	char id[VM_ID_LEN + 1];
 	memcpy(frozen, st->top, VM_ID_LEN + 1);
 	*live = vm_running(ctx, name, NULL);
 	uint64_t t0 = util_now_ns();
+	if (!*live && st->top_fresh && reuse_parent) {
+		/* Nothing was written since the last freeze: what is below the
+		 * top is the current state, and a second clone shares it. */
+		*took_ns = 0;
+		return top_parent(ctx, st->top, frozen, err);
+	}
 	if (!*live) {
 		if (vm_disk_new(ctx, image, st->top, id, err) < 0)
 			return -1;
@@ -49,6 +69,7 @@ static int freeze_top(struct be_ctx *ctx, const char *name, const char *image,
 		}
 	}
 	memcpy(st->top, id, VM_ID_LEN + 1);
+	st->top_fresh = !*live;
 	return 0;
 }
 
@@ -98,7 +119,7 @@ int be_vm_snapshot(struct be_ctx *ctx, const char *name, const char *snap,
 	bool live = false;
 	uint64_t took = 0;
 	r = store_lock_take_shared(ctx, "vmdisks", "gc", &hold, err) < 0 ||
-	                    freeze_top(ctx, name, image, &st, s.disk, &live, &took, err) < 0
+	                    freeze_top(ctx, name, image, &st, false, s.disk, &live, &took, err) < 0
 	            ? -1
 	            : 0;
 	if (r == 0) {
@@ -178,8 +199,10 @@ int be_vm_rollback(struct be_ctx *ctx, const char *name, const char *snap, struc
 	if (k < 0)
 		be_error_set(err, ENOENT, "vm %s has no snapshot %s", name, snap);
 	else if (store_lock_take_shared(ctx, "vmdisks", "gc", &hold, err) == 0 &&
-	         vm_disk_new(ctx, c.image, st.snaps[k].disk, st.top, err) == 0)
+	         vm_disk_new(ctx, c.image, st.snaps[k].disk, st.top, err) == 0) {
+		st.top_fresh = true;
 		r = vm_state_save(ctx, name, &st, err);
+	}
 	vm_config_clear(&c);
 	vm_state_clear(&st);
 	if (r < 0)
@@ -210,7 +233,7 @@ int be_vm_clone(struct be_ctx *ctx, const char *src, const char *dst, bool auto_
 	uint64_t took;
 	int r = store_lock_take_shared(ctx, "vmdisks", "gc", &hold, err);
 	if (r == 0)
-		r = freeze_top(ctx, src, c.image, &st, frozen, &live, &took, err);
+		r = freeze_top(ctx, src, c.image, &st, true, frozen, &live, &took, err);
 	if (r == 0)
 		r = vm_state_save(ctx, src, &st, err);
 	store_lock_release(steal_pointer(&hold));
@@ -218,7 +241,7 @@ int be_vm_clone(struct be_ctx *ctx, const char *src, const char *dst, bool auto_
 		snprintf(c.name, sizeof(c.name), "%s", dst);
 		c.auto_remove = auto_remove;
 		c.created = util_wall_ns() / 1000000000;
-		r = vm_write_dir(ctx, &c, frozen, err);
+		r = vm_write_dir(ctx, &c, frozen[0] ? frozen : NULL, err);
 	}
 	vm_config_clear(&c);
 	vm_state_clear(&st);
