@@ -174,24 +174,16 @@ int be_vm_clone(struct be_ctx *ctx, const char *src, const char *dst, bool auto_
 int be_vm_accel(struct be_ctx *ctx, bool refresh, char accel[8], uint64_t *overhead,
                 struct be_error **err);
 
-/* ---- comparison ------------------------------------------------------------------ */
+/* ---- the guest's own view ------------------------------------------------------ */
 
-/* Live readings of one container and one VM, side by side (berth compare). */
-struct be_compare {
-	char host_kernel[128], guest_kernel[128];
-	size_t ct_processes;          /* processes of the container, seen by the host */
-	size_t vm_processes, vm_threads; /* qemu processes and their threads */
-	unsigned vm_vcpus;
-	uint64_t ct_memory;           /* the container's cgroup usage */
-	uint64_t vm_rss, vm_cgroup;   /* qemu's RSS, its cgroup's usage */
-	uint64_t vm_guest_total, vm_guest_used; /* the guest's own view */
-	uint64_t ct_start_ns, vm_boot_ns;       /* measured at their last start */
-	uint64_t ct_snapshot_ns, vm_snapshot_ns; /* a snapshot taken now of each */
-	bool ct_running, vm_running;
+/* What the demo guest's init reports on its second serial line (every 5 s):
+ * its kernel release and its own memory view. */
+struct be_vm_guest {
+	char kernel[128];                  /* "" until reported */
+	uint64_t mem_total, mem_available; /* bytes; 0 until reported */
 };
-/* Reads both; snapshot takes a snapshot of each (named compare-<time>)
- * to measure its cost. */
-int be_vm_compare(struct be_ctx *ctx, const char *container, const char *vm, bool snapshot,
-                  struct be_compare *out, struct be_error **err);
+/* Reads the running VM's latest report; fails when it is not running. */
+int be_vm_guest_view(struct be_ctx *ctx, const char *name, struct be_vm_guest *out,
+                     struct be_error **err);
 
 #endif

@@ -250,3 +250,30 @@ char *be_vm_details_json(const struct be_vm_details *v, size_t n)
 	}
 	return json_dumps(arr, JSON_INDENT(2));
 }
+
+int be_vm_guest_view(struct be_ctx *ctx, const char *name, struct be_vm_guest *out,
+                     struct be_error **err)
+{
+	memset(out, 0, sizeof(*out));
+	if (be_name_check("vm", name, err) < 0)
+		return -1;
+	if (!vm_running(ctx, name, NULL))
+		return be_error_set(err, ESRCH, "vm %s is not running", name);
+	cleanup_free char *path = vm_run_path(ctx, name, ".guest");
+	cleanup_fclose FILE *f = fopen(path, "r");
+	if (f == NULL)
+		return 0; /* not reported yet */
+	/* The kernel line comes first; mem lines follow, the last one wins. */
+	char line[256];
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long long total, avail;
+		if (strncmp(line, "kernel ", 7) == 0) {
+			line[strcspn(line, "\r\n")] = '\0';
+			snprintf(out->kernel, sizeof(out->kernel), "%.127s", line + 7);
+		} else if (sscanf(line, "mem %llu %llu", &total, &avail) == 2) {
+			out->mem_total = total * 1024;
+			out->mem_available = avail * 1024;
+		}
+	}
+	return 0;
+}

@@ -233,6 +233,7 @@ static char **qemu_argv(struct keeper *k, const char *qmp, const char *cmdline,
 	const struct vm_config *c = &k->cfg;
 	bool kvm = strcmp(k->a->accel, "kvm") == 0;
 	cleanup_free char *top = vm_disk_path(k->a->ctx, k->st.top, ".qcow2");
+	cleanup_free char *guest = vm_run_path(k->a->ctx, k->a->name, ".guest");
 	char **v = xcalloc(48, sizeof(char *));
 	size_t n = 0;
 #define ARG(s) (v[n++] = xstrdup(s))
@@ -257,6 +258,10 @@ static char **qemu_argv(struct keeper *k, const char *qmp, const char *cmdline,
 	ARG("stdio,id=ser0,signal=off");
 	ARG("-serial");
 	ARG("chardev:ser0");
+	ARG("-chardev");
+	ARGF("file,id=ser1,path=%s", guest);
+	ARG("-serial");
+	ARG("chardev:ser1");
 	ARG("-kernel");
 	ARG(im->kernel_path);
 	ARG("-append");
@@ -341,8 +346,8 @@ static pid_t launch(struct keeper *k, uint64_t cg_memory, struct be_error **err)
 
 static void remove_run_files(const struct be_ctx *ctx, const char *name)
 {
-	const char *suffixes[] = {".json", ".qmp", ".console"};
-	for (size_t i = 0; i < 3; i++) {
+	const char *suffixes[] = {".json", ".qmp", ".console", ".guest"};
+	for (size_t i = 0; i < 4; i++) {
 		cleanup_free char *p = vm_run_path(ctx, name, suffixes[i]);
 		unlink(p);
 	}

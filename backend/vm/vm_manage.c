@@ -56,8 +56,8 @@ void vm_reconcile(struct be_ctx *ctx, const char *name)
 	cg_kill_all(cg, name, SIGKILL, NULL);
 	cg_destroy(cg, name, NULL);
 	vm_cg_ctx_free(cg);
-	const char *suffixes[] = {".json", ".qmp", ".console"};
-	for (size_t i = 0; i < 3; i++) {
+	const char *suffixes[] = {".json", ".qmp", ".console", ".guest"};
+	for (size_t i = 0; i < 4; i++) {
 		cleanup_free char *p = vm_run_path(ctx, name, suffixes[i]);
 		unlink(p);
 	}

@@ -56,8 +56,8 @@ static int freeze_top(struct be_ctx *ctx, const char *name, const char *image,
 		cleanup_free char *args = xasprintf("{\"device\":\"disk0\",\"snapshot-file\":\"%s\","
 		                                    "\"format\":\"qcow2\",\"mode\":\"absolute-paths\"}",
 		                                    file);
-		t0 = util_now_ns();
 		struct vm_qmp *q = vm_qmp_open(qmp, 2000, err);
+		t0 = util_now_ns(); /* the command alone, not the connection */
 		int r = q ? vm_qmp_exec(q, "blockdev-snapshot-sync", args, err) : -1;
 		*took_ns = util_now_ns() - t0;
 		vm_qmp_close(q);
