@@ -71,7 +71,7 @@ LIB         := $(BUILD)/libberth.a
 BIN         := $(BUILD)/berth
 MAN         := $(BUILD)/berth.1
 
-.PHONY: all deps test unit integration check bench demo lint format install clean
+.PHONY: kernel all deps test unit integration check bench demo lint format install clean
 all: deps
 	$(Q)$(MAKE) --no-print-directory build-all
 
@@ -162,6 +162,11 @@ check: deps
 bench: deps
 	$(Q)$(MAKE) --no-print-directory $(BIN) $(BENCH_BIN)
 	$(Q)BUILD=$(BUILD) scripts/run-bench.sh
+
+# Debian's cloud kernel for VM guests, unpacked into build/kernel (nothing
+# installed); `berth vm image demo` finds it there, beside the binary.
+kernel:
+	$(Q)scripts/fetch-kernel.sh $(BUILD)/kernel >/dev/null
 
 demo: deps
 	$(Q)$(MAKE) --no-print-directory build-all
