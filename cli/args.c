@@ -10,7 +10,9 @@
 #include "cli.h"
 
 static const struct cli_command *const families[] = {
-        cli_cmds_image, cli_cmds_container, cli_cmds_snapshot, cli_cmds_stats, cli_cmds_vm, cli_cmds_compare, NULL,
+        cli_cmds_image, cli_cmds_container, cli_cmds_snapshot,
+        cli_cmds_stats, cli_cmds_vm,        cli_cmds_compare,
+        NULL,
 };
 
 static size_t count_options(const struct cli_option *o)

@@ -40,8 +40,8 @@ static double container_start_ms(struct be_ctx *ctx, const char *image)
 		be_error_free(err);
 		return -1;
 	}
-	struct be_start_opts o = {.attach = true, .in_fd = -1, .out_fd = -1, .err_fd = -1,
-	                          .console_fd = -1};
+	struct be_start_opts o = {
+	        .attach = true, .in_fd = -1, .out_fd = -1, .err_fd = -1, .console_fd = -1};
 	if (be_container_start(ctx, name, &o, &err) < 0) {
 		be_error_free(err);
 		be_container_remove(ctx, name, true, NULL);
@@ -82,7 +82,8 @@ static void print_table(struct be_ctx *ctx, const char *ct, const char *vmn,
 	snprintf(b, sizeof(b), "1 qemu process, %u threads (%u vCPU)", vi->vm.threads,
 	         vi->vm.vcpu_threads ? vi->vm.vcpu_threads : vd->vcpus);
 	row("what the host sees", a, b);
-	snprintf(a, sizeof(a), "%s (cgroup usage)", be_format_size(ci->cur.mem_bytes, m1, sizeof(m1)));
+	snprintf(a, sizeof(a), "%s (cgroup usage)",
+	         be_format_size(ci->cur.mem_bytes, m1, sizeof(m1)));
 	sizes(b, sizeof(b), vi->vm.rss_bytes, " qemu RSS, cgroup ", vi->cur.mem_bytes);
 	row("memory the host pays", a, b);
 	if (g->mem_total) {

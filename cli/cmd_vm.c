@@ -171,9 +171,9 @@ static int parse_signal(const char *s)
 	static const struct {
 		const char *name;
 		int sig;
-	} sigs[] = {{"HUP", SIGHUP},   {"INT", SIGINT},   {"QUIT", SIGQUIT}, {"KILL", SIGKILL},
-	            {"USR1", SIGUSR1}, {"USR2", SIGUSR2}, {"TERM", SIGTERM}, {"STOP", SIGSTOP},
-	            {"CONT", SIGCONT}};
+	} sigs[] = {{"HUP", SIGHUP},   {"INT", SIGINT},   {"QUIT", SIGQUIT},
+	            {"KILL", SIGKILL}, {"USR1", SIGUSR1}, {"USR2", SIGUSR2},
+	            {"TERM", SIGTERM}, {"STOP", SIGSTOP}, {"CONT", SIGCONT}};
 	if (s == NULL)
 		return SIGKILL;
 	if (*s >= '0' && *s <= '9') {
@@ -195,8 +195,7 @@ static int do_kill(struct be_ctx *ctx, const char *n, const struct cli_args *a,
 	return be_vm_kill(ctx, n, parse_signal(cli_opt(a, "signal")), err);
 }
 
-static int do_rm(struct be_ctx *ctx, const char *n, const struct cli_args *a,
-                 struct be_error **err)
+static int do_rm(struct be_ctx *ctx, const char *n, const struct cli_args *a, struct be_error **err)
 {
 	return be_vm_remove(ctx, n, cli_flag(a, "force"), err);
 }
@@ -232,8 +231,9 @@ static int cmd_restart(struct cli *cli, const struct cli_args *a)
 static int cmd_kill(struct cli *cli, const struct cli_args *a)
 {
 	if (parse_signal(cli_opt(a, "signal")) < 0)
-		return cli_failf("invalid signal \"%s\": use a name (TERM, KILL, HUP...) or a number",
-		                 cli_opt(a, "signal"));
+		return cli_failf(
+		        "invalid signal \"%s\": use a name (TERM, KILL, HUP...) or a number",
+		        cli_opt(a, "signal"));
 	return each_name(cli, a, true, do_kill);
 }
 
@@ -396,7 +396,8 @@ static int cmd_console(struct cli *cli, const struct cli_args *a)
 		raw = saved;
 		cfmakeraw(&raw);
 		tcsetattr(0, TCSANOW, &raw);
-		fprintf(stderr, "berth: console of vm %s; detach with ctrl-p ctrl-q\r\n", a->argv[0]);
+		fprintf(stderr, "berth: console of vm %s; detach with ctrl-p ctrl-q\r\n",
+		        a->argv[0]);
 	}
 	int r = be_vm_console_relay(fd, 0, 1);
 	if (tty)
@@ -544,7 +545,9 @@ static int cmd_probe(struct cli *cli, const struct cli_args *a)
 	        {"memory", 'm', CLI_VALUE, "SIZE", "guest RAM (default 256m, at least 64m)"},      \
 	        {"cpus", 0, CLI_VALUE, "N", "CPUs: vCPUs and the cgroup's quota (e.g. 1.5)"},      \
 	        {"net", 0, CLI_VALUE, "MODE", "network: none (default)"},                          \
-	        {"rm", 0, CLI_FLAG, NULL, "remove the vm when it stops"}
+	{                                                                                          \
+		"rm", 0, CLI_FLAG, NULL, "remove the vm when it stops"                             \
+	}
 
 static const struct cli_option create_opts[] = {VM_CREATE_OPTIONS, {0}};
 static const struct cli_option run_opts[] = {
@@ -616,8 +619,13 @@ const struct cli_command cli_cmds_vm[] = {
          .stop_at_positional = true,
          .options = run_opts,
          .run = cmd_run},
-        {.name = "vm start", .args = "NAME...", .summary = "boot created or stopped vms",
-         .min_args = 1, .max_args = -1, .options = start_opts, .run = cmd_start},
+        {.name = "vm start",
+         .args = "NAME...",
+         .summary = "boot created or stopped vms",
+         .min_args = 1,
+         .max_args = -1,
+         .options = start_opts,
+         .run = cmd_start},
         {.name = "vm stop",
          .args = "NAME...",
          .summary = "press the power button (ACPI), kill qemu after the timeout",
@@ -625,10 +633,20 @@ const struct cli_command cli_cmds_vm[] = {
          .max_args = -1,
          .options = stop_opts,
          .run = cmd_stop},
-        {.name = "vm restart", .args = "NAME...", .summary = "stop and start vms",
-         .min_args = 1, .max_args = -1, .options = stop_opts, .run = cmd_restart},
-        {.name = "vm kill", .args = "NAME...", .summary = "send a signal to vms' qemu",
-         .min_args = 1, .max_args = -1, .options = kill_opts, .run = cmd_kill},
+        {.name = "vm restart",
+         .args = "NAME...",
+         .summary = "stop and start vms",
+         .min_args = 1,
+         .max_args = -1,
+         .options = stop_opts,
+         .run = cmd_restart},
+        {.name = "vm kill",
+         .args = "NAME...",
+         .summary = "send a signal to vms' qemu",
+         .min_args = 1,
+         .max_args = -1,
+         .options = kill_opts,
+         .run = cmd_kill},
         {.name = "vm rm",
          .args = "NAME...",
          .summary = "remove vms and the disk overlays nothing else builds on",
@@ -636,20 +654,31 @@ const struct cli_command cli_cmds_vm[] = {
          .max_args = -1,
          .options = rm_opts,
          .run = cmd_rm},
-        {.name = "vm ps", .summary = "list vms", .max_args = 0, .options = ps_opts,
-         .run = cmd_ps},
-        {.name = "vm inspect", .args = "NAME...", .summary = "print vms as JSON",
-         .min_args = 1, .max_args = -1, .run = cmd_inspect},
-        {.name = "vm logs", .args = "NAME", .summary = "print a vm's serial console log",
-         .min_args = 1, .max_args = 1, .run = cmd_logs},
+        {.name = "vm ps", .summary = "list vms", .max_args = 0, .options = ps_opts, .run = cmd_ps},
+        {.name = "vm inspect",
+         .args = "NAME...",
+         .summary = "print vms as JSON",
+         .min_args = 1,
+         .max_args = -1,
+         .run = cmd_inspect},
+        {.name = "vm logs",
+         .args = "NAME",
+         .summary = "print a vm's serial console log",
+         .min_args = 1,
+         .max_args = 1,
+         .run = cmd_logs},
         {.name = "vm console",
          .args = "NAME",
          .summary = "attach to a running vm's serial console (detach: ctrl-p ctrl-q)",
          .min_args = 1,
          .max_args = 1,
          .run = cmd_console},
-        {.name = "vm wait", .args = "NAME...", .summary = "wait for vms to stop; print codes",
-         .min_args = 1, .max_args = -1, .run = cmd_wait},
+        {.name = "vm wait",
+         .args = "NAME...",
+         .summary = "wait for vms to stop; print codes",
+         .min_args = 1,
+         .max_args = -1,
+         .run = cmd_wait},
         {.name = "vm update",
          .args = "NAME...",
          .summary = "change vms' memory (next boot) and CPU quota (live)",
@@ -665,8 +694,12 @@ const struct cli_command cli_cmds_vm[] = {
          .min_args = 1,
          .max_args = 2,
          .run = cmd_snapshot},
-        {.name = "vm snapshots", .args = "NAME", .summary = "list a vm's snapshots",
-         .min_args = 1, .max_args = 1, .run = cmd_snapshots},
+        {.name = "vm snapshots",
+         .args = "NAME",
+         .summary = "list a vm's snapshots",
+         .min_args = 1,
+         .max_args = 1,
+         .run = cmd_snapshots},
         {.name = "vm rollback",
          .args = "NAME SNAPSHOT",
          .summary = "point a stopped vm at a snapshot with a fresh overlay above",
@@ -690,10 +723,13 @@ const struct cli_command cli_cmds_vm[] = {
          .max_args = 1,
          .options = demo_opts,
          .run = cmd_image_demo},
-        {.name = "vm image ls", .summary = "list vm images", .max_args = 0,
-         .run = cmd_image_ls},
-        {.name = "vm image rm", .args = "NAME...", .summary = "remove vm images no vm uses",
-         .min_args = 1, .max_args = -1, .run = cmd_image_rm},
+        {.name = "vm image ls", .summary = "list vm images", .max_args = 0, .run = cmd_image_ls},
+        {.name = "vm image rm",
+         .args = "NAME...",
+         .summary = "remove vm images no vm uses",
+         .min_args = 1,
+         .max_args = -1,
+         .run = cmd_image_rm},
         {.name = "vm probe",
          .summary = "print the accelerator vms use (kvm or tcg) and qemu's memory overhead",
          .max_args = 0,

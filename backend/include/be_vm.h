@@ -37,7 +37,7 @@ int be_vm_image_demo(struct be_ctx *ctx, const char *name, const char *kernel_di
 
 struct be_vm_image_info {
 	char name[65];
-	char kernel[256]; /* release of the image's kernel */
+	char kernel[256];    /* release of the image's kernel */
 	uint64_t disk_bytes; /* on-disk size of the base */
 	int64_t created;     /* seconds since the epoch */
 };
@@ -53,10 +53,10 @@ enum be_vm_net { BE_VM_NET_NONE = 0, BE_VM_NET_USER = 1 };
 
 /* What the user asks for at create time.  Strings are borrowed. */
 struct be_vm_spec {
-	const char *name;  /* NULL: a generated name */
-	const char *image; /* a VM image (be_vm_image_demo) */
-	char *const *cmd;  /* NULL or empty: a shell on the serial console */
-	uint64_t memory;   /* guest RAM in bytes; 0: BE_VM_MEMORY_DEFAULT */
+	const char *name;                     /* NULL: a generated name */
+	const char *image;                    /* a VM image (be_vm_image_demo) */
+	char *const *cmd;                     /* NULL or empty: a shell on the serial console */
+	uint64_t memory;                      /* guest RAM in bytes; 0: BE_VM_MEMORY_DEFAULT */
 	uint64_t cpu_quota_us, cpu_period_us; /* --cpus as a CFS quota; 0: none */
 	unsigned vcpus;                       /* 0: ceil(--cpus), at least 1 */
 	enum be_vm_net net;
@@ -107,8 +107,8 @@ struct be_vm_details {
 	enum be_vm_status status;
 	int exit_code; /* last exit, -1 when none */
 	pid_t qemu_pid, keeper_pid;
-	char accel[8];    /* "kvm" or "tcg" of the running (or last) boot */
-	uint64_t memory;  /* guest RAM */
+	char accel[8];                /* "kvm" or "tcg" of the running (or last) boot */
+	uint64_t memory;              /* guest RAM */
 	uint64_t cgroup_memory_limit; /* RAM + overhead, as set on the cgroup */
 	uint64_t cpu_quota_us, cpu_period_us;
 	unsigned vcpus;

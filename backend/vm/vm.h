@@ -116,8 +116,8 @@ const char *vm_snap_parent(const struct vm_snap *s, size_t n, const struct vm_di
 int vm_disk_new(const struct be_ctx *ctx, const char *image, const char *parent, char *new_id,
                 struct be_error **err);
 /* Records a disk made by someone else (qemu's live snapshot). */
-int vm_disk_record(const struct be_ctx *ctx, const char *id, const char *image,
-                   const char *parent, struct be_error **err);
+int vm_disk_record(const struct be_ctx *ctx, const char *id, const char *image, const char *parent,
+                   struct be_error **err);
 /* Every disk record under ROOT/vmdisks. */
 int vm_disk_nodes(const struct be_ctx *ctx, struct vm_disk_node **out, size_t *n,
                   struct be_error **err);

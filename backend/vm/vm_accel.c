@@ -16,8 +16,8 @@
 #include "vm/vm.h"
 #include "store/store.h"
 
-#define PROBE_KVM_MS 6000u   /* a working KVM reaches the panic in ~1 s */
-#define PROBE_TCG_MS 60000u  /* TCG on a loaded host: several seconds */
+#define PROBE_KVM_MS 6000u  /* a working KVM reaches the panic in ~1 s */
+#define PROBE_TCG_MS 60000u /* TCG on a loaded host: several seconds */
 #define PROBE_RAM_MB 128
 #define OVERHEAD_MARGIN (32ull << 20)
 
@@ -35,7 +35,8 @@ static char *any_kernel(const struct be_ctx *ctx, struct be_error **err)
 		vm_image_clear(&im);
 		return k;
 	}
-	be_error_set(err, ENOENT, "probing kvm: no vm image yet (make one with `berth vm image demo`)");
+	be_error_set(err, ENOENT,
+	             "probing kvm: no vm image yet (make one with `berth vm image demo`)");
 	return NULL;
 }
 
@@ -54,9 +55,9 @@ static bool probe(const char *kernel, const char *accel, unsigned timeout_ms, ui
 		char mem[16];
 		snprintf(mem, sizeof(mem), "%d", PROBE_RAM_MB);
 		execlp("qemu-system-x86_64", "qemu-system-x86_64", "-accel", accel, "-m", mem,
-		       "-nodefaults", "-no-user-config", "-display", "none", "-no-reboot", "-serial",
-		       "null", "-kernel", kernel, "-append", "console=ttyS0 panic=-1 quiet",
-		       (char *)NULL);
+		       "-nodefaults", "-no-user-config", "-display", "none", "-no-reboot",
+		       "-serial", "null", "-kernel", kernel, "-append",
+		       "console=ttyS0 panic=-1 quiet", (char *)NULL);
 		_exit(127);
 	}
 	uint64_t deadline = util_now_ns() + timeout_ms * 1000000ull;
@@ -98,12 +99,15 @@ static int probe_all(const struct be_ctx *ctx, const char *forced, char accel[8]
 	uint64_t rss = 0;
 	bool kvm = false;
 	if (forced == NULL || strcmp(forced, "kvm") == 0)
-		kvm = access("/dev/kvm", R_OK | W_OK) == 0 && probe(kernel, "kvm", PROBE_KVM_MS, &rss);
+		kvm = access("/dev/kvm", R_OK | W_OK) == 0 &&
+		      probe(kernel, "kvm", PROBE_KVM_MS, &rss);
 	if (forced && strcmp(forced, "kvm") == 0 && !kvm)
-		return be_error_set(err, ENODEV, "BERTH_VM_ACCEL=kvm, but a probe boot under kvm failed");
+		return be_error_set(err, ENODEV,
+		                    "BERTH_VM_ACCEL=kvm, but a probe boot under kvm failed");
 	if (!kvm && !probe(kernel, "tcg,tb-size=64", PROBE_TCG_MS, &rss))
-		return be_error_set(err, EIO, "a probe boot of %s under tcg failed (is "
-		                              "qemu-system-x86 installed?)",
+		return be_error_set(err, EIO,
+		                    "a probe boot of %s under tcg failed (is "
+		                    "qemu-system-x86 installed?)",
 		                    kernel);
 	snprintf(accel, 8, "%s", kvm ? "kvm" : "tcg");
 	/* The probe's guest touched little RAM: its peak RSS is about qemu's
@@ -122,16 +126,16 @@ int be_vm_accel(struct be_ctx *ctx, bool refresh, char accel[8], uint64_t *overh
 		return be_error_set(err, EINVAL, "BERTH_VM_ACCEL must be kvm or tcg, not \"%s\"",
 		                    forced);
 	cleanup_free char *dir = ctx_path(ctx, "vm");
-	cleanup_free char *path = ctx_path(ctx, "vm/accel%s%s.json", forced ? "-" : "",
-	                                   forced ? forced : "");
+	cleanup_free char *path =
+	        ctx_path(ctx, "vm/accel%s%s.json", forced ? "-" : "", forced ? forced : "");
 	if (!refresh && load_cache(path, accel, overhead) == 0)
 		return 0;
 	/* Two clients probing at once both write the same answer. */
 	if (probe_all(ctx, forced, accel, overhead, err) < 0)
 		return -1;
-	cleanup_json json_t *o = json_pack("{s:s,s:I,s:I}", "accel", accel, "overhead",
-	                                   (json_int_t)*overhead, "probed",
-	                                   (json_int_t)(util_wall_ns() / 1000000000));
+	cleanup_json json_t *o =
+	        json_pack("{s:s,s:I,s:I}", "accel", accel, "overhead", (json_int_t)*overhead,
+	                  "probed", (json_int_t)(util_wall_ns() / 1000000000));
 	if (util_mkdir_p(dir, 0700, err) < 0 || store_save(path, o, BE_STORE_DURABLE, err) < 0)
 		return -1;
 	return 0;

@@ -99,8 +99,8 @@ int be_vm_restart(struct be_ctx *ctx, const char *name, unsigned timeout_s, stru
 	bool rm = c.auto_remove;
 	vm_config_clear(&c);
 	if (rm)
-		return be_error_set(err, EINVAL, "vm %s was run with --rm: it is removed when it stops",
-		                    name);
+		return be_error_set(err, EINVAL,
+		                    "vm %s was run with --rm: it is removed when it stops", name);
 	if (be_vm_stop(ctx, name, timeout_s, err) < 0)
 		return -1;
 	return be_vm_start(ctx, name, NULL, err);

@@ -52,7 +52,8 @@ int vm_exec(char *const *argv, struct be_error **err)
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		return 0;
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
-		return be_error_set(err, ENOENT, "%s: %s (Debian: apt-get install qemu-utils e2fsprogs)",
+		return be_error_set(err, ENOENT,
+		                    "%s: %s (Debian: apt-get install qemu-utils e2fsprogs)",
 		                    argv[0], nl ? nl + 1 : msg);
 	return be_error_set(err, 0, "%s failed: %s", argv[0], nl ? nl + 1 : msg);
 }
@@ -60,19 +61,26 @@ int vm_exec(char *const *argv, struct be_error **err)
 static int make_overlay(const char *backing, const char *fmt, const char *path,
                         struct be_error **err)
 {
-	char *const argv[] = {(char *)"qemu-img", (char *)"create", (char *)"-q", (char *)"-f",
-	                      (char *)"qcow2",    (char *)"-b",     (char *)backing,
-	                      (char *)"-F",       (char *)fmt,      (char *)path,
+	char *const argv[] = {(char *)"qemu-img",
+	                      (char *)"create",
+	                      (char *)"-q",
+	                      (char *)"-f",
+	                      (char *)"qcow2",
+	                      (char *)"-b",
+	                      (char *)backing,
+	                      (char *)"-F",
+	                      (char *)fmt,
+	                      (char *)path,
 	                      NULL};
 	return vm_exec(argv, err);
 }
 
-int vm_disk_record(const struct be_ctx *ctx, const char *id, const char *image,
-                   const char *parent, struct be_error **err)
+int vm_disk_record(const struct be_ctx *ctx, const char *id, const char *image, const char *parent,
+                   struct be_error **err)
 {
-	cleanup_json json_t *o = json_pack("{s:s,s:s,s:I}", "image", image, "parent",
-	                                   parent ? parent : "", "created",
-	                                   (json_int_t)(util_wall_ns() / 1000000000));
+	cleanup_json json_t *o =
+	        json_pack("{s:s,s:s,s:I}", "image", image, "parent", parent ? parent : "",
+	                  "created", (json_int_t)(util_wall_ns() / 1000000000));
 	cleanup_free char *path = vm_disk_path(ctx, id, ".json");
 	return store_save(path, o, BE_STORE_DURABLE, err);
 }

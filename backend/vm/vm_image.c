@@ -87,9 +87,9 @@ int vm_image_load(const struct be_ctx *ctx, const char *name, struct vm_image *o
 		return -1;
 	cleanup_free char *path = ctx_path(ctx, "vmimages/%s/image.json", name);
 	if (!util_path_exists(path))
-		return be_error_set(err, ENOENT,
-		                    "no such vm image: %s (make the demo with `berth vm image demo`)",
-		                    name);
+		return be_error_set(
+		        err, ENOENT,
+		        "no such vm image: %s (make the demo with `berth vm image demo`)", name);
 	cleanup_json json_t *o = store_load(path, err);
 	if (o == NULL)
 		return -1;
@@ -166,8 +166,7 @@ static int copy_file(const char *from, const char *to, mode_t mode, struct be_er
 }
 
 /* The guest's tree: the demo userland, the init, the modules it loads. */
-static int fill_rootfs(const char *rootfs, const char *kdir, const char *rel,
-                       struct be_error **err)
+static int fill_rootfs(const char *rootfs, const char *kdir, const char *rel, struct be_error **err)
 {
 	if (mkdir(rootfs, 0755) < 0)
 		return be_error_set(err, errno, "creating %s", rootfs);
@@ -178,7 +177,8 @@ static int fill_rootfs(const char *rootfs, const char *kdir, const char *rel,
 	if (write_text(init, init_script, 0755, err) < 0 || util_mkdir_p(mods, 0755, err) < 0)
 		return -1;
 	for (size_t i = 0; i < sizeof(modules) / sizeof(modules[0]); i++) {
-		cleanup_free char *from = xasprintf("%s/lib/modules/%s/kernel/%s", kdir, rel, modules[i]);
+		cleanup_free char *from =
+		        xasprintf("%s/lib/modules/%s/kernel/%s", kdir, rel, modules[i]);
 		cleanup_free char *to = xasprintf("%s/%s", mods, strrchr(modules[i], '/') + 1);
 		if (copy_file(from, to, 0644, err) < 0)
 			return -1;
@@ -186,8 +186,8 @@ static int fill_rootfs(const char *rootfs, const char *kdir, const char *rel,
 	return 0;
 }
 
-static int build_demo(const struct be_ctx *ctx, const char *work, const char *kdir,
-                      const char *rel, struct be_error **err)
+static int build_demo(const struct be_ctx *ctx, const char *work, const char *kdir, const char *rel,
+                      struct be_error **err)
 {
 	cleanup_free char *rootfs = xasprintf("%s/rootfs", work);
 	cleanup_free char *raw = xasprintf("%s/disk.raw", work);
@@ -196,13 +196,19 @@ static int build_demo(const struct be_ctx *ctx, const char *work, const char *kd
 	cleanup_free char *vmlinuz = xasprintf("%s/vmlinuz", work);
 	if (fill_rootfs(rootfs, kdir, rel, err) < 0)
 		return -1;
-	char *const mke2fs[] = {(char *)"mke2fs", (char *)"-q",     (char *)"-t",
-	                        (char *)"ext4",   (char *)"-L",     (char *)"berth",
-	                        (char *)"-d",     rootfs,           (char *)"-F",
-	                        raw,              (char *)DEMO_DISK_SIZE, NULL};
-	char *const convert[] = {(char *)"qemu-img", (char *)"convert", (char *)"-f",
-	                         (char *)"raw",      (char *)"-O",      (char *)"qcow2",
-	                         raw,                qcow,              NULL};
+	char *const mke2fs[] = {
+	        (char *)"mke2fs",       (char *)"-q", (char *)"-t", (char *)"ext4", (char *)"-L",
+	        (char *)"berth",        (char *)"-d", rootfs,       (char *)"-F",   raw,
+	        (char *)DEMO_DISK_SIZE, NULL};
+	char *const convert[] = {(char *)"qemu-img",
+	                         (char *)"convert",
+	                         (char *)"-f",
+	                         (char *)"raw",
+	                         (char *)"-O",
+	                         (char *)"qcow2",
+	                         raw,
+	                         qcow,
+	                         NULL};
 	if (vm_exec(mke2fs, err) < 0 || vm_exec(convert, err) < 0)
 		return -1;
 	unlink(raw);
@@ -307,8 +313,9 @@ int be_vm_image_remove(struct be_ctx *ctx, const char *name, struct be_error **e
 		return -1;
 	for (size_t i = 0; i < n; i++)
 		if (strcmp(nodes[i].image, name) == 0)
-			return be_error_set(err, EBUSY, "vm image %s is in use by vm disks (remove the "
-			                                "vms made from it first)",
+			return be_error_set(err, EBUSY,
+			                    "vm image %s is in use by vm disks (remove the "
+			                    "vms made from it first)",
 			                    name);
 	cleanup_free char *dest = ctx_path(ctx, "vmimages/%s", name);
 	if (store_trash(ctx, dest, err) < 0)

@@ -81,7 +81,8 @@ int be_vm_inspect(struct be_ctx *ctx, const char *name, struct be_vm_details *ou
 
 static int cmp_info(const void *a, const void *b)
 {
-	return strcmp(((const struct be_vm_details *)a)->name, ((const struct be_vm_details *)b)->name);
+	return strcmp(((const struct be_vm_details *)a)->name,
+	              ((const struct be_vm_details *)b)->name);
 }
 
 int be_vm_list(struct be_ctx *ctx, struct be_vm_details **out, size_t *n, struct be_error **err)
@@ -240,12 +241,12 @@ char *be_vm_details_json(const struct be_vm_details *v, size_t n)
 		        be_vm_status_name(d->status), "exit_code", d->exit_code, "qemu_pid",
 		        (int)d->qemu_pid, "keeper_pid", (int)d->keeper_pid, "accel", d->accel,
 		        "memory", (json_int_t)d->memory, "cgroup_memory_limit",
-		        (json_int_t)d->cgroup_memory_limit, "cpu_quota_us", (json_int_t)d->cpu_quota_us,
-		        "cpu_period_us", (json_int_t)d->cpu_period_us, "vcpus", (int)d->vcpus,
-		        "created", (json_int_t)d->created, "started_ns", (json_int_t)d->started_ns,
-		        "finished_ns", (json_int_t)d->finished_ns, "boot_ns", (json_int_t)d->boot_ns,
-		        "disk", d->top, "snapshots", (int)d->n_snapshots, "auto_remove",
-		        d->auto_remove);
+		        (json_int_t)d->cgroup_memory_limit, "cpu_quota_us",
+		        (json_int_t)d->cpu_quota_us, "cpu_period_us", (json_int_t)d->cpu_period_us,
+		        "vcpus", (int)d->vcpus, "created", (json_int_t)d->created, "started_ns",
+		        (json_int_t)d->started_ns, "finished_ns", (json_int_t)d->finished_ns,
+		        "boot_ns", (json_int_t)d->boot_ns, "disk", d->top, "snapshots",
+		        (int)d->n_snapshots, "auto_remove", d->auto_remove);
 		json_array_append_new(arr, o);
 	}
 	return json_dumps(arr, JSON_INDENT(2));

@@ -358,10 +358,10 @@ static void remove_run_files(const struct be_ctx *ctx, const char *name)
 static void finish(struct keeper *k, int status, int64_t started_ns)
 {
 	const struct vm_keeper_args *a = k->a;
-	int code = k->ser.exited           ? k->ser.code
-	           : WIFSIGNALED(status)   ? 128 + WTERMSIG(status)
-	           : WIFEXITED(status)     ? (WEXITSTATUS(status) == 0 ? 0 : 125)
-	                                   : 125;
+	int code = k->ser.exited         ? k->ser.code
+	           : WIFSIGNALED(status) ? 128 + WTERMSIG(status)
+	           : WIFEXITED(status)   ? (WEXITSTATUS(status) == 0 ? 0 : 125)
+	                                 : 125;
 	struct be_error *err = NULL;
 	cg_kill_all(k->cgctx, a->name, SIGKILL, &err);
 	be_error_clear(&err);

@@ -27,8 +27,7 @@ const char *be_vm_status_name(enum be_vm_status s)
 	return "?";
 }
 
-int vm_lock(struct be_ctx *ctx, const char *name, struct be_lock **lock,
-                   struct be_error **err)
+int vm_lock(struct be_ctx *ctx, const char *name, struct be_lock **lock, struct be_error **err)
 {
 	if (be_name_check("vm", name, err) < 0)
 		return -1;
@@ -143,7 +142,8 @@ int vm_write_dir(struct be_ctx *ctx, const struct vm_config *c, const char *pare
 		return -1;
 	cleanup_close int lock_fd = -1;
 	cleanup_free char *work = store_mkdtemp(ctx, "vm", &lock_fd, err);
-	if (work == NULL || vm_config_write(work, c, err) < 0 || vm_state_write(work, &st, err) < 0 ||
+	if (work == NULL || vm_config_write(work, c, err) < 0 ||
+	    vm_state_write(work, &st, err) < 0 ||
 	    (rename(work, dir) < 0 && be_error_set(err, errno, "renaming %s to %s", work, dir)) ||
 	    util_fsync_dir(vms, err) < 0) {
 		if (work)

@@ -75,7 +75,8 @@ static ssize_t next_line(struct vm_qmp *q, unsigned timeout_ms, struct be_error 
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
-			return be_error_set(err, n < 0 ? errno : EPIPE, "qmp: qemu closed the socket");
+			return be_error_set(err, n < 0 ? errno : EPIPE,
+			                    "qmp: qemu closed the socket");
 		q->len += (size_t)n;
 	}
 }

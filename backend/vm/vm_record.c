@@ -37,11 +37,16 @@ void vm_state_clear(struct vm_state *s)
 }
 
 static const struct be_field config_fields[] = {
-        {"name", JSON_STRING, false},         {"image", JSON_STRING, false},
-        {"cmd", JSON_ARRAY, false},           {"memory", JSON_INTEGER, false},
-        {"cpu_quota_us", JSON_INTEGER, false}, {"cpu_period_us", JSON_INTEGER, false},
-        {"vcpus", JSON_INTEGER, false},       {"net", JSON_STRING, false},
-        {"auto_remove", JSON_TRUE, false},    {"created", JSON_INTEGER, false},
+        {"name", JSON_STRING, false},
+        {"image", JSON_STRING, false},
+        {"cmd", JSON_ARRAY, false},
+        {"memory", JSON_INTEGER, false},
+        {"cpu_quota_us", JSON_INTEGER, false},
+        {"cpu_period_us", JSON_INTEGER, false},
+        {"vcpus", JSON_INTEGER, false},
+        {"net", JSON_STRING, false},
+        {"auto_remove", JSON_TRUE, false},
+        {"created", JSON_INTEGER, false},
 };
 
 static void copy_str(char *dst, size_t len, const char *src)
@@ -103,10 +108,10 @@ int vm_config_write(const char *dir, const struct vm_config *c, struct be_error 
 }
 
 static const struct be_field state_fields[] = {
-        {"top", JSON_STRING, false},         {"snapshots", JSON_ARRAY, false},
-        {"exit_code", JSON_INTEGER, false},  {"started_ns", JSON_INTEGER, false},
+        {"top", JSON_STRING, false},          {"snapshots", JSON_ARRAY, false},
+        {"exit_code", JSON_INTEGER, false},   {"started_ns", JSON_INTEGER, false},
         {"finished_ns", JSON_INTEGER, false}, {"boot_ns", JSON_INTEGER, false},
-        {"accel", JSON_STRING, false},       {"top_fresh", JSON_TRUE, true},
+        {"accel", JSON_STRING, false},        {"top_fresh", JSON_TRUE, true},
 };
 
 static bool disk_id_valid(const char *id)
@@ -180,11 +185,11 @@ int vm_state_write(const char *dir, const struct vm_state *s, struct be_error **
 		json_array_append_new(arr, json_pack("{s:s,s:s,s:I}", "name", s->snaps[i].name,
 		                                     "disk", s->snaps[i].disk, "created",
 		                                     (json_int_t)s->snaps[i].created));
-	cleanup_json json_t *o = json_pack(
-	        "{s:s,s:o,s:i,s:I,s:I,s:I,s:s,s:b}", "top", s->top, "snapshots", arr, "exit_code",
-	        s->exit_code, "started_ns", (json_int_t)s->started_ns, "finished_ns",
-	        (json_int_t)s->finished_ns, "boot_ns", (json_int_t)s->boot_ns, "accel", s->accel,
-	        "top_fresh", s->top_fresh);
+	cleanup_json json_t *o =
+	        json_pack("{s:s,s:o,s:i,s:I,s:I,s:I,s:s,s:b}", "top", s->top, "snapshots", arr,
+	                  "exit_code", s->exit_code, "started_ns", (json_int_t)s->started_ns,
+	                  "finished_ns", (json_int_t)s->finished_ns, "boot_ns",
+	                  (json_int_t)s->boot_ns, "accel", s->accel, "top_fresh", s->top_fresh);
 	cleanup_free char *path = xasprintf("%s/state.json", dir);
 	return store_save(path, o, BE_STORE_DURABLE, err);
 }

@@ -38,8 +38,7 @@ static bool maybe_marker(const struct vm_serial *s)
 }
 
 /* A complete line (without its end): a marker, or output. */
-static enum vm_serial_event line_event(struct vm_serial *s, char *out, size_t *out_len,
-                                       bool ended)
+static enum vm_serial_event line_event(struct vm_serial *s, char *out, size_t *out_len, bool ended)
 {
 	char start[64], exitp[64];
 	snprintf(start, sizeof(start), "berth-start-%s", s->token);

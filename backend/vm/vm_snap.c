@@ -29,9 +29,9 @@ static int top_parent(const struct be_ctx *ctx, const char *id, char *out, struc
 	return 0;
 }
 
-static int freeze_top(struct be_ctx *ctx, const char *name, const char *image,
-                      struct vm_state *st, bool reuse_parent, char *frozen, bool *live,
-                      uint64_t *took_ns, struct be_error **err)
+static int freeze_top(struct be_ctx *ctx, const char *name, const char *image, struct vm_state *st,
+                      bool reuse_parent, char *frozen, bool *live, uint64_t *took_ns,
+                      struct be_error **err)
 {
 	char id[VM_ID_LEN + 1];
 	memcpy(frozen, st->top, VM_ID_LEN + 1);
@@ -53,9 +53,10 @@ static int freeze_top(struct be_ctx *ctx, const char *name, const char *image,
 		cleanup_free char *qmp = vm_run_path(ctx, name, ".qmp");
 		if (vm_disk_record(ctx, id, image, st->top, err) < 0)
 			return -1;
-		cleanup_free char *args = xasprintf("{\"device\":\"disk0\",\"snapshot-file\":\"%s\","
-		                                    "\"format\":\"qcow2\",\"mode\":\"absolute-paths\"}",
-		                                    file);
+		cleanup_free char *args =
+		        xasprintf("{\"device\":\"disk0\",\"snapshot-file\":\"%s\","
+		                  "\"format\":\"qcow2\",\"mode\":\"absolute-paths\"}",
+		                  file);
 		struct vm_qmp *q = vm_qmp_open(qmp, 2000, err);
 		t0 = util_now_ns(); /* the command alone, not the connection */
 		int r = q ? vm_qmp_exec(q, "blockdev-snapshot-sync", args, err) : -1;
@@ -181,7 +182,8 @@ int be_vm_rollback(struct be_ctx *ctx, const char *name, const char *snap, struc
 	if (vm_lock(ctx, name, &lock, err) < 0)
 		return -1;
 	if (vm_running(ctx, name, NULL))
-		return be_error_set(err, EBUSY, "vm %s is running: stop it before a rollback", name);
+		return be_error_set(err, EBUSY, "vm %s is running: stop it before a rollback",
+		                    name);
 	struct vm_config c;
 	struct vm_state st;
 	if (vm_config_load(ctx, name, &c, err) < 0)

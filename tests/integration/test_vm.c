@@ -86,7 +86,8 @@ static int group_teardown(void **state)
 	if (be_ctx_open(&opts, &ctx, NULL) == 0) {
 		/* The VMs' cgroups a killed keeper could not remove. */
 		tu_sh(NULL,
-		      "for d in $(find /sys/fs/cgroup -mindepth 1 -maxdepth 2 -type d -name '%s%s'); "
+		      "for d in $(find /sys/fs/cgroup -mindepth 1 -maxdepth 2 -type d -name "
+		      "'%s%s'); "
 		      "do for c in $(find \"$d\" -depth -type d); do "
 		      "for p in $(cat \"$c/cgroup.procs\" 2>/dev/null); do kill -9 $p; done; "
 		      "rmdir \"$c\" 2>/dev/null; done; done; true",
@@ -200,11 +201,12 @@ static void test_vm_detached_ps_top_console_stop(void **state)
 	/* The cgroup's limit: guest RAM plus qemu's measured overhead. */
 	assert_true(limit > (128ll << 20));
 	struct be_ctx *ctx = open_ctx();
-	assert_int_equal(tu_count("grep -l '^%lld$' /sys/fs/cgroup/memory/%s%s/d1/memory.limit_in_bytes "
-	                          "/sys/fs/cgroup/%s%s/d1/memory.max 2>/dev/null | wc -l",
-	                          (long long)limit, be_ctx_cgroup_parent(ctx), BE_VM_CGROUP_SUFFIX,
-	                          be_ctx_cgroup_parent(ctx), BE_VM_CGROUP_SUFFIX),
-	                 1);
+	assert_int_equal(
+	        tu_count("grep -l '^%lld$' /sys/fs/cgroup/memory/%s%s/d1/memory.limit_in_bytes "
+	                 "/sys/fs/cgroup/%s%s/d1/memory.max 2>/dev/null | wc -l",
+	                 (long long)limit, be_ctx_cgroup_parent(ctx), BE_VM_CGROUP_SUFFIX,
+	                 be_ctx_cgroup_parent(ctx), BE_VM_CGROUP_SUFFIX),
+	        1);
 	assert_int_equal(tu_count("grep -c '%s%s/d1' /proc/%d/cgroup", be_ctx_cgroup_parent(ctx),
 	                          BE_VM_CGROUP_SUFFIX, (int)qemu) > 0,
 	                 1);
@@ -333,19 +335,22 @@ static void test_vm_live_snapshot_constant_and_rm_f(void **state)
 	 * is several ms either way). */
 	uint64_t small[3], big[3];
 	for (int round = 0; round < 3; round++) {
-		console_expect(fd, "for i in 0 1 2 3 4 5 6 7 8 9; do echo $i > /f$i; done; sync; "
-		                   "echo sm$((1+1))\n",
+		console_expect(fd,
+		               "for i in 0 1 2 3 4 5 6 7 8 9; do echo $i > /f$i; done; sync; "
+		               "echo sm$((1+1))\n",
 		               "sm2");
 		small[round] = snap_ns(ctx, "l1");
-		console_expect(fd, "dd if=/dev/zero of=/big bs=1M count=200 2>/dev/null; sync; "
-		                   "echo bg$((2+2))\n",
+		console_expect(fd,
+		               "dd if=/dev/zero of=/big bs=1M count=200 2>/dev/null; sync; "
+		               "echo bg$((2+2))\n",
 		               "bg4");
 		big[round] = snap_ns(ctx, "l1");
 	}
 	qsort(small, 3, sizeof(small[0]), cmp_u64);
 	qsort(big, 3, sizeof(big[0]), cmp_u64);
-	fprintf(stderr, "live snapshot (median of 3) after 10 small writes %.2f ms, after 200 MB "
-	                "%.2f ms\n",
+	fprintf(stderr,
+	        "live snapshot (median of 3) after 10 small writes %.2f ms, after 200 MB "
+	        "%.2f ms\n",
 	        small[1] / 1e6, big[1] / 1e6);
 	assert_true((double)big[1] <= 1.5 * (double)small[1]);
 	close(fd);

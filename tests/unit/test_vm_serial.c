@@ -139,9 +139,9 @@ static void test_vm_qmp_parse_messages(void **state)
 	                 VM_QMP_ERROR);
 	assert_string_equal(d, "Device 'x' not found");
 	free(d);
-	assert_int_equal(vm_qmp_parse("{\"timestamp\": {\"seconds\": 1}, \"event\": \"POWERDOWN\"}",
-	                              &d),
-	                 VM_QMP_EVENT);
+	assert_int_equal(
+	        vm_qmp_parse("{\"timestamp\": {\"seconds\": 1}, \"event\": \"POWERDOWN\"}", &d),
+	        VM_QMP_EVENT);
 	assert_string_equal(d, "POWERDOWN");
 	free(d);
 	assert_int_equal(vm_qmp_parse("{\"return\": 1, \"return\": 2}", &d), VM_QMP_BAD);
