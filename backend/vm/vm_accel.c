@@ -9,7 +9,6 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -19,7 +18,7 @@
 #define PROBE_KVM_MS 6000u  /* a working KVM reaches the panic in ~1 s */
 #define PROBE_TCG_MS 60000u /* TCG on a loaded host: several seconds */
 #define PROBE_RAM_MB 128
-#define OVERHEAD_MARGIN (32ull << 20)
+#define OVERHEAD_MARGIN (64ull << 20) /* TCG: its translation cache is capped at 64 MiB */
 
 /* Some VM image's kernel, to probe with (caller frees). */
 static char *any_kernel(const struct be_ctx *ctx, struct be_error **err)
@@ -40,9 +39,37 @@ static char *any_kernel(const struct be_ctx *ctx, struct be_error **err)
 	return NULL;
 }
 
+/* qemu's memory beyond the guest's RAM now: its RSS less the Rss of the
+ * guest RAM mapping (the anonymous mapping of exactly ram bytes), read from
+ * /proc/PID/smaps.  0 when it cannot tell. */
+static uint64_t own_rss(const struct be_ctx *ctx, pid_t pid, uint64_t ram)
+{
+	cleanup_free char *path = xasprintf("%s/%d/smaps", be_ctx_proc_root(ctx), (int)pid);
+	cleanup_fclose FILE *f = fopen(path, "r");
+	if (f == NULL)
+		return 0;
+	char line[512];
+	uint64_t total = 0, guest = 0;
+	bool in_guest = false;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long long a, b, kb;
+		if (sscanf(line, "%llx-%llx ", &a, &b) == 2 && strchr(line, ' ')) {
+			in_guest = b - a == ram;
+			continue;
+		}
+		if (sscanf(line, "Rss: %llu kB", &kb) == 1) {
+			total += kb * 1024;
+			if (in_guest)
+				guest += kb * 1024;
+		}
+	}
+	return total > guest ? total - guest : 0;
+}
+
 /* Boots kernel under accel; true when qemu ended by itself in time.
- * *maxrss gets its peak RSS in bytes. */
-static bool probe(const char *kernel, const char *accel, unsigned timeout_ms, uint64_t *maxrss)
+ * *overhead gets the most memory qemu held beyond guest RAM meanwhile. */
+static bool probe(const struct be_ctx *ctx, const char *kernel, const char *accel,
+                  unsigned timeout_ms, uint64_t *overhead)
 {
 	pid_t pid = fork();
 	if (pid < 0)
@@ -62,19 +89,20 @@ static bool probe(const char *kernel, const char *accel, unsigned timeout_ms, ui
 	}
 	uint64_t deadline = util_now_ns() + timeout_ms * 1000000ull;
 	int status = 0;
-	struct rusage ru;
+	*overhead = 0;
 	for (;;) {
-		pid_t w = wait4(pid, &status, WNOHANG, &ru);
-		if (w == pid)
+		uint64_t own = own_rss(ctx, pid, (uint64_t)PROBE_RAM_MB << 20);
+		if (own > *overhead)
+			*overhead = own;
+		if (waitpid(pid, &status, WNOHANG) == pid)
 			break;
 		if (util_now_ns() >= deadline) {
 			kill(pid, SIGKILL);
-			wait4(pid, &status, 0, &ru);
+			waitpid(pid, &status, 0);
 			return false;
 		}
-		usleep(20000);
+		usleep(100000);
 	}
-	*maxrss = (uint64_t)ru.ru_maxrss * 1024;
 	return WIFEXITED(status) && WEXITSTATUS(status) == 0;
 }
 
@@ -100,18 +128,18 @@ static int probe_all(const struct be_ctx *ctx, const char *forced, char accel[8]
 	bool kvm = false;
 	if (forced == NULL || strcmp(forced, "kvm") == 0)
 		kvm = access("/dev/kvm", R_OK | W_OK) == 0 &&
-		      probe(kernel, "kvm", PROBE_KVM_MS, &rss);
+		      probe(ctx, kernel, "kvm", PROBE_KVM_MS, &rss);
 	if (forced && strcmp(forced, "kvm") == 0 && !kvm)
 		return be_error_set(err, ENODEV,
 		                    "BERTH_VM_ACCEL=kvm, but a probe boot under kvm failed");
-	if (!kvm && !probe(kernel, "tcg,tb-size=64", PROBE_TCG_MS, &rss))
+	if (!kvm && !probe(ctx, kernel, "tcg,tb-size=64", PROBE_TCG_MS, &rss))
 		return be_error_set(err, EIO,
 		                    "a probe boot of %s under tcg failed (is "
 		                    "qemu-system-x86 installed?)",
 		                    kernel);
 	snprintf(accel, 8, "%s", kvm ? "kvm" : "tcg");
-	/* The probe's guest touched little RAM: its peak RSS is about qemu's
-	 * own cost; the margin covers devices and buffers of a longer run. */
+	/* qemu's own peak (RSS less the guest RAM mapping's); the margin
+	 * covers devices, buffers and a translation cache still growing. */
 	*overhead = rss + OVERHEAD_MARGIN;
 	return 0;
 }
