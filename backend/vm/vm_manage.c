@@ -269,6 +269,12 @@ int be_vm_start(struct be_ctx *ctx, const char *name, int *attach_fd, struct be_
 		*attach_fd = -1;
 	char accel[8];
 	uint64_t overhead = 0;
+	if (be_name_check("vm", name, err) < 0)
+		return -1;
+	cleanup_free char *dir = vm_path(ctx, name, NULL);
+	if (!util_path_exists(dir))
+		return be_error_set(err, ENOENT, "no such vm: %s", name);
+	/* The probe (once per root, seconds) runs before the lock is taken. */
 	if (be_vm_accel(ctx, false, accel, &overhead, err) < 0)
 		return be_error_wrap(err, "starting vm %s", name);
 	cleanup_lock struct be_lock *lock = NULL;
