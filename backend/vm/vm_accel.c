@@ -34,8 +34,7 @@ static char *any_kernel(const struct be_ctx *ctx, struct be_error **err)
 		vm_image_clear(&im);
 		return k;
 	}
-	be_error_set(err, ENOENT,
-	             "probing kvm: no vm image yet (make one with `berth vm image demo`)");
+	be_error_set(err, 0, "probing kvm: no vm image yet (make one with `berth vm image demo`)");
 	return NULL;
 }
 
@@ -130,10 +129,10 @@ static int probe_all(const struct be_ctx *ctx, const char *forced, char accel[8]
 		kvm = access("/dev/kvm", R_OK | W_OK) == 0 &&
 		      probe(ctx, kernel, "kvm", PROBE_KVM_MS, &rss);
 	if (forced && strcmp(forced, "kvm") == 0 && !kvm)
-		return be_error_set(err, ENODEV,
+		return be_error_set(err, 0,
 		                    "BERTH_VM_ACCEL=kvm, but a probe boot under kvm failed");
 	if (!kvm && !probe(ctx, kernel, "tcg,tb-size=64", PROBE_TCG_MS, &rss))
-		return be_error_set(err, EIO,
+		return be_error_set(err, 0,
 		                    "a probe boot of %s under tcg failed (is "
 		                    "qemu-system-x86 installed?)",
 		                    kernel);
@@ -151,7 +150,7 @@ int be_vm_accel(struct be_ctx *ctx, bool refresh, char accel[8], uint64_t *overh
 	if (forced && *forced == '\0')
 		forced = NULL;
 	if (forced && strcmp(forced, "kvm") && strcmp(forced, "tcg"))
-		return be_error_set(err, EINVAL, "BERTH_VM_ACCEL must be kvm or tcg, not \"%s\"",
+		return be_error_set(err, 0, "BERTH_VM_ACCEL must be kvm or tcg, not \"%s\"",
 		                    forced);
 	cleanup_free char *dir = ctx_path(ctx, "vm");
 	cleanup_free char *path =

@@ -99,8 +99,8 @@ int be_vm_restart(struct be_ctx *ctx, const char *name, unsigned timeout_s, stru
 	bool rm = c.auto_remove;
 	vm_config_clear(&c);
 	if (rm)
-		return be_error_set(err, EINVAL,
-		                    "vm %s was run with --rm: it is removed when it stops", name);
+		return be_error_set(err, 0, "vm %s was run with --rm: it is removed when it stops",
+		                    name);
 	if (be_vm_stop(ctx, name, timeout_s, err) < 0)
 		return -1;
 	return be_vm_start(ctx, name, NULL, err);
@@ -112,7 +112,7 @@ int be_vm_kill(struct be_ctx *ctx, const char *name, int sig, struct be_error **
 		return -1;
 	struct vm_run run;
 	if (!vm_running(ctx, name, &run))
-		return be_error_set(err, ESRCH, "vm %s is not running", name);
+		return be_error_set(err, 0, "vm %s is not running", name);
 	return kill_qemu(ctx, name, &run, sig, err);
 }
 
@@ -135,7 +135,7 @@ int be_vm_wait(struct be_ctx *ctx, const char *name, struct be_error **err)
 	cleanup_free char *text = util_read_file(exitp, NULL, NULL);
 	if (text)
 		return atoi(text);
-	return be_error_set(err, ENOENT, "no such vm: %s", name);
+	return be_error_set(err, 0, "no such vm: %s", name);
 }
 
 int be_vm_remove(struct be_ctx *ctx, const char *name, bool force, struct be_error **err)
@@ -145,8 +145,8 @@ int be_vm_remove(struct be_ctx *ctx, const char *name, bool force, struct be_err
 		return -1;
 	if (vm_running(ctx, name, NULL)) {
 		if (!force)
-			return be_error_set(err, EBUSY,
-			                    "vm %s is running: stop it first or use rm -f", name);
+			return be_error_set(err, 0, "vm %s is running: stop it first or use rm -f",
+			                    name);
 		if (stop_locked(ctx, name, 0, err) < 0)
 			return be_error_wrap(err, "removing vm %s", name);
 	}
@@ -174,7 +174,7 @@ int be_vm_update(struct be_ctx *ctx, const char *name, const struct be_vm_spec *
 		return -1;
 	if (lim->memory && lim->memory < BE_VM_MEMORY_MIN) {
 		vm_config_clear(&c);
-		return be_error_set(err, EINVAL, "invalid --memory: a vm needs at least %llu MiB",
+		return be_error_set(err, 0, "invalid --memory: a vm needs at least %llu MiB",
 		                    (unsigned long long)(BE_VM_MEMORY_MIN >> 20));
 	}
 	if (lim->memory)

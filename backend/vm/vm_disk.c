@@ -52,8 +52,7 @@ int vm_exec(char *const *argv, struct be_error **err)
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		return 0;
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
-		return be_error_set(err, ENOENT,
-		                    "%s: %s (Debian: apt-get install qemu-utils e2fsprogs)",
+		return be_error_set(err, 0, "%s: %s (Debian: apt-get install qemu-utils e2fsprogs)",
 		                    argv[0], nl ? nl + 1 : msg);
 	return be_error_set(err, 0, "%s failed: %s", argv[0], nl ? nl + 1 : msg);
 }

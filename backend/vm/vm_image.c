@@ -88,8 +88,8 @@ int vm_image_load(const struct be_ctx *ctx, const char *name, struct vm_image *o
 	cleanup_free char *path = ctx_path(ctx, "vmimages/%s/image.json", name);
 	if (!util_path_exists(path))
 		return be_error_set(
-		        err, ENOENT,
-		        "no such vm image: %s (make the demo with `berth vm image demo`)", name);
+		        err, 0, "no such vm image: %s (make the demo with `berth vm image demo`)",
+		        name);
 	cleanup_json json_t *o = store_load(path, err);
 	if (o == NULL)
 		return -1;
@@ -138,10 +138,11 @@ static char *find_kernel(const struct be_ctx *ctx, const char *given, char **rel
 		if (i == 0 && given)
 			break; /* a folder given is the only one looked at */
 	}
-	be_error_set(err, ENOENT,
+	cleanup_free char *cache = ctx_path(ctx, "kernel");
+	be_error_set(err, 0,
 	             "no guest kernel %s%s: fetch Debian's cloud kernel with "
 	             "`scripts/fetch-kernel.sh %s` (or `make kernel`), or give --kernel-dir",
-	             given ? "in " : "found", given ? given : "", in_root);
+	             given ? "in " : "found", given ? given : "", cache);
 	return NULL;
 }
 
@@ -313,7 +314,7 @@ int be_vm_image_remove(struct be_ctx *ctx, const char *name, struct be_error **e
 		return -1;
 	for (size_t i = 0; i < n; i++)
 		if (strcmp(nodes[i].image, name) == 0)
-			return be_error_set(err, EBUSY,
+			return be_error_set(err, 0,
 			                    "vm image %s is in use by vm disks (remove the "
 			                    "vms made from it first)",
 			                    name);

@@ -122,7 +122,7 @@ char *be_vm_log_path(struct be_ctx *ctx, const char *name, struct be_error **err
 		return NULL;
 	cleanup_free char *dir = vm_path(ctx, name, NULL);
 	if (!util_path_exists(dir)) {
-		be_error_set(err, ENOENT, "no such vm: %s", name);
+		be_error_set(err, 0, "no such vm: %s", name);
 		return NULL;
 	}
 	return vm_path(ctx, name, "serial.log");
@@ -156,7 +156,7 @@ int be_vm_console_open(struct be_ctx *ctx, const char *name, struct be_error **e
 	if (be_name_check("vm", name, err) < 0)
 		return -1;
 	if (!vm_running(ctx, name, NULL))
-		return be_error_set(err, ESRCH, "vm %s is not running", name);
+		return be_error_set(err, 0, "vm %s is not running", name);
 	cleanup_free char *path = vm_run_path(ctx, name, ".console");
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	if (strlen(path) >= sizeof(sa.sun_path))
@@ -259,7 +259,7 @@ int be_vm_guest_view(struct be_ctx *ctx, const char *name, struct be_vm_guest *o
 	if (be_name_check("vm", name, err) < 0)
 		return -1;
 	if (!vm_running(ctx, name, NULL))
-		return be_error_set(err, ESRCH, "vm %s is not running", name);
+		return be_error_set(err, 0, "vm %s is not running", name);
 	cleanup_free char *path = vm_run_path(ctx, name, ".guest");
 	cleanup_fclose FILE *f = fopen(path, "r");
 	if (f == NULL)

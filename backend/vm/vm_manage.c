@@ -33,13 +33,13 @@ int vm_lock(struct be_ctx *ctx, const char *name, struct be_lock **lock, struct 
 		return -1;
 	cleanup_free char *dir = vm_path(ctx, name, NULL);
 	if (!util_path_exists(dir))
-		return be_error_set(err, ENOENT, "no such vm: %s", name);
+		return be_error_set(err, 0, "no such vm: %s", name);
 	if (store_lock_take(ctx, "vm", name, lock, err) < 0)
 		return -1;
 	if (!util_path_exists(dir)) {
 		store_lock_release(*lock);
 		*lock = NULL;
-		return be_error_set(err, ENOENT, "no such vm: %s", name);
+		return be_error_set(err, 0, "no such vm: %s", name);
 	}
 	return 0;
 }
@@ -82,12 +82,12 @@ static void gen_name(char *out)
 static int check_spec(struct be_ctx *ctx, const struct be_vm_spec *s, struct be_error **err)
 {
 	if (s->memory && s->memory < BE_VM_MEMORY_MIN)
-		return be_error_set(err, EINVAL, "invalid --memory: a vm needs at least %llu MiB",
+		return be_error_set(err, 0, "invalid --memory: a vm needs at least %llu MiB",
 		                    (unsigned long long)(BE_VM_MEMORY_MIN >> 20));
 	if (s->memory > (1ull << 40))
-		return be_error_set(err, EINVAL, "invalid --memory: too large");
+		return be_error_set(err, 0, "invalid --memory: too large");
 	if (s->net == BE_VM_NET_USER)
-		return be_error_set(err, ENOTSUP,
+		return be_error_set(err, 0,
 		                    "--net user: the demo guest has no network driver yet; use "
 		                    "--net none");
 	struct vm_image im;
@@ -128,7 +128,7 @@ int vm_write_dir(struct be_ctx *ctx, const struct vm_config *c, const char *pare
 	cleanup_free char *dir = vm_path(ctx, c->name, NULL);
 	cleanup_free char *ct = ctx_path(ctx, "containers/%s", c->name);
 	if (util_path_exists(dir) || util_path_exists(ct))
-		return be_error_set(err, EEXIST, "the name %s is taken (by a %s)", c->name,
+		return be_error_set(err, 0, "the name %s is taken (by a %s)", c->name,
 		                    util_path_exists(dir) ? "vm" : "container");
 	if (util_mkdir_p(vms, 0700, err) < 0)
 		return -1;
@@ -273,7 +273,7 @@ int be_vm_start(struct be_ctx *ctx, const char *name, int *attach_fd, struct be_
 		return -1;
 	cleanup_free char *dir = vm_path(ctx, name, NULL);
 	if (!util_path_exists(dir))
-		return be_error_set(err, ENOENT, "no such vm: %s", name);
+		return be_error_set(err, 0, "no such vm: %s", name);
 	/* The probe (once per root, seconds) runs before the lock is taken. */
 	if (be_vm_accel(ctx, false, accel, &overhead, err) < 0)
 		return be_error_wrap(err, "starting vm %s", name);
@@ -282,6 +282,6 @@ int be_vm_start(struct be_ctx *ctx, const char *name, int *attach_fd, struct be_
 		return -1;
 	vm_reconcile(ctx, name);
 	if (vm_running(ctx, name, NULL))
-		return be_error_set(err, EBUSY, "vm %s is already running", name);
+		return be_error_set(err, 0, "vm %s is already running", name);
 	return spawn_keeper(ctx, name, store_lock_fd(lock), attach_fd, accel, overhead, err);
 }

@@ -62,7 +62,7 @@ int vm_config_load(const struct be_ctx *ctx, const char *name, struct vm_config 
 		return -1;
 	cleanup_free char *path = vm_path(ctx, name, "config.json");
 	if (!util_path_exists(path))
-		return be_error_set(err, ENOENT, "no such vm: %s", name);
+		return be_error_set(err, 0, "no such vm: %s", name);
 	cleanup_json json_t *o = store_load(path, err);
 	if (o == NULL || BE_STORE_CHECK(path, o, config_fields, err) < 0)
 		return -1;

@@ -133,7 +133,7 @@ char *vm_cmdline(const char *name, const char *token, char *const *cmd, struct b
 	for (size_t i = 0; cmd && cmd[i]; i++)
 		need += (strlen(cmd[i]) + 2) / 3 * 4 + 2;
 	if (need > VM_CMDLINE_MAX) {
-		be_error_set(err, E2BIG,
+		be_error_set(err, 0,
 		             "the command is too long for the kernel command line (%zu bytes "
 		             "encoded, at most %d)",
 		             need, VM_CMDLINE_MAX);

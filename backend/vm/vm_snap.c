@@ -109,9 +109,9 @@ int be_vm_snapshot(struct be_ctx *ctx, const char *name, const char *snap,
 	}
 	if (be_name_check("snapshot", snap, err) < 0 ||
 	    (snap_exists(&st, snap) &&
-	     be_error_set(err, EEXIST, "vm %s has a snapshot %s already", name, snap)) ||
+	     be_error_set(err, 0, "vm %s has a snapshot %s already", name, snap)) ||
 	    (st.n_snaps >= VM_SNAP_MAX &&
-	     be_error_set(err, ENOSPC, "vm %s has %d snapshots: remove some", name, VM_SNAP_MAX))) {
+	     be_error_set(err, 0, "vm %s has %d snapshots: remove some", name, VM_SNAP_MAX))) {
 		vm_state_clear(&st);
 		return -1;
 	}
@@ -150,7 +150,7 @@ int be_vm_snapshots(struct be_ctx *ctx, const char *name, struct be_vm_snapshot_
 		return -1;
 	cleanup_free char *dir = vm_path(ctx, name, NULL);
 	if (!util_path_exists(dir))
-		return be_error_set(err, ENOENT, "no such vm: %s", name);
+		return be_error_set(err, 0, "no such vm: %s", name);
 	if (vm_state_load(ctx, name, &st, err) < 0)
 		return -1;
 	cleanup_free struct vm_disk_node *nodes = NULL;
@@ -182,8 +182,7 @@ int be_vm_rollback(struct be_ctx *ctx, const char *name, const char *snap, struc
 	if (vm_lock(ctx, name, &lock, err) < 0)
 		return -1;
 	if (vm_running(ctx, name, NULL))
-		return be_error_set(err, EBUSY, "vm %s is running: stop it before a rollback",
-		                    name);
+		return be_error_set(err, 0, "vm %s is running: stop it before a rollback", name);
 	struct vm_config c;
 	struct vm_state st;
 	if (vm_config_load(ctx, name, &c, err) < 0)
@@ -199,7 +198,7 @@ int be_vm_rollback(struct be_ctx *ctx, const char *name, const char *snap, struc
 	int r = -1;
 	cleanup_lock struct be_lock *hold = NULL;
 	if (k < 0)
-		be_error_set(err, ENOENT, "vm %s has no snapshot %s", name, snap);
+		be_error_set(err, 0, "vm %s has no snapshot %s", name, snap);
 	else if (store_lock_take_shared(ctx, "vmdisks", "gc", &hold, err) == 0 &&
 	         vm_disk_new(ctx, c.image, st.snaps[k].disk, st.top, err) == 0) {
 		st.top_fresh = true;
