@@ -56,7 +56,7 @@ static double container_start_ms(struct be_ctx *ctx, const char *image)
 
 static void row(const char *what, const char *ct, const char *vm)
 {
-	printf("%-26s %-34s %s\n", what, ct, vm);
+	printf("%-22s %-42s %s\n", what, ct, vm);
 }
 
 static void sizes(char *buf, size_t len, uint64_t a, const char *sep, uint64_t b)
@@ -74,11 +74,11 @@ static void print_table(struct be_ctx *ctx, const char *ct, const char *vmn,
 	struct utsname u;
 	uname(&u);
 	char a[128], b[160], m1[32];
-	printf("%-26s %-34s %s\n", "", ct, vmn);
+	printf("%-22s %-42s %s\n", "", ct, vmn);
 	snprintf(a, sizeof(a), "shared: the host's %s", u.release);
 	snprintf(b, sizeof(b), "own: %s", g->kernel[0] ? g->kernel : "(not reported yet)");
 	row("kernel", a, b);
-	snprintf(a, sizeof(a), "%zu processes", ci->npids);
+	snprintf(a, sizeof(a), "%zu process%s", ci->npids, ci->npids == 1 ? "" : "es");
 	snprintf(b, sizeof(b), "1 qemu process, %u threads (%u vCPU)", vi->vm.threads,
 	         vi->vm.vcpu_threads ? vi->vm.vcpu_threads : vd->vcpus);
 	row("what the host sees", a, b);
@@ -115,10 +115,19 @@ static void print_table(struct be_ctx *ctx, const char *ct, const char *vmn,
 	int vr = be_vm_snapshot(ctx, vmn, sname, &vt, &err);
 	double vs = (double)(now_ns() - t0) / 1e6;
 	be_error_clear(&err);
-	snprintf(a, sizeof(a), r < 0 ? "(failed)" : "%.1f ms (%s)", cs,
-	         t.live ? "live: freeze, copy the upper" : "seal the upper");
-	snprintf(b, sizeof(b), vr < 0 ? "(failed)" : "%.1f ms (%s)", vs,
-	         vt.live ? "live: QMP blockdev-snapshot-sync" : "qemu-img overlay");
+	if (r < 0)
+		snprintf(a, sizeof(a), "(failed)");
+	else if (t.live)
+		snprintf(a, sizeof(a), "%.1f ms (live; frozen %.1f ms)", cs,
+		         (double)t.frozen_ns / 1e6);
+	else
+		snprintf(a, sizeof(a), "%.1f ms (the upper sealed)", cs);
+	if (vr < 0)
+		snprintf(b, sizeof(b), "(failed)");
+	else
+		snprintf(b, sizeof(b), "%.1f ms (%s %.1f ms)", vs,
+		         vt.live ? "live; QMP blockdev-snapshot-sync" : "qemu-img overlay",
+		         (double)vt.took_ns / 1e6);
 	row("snapshot cost", a, b);
 }
 

@@ -240,7 +240,7 @@ static char **qemu_argv(struct keeper *k, const char *qmp, const char *cmdline,
 #define ARGF(...) (v[n++] = xasprintf(__VA_ARGS__))
 	ARG("qemu-system-x86_64");
 	ARG("-name");
-	ARGF("guest=%s,process=berth-vm-%s,debug-threads=on", c->name, c->name);
+	ARGF("guest=%s,debug-threads=on", c->name); /* comm stays qemu-system-*: stats find it */
 	ARG("-accel");
 	ARG(kvm ? "kvm" : "tcg,tb-size=64");
 	ARG("-cpu");
