@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -221,6 +222,20 @@ static void test_vm_detached_ps_top_console_stop(void **state)
 	char *line = strstr(o.out, "\nvm        d1 ");
 	assert_non_null(line);
 	tu_out_free(&o);
+	/* compare: the container shares the host's kernel, the VM has its own. */
+	OK("image", "demo");
+	OK("run", "-d", "--name", "ct1", "demo", "sleep", "100000");
+	struct utsname u;
+	uname(&u);
+	assert_int_equal(tu_berthl(&o, root, "compare", "ct1", "d1", NULL), 0);
+	char want[300];
+	snprintf(want, sizeof(want), "shared: the host's %s", u.release);
+	assert_non_null(strstr(o.out, want));
+	assert_non_null(strstr(o.out, "own: 6."));
+	assert_non_null(strstr(o.out, "1 qemu process"));
+	assert_non_null(strstr(o.out, "memory the guest sees"));
+	tu_out_free(&o);
+	OK("rm", "-f", "ct1");
 	/* stop: the power button; the init reports 143 and powers off. */
 	time_t t0 = time(NULL);
 	OK("vm", "stop", "-t", "30", "d1");
