@@ -353,8 +353,8 @@ static void test_vm_live_snapshot_constant_and_rm_f(void **state)
 	int fd = be_vm_console_open(ctx, "l1", &err);
 	assert_true(fd >= 0);
 	console_ready(fd);
-	/* Five rounds; the medians are compared (a loaded machine's noise is
-	 * several ms either way). */
+	/* Five rounds; the fastest of each kind is compared: the noise of a
+	 * loaded machine only adds time, the least is the snapshot's own cost. */
 	uint64_t small[5], big[5];
 	for (int round = 0; round < 5; round++) {
 		console_expect(fd,
@@ -371,10 +371,10 @@ static void test_vm_live_snapshot_constant_and_rm_f(void **state)
 	qsort(small, 5, sizeof(small[0]), cmp_u64);
 	qsort(big, 5, sizeof(big[0]), cmp_u64);
 	fprintf(stderr,
-	        "live snapshot (median of 5) after 10 small writes %.2f ms, after 200 MB "
+	        "live snapshot (least of 5) after 10 small writes %.2f ms, after 200 MB "
 	        "%.2f ms\n",
-	        small[2] / 1e6, big[2] / 1e6);
-	assert_true((double)big[2] <= 1.5 * (double)small[2]);
+	        small[0] / 1e6, big[0] / 1e6);
+	assert_true((double)big[0] <= 1.5 * (double)small[0]);
 	close(fd);
 	/* rm -f: qemu, cgroup, sockets and overlay files gone. */
 	OK("vm", "rm", "-f", "l1");
