@@ -359,12 +359,12 @@ static void test_vm_live_snapshot_constant_and_rm_f(void **state)
 	for (int round = 0; round < 5; round++) {
 		console_expect(fd,
 		               "for i in 0 1 2 3 4 5 6 7 8 9; do echo $i > /f$i; done; sync; "
-		               "echo sm$((1+1))\n",
+		               "sleep 1; echo sm$((1+1))\n",
 		               "sm2");
 		small[round] = snap_ns(ctx, "l1");
 		console_expect(fd,
 		               "dd if=/dev/zero of=/big bs=1M count=200 2>/dev/null; sync; "
-		               "echo bg$((2+2))\n",
+		               "sleep 1; echo bg$((2+2))\n",
 		               "bg4");
 		big[round] = snap_ns(ctx, "l1");
 	}
