@@ -353,10 +353,11 @@ static void test_vm_live_snapshot_constant_and_rm_f(void **state)
 	int fd = be_vm_console_open(ctx, "l1", &err);
 	assert_true(fd >= 0);
 	console_ready(fd);
-	/* Five rounds; the fastest of each kind is compared: the noise of a
-	 * loaded machine only adds time, the least is the snapshot's own cost. */
-	uint64_t small[5], big[5];
-	for (int round = 0; round < 5; round++) {
+	/* Seven interleaved rounds, medians compared: a snapshot's time here is
+	 * mostly the host's fsync latency, 4 to 70 ms on a busy disk whatever
+	 * was written before, so single samples prove nothing. */
+	uint64_t small[7], big[7];
+	for (int round = 0; round < 7; round++) {
 		console_expect(fd,
 		               "for i in 0 1 2 3 4 5 6 7 8 9; do echo $i > /f$i; done; sync; "
 		               "sleep 1; echo sm$((1+1))\n",
@@ -368,13 +369,13 @@ static void test_vm_live_snapshot_constant_and_rm_f(void **state)
 		               "bg4");
 		big[round] = snap_ns(ctx, "l1");
 	}
-	qsort(small, 5, sizeof(small[0]), cmp_u64);
-	qsort(big, 5, sizeof(big[0]), cmp_u64);
+	qsort(small, 7, sizeof(small[0]), cmp_u64);
+	qsort(big, 7, sizeof(big[0]), cmp_u64);
 	fprintf(stderr,
-	        "live snapshot (least of 5) after 10 small writes %.2f ms, after 200 MB "
+	        "live snapshot (median of 7) after 10 small writes %.2f ms, after 200 MB "
 	        "%.2f ms\n",
-	        small[0] / 1e6, big[0] / 1e6);
-	assert_true((double)big[0] <= 1.5 * (double)small[0]);
+	        small[3] / 1e6, big[3] / 1e6);
+	assert_true((double)big[3] <= 1.5 * (double)small[3]);
 	close(fd);
 	/* rm -f: qemu, cgroup, sockets and overlay files gone. */
 	OK("vm", "rm", "-f", "l1");
