@@ -82,7 +82,7 @@ LIB         := $(BUILD)/libberth.a
 BIN         := $(BUILD)/berth
 MAN         := $(BUILD)/berth.1
 
-.PHONY: all deps test unit integration check bench demo lint format install clean pot fuzz-smoke
+.PHONY: kernel all deps test unit integration check bench demo lint format install clean pot fuzz-smoke
 all: deps
 	$(Q)$(MAKE) --no-print-directory build-all
 
@@ -202,6 +202,11 @@ check: deps
 bench: deps
 	$(Q)$(MAKE) --no-print-directory $(BIN) $(BENCH_BIN)
 	$(Q)BUILD=$(BUILD) scripts/run-bench.sh
+
+# Debian's cloud kernel for VM guests, unpacked into build/kernel (nothing
+# installed); `berth vm image demo` finds it there, beside the binary.
+kernel:
+	$(Q)scripts/fetch-kernel.sh $(BUILD)/kernel >/dev/null
 
 demo: deps
 	$(Q)$(MAKE) --no-print-directory build-all

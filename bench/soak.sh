@@ -42,7 +42,7 @@ measure() {
 	fds=$(find /proc/[0-9]*/fd -lname "$ROOT/*" 2>/dev/null | wc -l)
 	locks=$(ls -A "$ROOT/run/locks" 2>/dev/null | wc -l)
 	tmp=$(( $(ls -A "$ROOT/tmp" 2>/dev/null | wc -l) + $(ls -A "$ROOT/trash" 2>/dev/null | wc -l) ))
-	size=$(du -sk --exclude=run "$ROOT" | awk '{print $1}')
+	size=$(du -sk --exclude=run --exclude="events.jsonl*" "$ROOT" | awk '{print $1}')
 	echo "$mounts $cgroups $procs $fds $locks $tmp $size"
 }
 

@@ -10,8 +10,9 @@
 #include "cli.h"
 
 static const struct cli_command *const families[] = {
-        cli_cmds_image,    cli_cmds_container, cli_cmds_snapshot, cli_cmds_stats,  cli_cmds_teach,
-        cli_cmds_registry, cli_cmds_volume,    cli_cmds_network,  cli_cmds_system, NULL,
+        cli_cmds_image,  cli_cmds_container, cli_cmds_snapshot, cli_cmds_stats,
+        cli_cmds_teach,  cli_cmds_registry,  cli_cmds_volume,   cli_cmds_network,
+        cli_cmds_system, cli_cmds_vm,        cli_cmds_compare,  NULL,
 };
 
 void cli_command_options(const struct cli_command *cmd, struct be_option *out)
@@ -170,27 +171,36 @@ void cli_print_help(const struct be_option *ui_options)
 
 /* ---- dispatch ------------------------------------------------------------ */
 
+/* Words of argv that a command's name ("vm image demo") matches, or 0. */
+static int name_words(const char *name, int argc, char **argv)
+{
+	int w = 0;
+	for (const char *p = name; *p; w++) {
+		size_t n = strcspn(p, " ");
+		if (w >= argc || strncmp(p, argv[w], n) != 0 || argv[w][n] != '\0')
+			return 0;
+		p += n;
+		if (*p == ' ')
+			p++;
+	}
+	return w;
+}
+
+/* The command whose name matches the most words of argv. */
 static const struct cli_command *find_command(int argc, char **argv, int *words)
 {
-	const struct cli_command *one = NULL;
+	const struct cli_command *best = NULL;
+	*words = 1;
 	for (size_t f = 0; families[f]; f++) {
 		for (const struct cli_command *c = families[f]; c->name; c++) {
-			const char *space = strchr(c->name, ' ');
-			if (space == NULL) {
-				if (strcmp(c->name, argv[0]) == 0)
-					one = c;
-				continue;
-			}
-			size_t n = (size_t)(space - c->name);
-			if (argc >= 2 && strncmp(c->name, argv[0], n) == 0 && argv[0][n] == '\0' &&
-			    strcmp(space + 1, argv[1]) == 0) {
-				*words = 2;
-				return c;
+			int w = name_words(c->name, argc, argv);
+			if (w > 0 && (best == NULL || w > *words)) {
+				best = c;
+				*words = w;
 			}
 		}
 	}
-	*words = 1;
-	return one;
+	return best;
 }
 
 /* Prints what the first word may be followed by ("image" alone). */

@@ -48,5 +48,8 @@ int image_register_layer(const struct be_ctx *ctx, const char *name, const char 
 int image_register_chain(const struct be_ctx *ctx, const char *name, char *const *ids, size_t n,
                          const struct be_image_rec *from, const char *source, bool replace,
                          struct be_error **err);
+/* Fills the directory dir with the demo image's tree (busybox, its applet
+ * links, a minimal /etc): the same userland for the VM demo image. */
+int image_demo_fill(const char *dir, struct be_error **err);
 
 #endif

@@ -178,7 +178,7 @@ static int link_applets(int dfd, struct be_error **err)
 	return 0;
 }
 
-static int fill_demo(const char *diff, struct be_error **err)
+int image_demo_fill(const char *diff, struct be_error **err)
 {
 	cleanup_close int dfd = open(diff, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0)
@@ -229,7 +229,7 @@ static int demo_locked(const struct be_ctx *ctx, const char *name, struct be_err
 	cleanup_close int lock = -1;
 	if (layer_begin_locked(ctx, &t, &lock, err) < 0)
 		return -1;
-	if (fill_demo(layer_tmp_diff(t), err) < 0) {
+	if (image_demo_fill(layer_tmp_diff(t), err) < 0) {
 		layer_abort(t);
 		return -1;
 	}

@@ -387,7 +387,7 @@ void discover_free(struct be_discover *d)
 int discover_watch(struct be_discover *d, const char *parent, enum be_kind kind,
                    struct be_error **err)
 {
-	if ((unsigned)kind >= BE_KIND_COUNT || kind == BE_KIND_VM)
+	if ((unsigned)kind >= BE_KIND_COUNT)
 		return be_error_set(err, EINVAL, "watching cgroup %s: bad kind %d", parent, kind);
 	while (*parent == '/')
 		parent++;

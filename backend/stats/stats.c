@@ -180,7 +180,7 @@ static struct be_slot *cgroup_owner(struct be_monitor *mon, const char *path)
 	snprintf(p, sizeof(p), "%s", path);
 	for (;;) {
 		struct be_slot *s = hash_find(mon, p);
-		if (s && s->it.kind != BE_KIND_VM)
+		if (s && s->key[0] != '#') /* a cgroup's item, not a VM process's */
 			return s;
 		char *slash = strrchr(p, '/');
 		if (slash == NULL || slash == p)
@@ -397,7 +397,13 @@ struct be_monitor *be_monitor_new(struct be_ctx *ctx, const struct be_monitor_op
 		return NULL;
 	}
 	discover_set_foreign(mon->disc, !mon->opts.no_foreign);
-	if (discover_watch(mon->disc, be_ctx_cgroup_parent(ctx), BE_KIND_BERTH, err) < 0) {
+	/* berth's VMs have a parent of their own (be_vm.h): their items are
+	 * named by the VM and of kind vm, and gain their qemu's figures. */
+	char vm_parent[256];
+	snprintf(vm_parent, sizeof(vm_parent), "%s%s", be_ctx_cgroup_parent(ctx),
+	         BE_VM_CGROUP_SUFFIX);
+	if (discover_watch(mon->disc, be_ctx_cgroup_parent(ctx), BE_KIND_BERTH, err) < 0 ||
+	    discover_watch(mon->disc, vm_parent, BE_KIND_VM, err) < 0) {
 		be_monitor_free(mon);
 		return NULL;
 	}
@@ -438,6 +444,10 @@ void be_monitor_free(struct be_monitor *mon)
 int be_monitor_watch(struct be_monitor *mon, const char *parent, enum be_kind kind,
                      struct be_error **err)
 {
+	/* VM items come from processes (and berth's own VM parent), not
+	 * from the parents a caller watches. */
+	if (kind == BE_KIND_VM)
+		return be_error_set(err, EINVAL, "watching cgroup %s: bad kind %d", parent, kind);
 	return discover_watch(mon->disc, parent, kind, err);
 }
 
