@@ -29,6 +29,35 @@ static const char *kind_phrase(const struct be_item *it)
 	}
 }
 
+const struct be_vm_details *tui_row_vm(const struct tui *t, const struct tui_row *r)
+{
+	if (r == NULL || r->ct || !(r->item->is_vm || r->item->kind == BE_KIND_VM))
+		return NULL;
+	for (size_t i = 0; i < t->nvms; i++)
+		if (strcmp(t->vms[i].name, r->item->name) == 0)
+			return &t->vms[i];
+	return NULL;
+}
+
+/* The name an action takes and the command's first words ("vm" for
+ * berth's VMs); NULL after saying why there is none. */
+static const char *action_name(struct tui *t, const struct tui_row *r, bool *vm)
+{
+	*vm = tui_row_vm(t, r) != NULL;
+	return *vm ? r->item->name : r->ct->name;
+}
+
+/* Actions a VM does not take from here: says where to find them. */
+static bool vm_refused(struct tui *t, const struct tui_row *r, const char *what,
+                       const char *instead)
+{
+	if (tui_row_vm(t, r) == NULL)
+		return false;
+	tui_msg(t, BE_ROLE_ERROR, _("%s is a virtual machine: %s is `berth vm %s %s`"),
+	        r->item->name, what, instead, r->item->name);
+	return true;
+}
+
 const struct tui_row *tui_action_target(struct tui *t)
 {
 	const struct tui_row *r =
@@ -42,6 +71,8 @@ const struct tui_row *tui_action_target(struct tui *t)
 		        r->item->name, r->members);
 		return NULL;
 	}
+	if (tui_row_vm(t, r))
+		return r;
 	if (!r->item->berth) {
 		const char *k = kind_phrase(r->item);
 		if (k)
@@ -275,8 +306,10 @@ static int simple(struct tui *t, const char *cmd, const char *running, const cha
 	const struct tui_row *r = tui_change_target(t);
 	if (r == NULL)
 		return 0;
-	const char *argv[] = {cmd, r->ct->name, NULL};
-	return tui_job_spawn(t, r->ct->name, running, done, argv);
+	bool vm;
+	const char *name = action_name(t, r, &vm);
+	const char *argv[] = {vm ? "vm" : cmd, vm ? cmd : name, vm ? name : NULL, NULL};
+	return tui_job_spawn(t, name, running, done, argv);
 }
 
 /* An action that stops something asks first, with the command shown. */
@@ -286,10 +319,12 @@ static int asked(struct tui *t, const char *cmd, const char *verb, const char *r
 	const struct tui_row *r = tui_change_target(t);
 	if (r == NULL)
 		return 0;
+	bool vm;
+	const char *name = action_name(t, r, &vm);
 	char q[BE_NAME_MAX + 32];
-	snprintf(q, sizeof(q), _("%s %s?"), verb, r->ct->name);
-	const char *argv[] = {cmd, r->ct->name, NULL};
-	return tui_ask(t, r->ct->name, q, running, done, argv);
+	snprintf(q, sizeof(q), _("%s %s?"), verb, name);
+	const char *argv[] = {vm ? "vm" : cmd, vm ? cmd : name, vm ? name : NULL, NULL};
+	return tui_ask(t, name, q, running, done, argv);
 }
 
 int tui_act_start(struct tui *t)
@@ -311,7 +346,7 @@ int tui_act_kill(struct tui *t)
 int tui_act_pause(struct tui *t)
 {
 	const struct tui_row *r = tui_change_target(t);
-	if (r == NULL)
+	if (r == NULL || vm_refused(t, r, "pause", "kill --signal STOP"))
 		return 0;
 	if (r->ct->status == BE_STATUS_PAUSED)
 		return simple(t, "resume", "resuming", "resumed");
@@ -321,7 +356,7 @@ int tui_act_pause(struct tui *t)
 int tui_act_logs(struct tui *t)
 {
 	const struct tui_row *r = tui_action_target(t);
-	if (r)
+	if (r && !vm_refused(t, r, "its log", "logs"))
 		tui_logs_open(t, r->ct->name);
 	return 0;
 }
@@ -333,11 +368,19 @@ static const struct tui_row *begin(struct tui *t, enum tui_mode mode, enum tui_p
 	const struct tui_row *r = tui_change_target(t);
 	if (r == NULL)
 		return NULL;
+	const struct be_vm_details *vm = tui_row_vm(t, r);
+	if (vm && p == TUI_PEND_LIMITS) {
+		vm_refused(t, r, "a change of limits", "update --cpus N");
+		return NULL;
+	}
 	t->mode = mode;
 	t->pending = p;
 	t->input[0] = '\0';
-	snprintf(t->target, sizeof(t->target), "%s", r->ct->name);
-	t->target_running = r->ct->status == BE_STATUS_RUNNING || r->ct->status == BE_STATUS_PAUSED;
+	t->target_vm = vm != NULL;
+	snprintf(t->target, sizeof(t->target), "%s", vm ? vm->name : r->ct->name);
+	t->target_running =
+	        vm ? vm->status == BE_VM_RUNNING
+	           : r->ct->status == BE_STATUS_RUNNING || r->ct->status == BE_STATUS_PAUSED;
 	return r;
 }
 
@@ -366,6 +409,19 @@ int tui_act_limits(struct tui *t)
 
 int tui_act_delete(struct tui *t)
 {
+	const struct tui_row *vr = tui_action_target(t);
+	const struct be_vm_details *vm = vr ? tui_row_vm(t, vr) : NULL;
+	if (vm && !t->opts.readonly) {
+		char q[BE_NAME_MAX + 64];
+		bool on = vm->status == BE_VM_RUNNING;
+		const char *force[] = {"vm", "rm", "-f", vm->name, NULL};
+		const char *plain[] = {"vm", "rm", vm->name, NULL};
+		if (on)
+			snprintf(q, sizeof(q), _("%s is running: stop and delete it?"), vm->name);
+		else
+			snprintf(q, sizeof(q), _("Delete %s?"), vm->name);
+		return tui_ask(t, vm->name, q, "deleting", "deleted", on ? force : plain);
+	}
 	const struct tui_row *r = tui_change_target(t);
 	if (r == NULL)
 		return 0;
@@ -383,7 +439,7 @@ int tui_act_delete(struct tui *t)
 int tui_act_rollback(struct tui *t)
 {
 	const struct tui_row *r = tui_change_target(t);
-	if (r == NULL)
+	if (r == NULL || vm_refused(t, r, "a rollback", "rollback"))
 		return 0;
 	struct be_snapshot_info *s = NULL;
 	size_t n = 0;
@@ -452,8 +508,11 @@ static int run_pending(struct tui *t)
 {
 	switch (t->pending) {
 	case TUI_PEND_SNAPSHOT: {
-		const char *argv[] = {"snapshot", t->target, t->input[0] ? t->input : NULL, NULL};
-		return tui_job_spawn(t, t->target, "taking a snapshot of", "snapshot taken", argv);
+		const char *snap = t->input[0] ? t->input : NULL;
+		const char *argv[] = {"snapshot", t->target, snap, NULL};
+		const char *vm[] = {"vm", "snapshot", t->target, snap, NULL};
+		return tui_job_spawn(t, t->target, "taking a snapshot of", "snapshot taken",
+		                     t->target_vm ? vm : argv);
 	}
 	case TUI_PEND_CLONE: {
 		if (t->input[0] == '\0') {
@@ -463,7 +522,8 @@ static int run_pending(struct tui *t)
 		char done[160];
 		snprintf(done, sizeof(done), "cloned as %s", t->input);
 		const char *argv[] = {"clone", t->target, t->input, NULL};
-		return tui_job_spawn(t, t->target, "cloning", done, argv);
+		const char *vm[] = {"vm", "clone", t->target, t->input, NULL};
+		return tui_job_spawn(t, t->target, "cloning", done, t->target_vm ? vm : argv);
 	}
 	case TUI_PEND_LIMITS: return run_limits(t);
 	case TUI_PEND_COMMAND:
@@ -525,7 +585,7 @@ int tui_lab_start(struct tui *t)
 int tui_act_shell(struct tui *t)
 {
 	const struct tui_row *r = tui_change_target(t);
-	if (r == NULL)
+	if (r == NULL || vm_refused(t, r, "its shell", "console"))
 		return 0;
 	if (r->ct->status != BE_STATUS_RUNNING) {
 		tui_msg(t, BE_ROLE_ERROR, _("%s is %s: a shell needs it running"), r->ct->name,

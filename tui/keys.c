@@ -492,7 +492,7 @@ const char *tui_hints(struct tui *t)
 	const struct tui_row *r = t->view == TUI_VIEW_DETAIL ? tui_detail_row(t)
 	                          : t->view == TUI_VIEW_LIST ? tui_model_selected(&t->model)
 	                                                     : NULL;
-	bool watched = r && !r->item->berth;
+	bool watched = r && !r->item->berth && tui_row_vm(t, r) == NULL;
 	const struct tui_keytable *kt = &tables[t->view];
 	size_t n = 0;
 	t->hints[0] = '\0';

@@ -135,6 +135,11 @@ void tui_refresh(struct tui *t)
 			cts = NULL;
 			ncts = 0;
 		}
+		/* berth's own VMs, so their rows take the same actions. */
+		be_vm_list_free(t->vms, t->nvms);
+		t->vms = NULL;
+		t->nvms = 0;
+		be_vm_list(t->ctx, &t->vms, &t->nvms, NULL);
 		/* The rows point into the new list; the old one goes after. */
 		tui_model_merge(&t->model, t->items, n, cts, ncts);
 		be_container_list_free(t->cts, t->ncts);
@@ -268,6 +273,7 @@ static void tui_free(struct tui *t)
 	be_snapshot_list_free(t->pick, t->npick);
 	be_monitor_free(t->mon);
 	be_container_list_free(t->cts, t->ncts);
+	be_vm_list_free(t->vms, t->nvms);
 	tui_model_free(&t->model);
 	free(t->items);
 	free(t->self_exe);

@@ -127,6 +127,8 @@ struct tui {
 	size_t items_cap;
 	struct be_container_info *cts;
 	size_t ncts;
+	struct be_vm_details *vms; /* berth's VMs (read with the container list) */
+	size_t nvms;
 	/* The container list is read again only when it may have changed:
 	 * an action ended (relist), berth's running set changed (berth_sig),
 	 * or TUI_RELIST_NS passed (a change made from another terminal). */
@@ -147,6 +149,7 @@ struct tui {
 	char target[BE_NAME_MAX + 1]; /* container a pending action is for */
 	char target_arg[BE_NAME_MAX + 1];
 	bool target_running;
+	bool target_vm; /* the target is one of berth's VMs: commands are `vm ...` */
 	/* The command a confirmation runs (shown in its question), and the
 	 * words of the status line while it runs and when it is done. */
 	struct tui_argv cmd;
@@ -315,6 +318,8 @@ int tui_setup_key(struct tui *t, int ch);
 /* The berth container the list or detail view points at, or NULL after
  * saying why not (nothing selected, or an item berth only watches). */
 const struct tui_row *tui_action_target(struct tui *t);
+/* berth's VM of row r (a VM item berth started), or NULL. */
+const struct be_vm_details *tui_row_vm(const struct tui *t, const struct tui_row *r);
 /* tui_action_target for an action that changes something: NULL (and a
  * message) in read-only mode. */
 const struct tui_row *tui_change_target(struct tui *t);

@@ -20,6 +20,7 @@
 
 #include "berth.h"
 #include "testutil.h"
+#include "tu_tui.h"
 
 static char *root;
 
@@ -385,6 +386,41 @@ static void test_vm_live_snapshot_constant_and_rm_f(void **state)
 	be_ctx_free(ctx);
 }
 
+/* berth's VMs take the UI's actions as containers do: x on one asks with
+ * the exact `berth vm stop` command, and y stops it. */
+static void test_vm_in_tui(void **state)
+{
+	(void)state;
+	need_vm();
+	if (tu_sh(NULL, "command -v tmux >/dev/null") != 0)
+		skip();
+	OK("vm", "run", "-d", "--name", "tv", "demo");
+	struct tt_fx f = {.root = root};
+	snprintf(f.sock, sizeof(f.sock), "berth-tui-vm-%d", (int)getpid());
+	tt_start_tui_env(&f, "TERM=tmux-256color", "", 160, 40);
+	tt_see(&f, " tv ");
+	tt_select_only(&f, "tv");
+	tt_see(&f, "x stop"); /* action hints: not a watched-only item */
+	tt_keys(&f, "x");
+	char cmd[600];
+	snprintf(cmd, sizeof(cmd), "$ berth --root %s vm stop tv", root);
+	tt_see(&f, cmd);
+	tt_keys(&f, "y");
+	bool stopped = false;
+	for (int i = 0; i < 600 && !stopped; i++) {
+		struct tu_out o = {0};
+		tu_berthl(&o, root, "vm", "inspect", "tv", NULL);
+		stopped = o.out && strstr(o.out, "\"status\": \"exited\"");
+		tu_out_free(&o);
+		if (!stopped)
+			usleep(100 * 1000);
+	}
+	tt_keys(&f, "q");
+	tt_kill_server(&f);
+	OK("vm", "rm", "-f", "tv");
+	assert_true(stopped);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -393,6 +429,7 @@ int main(void)
 	        cmocka_unit_test(test_vm_snapshot_rollback),
 	        cmocka_unit_test(test_vm_clones_share_base),
 	        cmocka_unit_test(test_vm_live_snapshot_constant_and_rm_f),
+	        cmocka_unit_test(test_vm_in_tui),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
