@@ -63,8 +63,12 @@ static void make_cgroup(struct env *e, const char *rel)
 			fail_msg("mkdir %s: %s", d, strerror(errno));
 		e->ndirs++;
 		if (e->v2) {
+			/* Controllers are enabled in the parent: a group with
+			 * them in its own subtree_control takes no process. */
 			char p[4200];
-			snprintf(p, sizeof(p), "%s/cgroup.subtree_control", d);
+			snprintf(p, sizeof(p), "%s", d);
+			*strrchr(p, '/') = '\0';
+			strcat(p, "/cgroup.subtree_control");
 			write_file(p, "+cpu +memory +pids");
 		}
 	}
