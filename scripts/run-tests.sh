@@ -11,7 +11,7 @@ failures=""
 
 # What berth had on this host before the tests (the user's own containers,
 # `make demo`'s among them): only what the tests add counts as theirs.
-berth_cgroups() { find /sys/fs/cgroup -mindepth 2 -maxdepth 3 -type d -name 'berth*' 2>/dev/null | sort; }
+berth_cgroups() { find /sys/fs/cgroup -mindepth 1 -maxdepth 3 -type d -name 'berth*' 2>/dev/null | sort; }
 berth_procs() { ps -eo pid=,stat=,args= | awk '$2 !~ /^Z/ && $3 ~ /berth/ && $3 !~ /run-tests/ {print $1}' | sort; }
 cg_before=$(berth_cgroups)
 procs_before=$(berth_procs)

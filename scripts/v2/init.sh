@@ -36,14 +36,21 @@ ln -sf /proc/self/fd/0 /dev/stdin
 ln -sf /proc/self/fd/1 /dev/stdout
 ln -sf /proc/self/fd/2 /dev/stderr
 mount -t tmpfs -o nosuid,nodev,mode=0755 tmpfs /run
-mount -t tmpfs -o nosuid,nodev,mode=1777 tmpfs /tmp
-mount -t cgroup2 -o nosuid,nodev,noexec,nsdelegate cgroup2 /sys/fs/cgroup
-hostname "$(cat /etc/hostname)"
-ip link set lo up
-
 for m in $(cat /lib/modules/order); do
 	insmod "/lib/modules/$m.ko" 2>/dev/null || echo "berth-v2: no module $m"
 done
+# /tmp (where every test root lives) on the ext4 disk run.sh made, as a
+# state root sits on a disk filesystem; tmpfs if there is none.
+for _ in $(seq 1 50); do
+	[ -b /dev/vda ] && break
+	sleep 0.1
+done
+mount -t ext4 -o nosuid,nodev /dev/vda /tmp 2>/dev/null ||
+	mount -t tmpfs -o nosuid,nodev tmpfs /tmp
+chmod 1777 /tmp
+mount -t cgroup2 -o nosuid,nodev,noexec,nsdelegate cgroup2 /sys/fs/cgroup
+hostname "$(cat /etc/hostname)"
+ip link set lo up
 
 # What a systemd host has: controllers on in the root, processes in leaves.
 for c in cpu io memory pids; do

@@ -2,7 +2,7 @@
 # Builds the guest's initramfs for scripts/v2/run.sh: busybox-static, the
 # berth binary, the test programs given, the source files the tests read
 # (fixtures, themes, scripts, bench), the host tools they call that busybox
-# lacks (bash, comm, flock, tmux), every library `ldd` names, an ld.so.cache,
+# lacks (bash, comm, flock, tmux, GNU du and mktemp), every library `ldd` names, an ld.so.cache,
 # and the overlay module (with what it depends on) from the kernel tree.
 #   usage: scripts/v2/mkinitramfs.sh OUT.cpio.gz KERNEL_ROOT BERTH_BIN TEST...
 set -euo pipefail
@@ -12,13 +12,13 @@ src=$(cd "$(dirname "$0")/../.." && pwd)
 stage=$(mktemp -d "${TMPDIR:-/tmp}/berth-v2-stage.XXXXXX")
 trap 'rm -rf "$stage"' EXIT
 
-# Modules the guest loads at boot (overlay is what berth needs; the rest
-# serve the network tests where the tree has them).
-MODULES="overlay veth bridge"
+# Modules the guest loads at boot: overlay is what berth needs, virtio_blk
+# the disk its /tmp is on; the rest serve network tests.
+MODULES="overlay virtio_pci virtio_blk veth bridge"
 # Host tools the tests call that busybox does not have (or not well
 # enough: run-tests.sh and bench/*.sh are bash scripts).  A missing one is
 # left out; the tests that need it skip.
-TOOLS="bash comm flock tmux"
+TOOLS="bash comm flock tmux du mktemp"
 
 libs_of() { ldd "$1" 2>/dev/null | awk '/=> \// {print $3} /^\t\/lib/ {print $1}'; }
 
@@ -57,7 +57,7 @@ done
 
 for tool in $TOOLS; do
 	p=$(command -v "$tool" || true)
-	[ -n "$p" ] && put_elf "$p" "/usr/bin/$tool"
+	[ -n "$p" ] && put_elf "$p" "/usr/bin/$tool" && ln -sf "/usr/bin/$tool" "$stage/bin/$tool"
 done
 # Terminal descriptions for tmux and the TUI tests.
 for ti in t/tmux-256color t/tmux s/screen s/screen-256color v/vt100 x/xterm x/xterm-256color \

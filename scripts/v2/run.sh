@@ -35,17 +35,17 @@ scripts/v2/mkinitramfs.sh "$work/initramfs.cpio.gz" "$kroot" "$BUILD/berth" "$@"
 
 qpid=""
 stop_qemu() { [ -n "$qpid" ] && kill -KILL "$qpid" 2>/dev/null; qpid=""; }
-trap stop_qemu EXIT
+trap 'stop_qemu; rm -f "$work/tmp.img"' EXIT
 trap 'stop_qemu; exit 130' INT TERM
 
 # Boots the kernel with INITRD and ARGS under ACCEL, the console in LOG;
 # sets qpid.  --pdeathsig: qemu dies with this script even on SIGKILL.
 boot() {
-	local accel=$1 initrd=$2 log=$3 args=$4 cpu=max
+	local accel=$1 initrd=$2 log=$3 args=$4 disk=${5:-} cpu=max
 	[ "$accel" = kvm ] && cpu=host
 	setpriv --pdeathsig KILL -- qemu-system-x86_64 -accel "$accel" -cpu "$cpu" \
 		-m "$MEM" -smp "$SMP" -nodefaults -display none -no-reboot \
-		-serial "file:$log" -kernel "$kernel" -initrd "$initrd" \
+		-serial "file:$log" -kernel "$kernel" -initrd "$initrd" $disk \
 		-append "console=ttyS0 quiet loglevel=2 panic=-1 edd=off cgroup_no_v1=all $args" \
 		</dev/null >"$log.qemu" 2>&1 &
 	qpid=$!
@@ -82,12 +82,19 @@ if [ "$ACCEL" = auto ]; then
 	fi
 fi
 
+# A fresh sparse ext4 disk for the guest's /tmp, where the test roots live.
+rm -f "$work/tmp.img"
+truncate -s 8G "$work/tmp.img" && mkfs.ext4 -q -F "$work/tmp.img" ||
+	die "cannot make the guest's disk (mkfs.ext4: e2fsprogs)"
 log=$work/console.log
 : >"$log"
 start=$(date +%s)
-boot "$ACCEL" "$work/initramfs.cpio.gz" "$log" "berth.tests=$names"
+boot "$ACCEL" "$work/initramfs.cpio.gz" "$log" "berth.tests=$names" \
+	"-drive file=$work/tmp.img,if=virtio,format=raw,cache=unsafe"
 echo "test-v2: $(basename "$kernel") under qemu ($ACCEL, $SMP CPUs, $MEM MiB), $# test programs"
-tail -n +1 -f --pid="$qpid" "$log" 2>/dev/null | tr -d '\r' | grep --line-buffered -v -E '^berth-v2: exit |^[0-9]+ passed, [0-9]+ failed$' &
+# The summary line is printed once, last, by this script.
+tail -n +1 -f --pid="$qpid" "$log" 2>/dev/null |
+	sed -u -e 's/\r$//' -e '/^berth-v2: exit /d' -e '/^[0-9]* passed, [0-9]* failed$/d' &
 relay=$!
 timed_out=0
 while kill -0 "$qpid" 2>/dev/null; do
