@@ -18,12 +18,14 @@ procs_before=$(berth_procs)
 for t in "$@"; do
 	[ -x "$t" ] || continue
 	echo "=== $t"
+	t0=$(date +%s)
 	if "$t"; then
 		passed=$((passed + 1))
 	else
 		failed=$((failed + 1))
 		failures="$failures $t"
 	fi
+	echo "--- $t: $(($(date +%s) - t0)) s"
 done
 
 # Leftovers: every test root lives under /tmp/berth-test-*; every cgroup
