@@ -5,8 +5,8 @@
 # Stage 2: mounts what a normal pure cgroup v2 host has (cgroup2 alone at
 # /sys/fs/cgroup, with cpu io memory pids enabled in the root as systemd
 # does, and init in a leaf group of its own), loads the modules, runs the
-# test programs named on the kernel command line (berth.tests=a,b,c) through
-# scripts/run-tests.sh, and powers off.  The last lines on the console are
+# test programs listed in /berth/v2-tests through scripts/run-tests.sh,
+# and powers off.  The last lines on the console are
 # run-tests.sh's "N passed, N failed" and "berth-v2: exit CODE".
 PATH=/usr/sbin:/usr/bin:/sbin:/bin
 export PATH
@@ -60,8 +60,6 @@ done
 mkdir -p /sys/fs/cgroup/init.scope
 echo $$ >/sys/fs/cgroup/init.scope/cgroup.procs
 
-arg() { tr ' ' '\n' </proc/cmdline | sed -n "s/^$1=//p" | tail -n1; }
-tests=$(arg berth.tests | tr ',' ' ')
 echo "berth-v2: kernel $(uname -r), $(nproc) CPUs, $(awk '/MemTotal/ {print $2 / 1024 " MiB"}' /proc/meminfo)"
 echo "berth-v2: mounts: $(awk '$2 ~ /^\/(sys\/fs\/cgroup|proc|sys|dev|dev\/pts|run|tmp)$/ {printf "%s(%s) ", $2, $3}' /proc/self/mounts)"
 echo "berth-v2: cgroup.controllers: $(cat /sys/fs/cgroup/cgroup.controllers)"
@@ -69,9 +67,9 @@ echo "berth-v2: cgroup.subtree_control: $(cat /sys/fs/cgroup/cgroup.subtree_cont
 
 export HOME=/root LANG=C.UTF-8 TERM=dumb TMPDIR=/tmp
 export BUILD=build BERTH_SRC=/berth BERTH_BIN=/berth/build/berth
-cd /berth
+cd /berth || poweroff -f
 set --
-for t in $tests; do set -- "$@" "build/tests/integration/$t"; done
+while read -r t; do set -- "$@" "$t"; done <v2-tests
 start=$(cut -d. -f1 /proc/uptime)
 bash scripts/run-tests.sh "$@" </dev/null 2>&1
 code=$?

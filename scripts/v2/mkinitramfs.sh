@@ -43,8 +43,10 @@ chmod 0755 "$stage/init"
 # berth's tree as the tests expect it: /berth with build/berth, the test
 # programs under build/tests/integration, and the source files they read.
 put_elf "$berth" /berth/build/berth
+# The programs to run, in order, for the guest's init.
 for t in "$@"; do
 	put_elf "$t" "/berth/build/tests/integration/$(basename "$t")"
+	echo "build/tests/integration/$(basename "$t")" >>"$stage/berth/v2-tests"
 done
 (cd "$src" && git ls-files -z -co --exclude-standard -- tests/fixtures themes scripts bench 2>/dev/null ||
 	find tests/fixtures themes scripts bench -type f -print0) |

@@ -10,8 +10,11 @@
 #   BERTH_V2_TIMEOUT (seconds the guest may run, 2400), BERTH_V2_MEM (MiB,
 #   1024), BERTH_V2_SMP (CPUs, 2), BERTH_KERNEL_CACHE (BUILD/kernel).
 set -uo pipefail
-cd "$(dirname "$0")/../.."
-BUILD=${BUILD:-build}
+BUILD=$(realpath -m "${BUILD:-build}")
+progs=()
+for t in "$@"; do progs+=("$(realpath -m "$t")"); done
+set -- "${progs[@]}"
+cd "$(dirname "$0")/../.." || exit 1
 ACCEL=${BERTH_V2_ACCEL:-auto}
 TIMEOUT=${BERTH_V2_TIMEOUT:-2400}
 MEM=${BERTH_V2_MEM:-1024}
@@ -28,8 +31,6 @@ mkdir -p "$work"
 
 kroot=$(scripts/fetch-kernel.sh "${BERTH_KERNEL_CACHE:-$BUILD/kernel}") || die "no kernel"
 kernel=$(ls "$kroot"/boot/vmlinuz-* | head -n1)
-names=""
-for t in "$@"; do names="$names${names:+,}$(basename "$t")"; done
 scripts/v2/mkinitramfs.sh "$work/initramfs.cpio.gz" "$kroot" "$BUILD/berth" "$@" ||
 	die "building the initramfs failed"
 
@@ -46,7 +47,7 @@ boot() {
 	setpriv --pdeathsig KILL -- qemu-system-x86_64 -accel "$accel" -cpu "$cpu" \
 		-m "$MEM" -smp "$SMP" -nodefaults -display none -no-reboot \
 		-serial "file:$log" -kernel "$kernel" -initrd "$initrd" $disk \
-		-append "console=ttyS0 quiet loglevel=2 panic=-1 edd=off cgroup_no_v1=all $args" \
+		-append "console=ttyS0 quiet loglevel=2 panic=-1 edd=off no_timer_check cgroup_no_v1=all $args" \
 		</dev/null >"$log.qemu" 2>&1 &
 	qpid=$!
 }
@@ -89,7 +90,7 @@ truncate -s 8G "$work/tmp.img" && mkfs.ext4 -q -F "$work/tmp.img" ||
 log=$work/console.log
 : >"$log"
 start=$(date +%s)
-boot "$ACCEL" "$work/initramfs.cpio.gz" "$log" "berth.tests=$names" \
+boot "$ACCEL" "$work/initramfs.cpio.gz" "$log" "" \
 	"-drive file=$work/tmp.img,if=virtio,format=raw,cache=unsafe"
 echo "test-v2: $(basename "$kernel") under qemu ($ACCEL, $SMP CPUs, $MEM MiB), $# test programs"
 # The summary line is printed once, last, by this script.
