@@ -2,6 +2,8 @@
 #   all     build build/berth (and libberth.a)
 #   test    install missing Debian packages, build, run every test
 #   check   the same tests built with ASan + UBSan in build-san/
+#   test-v2 the integration tests on a pure cgroup v2 kernel booted in qemu
+#   test-v2-smoke  a subset of them (cgroup limits, runtime), for CI
 #   bench   run the benchmarks under bench/
 #   demo    install, build, make the demo image, open the TUI
 #   fuzz-smoke  libFuzzer targets (tests/fuzz/fuzz_*.c, clang) built in
@@ -82,7 +84,8 @@ LIB         := $(BUILD)/libberth.a
 BIN         := $(BUILD)/berth
 MAN         := $(BUILD)/berth.1
 
-.PHONY: kernel all deps test unit integration check bench demo lint format install clean pot fuzz-smoke
+.PHONY: kernel all deps test unit integration check bench demo lint format install clean pot \
+        fuzz-smoke test-v2 test-v2-smoke
 all: deps
 	$(Q)$(MAKE) --no-print-directory build-all
 
@@ -198,6 +201,19 @@ check: deps
 	$(Q)BUILD=build-san ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  scripts/run-tests.sh $(UNIT_BIN:$(BUILD)/%=build-san/%) $(INTEG_BIN:$(BUILD)/%=build-san/%)
+
+# Debian's cloud kernel (fetched once into $(BUILD)/kernel) booted in qemu
+# with cgroup2 alone at /sys/fs/cgroup; the guest runs the test programs and
+# the run ends with their summary line (scripts/v2/run.sh, docs/cgroup.md).
+V2_SMOKE    := test_cgroup test_cgroup_v2_enforce test_runtime test_stats test_sandbox
+V2_SMOKE_BIN = $(filter $(addprefix $(BUILD)/tests/integration/,$(V2_SMOKE)),$(INTEG_BIN))
+test-v2: deps
+	$(Q)$(MAKE) --no-print-directory $(BIN) $(INTEG_BIN)
+	$(Q)BUILD=$(BUILD) scripts/v2/run.sh $(INTEG_BIN)
+
+test-v2-smoke: deps
+	$(Q)$(MAKE) --no-print-directory $(BIN) $(V2_SMOKE_BIN)
+	$(Q)BUILD=$(BUILD) scripts/v2/run.sh $(V2_SMOKE_BIN)
 
 bench: deps
 	$(Q)$(MAKE) --no-print-directory $(BIN) $(BENCH_BIN)

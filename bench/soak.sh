@@ -20,7 +20,7 @@ cleanup() {
 	wait 2>/dev/null
 	for i in $(seq 1 "$N"); do "$BERTH" --root "$ROOT" rm -f "soak$i" >/dev/null 2>&1; done
 	# The cgroup parent berth made for this root, once empty.
-	for d in /sys/fs/cgroup/*/"$CGP" /sys/fs/cgroup/unified/"$CGP"; do
+	for d in /sys/fs/cgroup/"$CGP" /sys/fs/cgroup/*/"$CGP" /sys/fs/cgroup/unified/"$CGP"; do
 		[ -n "${CGP:-}" ] && [ -d "$d" ] && rmdir "$d" 2>/dev/null
 	done
 	grep " $ROOT" /proc/self/mounts | awk '{print $2}' | sort -r | xargs -r -n1 umount -l 2>/dev/null
@@ -67,7 +67,7 @@ b image demo -q >/dev/null || { echo "soak: image demo failed" >&2; exit 1; }
 # One container made and removed first, so that the root's lasting parts
 # (its cgroup parent, lock and run directories) exist before the count.
 CGP=$(b run -d --name soak0 demo sleep 60 >/dev/null && b inspect soak0 |
-	sed -nE 's|.*:/sys/fs/cgroup/[^/]+/(berth-[0-9a-f]+)/soak0".*|\1|p' | head -1)
+	sed -nE 's|.*:/sys/fs/cgroup/([^/]+/)?(berth-[0-9a-f]+)/soak0".*|\2|p' | head -1)
 b rm -f soak0 >/dev/null
 [ -n "$CGP" ] || { echo "soak: cannot find the root's cgroup parent" >&2; exit 1; }
 read -r m0 c0 p0 f0 l0 t0 s0 < <(measure)

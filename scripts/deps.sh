@@ -9,7 +9,7 @@ libcmocka-dev libarchive-dev libseccomp-dev libcap-dev busybox-static tmux
 qemu-system-x86 qemu-utils e2fsprogs crun hyperfine zstd bzip2 xz-utils clang-format clang procps nettle-dev gettext locales
 zlib1g-dev libcurl4-openssl-dev docker-registry skopeo podman runc apache2-utils openssl
 libnl-route-3-dev libnftables-dev nftables iproute2 iperf3 curl
-libfuzzer-14-dev libclang-rt-14-dev
+libfuzzer-14-dev libclang-rt-14-dev cpio util-linux
 ${BERTH_DEPS_EXTRA:-}"
 
 missing=""

@@ -22,12 +22,14 @@ failures=""
 for t in "$@"; do
 	[ -x "$t" ] || continue
 	echo "=== $t"
+	t0=$(date +%s)
 	if "$t"; then
 		passed=$((passed + 1))
 	else
 		failed=$((failed + 1))
 		failures="$failures $t"
 	fi
+	echo "--- $t: $(($(date +%s) - t0)) s"
 done
 
 # The cgroup parent of root $1: "berth-" and the FNV-1a hash of its path.
@@ -44,7 +46,7 @@ cg=""
 procs=""
 roots=$(sort -u "$BERTH_TEST_ROOTS")
 mounts=$(awk '{print $2}' /proc/self/mounts)
-cgdirs=$(find /sys/fs/cgroup -mindepth 2 -maxdepth 3 -type d -name 'berth-*' 2>/dev/null)
+cgdirs=$(find /sys/fs/cgroup -mindepth 1 -maxdepth 3 -type d -name 'berth-*' 2>/dev/null)
 # A zombie is dead already: a keeper killed by a test is the host init's to
 # reap, and some inits (in containers, VMs) reap late.
 pslist=$(ps -eo pid=,stat=,args= | awk '$2 !~ /^Z/' | grep -v run-tests)

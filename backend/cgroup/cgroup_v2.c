@@ -207,9 +207,38 @@ static int write_file(const char *dir, const char *file, const char *value, bool
 	return cg_write(path, value, err);
 }
 
-static int apply_memory(const char *dir, const struct be_limits *lim, struct be_error **err)
+/* Before lowering a live group's memory.max: the kernel would reclaim and
+ * then OOM-kill the group to meet it, where v1 refuses with EBUSY.  Reclaim
+ * what can be (memory.reclaim, 5.19+), then refuse as v1 does if the use is
+ * still above the limit. */
+static int check_room(const char *dir, uint64_t limit, struct be_error **err)
+{
+	cleanup_free char *current = xasprintf("%s/memory.current", dir);
+	uint64_t use;
+	if (cg_read_u64(current, &use, NULL) < 0 || use <= limit)
+		return 0;
+	cleanup_free char *reclaim = xasprintf("%s/memory.reclaim", dir);
+	char v[32];
+	snprintf(v, sizeof(v), "%" PRIu64, use - limit);
+	if (util_path_exists(reclaim))
+		cg_write(reclaim, v, NULL); /* EAGAIN when it fell short */
+	if (cg_read_u64(current, &use, NULL) < 0 || use <= limit)
+		return 0;
+	char a[32], b[32];
+	bool fresh = err != NULL && *err == NULL;
+	be_error_set(err, 0, "memory limit %s is below current use %s",
+	             be_format_size(limit, a, sizeof(a)), be_format_size(use, b, sizeof(b)));
+	if (fresh)
+		(*err)->errnum = EBUSY;
+	return -1;
+}
+
+static int apply_memory(const char *dir, const struct be_limits *lim, bool live,
+                        struct be_error **err)
 {
 	char v[32] = "max";
+	if (live && lim->memory && check_room(dir, lim->memory, err) < 0)
+		return -1;
 	if (lim->memory)
 		snprintf(v, sizeof(v), "%" PRIu64, lim->memory);
 	if (write_file(dir, "memory.max", v, lim->memory != 0, err) < 0)
@@ -222,11 +251,13 @@ static int apply_memory(const char *dir, const struct be_limits *lim, struct be_
 	return write_file(dir, "memory.swap.max", v, lim->memory_swap > 0, err);
 }
 
-/* Writes every limit (zero fields as the kernel's defaults). */
-static int apply_limits(const char *dir, const struct be_limits *lim, struct be_error **err)
+/* Writes every limit (zero fields as the kernel's defaults); live: the
+ * group may hold processes already. */
+static int apply_limits(const char *dir, const struct be_limits *lim, bool live,
+                        struct be_error **err)
 {
 	char v[64];
-	if (apply_memory(dir, lim, err) < 0)
+	if (apply_memory(dir, lim, live, err) < 0)
 		return -1;
 	uint64_t period = lim->cpu_period_us ? lim->cpu_period_us : BE_LIMITS_PERIOD_DEFAULT;
 	if (lim->cpu_quota_us)
@@ -280,7 +311,7 @@ static int v2_create(const struct be_ctx *ctx, const char *name, const struct be
 			goto undo;
 		}
 	}
-	if (apply_limits(dir, lim, err) < 0)
+	if (apply_limits(dir, lim, false, err) < 0)
 		goto undo;
 	/* v2 has no devices files: a BPF program (not on a fixture tree). */
 	if (!is_fixture(ctx) && cg_devices_v2(dir, err) < 0)
@@ -307,7 +338,7 @@ static int v2_set_limits(const struct be_ctx *ctx, const char *name, const struc
                          struct be_error **err)
 {
 	cleanup_free char *dir = existing_dir(ctx, name, err);
-	return dir ? apply_limits(dir, lim, err) : -1;
+	return dir ? apply_limits(dir, lim, true, err) : -1;
 }
 
 static int v2_attach(const struct be_ctx *ctx, const char *name, pid_t pid, struct be_error **err)

@@ -2,7 +2,7 @@
  * upper/work in its directory, mounted on containers/<name>/merged.  Lower
  * paths are given relative to ROOT/layers to keep the option string short;
  * a chain too long for one page goes through the new mount API's
- * "lowerdir+" (kernel 6.8+). */
+ * "lowerdir+" (kernel 6.8+).  Commas in the root's path are escaped. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -58,16 +58,26 @@ static int mount_new_api(const struct be_ctx *ctx, char **ids, size_t n, const c
 	return 0;
 }
 
-static int mount_classic(const struct be_ctx *ctx, char **ids, size_t n, const char *upper,
-                         const char *work, const char *merged, bool *too_long,
+/* path with ',' and '\\' escaped by a '\\', as overlayfs's option parser
+ * takes them (every kernel: before 6.8 there is no lowerdir+ to avoid it). */
+static char *escape_opt(const char *path)
+{
+	char *out = xmalloc(2 * strlen(path) + 1), *o = out;
+	for (const char *p = path; *p; p++) {
+		if (*p == ',' || *p == '\\')
+			*o++ = '\\';
+		*o++ = *p;
+	}
+	*o = '\0';
+	return out;
+}
+
+static int mount_classic(const struct be_ctx *ctx, char **ids, size_t n, const char *upper_path,
+                         const char *work_path, const char *merged, bool *too_long,
                          struct be_error **err)
 {
-	/* ',' separates options and '\\' escapes in the option string: such
-	 * paths (a root under "/srv/a,b") go through the new mount API. */
-	if (strpbrk(upper, ",\\") || strpbrk(work, ",\\")) {
-		*too_long = true;
-		return -1;
-	}
+	cleanup_free char *upper = escape_opt(upper_path);
+	cleanup_free char *work = escape_opt(work_path);
 	char opts[4096];
 	size_t len = (size_t)snprintf(opts, sizeof(opts), "lowerdir=");
 	for (size_t i = 0; i < n; i++) {

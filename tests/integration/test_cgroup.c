@@ -42,6 +42,9 @@ struct kid {
 	int out;  /* what it reports */
 };
 
+/* Why the tests skip, when they do. */
+static const char *it_why = "needs root";
+
 static int it_setup(void **state)
 {
 	*state = NULL;
@@ -55,7 +58,10 @@ static int it_setup(void **state)
 	if (be_ctx_open(&o, &it->ctx, &err) < 0)
 		fail_msg("%s", err->msg);
 	if (be_ctx_cgroup_layout(it->ctx) != BE_CGROUP_V1) {
-		/* v2 hosts: the backend is covered by the unit test's fixture. */
+		/* v2 hosts: test_cgroup_v2_enforce and the unit test's
+		 * fixture cover the backend there. */
+		it_why = "v1 only: this host's cgroups are the unified v2 hierarchy "
+		         "(test_cgroup_v2_enforce covers it)";
 		be_ctx_free(it->ctx);
 		tu_root_remove(it->root);
 		free(it->root);
@@ -112,6 +118,7 @@ static int it_teardown(void **state)
 #define NEED_IT(it)                                                                                \
 	struct it *it = *state;                                                                    \
 	if (it == NULL) {                                                                          \
+		print_message("skipped: %s\n", it_why);                                            \
 		skip();                                                                            \
 		return;                                                                            \
 	}

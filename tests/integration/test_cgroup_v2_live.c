@@ -75,8 +75,14 @@ static int teardown(void **state)
 
 static struct fx *need(void **state)
 {
-	if (*state == NULL)
+	if (*state == NULL) {
+		print_message("skipped: %s\n",
+		              tu_is_root() ? "no controller-less cgroup2 at " UNIFIED
+		                             " (a hybrid host's); on a pure v2 host every "
+		                             "test runs the v2 backend"
+		                           : "needs root");
 		skip();
+	}
 	return *state;
 }
 

@@ -349,8 +349,10 @@ static void test_cli_command_group_alone(void **state)
 static void test_cli_man_page(void **state)
 {
 	struct fx *f = *state;
-	if (tu_sh(NULL, "command -v groff >/dev/null") != 0)
+	if (tu_sh(NULL, "command -v groff >/dev/null") != 0) {
+		print_message("skipped: no groff here\n");
 		skip();
+	}
 	char *page = NULL;
 	assert_true(asprintf(&page, "%s/berth.1", f->root) > 0);
 	assert_int_equal(tu_sh(NULL, "scripts/man.sh '%s' > '%s'", tu_berth_bin(), page), 0);

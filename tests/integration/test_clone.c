@@ -116,6 +116,9 @@ static void test_clone_current_state(void **state)
 	OK("clone", "st", "st2");
 	char *m2 = tu_container_manifest(tu_demo_root, "st2");
 	char *m1 = tu_container_manifest(tu_demo_root, "st");
+	assert_non_null(m);
+	assert_non_null(m1);
+	assert_non_null(m2);
 	assert_string_equal(m1, m);
 	assert_string_equal(m2, m);
 	char h1[13], h2[13];

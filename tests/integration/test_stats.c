@@ -63,8 +63,12 @@ static void make_cgroup(struct env *e, const char *rel)
 			fail_msg("mkdir %s: %s", d, strerror(errno));
 		e->ndirs++;
 		if (e->v2) {
+			/* Controllers are enabled in the parent: a group with
+			 * them in its own subtree_control takes no process. */
 			char p[4200];
-			snprintf(p, sizeof(p), "%s/cgroup.subtree_control", d);
+			snprintf(p, sizeof(p), "%s", d);
+			*strrchr(p, '/') = '\0';
+			strcat(p, "/cgroup.subtree_control");
 			write_file(p, "+cpu +memory +pids");
 		}
 	}
@@ -365,6 +369,20 @@ static void own_container(struct env *e, const char *name)
 	snprintf(rel, sizeof(rel), "%s/%s", e->parent, name);
 	make_cgroup(e, rel);
 	fork_kid(e, rel, KID_HOLD_50M);
+	/* The child touches its pages after joining (slowly on an emulated
+	 * CPU): wait until the group holds them. */
+	char path[4200];
+	snprintf(path, sizeof(path), "/sys/fs/cgroup/%s%s/%s", e->v2 ? "" : "memory/", rel,
+	         e->v2 ? "memory.current" : "memory.usage_in_bytes");
+	unsigned long long used = 0;
+	for (int i = 0; i < 100 && used < 50 * MIB; i++) {
+		char *t = tu_read(path);
+		used = t ? strtoull(t, NULL, 10) : 0;
+		free(t);
+		if (used < 50 * MIB)
+			usleep(100000);
+	}
+	assert_true(used >= 50 * MIB);
 }
 
 static const char *const documented[] = {"record",

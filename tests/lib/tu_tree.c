@@ -165,25 +165,68 @@ char *tu_manifest(const char *dir)
 	return out;
 }
 
-/* In the child: mount the view on mnt (new mount API, one lowerdir+ a
- * layer) and write the manifest to fd. */
+/* Kernels before 6.8 have no lowerdir+: one "lowerdir=a:b:c" option, its
+ * paths relative to their common parent (chdir'd to, in this child) so that
+ * a chain of the squash depth fits the option's one page. */
+static int mount_classic(const char *const *dirs, size_t n, const char *mnt)
+{
+	size_t common = strlen(dirs[0]);
+	for (size_t i = 1; i < n; i++)
+		for (size_t k = 0; k < common; k++)
+			if (dirs[i][k] != dirs[0][k]) {
+				common = k;
+				break;
+			}
+	while (common > 0 && dirs[0][common - 1] != '/')
+		common--;
+	char *base = strndup(dirs[0], common);
+	if (common > 0 && chdir(base) < 0)
+		common = 0;
+	free(base);
+	size_t len = sizeof("lowerdir=,redirect_dir=off,metacopy=off");
+	for (size_t i = 0; i < n; i++)
+		len += strlen(dirs[i]) + 1;
+	char *opts = calloc(1, len), *p = stpcpy(opts, "lowerdir=");
+	for (size_t i = 0; i < n; i++)
+		p = stpcpy(stpcpy(p, i ? ":" : ""), dirs[i] + common);
+	strcpy(p, ",redirect_dir=off,metacopy=off");
+	int r = mount("overlay", mnt, "overlay", MS_RDONLY, opts);
+	free(opts);
+	return r;
+}
+
+/* The new mount API, one lowerdir+ a layer (kernel 6.8+; before, the
+ * option is refused by fsconfig or, on overlayfs of the legacy mount API,
+ * at CMD_CREATE). */
+static int mount_new(const char *const *dirs, size_t n, const char *mnt)
+{
+	int fs = (int)syscall(SYS_fsopen, "overlay", 0);
+	if (fs < 0)
+		return -1;
+	int r = 0;
+	for (size_t i = 0; i < n && r == 0; i++)
+		r = (int)syscall(SYS_fsconfig, fs, 1 /* SET_STRING */, "lowerdir+", dirs[i], 0);
+	if (r == 0 && (syscall(SYS_fsconfig, fs, 1, "redirect_dir", "off", 0) < 0 ||
+	               syscall(SYS_fsconfig, fs, 1, "metacopy", "off", 0) < 0 ||
+	               syscall(SYS_fsconfig, fs, 6 /* CMD_CREATE */, NULL, NULL, 0) < 0))
+		r = -1;
+	int m = r == 0 ? (int)syscall(SYS_fsmount, fs, 0, 0) : -1;
+	if (m < 0 || syscall(SYS_move_mount, m, "", AT_FDCWD, mnt, 4 /* F_EMPTY_PATH */) < 0)
+		r = -1;
+	if (m >= 0)
+		close(m);
+	close(fs);
+	return r;
+}
+
+/* In the child: mount the view on mnt (lowerdir+, else the classic option
+ * string) and write the manifest to fd. */
 static int child_manifest(const char *const *dirs, size_t n, const char *mnt, int fd)
 {
 	if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 		return 1;
-	int fs = (int)syscall(SYS_fsopen, "overlay", 0);
-	if (fs < 0)
-		return 2;
-	for (size_t i = 0; i < n; i++)
-		if (syscall(SYS_fsconfig, fs, 1 /* SET_STRING */, "lowerdir+", dirs[i], 0) < 0)
-			return 3;
-	if (syscall(SYS_fsconfig, fs, 1, "redirect_dir", "off", 0) < 0 ||
-	    syscall(SYS_fsconfig, fs, 1, "metacopy", "off", 0) < 0 ||
-	    syscall(SYS_fsconfig, fs, 6 /* CMD_CREATE */, NULL, NULL, 0) < 0)
-		return 4;
-	int m = (int)syscall(SYS_fsmount, fs, 0, 0);
-	if (m < 0 || syscall(SYS_move_mount, m, "", AT_FDCWD, mnt, 4 /* F_EMPTY_PATH */) < 0)
-		return 5;
+	if (mount_new(dirs, n, mnt) < 0 && mount_classic(dirs, n, mnt) < 0)
+		return 3;
 	char *text = tu_manifest(mnt);
 	if (text == NULL)
 		return 6;

@@ -523,6 +523,29 @@ static void test_be_cgroup_set_limits_v2_live(void **state)
 	expect_file(f, rel, "max");
 }
 
+/* Lowering memory.max below memory.current is refused (the kernel would
+ * OOM-kill the group) with v1's message, and the old limit stays; at or
+ * above the use it is written.  A fixture has no memory.reclaim. */
+static void test_be_cgroup_set_limits_v2_below_use(void **state)
+{
+	struct fx *f = *state;
+	struct be_error *err = NULL;
+	fx_create(f, "web", &fx_limits);
+	char rel[256];
+	snprintf(rel, sizeof(rel), "%s/web/memory.current", be_ctx_cgroup_parent(f->ctx));
+	fx_write(f, rel, "31457280\n");
+	struct be_limits lim = {.memory = 8 << 20};
+	assert_int_equal(cg_set_limits(f->ctx, "web", &lim, &err), -1);
+	assert_int_equal(err->errnum, EBUSY);
+	assert_non_null(strstr(err->msg, "memory limit 8.0 MiB is below current use 30.0 MiB"));
+	be_error_clear(&err);
+	snprintf(rel, sizeof(rel), "%s/web/memory.max", be_ctx_cgroup_parent(f->ctx));
+	expect_file(f, rel, "33554432"); /* fx_limits' 32 MiB */
+	lim.memory = 30 << 20;
+	assert_int_equal(cg_set_limits(f->ctx, "web", &lim, &err), 0);
+	expect_file(f, rel, "31457280");
+}
+
 static void test_be_cgroup_attach_v2_procs(void **state)
 {
 	struct fx *f = *state;
@@ -807,6 +830,7 @@ int main(void)
 	        FX(test_be_cgroup_create_v2_bad_input),
 	        cmocka_unit_test(test_be_cgroup_create_v2_undo),
 	        FX(test_be_cgroup_set_limits_v2_live),
+	        FX(test_be_cgroup_set_limits_v2_below_use),
 	        FX(test_be_cgroup_attach_v2_procs),
 	        FX(test_be_cgroup_freeze_v2_waits),
 	        FX(test_be_cgroup_state_v2_counters),
