@@ -78,26 +78,26 @@ static int teardown(void **state)
 	return 0;
 }
 
-/* Splits a command name into at most two words (the argv for it). */
-static size_t split_name(char *name, const char *words[2])
+/* Splits a command name into its words (at most 3: "vm image demo"), the
+ * argv for it. */
+static size_t split_name(char *name, const char *words[3])
 {
-	char *space = strchr(name, ' ');
-	words[0] = name;
-	if (space == NULL)
-		return 1;
-	*space = '\0';
-	words[1] = space + 1;
-	assert_null(strchr(words[1], ' '));
-	return 2;
+	size_t n = 0;
+	for (char *save = NULL, *w = strtok_r(name, " ", &save); w;
+	     w = strtok_r(NULL, " ", &save)) {
+		assert_true(n < 3);
+		words[n++] = w;
+	}
+	return n;
 }
 
 /* Runs berth --root STATE NAME... EXTRA (extra may be NULL). */
 static int run_cmd(struct tu_out *o, struct fx *f, const char *name, const char *extra)
 {
 	char *copy = strdup(name);
-	const char *words[2];
+	const char *words[3];
 	size_t n = split_name(copy, words);
-	const char *argv[4] = {NULL};
+	const char *argv[5] = {NULL};
 	for (size_t i = 0; i < n; i++)
 		argv[i] = words[i];
 	argv[n] = extra;

@@ -715,8 +715,9 @@ static void test_orphan_cgroup_removed(void **state)
 	assert_non_null(strstr(o.out, "ghost"));
 	assert_non_null(strstr(o.out, "Orphaned"));
 	tu_out_free(&o);
-	tu_sh(&o, "ls -d /sys/fs/cgroup/*/%s/ghost 2>/dev/null | wc -l", F->parent);
-	assert_int_equal(atoi(o.out), 2);
+	tu_sh(&o, "ls -d /sys/fs/cgroup/%s/ghost /sys/fs/cgroup/*/%s/ghost 2>/dev/null | wc -l",
+	      F->parent, F->parent);
+	assert_int_equal(atoi(o.out), F->v2 ? 1 : 2); /* nothing removed by ps */
 	tu_out_free(&o);
 	assert_int_equal(tu_berthl(&o, F->root, "system", "prune", "-f", NULL), 0);
 	tu_out_free(&o);
