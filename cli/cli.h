@@ -45,6 +45,7 @@ extern const struct cli_command cli_cmds_image[];
 extern const struct cli_command cli_cmds_container[];
 extern const struct cli_command cli_cmds_stats[];
 extern const struct cli_command cli_cmds_snapshot[];
+extern const struct cli_command cli_cmds_metrics[];
 
 /* Value of option NAME, or NULL when not given (flags give "1"). */
 const char *cli_opt(const struct cli_args *a, const char *name);

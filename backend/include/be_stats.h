@@ -160,6 +160,7 @@ enum be_hist {
 #define BE_ITEM_NAME_MAX 128
 #define BE_ITEM_ID_MAX 80
 #define BE_ITEM_CGROUP_MAX 512
+#define BE_ITEM_ROOT_MAX 256
 struct be_item {
 	enum be_kind kind;
 	/* Hook for the runtime and the TUI: true for berth's own containers,
@@ -175,6 +176,12 @@ struct be_item {
 	struct be_vm_info vm;
 	struct be_sample cur; /* latest sample */
 	uint64_t first_seen_ns;
+	/* When it started: its oldest process's start time (/proc/PID/stat),
+	 * in seconds since the epoch; 0 when unknown. */
+	uint64_t start_time_unix;
+	/* A berth container of another state root (kind berth, berth false):
+	 * that root's path, or "?" when no keeper names it; "" otherwise. */
+	char root[BE_ITEM_ROOT_MAX];
 	struct be_ring hist[BE_HIST_COUNT];
 };
 

@@ -101,5 +101,6 @@ const char *be_format_duration(int64_t secs, char *buf, size_t len);
 #include "be_theme.h"
 #include "be_snapshot.h"
 #include "be_opts.h"
+#include "be_metrics.h"
 
 #endif

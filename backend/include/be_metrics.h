@@ -1,0 +1,57 @@
+/* Public API of the metrics module: the Prometheus text exposition of what
+ * the monitor sees (every container, VM and the host), the /metrics HTTP
+ * listener (libmicrohttpd, loaded on first use), and recordings of samples
+ * as JSON Lines (gzip when the file name ends in .gz).  docs/metrics.md. */
+#ifndef BE_METRICS_H
+#define BE_METRICS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct be_ctx;
+struct be_error;
+struct be_monitor;
+struct be_item;
+struct be_host;
+
+/* A growing text buffer; free data with be_metrics_text_free. */
+struct be_metrics_text {
+	char *data; /* NUL-terminated once anything was written */
+	size_t len, cap;
+};
+void be_metrics_text_free(struct be_metrics_text *t);
+void be_metrics_text_append(struct be_metrics_text *t, const char *s, size_t n);
+
+/* Appends the exposition (text format 0.0.4: HELP and TYPE lines, then one
+ * line a series) of items and the host meters h (NULL: none), each series
+ * labelled host="HOST".  Counters end in _total; units are in the names. */
+void be_metrics_format_items(const struct be_item *const *items, size_t n,
+                             const struct be_host *h, const char *host,
+                             struct be_metrics_text *out);
+/* The same for everything the last refresh of mon found. */
+void be_metrics_format(const struct be_monitor *mon, const char *host,
+                       struct be_metrics_text *out);
+/* Appends s as a label value: backslash, double quote and newline escaped
+ * as \\, \" and \n. */
+void be_metrics_escape(struct be_metrics_text *out, const char *s);
+/* This host's name (uname's nodename) into buf. */
+const char *be_metrics_hostname(char *buf, size_t len);
+
+/* ---- the HTTP listener ----------------------------------------------------
+ * Serves GET /metrics on ADDR ("127.0.0.1:9464", "[::1]:9464", ":9464" or
+ * "9464" for 127.0.0.1; port 0 picks a free one).  Each scrape is one
+ * be_monitor_refresh of a monitor the server keeps, then the exposition.
+ * An address outside the loopback range is refused unless any_address.
+ * Runs on a thread of libmicrohttpd's; the caller waits (e.g. for a signal)
+ * and stops it with be_metrics_server_stop, which frees it. */
+struct be_metrics_server;
+int be_metrics_server_start(struct be_ctx *ctx, const char *addr, bool any_address,
+                            struct be_metrics_server **out, struct be_error **err);
+/* The address bound, "127.0.0.1:41234" (port 0 resolved). */
+const char *be_metrics_server_address(const struct be_metrics_server *s);
+/* Scrapes served so far. */
+uint64_t be_metrics_server_scrapes(const struct be_metrics_server *s);
+void be_metrics_server_stop(struct be_metrics_server *s);
+
+#endif
