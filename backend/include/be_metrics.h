@@ -26,12 +26,10 @@ void be_metrics_text_append(struct be_metrics_text *t, const char *s, size_t n);
 /* Appends the exposition (text format 0.0.4: HELP and TYPE lines, then one
  * line a series) of items and the host meters h (NULL: none), each series
  * labelled host="HOST".  Counters end in _total; units are in the names. */
-void be_metrics_format_items(const struct be_item *const *items, size_t n,
-                             const struct be_host *h, const char *host,
-                             struct be_metrics_text *out);
+void be_metrics_format_items(const struct be_item *const *items, size_t n, const struct be_host *h,
+                             const char *host, struct be_metrics_text *out);
 /* The same for everything the last refresh of mon found. */
-void be_metrics_format(const struct be_monitor *mon, const char *host,
-                       struct be_metrics_text *out);
+void be_metrics_format(const struct be_monitor *mon, const char *host, struct be_metrics_text *out);
 /* Appends s as a label value: backslash, double quote and newline escaped
  * as \\, \" and \n. */
 void be_metrics_escape(struct be_metrics_text *out, const char *s);

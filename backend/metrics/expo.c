@@ -42,34 +42,36 @@ struct family {
 #define S(f) offsetof(struct be_sample, f)
 #define I(f) offsetof(struct be_item, f)
 #define PSI(res, word, stall, field, bit, cond)                                                    \
-	{"berth_container_pressure_" res "_" word "_seconds_total",                                \
-	 "Time some (waiting) or all (stalled) tasks of the item were stalled on " res             \
-	 " (PSI " stall " total).",                                                                 \
-	 true, V_US_SECONDS, cond, bit, S(field)}
+	{                                                                                          \
+		"berth_container_pressure_" res "_" word "_seconds_total",                         \
+		        "Time some (waiting) or all (stalled) tasks of the item were stalled "     \
+		        "on " res " (PSI " stall " total).",                                       \
+		        true, V_US_SECONDS, cond, bit, S(field)                                    \
+	}
 
 static const struct family item_families[] = {
-        {"berth_container_cpu_seconds_total", "CPU time used by the item (user and system).",
-         true, V_NS_SECONDS, C_HAVE, BE_HAVE_CPU, S(cpu_usage_ns)},
+        {"berth_container_cpu_seconds_total", "CPU time used by the item (user and system).", true,
+         V_NS_SECONDS, C_HAVE, BE_HAVE_CPU, S(cpu_usage_ns)},
         {"berth_container_cpu_user_seconds_total", "CPU time used in user mode.", true,
          V_NS_SECONDS, C_HAVE, BE_HAVE_CPU_SPLIT, S(cpu_user_ns)},
         {"berth_container_cpu_system_seconds_total", "CPU time used in kernel mode.", true,
          V_NS_SECONDS, C_HAVE, BE_HAVE_CPU_SPLIT, S(cpu_system_ns)},
-        {"berth_container_cpu_periods_total", "CFS enforcement periods that elapsed.", true,
-         V_U64, C_HAVE, BE_HAVE_THROTTLE, S(cpu_periods)},
+        {"berth_container_cpu_periods_total", "CFS enforcement periods that elapsed.", true, V_U64,
+         C_HAVE, BE_HAVE_THROTTLE, S(cpu_periods)},
         {"berth_container_cpu_throttled_periods_total",
          "CFS periods in which the item was throttled by its CPU quota.", true, V_U64, C_HAVE,
          BE_HAVE_THROTTLE, S(throttled_periods)},
         {"berth_container_cpu_throttled_seconds_total",
          "Time the item was held back by its CPU quota.", true, V_NS_SECONDS, C_HAVE,
          BE_HAVE_THROTTLE, S(throttled_ns)},
-        {"berth_container_cpu_quota_microseconds",
-         "CPU quota per period (cpu.max, cfs_quota_us); absent without a quota.", false, V_U64,
-         C_LIMIT, BE_HAVE_CPU_LIMIT, S(cpu_quota_us)},
-        {"berth_container_cpu_period_microseconds", "CFS period length.", false, V_U64, C_HAVE,
+        {"berth_container_cpu_quota_seconds",
+         "CPU time allowed per period (cpu.max, cfs_quota_us); absent without a quota.", false,
+         V_US_SECONDS, C_LIMIT, BE_HAVE_CPU_LIMIT, S(cpu_quota_us)},
+        {"berth_container_cpu_period_seconds", "CFS period length.", false, V_US_SECONDS, C_HAVE,
          BE_HAVE_CPU_LIMIT, S(cpu_period_us)},
         {"berth_container_memory_bytes",
-         "Memory in use (v1 usage_in_bytes, v2 memory.current, RSS of a VM process).", false,
-         V_U64, C_HAVE, BE_HAVE_MEM, S(mem_bytes)},
+         "Memory in use (v1 usage_in_bytes, v2 memory.current, RSS of a VM process).", false, V_U64,
+         C_HAVE, BE_HAVE_MEM, S(mem_bytes)},
         {"berth_container_memory_working_set_bytes",
          "Memory in use less inactive file cache, as docker counts it.", false, V_U64, C_HAVE,
          BE_HAVE_MEM_STAT, S(mem_working_set_bytes)},
@@ -77,39 +79,38 @@ static const struct family item_families[] = {
          BE_HAVE_MEM_STAT, S(mem_anon_bytes)},
         {"berth_container_memory_file_bytes", "File cache memory.", false, V_U64, C_HAVE,
          BE_HAVE_MEM_STAT, S(mem_file_bytes)},
-        {"berth_container_memory_limit_bytes", "Memory limit; absent when unlimited.", false,
-         V_U64, C_LIMIT, BE_HAVE_MEM_LIMIT, S(mem_limit_bytes)},
-        {"berth_container_memory_peak_bytes", "Highest memory use recorded by the kernel.",
-         false, V_U64, C_HAVE, BE_HAVE_MEM_PEAK, S(mem_peak_bytes)},
-        {"berth_container_memory_swap_bytes", "Swap in use.", false, V_U64, C_HAVE,
-         BE_HAVE_SWAP, S(mem_swap_bytes)},
-        {"berth_container_oom_kills_total", "Processes of the item killed by the OOM killer.",
-         true, V_U64, C_HAVE, BE_HAVE_OOM, S(oom_kills)},
-        {"berth_container_oom_events_total", "Times the item's memory limit ran out (v2).",
-         true, V_U64, C_HAVE, BE_HAVE_OOM_EVENTS, S(oom_events)},
+        {"berth_container_memory_limit_bytes", "Memory limit; absent when unlimited.", false, V_U64,
+         C_LIMIT, BE_HAVE_MEM_LIMIT, S(mem_limit_bytes)},
+        {"berth_container_memory_peak_bytes", "Highest memory use recorded by the kernel.", false,
+         V_U64, C_HAVE, BE_HAVE_MEM_PEAK, S(mem_peak_bytes)},
+        {"berth_container_memory_swap_bytes", "Swap in use.", false, V_U64, C_HAVE, BE_HAVE_SWAP,
+         S(mem_swap_bytes)},
+        {"berth_container_oom_kills_total", "Processes of the item killed by the OOM killer.", true,
+         V_U64, C_HAVE, BE_HAVE_OOM, S(oom_kills)},
+        {"berth_container_oom_events_total", "Times the item's memory limit ran out (v2).", true,
+         V_U64, C_HAVE, BE_HAVE_OOM_EVENTS, S(oom_events)},
         {"berth_container_memory_limit_hits_total",
          "Times memory use reached the limit (v2 max events, v1 failcnt).", true, V_U64, C_HAVE,
          BE_HAVE_LIMIT_HITS, S(mem_limit_hits)},
-        {"berth_container_pids", "Tasks in the item.", false, V_U64, C_HAVE, BE_HAVE_PIDS,
-         S(pids)},
-        {"berth_container_pids_limit", "Task limit; absent when unlimited.", false, V_U64,
-         C_LIMIT, BE_HAVE_PIDS_LIMIT, S(pids_limit)},
+        {"berth_container_pids", "Tasks in the item.", false, V_U64, C_HAVE, BE_HAVE_PIDS, S(pids)},
+        {"berth_container_pids_limit", "Task limit; absent when unlimited.", false, V_U64, C_LIMIT,
+         BE_HAVE_PIDS_LIMIT, S(pids_limit)},
         {"berth_container_io_read_bytes_total", "Bytes read from block devices.", true, V_U64,
          C_HAVE, BE_HAVE_IO, S(io_read_bytes)},
-        {"berth_container_io_write_bytes_total", "Bytes written to block devices.", true,
-         V_U64, C_HAVE, BE_HAVE_IO, S(io_write_bytes)},
-        {"berth_container_io_read_ops_total", "Block device read operations.", true, V_U64,
-         C_HAVE, BE_HAVE_IO_OPS, S(io_read_ops)},
+        {"berth_container_io_write_bytes_total", "Bytes written to block devices.", true, V_U64,
+         C_HAVE, BE_HAVE_IO, S(io_write_bytes)},
+        {"berth_container_io_read_ops_total", "Block device read operations.", true, V_U64, C_HAVE,
+         BE_HAVE_IO_OPS, S(io_read_ops)},
         {"berth_container_io_write_ops_total", "Block device write operations.", true, V_U64,
          C_HAVE, BE_HAVE_IO_OPS, S(io_write_ops)},
         {"berth_container_network_receive_bytes_total",
-         "Bytes received in the item's network namespace (loopback left out).", true, V_U64,
-         C_HAVE, BE_HAVE_NET, S(net_rx_bytes)},
+         "Bytes received in the item's network namespace (loopback left out).", true, V_U64, C_HAVE,
+         BE_HAVE_NET, S(net_rx_bytes)},
         {"berth_container_network_transmit_bytes_total",
-         "Bytes sent from the item's network namespace (loopback left out).", true, V_U64,
-         C_HAVE, BE_HAVE_NET, S(net_tx_bytes)},
-        {"berth_container_network_receive_packets_total", "Packets received.", true, V_U64,
-         C_HAVE, BE_HAVE_NET, S(net_rx_packets)},
+         "Bytes sent from the item's network namespace (loopback left out).", true, V_U64, C_HAVE,
+         BE_HAVE_NET, S(net_tx_bytes)},
+        {"berth_container_network_receive_packets_total", "Packets received.", true, V_U64, C_HAVE,
+         BE_HAVE_NET, S(net_rx_packets)},
         {"berth_container_network_transmit_packets_total", "Packets sent.", true, V_U64, C_HAVE,
          BE_HAVE_NET, S(net_tx_packets)},
         PSI("cpu", "waiting", "some", psi_cpu.some_total_us, BE_HAVE_PSI_CPU, C_HAVE),
@@ -120,15 +121,15 @@ static const struct family item_families[] = {
         PSI("io", "stalled", "full", psi_io.full_total_us, BE_HAVE_PSI_IO, C_PSI_FULL),
         {"berth_vm_guest_memory_bytes", "Memory given to the guest (-m); absent when unknown.",
          false, V_U64, C_VM_KNOWN, 0, I(vm.guest_mem_bytes)},
-        {"berth_vm_vcpus", "Virtual CPUs configured (-smp); absent when unknown.", false,
-         V_U32, C_VM_KNOWN, 0, I(vm.vcpus)},
+        {"berth_vm_vcpus", "Virtual CPUs configured (-smp); absent when unknown.", false, V_U32,
+         C_VM_KNOWN, 0, I(vm.vcpus)},
         {"berth_vm_process_resident_bytes", "Resident memory of the VMM process.", false, V_U64,
          C_VM, 0, I(vm.rss_bytes)},
-        {"berth_vm_process_cpu_seconds_total", "CPU time of the VMM process.", true,
-         V_NS_SECONDS, C_VM, 0, I(vm.cpu_ns)},
+        {"berth_vm_process_cpu_seconds_total", "CPU time of the VMM process.", true, V_NS_SECONDS,
+         C_VM, 0, I(vm.cpu_ns)},
         {"berth_container_start_time_seconds",
-         "When the item started (its oldest process), in seconds since the epoch.", false,
-         V_U64, C_ITEM_TIME, 0, I(start_time_unix)},
+         "When the item started (its oldest process), in seconds since the epoch.", false, V_U64,
+         C_ITEM_TIME, 0, I(start_time_unix)},
 };
 
 /* ---- the text buffer ----------------------------------------------------- */
@@ -231,24 +232,18 @@ static size_t put_double(char *p, double v)
 static size_t put_value(char *p, enum vtype type, const void *where)
 {
 	switch (type) {
-	case V_U64:
-		return put_u64(p, *(const uint64_t *)where);
-	case V_NS_SECONDS:
-		return put_scaled(p, *(const uint64_t *)where, 9, 1000000000);
-	case V_US_SECONDS:
-		return put_scaled(p, *(const uint64_t *)where, 6, 1000000);
-	case V_DOUBLE:
-		return put_double(p, *(const double *)where);
-	case V_U32:
-		return put_u64(p, *(const unsigned *)where);
+	case V_U64: return put_u64(p, *(const uint64_t *)where);
+	case V_NS_SECONDS: return put_scaled(p, *(const uint64_t *)where, 9, 1000000000);
+	case V_US_SECONDS: return put_scaled(p, *(const uint64_t *)where, 6, 1000000);
+	case V_DOUBLE: return put_double(p, *(const double *)where);
+	case V_U32: return put_u64(p, *(const unsigned *)where);
 	}
 	return 0;
 }
 
 /* ---- families ------------------------------------------------------------ */
 
-static void put_head(struct be_metrics_text *out, const char *name, const char *help,
-                     bool counter)
+static void put_head(struct be_metrics_text *out, const char *name, const char *help, bool counter)
 {
 	/* Text format 0.0.4: HELP and TYPE name the series as written, _total
 	 * included (promtool checks that a counter's name ends in _total). */
@@ -266,35 +261,31 @@ static const void *item_value(const struct family *fam, const struct be_item *it
 {
 	const char *sample = (const char *)&it->cur, *item = (const char *)it;
 	switch (fam->cond) {
-	case C_HAVE:
-		return (it->cur.have & fam->have) == fam->have ? sample + fam->off : NULL;
+	case C_HAVE: return (it->cur.have & fam->have) == fam->have ? sample + fam->off : NULL;
 	case C_LIMIT:
 		if ((it->cur.have & fam->have) != fam->have ||
 		    *(const uint64_t *)(sample + fam->off) == BE_UNLIMITED)
 			return NULL;
 		return sample + fam->off;
 	case C_PSI_FULL: {
-		const struct be_psi *psi = (const void *)(sample + fam->off -
-		                                          offsetof(struct be_psi, full_total_us));
+		const struct be_psi *psi =
+		        (const void *)(sample + fam->off - offsetof(struct be_psi, full_total_us));
 		return (it->cur.have & fam->have) && psi->has_full ? sample + fam->off : NULL;
 	}
-	case C_VM:
-		return it->is_vm ? item + fam->off : NULL;
+	case C_VM: return it->is_vm ? item + fam->off : NULL;
 	case C_VM_KNOWN:
 		if (!it->is_vm)
 			return NULL;
 		if (fam->type == V_U32)
 			return *(const unsigned *)(item + fam->off) ? item + fam->off : NULL;
 		return *(const uint64_t *)(item + fam->off) ? item + fam->off : NULL;
-	case C_ITEM_TIME:
-		return it->start_time_unix ? item + fam->off : NULL;
+	case C_ITEM_TIME: return it->start_time_unix ? item + fam->off : NULL;
 	}
 	return NULL;
 }
 
 static void put_series(struct be_metrics_text *out, const char *name, size_t name_len,
-                       const char *labels, size_t labels_len, enum vtype type,
-                       const void *where)
+                       const char *labels, size_t labels_len, enum vtype type, const void *where)
 {
 	char *p = reserve(out, name_len + labels_len + 48), *start = p;
 	memcpy(p, name, name_len);
@@ -345,7 +336,7 @@ static void item_labels(const struct be_item *const *items, size_t n, const char
 }
 
 static void format_item_families(const struct be_item *const *items, size_t n,
-                                  const struct metrics_labels *lab, struct be_metrics_text *out)
+                                 const struct metrics_labels *lab, struct be_metrics_text *out)
 {
 	for (size_t f = 0; f < sizeof(item_families) / sizeof(item_families[0]); f++) {
 		const struct family *fam = &item_families[f];
@@ -370,37 +361,34 @@ static void format_item_families(const struct be_item *const *items, size_t n,
 static const struct family host_families[] = {
         {"berth_host_cpus", "CPUs of the host.", false, V_U32, C_HAVE, 0, H(ncpus)},
         {"berth_host_cpu_usage_ratio",
-         "CPU use of the host over the last refresh interval, 1 = all CPUs busy.", false,
-         V_DOUBLE, C_HAVE, BE_HAVE_HOST_RATES, 0},
-        {"berth_host_memory_total_bytes", "Memory of the host (MemTotal).", false, V_U64, C_HAVE,
-         0, H(mem_total_bytes)},
+         "CPU use of the host over the last refresh interval, 1 = all CPUs busy.", false, V_DOUBLE,
+         C_HAVE, BE_HAVE_HOST_RATES, 0},
+        {"berth_host_memory_total_bytes", "Memory of the host (MemTotal).", false, V_U64, C_HAVE, 0,
+         H(mem_total_bytes)},
         {"berth_host_memory_available_bytes", "Memory available (MemAvailable).", false, V_U64,
          C_HAVE, 0, H(mem_available_bytes)},
-        {"berth_host_memory_used_bytes", "Memory used: total less available.", false, V_U64,
-         C_HAVE, 0, H(mem_used_bytes)},
+        {"berth_host_memory_used_bytes", "Memory used: total less available.", false, V_U64, C_HAVE,
+         0, H(mem_used_bytes)},
         {"berth_host_memory_cached_bytes", "Page cache (Cached).", false, V_U64, C_HAVE, 0,
          H(mem_cached_bytes)},
         {"berth_host_swap_total_bytes", "Swap of the host.", false, V_U64, C_HAVE, 0,
          H(swap_total_bytes)},
-        {"berth_host_swap_free_bytes", "Swap unused.", false, V_U64, C_HAVE, 0,
-         H(swap_free_bytes)},
-        {"berth_host_load1", "Load average over 1 minute.", false, V_DOUBLE, C_HAVE, 0,
-         H(load1)},
-        {"berth_host_load5", "Load average over 5 minutes.", false, V_DOUBLE, C_HAVE, 0,
-         H(load5)},
+        {"berth_host_swap_free_bytes", "Swap unused.", false, V_U64, C_HAVE, 0, H(swap_free_bytes)},
+        {"berth_host_load1", "Load average over 1 minute.", false, V_DOUBLE, C_HAVE, 0, H(load1)},
+        {"berth_host_load5", "Load average over 5 minutes.", false, V_DOUBLE, C_HAVE, 0, H(load5)},
         {"berth_host_load15", "Load average over 15 minutes.", false, V_DOUBLE, C_HAVE, 0,
          H(load15)},
         {"berth_host_tasks", "Tasks (threads) on the host.", false, V_U32, C_HAVE, 0,
          H(tasks_total)},
         {"berth_host_pressure_cpu_waiting_seconds_total",
-         "Time some tasks of the host were stalled on CPU (PSI some total).", true,
-         V_US_SECONDS, C_HAVE, BE_HAVE_HOST_PSI_CPU, H(psi_cpu.some_total_us)},
+         "Time some tasks of the host were stalled on CPU (PSI some total).", true, V_US_SECONDS,
+         C_HAVE, BE_HAVE_HOST_PSI_CPU, H(psi_cpu.some_total_us)},
         {"berth_host_pressure_memory_waiting_seconds_total",
-         "Time some tasks of the host were stalled on memory (PSI some total).", true,
-         V_US_SECONDS, C_HAVE, BE_HAVE_HOST_PSI_MEM, H(psi_mem.some_total_us)},
+         "Time some tasks of the host were stalled on memory (PSI some total).", true, V_US_SECONDS,
+         C_HAVE, BE_HAVE_HOST_PSI_MEM, H(psi_mem.some_total_us)},
         {"berth_host_pressure_memory_stalled_seconds_total",
-         "Time all tasks of the host were stalled on memory (PSI full total).", true,
-         V_US_SECONDS, C_HAVE, BE_HAVE_HOST_PSI_MEM, H(psi_mem.full_total_us)},
+         "Time all tasks of the host were stalled on memory (PSI full total).", true, V_US_SECONDS,
+         C_HAVE, BE_HAVE_HOST_PSI_MEM, H(psi_mem.full_total_us)},
         {"berth_host_pressure_io_waiting_seconds_total",
          "Time some tasks of the host were stalled on IO (PSI some total).", true, V_US_SECONDS,
          C_HAVE, BE_HAVE_HOST_PSI_IO, H(psi_io.some_total_us)},
@@ -428,9 +416,8 @@ static void format_host(const struct be_host *h, const char *host, struct be_met
 	be_metrics_text_free(&lab);
 }
 
-void be_metrics_format_items(const struct be_item *const *items, size_t n,
-                             const struct be_host *h, const char *host,
-                             struct be_metrics_text *out)
+void be_metrics_format_items(const struct be_item *const *items, size_t n, const struct be_host *h,
+                             const char *host, struct be_metrics_text *out)
 {
 	struct metrics_labels lab = {.off = xcalloc(n + 1, sizeof(size_t))};
 	item_labels(items, n, host, &lab);
@@ -456,8 +443,7 @@ void be_metrics_format_items(const struct be_item *const *items, size_t n,
 	free(lab.off);
 }
 
-void be_metrics_format(const struct be_monitor *mon, const char *host,
-                       struct be_metrics_text *out)
+void be_metrics_format(const struct be_monitor *mon, const char *host, struct be_metrics_text *out)
 {
 	size_t n = be_monitor_count(mon);
 	const struct be_item **items = xcalloc(n + 1, sizeof(*items));

@@ -33,8 +33,8 @@ static bool loopback(const struct sockaddr_storage *ss)
 	return IN6_IS_ADDR_LOOPBACK(&a->sin6_addr);
 }
 
-int metrics_parse_listen(const char *text, bool any, struct sockaddr_storage *ss,
-                         socklen_t *len, struct be_error **err)
+int metrics_parse_listen(const char *text, bool any, struct sockaddr_storage *ss, socklen_t *len,
+                         struct be_error **err)
 {
 	memset(ss, 0, sizeof(*ss));
 	char host[64] = "127.0.0.1";
@@ -42,8 +42,8 @@ int metrics_parse_listen(const char *text, bool any, struct sockaddr_storage *ss
 	if (text[0] == '[') {
 		const char *close = strchr(text, ']');
 		if (close == NULL || close[1] != ':' || (size_t)(close - text) >= sizeof(host))
-			return be_error_set(err, 0,
-			                    "invalid listen address \"%s\": want [IPV6]:PORT", text);
+			return be_error_set(
+			        err, 0, "invalid listen address \"%s\": want [IPV6]:PORT", text);
 		memcpy(host, text + 1, (size_t)(close - text - 1));
 		host[close - text - 1] = '\0';
 		port = close + 2;

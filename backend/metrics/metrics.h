@@ -12,8 +12,8 @@
  * "[IPv6]"), ":PORT" or "PORT" (127.0.0.1).  Fails with a one-line error on
  * anything else, on a port above 65535, and on an address outside the
  * loopback range unless any is true. */
-int metrics_parse_listen(const char *text, bool any, struct sockaddr_storage *ss,
-                         socklen_t *len, struct be_error **err);
+int metrics_parse_listen(const char *text, bool any, struct sockaddr_storage *ss, socklen_t *len,
+                         struct be_error **err);
 /* "127.0.0.1:9464" or "[::1]:9464" into buf. */
 void metrics_format_address(const struct sockaddr_storage *ss, char *buf, size_t len);
 

@@ -51,9 +51,12 @@ static int mhd_load(struct mhd_api *api, struct be_error **err)
 	                                   "MHD_add_response_header",
 	                                   "MHD_queue_response",
 	                                   "MHD_destroy_response"};
-	void **slots[] = {(void **)&api->start_daemon, (void **)&api->stop_daemon,
-	                  (void **)&api->response_with_free, (void **)&api->add_header,
-	                  (void **)&api->queue, (void **)&api->destroy};
+	void **slots[] = {(void **)&api->start_daemon,
+	                  (void **)&api->stop_daemon,
+	                  (void **)&api->response_with_free,
+	                  (void **)&api->add_header,
+	                  (void **)&api->queue,
+	                  (void **)&api->destroy};
 	for (size_t i = 0; i < sizeof(syms) / sizeof(syms[0]); i++) {
 		*slots[i] = dlsym(h, syms[i]);
 		if (*slots[i] == NULL)
@@ -74,8 +77,8 @@ struct be_metrics_server {
 	uint64_t scrapes;
 };
 
-static enum MHD_Result reply(struct be_metrics_server *s, struct MHD_Connection *c,
-                             unsigned status, const char *type, char *body, size_t len)
+static enum MHD_Result reply(struct be_metrics_server *s, struct MHD_Connection *c, unsigned status,
+                             const char *type, char *body, size_t len)
 {
 	struct MHD_Response *r = s->api.response_with_free(len, body, free);
 	if (r == NULL) {
@@ -120,8 +123,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	             steal_pointer(&out.data), out.len);
 }
 
-static int bind_listen(const char *addr, bool any, char *bound, size_t blen,
-                       struct be_error **err)
+static int bind_listen(const char *addr, bool any, char *bound, size_t blen, struct be_error **err)
 {
 	struct sockaddr_storage ss;
 	socklen_t slen;
