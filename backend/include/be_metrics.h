@@ -36,6 +36,14 @@ void be_metrics_escape(struct be_metrics_text *out, const char *s);
 /* This host's name (uname's nodename) into buf. */
 const char *be_metrics_hostname(char *buf, size_t len);
 
+/* ---- the JSON Lines stream ------------------------------------------------
+ * Appends one line for the last refresh of mon:
+ *   {"v":1,"time_unix_ms":T,"host_name":"H","host":{...},"items":[...]}
+ * host and items are the records of docs/stats.md less null fields and
+ * less their "record" and "time_unix_ms" (the line has them once). */
+void be_metrics_stream_line(const struct be_monitor *mon, int64_t time_unix_ms,
+                            const char *host_name, struct be_metrics_text *out);
+
 /* ---- the HTTP listener ----------------------------------------------------
  * Serves GET /metrics on ADDR ("127.0.0.1:9464", "[::1]:9464", ":9464" or
  * "9464" for 127.0.0.1; port 0 picks a free one).  Each scrape is one

@@ -6,6 +6,7 @@
  * and the listener are killed by pid in the teardown, also on failure. */
 #include <errno.h>
 #include <fcntl.h>
+#include <jansson.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
@@ -87,6 +88,48 @@ static void test_metrics_promtool_check(void **state)
 	assert_int_equal(tu_berthl(&o, tu_demo_root, "metrics", "--listen", "0.0.0.0:1", NULL),
 	                 125);
 	assert_non_null(strstr(o.err, "not a loopback address"));
+	tu_out_free(&o);
+}
+
+/* `stats --stream --json`: each line one object per refresh, "v":1, with
+ * the host and the running container (null fields left out). */
+static void test_stats_stream_json_lines(void **state)
+{
+	(void)state;
+	tu_need_demo_root();
+	start_web();
+	struct tu_out o;
+	int rc = tu_sh(&o, "'%s' --root '%s' stats --stream --json -i 0.2 | head -n 2",
+	               tu_berth_bin(), tu_demo_root);
+	assert_int_equal(rc, 0);
+	int lines = 0;
+	for (char *save = NULL, *l = strtok_r(o.out, "\n", &save); l;
+	     l = strtok_r(NULL, "\n", &save)) {
+		json_error_t je;
+		json_t *j = json_loads(l, JSON_REJECT_DUPLICATES, &je);
+		if (j == NULL)
+			fail_msg("not JSON: %s: %s", je.text, l);
+		assert_int_equal(json_integer_value(json_object_get(j, "v")), 1);
+		assert_true(json_is_object(json_object_get(j, "host")));
+		assert_true(json_integer_value(json_object_get(j, "time_unix_ms")) > 0);
+		json_t *items = json_object_get(j, "items");
+		bool web = false;
+		for (size_t i = 0; i < json_array_size(items); i++) {
+			json_t *it = json_array_get(items, i);
+			const char *name = json_string_value(json_object_get(it, "name"));
+			if (name && strcmp(name, "web") == 0) {
+				web = json_integer_value(json_object_get(it, "memory_bytes")) > 0;
+				assert_null(json_object_get(it, "record"));
+			}
+			const char *k;
+			json_t *v;
+			json_object_foreach(it, k, v) assert_false(json_is_null(v));
+		}
+		assert_true(web);
+		json_decref(j);
+		lines++;
+	}
+	assert_int_equal(lines, 2);
 	tu_out_free(&o);
 }
 
@@ -210,6 +253,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test_teardown(test_metrics_promtool_check, teardown),
 	        cmocka_unit_test_teardown(test_metrics_prometheus_scrapes_listener, teardown),
+	        cmocka_unit_test_teardown(test_stats_stream_json_lines, teardown),
 	};
 	return cmocka_run_group_tests(tests, tu_demo_group_setup, tu_demo_group_teardown);
 }

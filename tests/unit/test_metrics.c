@@ -178,6 +178,31 @@ static void test_metrics_parse_listen_refuses(void **state)
 	}
 }
 
+static void test_metrics_compact_object_drops_nulls(void **state)
+{
+	(void)state;
+	struct be_metrics_text t = {0};
+	assert_int_equal(metrics_compact_object("{\"record\":\"item\",\"time_unix_ms\":5,"
+	                                        "\"name\":\"a\\\",\\\"x\\\":null\","
+	                                        "\"image\":null,\"n\":[1,null],\"o\":{\"p\":null},"
+	                                        "\"z\":null}",
+	                                        &t),
+	                 0);
+	assert_string_equal(t.data, "{\"name\":\"a\\\",\\\"x\\\":null\",\"n\":[1,null],"
+	                            "\"o\":{\"p\":null}}");
+	t.len = 0;
+	assert_int_equal(metrics_compact_object("{}", &t), 0);
+	assert_string_equal(t.data, "{}");
+	assert_int_equal(metrics_compact_object("[1]", &t), -1);
+	assert_int_equal(metrics_compact_object("{\"a\":\"open", &t), -1);
+	assert_int_equal(metrics_compact_object("{\"a\" 1}", &t), -1);
+	be_metrics_text_free(&t);
+	t = (struct be_metrics_text){0};
+	metrics_json_escape(&t, "q\"b\\n\n\x01");
+	assert_string_equal(t.data, "q\\\"b\\\\n\\u000a\\u0001");
+	be_metrics_text_free(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -186,6 +211,7 @@ int main(void)
 	        cmocka_unit_test(test_be_metrics_format_items_vm),
 	        cmocka_unit_test(test_metrics_parse_listen_forms),
 	        cmocka_unit_test(test_metrics_parse_listen_refuses),
+	        cmocka_unit_test(test_metrics_compact_object_drops_nulls),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
