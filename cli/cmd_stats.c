@@ -15,9 +15,10 @@
 static const char *const stats_columns[] = {"name",     "id",      "kind",   "cpu",    "mem",
                                             "limit",    "mem_pct", "net_rx", "net_tx", "io_read",
                                             "io_write", "pids",    NULL};
-static const char *const top_columns[] = {
-        "kind", "name",   "id",     "cpu",     "quota",    "mem",       "limit",     "mem_pct",
-        "pids", "net_rx", "net_tx", "io_read", "io_write", "throttled", "oom_kills", NULL};
+static const char *const top_columns[] = {"kind",   "name",    "id",       "cpu",       "quota",
+                                          "mem",    "limit",   "mem_pct",  "pids",      "net_rx",
+                                          "net_tx", "io_read", "io_write", "throttled", "oom_kills",
+                                          "root",   NULL};
 
 struct view {
 	const struct be_column *cols[64];
@@ -417,7 +418,9 @@ const struct cli_command cli_cmds_stats[] = {
                         "and the table of containers and VMs every SECS seconds.\n"
                         "Column ids for -o and -s: kind name id cpu cores quota mem ws limit\n"
                         "mem_pct pids pids_limit net_rx net_tx io_read io_write throttled\n"
-                        "oom_kills psi_cpu psi_mem psi_io guest_mem uptime.\n"
+                        "oom_kills psi_cpu psi_mem psi_io guest_mem uptime root.\n"
+                        "uptime = seconds since the item's oldest process started; root = the\n"
+                        "state root of a berth container of another root (no actions on it).\n"
                         "cpu = CPU% (100% = one CPU); quota = use against the CPU quota; ws =\n"
                         "working set (memory minus inactive file cache, as docker); throttled =\n"
                         "% of CFS periods throttled; psi_* = pressure (some, avg10).\n"
