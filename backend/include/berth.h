@@ -102,5 +102,6 @@ const char *be_format_duration(int64_t secs, char *buf, size_t len);
 #include "be_snapshot.h"
 #include "be_opts.h"
 #include "be_metrics.h"
+#include "be_remote.h"
 
 #endif
