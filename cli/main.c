@@ -56,7 +56,7 @@ static int run_remote(const char *url, int argc, char **argv)
 	struct be_error *err = NULL;
 	if (be_remote_parse(url, &r, &err) < 0)
 		return cli_fail(err);
-	char **words = calloc((size_t)argc + 1, sizeof(char *));
+	const char **words = calloc((size_t)argc + 1, sizeof(char *));
 	if (words == NULL)
 		abort();
 	int n = 0;

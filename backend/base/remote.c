@@ -102,7 +102,7 @@ char *be_shell_quote(const char *word)
 }
 
 char **be_remote_ssh_argv(const struct be_remote *r, const char *ssh, const char *remote_bin,
-                          int nwords, char *const *words, bool tty)
+                          int nwords, const char *const *words, bool tty)
 {
 	char **argv = xcalloc(16, sizeof(char *));
 	size_t n = 0;

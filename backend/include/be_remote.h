@@ -29,7 +29,7 @@ char *be_shell_quote(const char *word);
  * is split or expanded there).  tty asks for a terminal (-t).  NULL-ended;
  * free with be_remote_argv_free. */
 char **be_remote_ssh_argv(const struct be_remote *r, const char *ssh, const char *remote_bin,
-                          int nwords, char *const *words, bool tty);
+                          int nwords, const char *const *words, bool tty);
 void be_remote_argv_free(char **argv);
 
 #endif
