@@ -13,10 +13,12 @@ PREFIX    ?= /usr/local
 BUILD     ?= build
 SAN       ?=
 CC        ?= cc
-PKG       := libcgroup jansson libarchive libseccomp libcap nettle
+PKG       := libcgroup jansson libarchive libseccomp libcap nettle zlib
 # libarchive is loaded on first use (backend/archive_dl.c), not linked:
-# its dependencies cost every command 2.5 ms of start-up.
-LINK_PKG  := libcgroup jansson libseccomp libcap nettle
+# its dependencies cost every command 2.5 ms of start-up.  So is
+# libmicrohttpd (backend/metrics/serve.c: GnuTLS and six more).  zlib (for
+# `berth record FILE.gz`) is small and linked statically.
+LINK_PKG  := libcgroup jansson libseccomp libcap nettle zlib
 TEST_PKG  := cmocka
 TUI_PKG   := ncursesw
 

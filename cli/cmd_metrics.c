@@ -2,10 +2,12 @@
  * exposition, printed once or served on /metrics) and `berth record` (samples
  * as JSON Lines).  The exposition, the server and the recorder are the
  * backend's (be_metrics.h); this file parses words and waits for signals. */
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cli.h"
 
@@ -71,6 +73,121 @@ static int run_metrics(struct cli *cli, const struct cli_args *a)
 	return serve(cli, listen, cli_flag(a, "any-address"));
 }
 
+static long long now_ms(int clock)
+{
+	struct timespec ts;
+	clock_gettime(clock, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Parses seconds from 0.1 to 86400*365 into ms. */
+static int parse_ms(const char *opt, const char *text, long long dflt, long long *out)
+{
+	*out = dflt;
+	if (text == NULL)
+		return 0;
+	char *end = NULL;
+	errno = 0;
+	double v = strtod(text, &end);
+	if (end == text || *end || errno || !(v >= 0.1 && v <= 31536000))
+		return cli_failf("invalid --%s \"%s\": want seconds from 0.1", opt, text);
+	*out = (long long)(v * 1000);
+	return 0;
+}
+
+/* Waits ms milliseconds for one of set's signals; true when one came. */
+static bool wait_signal(const sigset_t *set, long long ms)
+{
+	struct timespec ts = {(time_t)(ms / 1000), (long)(ms % 1000) * 1000000};
+	long long until = now_ms(CLOCK_MONOTONIC) + ms;
+	for (;;) {
+		if (sigtimedwait(set, NULL, &ts) > 0)
+			return true;
+		if (errno != EINTR)
+			return false;
+		long long left = until - now_ms(CLOCK_MONOTONIC);
+		if (left <= 0)
+			return false;
+		ts = (struct timespec){(time_t)(left / 1000), (long)(left % 1000) * 1000000};
+	}
+}
+
+/* Samples every interval into rec until the duration is over (0: none) or
+ * a signal of set comes. */
+static int record_loop(struct cli *cli, struct be_recorder *rec, const sigset_t *set,
+                       long long interval, long long duration)
+{
+	struct be_ctx *ctx = cli_ctx(cli);
+	if (ctx == NULL)
+		return CLI_EXIT_FAIL;
+	struct be_error *err = NULL;
+	struct be_monitor *mon = be_monitor_new(ctx, NULL, &err);
+	if (mon == NULL || be_monitor_refresh(mon, &err) < 0) {
+		be_monitor_free(mon);
+		return cli_fail(err);
+	}
+	char host[256];
+	be_metrics_hostname(host, sizeof(host));
+	struct be_metrics_text line = {0};
+	long long start = now_ms(CLOCK_MONOTONIC);
+	int rc = 0;
+	for (;;) {
+		long long left = duration ? start + duration - now_ms(CLOCK_MONOTONIC) : interval;
+		if (left <= 0 || wait_signal(set, left < interval ? left : interval))
+			break;
+		if (be_monitor_refresh(mon, &err) < 0) {
+			rc = cli_fail(err);
+			break;
+		}
+		line.len = 0;
+		be_metrics_stream_line(mon, now_ms(CLOCK_REALTIME), host, &line);
+		if (be_recorder_write(rec, line.data, line.len, &err) < 0) {
+			rc = cli_fail(err);
+			break;
+		}
+	}
+	be_metrics_text_free(&line);
+	be_monitor_free(mon);
+	return rc;
+}
+
+static int run_record(struct cli *cli, const struct cli_args *a)
+{
+	long long interval, duration;
+	if (parse_ms("interval", cli_opt(a, "interval"), 1000, &interval) ||
+	    parse_ms("duration", cli_opt(a, "duration"), 0, &duration))
+		return CLI_EXIT_FAIL;
+	sigset_t set, old;
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	sigprocmask(SIG_BLOCK, &set, &old);
+	struct be_error *err = NULL;
+	struct be_recorder *rec = NULL;
+	int rc;
+	if (be_recorder_open(a->argv[0], &rec, &err) < 0) {
+		rc = cli_fail(err);
+	} else {
+		rc = record_loop(cli, rec, &set, interval, duration);
+		uint64_t n = be_recorder_count(rec);
+		if (be_recorder_close(rec, &err) < 0 && rc == 0)
+			rc = cli_fail(err);
+		if (rc == 0)
+			fprintf(stderr, "recorded %llu samples to %s\n", (unsigned long long)n,
+			        a->argv[0]);
+	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	return rc;
+}
+
+static const struct be_option record_opts[] = {
+        {"interval", 'i', BE_OPT_VALUE, "SECS", "time between samples (default 1)"},
+        {"duration", 'd', BE_OPT_VALUE, "SECS",
+         "stop after SECS seconds (default: until Ctrl-C, SIGTERM or SIGHUP)"},
+        {0},
+};
+
 static const struct be_option metrics_opts[] = {
         {"listen", 'l', BE_OPT_VALUE, "ADDR",
          "serve GET /metrics on ADDR (HOST:PORT, [IPV6]:PORT, or PORT for 127.0.0.1) "
@@ -102,6 +219,21 @@ const struct cli_command cli_cmds_metrics[] = {
                 .max_args = 0,
                 .options = metrics_opts,
                 .run = run_metrics,
+        },
+        {
+                .name = "record",
+                .args = "FILE",
+                .summary = "record samples of every container, VM and the host to a file",
+                .details = "Writes one JSON line per sample (every SECS seconds) to FILE, for\n"
+                           "--duration seconds or until interrupted: the lines of `berth stats\n"
+                           "--stream --json` ({\"v\":1,\"time_unix_ms\":...,\"host\":{...},"
+                           "\"items\":[...]}).\n"
+                           "A FILE ending in .gz is gzip-compressed; each sample is flushed, so a\n"
+                           "cut recording keeps what was written.  FILE is created or replaced.",
+                .min_args = 1,
+                .max_args = 1,
+                .options = record_opts,
+                .run = run_record,
         },
         {0},
 };

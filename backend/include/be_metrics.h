@@ -44,6 +44,18 @@ const char *be_metrics_hostname(char *buf, size_t len);
 void be_metrics_stream_line(const struct be_monitor *mon, int64_t time_unix_ms,
                             const char *host_name, struct be_metrics_text *out);
 
+/* ---- recordings -------------------------------------------------------------
+ * A file of stream lines (be_metrics_stream_line), gzip-compressed when
+ * its name ends in ".gz" (each sample flushed, so a cut file keeps what was
+ * written).  The file is created or truncated; a symlink is refused. */
+struct be_recorder;
+int be_recorder_open(const char *path, struct be_recorder **out, struct be_error **err);
+int be_recorder_write(struct be_recorder *r, const char *data, size_t len, struct be_error **err);
+/* Writes done so far. */
+uint64_t be_recorder_count(const struct be_recorder *r);
+/* Finishes the file (gzip trailer, or fsync) and frees r (also on error). */
+int be_recorder_close(struct be_recorder *r, struct be_error **err);
+
 /* ---- the HTTP listener ----------------------------------------------------
  * Serves GET /metrics on ADDR ("127.0.0.1:9464", "[::1]:9464", ":9464" or
  * "9464" for 127.0.0.1; port 0 picks a free one).  Each scrape is one

@@ -133,6 +133,53 @@ static void test_stats_stream_json_lines(void **state)
 	tu_out_free(&o);
 }
 
+/* `record FILE.gz --duration`: gzip JSON Lines, one per sample, with the
+ * container; `record FILE` ended by SIGINT still ends cleanly. */
+static void test_record_gzip_and_interrupt(void **state)
+{
+	(void)state;
+	tu_need_demo_root();
+	start_web();
+	scratch = tu_root_new();
+	char gz[512], plain[512];
+	snprintf(gz, sizeof(gz), "%s/rec.jsonl.gz", scratch);
+	snprintf(plain, sizeof(plain), "%s/rec.jsonl", scratch);
+	struct tu_out o;
+	assert_int_equal(tu_berthl(&o, tu_demo_root, "record", gz, "-d", "2", "-i", "0.3", NULL),
+	                 0);
+	const char *rec = strstr(o.err, "recorded ");
+	assert_non_null(rec);
+	int n = atoi(rec + 9);
+	if (n < 2 || n > 6) /* 2 s at 0.3 s, fewer when refreshes are slow */
+		fail_msg("%d samples: %s", n, rec);
+	tu_out_free(&o);
+	assert_int_equal(tu_sh(NULL, "gzip -t '%s'", gz), 0);
+	assert_int_equal(tu_count("zcat '%s' | wc -l", gz), n);
+	assert_int_equal(
+	        tu_count("zcat '%s' | grep '^{\\\"v\\\":1,' | grep -c '\\\"name\\\":\\\"web\\\"'",
+	                 gz),
+	        n);
+	/* Until interrupted. */
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		int null = open("/dev/null", O_WRONLY);
+		dup2(null, 2);
+		execl(tu_berth_bin(), "berth", "--root", tu_demo_root, "record", plain, "-i", "0.2",
+		      (char *)NULL);
+		_exit(127);
+	}
+	for (int i = 0; i < 100 && tu_count("cat '%s' 2>/dev/null | wc -l", plain) < 2; i++)
+		usleep(100000);
+	kill(pid, SIGINT);
+	assert_int_equal(tu_wait_status(pid), 0);
+	assert_true(tu_count("grep -c '^{\"v\":1,.*}$' '%s'", plain) >= 2);
+	/* A bad path: one line, 125. */
+	assert_int_equal(tu_berthl(&o, tu_demo_root, "record", "/nonexistent/x.gz", NULL), 125);
+	assert_non_null(strstr(o.err, "opening recording"));
+	tu_out_free(&o);
+}
+
 /* Starts berth metrics --listen 127.0.0.1:0 and reads the port it bound. */
 static int start_listener(void)
 {
@@ -254,6 +301,7 @@ int main(void)
 	        cmocka_unit_test_teardown(test_metrics_promtool_check, teardown),
 	        cmocka_unit_test_teardown(test_metrics_prometheus_scrapes_listener, teardown),
 	        cmocka_unit_test_teardown(test_stats_stream_json_lines, teardown),
+	        cmocka_unit_test_teardown(test_record_gzip_and_interrupt, teardown),
 	};
 	return cmocka_run_group_tests(tests, tu_demo_group_setup, tu_demo_group_teardown);
 }
