@@ -112,8 +112,8 @@ static bool wait_signal(const sigset_t *set, long long ms)
 	}
 }
 
-/* Samples every interval into rec until the duration is over (0: none) or
- * a signal of set comes. */
+/* Samples every interval into rec: duration/interval samples (rounded, at
+ * least one), or until a signal of set comes when duration is 0. */
 static int record_loop(struct cli *cli, struct be_recorder *rec, const sigset_t *set,
                        long long interval, long long duration)
 {
@@ -129,11 +129,16 @@ static int record_loop(struct cli *cli, struct be_recorder *rec, const sigset_t 
 	char host[256];
 	be_metrics_hostname(host, sizeof(host));
 	struct be_metrics_text line = {0};
-	long long start = now_ms(CLOCK_MONOTONIC);
+	long long samples = duration ? (duration + interval / 2) / interval : 0;
+	if (duration && samples == 0)
+		samples = 1;
+	long long next = now_ms(CLOCK_MONOTONIC) + interval;
 	int rc = 0;
-	for (;;) {
-		long long left = duration ? start + duration - now_ms(CLOCK_MONOTONIC) : interval;
-		if (left <= 0 || wait_signal(set, left < interval ? left : interval))
+	for (long long k = 0; samples == 0 || k < samples; k++) {
+		/* On a fixed schedule: a slow refresh does not shift the next. */
+		long long left = next - now_ms(CLOCK_MONOTONIC);
+		next += interval;
+		if (wait_signal(set, left > 0 ? left : 0))
 			break;
 		if (be_monitor_refresh(mon, &err) < 0) {
 			rc = cli_fail(err);
@@ -184,7 +189,8 @@ static int run_record(struct cli *cli, const struct cli_args *a)
 static const struct be_option record_opts[] = {
         {"interval", 'i', BE_OPT_VALUE, "SECS", "time between samples (default 1)"},
         {"duration", 'd', BE_OPT_VALUE, "SECS",
-         "stop after SECS seconds (default: until Ctrl-C, SIGTERM or SIGHUP)"},
+         "stop after SECS seconds: SECS/interval samples, rounded (default: until Ctrl-C, SIGTERM "
+         "or SIGHUP)"},
         {0},
 };
 
