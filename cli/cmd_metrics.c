@@ -24,7 +24,7 @@ static int print_once(struct cli *cli)
 	}
 	char host[256];
 	struct be_metrics_text out = {0};
-	be_metrics_format(mon, be_metrics_hostname(host, sizeof(host)), &out);
+	be_metrics_format(mon, ctx, be_metrics_hostname(host, sizeof(host)), &out);
 	be_monitor_free(mon);
 	int rc = fwrite(out.data, 1, out.len, stdout) == out.len && fflush(stdout) == 0
 	                 ? 0

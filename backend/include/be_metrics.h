@@ -25,11 +25,15 @@ void be_metrics_text_append(struct be_metrics_text *t, const char *s, size_t n);
 
 /* Appends the exposition (text format 0.0.4: HELP and TYPE lines, then one
  * line a series) of items and the host meters h (NULL: none), each series
- * labelled host="HOST".  Counters end in _total; units are in the names. */
-void be_metrics_format_items(const struct be_item *const *items, size_t n, const struct be_host *h,
-                             const char *host, struct be_metrics_text *out);
-/* The same for everything the last refresh of mon found. */
-void be_metrics_format(const struct be_monitor *mon, const char *host, struct be_metrics_text *out);
+ * labelled host="HOST".  Counters end in _total; units are in the names.
+ * images[i] (when images is not NULL) replaces item i's image label. */
+void be_metrics_format_items(const struct be_item *const *items, const char *const *images,
+                             size_t n, const struct be_host *h, const char *host,
+                             struct be_metrics_text *out);
+/* The same for everything the last refresh of mon found; with ctx (may be
+ * NULL), berth's own containers get the image of their records. */
+void be_metrics_format(const struct be_monitor *mon, struct be_ctx *ctx, const char *host,
+                       struct be_metrics_text *out);
 /* Appends s as a label value: backslash, double quote and newline escaped
  * as \\, \" and \n. */
 void be_metrics_escape(struct be_metrics_text *out, const char *s);

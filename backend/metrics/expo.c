@@ -308,8 +308,8 @@ struct metrics_labels {
 
 /* {kind="...",name="...",id="...",image="...",host="..."} of each item
  * (root="..." too for a container of another berth root). */
-static void item_labels(const struct be_item *const *items, size_t n, const char *host,
-                        struct metrics_labels *lab)
+static void item_labels(const struct be_item *const *items, const char *const *images, size_t n,
+                        const char *host, struct metrics_labels *lab)
 {
 	struct be_metrics_text *labels = &lab->text;
 	size_t *off = lab->off;
@@ -323,7 +323,7 @@ static void item_labels(const struct be_item *const *items, size_t n, const char
 		put(labels, "\",id=\"");
 		be_metrics_escape(labels, it->id);
 		put(labels, "\",image=\"");
-		be_metrics_escape(labels, it->image);
+		be_metrics_escape(labels, images && images[i] ? images[i] : it->image);
 		if (it->root[0]) {
 			put(labels, "\",root=\"");
 			be_metrics_escape(labels, it->root);
@@ -416,11 +416,12 @@ static void format_host(const struct be_host *h, const char *host, struct be_met
 	be_metrics_text_free(&lab);
 }
 
-void be_metrics_format_items(const struct be_item *const *items, size_t n, const struct be_host *h,
-                             const char *host, struct be_metrics_text *out)
+void be_metrics_format_items(const struct be_item *const *items, const char *const *images,
+                             size_t n, const struct be_host *h, const char *host,
+                             struct be_metrics_text *out)
 {
 	struct metrics_labels lab = {.off = xcalloc(n + 1, sizeof(size_t))};
-	item_labels(items, n, host, &lab);
+	item_labels(items, images, n, host, &lab);
 	put_head(out, "berth_items", "Containers and VMs the monitor found, by kind.", false);
 	for (size_t k = 0; k < BE_KIND_COUNT; k++) {
 		uint64_t count = 0;
@@ -441,16 +442,6 @@ void be_metrics_format_items(const struct be_item *const *items, size_t n, const
 		format_host(h, host, out);
 	be_metrics_text_free(&lab.text);
 	free(lab.off);
-}
-
-void be_metrics_format(const struct be_monitor *mon, const char *host, struct be_metrics_text *out)
-{
-	size_t n = be_monitor_count(mon);
-	const struct be_item **items = xcalloc(n + 1, sizeof(*items));
-	for (size_t i = 0; i < n; i++)
-		items[i] = be_monitor_item(mon, i);
-	be_metrics_format_items(items, n, be_monitor_host(mon), host, out);
-	free(items);
 }
 
 const char *be_metrics_hostname(char *buf, size_t len)

@@ -24,4 +24,23 @@ int metrics_compact_object(const char *in, struct be_metrics_text *out);
 /* Appends s as the inside of a JSON string. */
 void metrics_json_escape(struct be_metrics_text *out, const char *s);
 
+/* Berth's own containers' images, by name (images.c). */
+struct metrics_image {
+	char name[BE_NAME_MAX + 1];
+	char image[BE_NAME_MAX + 1];
+};
+struct metrics_images {
+	struct metrics_image *v; /* sorted by name */
+	size_t n, cap;
+};
+/* The image label of it: the monitor's, or for a berth container of ctx's
+ * root, the image in its record (read once, then cached; "" unknown). */
+const char *metrics_image_of(struct be_ctx *ctx, struct metrics_images *c,
+                             const struct be_item *it);
+void metrics_images_free(struct metrics_images *c);
+/* be_metrics_format with a cache that lives across scrapes. */
+void metrics_format_cached(const struct be_monitor *mon, struct be_ctx *ctx,
+                           struct metrics_images *cache, const char *host,
+                           struct be_metrics_text *out);
+
 #endif

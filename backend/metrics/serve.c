@@ -71,6 +71,8 @@ struct be_metrics_server {
 	struct mhd_api api;
 	struct MHD_Daemon *daemon;
 	struct be_monitor *mon;
+	struct be_ctx *ctx;
+	struct metrics_images images; /* berth containers' images, by name */
 	int fd;
 	char host[256];
 	char address[80];
@@ -117,7 +119,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		return reply(s, c, 500, text, body, strlen(body));
 	}
 	struct be_metrics_text out = {0};
-	be_metrics_format(s->mon, s->host, &out);
+	metrics_format_cached(s->mon, s->ctx, &s->images, s->host, &out);
 	s->scrapes++;
 	return reply(s, c, 200, "text/plain; version=0.0.4; charset=utf-8",
 	             steal_pointer(&out.data), out.len);
@@ -156,6 +158,7 @@ int be_metrics_server_start(struct be_ctx *ctx, const char *addr, bool any_addre
 	s->fd = bind_listen(addr, any_address, s->address, sizeof(s->address), err);
 	if (s->fd < 0)
 		goto fail;
+	s->ctx = ctx;
 	s->mon = be_monitor_new(ctx, NULL, err);
 	if (s->mon == NULL)
 		goto fail;
@@ -194,5 +197,6 @@ void be_metrics_server_stop(struct be_metrics_server *s)
 	else if (s->fd >= 0)
 		close(s->fd);
 	be_monitor_free(s->mon);
+	metrics_images_free(&s->images);
 	free(s);
 }

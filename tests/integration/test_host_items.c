@@ -84,6 +84,15 @@ static void test_top_lists_second_root(void **state)
 	long long now = (long long)time(NULL);
 	assert_true(start > now - 120 && start <= now + 1);
 	tu_out_free(&o);
+	/* The Prometheus exposition labels it with its root. */
+	assert_int_equal(tu_berthl(&o, tu_demo_root, "metrics", NULL), 0);
+	snprintf(want, sizeof(want),
+	         "berth_container_memory_bytes{kind=\"berth\",name=\"%s\",id=\"%s\",image=\"\","
+	         "root=\"%s\"",
+	         name, name, second);
+	if (strstr(o.out, want) == NULL)
+		fail_msg("no %s in:\n%.3000s", want, o.out);
+	tu_out_free(&o);
 	/* Actions stay with the root in use. */
 	assert_int_equal(tu_berthl(&o, tu_demo_root, "stop", name, NULL), 125);
 	tu_out_free(&o);

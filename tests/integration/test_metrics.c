@@ -74,7 +74,8 @@ static void test_metrics_promtool_check(void **state)
 	struct tu_out o;
 	assert_int_equal(tu_berthl(&o, tu_demo_root, "metrics", NULL), 0);
 	tu_write(path, o.out);
-	assert_non_null(strstr(o.out, "berth_container_memory_bytes{kind=\"berth\",name=\"web\""));
+	assert_non_null(strstr(o.out, "berth_container_memory_bytes{kind=\"berth\",name=\"web\","
+	                              "id=\"web\",image=\"demo\",host=\""));
 	assert_non_null(strstr(o.out, "berth_container_memory_limit_bytes{kind=\"berth\",name="
 	                              "\"web\""));
 	assert_non_null(strstr(o.out, "# TYPE berth_container_cpu_seconds_total counter"));

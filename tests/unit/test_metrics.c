@@ -54,7 +54,7 @@ static void test_be_metrics_format_items_names_and_values(void **state)
 	const struct be_item *items[] = {a, b};
 	struct be_host h = {.ncpus = 2, .mem_total_bytes = 1000, .load1 = 0.25};
 	struct be_metrics_text t = {0};
-	be_metrics_format_items(items, 2, &h, "node1", &t);
+	be_metrics_format_items(items, NULL, 2, &h, "node1", &t);
 	const char *s = t.data;
 	assert_non_null(strstr(s, "# TYPE berth_container_cpu_seconds_total counter\n"));
 	assert_non_null(strstr(s, "berth_container_cpu_seconds_total{kind=\"berth\",name=\"web\","
@@ -97,7 +97,7 @@ static void test_be_metrics_escape_quotes_backslash_newline(void **state)
 	snprintf(a->root, sizeof(a->root), "/tmp/r\"oot");
 	const struct be_item *items[] = {a};
 	struct be_metrics_text t = {0};
-	be_metrics_format_items(items, 1, NULL, "h\\1", &t);
+	be_metrics_format_items(items, NULL, 1, NULL, "h\\1", &t);
 	assert_non_null(strstr(t.data, "berth_container_memory_bytes{kind=\"lxc\","
 	                               "name=\"a\\\"b\\\\c\\nd\",id=\"abc123\",image=\"\","
 	                               "root=\"/tmp/r\\\"oot\",host=\"h\\\\1\"} 52428800\n"));
@@ -129,7 +129,7 @@ static void test_be_metrics_format_items_vm(void **state)
 	v->vm.rss_bytes = 4096;
 	const struct be_item *items[] = {v};
 	struct be_metrics_text t = {0};
-	be_metrics_format_items(items, 1, NULL, "h", &t);
+	be_metrics_format_items(items, NULL, 1, NULL, "h", &t);
 	assert_non_null(strstr(t.data, "berth_vm_vcpus{kind=\"vm\""));
 	assert_non_null(strstr(t.data, "berth_vm_process_cpu_seconds_total{kind=\"vm\",name=\"qemu-"
 	                               "1\",id=\"abc123\",image=\"\",host=\"h\"} 3\n"));
