@@ -59,6 +59,9 @@ void metrics_format_cached(const struct be_monitor *mon, struct be_ctx *ctx,
 	/* Names of vanished containers are forgotten now and then. */
 	if (cache->n > 2 * n + 64)
 		metrics_images_free(cache);
+	/* Looked up first, then taken: a lookup may move the cache. */
+	for (size_t i = 0; i < n; i++)
+		metrics_image_of(ctx, cache, be_monitor_item(mon, i));
 	for (size_t i = 0; i < n; i++) {
 		items[i] = be_monitor_item(mon, i);
 		images[i] = metrics_image_of(ctx, cache, items[i]);

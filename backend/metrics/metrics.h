@@ -34,7 +34,8 @@ struct metrics_images {
 	size_t n, cap;
 };
 /* The image label of it: the monitor's, or for a berth container of ctx's
- * root, the image in its record (read once, then cached; "" unknown). */
+ * root, the image in its record (read once, then cached; "" unknown).  The
+ * pointer is valid until the next lookup of a name not cached yet. */
 const char *metrics_image_of(struct be_ctx *ctx, struct metrics_images *c,
                              const struct be_item *it);
 void metrics_images_free(struct metrics_images *c);
