@@ -203,6 +203,42 @@ static void test_metrics_compact_object_drops_nulls(void **state)
 	be_metrics_text_free(&t);
 }
 
+/* Images of berth's containers: looked up once per name, sorted cache;
+ * a name without a record gets "". */
+static void test_metrics_image_of_cache(void **state)
+{
+	(void)state;
+	struct tu_fix *f = tu_fix_new();
+	struct be_ctx_opts o = {.root = f->root};
+	assert_int_equal(be_ctx_open(&o, &f->ctx, NULL), 0);
+	struct metrics_images cache = {0};
+	struct be_item *it = calloc(1, sizeof(*it));
+	assert_non_null(it);
+	it->berth = true;
+	for (int i = 199; i >= 0; i--) {
+		snprintf(it->name, sizeof(it->name), "n%03d", i);
+		assert_string_equal(metrics_image_of(f->ctx, &cache, it), "");
+	}
+	assert_int_equal(cache.n, 200);
+	for (size_t i = 1; i < cache.n; i++)
+		assert_true(strcmp(cache.v[i - 1].name, cache.v[i].name) < 0);
+	/* Cached: no new entry. */
+	snprintf(it->name, sizeof(it->name), "n042");
+	metrics_image_of(f->ctx, &cache, it);
+	assert_int_equal(cache.n, 200);
+	/* The monitor's own image wins; another engine's item is not looked up. */
+	snprintf(it->image, sizeof(it->image), "nginx:1");
+	assert_string_equal(metrics_image_of(f->ctx, &cache, it), "nginx:1");
+	it->image[0] = '\0';
+	it->berth = false;
+	snprintf(it->name, sizeof(it->name), "zzz");
+	metrics_image_of(f->ctx, &cache, it);
+	assert_int_equal(cache.n, 200);
+	metrics_images_free(&cache);
+	free(it);
+	tu_fix_free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -212,6 +248,7 @@ int main(void)
 	        cmocka_unit_test(test_metrics_parse_listen_forms),
 	        cmocka_unit_test(test_metrics_parse_listen_refuses),
 	        cmocka_unit_test(test_metrics_compact_object_drops_nulls),
+	        cmocka_unit_test(test_metrics_image_of_cache),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
