@@ -18,7 +18,8 @@ const char *metrics_image_of(struct be_ctx *ctx, struct metrics_images *c, const
 {
 	if (ctx == NULL || !it->berth || it->image[0] || !be_name_valid(it->name))
 		return it->image;
-	struct metrics_image *hit = bsearch(it->name, c->v, c->n, sizeof(*c->v), cmp_name);
+	struct metrics_image *hit =
+	        c->n ? bsearch(it->name, c->v, c->n, sizeof(*c->v), cmp_name) : NULL;
 	if (hit)
 		return hit->image;
 	struct be_container_info info;
