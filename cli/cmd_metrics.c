@@ -3,11 +3,13 @@
  * as JSON Lines).  The exposition, the server and the recorder are the
  * backend's (be_metrics.h); this file parses words and waits for signals. */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -33,33 +35,53 @@ static int print_once(struct cli *cli)
 	return rc;
 }
 
-/* Serves until SIGINT, SIGTERM or SIGHUP.  The signals are blocked before
- * the server's thread starts, so that thread inherits the mask and only
- * sigwait here sees them. */
+/* The write end of the pipe that a stop signal writes to. */
+static volatile sig_atomic_t stop_fd = -1;
+
+static void on_stop(int sig)
+{
+	(void)sig;
+	char c = 's';
+	if (write(stop_fd, &c, 1) < 0) {
+		/* the pipe is full: a stop is pending anyway */
+	}
+}
+
+/* Serves until SIGINT, SIGTERM or SIGHUP.  The handler writes to a pipe
+ * that this thread reads, whichever thread the signal lands on
+ * (libmicrohttpd's own thread may take it). */
 static int serve(struct cli *cli, const char *addr, bool any)
 {
 	struct be_ctx *ctx = cli_ctx(cli);
 	if (ctx == NULL)
 		return CLI_EXIT_FAIL;
-	sigset_t set, old;
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGHUP);
-	sigprocmask(SIG_BLOCK, &set, &old);
+	int p[2];
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return cli_failf("making a pipe: %s", strerror(errno));
+	stop_fd = p[1];
+	struct sigaction sa = {.sa_handler = on_stop}, old[3];
+	static const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
+	for (size_t i = 0; i < 3; i++)
+		sigaction(sigs[i], &sa, &old[i]);
 	struct be_error *err = NULL;
 	struct be_metrics_server *srv = NULL;
+	int rc = 0;
 	if (be_metrics_server_start(ctx, addr, any, &srv, &err) < 0) {
-		sigprocmask(SIG_SETMASK, &old, NULL);
-		return cli_fail(err);
+		rc = cli_fail(err);
+	} else {
+		printf("serving metrics on http://%s/metrics\n", be_metrics_server_address(srv));
+		fflush(stdout);
+		char c;
+		while (read(p[0], &c, 1) < 0 && errno == EINTR)
+			;
+		be_metrics_server_stop(srv);
 	}
-	printf("serving metrics on http://%s/metrics\n", be_metrics_server_address(srv));
-	fflush(stdout);
-	int sig = 0;
-	sigwait(&set, &sig);
-	be_metrics_server_stop(srv);
-	sigprocmask(SIG_SETMASK, &old, NULL);
-	return 0;
+	for (size_t i = 0; i < 3; i++)
+		sigaction(sigs[i], &old[i], NULL);
+	close(p[0]);
+	close(p[1]);
+	stop_fd = -1;
+	return rc;
 }
 
 static int run_metrics(struct cli *cli, const struct cli_args *a)
