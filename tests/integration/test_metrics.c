@@ -294,6 +294,10 @@ static void test_metrics_prometheus_scrapes_listener(void **state)
 	if (!found)
 		fail_msg("no CPU series: %s", cpu);
 	free(cpu);
+	/* SIGTERM stops the listener cleanly. */
+	kill(listener_pid, SIGTERM);
+	assert_int_equal(tu_wait_status(listener_pid), 0);
+	listener_pid = 0;
 }
 
 int main(void)
