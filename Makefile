@@ -4,6 +4,8 @@
 #   check   the same tests built with ASan + UBSan in build-san/
 #   bench   run the benchmarks under bench/
 #   demo    install, build, make the demo image, open the TUI
+#   fuzz-smoke  libFuzzer targets (tests/fuzz/fuzz_*.c, clang) built in
+#           build-fuzz/, each run FUZZ_SECONDS (30) from its seed corpus
 #   lint    clang-format check and the layer rules of STYLE.md
 #   format  apply clang-format
 #   install PREFIX=/usr/local DESTDIR=
@@ -13,12 +15,14 @@ PREFIX    ?= /usr/local
 BUILD     ?= build
 SAN       ?=
 CC        ?= cc
-PKG       := libcgroup jansson libarchive libseccomp libcap nettle zlib
+PKG       := libcgroup jansson libarchive libseccomp libcap nettle zlib libnl-route-3.0 libnftables
 # libarchive is loaded on first use (backend/archive_dl.c), not linked:
-# its dependencies cost every command 2.5 ms of start-up.  So is
-# libmicrohttpd (backend/metrics/serve.c: GnuTLS and six more).  zlib (for
+# its dependencies cost every command 2.5 ms of start-up.  libnftables
+# likewise (backend/net/net_nft.c), and libcurl (backend/registry);
+# libnl-route-3 is linked statically.  libmicrohttpd is loaded on first
+# use too (backend/metrics/serve.c: GnuTLS and six more); zlib (also for
 # `berth record FILE.gz`) is small and linked statically.
-LINK_PKG  := libcgroup jansson libseccomp libcap nettle zlib
+LINK_PKG  := libcgroup jansson libseccomp libcap nettle zlib libnl-route-3.0
 TEST_PKG  := cmocka
 TUI_PKG   := ncursesw
 
@@ -39,6 +43,11 @@ OPT  ?= -O2 -g
 ifneq ($(SAN),)
 OPT  := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all \
         -ftrivial-auto-var-init=pattern
+endif
+# Fuzzing builds (make fuzz-smoke): everything instrumented for libFuzzer.
+ifneq ($(FUZZ),)
+OPT  := -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined \
+        -fno-sanitize-recover=all
 endif
 
 CFLAGS_ALL  = $(CSTD) -DBERTH_VERSION='"$(VERSION)"' $(OPT) $(WARN) -MMD -MP $(call pc,--cflags,$(PKG)) $(CFLAGS)
@@ -61,6 +70,7 @@ UNIT_SRC    := $(sort $(wildcard tests/unit/test_*.c))
 INTEG_SRC   := $(sort $(wildcard tests/integration/test_*.c))
 TESTLIB_SRC := $(sort $(wildcard tests/lib/*.c))
 BENCH_SRC   := $(sort $(wildcard bench/*.c))
+FUZZ_SRC    := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 
 BACKEND_OBJ := $(BACKEND_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ     := $(CLI_SRC:%.c=$(BUILD)/%.o)
@@ -69,15 +79,31 @@ TESTLIB_OBJ := $(TESTLIB_SRC:%.c=$(BUILD)/%.o)
 UNIT_BIN    := $(UNIT_SRC:%.c=$(BUILD)/%)
 INTEG_BIN   := $(INTEG_SRC:%.c=$(BUILD)/%)
 BENCH_BIN   := $(BENCH_SRC:%.c=$(BUILD)/%)
+FUZZ_BIN    := $(FUZZ_SRC:%.c=$(BUILD)/%)
 LIB         := $(BUILD)/libberth.a
 BIN         := $(BUILD)/berth
 MAN         := $(BUILD)/berth.1
 
-.PHONY: all deps test unit integration check bench demo lint format install clean
+.PHONY: all deps test unit integration check bench demo lint format install clean pot fuzz-smoke
 all: deps
 	$(Q)$(MAKE) --no-print-directory build-all
 
-build-all: $(BIN) $(MAN)
+# Translations: po/LANG.po -> build/locale/LANG/LC_MESSAGES/berth.mo (the
+# program finds them next to itself; installed under share/locale).
+PO          := $(wildcard po/*.po)
+MO          := $(PO:po/%.po=$(BUILD)/locale/%/LC_MESSAGES/berth.mo)
+$(BUILD)/locale/%/LC_MESSAGES/berth.mo: po/%.po
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  MSGFMT  $<")
+	$(Q)msgfmt --check -o $@ $<
+
+# Refreshes po/berth.pot from the sources and merges it into each po file.
+pot:
+	xgettext --from-code=UTF-8 -k_ -kN_ -c -o po/berth.pot --package-name=berth \
+	  --package-version=$(VERSION) $(sort $(wildcard tui/*.c))
+	for p in $(PO); do msgmerge -q -U --backup=none $$p po/berth.pot; done
+
+build-all: $(BIN) $(MAN) $(MO)
 
 # The man page is made from the program's own help texts.
 $(MAN): $(BIN) scripts/man.sh
@@ -140,7 +166,21 @@ $(BUILD)/bench/%: $(BUILD)/bench/%.o $(LIB)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $< $(LIB) $(LIBS) $(ARCHIVE_LIBS)
 
-build-tests: $(BIN) $(UNIT_BIN) $(INTEG_BIN)
+build-tests: $(BIN) $(MO) $(UNIT_BIN) $(INTEG_BIN)
+
+# A fuzz target: its file, the helpers of tests/fuzz/lib.c, the backend.
+$(BUILD)/tests/fuzz/fuzz_%: $(BUILD)/tests/fuzz/fuzz_%.o $(BUILD)/tests/fuzz/lib.o $(LIB)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS_ALL) -fsanitize=fuzzer -o $@ $< $(BUILD)/tests/fuzz/lib.o $(LIB) $(LIBS) $(ARCHIVE_LIBS)
+
+build-fuzz: $(FUZZ_BIN)
+
+# Every parser of untrusted input under libFuzzer, ASan and UBSan (clang),
+# each for FUZZ_SECONDS from its seeds in tests/fuzz/corpus/<target>/.
+FUZZ_SECONDS ?= 30
+fuzz-smoke: deps
+	$(Q)$(MAKE) --no-print-directory BUILD=build-fuzz CC=clang FUZZ=1 build-fuzz
+	$(Q)FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz-smoke.sh build-fuzz $(FUZZ_SRC:tests/fuzz/%.c=%)
 
 # Every test program runs even when one fails; the run fails at the end.
 test: deps
@@ -183,8 +223,9 @@ install: all
 	install -d $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 0644 $(MAN) $(DESTDIR)$(PREFIX)/share/man/man1/berth.1
 	$(if $(wildcard themes/*.json),install -d $(DESTDIR)$(PREFIX)/share/berth/themes && install -m 0644 themes/*.json $(DESTDIR)$(PREFIX)/share/berth/themes/)
+	for m in $(MO); do l=$${m#$(BUILD)/locale/}; install -D -m 0644 $$m $(DESTDIR)$(PREFIX)/share/locale/$$l; done
 
 clean:
-	rm -rf build build-san
+	rm -rf build build-san build-fuzz
 
--include $(shell find $(BUILD) build-san -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD) build-san build-fuzz -name '*.d' 2>/dev/null)

@@ -11,6 +11,7 @@ CYCLES=${1:-1000}
 N=${2:-4}
 BERTH=${BERTH_BIN:-$PWD/build/berth}
 ROOT=$(mktemp -d /tmp/berth-test-XXXXXX)
+[ -n "${BERTH_TEST_ROOTS:-}" ] && echo "$ROOT" >>"$BERTH_TEST_ROOTS" # run-tests.sh checks it
 LOG=$(mktemp /tmp/berth-soak-XXXXXX.log)
 pids=()
 

@@ -10,8 +10,17 @@
 #include "cli.h"
 
 static const struct cli_command *const families[] = {
-        cli_cmds_image, cli_cmds_container, cli_cmds_snapshot,
-        cli_cmds_stats, cli_cmds_metrics,   NULL,
+        cli_cmds_image,
+        cli_cmds_container,
+        cli_cmds_snapshot,
+        cli_cmds_stats,
+        cli_cmds_teach,
+        cli_cmds_registry,
+        cli_cmds_volume,
+        cli_cmds_network,
+        cli_cmds_system,
+        cli_cmds_metrics,
+        NULL,
 };
 
 void cli_command_options(const struct cli_command *cmd, struct be_option *out)

@@ -38,13 +38,21 @@ struct cli {
 	struct be_ctx_opts opts;
 	struct be_ctx *ctx;
 	const char *argv0;
+	/* `berth lab`: the terminal UI in lab mode, given by the composition
+	 * root (cli/ does not include tui/); argv holds the UI's options. */
+	int (*lab_ui)(struct cli *cli, int argc, char **argv);
 };
 
 /* The families: each file's table. */
 extern const struct cli_command cli_cmds_image[];
 extern const struct cli_command cli_cmds_container[];
 extern const struct cli_command cli_cmds_stats[];
+extern const struct cli_command cli_cmds_teach[];
 extern const struct cli_command cli_cmds_snapshot[];
+extern const struct cli_command cli_cmds_registry[];
+extern const struct cli_command cli_cmds_volume[];
+extern const struct cli_command cli_cmds_network[];
+extern const struct cli_command cli_cmds_system[];
 extern const struct cli_command cli_cmds_metrics[];
 
 /* Value of option NAME, or NULL when not given (flags give "1"). */
@@ -66,6 +74,23 @@ int cli_opt_uint(const struct cli_args *a, const char *name, unsigned long long 
                  unsigned long long *out);
 /* True when stdout is a terminal (for progress and colour decisions). */
 bool cli_isatty(int fd);
+
+/* `inspect --isolation NAME [--json]` (cmd_teach.c): prints the table or
+ * the JSON; 0, or 125 after printing the error. */
+int cli_isolation_print(struct be_ctx *ctx, const char *name, bool json);
+
+/* `stats --explain NAME [--json] [--interval S]` (cmd_teach.c): two
+ * samples, then each column's files, raw values, formula and unit. */
+int cli_explain_print(struct cli *cli, const struct cli_args *a);
+
+/* cmd_volume.c: the mounts of create/run (-v, --mount, --tmpfs) parsed
+ * into *out (n entries; free with cli_mounts_free).  On bad input prints
+ * the error and returns 125. */
+int cli_parse_mounts(const struct cli_args *a, struct be_mount **out, size_t *n);
+void cli_mounts_free(struct be_mount *v, size_t n);
+
+/* cmd_network.c: create/run's -p values into *out (n entries; free()). */
+int cli_parse_ports(const struct cli_args *a, struct be_port **out, size_t *n);
 
 /* Entry points used by main.c. */
 int cli_dispatch(struct cli *cli, int argc, char **argv);

@@ -19,11 +19,21 @@
 	        {"workdir", 'w', BE_OPT_VALUE, "DIR", "working directory inside"},                 \
 	        {"user", 'u', BE_OPT_VALUE, "USER[:GROUP]", "run as this user (name or uid)"},     \
 	        {"net", 0, BE_OPT_VALUE, "MODE",                                                   \
-	         "network: none (loopback only, default) or host"},                                \
+	         "bridge, none (loopback only), host, or a network's name (default: bridge "       \
+	         "for the default root run by root, none otherwise)"},                             \
+	        {"network", 0, BE_OPT_VALUE, "NAME", "same as --net"},                             \
+	        {"publish", 'p', BE_OPT_LIST, "[IP:]HOSTPORT:PORT[/udp]",                          \
+	         "publish a port (PORT alone: a free host port; see `berth port`)"},               \
 	        {"interactive", 'i', BE_OPT_FLAG, NULL, "keep stdin open"},                        \
 	        {"tty", 't', BE_OPT_FLAG, NULL, "give the container a terminal"},                  \
+	        {"rm", 0, BE_OPT_FLAG, NULL, "remove the container when it exits"},                \
+	        {"volume", 'v', BE_OPT_LIST, "SRC:PATH[:ro]",                                      \
+	         "bind a host path (SRC starts with /) or a named volume at PATH"},                \
+	        {"mount", 0, BE_OPT_LIST, "type=T,source=S,target=P[,readonly]",                   \
+	         "a bind, volume or tmpfs mount (docker's --mount)"},                              \
+	        {"tmpfs", 0, BE_OPT_LIST, "PATH[:size=N,mode=M]", "a fresh tmpfs at PATH"},        \
 	{                                                                                          \
-		"rm", 0, BE_OPT_FLAG, NULL, "remove the container when it exits"                   \
+		"read-only", 0, BE_OPT_FLAG, NULL, "mount the root filesystem read-only"           \
 	}
 
 static volatile sig_atomic_t got_signal;
@@ -63,10 +73,23 @@ static int parse_spec(const struct cli_args *a, struct be_container_spec *spec)
 	spec->workdir = cli_opt(a, "workdir");
 	spec->user = cli_opt(a, "user");
 	const char *net = cli_opt(a, "net");
+	const char *network = cli_opt(a, "network");
+	if (net && network && strcmp(net, network) != 0)
+		return cli_failf("--net %s and --network %s disagree", net, network);
+	if (net == NULL)
+		net = network;
+	spec->net_default = net == NULL;
 	if (net && strcmp(net, "host") == 0)
 		spec->net = BE_NET_HOST;
-	else if (net && strcmp(net, "none") != 0)
-		return cli_failf("invalid --net \"%s\": use none or host", net);
+	else if (net && strcmp(net, "none") == 0)
+		spec->net = BE_NET_NONE;
+	else if (net) {
+		struct be_error *err = NULL;
+		if (be_name_check("network", net, &err) < 0)
+			return cli_fail(err);
+		spec->net = BE_NET_BRIDGE;
+		spec->network = strcmp(net, "bridge") == 0 ? NULL : net;
+	}
 	spec->tty = cli_flag(a, "tty");
 	spec->interactive = cli_flag(a, "interactive");
 	spec->auto_remove = cli_flag(a, "rm");
@@ -86,15 +109,32 @@ static char **terminated(const struct cli_args *a, const char *opt)
 	return out;
 }
 
-/* The spec of create and run from the options; env (freed by the caller)
- * holds the -e values it points at. */
-static int read_spec(const struct cli_args *a, struct be_container_spec *spec, char ***env)
+/* The spec of create and run from the options; spec_free releases what it
+ * holds (the -e list, the mounts, the ports). */
+static int read_spec(const struct cli_args *a, struct be_container_spec *spec)
 {
 	if (parse_spec(a, spec) != 0)
 		return CLI_EXIT_FAIL;
-	*env = terminated(a, "env");
-	spec->env = *env;
+	struct be_mount *mounts = NULL;
+	if (cli_parse_mounts(a, &mounts, &spec->n_mounts) != 0)
+		return CLI_EXIT_FAIL;
+	spec->mounts = mounts;
+	spec->read_only = cli_flag(a, "read-only");
+	struct be_port *ports = NULL;
+	if (cli_parse_ports(a, &ports, &spec->n_ports) != 0) {
+		cli_mounts_free(mounts, spec->n_mounts);
+		return CLI_EXIT_FAIL;
+	}
+	spec->ports = ports;
+	spec->env = terminated(a, "env");
 	return 0;
+}
+
+static void spec_free(struct be_container_spec *spec)
+{
+	free((void *)spec->env);
+	cli_mounts_free((struct be_mount *)spec->mounts, spec->n_mounts);
+	free((void *)spec->ports);
 }
 
 static int do_create(struct cli *cli, const struct cli_args *a, char *name)
@@ -103,12 +143,11 @@ static int do_create(struct cli *cli, const struct cli_args *a, char *name)
 	if (ctx == NULL)
 		return CLI_EXIT_FAIL;
 	struct be_container_spec spec;
-	char **env = NULL;
-	if (read_spec(a, &spec, &env) != 0)
+	if (read_spec(a, &spec) != 0)
 		return CLI_EXIT_FAIL;
 	struct be_error *err = NULL;
 	int r = be_container_create(ctx, &spec, name, &err);
-	free(env);
+	spec_free(&spec);
 	return r < 0 ? cli_fail(err) : 0;
 }
 
@@ -235,14 +274,25 @@ static int run_tty(struct be_ctx *ctx, const struct be_container_spec *spec, boo
 	return code;
 }
 
+/* -it relays our stdin as a terminal: without one it would hang (docker
+ * refuses it with these words, exit 125).  detached: nothing is relayed
+ * (-dit keeps the terminal in the keeper). */
+static int check_tty_input(const struct cli_args *a, bool detached)
+{
+	if (!detached && cli_flag(a, "tty") && cli_flag(a, "interactive") && !isatty(0))
+		return cli_failf("the input device is not a TTY");
+	return 0;
+}
+
 static int cmd_run(struct cli *cli, const struct cli_args *a)
 {
+	if (check_tty_input(a, cli_flag(a, "detach")) != 0)
+		return CLI_EXIT_FAIL;
 	struct be_ctx *ctx = cli_ctx(cli);
 	if (ctx == NULL)
 		return CLI_EXIT_FAIL;
 	struct be_container_spec spec;
-	char **env = NULL;
-	if (read_spec(a, &spec, &env) != 0)
+	if (read_spec(a, &spec) != 0)
 		return CLI_EXIT_FAIL;
 	char name[BE_NAME_MAX + 1];
 	struct be_error *err = NULL;
@@ -266,7 +316,7 @@ static int cmd_run(struct cli *cli, const struct cli_args *a)
 			close(o.exit_fd);
 		}
 	}
-	free(env);
+	spec_free(&spec);
 	return code < 0 ? cli_fail(err) : code;
 }
 
@@ -445,7 +495,10 @@ static void format_status(const struct be_container_info *c, char *buf, size_t l
 			snprintf(buf, len, "Exited (unknown) %s ago", ago);
 		break;
 	case BE_STATUS_DAMAGED: snprintf(buf, len, "Damaged (see inspect)"); break;
+	case BE_STATUS_ORPHANED: snprintf(buf, len, "Orphaned (%s)", c->cgroup); break;
 	}
+	if (c->keeper_gone && c->status != BE_STATUS_ORPHANED)
+		snprintf(buf, len, "Running, keeper gone");
 }
 
 static int cmd_ps(struct cli *cli, const struct cli_args *a)
@@ -462,7 +515,7 @@ static int cmd_ps(struct cli *cli, const struct cli_args *a)
 	size_t k = 0;
 	for (size_t i = 0; i < n; i++)
 		if (all || list[i].status == BE_STATUS_RUNNING ||
-		    list[i].status == BE_STATUS_PAUSED)
+		    list[i].status == BE_STATUS_PAUSED || list[i].status == BE_STATUS_ORPHANED)
 			list[k++] = list[i];
 		else
 			be_container_info_clear(&list[i]);
@@ -474,13 +527,14 @@ static int cmd_ps(struct cli *cli, const struct cli_args *a)
 		for (size_t i = 0; i < k; i++)
 			puts(list[i].name);
 	} else {
-		printf("%-20s %-12s %-24s %-28s %s\n", "NAME", "IMAGE", "COMMAND", "STATUS", "PID");
+		printf("%-20s %-12s %-24s %-28s %-8s %s\n", "NAME", "IMAGE", "COMMAND", "STATUS",
+		       "PID", "PORTS");
 		for (size_t i = 0; i < k; i++) {
 			char status[96], cmd[25];
 			format_status(&list[i], status, sizeof(status));
 			snprintf(cmd, sizeof(cmd), "%s", list[i].command ? list[i].command : "");
-			printf("%-20s %-12s %-24s %-28s %d\n", list[i].name, list[i].image, cmd,
-			       status, (int)list[i].pid);
+			printf("%-20s %-12s %-24s %-28s %-8d %s\n", list[i].name, list[i].image,
+			       cmd, status, (int)list[i].pid, list[i].ports ? list[i].ports : "");
 		}
 	}
 	be_container_list_free(list, k);
@@ -493,6 +547,12 @@ static int cmd_inspect(struct cli *cli, const struct cli_args *a)
 	if (ctx == NULL)
 		return CLI_EXIT_FAIL;
 	int rc = 0;
+	if (cli_flag(a, "isolation")) {
+		for (int i = 0; i < a->argc; i++)
+			if (cli_isolation_print(ctx, a->argv[i], cli_flag(a, "json")) != 0)
+				rc = CLI_EXIT_FAIL;
+		return rc;
+	}
 	bool many = a->argc > 1;
 	if (many)
 		fputs("[\n", stdout);
@@ -543,6 +603,8 @@ static int cmd_logs(struct cli *cli, const struct cli_args *a)
 
 static int cmd_exec(struct cli *cli, const struct cli_args *a)
 {
+	if (check_tty_input(a, false) != 0)
+		return CLI_EXIT_FAIL;
 	struct be_ctx *ctx = cli_ctx(cli);
 	if (ctx == NULL)
 		return CLI_EXIT_FAIL;
@@ -650,6 +712,12 @@ static const struct be_option ps_opts[] = {
         {"quiet", 'q', BE_OPT_FLAG, NULL, "print names only"},
         {0},
 };
+static const struct be_option inspect_opts[] = {
+        {"isolation", 0, BE_OPT_FLAG, NULL,
+         "the container's walls: namespaces, limits and their files, capabilities, seccomp..."},
+        {"json", 0, BE_OPT_FLAG, NULL, "with --isolation: JSON instead of a table"},
+        {0},
+};
 static const struct be_option logs_opts[] = {
         {"follow", 'f', BE_OPT_FLAG, NULL, "keep printing until the container stops"},
         {"tail", 'n', BE_OPT_VALUE, "N", "print only the last N lines"},
@@ -681,7 +749,8 @@ const struct cli_command cli_cmds_container[] = {
          .summary = "create and start a container; returns its exit code",
          .details = "Without -d the container's output is shown and its exit code is berth's;\n"
                     "SIGINT, SIGTERM and SIGHUP are passed on to it.  A container that cannot\n"
-                    "start (125), whose command cannot run (126) or is missing (127) is removed.",
+                    "start (125), whose command cannot run (126) or is missing (127) is removed.\n"
+                    "-it needs a terminal on stdin (-dit does not).",
          .min_args = 1,
          .max_args = -1,
          .stop_at_positional = true,
@@ -739,6 +808,10 @@ const struct cli_command cli_cmds_container[] = {
         {.name = "ps",
          .args = "",
          .summary = "list containers (running ones; -a for all)",
+         .details = "Listing never kills or removes anything. A container whose records vanished\n"
+                    "while it runs is listed as Orphaned with its pid and cgroup, one whose\n"
+                    "keeper died while its processes run as \"Running, keeper gone\": rm -f NAME\n"
+                    "or `berth system prune` ends them.",
          .min_args = 0,
          .max_args = 0,
          .options = ps_opts,
@@ -746,8 +819,14 @@ const struct cli_command cli_cmds_container[] = {
         {.name = "inspect",
          .args = "NAME...",
          .summary = "show a container's config, state, pid, cgroups and layers as JSON",
+         .details = "With --isolation: every wall the running container has, read from the\n"
+                    "kernel's files (namespaces against the host's, hostname, root filesystem,\n"
+                    "interfaces, each cgroup limit with its file, capabilities, seccomp,\n"
+                    "no_new_privs, masked paths, devices), each marked wall, shared or open door\n"
+                    "with one sentence on what it means (docs/isolation.md).",
          .min_args = 1,
          .max_args = -1,
+         .options = inspect_opts,
          .run = cmd_inspect},
         {.name = "logs",
          .args = "NAME",
@@ -761,8 +840,10 @@ const struct cli_command cli_cmds_container[] = {
         {.name = "exec",
          .args = "NAME COMMAND [ARG...]",
          .summary = "run a command in a running container",
-         .details = "The command joins every namespace and the cgroup of the container; its\n"
-                    "exit code is berth's.",
+         .details = "The command joins every namespace and the cgroup of the container and\n"
+                    "its root (also when berth itself runs in a chroot); its exit code is\n"
+                    "berth's.  -it needs a terminal on stdin (\"the input device is not a TTY\",\n"
+                    "125, as docker); a paused container is refused.",
          .min_args = 2,
          .max_args = -1,
          .stop_at_positional = true,

@@ -253,6 +253,8 @@ static int run_stream(struct cli *cli, double interval)
 
 static int run_stats(struct cli *cli, const struct cli_args *a)
 {
+	if (cli_flag(a, "explain"))
+		return cli_explain_print(cli, a);
 	struct view v;
 	double interval;
 	if (parse_secs("interval", cli_opt(a, "interval"), 1.0, &interval) ||
@@ -368,6 +370,8 @@ static const struct be_option stats_opts[] = {
         {"columns", 'o', BE_OPT_VALUE, "LIST",
          "comma-separated column ids (see `berth top --help`)"},
         {"sort", 's', BE_OPT_VALUE, "COLUMN", "sort by this column id (default name)"},
+        {"explain", 0, BE_OPT_FLAG, NULL,
+         "where each number of one container or VM comes from: files, raw values, formula"},
         {0},
 };
 

@@ -35,6 +35,41 @@ static int run_tui(struct cli *cli, int argc, char **argv)
 	return 0;
 }
 
+/* `berth lab [UI options]`: the UI in lab mode (the lab's containers are
+ * started by the UI and removed when it ends, or by their reaper). */
+static int run_lab(struct cli *cli, int argc, char **argv)
+{
+	struct be_opts parsed;
+	struct be_error *err = NULL;
+	char **pos = calloc((size_t)argc + 1, sizeof(char *));
+	if (pos == NULL)
+		abort();
+	int npos = 0;
+	struct tui_opts o;
+	int r = be_opts_parse(tui_options, argc, argv, false, &parsed, pos, &npos, &err);
+	if (r == 0 && npos > 0)
+		r = be_error_set(&err, 0, "lab takes no arguments (only the UI's options)");
+	if (r == 0 && tui_opts_set(&o, &parsed, &err) < 0)
+		r = -1;
+	be_opts_release(&parsed);
+	free(pos);
+	if (r != 0) {
+		int code = cli_failf("%s\nusage: berth lab [UI OPTIONS]\nSee 'berth lab --help'.",
+		                     err ? err->msg : "bad option");
+		be_error_free(err);
+		return code;
+	}
+	if (tui_check_terminal(&err) < 0)
+		return cli_fail(err);
+	struct be_ctx *ctx = cli_ctx(cli);
+	if (ctx == NULL)
+		return CLI_EXIT_FAIL;
+	o.lab = true;
+	if (tui_main(ctx, &o, &err) < 0)
+		return cli_fail(err);
+	return 0;
+}
+
 /* How many words a TUI option takes from argv[i]: 1 or 2, or 0 when it is
  * no TUI option. */
 static int tui_option_words(char **argv, int i)
@@ -140,12 +175,17 @@ static int run(struct cli *cli, int argc, char **argv, char **tui_argv)
 		return cli_failf("%s is an option of the terminal UI (berth with no command), not "
 		                 "of %s\nSee 'berth --help'.",
 		                 tui_argv[0], argv[i]);
+	/* lab takes the UI's options, which cli/ does not know: the UI's
+	 * parser reads them (its --help is the command table's). */
+	if (strcmp(argv[i], "lab") == 0 && !(i + 1 < argc && (strcmp(argv[i + 1], "--help") == 0 ||
+	                                                      strcmp(argv[i + 1], "-h") == 0)))
+		return run_lab(cli, argc - i - 1, argv + i + 1);
 	return cli_dispatch(cli, argc - i, argv + i);
 }
 
 int main(int argc, char **argv)
 {
-	struct cli cli = {.argv0 = argv[0]};
+	struct cli cli = {.argv0 = argv[0], .lab_ui = run_lab};
 	char **tui_argv = calloc((size_t)argc + 1, sizeof(char *));
 	if (tui_argv == NULL)
 		return CLI_EXIT_FAIL;

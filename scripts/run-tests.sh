@@ -1,20 +1,24 @@
 #!/bin/bash
 # Runs each test program given, keeps going after a failure, then checks that
-# nothing berth made outlived the tests (mounts, cgroups, processes) and
+# nothing the tests made outlived them (mounts, cgroups, processes) and
 # prints one closing line: "N passed, N failed".
+#
+# Only the tests' own leftovers count: every root a test makes or uses is
+# logged in $BERTH_TEST_ROOTS (tests/lib: tu_root_new, tu_berth; bench/soak.sh),
+# and what is checked is what belongs to those roots: mounts below them,
+# their cgroups (berth-<FNV-1a of the root>, as backend/store/ctx.c names
+# them) and processes naming them.  The user's own containers (`make demo`'s
+# among them) and other runs on the same host are not the tests'.
 set -u
 export BERTH_BIN="${BERTH_BIN:-$PWD/${BUILD:-build}/berth}"
 export BERTH_SRC="$PWD"
+BERTH_TEST_ROOTS=$(mktemp /tmp/berth-roots-XXXXXX)
+export BERTH_TEST_ROOTS
+trap 'rm -f "$BERTH_TEST_ROOTS"' EXIT
 passed=0
 failed=0
 failures=""
 
-# What berth had on this host before the tests (the user's own containers,
-# `make demo`'s among them): only what the tests add counts as theirs.
-berth_cgroups() { find /sys/fs/cgroup -mindepth 2 -maxdepth 3 -type d -name 'berth*' 2>/dev/null | sort; }
-berth_procs() { ps -eo pid=,stat=,args= | awk '$2 !~ /^Z/ && $3 ~ /berth/ && $3 !~ /run-tests/ {print $1}' | sort; }
-cg_before=$(berth_cgroups)
-procs_before=$(berth_procs)
 for t in "$@"; do
 	[ -x "$t" ] || continue
 	echo "=== $t"
@@ -26,20 +30,40 @@ for t in "$@"; do
 	fi
 done
 
-# Leftovers: every test root lives under /tmp/berth-test-*; every cgroup
-# berth makes is named berth or berth-*; a test's processes name berth or
-# its root.  What was there before the tests is the user's, not a leftover.
-left=$(awk '$2 ~ /berth-test/ {print $2}' /proc/self/mounts)
-cg=$(comm -13 <(echo "$cg_before") <(berth_cgroups))
+# The cgroup parent of root $1: "berth-" and the FNV-1a hash of its path.
+cgroup_parent() {
+	local h=2166136261 b
+	for b in $(printf '%s' "$1" | od -An -tu1 -v); do
+		h=$(( ((h ^ b) * 16777619) & 0xffffffff ))
+	done
+	printf 'berth-%08x\n' "$h"
+}
+
+left=""
+cg=""
+procs=""
+roots=$(sort -u "$BERTH_TEST_ROOTS")
+mounts=$(awk '{print $2}' /proc/self/mounts)
+cgdirs=$(find /sys/fs/cgroup -mindepth 2 -maxdepth 3 -type d -name 'berth-*' 2>/dev/null)
 # A zombie is dead already: a keeper killed by a test is the host init's to
 # reap, and some inits (in containers, VMs) reap late.
-new_pids=$( (comm -13 <(echo "$procs_before") <(berth_procs)
-	ps -eo pid=,stat=,args= | awk '$2 !~ /^Z/ && /berth-test-/ && !/run-tests/ {print $1}') | sort -u)
-procs=$(for p in $new_pids; do ps -o pid=,args= -p "$p" 2>/dev/null; done)
+pslist=$(ps -eo pid=,stat=,args= | awk '$2 !~ /^Z/' | grep -v run-tests)
+while IFS= read -r root; do
+	case "$root" in /tmp/berth-test-?*) ;; *) continue ;; esac
+	m=$(printf '%s\n' "$mounts" | grep -F -- "$root/")
+	[ -n "$m" ] && left="$left $m"
+	parent=$(cgroup_parent "$root")
+	c=$(printf '%s\n' "$cgdirs" | grep -E -- "/$parent(/|$)")
+	[ -n "$c" ] && cg="$cg $c"
+	p=$(printf "%s\n" "$pslist" | grep -F -- "$root")
+	[ -n "$p" ] && procs="$procs
+$p"
+done <<<"$roots"
+procs=$(printf '%s\n' "$procs" | sed '/^$/d' | sort -u)
 if [ -n "$left$cg$procs" ]; then
-	echo "leftovers after the tests:" >&2
-	[ -n "$left" ] && echo "mounts: $left" >&2
-	[ -n "$cg" ] && echo "cgroups: $cg" >&2
+	echo "leftovers after the tests (of $(echo "$roots" | wc -l) test roots):" >&2
+	[ -n "$left" ] && echo "mounts:$left" >&2
+	[ -n "$cg" ] && echo "cgroups:$cg" >&2
 	[ -n "$procs" ] && echo "processes: $procs" >&2
 	failed=$((failed + 1))
 	failures="$failures leftovers"

@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "i18n.h"
 #include "tui.h"
 
 static const char *kind_phrase(const struct be_item *it)
@@ -33,31 +34,36 @@ const struct tui_row *tui_action_target(struct tui *t)
 	const struct tui_row *r =
 	        t->view == TUI_VIEW_DETAIL ? tui_detail_row(t) : tui_model_selected(&t->model);
 	if (r == NULL) {
-		tui_msg(t, BE_ROLE_ERROR, "nothing selected");
+		tui_msg(t, BE_ROLE_ERROR, _("nothing selected"));
+		return NULL;
+	}
+	if (r->group) {
+		tui_msg(t, BE_ROLE_ERROR, _("%s is a group of %u (F5 leaves the tree)"),
+		        r->item->name, r->members);
 		return NULL;
 	}
 	if (!r->item->berth) {
 		const char *k = kind_phrase(r->item);
 		if (k)
-			tui_msg(t, BE_ROLE_ERROR, "%s is a %s; berth only watches it",
+			tui_msg(t, BE_ROLE_ERROR, _("%s is a %s; berth only watches it"),
 			        r->item->name, k);
 		else
-			tui_msg(t, BE_ROLE_ERROR, "%s is a %s container; berth only watches it",
+			tui_msg(t, BE_ROLE_ERROR, _("%s is a %s container; berth only watches it"),
 			        r->item->name, be_kind_name(r->item->kind));
 		return NULL;
 	}
 	if (r->ct == NULL) {
-		tui_msg(t, BE_ROLE_ERROR, "%s is not in berth's list (any more)", r->item->name);
+		tui_msg(t, BE_ROLE_ERROR, _("%s is not in berth's list (any more)"), r->item->name);
 		return NULL;
 	}
 	return r;
 }
 
 /* The target of an action that changes something: none in read-only mode. */
-static const struct tui_row *change_target(struct tui *t)
+const struct tui_row *tui_change_target(struct tui *t)
 {
 	if (t->opts.readonly) {
-		tui_msg(t, BE_ROLE_ERROR, "read-only (--readonly): actions are off in this UI");
+		tui_msg(t, BE_ROLE_ERROR, _("read-only (--readonly): actions are off in this UI"));
 		return NULL;
 	}
 	return tui_action_target(t);
@@ -100,11 +106,11 @@ int tui_job_spawn(struct tui *t, const char *name, const char *running, const ch
 {
 	struct tui_job *j = free_job(t);
 	if (t->self_exe == NULL) {
-		tui_msg(t, BE_ROLE_ERROR, "%s: cannot run berth: its path is unknown", name);
+		tui_msg(t, BE_ROLE_ERROR, _("%s: cannot run berth: its path is unknown"), name);
 		return 0;
 	}
 	if (j == NULL) {
-		tui_msg(t, BE_ROLE_ERROR, "%d actions are running: wait for one to end",
+		tui_msg(t, BE_ROLE_ERROR, _("%d actions are running: wait for one to end"),
 		        TUI_MAX_JOBS);
 		return 0;
 	}
@@ -131,10 +137,10 @@ int tui_job_spawn(struct tui *t, const char *name, const char *running, const ch
 	*j = (struct tui_job){.pid = pid, .out_fd = out[0], .err_fd = err[0]};
 	snprintf(j->name, sizeof(j->name), "%s", name);
 	snprintf(j->done, sizeof(j->done), "%s", done);
-	tui_msg(t, BE_ROLE_STATUS, "%s %s...", running, name);
+	tui_msg(t, BE_ROLE_STATUS, _("%s %s..."), running, name);
 	return 0;
 fail:
-	tui_msg(t, BE_ROLE_ERROR, "%s: cannot start berth: %s", name, strerror(errno));
+	tui_msg(t, BE_ROLE_ERROR, _("%s: cannot start berth: %s"), name, strerror(errno));
 	return 0;
 }
 
@@ -164,17 +170,17 @@ static void job_finish(struct tui *t, struct tui_job *j, int status)
 		/* What the command printed (a snapshot's name), unless it adds
 		 * nothing. */
 		if (*out && strcmp(out, j->name) != 0 && strstr(j->done, out) == NULL)
-			tui_msg(t, BE_ROLE_OK, "%s: %s: %s", j->name, j->done, out);
+			tui_msg(t, BE_ROLE_OK, _("%s: %s: %s"), j->name, j->done, out);
 		else
-			tui_msg(t, BE_ROLE_OK, "%s: %s", j->name, j->done);
+			tui_msg(t, BE_ROLE_OK, _("%s: %s"), j->name, j->done);
 	} else if (j->nerr) {
 		char *e = j->err + strspn(j->err, " \n");
 		tui_msg(t, BE_ROLE_ERROR, "%s", e);
 	} else if (WIFSIGNALED(status)) {
-		tui_msg(t, BE_ROLE_ERROR, "%s: berth was killed by signal %d", j->name,
+		tui_msg(t, BE_ROLE_ERROR, _("%s: berth was killed by signal %d"), j->name,
 		        WTERMSIG(status));
 	} else {
-		tui_msg(t, BE_ROLE_ERROR, "%s: berth exited with status %d", j->name,
+		tui_msg(t, BE_ROLE_ERROR, _("%s: berth exited with status %d"), j->name,
 		        WEXITSTATUS(status));
 	}
 	memset(j, 0, sizeof(*j));
@@ -229,8 +235,8 @@ void tui_jobs_free(struct tui *t)
 /* Keeps argv as the command a confirmation runs, and asks: the question,
  * then the exact command line (as `berth ...`, with --root when it is not
  * the default).  y runs it, anything else cancels. */
-static int ask(struct tui *t, const char *name, const char *question, const char *running,
-               const char *done, const char *const *argv)
+int tui_ask(struct tui *t, const char *name, const char *question, const char *running,
+            const char *done, const char *const *argv)
 {
 	memset(&t->cmd, 0, sizeof(t->cmd));
 	size_t used = 0;
@@ -266,7 +272,7 @@ void tui_command_line(const struct tui *t, const struct tui_argv *cmd, char *out
 
 static int simple(struct tui *t, const char *cmd, const char *running, const char *done)
 {
-	const struct tui_row *r = change_target(t);
+	const struct tui_row *r = tui_change_target(t);
 	if (r == NULL)
 		return 0;
 	const char *argv[] = {cmd, r->ct->name, NULL};
@@ -277,13 +283,13 @@ static int simple(struct tui *t, const char *cmd, const char *running, const cha
 static int asked(struct tui *t, const char *cmd, const char *verb, const char *running,
                  const char *done)
 {
-	const struct tui_row *r = change_target(t);
+	const struct tui_row *r = tui_change_target(t);
 	if (r == NULL)
 		return 0;
 	char q[BE_NAME_MAX + 32];
-	snprintf(q, sizeof(q), "%s %s?", verb, r->ct->name);
+	snprintf(q, sizeof(q), _("%s %s?"), verb, r->ct->name);
 	const char *argv[] = {cmd, r->ct->name, NULL};
-	return ask(t, r->ct->name, q, running, done, argv);
+	return tui_ask(t, r->ct->name, q, running, done, argv);
 }
 
 int tui_act_start(struct tui *t)
@@ -304,7 +310,7 @@ int tui_act_kill(struct tui *t)
 }
 int tui_act_pause(struct tui *t)
 {
-	const struct tui_row *r = change_target(t);
+	const struct tui_row *r = tui_change_target(t);
 	if (r == NULL)
 		return 0;
 	if (r->ct->status == BE_STATUS_PAUSED)
@@ -324,7 +330,7 @@ int tui_act_logs(struct tui *t)
 
 static const struct tui_row *begin(struct tui *t, enum tui_mode mode, enum tui_pending p)
 {
-	const struct tui_row *r = change_target(t);
+	const struct tui_row *r = tui_change_target(t);
 	if (r == NULL)
 		return NULL;
 	t->mode = mode;
@@ -339,14 +345,14 @@ int tui_act_snapshot(struct tui *t)
 {
 	if (begin(t, TUI_MODE_PROMPT, TUI_PEND_SNAPSHOT))
 		snprintf(t->prompt_label, sizeof(t->prompt_label),
-		         "Snapshot of %s, name (empty: snap-N): ", t->target);
+		         _("Snapshot of %s, name (empty: snap-N): "), t->target);
 	return 0;
 }
 
 int tui_act_clone(struct tui *t)
 {
 	if (begin(t, TUI_MODE_PROMPT, TUI_PEND_CLONE))
-		snprintf(t->prompt_label, sizeof(t->prompt_label), "Clone %s as: ", t->target);
+		snprintf(t->prompt_label, sizeof(t->prompt_label), _("Clone %s as: "), t->target);
 	return 0;
 }
 
@@ -354,13 +360,13 @@ int tui_act_limits(struct tui *t)
 {
 	if (begin(t, TUI_MODE_PROMPT, TUI_PEND_LIMITS))
 		snprintf(t->prompt_label, sizeof(t->prompt_label),
-		         "Limits of %s (--memory 64m --cpus 0.5 --pids-limit 100): ", t->target);
+		         _("Limits of %s (--memory 64m --cpus 0.5 --pids-limit 100): "), t->target);
 	return 0;
 }
 
 int tui_act_delete(struct tui *t)
 {
-	const struct tui_row *r = change_target(t);
+	const struct tui_row *r = tui_change_target(t);
 	if (r == NULL)
 		return 0;
 	bool running = r->ct->status == BE_STATUS_RUNNING || r->ct->status == BE_STATUS_PAUSED;
@@ -368,15 +374,15 @@ int tui_act_delete(struct tui *t)
 	const char *force[] = {"rm", "-f", r->ct->name, NULL};
 	const char *plain[] = {"rm", r->ct->name, NULL};
 	if (running)
-		snprintf(q, sizeof(q), "%s is running: stop and delete it?", r->ct->name);
+		snprintf(q, sizeof(q), _("%s is running: stop and delete it?"), r->ct->name);
 	else
-		snprintf(q, sizeof(q), "Delete %s?", r->ct->name);
-	return ask(t, r->ct->name, q, "deleting", "deleted", running ? force : plain);
+		snprintf(q, sizeof(q), _("Delete %s?"), r->ct->name);
+	return tui_ask(t, r->ct->name, q, "deleting", "deleted", running ? force : plain);
 }
 
 int tui_act_rollback(struct tui *t)
 {
-	const struct tui_row *r = change_target(t);
+	const struct tui_row *r = tui_change_target(t);
 	if (r == NULL)
 		return 0;
 	struct be_snapshot_info *s = NULL;
@@ -389,7 +395,7 @@ int tui_act_rollback(struct tui *t)
 	}
 	if (n == 0) {
 		be_snapshot_list_free(s, n);
-		tui_msg(t, BE_ROLE_ERROR, "%s has no snapshots: take one with n", r->ct->name);
+		tui_msg(t, BE_ROLE_ERROR, _("%s has no snapshots: take one with n"), r->ct->name);
 		return 0;
 	}
 	begin(t, TUI_MODE_PICK, TUI_PEND_ROLLBACK);
@@ -398,7 +404,7 @@ int tui_act_rollback(struct tui *t)
 	t->npick = n;
 	t->pick_pos = n - 1;
 	snprintf(t->prompt_label, sizeof(t->prompt_label),
-	         "Roll %s back: j/k choose, Enter roll back, Esc cancel", t->target);
+	         _("Roll %s back: j/k choose, Enter roll back, Esc cancel"), t->target);
 	return 0;
 }
 
@@ -415,13 +421,14 @@ static int pick_done(struct tui *t)
 	const char *plain[] = {"rollback", t->target, t->target_arg, NULL};
 	const char *again[] = {"rollback", "--restart", t->target, t->target_arg, NULL};
 	if (t->target_running)
-		snprintf(q, sizeof(q), "%s is running: stop it, roll back to %s, start it again?",
-		         t->target, t->target_arg);
+		snprintf(q, sizeof(q),
+		         _("%s is running: stop it, roll back to %s, start it again?"), t->target,
+		         t->target_arg);
 	else
-		snprintf(q, sizeof(q), "Roll %s back to %s?", t->target, t->target_arg);
+		snprintf(q, sizeof(q), _("Roll %s back to %s?"), t->target, t->target_arg);
 	char name[BE_NAME_MAX + 1];
 	snprintf(name, sizeof(name), "%s", t->target);
-	return ask(t, name, q, "rolling back", done, t->target_running ? again : plain);
+	return tui_ask(t, name, q, "rolling back", done, t->target_running ? again : plain);
 }
 
 static int run_limits(struct tui *t)
@@ -429,7 +436,7 @@ static int run_limits(struct tui *t)
 	struct tui_argv a;
 	char msg[256];
 	if (tui_limits_parse(t->input, &a, msg, sizeof(msg)) < 0) {
-		tui_msg(t, BE_ROLE_ERROR, "%s: %s", t->target, msg);
+		tui_msg(t, BE_ROLE_ERROR, _("%s: %s"), t->target, msg);
 		return 0;
 	}
 	const char *argv[TUI_ARGV_MAX + 3] = {"update"};
@@ -450,7 +457,7 @@ static int run_pending(struct tui *t)
 	}
 	case TUI_PEND_CLONE: {
 		if (t->input[0] == '\0') {
-			tui_msg(t, BE_ROLE_ERROR, "clone of %s: no name given", t->target);
+			tui_msg(t, BE_ROLE_ERROR, _("clone of %s: no name given"), t->target);
 			return 0;
 		}
 		char done[160];
@@ -476,7 +483,7 @@ int tui_pending_finish(struct tui *t, bool ok)
 		be_snapshot_list_free(t->pick, t->npick);
 		t->pick = NULL;
 		t->npick = 0;
-		tui_msg(t, BE_ROLE_STATUS, "%s: cancelled, nothing done", t->target);
+		tui_msg(t, BE_ROLE_STATUS, _("%s: cancelled, nothing done"), t->target);
 		return 0;
 	}
 	if (m == TUI_MODE_PICK) {
@@ -489,20 +496,45 @@ int tui_pending_finish(struct tui *t, bool ok)
 	return r;
 }
 
+/* ---- lab mode ------------------------------------------------------------------------ */
+
+int tui_lab_start(struct tui *t)
+{
+	if (t->opts.readonly) {
+		tui_msg(t, BE_ROLE_ERROR, _("read-only (--readonly): actions are off in this UI"));
+		return 0;
+	}
+	struct be_error *err = NULL;
+	if (be_lab_start(t->ctx, &err) < 0) {
+		tui_msg(t, BE_ROLE_ERROR, "%s", err->msg);
+		be_error_free(err);
+		return 0;
+	}
+	t->lab_running = true;
+	snprintf(t->model.filter, sizeof(t->model.filter), "lab-");
+	tui_model_apply(&t->model);
+	t->relist = true;
+	tui_msg(t, BE_ROLE_OK,
+	        _("lab: 5 containers started (Enter on one explains it; they go when this UI "
+	          "ends)"));
+	return TUI_R_REFRESH;
+}
+
 /* ---- the shell ------------------------------------------------------------------------ */
 
 int tui_act_shell(struct tui *t)
 {
-	const struct tui_row *r = change_target(t);
+	const struct tui_row *r = tui_change_target(t);
 	if (r == NULL)
 		return 0;
 	if (r->ct->status != BE_STATUS_RUNNING) {
-		tui_msg(t, BE_ROLE_ERROR, "%s is %s: a shell needs it running", r->ct->name,
+		tui_msg(t, BE_ROLE_ERROR, _("%s is %s: a shell needs it running"), r->ct->name,
 		        be_container_status_name(r->ct->status));
 		return 0;
 	}
 	if (t->self_exe == NULL) {
-		tui_msg(t, BE_ROLE_ERROR, "%s: cannot run berth: its path is unknown", r->ct->name);
+		tui_msg(t, BE_ROLE_ERROR, _("%s: cannot run berth: its path is unknown"),
+		        r->ct->name);
 		return 0;
 	}
 	char name[BE_NAME_MAX + 1];
@@ -528,11 +560,11 @@ int tui_act_shell(struct tui *t)
 	sigaction(SIGINT, &old, NULL);
 	reset_prog_mode();
 	if (pid < 0)
-		tui_msg(t, BE_ROLE_ERROR, "%s: cannot start a shell: %s", name, strerror(errno));
+		tui_msg(t, BE_ROLE_ERROR, _("%s: cannot start a shell: %s"), name, strerror(errno));
 	else if (WIFEXITED(status) && WEXITSTATUS(status) != 0 && WEXITSTATUS(status) != 130)
-		tui_msg(t, BE_ROLE_ERROR, "%s: the shell ended with status %d", name,
+		tui_msg(t, BE_ROLE_ERROR, _("%s: the shell ended with status %d"), name,
 		        WEXITSTATUS(status));
 	else
-		tui_msg(t, BE_ROLE_OK, "%s: back from the shell", name);
+		tui_msg(t, BE_ROLE_OK, _("%s: back from the shell"), name);
 	return TUI_R_CLEAR | TUI_R_REFRESH;
 }

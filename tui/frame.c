@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "i18n.h"
 #include "tui.h"
 
 static const char *layout_name(const struct be_ctx *ctx)
@@ -38,33 +39,38 @@ void tui_draw_title(struct tui *t)
 	char c[160];
 	counts(t, c, sizeof(c));
 	tui_fill(t, 0, 0, COLS, BE_ROLE_TITLE);
-	int x = tui_putf(t, 0, 0, COLS, BE_ROLE_TITLE, " berth %s  %s  %s  %s", BERTH_VERSION,
+	int x = tui_putf(t, 0, 0, COLS, BE_ROLE_TITLE, _(" berth %s  %s  %s  %s"), BERTH_VERSION,
 	                 t->hostname, layout_name(t->ctx), c);
-	const char *right = "? help  q quit ";
-	int rw = (int)strlen(right);
+	const char *right = _("? help  q quit ");
+	int rw = tui_width(t, right);
 	if (x + 2 + rw <= COLS)
 		tui_put(t, 0, COLS - rw, rw, BE_ROLE_TITLE, right);
 }
 
 /* Hints as "key text" pairs, keys in the key role; a pair that does not
- * fit is left out whole. */
+ * fit is left out whole.  A note after two blanks ("  (read-only)") is
+ * plain text, and keeps its room at the end. */
 static void draw_hints(struct tui *t, int y, const char *hints)
 {
+	const char *note = strstr(hints, "  (");
+	int room = COLS - (note ? tui_width(t, note) : 0);
 	int x = 0;
 	char key[32], text[64];
 	const char *p = hints;
-	while (*p) {
+	while (*p && (note == NULL || p < note)) {
 		int n = 0;
 		if (sscanf(p, "%31s %63s%n", key, text, &n) != 2 || n == 0)
-			return;
+			break;
 		p += n;
-		if (x + (int)strlen(key) + 1 + tui_width(t, text) > COLS)
-			return;
+		if (x + (int)strlen(key) + 1 + tui_width(t, text) > room)
+			break;
 		x += tui_put(t, y, x, COLS - x, BE_ROLE_KEY, key);
 		x += tui_put(t, y, x, COLS - x, BE_ROLE_STATUS, " ");
 		x += tui_put(t, y, x, COLS - x, BE_ROLE_STATUS, text);
 		x += tui_put(t, y, x, COLS - x, BE_ROLE_STATUS, "  ");
 	}
+	if (note)
+		tui_put(t, y, x, COLS - x, BE_ROLE_DIM, note + 2);
 }
 
 static const char *mode_help(enum tui_mode m)
@@ -73,6 +79,7 @@ static const char *mode_help(enum tui_mode m)
 	case TUI_MODE_FILTER: return "  (Enter keep, Esc clear)";
 	case TUI_MODE_SEARCH: return "  (Enter find, Esc cancel)";
 	case TUI_MODE_PROMPT: return "  (Enter ok, Esc cancel)";
+	case TUI_MODE_FIND: return "  (F3 next, Enter or Esc done)";
 	case TUI_MODE_CONFIRM: return " (y/N)";
 	default: return "";
 	}
@@ -83,7 +90,7 @@ void tui_draw_bottom(struct tui *t)
 	int y = LINES - 1;
 	tui_fill(t, y, 0, COLS, BE_ROLE_STATUS);
 	if (t->mode == TUI_MODE_FILTER || t->mode == TUI_MODE_SEARCH ||
-	    t->mode == TUI_MODE_PROMPT) {
+	    t->mode == TUI_MODE_PROMPT || t->mode == TUI_MODE_FIND) {
 		const char *text = t->mode == TUI_MODE_FILTER ? t->model.filter : t->input;
 		int x = tui_put(t, y, 0, COLS, BE_ROLE_STATUS, t->prompt_label);
 		x += tui_put(t, y, x, COLS - x, BE_ROLE_KEY, text);
@@ -132,7 +139,7 @@ void tui_draw_pick(struct tui *t)
 		tui_put(t, y0, x0 + i, 1, BE_ROLE_BORDER, t->g.hline);
 		tui_put(t, y0 + h - 1, x0 + i, 1, BE_ROLE_BORDER, t->g.hline);
 	}
-	tui_putf(t, y0, x0 + 2, w - 4, BE_ROLE_LABEL, " roll %s back to ", t->target);
+	tui_putf(t, y0, x0 + 2, w - 4, BE_ROLE_LABEL, _(" roll %s back to "), t->target);
 	for (int i = 0; i < rows && first + i < (int)t->npick; i++) {
 		const struct be_snapshot_info *s = &t->pick[first + i];
 		bool sel = (size_t)(first + i) == t->pick_pos;

@@ -10,11 +10,11 @@
 /* Display order.  prio says what a narrow terminal drops first (the
  * highest); widths are be_stats_columns' (filled in on first use). */
 static struct tui_col cols[] = {
-        {.id = "kind", .prio = 4},        {.id = "name", .prio = 0},
-        {.id = "status", .prio = 3},      {.id = "image", .prio = 5},
-        {.id = "cpu", .prio = 1},         {.id = "quota", .prio = 14},
-        {.id = "mem", .prio = 2},         {.id = "limit", .prio = 8},
-        {.id = "mem_pct", .prio = 6},     {.id = "pids", .prio = 7},
+        {.id = "kind", .prio = 1},        {.id = "name", .prio = 0},
+        {.id = "status", .prio = 4},      {.id = "image", .prio = 6},
+        {.id = "cpu", .prio = 2},         {.id = "quota", .prio = 14},
+        {.id = "mem", .prio = 3},         {.id = "limit", .prio = 5},
+        {.id = "mem_pct", .prio = 8},     {.id = "pids", .prio = 7},
         {.id = "pids_limit", .prio = 17}, {.id = "net_rx", .prio = 9},
         {.id = "net_tx", .prio = 10},     {.id = "io_read", .prio = 11},
         {.id = "io_write", .prio = 12},   {.id = "throttled", .prio = 15},
@@ -74,36 +74,61 @@ static int abs_width(const struct tui_col *c)
 	return c->width < 0 ? -c->width : c->width;
 }
 
+/* Appends column i to out (NAME gets the spare cells); each column once. */
+static size_t fit_one(size_t i, int width, int used, bool *take, struct tui_colfit *out, size_t n)
+{
+	take[i] = false;
+	int w = abs_width(&cols[i]);
+	if (strcmp(cols[i].id, "name") == 0) {
+		w += width - used; /* spare cells, or fewer when even NAME is cut */
+		if (w > NAME_MAX_WIDTH)
+			w = NAME_MAX_WIDTH;
+		if (w < NAME_MIN)
+			w = NAME_MIN;
+	}
+	out[n] = (struct tui_colfit){.col = i, .width = w};
+	return n + 1;
+}
+
 size_t tui_columns_fit(int width, struct tui_colfit *out)
 {
+	return tui_columns_fit_order(width, NULL, 0, out);
+}
+
+size_t tui_columns_fit_order(int width, const size_t *order, size_t norder, struct tui_colfit *out)
+{
 	cols_bind();
+	size_t all[NCOLS];
+	if (norder == 0) {
+		for (size_t i = 0; i < NCOLS; i++)
+			all[i] = i;
+		order = all;
+		norder = NCOLS;
+	}
 	bool take[NCOLS] = {false};
 	size_t name = tui_col_find("name");
 	take[name] = true;
 	int used = abs_width(&cols[name]);
-	/* Most important first: walk the priorities in order. */
+	/* Most important first (the lowest prio), among the columns asked. */
 	for (int p = 1; p < (int)NCOLS + 1; p++)
-		for (size_t i = 0; i < NCOLS; i++) {
-			int w = abs_width(&cols[i]);
-			if (cols[i].prio != p || w == 0 || used + 1 + w > width)
+		for (size_t k = 0; k < norder; k++) {
+			size_t i = order[k];
+			int w = i < NCOLS ? abs_width(&cols[i]) : 0;
+			if (w == 0 || cols[i].prio != p || take[i] || used + 1 + w > width)
 				continue;
 			take[i] = true;
 			used += 1 + w;
 		}
+	/* NAME first when the order lacks it, else where the order puts it. */
+	bool name_listed = false;
+	for (size_t k = 0; k < norder; k++)
+		name_listed |= order[k] == name;
 	size_t n = 0;
-	for (size_t i = 0; i < NCOLS && n < TUI_MAX_COLS; i++) {
-		if (!take[i])
-			continue;
-		int w = abs_width(&cols[i]);
-		if (i == name) {
-			w += width - used; /* spare cells, or fewer when even NAME is cut */
-			if (w > NAME_MAX_WIDTH)
-				w = NAME_MAX_WIDTH;
-			if (w < NAME_MIN)
-				w = NAME_MIN;
-		}
-		out[n++] = (struct tui_colfit){.col = i, .width = w};
-	}
+	if (!name_listed)
+		n = fit_one(name, width, used, take, out, n);
+	for (size_t k = 0; k < norder && n < TUI_MAX_COLS; k++)
+		if (order[k] < NCOLS && take[order[k]])
+			n = fit_one(order[k], width, used, take, out, n);
 	return n;
 }
 
@@ -133,6 +158,7 @@ void tui_model_free(struct tui_model *m)
 	free(m->rows);
 	free(m->vis);
 	free(m->blanks);
+	tui_tree_free(m);
 	memset(m, 0, sizeof(*m));
 }
 
@@ -300,11 +326,15 @@ void tui_model_apply(struct tui_model *m)
 {
 	size_t old = m->sel_pos;
 	m->nvis = 0;
-	for (size_t i = 0; i < m->nrows; i++)
+	for (size_t i = 0; i < m->nrows; i++) {
+		m->rows[i].depth = 0; /* the tree sets it again */
 		if (tui_row_matches(&m->rows[i], m->filter))
 			m->vis[m->nvis++] = i;
+	}
 	if (m->nvis > 1)
 		qsort_r(m->vis, m->nvis, sizeof(*m->vis), by_sort, m);
+	if (m->tree)
+		tui_tree_arrange(m);
 	if (m->nvis == 0) {
 		m->sel_pos = 0; /* the ident stays: the item may come back */
 		return;

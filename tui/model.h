@@ -39,6 +39,10 @@ struct tui_colfit {
  * entries).  NAME is always there (cut when even it does not fit) and gets
  * spare cells, up to 40.  Returns how many. */
 size_t tui_columns_fit(int width, struct tui_colfit *out);
+/* tui_columns_fit among the columns of order (display-order indexes, in
+ * the order to show them; norder 0: every column in display order).  NAME
+ * is shown even when order lacks it. */
+size_t tui_columns_fit_order(int width, const size_t *order, size_t norder, struct tui_colfit *out);
 
 /* ---- rows ----------------------------------------------------------------- */
 
@@ -47,6 +51,9 @@ size_t tui_columns_fit(int width, struct tui_colfit *out);
 struct tui_row {
 	const struct be_item *item;         /* never NULL */
 	const struct be_container_info *ct; /* berth's record, or NULL */
+	bool group;                         /* a tree's group heading (sums of its members) */
+	unsigned char depth;                /* 1 for a member in tree mode */
+	unsigned members;                   /* a group's member count */
 };
 
 /* What names an item across refreshes, whatever its row. */
@@ -68,6 +75,15 @@ struct tui_model {
 	char filter[64];
 	struct tui_ident sel; /* the selected item, kept across refreshes */
 	size_t sel_pos;       /* its index in vis (0 when nvis is 0) */
+	/* The F5 tree: rows grouped by their cgroup's parent, each group led
+	 * by a row of its sums (rows[nrows ..] hold the headings, groups[]
+	 * their items).  Grows only when there are more groups than before. */
+	bool tree;
+	struct be_item *groups;
+	size_t groups_cap;
+	char (*keys)[BE_ITEM_CGROUP_MAX];
+	size_t keys_cap;
+	size_t *scratch; /* 3 * keys_cap */
 };
 
 /* Sets the defaults: sort by NAME ascending, no filter, no selection. */
@@ -84,6 +100,12 @@ void tui_model_merge(struct tui_model *m, const struct be_item *const *items, si
  * selection back on the same item; when it is gone, on the row nearest to
  * where it was. */
 void tui_model_apply(struct tui_model *m);
+
+/* Tree mode (model_tree.c, called by tui_model_apply): regroups the
+ * filtered, sorted vis under group headings, in the order their first
+ * member comes. */
+void tui_tree_arrange(struct tui_model *m);
+void tui_tree_free(struct tui_model *m);
 
 /* The selected row, or NULL when no row is shown. */
 const struct tui_row *tui_model_selected(const struct tui_model *m);

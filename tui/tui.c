@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "i18n.h"
 #include "tui.h"
 
 /* The signal handler's only ways out: a byte on the pipe wakes poll(), the
@@ -45,6 +46,7 @@ int tui_opts_set(struct tui_opts *o, const struct be_opts *p, struct be_error **
 			return be_error_set(err, 0,
 			                    "invalid --delay \"%s\": seconds from 0.1 to 3600", v);
 		o->delay = d;
+		o->delay_given = true;
 	}
 	if ((v = be_opts_get(p, "iterations"))) {
 		long n = strtol(v, &end, 10);
@@ -155,7 +157,7 @@ static void draw(struct tui *t)
 {
 	erase();
 	if (LINES < 6 || COLS < 20) {
-		tui_put(t, 0, 0, COLS, BE_ROLE_ERROR, "terminal too small");
+		tui_put(t, 0, 0, COLS, BE_ROLE_ERROR, _("terminal too small"));
 		refresh();
 		return;
 	}
@@ -164,9 +166,15 @@ static void draw(struct tui *t)
 	case TUI_VIEW_DETAIL: tui_detail_draw(t); break;
 	case TUI_VIEW_LOGS: tui_logs_draw(t); break;
 	case TUI_VIEW_HELP: tui_help_draw(t); break;
+	case TUI_VIEW_SETUP: tui_setup_draw(t); break;
+	case TUI_VIEW_ISOLATION: tui_isolation_draw(t); break;
 	}
 	if (t->mode == TUI_MODE_PICK)
 		tui_draw_pick(t);
+	if (t->mode == TUI_MODE_MENU)
+		tui_menu_draw(t);
+	if (t->mode == TUI_MODE_EXPLAIN)
+		tui_explain_draw(t);
 	tui_draw_title(t);
 	tui_draw_bottom(t);
 	refresh();
@@ -263,6 +271,8 @@ static void tui_free(struct tui *t)
 	tui_model_free(&t->model);
 	free(t->items);
 	free(t->self_exe);
+	free(t->config_path);
+	be_isolation_free(&t->iso);
 	if (t->sig_pipe[0] >= 0) {
 		close(t->sig_pipe[0]);
 		close(t->sig_pipe[1]);
@@ -347,8 +357,10 @@ int tui_main(struct be_ctx *ctx, const struct tui_opts *o, struct be_error **err
 {
 	if (tui_check_terminal(err) < 0)
 		return -1;
-	setlocale(LC_ALL, "");
+	char note[200];
+	tui_i18n_init(note, sizeof(note));
 	struct tui *t = tui_new(ctx, o);
+	tui_setup_load(t);
 	SCREEN *scr = terminal_setup(t);
 	if (scr == NULL) {
 		tui_free(t);
@@ -358,12 +370,18 @@ int tui_main(struct be_ctx *ctx, const struct tui_opts *o, struct be_error **err
 	}
 	quit_signal = 0;
 	signals_setup(t, true);
+	if (o->lab)
+		tui_lab_start(t);
 	if (t->theme_note[0])
 		tui_msg(t, BE_ROLE_ERROR, "%s", t->theme_note);
+	else if (note[0])
+		tui_msg(t, BE_ROLE_ERROR, "%s", note);
 	run_loop(t);
 	endwin();
 	delscreen(scr);
 	signals_setup(t, false);
+	if (t->lab_running)
+		be_lab_stop(ctx);
 	tui_free(t);
 	return 0;
 }

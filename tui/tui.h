@@ -12,7 +12,14 @@
 #include "model.h"
 #include "tui_main.h"
 
-enum tui_view { TUI_VIEW_LIST, TUI_VIEW_DETAIL, TUI_VIEW_LOGS, TUI_VIEW_HELP };
+enum tui_view {
+	TUI_VIEW_LIST,
+	TUI_VIEW_DETAIL,
+	TUI_VIEW_LOGS,
+	TUI_VIEW_HELP,
+	TUI_VIEW_SETUP,
+	TUI_VIEW_ISOLATION,
+};
 
 /* What the bottom line is doing: showing hints/messages, or reading input. */
 enum tui_mode {
@@ -22,6 +29,20 @@ enum tui_mode {
 	TUI_MODE_CONFIRM, /* y/N */
 	TUI_MODE_PICK,    /* choosing a snapshot from a list */
 	TUI_MODE_SEARCH,  /* typing the log pager's search */
+	TUI_MODE_FIND,    /* F3: typing a name to jump to */
+	TUI_MODE_MENU,    /* choosing from a menu (F6 sort, F9 signal) */
+	TUI_MODE_EXPLAIN, /* showing where a number comes from (E); any key closes */
+};
+
+/* What a menu chooses. */
+enum tui_menu_kind { TUI_MENU_SORT, TUI_MENU_SIGNAL };
+#define TUI_MENU_MAX 40
+struct tui_menu {
+	enum tui_menu_kind kind;
+	char title[96];
+	char items[TUI_MENU_MAX][40];
+	int values[TUI_MENU_MAX]; /* a column index, a signal number */
+	size_t n, pos;
 };
 
 /* What a prompt or confirmation leads to. */
@@ -80,6 +101,8 @@ struct tui_detail {
 	struct be_snapshot_info *snaps;
 	size_t nsnaps;
 	char snap_err[160];
+	struct be_event *events; /* berth's log for this container (the last ones) */
+	size_t nevents;
 	bool loaded;
 };
 
@@ -132,6 +155,25 @@ struct tui {
 	char cmd_done[160];
 	struct be_snapshot_info *pick;
 	size_t npick, pick_pos;
+	struct tui_menu menu;
+	char find[128]; /* the last F3 search */
+	/* The F2 setup: the settings file, what it holds, the columns shown
+	 * (display order; norder 0: the built-in set) and the screen's row. */
+	char *config_path;
+	struct be_ui_config cfg;
+	size_t order[TUI_MAX_COLS];
+	size_t norder;
+	size_t setup_pos;
+	size_t setup_cols[TUI_MAX_COLS]; /* every column, the shown ones first */
+	bool setup_shown[TUI_MAX_COLS];
+	size_t nsetup_cols;
+	char theme_name[64];       /* the theme in use (t->opts.theme points here) */
+	char hints[600];           /* the bottom line's hints, made from the key table */
+	struct be_isolation iso;   /* the inspector's reading (i in the detail view) */
+	struct be_explain explain; /* E: the selected row's sort column, explained */
+	int iso_scroll;
+	bool lab_running;     /* this UI started the lab: it removes it when it ends */
+	bool readonly_forced; /* --readonly or BERTH_READONLY: F2 cannot undo it */
 	char msg[320];
 	int msg_role;
 	uint64_t msg_until_ns;
@@ -208,7 +250,7 @@ void tui_logs_search(struct tui *t, int dir);
 void tui_help_draw(struct tui *t);
 /* The key hints of the bottom line for the current view, most used
  * first ("key text" pairs). */
-const char *tui_hints(const struct tui *t);
+const char *tui_hints(struct tui *t);
 /* Draws the title bar and the bottom line (hints, message or prompt). */
 void tui_draw_title(struct tui *t);
 void tui_draw_bottom(struct tui *t);
@@ -223,6 +265,8 @@ struct tui_binding {
 	const char *keys; /* as the help shows them: "j Down" */
 	const char *help;
 	int (*fn)(struct tui *t);
+	const char *hint; /* its word on the hint line ("stop"), or NULL */
+	bool acts;        /* acts on a berth container (no hint for watched items) */
 };
 struct tui_keytable {
 	const char *title;
@@ -232,10 +276,52 @@ struct tui_keytable {
 /* The tables, for the help screen: n of them. */
 const struct tui_keytable *tui_keytables(size_t *n);
 
+/* ---- view_menu.c: F3 find, F6 sort menu, F9 signal menu --------------------------------- */
+int tui_find_start(struct tui *t);
+/* Selects the next visible row (after the selection, wrapping) whose name
+ * holds text (case-insensitive); false when none does. */
+bool tui_find_next(struct tui *t, const char *text, bool from_next);
+int tui_find_key(struct tui *t, int ch);
+int tui_sort_menu(struct tui *t);
+int tui_signal_menu(struct tui *t);
+int tui_menu_key(struct tui *t, int ch);
+void tui_menu_draw(struct tui *t);
+
+/* ---- view_isolation.c: the isolation inspector ------------------------------------------------
+ */
+int tui_isolation_open(struct tui *t);
+int tui_isolation_reload(struct tui *t);
+int tui_isolation_scroll(struct tui *t, int delta);
+int tui_isolation_back(struct tui *t);
+void tui_isolation_draw(struct tui *t);
+
+/* ---- view_explain.c: E --------------------------------------------------------------------- */
+int tui_explain_open(struct tui *t);
+void tui_explain_draw(struct tui *t);
+
+/* ---- actions.c: lab mode (L, berth lab) -------------------------------------------------------
+ */
+int tui_lab_start(struct tui *t);
+
+/* ---- view_setup.c: F2 --------------------------------------------------------------------- */
+/* Reads the settings file into t->cfg and applies it (options given on the
+ * command line win); a bad file is reported on the bottom line. */
+void tui_setup_load(struct tui *t);
+int tui_setup_open(struct tui *t);
+void tui_setup_draw(struct tui *t);
+int tui_setup_key(struct tui *t, int ch);
+
 /* ---- actions.c -------------------------------------------------------------------------- */
 /* The berth container the list or detail view points at, or NULL after
  * saying why not (nothing selected, or an item berth only watches). */
 const struct tui_row *tui_action_target(struct tui *t);
+/* tui_action_target for an action that changes something: NULL (and a
+ * message) in read-only mode. */
+const struct tui_row *tui_change_target(struct tui *t);
+/* Asks question with the exact command (argv after `berth [--root R]`)
+ * shown above it; y runs it as a job (running/done: its status words). */
+int tui_ask(struct tui *t, const char *name, const char *question, const char *running,
+            const char *done, const char *const *argv);
 /* The action keys: each starts a job, a prompt, a confirmation or the
  * picker for the target, or says why not; they return TUI_R_* flags. */
 int tui_act_start(struct tui *t);

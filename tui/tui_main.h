@@ -10,11 +10,13 @@
 
 struct tui_opts {
 	double delay;      /* seconds between refreshes */
+	bool delay_given;  /* --delay was given: the settings file's does not apply */
 	long iterations;   /* 0: until q */
 	const char *theme; /* NULL: $BERTH_THEME, else "default" */
 	bool ascii;
 	bool no_mouse;
 	bool readonly; /* --readonly or BERTH_READONLY=1: watch, never act */
+	bool lab;      /* lab mode: start the lab's containers, remove them at the end */
 };
 
 /* The TUI's options (docs/tui.md), ended by a zeroed entry: `berth [OPTS]`

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "i18n.h"
 #include "tui.h"
 
 struct page {
@@ -43,6 +44,7 @@ static void field(struct page *p, int x, int w, const char *label, int role, con
 void tui_detail_clear(struct tui *t)
 {
 	free(t->detail.procs);
+	free(t->detail.events);
 	be_snapshot_list_free(t->detail.snaps, t->detail.nsnaps);
 	memset(&t->detail, 0, sizeof(t->detail));
 	t->detail.ident.kind = -1;
@@ -101,6 +103,10 @@ void tui_detail_load(struct tui *t)
 	if (be_snapshot_list(t->ctx, r->ct->name, !d->loaded, &d->snaps, &d->nsnaps, &err) < 0)
 		snprintf(d->snap_err, sizeof(d->snap_err), "%s", err->msg);
 	be_error_clear(&err);
+	free(d->events);
+	d->events = NULL;
+	d->nevents = 0;
+	be_events_read(t->ctx, 0, r->ct->name, &d->events, &d->nevents, NULL);
 	d->loaded = true;
 }
 
@@ -181,6 +187,16 @@ static void draw_identity(struct page *p, const struct tui_row *r)
 	p->y++;
 	field(p, 0, COLS, "Cgroup  ", BE_ROLE_NORMAL, it->cgroup[0] ? it->cgroup : "- (none now)");
 	p->y++;
+	if (r->ct) {
+		const struct be_container_info *c = r->ct;
+		const char *mode = c->net == BE_NET_HOST     ? "host (the host's own stack)"
+		                   : c->net == BE_NET_BRIDGE ? c->network[0] ? c->network : "bridge"
+		                                             : "none (loopback only)";
+		snprintf(buf, sizeof(buf), "%s%s%s%s%s", mode, c->ip[0] ? ", address " : "", c->ip,
+		         c->ports && *c->ports ? ", ports " : "", c->ports ? c->ports : "");
+		field(p, 0, COLS, "Network ", BE_ROLE_NORMAL, buf);
+		p->y++;
+	}
 }
 
 /* ---- limits ------------------------------------------------------------------------ */
@@ -201,7 +217,7 @@ static void draw_limits(struct page *p, const struct be_item *it)
 {
 	const struct be_sample *s = &it->cur;
 	char text[128], a[32], b[32];
-	section(p, "Limits (CPU% : 100 = one CPU)");
+	section(p, _("Limits (CPU% : 100 = one CPU)"));
 	bool cpu = (s->have & (BE_HAVE_CPU | BE_HAVE_RATES)) == (BE_HAVE_CPU | BE_HAVE_RATES);
 	bool quota = s->cpu_quota_us != BE_UNLIMITED && s->cpu_period_us &&
 	             (s->have & BE_HAVE_CPU_LIMIT);
@@ -236,13 +252,57 @@ struct graph_spec {
 	double floor;
 };
 
+/* The limit of graph g, in its unit, or 0 for none: a memory limit, a CPU
+ * quota in percent of one CPU. */
+static double graph_limit(const struct be_item *it, const struct graph_spec *g)
+{
+	const struct be_sample *s = &it->cur;
+	if (g->h == BE_HIST_MEM && (s->have & BE_HAVE_MEM_LIMIT) &&
+	    s->mem_limit_bytes != BE_UNLIMITED)
+		return (double)s->mem_limit_bytes;
+	if (g->h == BE_HIST_CPU && (s->have & BE_HAVE_CPU_LIMIT) &&
+	    s->cpu_quota_us != BE_UNLIMITED && s->cpu_quota_us > 0 && s->cpu_period_us > 0)
+		return 100.0 * (double)s->cpu_quota_us / (double)s->cpu_period_us;
+	return 0;
+}
+
+/* The limit as a dashed line on the graph's row that holds it (over empty
+ * cells only), and the monitor's marks (OOM kill, throttled, pids limit,
+ * limit changed) as a marker above the sample they came with. */
+static void graph_overlay(struct page *p, int y, int x, int w, double scale, double limit,
+                          const struct be_item *it)
+{
+	enum { H = 4 };
+	struct tui *t = p->t;
+	if (limit > 0 && scale > 0 && limit <= scale) {
+		int row = H - 1 - (int)((limit / scale) * H - 0.5); /* 0 = top */
+		if (row < 0)
+			row = 0;
+		for (int i = 0; i < w && y + 1 + row >= 1 && y + 1 + row < LINES - 1; i++) {
+			cchar_t c;
+			if (mvin_wch(y + 1 + row, x + i, &c) == OK && c.chars[0] == L' ')
+				tui_put(t, y + 1 + row, x + i, 1, BE_ROLE_METER_HIGH,
+				        t->g.utf8 ? "\u254c" : "-");
+		}
+	}
+	for (uint32_t k = 0; k < it->nmarks && k < BE_MARKS; k++) {
+		const struct be_mark *m = &it->marks[k];
+		uint64_t age = it->samples - m->sample;
+		if (age >= (uint64_t)w || y < 1)
+			continue;
+		tui_put(t, y, x + w - 1 - (int)age, 1, BE_ROLE_ERROR, t->g.utf8 ? "\u25bc" : "v");
+	}
+}
+
 static void graph_box(struct page *p, int x, int w, const struct be_item *it,
                       const struct graph_spec *g)
 {
 	enum { H = 4 };
 	int y = sy(p, p->y);
 	char last[32], max[32];
-	double scale = tui_graph(p->t, y + 1, x, w, H, &it->hist[g->h], g->floor);
+	double limit = graph_limit(it, g);
+	double scale = tui_graph(p->t, y + 1, x, w, H, &it->hist[g->h],
+	                         limit > g->floor ? limit : g->floor);
 	double now = be_ring_last(&it->hist[g->h]);
 	if (g->bytes) {
 		be_format_size((uint64_t)now, last, sizeof(last));
@@ -257,6 +317,63 @@ static void graph_box(struct page *p, int x, int w, const struct be_item *it,
 	int tw = (int)strlen(top);
 	if (tw + 16 < w)
 		tui_put(p->t, y, x + w - tw, tw, BE_ROLE_DIM, top);
+	graph_overlay(p, y, x, w, scale, limit, it);
+}
+
+/* A lab container's paragraph, wrapped at word boundaries. */
+static void draw_lab(struct page *p, const struct be_lab_item *lab)
+{
+	char title[128];
+	snprintf(title, sizeof(title), "Lab: %s", lab->title);
+	section(p, title);
+	const char *s = lab->text;
+	int w = COLS - 4 > 20 ? COLS - 4 : 20;
+	while (*s) {
+		int n = (int)strlen(s);
+		if (n > w) {
+			n = w;
+			while (n > 0 && s[n] != ' ')
+				n--;
+			if (n == 0)
+				n = w;
+		}
+		tui_putf(p->t, sy(p, p->y++), 2, COLS - 2, BE_ROLE_NORMAL, _("%.*s"), n, s);
+		s += n;
+		while (*s == ' ')
+			s++;
+	}
+}
+
+/* The monitor's marks (newest first) and berth's log of the container. */
+static void draw_events(struct page *p, const struct tui_row *r)
+{
+	const struct be_item *it = r->item;
+	const struct tui_detail *d = &p->t->detail;
+	section(p, _("Events (\u25bc on the graphs: when the monitor saw it)"));
+	int shown = 0;
+	for (uint32_t k = 0; k < it->nmarks && k < BE_MARKS; k++) {
+		const struct be_mark *m = &it->marks[(it->nmarks - 1 - k) % BE_MARKS];
+		char when[32];
+		time_t sec = (time_t)(m->wall_ns / 1000000000);
+		strftime(when, sizeof(when), "%H:%M:%S", localtime(&sec));
+		tui_putf(p->t, sy(p, p->y++), 2, COLS - 2,
+		         m->type == BE_MARK_OOM ? BE_ROLE_ERROR : BE_ROLE_NORMAL, "%s  %-13s %s",
+		         when, be_mark_name(m->type), m->detail);
+		shown++;
+	}
+	size_t first = d->nevents > 8 ? d->nevents - 8 : 0;
+	for (size_t i = d->nevents; i > first; i--) {
+		const struct be_event *e = &d->events[i - 1];
+		char when[32];
+		time_t sec = (time_t)(e->time_ns / 1000000000);
+		strftime(when, sizeof(when), "%H:%M:%S", localtime(&sec));
+		tui_putf(p->t, sy(p, p->y++), 2, COLS - 2,
+		         strcmp(e->type, "oom") == 0 ? BE_ROLE_ERROR : BE_ROLE_DIM, "%s  %-13s %s",
+		         when, e->type, e->detail);
+		shown++;
+	}
+	if (shown == 0)
+		tui_put(p->t, sy(p, p->y++), 2, COLS - 2, BE_ROLE_DIM, _("nothing yet"));
 }
 
 static void draw_graphs(struct page *p, const struct be_item *it)
@@ -269,7 +386,7 @@ static void draw_graphs(struct page *p, const struct be_item *it)
 	        {BE_HIST_IO_READ, "Blk read/s", true, 1024},
 	        {BE_HIST_IO_WRITE, "Blk write/s", true, 1024},
 	};
-	section(p, "History (newest on the right, one column a refresh)");
+	section(p, _("History (newest on the right, one column a refresh)"));
 	int per = COLS >= 150 ? 3 : 2, w = (COLS - (per - 1) * 2) / per;
 	for (size_t i = 0; i < sizeof(specs) / sizeof(specs[0]); i++) {
 		int col = (int)(i % (size_t)per);
@@ -283,24 +400,24 @@ static void draw_counters(struct page *p, const struct be_item *it)
 {
 	const struct be_sample *s = &it->cur;
 	int y = sy(p, p->y++);
-	int x = tui_put(p->t, y, 0, COLS, BE_ROLE_LABEL, "Throttled ");
+	int x = tui_put(p->t, y, 0, COLS, BE_ROLE_LABEL, _("Throttled "));
 	if (s->have & BE_HAVE_THROTTLE)
 		x += tui_putf(p->t, y, x, COLS - x, BE_ROLE_NORMAL,
-		              "%llu of %llu periods (%.1f%% lately), %.2fs in all",
+		              _("%llu of %llu periods (%.1f%% lately), %.2fs in all"),
 		              (unsigned long long)s->throttled_periods,
 		              (unsigned long long)s->cpu_periods, s->throttled_percent,
 		              (double)s->throttled_ns / 1e9);
 	else
-		x += tui_put(p->t, y, x, COLS - x, BE_ROLE_DIM, "-");
-	x += tui_put(p->t, y, x, COLS - x, BE_ROLE_LABEL, "   OOM kills ");
+		x += tui_put(p->t, y, x, COLS - x, BE_ROLE_DIM, _("-"));
+	x += tui_put(p->t, y, x, COLS - x, BE_ROLE_LABEL, _("   OOM kills "));
 	if (s->have & BE_HAVE_OOM)
 		tui_putf(p->t, y, x, COLS - x, s->oom_kills ? BE_ROLE_ERROR : BE_ROLE_NORMAL,
 		         "%llu (limit hit %llu times)", (unsigned long long)s->oom_kills,
 		         (unsigned long long)s->mem_limit_hits);
 	else
-		tui_put(p->t, y, x, COLS - x, BE_ROLE_DIM, "-");
+		tui_put(p->t, y, x, COLS - x, BE_ROLE_DIM, _("-"));
 	y = sy(p, p->y++);
-	x = tui_put(p->t, y, 0, COLS, BE_ROLE_LABEL, "Pressure ");
+	x = tui_put(p->t, y, 0, COLS, BE_ROLE_LABEL, _("Pressure "));
 	const struct {
 		uint32_t bit;
 		const char *name;
@@ -312,9 +429,9 @@ static void draw_counters(struct page *p, const struct be_item *it)
 	for (size_t i = 0; i < 3; i++)
 		if (s->have & psi[i].bit) {
 			any = true;
-			x += tui_putf(p->t, y, x, COLS - x, BE_ROLE_NORMAL, "%s %.1f/%.1f/%.1f%%  ",
-			              psi[i].name, psi[i].v->some_avg10, psi[i].v->some_avg60,
-			              psi[i].v->some_avg300);
+			x += tui_putf(p->t, y, x, COLS - x, BE_ROLE_NORMAL,
+			              _("%s %.1f/%.1f/%.1f%%  "), psi[i].name, psi[i].v->some_avg10,
+			              psi[i].v->some_avg60, psi[i].v->some_avg300);
 		}
 	tui_put(p->t, y, x, COLS - x, BE_ROLE_DIM,
 	        any ? "(some, avg 10s/60s/300s)" : "- (no PSI for this cgroup on this kernel)");
@@ -327,10 +444,10 @@ static void draw_namespaces(struct page *p)
 	const struct tui_detail *d = &p->t->detail;
 	const struct be_item *it = tui_detail_row(p->t) ? tui_detail_row(p->t)->item : NULL;
 	if (it && it->is_vm)
-		section(p, "Namespaces (a VM's walls are the hypervisor's: its VMM process "
-		           "shares the host's)");
+		section(p, _("Namespaces (a VM's walls are the hypervisor's: its VMM process "
+		             "shares the host's)"));
 	else
-		section(p, "Namespaces (own: the container's; host: shared with the host)");
+		section(p, _("Namespaces (own: the container's; host: shared with the host)"));
 	if (!d->ns_ok) {
 		tui_put(p->t, sy(p, p->y++), 2, COLS - 2, BE_ROLE_DIM,
 		        d->ns_err[0] ? d->ns_err : "no process to look at");
@@ -342,12 +459,12 @@ static void draw_namespaces(struct page *p)
 		tui_putf(p->t, y, 2, 8, BE_ROLE_LABEL, "%-7s", n->type ? n->type : "?");
 		if (!n->present) {
 			tui_put(p->t, y, 10, COLS - 10, BE_ROLE_DIM,
-			        "-     (absent here, or its link cannot be read)");
+			        _("-     (absent here, or its link cannot be read)"));
 			continue;
 		}
 		tui_put(p->t, y, 10, 6, n->shared ? BE_ROLE_PAUSED : BE_ROLE_RUNNING,
 		        n->shared ? "host" : "own");
-		tui_putf(p->t, y, 16, COLS - 16, BE_ROLE_NORMAL, "%-12llu %s%llu",
+		tui_putf(p->t, y, 16, COLS - 16, BE_ROLE_NORMAL, _("%-12llu %s%llu"),
 		         (unsigned long long)n->inode, n->shared ? "= host " : "host ",
 		         (unsigned long long)n->host_inode);
 	}
@@ -357,15 +474,15 @@ static void draw_processes(struct page *p)
 {
 	const struct tui_detail *d = &p->t->detail;
 	char rss[32];
-	section(p, "Processes (PID as the host sees it; INNER as its own pid namespace does)");
+	section(p, _("Processes (PID as the host sees it; INNER as its own pid namespace does)"));
 	if (d->nprocs == 0) {
 		tui_put(p->t, sy(p, p->y++), 2, COLS - 2, BE_ROLE_DIM,
 		        d->proc_err[0] ? d->proc_err : "none");
 		return;
 	}
 	tui_putf(p->t, sy(p, p->y++), 2, COLS - 2, BE_ROLE_TABLE_HEADER,
-	         "%7s %5s %7s S %5s %4s %9s %8s  %s", "PID", "INNER", "PPID", "UID", "THR", "RSS",
-	         "CPU s", "COMMAND");
+	         _("%7s %5s %7s S %5s %4s %9s %8s  %s"), "PID", "INNER", "PPID", "UID", "THR",
+	         "RSS", "CPU s", "COMMAND");
 	for (size_t i = 0; i < d->nprocs; i++) {
 		const struct be_proc_info *q = &d->procs[i];
 		char inner[16] = "-";
@@ -394,7 +511,7 @@ static void snap_line(struct page *p, const struct be_snapshot_info *s, const ch
 	x += tui_put(p->t, y, 2 + x, COLS - 2 - x, s->current ? BE_ROLE_RUNNING : BE_ROLE_NORMAL,
 	             line);
 	if (s->current)
-		tui_putf(p->t, y, 2 + x, COLS - 2 - x, BE_ROLE_RUNNING, "%s head", p->t->g.head);
+		tui_putf(p->t, y, 2 + x, COLS - 2 - x, BE_ROLE_RUNNING, _("%s head"), p->t->g.head);
 }
 
 /* Children of parent (a name, "" for the roots) in creation order, drawn
@@ -422,14 +539,14 @@ static void snap_tree(struct page *p, const char *parent, char *prefix, size_t p
 static void draw_snapshots(struct page *p, const struct tui_row *r)
 {
 	const struct tui_detail *d = &p->t->detail;
-	section(p, "Snapshots (layers; b rolls back, n takes one)");
+	section(p, _("Snapshots (layers; b rolls back, n takes one)"));
 	if (d->snap_err[0] || d->nsnaps == 0) {
 		tui_put(p->t, sy(p, p->y++), 2, COLS - 2, BE_ROLE_DIM,
 		        d->snap_err[0] ? d->snap_err : "none yet: n takes one");
 		return;
 	}
 	char prefix[1024] = "";
-	tui_putf(p->t, sy(p, p->y++), 2, COLS - 2, BE_ROLE_DIM, "image %s", r->ct->image);
+	tui_putf(p->t, sy(p, p->y++), 2, COLS - 2, BE_ROLE_DIM, _("image %s"), r->ct->image);
 	snap_tree(p, "", prefix, sizeof(prefix), 0);
 	/* Snapshots whose parent is gone from the list still show. */
 	for (size_t i = 0; i < d->nsnaps; i++) {
@@ -446,14 +563,18 @@ void tui_detail_draw(struct tui *t)
 	struct page p = {.t = t, .y = 0};
 	const struct tui_row *r = tui_detail_row(t);
 	if (r == NULL) {
-		tui_putf(t, 2, 2, COLS - 4, BE_ROLE_ERROR, "%s is gone (Esc: back to the list)",
+		tui_putf(t, 2, 2, COLS - 4, BE_ROLE_ERROR, _("%s is gone (Esc: back to the list)"),
 		         t->detail.ident.name);
 		return;
 	}
 	draw_identity(&p, r);
+	const struct be_lab_item *lab = r->ct ? be_lab_find(r->ct->name) : NULL;
+	if (lab)
+		draw_lab(&p, lab);
 	draw_limits(&p, r->item);
 	draw_graphs(&p, r->item);
 	draw_counters(&p, r->item);
+	draw_events(&p, r);
 	draw_namespaces(&p);
 	draw_processes(&p);
 	if (r->ct)

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "i18n.h"
 #include "tui.h"
 
 #define METER_MIN 24
@@ -66,8 +67,8 @@ static void draw_mem(struct tui *t, int y, const struct be_host *h)
 	          text);
 	uint64_t swap_used = h->swap_total_bytes - h->swap_free_bytes;
 	if (h->swap_total_bytes == 0) {
-		tui_put(t, y, w, COLS - w, BE_ROLE_LABEL, "Swp ");
-		tui_put(t, y, w + 4, COLS - w - 4, BE_ROLE_DIM, "none");
+		int lw = tui_put(t, y, w, COLS - w, BE_ROLE_LABEL, _("Swp "));
+		tui_put(t, y, w + lw, COLS - w - lw, BE_ROLE_DIM, _("none"));
 		return;
 	}
 	mem_text(text, sizeof(text), swap_used, h->swap_total_bytes);
@@ -78,15 +79,15 @@ static void draw_mem(struct tui *t, int y, const struct be_host *h)
  * has it. */
 static void draw_load(struct tui *t, int y, const struct be_host *h)
 {
-	int x = tui_put(t, y, 0, COLS, BE_ROLE_LABEL, "Load ");
+	int x = tui_put(t, y, 0, COLS, BE_ROLE_LABEL, _("Load "));
 	x += tui_putf(t, y, x, COLS - x, BE_ROLE_NORMAL, "%.2f %.2f %.2f", h->load1, h->load5,
 	              h->load15);
-	x += tui_put(t, y, x, COLS - x, BE_ROLE_LABEL, "  Tasks ");
-	x += tui_putf(t, y, x, COLS - x, BE_ROLE_NORMAL, "%u, %u running", h->tasks_total,
+	x += tui_put(t, y, x, COLS - x, BE_ROLE_LABEL, _("  Tasks "));
+	x += tui_putf(t, y, x, COLS - x, BE_ROLE_NORMAL, _("%u, %u running"), h->tasks_total,
 	              h->tasks_running);
 	if (!(h->have & (BE_HAVE_HOST_PSI_CPU | BE_HAVE_HOST_PSI_MEM | BE_HAVE_HOST_PSI_IO)))
 		return;
-	x += tui_put(t, y, x, COLS - x, BE_ROLE_LABEL, "  PSI10");
+	x += tui_put(t, y, x, COLS - x, BE_ROLE_LABEL, _("  PSI10"));
 	const struct {
 		uint32_t bit;
 		const char *name;
@@ -152,7 +153,7 @@ static void draw_header(struct tui *t, int y)
 		const struct tui_col *c = tui_col_at(t->fit[i].col);
 		char title[48];
 		bool sorted = t->fit[i].col == t->model.sort;
-		snprintf(title, sizeof(title), "%s%s", c->title,
+		snprintf(title, sizeof(title), "%s%s", _(c->title),
 		         sorted ? (t->model.reverse ? t->g.down : t->g.up) : "");
 		put_cell(t, y, x, t->fit[i].width, BE_ROLE_TABLE_HEADER, c->width < 0, title);
 		x += t->fit[i].width + 1;
@@ -161,15 +162,24 @@ static void draw_header(struct tui *t, int y)
 
 static void draw_row(struct tui *t, int y, const struct tui_row *r, bool selected)
 {
-	char buf[256];
+	char buf[256], cell[280];
 	if (selected)
 		tui_fill(t, y, 0, COLS, BE_ROLE_SELECTED);
 	int x = 1;
 	for (size_t i = 0; i < t->nfit; i++) {
 		const struct tui_col *c = tui_col_at(t->fit[i].col);
 		tui_row_format(r, t->fit[i].col, buf, sizeof(buf));
-		put_cell(t, y, x, t->fit[i].width, selected ? BE_ROLE_SELECTED : cell_role(r, c),
-		         c->width < 0, buf);
+		const char *text = strcmp(c->id, "status") == 0 && buf[0] ? _(buf) : buf;
+		int role = selected ? BE_ROLE_SELECTED : r->group ? BE_ROLE_LABEL : cell_role(r, c);
+		if (strcmp(c->id, "name") == 0 && (r->group || r->depth)) {
+			/* The tree: a heading with its member count, members indented. */
+			if (r->group)
+				snprintf(cell, sizeof(cell), "%s (%u)", buf, r->members);
+			else
+				snprintf(cell, sizeof(cell), " %s %s", t->g.tree_mid, buf);
+			text = cell;
+		}
+		put_cell(t, y, x, t->fit[i].width, role, c->width < 0, text);
 		x += t->fit[i].width + 1;
 	}
 }
@@ -177,11 +187,11 @@ static void draw_row(struct tui *t, int y, const struct tui_row *r, bool selecte
 static void draw_empty(struct tui *t, int y)
 {
 	if (t->model.filter[0])
-		tui_putf(t, y, 1, COLS - 2, BE_ROLE_DIM, "nothing matches \"%s\" (Esc clears)",
+		tui_putf(t, y, 1, COLS - 2, BE_ROLE_DIM, _("nothing matches \"%s\" (Esc clears)"),
 		         t->model.filter);
 	else
 		tui_put(t, y, 1, COLS - 2, BE_ROLE_DIM,
-		        "no containers or VMs yet: try `berth run -d demo sleep 1000`");
+		        _("no containers or VMs yet: try `berth run -d demo sleep 1000`"));
 }
 
 /* Keeps the selection inside the rows shown. */
@@ -201,7 +211,7 @@ static void scroll_to_selection(struct tui *t, int rows)
 void tui_list_draw(struct tui *t)
 {
 	int y = draw_meters(t, 1);
-	t->nfit = tui_columns_fit(COLS - 2, t->fit);
+	t->nfit = tui_columns_fit_order(COLS - 2, t->order, t->norder, t->fit);
 	draw_header(t, y++);
 	t->table_y = y;
 	t->table_h = LINES - 1 - y;

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "i18n.h"
 #include "tui.h"
 
 #define LOG_LINES 1000
@@ -95,13 +96,13 @@ void tui_logs_search(struct tui *t, int dir)
 {
 	struct tui_logs *l = &t->logs;
 	if (l->search[0] == '\0') {
-		tui_msg(t, BE_ROLE_ERROR, "no search yet: / searches");
+		tui_msg(t, BE_ROLE_ERROR, _("no search yet: / searches"));
 		return;
 	}
 	long from = l->match >= 0 ? l->match + dir : l->top;
 	long found = tui_lines_find(&l->lines, from, dir, l->search);
 	if (found < 0) {
-		tui_msg(t, BE_ROLE_ERROR, "\"%s\" is not in the last %zu lines", l->search,
+		tui_msg(t, BE_ROLE_ERROR, _("\"%s\" is not in the last %zu lines"), l->search,
 		        l->lines.n);
 		return;
 	}
@@ -122,7 +123,7 @@ void tui_logs_draw(struct tui *t)
 		last = (long)l->lines.n;
 	tui_fill(t, 1, 0, COLS, BE_ROLE_TABLE_HEADER);
 	tui_putf(t, 1, 0, COLS, BE_ROLE_TABLE_HEADER,
-	         " Logs of %s  lines %ld-%ld of %zu (the last %d at most)%s%s%s", l->name,
+	         _(" Logs of %s  lines %ld-%ld of %zu (the last %d at most)%s%s%s"), l->name,
 	         l->lines.n ? l->top + 1 : 0, last, l->lines.n, LOG_LINES,
 	         l->follow ? "  following" : "", l->search[0] ? "  search: " : "", l->search);
 	if (l->err[0]) {
@@ -130,7 +131,7 @@ void tui_logs_draw(struct tui *t)
 		return;
 	}
 	if (l->lines.n == 0) {
-		tui_put(t, 2, 1, COLS - 1, BE_ROLE_DIM, "(the log is empty)");
+		tui_put(t, 2, 1, COLS - 1, BE_ROLE_DIM, _("(the log is empty)"));
 		return;
 	}
 	for (long i = l->top; i < last; i++) {

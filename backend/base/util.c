@@ -182,38 +182,43 @@ static int rm_tree_at(int dirfd, uint64_t mnt, const char *shown, struct be_erro
 	return 0;
 }
 
-int util_rm_rf(const char *path, struct be_error **err)
+int util_rm_rf_at(int dirfd, const char *name, const char *shown, struct be_error **err)
 {
 	struct stat st;
-	if (lstat(path, &st) < 0) {
+	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
 		if (errno == ENOENT)
 			return 0;
-		return be_error_set(err, errno, "removing %s", path);
+		return be_error_set(err, errno, "removing %s", shown);
 	}
 	if (!S_ISDIR(st.st_mode)) {
-		if (unlink(path) < 0 && errno != ENOENT)
-			return be_error_set(err, errno, "removing %s", path);
+		if (unlinkat(dirfd, name, 0) < 0 && errno != ENOENT)
+			return be_error_set(err, errno, "removing %s", shown);
 		return 0;
 	}
-	int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
-		return errno == ENOENT ? 0 : be_error_set(err, errno, "removing %s", path);
+		return errno == ENOENT ? 0 : be_error_set(err, errno, "removing %s", shown);
 	uint64_t mnt;
 	bool root;
 	if (dir_mount(fd, &mnt, &root) < 0) {
-		be_error_set(err, errno, "removing %s", path);
+		be_error_set(err, errno, "removing %s", shown);
 		close(fd);
 		return -1;
 	}
 	if (root) {
 		close(fd);
-		return be_error_set(err, EBUSY, "removing %s: a mount point", path);
+		return be_error_set(err, EBUSY, "removing %s: a mount point", shown);
 	}
-	if (rm_tree_at(fd, mnt, path, err) < 0)
+	if (rm_tree_at(fd, mnt, shown, err) < 0)
 		return -1;
-	if (rmdir(path) < 0 && errno != ENOENT)
-		return be_error_set(err, errno, "removing %s", path);
+	if (unlinkat(dirfd, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
+		return be_error_set(err, errno, "removing %s", shown);
 	return 0;
+}
+
+int util_rm_rf(const char *path, struct be_error **err)
+{
+	return util_rm_rf_at(AT_FDCWD, path, path, err);
 }
 
 char *util_read_file(const char *path, size_t *len, struct be_error **err)

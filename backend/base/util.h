@@ -57,6 +57,9 @@ int util_mkdir_p(const char *path, mode_t mode, struct be_error **err);
 /* rm -rf that never follows symlinks and never crosses into another mount;
  * a missing path is success. */
 int util_rm_rf(const char *path, struct be_error **err);
+/* The same for NAME in the directory dirfd (AT_FDCWD: a path), which is
+ * never followed if it is a link; errors show SHOWN. */
+int util_rm_rf_at(int dirfd, const char *name, const char *shown, struct be_error **err);
 /* Reads a whole small file into a NUL-terminated buffer (caller frees). */
 char *util_read_file(const char *path, size_t *len, struct be_error **err);
 /* Writes data to path via temp + rename; with durable, fsyncs file and dir. */

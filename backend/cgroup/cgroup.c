@@ -17,20 +17,17 @@
 
 /* ---- limit parsers ------------------------------------------------------ */
 
-#define QUOTE_MAX 40 /* user text shown in an error is cut to this */
-
 int be_limits_parse_memory(const char *text, uint64_t *out, struct be_error **err)
 {
 	uint64_t v;
 	if (text == NULL || be_parse_size(text, &v, NULL) < 0)
 		return be_error_set(err, 0,
-		                    "invalid --memory \"%.*s\": want a size such as 64m or 1g",
-		                    QUOTE_MAX, text ? text : "");
+		                    "invalid --memory \"%s\": want a size such as 64m or 1g",
+		                    text ? text : "");
 	if (v < BE_LIMITS_MEMORY_MIN)
-		return be_error_set(err, 0, "invalid --memory %.*s: the minimum is 4m", QUOTE_MAX,
-		                    text);
+		return be_error_set(err, 0, "invalid --memory %s: the minimum is 4m", text);
 	if (v > INT64_MAX)
-		return be_error_set(err, 0, "invalid --memory %.*s: too large", QUOTE_MAX, text);
+		return be_error_set(err, 0, "invalid --memory %s: too large", text);
 	*out = v;
 	return 0;
 }
@@ -43,15 +40,13 @@ int be_limits_parse_memory_swap(const char *text, int64_t *out, struct be_error 
 		return 0;
 	}
 	if (text == NULL || be_parse_size(text, &v, NULL) < 0)
-		return be_error_set(
-		        err, 0, "invalid --memory-swap \"%.*s\": want a size such as 128m, or -1",
-		        QUOTE_MAX, text ? text : "");
+		return be_error_set(err, 0,
+		                    "invalid --memory-swap \"%s\": want a size such as 128m, or -1",
+		                    text ? text : "");
 	if (v < BE_LIMITS_MEMORY_MIN)
-		return be_error_set(err, 0, "invalid --memory-swap %.*s: the minimum is 4m",
-		                    QUOTE_MAX, text);
+		return be_error_set(err, 0, "invalid --memory-swap %s: the minimum is 4m", text);
 	if (v > INT64_MAX)
-		return be_error_set(err, 0, "invalid --memory-swap %.*s: too large", QUOTE_MAX,
-		                    text);
+		return be_error_set(err, 0, "invalid --memory-swap %s: too large", text);
 	*out = (int64_t)v;
 	return 0;
 }
@@ -88,13 +83,12 @@ int cg_limits_parse_cpus_n(const char *text, long ncpu, uint64_t *quota_us, uint
 			frac *= 10;
 	}
 	if (nd + nf == 0 || *p != '\0')
-		return be_error_set(
-		        err, 0, "invalid --cpus \"%.*s\": want a decimal number from 0.01 to %ld",
-		        QUOTE_MAX, text ? text : "", ncpu);
+		return be_error_set(err, 0,
+		                    "invalid --cpus \"%s\": want a decimal number from 0.01 to %ld",
+		                    text ? text : "", ncpu);
 	uint64_t quota = whole * period + frac;
 	if (quota < 1000 || quota > (uint64_t)ncpu * period)
-		return be_error_set(err, 0, "invalid --cpus %.*s: range is 0.01 to %ld", QUOTE_MAX,
-		                    text, ncpu);
+		return be_error_set(err, 0, "invalid --cpus %s: range is 0.01 to %ld", text, ncpu);
 	*quota_us = quota;
 	*period_us = period;
 	return 0;
@@ -110,19 +104,21 @@ int be_limits_parse_cpus(const char *text, uint64_t *quota_us, uint64_t *period_
 int be_limits_parse_pids(const char *text, int64_t *out, struct be_error **err)
 {
 	const char *p = text ? text : "";
-	if (strcmp(p, "max") == 0 || strcmp(p, "-1") == 0 || strcmp(p, "0") == 0) {
+	if (strcmp(p, "max") == 0 || strcmp(p, "-1") == 0) {
 		*out = -1;
 		return 0;
 	}
 	uint64_t v;
 	if (parse_digits(&p, UINT32_MAX, &v) == 0 || *p != '\0')
 		return be_error_set(err, 0,
-		                    "invalid --pids-limit \"%.*s\": want a number of processes, "
+		                    "invalid --pids-limit \"%s\": want a number of processes, "
 		                    "or -1 for unlimited",
-		                    QUOTE_MAX, text ? text : "");
-	if (v > BE_LIMITS_PIDS_MAX)
-		return be_error_set(err, 0, "invalid --pids-limit %.*s: range is 1 to %d, or -1",
-		                    QUOTE_MAX, text, BE_LIMITS_PIDS_MAX);
+		                    text ? text : "");
+	/* 0 would read as "no limit" to some and "no process" to others. */
+	if (v < 1 || v > BE_LIMITS_PIDS_MAX)
+		return be_error_set(
+		        err, 0, "invalid --pids-limit %s: range is 1 to %d, or -1 for unlimited",
+		        text, BE_LIMITS_PIDS_MAX);
 	*out = (int64_t)v;
 	return 0;
 }
@@ -132,9 +128,8 @@ int be_limits_parse_weight(const char *text, uint64_t *out, struct be_error **er
 	const char *p = text ? text : "";
 	uint64_t v;
 	if (parse_digits(&p, UINT32_MAX, &v) == 0 || *p != '\0' || v < 1 || v > 10000)
-		return be_error_set(err, 0,
-		                    "invalid weight \"%.*s\": want a number from 1 to 10000",
-		                    QUOTE_MAX, text ? text : "");
+		return be_error_set(err, 0, "invalid weight \"%s\": want a number from 1 to 10000",
+		                    text ? text : "");
 	*out = v;
 	return 0;
 }
@@ -550,22 +545,33 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Adds the valid sub-directory names of dir to v, skipping duplicates. */
+/* Adds the valid sub-directory names of dir to v (duplicates across
+ * controllers are dropped by cg_list after sorting). */
 static void list_dir(const char *dir, char ***v, size_t *n)
 {
 	cleanup_dir DIR *d = opendir(dir);
 	if (d == NULL)
 		return;
 	struct dirent *de;
-	while ((de = readdir(d)) != NULL) {
-		if (de->d_type != DT_DIR || !be_name_valid(de->d_name))
-			continue;
-		bool seen = false;
-		for (size_t i = 0; i < *n && !seen; i++)
-			seen = strcmp((*v)[i], de->d_name) == 0;
-		if (!seen)
+	while ((de = readdir(d)) != NULL)
+		if (de->d_type == DT_DIR && be_name_valid(de->d_name))
 			cg_strv_add(v, n, xstrdup(de->d_name));
+}
+
+/* Sorts v and drops duplicates in one pass: O(n log n) where a search per
+ * name was O(n^2) (6 controllers x 1,000 cgroups on every refresh). */
+static void sort_unique(char **v, size_t *n)
+{
+	qsort(v, *n, sizeof(*v), cmp_str);
+	size_t k = 0;
+	for (size_t i = 0; i < *n; i++) {
+		if (k > 0 && strcmp(v[k - 1], v[i]) == 0)
+			free(v[i]);
+		else
+			v[k++] = v[i];
 	}
+	v[k] = NULL;
+	*n = k;
 }
 
 int cg_list(const struct be_ctx *ctx, char ***names, size_t *n, struct be_error **err)
@@ -582,7 +588,7 @@ int cg_list(const struct be_ctx *ctx, char ***names, size_t *n, struct be_error 
 	for (size_t i = 0; i < ndirs; i++)
 		list_dir(dirs[i], &v, &count);
 	cg_strv_free(dirs);
-	qsort(v, count, sizeof(*v), cmp_str);
+	sort_unique(v, &count);
 	*names = v;
 	*n = count;
 	return 0;

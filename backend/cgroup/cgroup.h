@@ -123,6 +123,31 @@ int cg_open_enter(const struct be_ctx *ctx, const char *name, int *fds, size_t m
  * async-signal-safe calls; returns -1 with errno on failure. */
 int cg_enter_self(const int *fds, size_t n);
 
+/* ---- device rules (devices.c) ------------------------------------------
+ * docker's default: deny all, mknod of any node, read/write of the list in
+ * devices.c.  major/minor -1 is a wildcard; access is "rwm" or a part. */
+struct cg_device_rule {
+	char type; /* 'c' or 'b' */
+	int major, minor;
+	const char *access;
+};
+extern const struct cg_device_rule cg_device_rules[];
+extern const size_t cg_n_device_rules;
+/* "c 1:3 rwm", as devices.allow takes it. */
+void cg_device_rule_text(const struct cg_device_rule *r, char *buf, size_t len);
+/* v1: writes "a" to dir/devices.deny, then each rule to devices.allow. */
+int cg_devices_v1(const char *dir, struct be_error **err);
+/* v2: the BPF_PROG_TYPE_CGROUP_DEVICE program of the rules into out (at
+ * most max instructions); returns its length. */
+struct bpf_insn;
+size_t cg_devices_program(struct bpf_insn *out, size_t max);
+/* v2: loads that program and attaches it (BPF_F_ALLOW_MULTI) to the cgroup
+ * directory dir; it lives as long as the cgroup. */
+int cg_devices_v2(const char *dir, struct be_error **err);
+/* v2: how many device programs are attached to dir itself (0: none, so
+ * every device may be opened unless an ancestor has one); -1 on error. */
+int cg_devices_v2_count(const char *dir, struct be_error **err);
+
 extern const struct be_cgroup_ops cg_v1_ops;
 extern const struct be_cgroup_ops cg_v2_ops;
 

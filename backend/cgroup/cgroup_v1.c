@@ -18,10 +18,12 @@
 #include "base/util.h"
 
 /* Controllers berth uses when mounted (not cpuset: it needs cpus/mems
- * copied; not devices).  A limit whose controller is missing fails. */
-static const char *const controllers[] = {"cpu", "cpuacct", "memory", "pids", "freezer", "blkio"};
+ * copied).  A limit whose controller is missing fails; devices takes
+ * docker's device rules (devices.c). */
+static const char *const controllers[] = {"cpu",     "cpuacct", "memory", "pids",
+                                          "freezer", "blkio",   "devices"};
 #define NCTL (sizeof(controllers) / sizeof(controllers[0]))
-enum { C_CPU, C_CPUACCT, C_MEMORY, C_PIDS, C_FREEZER, C_BLKIO };
+enum { C_CPU, C_CPUACCT, C_MEMORY, C_PIDS, C_FREEZER, C_BLKIO, C_DEVICES };
 
 /* v1 reports "unlimited" as a large number (PAGE_COUNTER_MAX pages). */
 #define V1_UNLIMITED_FROM (1ull << 62)
@@ -426,6 +428,10 @@ static int v1_create(const struct be_ctx *ctx, const char *name, const struct be
 	}
 	if (apply_limits(&g, lim, err) < 0)
 		goto undo;
+	/* Before any process enters: "deny a" is refused once a group has
+	 * children, and nothing may open a device in between. */
+	if (g.dir[C_DEVICES] != NULL && cg_devices_v1(g.dir[C_DEVICES], err) < 0)
+		goto undo;
 	return 0;
 undo:
 	/* Create is not atomic: delete what it made, with the same set. */
@@ -483,6 +489,10 @@ static int v1_attach(const struct be_ctx *ctx, const char *name, pid_t pid, stru
 	snprintf(v, sizeof(v), "%d", (int)pid);
 	for (size_t i = 0; i < NCTL; i++) {
 		if (g.dir[i] == NULL || g.dup[i])
+			continue;
+		/* A container started by a berth without device rules has no
+		 * devices group: its exec joins the init where it is. */
+		if (i == C_DEVICES && !util_path_exists(g.dir[i]))
 			continue;
 		cleanup_free char *procs = xasprintf("%s/cgroup.procs", g.dir[i]);
 		if (cg_write(procs, v, err) < 0)

@@ -282,6 +282,9 @@ static int v2_create(const struct be_ctx *ctx, const char *name, const struct be
 	}
 	if (apply_limits(dir, lim, err) < 0)
 		goto undo;
+	/* v2 has no devices files: a BPF program (not on a fixture tree). */
+	if (!is_fixture(ctx) && cg_devices_v2(dir, err) < 0)
+		goto undo;
 	return 0;
 undo:
 	remove_group(ctx, dir, NULL);

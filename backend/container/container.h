@@ -8,6 +8,7 @@
 
 #include "berth.h"
 #include "record/record.h"
+#include "sandbox/sandbox.h"
 
 /* Writes containers/<cfg->name>/ (config.json, state.json with head, empty
  * upper/work/merged) under ROOT/tmp and renames it into place: it appears
@@ -37,6 +38,21 @@ int ct_reconcile(struct be_ctx *ctx, const char *name, struct be_error **err);
  * init and the cgroup behind). */
 void ct_reconcile_idle(struct be_ctx *ctx, const char *name);
 
+/* For listings: a dead keeper whose cgroup is empty (or gone) is recorded
+ * as an exit (state.json, run file removed); nothing is killed, unmounted
+ * or removed (the next start, stop, rm or prune cleans up).  True when the
+ * keeper is gone but processes of the container still run. */
+bool ct_record_dead_keeper(struct be_ctx *ctx, const char *name);
+/* Appends to *list (of *n) an entry for each cgroup of this root whose
+ * containers/NAME is missing (status orphaned, pid, cgroup); returns how
+ * many.  Reads only. */
+int ct_orphans_append(struct be_ctx *ctx, struct be_container_info **list, size_t *n);
+/* Does the container's cgroup exist (in any controller)? */
+bool ct_cgroup_exists(const struct be_ctx *ctx, const char *name);
+/* Ends an orphaned container (kills its cgroup, removes it, drops its run
+ * record); the caller holds its lock.  Fails when its records exist. */
+int ct_end_orphan_locked(struct be_ctx *ctx, const char *name, struct be_error **err);
+
 /* Stops a running container; the caller holds its lock (rm -f, rollback).
  * With keep, a --rm container is kept (it is to start again: restart,
  * rollback --restart): the keeper leaves it while the hold file
@@ -44,6 +60,26 @@ void ct_reconcile_idle(struct be_ctx *ctx, const char *name);
 int ct_stop_locked(struct be_ctx *ctx, const char *name, unsigned timeout_s, bool keep,
                    struct be_error **err);
 char *ct_hold_path(const struct be_ctx *ctx, const char *name);
+
+/* attach.c: the sandbox mounts of a start: with a bridge, the container's
+ * hosts and resolv.conf (ROOT/containers/NAME/) on /etc first, then cfg's
+ * recorded mounts (sources opened now, links refused); *n gets their
+ * count.  Free with ct_mounts_close (closes the fds). */
+int ct_mounts_open(const struct be_ctx *ctx, const struct rec_config *cfg,
+                   struct be_sandbox_mount **out, size_t *n, struct be_error **err);
+void ct_mounts_close(struct be_sandbox_mount *v, size_t n);
+/* The "mounts" array of inspect (docker's shape: type, source on the host,
+ * destination, rw; name for volumes).  A new reference. */
+json_t *ct_mounts_json(const struct be_ctx *ctx, const struct rec_config *cfg);
+
+/* attach.c: cfg's net, network and ports from the spec (create). */
+int ct_net_config(struct be_ctx *ctx, const struct be_container_spec *spec, struct rec_config *cfg,
+                  struct be_error **err);
+/* attach.c: out's net, network, ip and ports (from the live lease). */
+void ct_net_info(struct be_ctx *ctx, const struct rec_config *cfg, bool running,
+                 struct be_container_info *out);
+/* attach.c: inspect's "network" object (a new reference). */
+json_t *ct_net_json(const struct rec_config *cfg, const struct be_container_info *info);
 
 /* The keeper: never returns.  start_fd receives "ok PID\n" or
  * "err CODE message\n"; exit_fd (or -1) receives the exit code. */

@@ -2,6 +2,7 @@
  * and follow its log, and pseudo-terminals for -t. */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
@@ -15,6 +16,7 @@
 #include "cgroup/cgroup.h"
 #include "record/record.h"
 #include "sandbox/sandbox.h"
+#include "journal/journal.h"
 #include "container/container.h"
 
 struct exec_hook {
@@ -27,6 +29,22 @@ static int exec_attach(pid_t child, void *data)
 {
 	struct exec_hook *h = data;
 	return cg_attach(h->ctx, h->name, child, h->err);
+}
+
+/* True when the init is gone or dead (a zombie its keeper has yet to
+ * reap), waiting up to 100 ms for one that is still on its way out. */
+static bool init_gone(pid_t pid)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	for (int i = 0; i < 10; i++) {
+		cleanup_free char *text = util_read_file(path, NULL, NULL);
+		const char *rp = text ? strrchr(text, ')') : NULL;
+		if (rp == NULL || rp[1] != ' ' || rp[2] == 'Z' || rp[2] == 'X')
+			return true;
+		usleep(10 * 1000);
+	}
+	return false;
 }
 
 /* The exec'd command's environment: the container's, then -e values. */
@@ -72,7 +90,13 @@ int be_container_exec(struct be_ctx *ctx, const char *name, const struct be_exec
 	 * the resume, holding this client. */
 	struct cg_state cs = {0};
 	if (cg_state(ctx, name, &cs, NULL) == 0 && cs.frozen) {
-		be_error_set(err, 0, "container %s is paused: resume it first", name);
+		struct snap_op op;
+		if (snap_op_load(ctx, name, &op, NULL) == 1 && op.kind == SNAP_OP_LIVE)
+			be_error_set(err, 0,
+			             "container %s is paused for a snapshot: try again in a moment",
+			             name);
+		else
+			be_error_set(err, 0, "container %s is paused: resume it first", name);
 		goto out;
 	}
 	env = exec_env(cfg.env, opts->env);
@@ -94,8 +118,22 @@ int be_container_exec(struct be_ctx *ctx, const char *name, const struct be_exec
 	}
 	struct exec_hook hook = {ctx, name, err};
 	pid_t child;
+	/* Tests: the container stops just as the exec begins (its init is
+	 * dead before the exec's first step). */
+	if (util_fail("exec.stop_race", NULL) < 0 && kill(run.pid, SIGKILL) == 0)
+		for (int i = 0; i < 20 && !init_gone(run.pid); i++)
+			;
 	if (sandbox_exec(run.pid, &sc, exec_attach, &hook, &child, err) < 0) {
-		be_error_wrap(err, "exec in %s", name);
+		/* A stop in between fails one of several steps (the pidfd, the
+		 * namespaces, the root, the cgroup): one line says what happened. */
+		bool setup = err == NULL || *err == NULL || (*err)->exitcode == 0 ||
+		             (*err)->exitcode == BE_EXIT_SETUP;
+		if (setup && init_gone(run.pid)) {
+			be_error_clear(err);
+			be_error_set(err, 0, "container %s stopped while exec was starting", name);
+		} else {
+			be_error_wrap(err, "exec in %s", name);
+		}
 		goto out;
 	}
 	int st = 0;

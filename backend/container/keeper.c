@@ -3,12 +3,14 @@
  * cgroup, clones the init, reports readiness, relays the init's output to
  * the log (and to an attached client), and when the init exits records
  * the exit code and OOM kill, removes the cgroup and exits. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
@@ -23,6 +25,7 @@
 #include "store/store.h"
 #include "container/container.h"
 #include "layer/layer.h"
+#include "net/net.h"
 
 #define LOG_CAP (8u << 20) /* bytes per log file; one older file is kept */
 
@@ -39,7 +42,20 @@ struct keeper {
 	uint64_t log_size;
 	char *log_path;
 	struct relay rel[2];
+	struct net_join nj; /* bridge: the network joined (net.name "" when none) */
 };
+
+/* sandbox_spawn's hook: the veth into the new init's namespace. */
+struct attach_data {
+	struct keeper *k;
+	struct be_error **err;
+};
+
+static int attach_net(pid_t child, void *data)
+{
+	struct attach_data *d = data;
+	return net_join_attach(d->k->a->ctx, &d->k->nj, child, d->err);
+}
 
 static void report(int fd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void report(int fd, const char *fmt, ...)
@@ -113,8 +129,10 @@ static pid_t launch(struct keeper *k, int out_w, int err_w, struct be_error **er
 	const struct ct_keeper_args *a = k->a;
 	/* The overlay lives in the keeper's own mount namespace: the host's
 	 * mount table never shows it, and it cannot outlive the container. */
-	if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+	if (unshare(CLONE_NEWNS) < 0)
 		return be_error_set(err, errno, "making the keeper's mount namespace");
+	if (sandbox_private_mounts(err) < 0)
+		return be_error_wrap(err, "making the keeper's mount namespace");
 	if (layer_overlay_mount(a->ctx, a->name, k->st.head, err) < 0)
 		return -1;
 	util_fault("keeper.after_mount");
@@ -151,8 +169,23 @@ static pid_t launch(struct keeper *k, int out_w, int err_w, struct be_error **er
 		return -1;
 	sc.cgroup_fds = cg_fds;
 	sc.n_cgroup_fds = n_cg;
+	struct be_sandbox_mount *mounts = NULL;
+	size_t n_mounts = 0;
+	if ((k->cfg.net == BE_NET_BRIDGE &&
+	     net_join_prepare(a->ctx, a->name, k->cfg.network, k->cfg.ports, k->cfg.n_ports, &k->nj,
+	                      err) < 0) ||
+	    ct_mounts_open(a->ctx, &k->cfg, &mounts, &n_mounts, err) < 0) {
+		for (size_t i = 0; i < n_cg; i++)
+			close(cg_fds[i]);
+		return -1;
+	}
+	sc.mounts = mounts;
+	sc.n_mounts = n_mounts;
+	sc.read_only_root = k->cfg.read_only;
 	pid_t pid = -1;
-	int r = sandbox_spawn(&sc, NULL, NULL, &pid, err);
+	struct attach_data ad = {.k = k, .err = err};
+	int r = sandbox_spawn(&sc, k->cfg.net == BE_NET_BRIDGE ? attach_net : NULL, &ad, &pid, err);
+	ct_mounts_close(mounts, n_mounts);
 	for (size_t i = 0; i < n_cg; i++)
 		close(cg_fds[i]);
 	return r < 0 ? -1 : pid;
@@ -235,8 +268,17 @@ static void finish(struct keeper *k, int code, int64_t started_ns)
 	}
 	cg_destroy(a->ctx, a->name, &err);
 	be_error_clear(&err);
+	if (k->cfg.net == BE_NET_BRIDGE) {
+		net_leave(a->ctx, a->name, &err);
+		be_error_clear(&err);
+		net_join_clear(&k->nj);
+	}
 	k->st.exit_code = code;
 	k->st.started_ns = started_ns;
+	if (k->st.oom_killed)
+		store_event(a->ctx, a->name, "oom", "the OOM killer ended a process (%llu kills)",
+		            (unsigned long long)cs.oom_kills);
+	store_event(a->ctx, a->name, "exit", "code %d", code);
 	k->st.finished_ns = util_wall_ns();
 	cleanup_free char *hold = ct_hold_path(a->ctx, a->name);
 	cleanup_free char *merged = rec_path(a->ctx, a->name, "merged");
@@ -285,6 +327,32 @@ static void keeper_setup_process(void)
 		if (null > 2)
 			close(null);
 	}
+}
+
+/* Closes every fd the keeper inherited but does not need (a client's
+ * monitor files, a lab's pipe whose EOF its reaper waits for): a keeper
+ * outlives its client and must hold nothing of it. */
+static void close_inherited(const struct ct_keeper_args *a)
+{
+	int keep[] = {a->start_fd, a->exit_fd,    a->stdio[0], a->stdio[1],
+	              a->stdio[2], a->console_fd, a->lock_fd};
+	DIR *d = opendir("/proc/self/fd");
+	if (d == NULL)
+		return;
+	int self = dirfd(d);
+	struct dirent *e;
+	while ((e = readdir(d)) != NULL) {
+		char *end;
+		long fd = strtol(e->d_name, &end, 10);
+		if (*end || fd <= 2 || fd == self)
+			continue;
+		bool needed = false;
+		for (size_t i = 0; i < sizeof(keep) / sizeof(keep[0]); i++)
+			needed |= keep[i] == (int)fd;
+		if (!needed)
+			close((int)fd);
+	}
+	closedir(d);
 }
 
 /* Moves an fd above stdio (close-on-exec) before stdio becomes /dev/null. */
@@ -352,6 +420,7 @@ _Noreturn void ct_keeper_main(const struct ct_keeper_args *in)
 	struct keeper k = {.a = a, .log_fd = -1, .rel = {{-1, -1}, {-1, -1}}};
 	struct be_error *err = NULL;
 	keeper_setup_process();
+	close_inherited(a);
 	if (rec_config_load(a->ctx, a->name, &k.cfg, &err) < 0 ||
 	    rec_state_load(a->ctx, a->name, &k.st, &err) < 0) {
 		report(a->start_fd, "err 125 %s\n", err->msg);

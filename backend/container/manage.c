@@ -15,6 +15,8 @@
 #include "journal/journal.h"
 #include "store/store.h"
 #include "container/container.h"
+#include "volume/volume.h"
+#include "net/net.h"
 
 const char *be_container_status_name(enum be_container_status s)
 {
@@ -24,6 +26,7 @@ const char *be_container_status_name(enum be_container_status s)
 	case BE_STATUS_PAUSED: return "paused";
 	case BE_STATUS_EXITED: return "exited";
 	case BE_STATUS_DAMAGED: return "damaged";
+	case BE_STATUS_ORPHANED: return "orphaned";
 	}
 	return "unknown";
 }
@@ -141,11 +144,10 @@ static char **strv_dup(char *const *v, size_t n)
 }
 
 /* Fills cfg from the spec and the image's defaults. */
-static int make_config(const struct be_ctx *ctx, const struct be_container_spec *spec,
-                       const char *name, const struct be_image_rec *img, struct rec_config *cfg,
+static int make_config(struct be_ctx *ctx, const struct be_container_spec *spec, const char *name,
+                       const struct be_image_rec *img, struct rec_config *cfg,
                        struct be_error **err)
 {
-	(void)ctx;
 	memset(cfg, 0, sizeof(*cfg));
 	snprintf(cfg->name, sizeof(cfg->name), "%s", name);
 	snprintf(cfg->image, sizeof(cfg->image), "%s", spec->image);
@@ -171,7 +173,8 @@ static int make_config(const struct be_ctx *ctx, const struct be_container_spec 
 		                    wd);
 	cfg->workdir = xstrdup(wd);
 	cfg->user = spec->user && *spec->user ? xstrdup(spec->user) : NULL;
-	cfg->net = spec->net;
+	if (ct_net_config(ctx, spec, cfg, err) < 0)
+		return -1;
 	cfg->limits = spec->limits;
 	if (be_limits_check(&cfg->limits, err) < 0)
 		return -1;
@@ -179,6 +182,10 @@ static int make_config(const struct be_ctx *ctx, const struct be_container_spec 
 	cfg->interactive = spec->interactive;
 	cfg->auto_remove = spec->auto_remove;
 	cfg->created = util_wall_ns() / 1000000000;
+	cfg->read_only = spec->read_only;
+	if (vol_prepare(ctx, spec->mounts, spec->n_mounts, &cfg->mounts, err) < 0)
+		return -1;
+	cfg->n_mounts = cfg->mounts ? spec->n_mounts : 0;
 	return build_env(img, spec, cfg->hostname, &cfg->env, err);
 }
 
@@ -275,6 +282,7 @@ int ct_create_locked(struct be_ctx *ctx, const struct be_container_spec *spec,
 	image_rec_free(img);
 	if (r < 0)
 		return be_error_wrap(err, "creating container %s", name);
+	store_event(ctx, name, "create", "image %s", spec->image);
 	*out = steal_pointer(&lock);
 	return 0;
 }
@@ -311,20 +319,12 @@ int be_container_get(struct be_ctx *ctx, const char *name, struct be_container_i
 	struct rec_config cfg;
 	if (rec_config_load(ctx, name, &cfg, err) < 0)
 		return -1;
-	/* A live keeper with no interrupted snapshot operation leaves nothing
-	 * to repair: listings (the TUI's every refresh) skip the lock then.
-	 * Otherwise repair, when nobody else works on the container now. */
+	/* Reading never ends anything: a dead keeper is only recorded (when
+	 * nothing of its container runs), the rest waits for a command that
+	 * changes state (start, stop, rm, system prune). */
 	struct rec_run run;
 	bool running = rec_running(ctx, name, &run);
-	cleanup_free char *op = rec_path(ctx, name, "op.json");
-	if (!running || util_path_exists(op)) {
-		struct be_lock *lock = NULL;
-		if (store_lock_take(ctx, "container", name, &lock, NULL) == 0) {
-			ct_reconcile(ctx, name, NULL);
-			store_lock_release(lock);
-		}
-		running = rec_running(ctx, name, &run);
-	}
+	bool keeper_gone = !running && ct_record_dead_keeper(ctx, name);
 	struct rec_state st;
 	if (rec_state_load(ctx, name, &st, err) < 0) {
 		rec_config_clear(&cfg);
@@ -341,6 +341,13 @@ int be_container_get(struct be_ctx *ctx, const char *name, struct be_container_i
 	out->started_ns = st.started_ns;
 	out->finished_ns = st.finished_ns;
 	out->status = st.started_ns ? BE_STATUS_EXITED : BE_STATUS_CREATED;
+	if (keeper_gone && rec_run_load(ctx, name, &run, NULL) == 1) {
+		running = true;
+		out->keeper_gone = true;
+		out->problem = xasprintf("its keeper died while it runs: stop, rm -f %s or berth "
+		                         "system prune ends it",
+		                         name);
+	}
 	if (running) {
 		out->status = cg_frozen(ctx, name) ? BE_STATUS_PAUSED : BE_STATUS_RUNNING;
 		out->pid = run.pid;
@@ -348,6 +355,7 @@ int be_container_get(struct be_ctx *ctx, const char *name, struct be_container_i
 		out->finished_ns = 0;
 		out->exit_code = -1;
 	}
+	ct_net_info(ctx, &cfg, running, out);
 	rec_config_clear(&cfg);
 	return 0;
 }
@@ -358,6 +366,10 @@ void be_container_info_clear(struct be_container_info *info)
 	info->command = NULL;
 	free(info->problem);
 	info->problem = NULL;
+	free(info->ports);
+	info->ports = NULL;
+	free(info->cgroup);
+	info->cgroup = NULL;
 }
 
 void be_container_list_free(struct be_container_info *list, size_t n)
@@ -373,33 +385,9 @@ static int cmp_info(const void *a, const void *b)
 	              ((const struct be_container_info *)b)->name);
 }
 
-/* Cgroups under this root's parent whose container is gone (a crash
- * between removing a container and its cgroup) are ended and removed. */
-static void remove_orphan_cgroups(struct be_ctx *ctx)
-{
-	char **names = NULL;
-	size_t n = 0;
-	if (cg_list(ctx, &names, &n, NULL) < 0)
-		return;
-	for (size_t i = 0; i < n; i++) {
-		cleanup_free char *dir = rec_path(ctx, names[i], NULL);
-		struct be_lock *lock = NULL;
-		if (util_path_exists(dir) ||
-		    store_lock_take(ctx, "container", names[i], &lock, NULL) < 0)
-			continue;
-		if (!util_path_exists(dir)) {
-			cg_kill_all(ctx, names[i], SIGKILL, NULL);
-			cg_destroy(ctx, names[i], NULL);
-		}
-		store_lock_release(lock);
-	}
-	cg_strv_free(names);
-}
-
 int be_container_list(struct be_ctx *ctx, struct be_container_info **out, size_t *n,
                       struct be_error **err)
 {
-	remove_orphan_cgroups(ctx);
 	cleanup_free char *dir = ctx_path(ctx, "containers");
 	cleanup_dir DIR *d = opendir(dir);
 	if (d == NULL)
@@ -432,6 +420,7 @@ int be_container_list(struct be_ctx *ctx, struct be_container_info **out, size_t
 		list = xrealloc(list, (count + 1) * sizeof(*list));
 		list[count++] = info;
 	}
+	ct_orphans_append(ctx, &list, &count);
 	if (count)
 		qsort(list, count, sizeof(*list), cmp_info);
 	*out = list;
@@ -450,6 +439,17 @@ static json_t *info_json(const struct be_container_info *c)
 	                      (json_int_t)c->finished_ns);
 	if (c->problem)
 		json_object_set_new(o, "problem", json_string(c->problem));
+	json_object_set_new(o, "net",
+	                    json_string(c->net == BE_NET_HOST     ? "host"
+	                                : c->net == BE_NET_BRIDGE ? "bridge"
+	                                                          : "none"));
+	if (c->network[0])
+		json_object_set_new(o, "network", json_string(c->network));
+	if (c->ip[0])
+		json_object_set_new(o, "ip", json_string(c->ip));
+	json_object_set_new(o, "ports", json_string(c->ports ? c->ports : ""));
+	if (c->cgroup)
+		json_object_set_new(o, "cgroup", json_string(c->cgroup));
 	return o;
 }
 
@@ -520,10 +520,16 @@ int be_container_inspect_json(struct be_ctx *ctx, const char *name, char **out,
 	                    json_pack("{s:o,s:o,s:s,s:s?,s:s,s:s,s:b,s:b,s:b}", "cmd",
 	                              rec_strv_json(cfg.cmd), "env", rec_strv_json(cfg.env),
 	                              "workdir", cfg.workdir, "user", cfg.user, "hostname",
-	                              cfg.hostname, "net", cfg.net == BE_NET_HOST ? "host" : "none",
+	                              cfg.hostname, "net",
+	                              cfg.net == BE_NET_HOST     ? "host"
+	                              : cfg.net == BE_NET_BRIDGE ? "bridge"
+	                                                         : "none",
 	                              "tty", cfg.tty, "interactive", cfg.interactive, "auto_remove",
 	                              cfg.auto_remove));
 	json_object_set_new(o, "limits", limits_out(&cfg.limits));
+	json_object_set_new(o, "mounts", ct_mounts_json(ctx, &cfg));
+	json_object_set_new(o, "network", ct_net_json(&cfg, &info));
+	json_object_set_new(json_object_get(o, "config"), "read_only", json_boolean(cfg.read_only));
 	json_t *state = json_object();
 	json_object_set_new(state, "status", json_string(be_container_status_name(info.status)));
 	json_object_set_new(
@@ -588,6 +594,19 @@ int ct_remove_locked(struct be_ctx *ctx, const char *name, struct be_lock *lock,
 		/* rm -f also removes a container whose config.json is damaged
 		 * (nothing below needs the config); plain rm says why not. */
 		cleanup_free char *d = rec_path(ctx, name, NULL);
+		if (!util_path_exists(d) && ct_cgroup_exists(ctx, name)) {
+			be_error_free(bad);
+			if (!force)
+				return be_error_set(
+				        err, 0,
+				        "container %s is orphaned (its records are gone "
+				        "while it runs): rm -f %s ends it",
+				        name, name);
+			if (ct_end_orphan_locked(ctx, name, err) < 0)
+				return -1;
+			store_lock_drop_file(lock);
+			return 0;
+		}
 		if (!force || !util_path_exists(d)) {
 			if (util_path_exists(d))
 				be_error_set(err, bad->errnum, "%s (rm -f %s removes it)", bad->msg,
@@ -617,6 +636,7 @@ int ct_remove_locked(struct be_ctx *ctx, const char *name, struct be_lock *lock,
 		return be_error_wrap(err, "removing %s", name);
 	rec_run_remove(ctx, name);
 	store_lock_drop_file(lock);
+	store_event(ctx, name, "remove", "%s", force ? "forced" : "");
 	/* Its snapshot layers that nothing else uses go with it. */
 	journal_gc(ctx, name, NULL, NULL);
 	return store_empty_trash(ctx, err);
@@ -656,12 +676,24 @@ int be_container_update(struct be_ctx *ctx, const char *name, const struct be_li
 	bool running = rec_running(ctx, name, NULL);
 	if (!running)
 		ct_reconcile(ctx, name, NULL); /* a dead keeper's cgroup goes */
+	/* A weight the kernel has no file for would be recorded but never
+	 * applied: refused, nothing recorded. */
+	if (r == 0 && running && lim->io_weight && !cg_io_weight_supported(ctx, name))
+		r = be_error_set(err, ENOTSUP,
+		                 "--io-weight: this kernel offers no IO weight for the container's "
+		                 "cgroup (no blkio.weight, blkio.bfq.weight, io.weight or "
+		                 "io.bfq.weight)");
 	if (r == 0 && running)
 		r = cg_set_limits(ctx, name, &l, err);
 	if (r == 0) {
 		cfg.limits = l;
 		r = rec_config_save(ctx, &cfg, err);
 	}
+	if (r == 0)
+		store_event(ctx, name, "update", "memory %llu, cpu quota %llu/%llu us, pids %lld%s",
+		            (unsigned long long)l.memory, (unsigned long long)l.cpu_quota_us,
+		            (unsigned long long)l.cpu_period_us, (long long)l.pids_max,
+		            running ? " (live)" : "");
 	rec_config_clear(&cfg);
 	return r < 0 ? be_error_wrap(err, "updating %s", name) : 0;
 }

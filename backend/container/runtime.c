@@ -16,6 +16,7 @@
 #include "store/store.h"
 #include "container/container.h"
 #include "layer/layer.h"
+#include "net/net.h"
 
 /* A pidfd for pid if it is still the process that started at start. */
 static int pidfd_checked(const struct be_ctx *ctx, pid_t pid, uint64_t start)
@@ -69,6 +70,8 @@ int ct_reconcile(struct be_ctx *ctx, const char *name, struct be_error **err)
 	}
 	if (layer_overlay_unmount(ctx, name, err) < 0)
 		return be_error_wrap(err, "repairing container %s", name);
+	/* Its veth, lease and port entries (and the bridge when idle). */
+	net_leave(ctx, name, NULL);
 	if (has == 1) {
 		struct rec_state st;
 		if (rec_state_load(ctx, name, &st, err) < 0)
@@ -209,7 +212,10 @@ int be_container_start(struct be_ctx *ctx, const char *name, struct be_start_opt
 		opts->exit_fd = -1;
 	/* The keeper inherits the lock and drops it once the init runs, so a
 	 * second start sees "busy" for the whole start. */
-	return spawn_keeper(ctx, name, opts, store_lock_fd(lock), err);
+	if (spawn_keeper(ctx, name, opts, store_lock_fd(lock), err) < 0)
+		return -1;
+	store_event(ctx, name, "start", "%s", "");
+	return 0;
 }
 
 int be_container_run(struct be_ctx *ctx, const struct be_container_spec *spec,
@@ -227,6 +233,7 @@ int be_container_run(struct be_ctx *ctx, const struct be_container_spec *spec,
 		ct_remove_locked(ctx, name, lock, true, NULL);
 		return -1;
 	}
+	store_event(ctx, name, "start", "%s", "");
 	if (name_out)
 		snprintf(name_out, BE_NAME_MAX + 1, "%s", name);
 	return 0;

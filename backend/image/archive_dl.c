@@ -65,6 +65,7 @@ static void *sym(const char *name)
 FWD_NEW(struct archive, archive_read_new)
 FWD_NEW(struct archive, archive_write_disk_new)
 FWD_NEW(struct archive_entry, archive_entry_new)
+FWD_NEW(struct archive, archive_write_new)
 
 FWD(int, archive_read_support_format_all, (struct archive * a), (a))
 FWD(int, archive_read_support_filter_all, (struct archive * a), (a))
@@ -90,6 +91,13 @@ FWD(la_ssize_t, archive_write_data_block,
     (struct archive * a, const void *buf, size_t n, la_int64_t off), (a, buf, n, off))
 FWD(la_ssize_t, archive_write_data, (struct archive * a, const void *buf, size_t n), (a, buf, n))
 FWD(int, archive_write_close, (struct archive * a), (a))
+/* Writers (registry/export.c: a layer as a tar). */
+FWD(int, archive_write_set_format_pax_restricted, (struct archive * a), (a))
+FWD(int, archive_write_set_bytes_in_last_block, (struct archive * a, int n), (a, n))
+FWD(int, archive_write_open,
+    (struct archive * a, void *data, archive_open_callback *o, archive_write_callback *w,
+     archive_close_callback *c),
+    (a, data, o, w, c))
 
 FWD(int, archive_entry_xattr_reset, (struct archive_entry * e), (e))
 FWD(int, archive_entry_xattr_next,

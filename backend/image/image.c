@@ -326,6 +326,18 @@ int image_register_layer(const struct be_ctx *ctx, const char *name, const char 
 	return register_chain(ctx, name, ids, 1, NULL, source, replace, err);
 }
 
+int image_register_chain(const struct be_ctx *ctx, const char *name, char *const *ids, size_t n,
+                         const struct be_image_rec *from, const char *source, bool replace,
+                         struct be_error **err)
+{
+	if (be_name_check("image", name, err) < 0)
+		return -1;
+	cleanup_lock struct be_lock *lock = NULL;
+	if (store_lock_take(ctx, "image", name, &lock, err) < 0)
+		return -1;
+	return register_chain(ctx, name, ids, n, from, source, replace, err);
+}
+
 /* A description of the source for the record: its absolute path, with
  * bytes that are not UTF-8 shown as '?'. */
 static char *describe_source(const char *source)
@@ -409,9 +421,12 @@ static int import_locked(const struct be_ctx *ctx, const char *name, const char 
 		layer_abort(t);
 		return -1;
 	}
-	enum be_archive_kind kind = strcmp(origin, "import") == 0
-	                                    ? image_archive_kind(layer_tmp_diff(t))
-	                                    : BE_ARCHIVE_ROOTFS;
+	enum be_archive_kind kind = BE_ARCHIVE_ROOTFS;
+	if (strcmp(origin, "import") == 0 &&
+	    image_archive_kind(layer_tmp_diff(t), &kind, err) < 0) {
+		layer_abort(t);
+		return -1;
+	}
 	if (kind != BE_ARCHIVE_ROOTFS) {
 		int rc = import_archive(ctx, name, layer_tmp_diff(t), kind, source, replace, err);
 		layer_abort(t); /* the archive's files: only its layers are kept */

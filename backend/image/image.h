@@ -40,4 +40,13 @@ int image_save_chain(const struct be_ctx *ctx, const char *name, char **layers, 
 int image_register_layer(const struct be_ctx *ctx, const char *name, const char *id,
                          const char *source, bool replace, struct be_error **err);
 
+/* Registers image NAME over the chain ids (top first, made by the caller:
+ * a pull), with cmd, env and workdir from from, under the image's lock.
+ * An existing image is refused unless replace; its layers that nothing
+ * else uses are then removed.  The new layers are the caller's to remove
+ * on failure. */
+int image_register_chain(const struct be_ctx *ctx, const char *name, char *const *ids, size_t n,
+                         const struct be_image_rec *from, const char *source, bool replace,
+                         struct be_error **err);
+
 #endif

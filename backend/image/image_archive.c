@@ -11,6 +11,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "base/digest.h"
 #include "image/extract.h"
 #include "image/image_archive.h"
 #include "store/store.h"
@@ -26,6 +27,9 @@ void image_archive_plan_free(struct be_archive_plan *p)
 	for (size_t i = 0; i < p->n_layers; i++)
 		free(p->layers[i]);
 	free(p->layers);
+	for (size_t i = 0; p->digests && i < p->n_layers; i++)
+		free(p->digests[i]);
+	free(p->digests);
 	*p = (struct be_archive_plan){0};
 }
 
@@ -52,7 +56,8 @@ static int open_beneath(int dfd, const char *rel, struct be_error **err)
 	return fd;
 }
 
-/* Reads the JSON file rel of the archive; caller frees. */
+/* Reads the JSON file rel of the archive (at most 16 MiB, no NUL byte);
+ * caller frees. */
 static char *read_text(int dfd, const char *rel, struct be_error **err)
 {
 	cleanup_close int fd = open_beneath(dfd, rel, err);
@@ -84,7 +89,52 @@ static char *read_text(int dfd, const char *rel, struct be_error **err)
 		n += (size_t)r;
 	}
 	buf[n] = '\0';
+	if (memchr(buf, '\0', n) != NULL) {
+		free(buf);
+		be_error_set(err, 0, "%s: holds a NUL byte (not JSON text)", rel);
+		return NULL;
+	}
 	return buf;
+}
+
+/* The digest a blob's path names: "blobs/sha256/HEX" (OCI, newer docker)
+ * or "HEX.json" (a docker-save config); NULL when it names none. */
+static char *path_digest(const char *rel)
+{
+	const char *base = strrchr(rel, '/') ? strrchr(rel, '/') + 1 : rel;
+	size_t n = strlen(base);
+	if (strncmp(rel, "blobs/sha256/", 13) == 0 && rel + 13 == base && n == DIGEST_SHA256_HEX &&
+	    strspn(base, "0123456789abcdef") == n)
+		return xasprintf("sha256:%s", base);
+	if (rel == base && n == DIGEST_SHA256_HEX + 5 &&
+	    strcmp(base + DIGEST_SHA256_HEX, ".json") == 0 &&
+	    strspn(base, "0123456789abcdef") == DIGEST_SHA256_HEX)
+		return xasprintf("sha256:%.64s", base);
+	return NULL;
+}
+
+static int digest_mismatch(const char *rel, const char *want, const char *got,
+                           struct be_error **err)
+{
+	return be_error_set(err, 0, "%s: digest mismatch: the archive names %s, its content is %s",
+	                    rel, want, got);
+}
+
+/* read_text, then checks the content against the digest its path names. */
+static char *read_blob(int dfd, const char *rel, struct be_error **err)
+{
+	char *text = read_text(dfd, rel, err);
+	cleanup_free char *want = text ? path_digest(rel) : NULL;
+	if (want) {
+		char got[DIGEST_STR_MAX];
+		digest_sha256_buf(text, strlen(text), got);
+		if (strcmp(got, want) != 0) {
+			free(text);
+			digest_mismatch(rel, want, got, err);
+			return NULL;
+		}
+	}
+	return text;
 }
 
 static json_t *parse_json(const char *text, const char *file, struct be_error **err)
@@ -142,22 +192,13 @@ int image_archive_docker_plan(const char *text, struct be_archive_plan *p, struc
 
 /* ---- OCI layout ------------------------------------------------------------------ */
 
-/* "sha256:HEX" -> "blobs/sha256/HEX"; NULL for anything else. */
+/* "sha256:HEX" -> "blobs/sha256/HEX"; NULL for anything else (sha256 is
+ * the only digest berth checks). */
 static char *blob_path(const char *digest)
 {
-	static const struct {
-		const char *alg;
-		size_t hex;
-	} algs[] = {{"sha256", 64}, {"sha512", 128}};
-	for (size_t i = 0; digest && i < sizeof(algs) / sizeof(algs[0]); i++) {
-		size_t a = strlen(algs[i].alg);
-		const char *h = digest + a + 1;
-		if (strncmp(digest, algs[i].alg, a) != 0 || digest[a] != ':' ||
-		    strlen(h) != algs[i].hex || strspn(h, "0123456789abcdef") != algs[i].hex)
-			continue;
-		return xasprintf("blobs/%s/%s", algs[i].alg, h);
-	}
-	return NULL;
+	if (digest == NULL || !digest_valid(digest))
+		return NULL;
+	return xasprintf("blobs/sha256/%s", digest + 7);
 }
 
 static bool is_index_type(const char *t)
@@ -241,6 +282,7 @@ int image_archive_oci_manifest(const char *text, const char *file, struct be_arc
 		return be_error_set(err, 0, "%s: \"layers\" must list 1 to %d layers", file,
 		                    MAX_IMAGE_LAYERS);
 	p->layers = xcalloc(n, sizeof(*p->layers));
+	p->digests = xcalloc(n, sizeof(*p->digests));
 	for (size_t i = 0; i < n; i++, p->n_layers++) {
 		json_t *l = json_array_get(layers, i);
 		const char *type = json_string_value(json_object_get(l, "mediaType"));
@@ -252,6 +294,32 @@ int image_archive_oci_manifest(const char *text, const char *file, struct be_arc
 		if (p->layers[i] == NULL)
 			return be_error_set(err, 0, "%s: layer %zu has no digest sha256:HEX", file,
 			                    i + 1);
+		p->digests[i] = xstrdup(json_string_value(json_object_get(l, "digest")));
+	}
+	return 0;
+}
+
+int image_archive_diff_ids(const char *text, const char *file, struct be_archive_plan *p,
+                           struct be_error **err)
+{
+	cleanup_json json_t *j = parse_json(text, file, err);
+	if (j == NULL)
+		return -1;
+	json_t *ids = json_object_get(json_object_get(j, "rootfs"), "diff_ids");
+	if (!json_is_array(ids) || json_array_size(ids) != p->n_layers)
+		return be_error_set(
+		        err, 0,
+		        "%s: \"rootfs.diff_ids\" must list the digest of each of the %zu "
+		        "layers",
+		        file, p->n_layers);
+	p->digests = xcalloc(p->n_layers, sizeof(*p->digests));
+	for (size_t i = 0; i < p->n_layers; i++) {
+		const char *d = json_string_value(json_array_get(ids, i));
+		if (d == NULL || !digest_valid(d))
+			return be_error_set(err, 0,
+			                    "%s: \"rootfs.diff_ids\" item %zu is not sha256:HEX",
+			                    file, i + 1);
+		p->digests[i] = xstrdup(d);
 	}
 	return 0;
 }
@@ -264,14 +332,14 @@ static int oci_plan(int dfd, struct be_archive_plan *p, struct be_error **err)
 	for (int depth = 0; nested; depth++) {
 		if (depth == MAX_INDEX_DEPTH)
 			return be_error_set(err, 0, "%s: indexes nested too deep", file);
-		cleanup_free char *text = read_text(dfd, file, err);
+		cleanup_free char *text = read_blob(dfd, file, err);
 		char *blob = NULL;
 		if (text == NULL || image_archive_oci_index(text, file, &blob, &nested, err) < 0)
 			return -1;
 		free(file);
 		file = blob;
 	}
-	cleanup_free char *text = read_text(dfd, file, err);
+	cleanup_free char *text = read_blob(dfd, file, err);
 	if (text == NULL)
 		return -1;
 	return image_archive_oci_manifest(text, file, p, err);
@@ -347,28 +415,73 @@ int image_archive_config(const char *text, const char *file, struct be_image_rec
 
 /* ---- detection and the chain ------------------------------------------------------ */
 
-enum be_archive_kind image_archive_kind(const char *dir)
+/* Whether the JSON file rel at the top of dfd says this is an image archive:
+ * 0 when absent or valid JSON (*j gets it), -1 when present but unreadable,
+ * too large, holding a NUL or not JSON (an error, never a root filesystem). */
+static int top_json(int dfd, const char *rel, json_t **j, struct be_error **err)
 {
-	cleanup_close int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd < 0)
-		return BE_ARCHIVE_ROOTFS;
+	*j = NULL;
 	struct stat st;
-	if (fstatat(dfd, "manifest.json", &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode)) {
-		cleanup_free char *text = read_text(dfd, "manifest.json", NULL);
-		json_error_t je;
-		cleanup_json json_t *j = text ? json_loads(text, 0, &je) : NULL;
-		if (json_is_array(j))
-			return BE_ARCHIVE_DOCKER;
-	}
-	if (fstatat(dfd, "oci-layout", &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode) &&
-	    fstatat(dfd, "index.json", &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode))
-		return BE_ARCHIVE_OCI;
-	return BE_ARCHIVE_ROOTFS;
+	if (fstatat(dfd, rel, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode))
+		return 0;
+	cleanup_free char *text = read_text(dfd, rel, err);
+	if (text == NULL)
+		return -1;
+	*j = parse_json(text, rel, err);
+	return *j ? 0 : -1;
 }
 
-/* Extracts the layer tarball rel into a new layer over parent. */
-static int build_layer(const struct be_ctx *ctx, int dfd, const char *rel, const char *parent,
-                       char id[BE_LAYER_ID_LEN + 1], struct be_error **err)
+int image_archive_kind(const char *dir, enum be_archive_kind *kind, struct be_error **err)
+{
+	*kind = BE_ARCHIVE_ROOTFS;
+	cleanup_close int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return 0;
+	cleanup_json json_t *m = NULL;
+	cleanup_json json_t *idx = NULL;
+	if (top_json(dfd, "manifest.json", &m, err) < 0 ||
+	    top_json(dfd, "index.json", &idx, err) < 0)
+		return -1;
+	struct stat st;
+	if (json_is_array(m))
+		*kind = BE_ARCHIVE_DOCKER;
+	else if (idx && fstatat(dfd, "oci-layout", &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	         S_ISREG(st.st_mode))
+		*kind = BE_ARCHIVE_OCI;
+	return 0;
+}
+
+/* A layer blob's running digest (extract_fd's on_read hook). */
+static void hash_read(const void *buf, size_t n, void *data)
+{
+	digest_sha256_update(data, buf, n);
+}
+
+/* Finishes the digest of the layer blob fd (what follows the archive's end
+ * too) and compares it with want. */
+static int check_layer_digest(int fd, struct digest_sha256 *d, const char *rel, const char *want,
+                              struct be_error **err)
+{
+	char buf[64 * 1024];
+	for (;;) {
+		ssize_t r = read(fd, buf, sizeof(buf));
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return be_error_set(err, errno, "reading %s", rel);
+		if (r == 0)
+			break;
+		digest_sha256_update(d, buf, (size_t)r);
+	}
+	char got[DIGEST_STR_MAX];
+	digest_sha256_final(d, got);
+	return strcmp(got, want) == 0 ? 0 : digest_mismatch(rel, want, got, err);
+}
+
+/* Extracts the layer tarball rel into a new layer over parent, hashing
+ * the blob as it is read: its content must have the digest want. */
+static int build_layer(const struct be_ctx *ctx, int dfd, const char *rel, const char *want,
+                       const char *parent, char id[BE_LAYER_ID_LEN + 1], struct be_error **err)
 {
 	cleanup_close int fd = open_beneath(dfd, rel, err);
 	if (fd < 0)
@@ -377,10 +490,26 @@ static int build_layer(const struct be_ctx *ctx, int dfd, const char *rel, const
 	cleanup_close int lock = -1;
 	if (layer_begin_locked(ctx, &t, &lock, err) < 0)
 		return -1;
-	const struct be_extract_opts xo = {.image_layer = true};
+	struct digest_sha256 d;
+	digest_sha256_init(&d);
+	const struct be_extract_opts xo = {
+	        .image_layer = true, .on_read = hash_read, .on_read_data = &d};
 	if (extract_fd(fd, layer_tmp_diff(t), &xo, err) < 0) {
 		layer_abort(t);
+		/* A blob that is not what the archive names is the cause to
+		 * report, whatever its extraction tripped on. */
+		struct be_error *e2 = NULL;
+		if (check_layer_digest(fd, &d, rel, want, &e2) < 0 && e2->errnum == 0 && err) {
+			be_error_clear(err);
+			*err = e2;
+			return -1;
+		}
+		be_error_free(e2);
 		return be_error_wrap(err, "layer %s", rel);
+	}
+	if (check_layer_digest(fd, &d, rel, want, err) < 0) {
+		layer_abort(t);
+		return -1;
 	}
 	return layer_commit(ctx, t, parent, "import", id, err);
 }
@@ -394,7 +523,8 @@ static int build_chain(const struct be_ctx *ctx, int dfd, const struct be_archiv
 	char **ids = xcalloc(n, sizeof(*ids));
 	for (size_t i = 0; i < n; i++) {
 		char id[BE_LAYER_ID_LEN + 1];
-		if (build_layer(ctx, dfd, p->layers[i], i ? ids[n - i] : NULL, id, err) < 0) {
+		if (build_layer(ctx, dfd, p->layers[i], p->digests[i], i ? ids[n - i] : NULL, id,
+		                err) < 0) {
 			for (size_t k = n - i; k < n; k++) {
 				layer_remove(ctx, ids[k], NULL);
 				free(ids[k]);
@@ -423,11 +553,15 @@ int image_archive_build(const struct be_ctx *ctx, const char *dir, enum be_archi
 	} else {
 		rc = oci_plan(dfd, &p, err);
 	}
-	cleanup_free char *config = rc == 0 ? read_text(dfd, p.config, err) : NULL;
+	cleanup_free char *config = rc == 0 ? read_blob(dfd, p.config, err) : NULL;
 	if (rc == 0 && config == NULL)
 		rc = -1;
 	if (rc == 0)
 		rc = image_archive_config(config, p.config, rec, err);
+	/* docker save: each layer tar's digest is in the config (OCI: in the
+	 * manifest, read above). */
+	if (rc == 0 && kind == BE_ARCHIVE_DOCKER)
+		rc = image_archive_diff_ids(config, p.config, &p, err);
 	if (rc == 0)
 		rc = build_chain(ctx, dfd, &p, rec, err);
 	image_archive_plan_free(&p);

@@ -45,8 +45,9 @@ int be_limits_parse_memory_swap(const char *text, int64_t *out, struct be_error 
  * "0.5" gives quota 50000 and period 100000.  No exponents, no hex. */
 int be_limits_parse_cpus(const char *text, uint64_t *quota_us, uint64_t *period_us,
                          struct be_error **err);
-/* --pids-limit: a positive integer up to 4194304, or "-1", "0" or "max"
- * for unlimited (all three give -1, so a caller can tell it was given). */
+/* --pids-limit: an integer from 1 to 4194304, or "-1" or "max" for
+ * unlimited (both give -1, so a caller can tell it was given); "0" is
+ * refused with the range. */
 int be_limits_parse_pids(const char *text, int64_t *out, struct be_error **err);
 /* --cpu-weight, --io-weight: an integer from 1 to 10000. */
 int be_limits_parse_weight(const char *text, uint64_t *out, struct be_error **err);

@@ -12,7 +12,9 @@
 struct be_ctx;
 struct be_error;
 
-enum be_net_mode { BE_NET_NONE = 0, BE_NET_HOST = 1 };
+/* none: loopback only; host: the host's network namespace; bridge: a veth
+ * on a bridge network (be_net.h), with an address, NAT and ports. */
+enum be_net_mode { BE_NET_NONE = 0, BE_NET_HOST = 1, BE_NET_BRIDGE = 2 };
 
 /* What the user asks for at create time (config.json).  Strings are
  * borrowed; NULL fields take the image's defaults. */
@@ -29,6 +31,19 @@ struct be_container_spec {
 	bool tty;
 	bool interactive;
 	bool auto_remove; /* --rm: removed when its init exits */
+	/* -v, --mount, --tmpfs (be_volume_parse_*): bind sources are checked
+	 * and named volumes made at create. */
+	const struct be_mount *mounts;
+	size_t n_mounts;
+	bool read_only; /* --read-only: the root filesystem */
+	/* BE_NET_BRIDGE: the network to join (NULL: BE_NET_DEFAULT) and the
+	 * ports to publish (-p; checked for conflicts at create and start). */
+	const char *network;
+	const struct be_port *ports;
+	size_t n_ports;
+	/* net not given (-1 is not a mode): bridge for the default root when
+	 * the host allows it, none for any other root. */
+	bool net_default;
 };
 
 /* Creates containers/<name>/ with config.json, state.json and the overlay
@@ -94,7 +109,8 @@ enum be_container_status {
 	BE_STATUS_RUNNING,
 	BE_STATUS_PAUSED,
 	BE_STATUS_EXITED,
-	BE_STATUS_DAMAGED, /* its records cannot be read: `problem` says why */
+	BE_STATUS_DAMAGED,  /* its records cannot be read: `problem` says why */
+	BE_STATUS_ORPHANED, /* runs, but containers/NAME is gone: `cgroup` and `pid` say where */
 };
 const char *be_container_status_name(enum be_container_status s);
 
@@ -110,10 +126,18 @@ struct be_container_info {
 	int64_t started_ns;  /* unix ns, 0 never */
 	int64_t finished_ns; /* unix ns, 0 never */
 	struct be_limits limits;
-	char *problem; /* BE_STATUS_DAMAGED: the one-line error; else NULL */
+	char *problem;    /* DAMAGED, ORPHANED or keeper_gone: the one-line why; else NULL */
+	char *cgroup;     /* ORPHANED: "PARENT/NAME"; else NULL */
+	bool keeper_gone; /* its keeper died while its processes run (prune ends them) */
+	enum be_net_mode net;
+	char network[BE_NAME_MAX + 1]; /* bridge: its network */
+	char ip[16];                   /* running on a bridge: its address, else "" */
+	char *ports; /* running: "127.0.0.1:8080->80/tcp, ..." as published, else NULL */
 };
 
-/* Every container (reconciled with the kernel first).  Free with
+/* Every container, and every orphan (a running cgroup of this root whose
+ * records are gone).  Reads only: never kills or removes (a dead keeper is
+ * recorded as an exit when nothing of its container runs).  Free with
  * be_container_list_free. */
 int be_container_list(struct be_ctx *ctx, struct be_container_info **out, size_t *n,
                       struct be_error **err);
@@ -121,6 +145,13 @@ int be_container_get(struct be_ctx *ctx, const char *name, struct be_container_i
                      struct be_error **err);
 void be_container_info_clear(struct be_container_info *info);
 void be_container_list_free(struct be_container_info *list, size_t n);
+/* What `system prune` ends: orphans and containers whose keeper died while
+ * their processes run.  Free with be_container_list_free. */
+int be_container_orphans(struct be_ctx *ctx, struct be_container_info **out, size_t *n,
+                         struct be_error **err);
+/* Ends one entry of be_container_orphans (kills what runs, removes its
+ * cgroup); fails when NAME is a healthy container. */
+int be_container_end_orphan(struct be_ctx *ctx, const char *name, struct be_error **err);
 /* JSON text of `ps --json` (an array) and of `inspect`; the caller frees. */
 char *be_container_list_json(const struct be_container_info *list, size_t n);
 int be_container_inspect_json(struct be_ctx *ctx, const char *name, char **out,

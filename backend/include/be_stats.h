@@ -161,6 +161,23 @@ enum be_hist {
 #define BE_ITEM_ID_MAX 80
 #define BE_ITEM_CGROUP_MAX 512
 #define BE_ITEM_ROOT_MAX 256
+/* Something the monitor saw happen to an item, between two samples. */
+enum be_mark_type {
+	BE_MARK_OOM,       /* the OOM killer ended a process (oom_kills grew) */
+	BE_MARK_THROTTLED, /* throttled in half of the periods or more (was below) */
+	BE_MARK_PIDS_MAX,  /* as many tasks as pids.max allows (was below) */
+	BE_MARK_LIMIT,     /* a memory, CPU or pids limit changed */
+};
+#define BE_MARKS 8
+struct be_mark {
+	uint64_t sample; /* the item's sample number (be_item.samples) it came with */
+	int64_t wall_ns;
+	enum be_mark_type type;
+	char detail[32];
+};
+/* "OOM kill", "throttled", "pids limit", "limit changed". */
+const char *be_mark_name(enum be_mark_type t);
+
 struct be_item {
 	enum be_kind kind;
 	/* Hook for the runtime and the TUI: true for berth's own containers,
@@ -174,7 +191,8 @@ struct be_item {
 	const pid_t *pids;               /* member pids (cgroup.procs), or the VMM pid */
 	size_t npids;
 	struct be_vm_info vm;
-	struct be_sample cur; /* latest sample */
+	struct be_sample cur;  /* latest sample */
+	struct be_sample prev; /* the one before (its raw counters, for explain); = cur at first */
 	uint64_t first_seen_ns;
 	/* When it started: its oldest process's start time (/proc/PID/stat),
 	 * in seconds since the epoch; 0 when unknown. */
@@ -183,6 +201,9 @@ struct be_item {
 	 * that root's path, or "?" when no keeper names it; "" otherwise. */
 	char root[BE_ITEM_ROOT_MAX];
 	struct be_ring hist[BE_HIST_COUNT];
+	uint64_t samples;               /* samples pushed into hist so far */
+	struct be_mark marks[BE_MARKS]; /* a ring: the newest at (nmarks - 1) % BE_MARKS */
+	uint32_t nmarks;                /* marks ever made */
 };
 
 /* ---- host meters ---------------------------------------------------------- */
@@ -254,6 +275,27 @@ extern const struct be_column be_stats_columns[];
 extern const size_t be_stats_ncolumns;
 /* The column with this id, or NULL. */
 const struct be_column *be_stats_column(const char *id);
+
+/* "Where does this number come from?": for column id of an item of mon,
+ * the file(s) the monitor reads (their real paths), the raw values of the
+ * last two samples, the time between them, the formula, the unit and the
+ * value as the column shows it. */
+struct be_explain {
+	char column[24], title[24];
+	char source[400];    /* files, "; "-separated */
+	char raw_before[96]; /* the counter at the previous sample ("" for a level) */
+	char raw_now[96];    /* the counter (or level) now */
+	double interval_s;   /* between the two samples; 0 for a level */
+	char formula[160];
+	char unit[48];
+	char shown[48]; /* what the column prints */
+};
+/* Fails for a column without an explanation or an item not from mon. */
+int be_explain(const struct be_monitor *mon, const struct be_item *it, const char *column,
+               struct be_explain *out, struct be_error **err);
+/* Every column that has an explanation, as the JSON of `stats --explain
+ * --json` (docs/stats.md); the caller frees it. */
+char *be_explain_json(const struct be_monitor *mon, const struct be_item *it);
 /* One header line of host meters, as top's first lines, into buf. */
 int be_stats_host_line(const struct be_host *h, char *buf, size_t len);
 

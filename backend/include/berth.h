@@ -101,6 +101,13 @@ const char *be_format_duration(int64_t secs, char *buf, size_t len);
 #include "be_theme.h"
 #include "be_snapshot.h"
 #include "be_opts.h"
+#include "be_config.h"
+#include "be_isolation.h"
+#include "be_events.h"
+#include "be_lab.h"
+#include "be_registry.h"
+#include "be_volume.h"
+#include "be_net.h"
 #include "be_metrics.h"
 #include "be_remote.h"
 

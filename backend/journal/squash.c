@@ -91,16 +91,10 @@ static int build(struct be_ctx *ctx, char **ids, size_t k, const char *base, cha
                  struct be_error **err)
 {
 	struct be_layer_tmp *t = NULL;
+	/* Born locked: no other client's repair can take it (a lock taken
+	 * after mkdir left a window where one did). */
 	if (layer_begin(ctx, &t, err) < 0)
 		return -1;
-	cleanup_free char *dir = xstrdup(layer_tmp_diff(t));
-	*strrchr(dir, '/') = '\0';
-	cleanup_close int lock_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (lock_fd < 0 || flock(lock_fd, LOCK_EX) < 0) {
-		be_error_set(err, errno, "locking %s", dir);
-		layer_abort(t);
-		return -1;
-	}
 	for (size_t i = k; i-- > 0;) {
 		cleanup_free char *diff = layer_diff_path(ctx, ids[i]);
 		if (snap_merge_layer(diff, layer_tmp_diff(t), err) < 0) {

@@ -18,9 +18,19 @@
 #define ID_TRIES 8
 
 struct be_layer_tmp {
-	char *dir;  /* ROOT/tmp/<random> */
-	char *diff; /* dir/diff */
+	char *dir;   /* ROOT/tmp/<random> */
+	char *diff;  /* dir/diff */
+	int lock_fd; /* the flock on dir that layer_begin took, or -1 (the caller holds it) */
 };
+
+static void tmp_free(struct be_layer_tmp *t)
+{
+	if (t->lock_fd >= 0)
+		close(t->lock_fd);
+	free(t->diff);
+	free(t->dir);
+	free(t);
+}
 
 bool layer_id_valid(const char *id)
 {
@@ -65,24 +75,12 @@ static int check_parent(const struct be_ctx *ctx, const char *parent, struct be_
 
 int layer_begin(const struct be_ctx *ctx, struct be_layer_tmp **out, struct be_error **err)
 {
-	char rnd[17];
-	util_random_hex(rnd, 8);
-	struct be_layer_tmp *t = xcalloc(1, sizeof(*t));
-	t->dir = ctx_path(ctx, "tmp/%s", rnd);
-	t->diff = xasprintf("%s/diff", t->dir);
-	if (mkdir(t->dir, 0700) < 0) {
-		be_error_set(err, errno, "creating %s", t->dir);
-		free(t->diff);
-		free(t->dir);
-		free(t);
+	/* Born locked, like every work directory of ROOT/tmp: no other
+	 * client's repair can take it while it is filled. */
+	int fd = -1;
+	if (layer_begin_locked(ctx, out, &fd, err) < 0)
 		return -1;
-	}
-	if (mkdir(t->diff, 0755) < 0) {
-		be_error_set(err, errno, "creating %s", t->diff);
-		layer_abort(t);
-		return -1;
-	}
-	*out = t;
+	(*out)->lock_fd = fd;
 	return 0;
 }
 
@@ -120,6 +118,7 @@ static int begin_locked_once(const struct be_ctx *ctx, struct be_layer_tmp **out
 	struct be_layer_tmp *t = xcalloc(1, sizeof(*t));
 	t->diff = xasprintf("%s/diff", dir);
 	t->dir = steal_pointer(&dir);
+	t->lock_fd = -1;
 	*lock_fd = util_steal_fd(&fd);
 	*out = t;
 	return 0;
@@ -146,9 +145,7 @@ void layer_abort(struct be_layer_tmp *t)
 	if (t == NULL)
 		return;
 	util_rm_rf(t->dir, NULL);
-	free(t->diff);
-	free(t->dir);
-	free(t);
+	tmp_free(t);
 }
 
 /* ---- layer.json ----------------------------------------------------------- */
@@ -281,9 +278,7 @@ int layer_commit(const struct be_ctx *ctx, struct be_layer_tmp *t, const char *p
 		layer_abort(t);
 		return be_error_wrap(err, "sealing layer");
 	}
-	free(t->diff);
-	free(t->dir);
-	free(t);
+	tmp_free(t);
 	return 0;
 }
 
@@ -324,16 +319,12 @@ int layer_seal_dir(const struct be_ctx *ctx, const char *dir, const char *parent
 			return be_error_wrap(err, "sealing %s", dir);
 		}
 		be_error_wrap(err, "sealing %s (it is left in %s)", dir, t->diff);
-		free(t->diff);
-		free(t->dir);
-		free(t);
+		tmp_free(t);
 		return -1;
 	}
 	cleanup_free char *up = parent_dir(dir);
 	util_fsync_dir(up, NULL);
-	free(t->diff);
-	free(t->dir);
-	free(t);
+	tmp_free(t);
 	memcpy(id_out, info.id, BE_LAYER_ID_LEN + 1);
 	return 0;
 }

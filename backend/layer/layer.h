@@ -31,8 +31,9 @@ struct be_layer_info {
 bool layer_id_valid(const char *id);
 
 struct be_layer_tmp;
-/* Makes ROOT/tmp/<random>/diff/ (empty, 0755) to build a layer in.  Finish
- * with layer_commit or layer_abort. */
+/* Makes ROOT/tmp/<random>/diff/ (empty, 0755) to build a layer in, the
+ * directory flocked from its birth until commit or abort (so no repair of
+ * another client takes it).  Finish with layer_commit or layer_abort. */
 int layer_begin(const struct be_ctx *ctx, struct be_layer_tmp **out, struct be_error **err);
 /* layer_begin with the temporary directory flocked (*lock_fd; the caller
  * closes it after commit or abort), so that the repair run by other

@@ -99,9 +99,65 @@ static int mount_classic(const struct be_ctx *ctx, char **ids, size_t n, const c
 	return 0;
 }
 
+/* Opens name under dfd as a real directory owned by root, never through a
+ * link (made with mode when missing); path names it in errors. */
+static int open_owned_dir(int dfd, const char *name, mode_t mode, bool make, const char *path,
+                          struct be_error **err)
+{
+	if (make && mkdirat(dfd, name, mode) < 0 && errno != EEXIST)
+		return be_error_set(err, errno, "making %s", path);
+	int fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		if (errno == ELOOP || errno == ENOTDIR)
+			return be_error_set(err, errno, "%s is not a directory (a link?): refused",
+			                    path);
+		return be_error_set(err, errno, "opening %s", path);
+	}
+	struct stat st;
+	if (fstat(fd, &st) < 0 || !S_ISDIR(st.st_mode) || st.st_uid != 0) {
+		close(fd);
+		return be_error_set(err, EPERM, "%s is not a directory owned by root: refused",
+		                    path);
+	}
+	return fd;
+}
+
+/* The working set, checked before each mount: containers/NAME and its
+ * upper, work and merged are directories inside the root, owned by root,
+ * reached without following a link, so that a tampered record cannot send
+ * the container's writes elsewhere. */
+static int check_working_set(const struct be_ctx *ctx, const char *name, struct be_error **err)
+{
+	cleanup_free char *containers = ctx_path(ctx, "containers");
+	cleanup_free char *dir = rec_path(ctx, name, NULL);
+	cleanup_close int rfd = open(be_ctx_root(ctx), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (rfd < 0)
+		return be_error_set(err, errno, "opening %s", be_ctx_root(ctx));
+	cleanup_close int cfd = open_owned_dir(rfd, "containers", 0700, false, containers, err);
+	if (cfd < 0)
+		return -1;
+	cleanup_close int dfd = open_owned_dir(cfd, name, 0755, false, dir, err);
+	if (dfd < 0)
+		return -1;
+	static const struct {
+		const char *name;
+		mode_t mode;
+	} parts[] = {{"upper", 0755}, {"work", 0700}, {"merged", 0755}};
+	for (size_t i = 0; i < 3; i++) {
+		cleanup_free char *path = xasprintf("%s/%s", dir, parts[i].name);
+		int fd = open_owned_dir(dfd, parts[i].name, parts[i].mode, true, path, err);
+		if (fd < 0)
+			return -1;
+		close(fd);
+	}
+	return 0;
+}
+
 int layer_overlay_mount(const struct be_ctx *ctx, const char *name, const char *head,
                         struct be_error **err)
 {
+	if (check_working_set(ctx, name, err) < 0)
+		return be_error_wrap(err, "mounting the root of %s", name);
 	char **ids = NULL;
 	size_t n = 0;
 	if (layer_chain(ctx, head, &ids, &n, err) < 0)
@@ -110,15 +166,10 @@ int layer_overlay_mount(const struct be_ctx *ctx, const char *name, const char *
 	cleanup_free char *upper = xasprintf("%s/upper", dir);
 	cleanup_free char *work = xasprintf("%s/work", dir);
 	cleanup_free char *merged = xasprintf("%s/merged", dir);
-	int r = -1;
-	if (util_mkdir_p(upper, 0755, err) < 0 || util_mkdir_p(work, 0700, err) < 0 ||
-	    util_mkdir_p(merged, 0755, err) < 0)
-		goto out;
 	bool too_long = false;
-	r = mount_classic(ctx, ids, n, upper, work, merged, &too_long, err);
+	int r = mount_classic(ctx, ids, n, upper, work, merged, &too_long, err);
 	if (r < 0 && too_long)
 		r = mount_new_api(ctx, ids, n, upper, work, merged, err);
-out:
 	layer_chain_free(ids, n);
 	return r;
 }

@@ -57,6 +57,11 @@ void rec_config_clear(struct rec_config *c)
 	free(c->workdir);
 	free(c->user);
 	free(c->hostname);
+	for (size_t i = 0; i < c->n_mounts; i++)
+		be_volume_mount_clear(&c->mounts[i]);
+	free(c->mounts);
+	free(c->network);
+	free(c->ports);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -67,7 +72,9 @@ static const struct be_field config_fields[] = {
         {"hostname", JSON_STRING, false},  {"net", JSON_STRING, false},
         {"limits", JSON_OBJECT, false},    {"tty", JSON_TRUE, false},
         {"interactive", JSON_TRUE, false}, {"auto_remove", JSON_TRUE, false},
-        {"created", JSON_INTEGER, false},
+        {"created", JSON_INTEGER, false},  {"mounts", JSON_ARRAY, true},
+        {"read_only", JSON_TRUE, true},    {"network", JSON_STRING, true},
+        {"ports", JSON_ARRAY, true},
 };
 
 static const struct be_field limit_fields[] = {
@@ -124,8 +131,11 @@ int rec_config_load(const struct be_ctx *ctx, const char *name, struct rec_confi
 		return be_error_set(err, 0, "%s: \"name\" is \"%.80s\", not %s", path, fname, name);
 	if (!be_name_valid(json_string_value(json_object_get(o, "image"))))
 		return be_error_set(err, 0, "%s: \"image\" is not a valid image name", path);
-	if (strcmp(net, "none") != 0 && strcmp(net, "host") != 0)
-		return be_error_set(err, 0, "%s: \"net\" must be none or host", path);
+	if (strcmp(net, "none") != 0 && strcmp(net, "host") != 0 && strcmp(net, "bridge") != 0)
+		return be_error_set(err, 0, "%s: \"net\" must be none, host or bridge", path);
+	const char *network = json_string_value(json_object_get(o, "network"));
+	if (network && !be_name_valid(network))
+		return be_error_set(err, 0, "%s: \"network\" is not a valid network name", path);
 	memset(out, 0, sizeof(*out));
 	copy_name(out->name, json_string_value(json_object_get(o, "name")));
 	copy_name(out->image, json_string_value(json_object_get(o, "image")));
@@ -135,13 +145,23 @@ int rec_config_load(const struct be_ctx *ctx, const char *name, struct rec_confi
 	const char *user = json_string_value(json_object_get(o, "user"));
 	out->user = user ? xstrdup(user) : NULL;
 	out->hostname = xstrdup(json_string_value(json_object_get(o, "hostname")));
-	out->net = strcmp(json_string_value(json_object_get(o, "net")), "host") == 0 ? BE_NET_HOST
-	                                                                             : BE_NET_NONE;
+	out->net = strcmp(net, "host") == 0     ? BE_NET_HOST
+	           : strcmp(net, "bridge") == 0 ? BE_NET_BRIDGE
+	                                        : BE_NET_NONE;
+	if (out->net == BE_NET_BRIDGE)
+		out->network = xstrdup(network ? network : BE_NET_DEFAULT);
 	limits_from_json(lim, &out->limits);
 	out->tty = json_is_true(json_object_get(o, "tty"));
 	out->interactive = json_is_true(json_object_get(o, "interactive"));
 	out->auto_remove = json_is_true(json_object_get(o, "auto_remove"));
 	out->created = json_integer_value(json_object_get(o, "created"));
+	out->read_only = json_is_true(json_object_get(o, "read_only"));
+	if (rec_mounts_from_json(path, json_object_get(o, "mounts"), out, err) < 0 ||
+	    rec_ports_from_json(path, json_object_get(o, "ports"), &out->ports, &out->n_ports,
+	                        err) < 0) {
+		rec_config_clear(out);
+		return -1;
+	}
 	return 0;
 }
 
@@ -157,11 +177,21 @@ int rec_config_write(const char *dir, const struct rec_config *c, struct be_erro
 	        "{s:s,s:s,s:o,s:o,s:s,s:s?,s:s,s:s,s:o,s:b,s:b,s:b,s:I}", "name", c->name, "image",
 	        c->image, "cmd", rec_strv_json(c->cmd), "env", rec_strv_json(c->env), "workdir",
 	        c->workdir ? c->workdir : "/", "user", c->user, "hostname", c->hostname, "net",
-	        c->net == BE_NET_HOST ? "host" : "none", "limits", limits_json(&c->limits), "tty",
-	        c->tty, "interactive", c->interactive, "auto_remove", c->auto_remove, "created",
-	        (json_int_t)c->created);
+	        c->net == BE_NET_HOST     ? "host"
+	        : c->net == BE_NET_BRIDGE ? "bridge"
+	                                  : "none",
+	        "limits", limits_json(&c->limits), "tty", c->tty, "interactive", c->interactive,
+	        "auto_remove", c->auto_remove, "created", (json_int_t)c->created);
 	if (o == NULL)
 		return be_error_set(err, ENOMEM, "saving config of %s", c->name);
+	if (c->n_mounts)
+		json_object_set_new(o, "mounts", rec_mounts_json(c));
+	if (c->read_only)
+		json_object_set_new(o, "read_only", json_true());
+	if (c->net == BE_NET_BRIDGE && c->network)
+		json_object_set_new(o, "network", json_string(c->network));
+	if (c->n_ports)
+		json_object_set_new(o, "ports", rec_ports_json(c->ports, c->n_ports));
 	cleanup_free char *path = xasprintf("%s/config.json", dir);
 	/* A --rm container lives for one run: its records need no fsync. */
 	return store_save(path, o, c->auto_remove ? 0 : BE_STORE_DURABLE, err);

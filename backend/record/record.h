@@ -32,7 +32,13 @@ struct rec_config {
 	bool tty;
 	bool interactive;
 	bool auto_remove;
-	int64_t created; /* unix seconds */
+	int64_t created;         /* unix seconds */
+	struct be_mount *mounts; /* -v, --mount, --tmpfs, as vol_prepare made them */
+	size_t n_mounts;
+	bool read_only;        /* --read-only: the root filesystem */
+	char *network;         /* BE_NET_BRIDGE: the network's name; else NULL */
+	struct be_port *ports; /* -p as given (host_port 0: chosen at start) */
+	size_t n_ports;
 };
 
 /* state.json: durable facts about the container. */
@@ -86,6 +92,17 @@ bool rec_proc_same(const struct be_ctx *ctx, pid_t pid, uint64_t start);
 
 /* Is the container's keeper alive?  Fills run when it is. */
 bool rec_running(const struct be_ctx *ctx, const char *name, struct rec_run *run);
+
+/* rec_mounts.c: config.json's "mounts" array, written and read back with
+ * every field's type and value checked (a bad entry names the file). */
+json_t *rec_mounts_json(const struct rec_config *c);
+int rec_mounts_from_json(const char *path, json_t *arr, struct rec_config *out,
+                         struct be_error **err);
+
+/* rec_mounts.c: config.json's "ports" array likewise. */
+json_t *rec_ports_json(const struct be_port *p, size_t n);
+int rec_ports_from_json(const char *path, json_t *arr, struct be_port **out, size_t *n,
+                        struct be_error **err);
 
 /* JSON helpers for arrays of strings. */
 json_t *rec_strv_json(char *const *v);

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <string.h>
+#include <stdint.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -43,6 +44,18 @@ static const char *const masked_paths[] = {
 static const char *const readonly_paths[] = {
         "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger",
 };
+
+const char *const *sandbox_masked_paths(size_t *n)
+{
+	*n = sizeof(masked_paths) / sizeof(masked_paths[0]);
+	return masked_paths;
+}
+
+const char *const *sandbox_readonly_paths(size_t *n)
+{
+	*n = sizeof(readonly_paths) / sizeof(readonly_paths[0]);
+	return readonly_paths;
+}
 
 static const struct {
 	const char *name;
@@ -189,23 +202,110 @@ static int pivot(struct be_error **err)
 	return 0;
 }
 
+/* ---- a root that is not a mount point (berth inside a chroot) ----------
+ * statmount(2) (Linux 6.8) and the unique mount id of statx (6.8), declared
+ * here: Debian 12's headers predate them. */
+#define SB_STATX_MNT_ID_UNIQUE 0x4000u
+#define SB_STATMOUNT_MNT_BASIC 0x2u
+#ifndef SYS_statmount
+#define SYS_statmount 457
+#endif
+struct sb_mnt_id_req {
+	uint32_t size, spare;
+	uint64_t mnt_id, param;
+};
+struct sb_statmount {
+	uint32_t size, mnt_opts;
+	uint64_t mask;
+	uint32_t sb_dev_major, sb_dev_minor;
+	uint64_t sb_magic;
+	uint32_t sb_flags, fs_type;
+	uint64_t mnt_id, mnt_parent_id;
+	uint32_t mnt_id_old, mnt_parent_id_old;
+	uint64_t mnt_attr, mnt_propagation, mnt_peer_group, mnt_master, propagate_from;
+	uint32_t mnt_root, mnt_point;
+	uint64_t spare[50];
+};
+
+/* Whether the mount holding "/" (whose mount point lies outside the root,
+ * so no path names it) propagates to peers. */
+static int root_mount_shared(bool *shared, struct be_error **err)
+{
+	struct statx stx;
+	if (statx(AT_FDCWD, "/", 0, SB_STATX_MNT_ID_UNIQUE, &stx) < 0)
+		return be_error_set(err, errno, "statx /");
+	if (!(stx.stx_mask & SB_STATX_MNT_ID_UNIQUE))
+		return be_error_set(err, ENOSYS, "this kernel cannot name the mount that holds /");
+	struct sb_mnt_id_req req = {
+	        .size = 24, .mnt_id = stx.stx_mnt_id, .param = SB_STATMOUNT_MNT_BASIC};
+	struct sb_statmount sm;
+	memset(&sm, 0, sizeof(sm));
+	if (syscall(SYS_statmount, &req, &sm, sizeof(sm), 0) < 0)
+		return be_error_set(err, errno, "statmount of the mount that holds /");
+	*shared = (sm.mnt_propagation & MS_SHARED) != 0;
+	return 0;
+}
+
+/* In a chroot whose / is not a mount point, pivot_root and "make / private"
+ * both fail (EINVAL).  A recursive clone of / attached onto / itself, then
+ * entered (fchdir + chroot), is a root that is a mount point.  Attaching it
+ * would copy it to the peers of a shared holder (the host): refused then. */
+static int root_onto_own_mount(struct be_error **err)
+{
+	bool shared = true;
+	if (root_mount_shared(&shared, err) < 0)
+		return be_error_wrap(err, "/ is not a mount point (a chroot?)");
+	if (shared)
+		return be_error_set(
+		        err, 0,
+		        "/ is not a mount point (a chroot?) and the mount that holds it "
+		        "is shared, so a mount made here would appear outside too: bind the "
+		        "chroot's directory onto itself, or enter it from a private mount "
+		        "namespace");
+	cleanup_close int cwd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	cleanup_close int t = (int)syscall(SYS_open_tree, AT_FDCWD, "/",
+	                                   OPEN_TREE_CLONE | AT_RECURSIVE | O_CLOEXEC);
+	if (cwd < 0 || t < 0)
+		return be_error_set(err, errno, "cloning the mount of /");
+	if (syscall(SYS_move_mount, t, "", AT_FDCWD, "/", MOVE_MOUNT_F_EMPTY_PATH) < 0)
+		return be_error_set(err, errno, "mounting / onto itself");
+	if (fchdir(t) < 0 || chroot(".") < 0 || fchdir(cwd) < 0)
+		return be_error_set(err, errno, "entering the mount of /");
+	return 0;
+}
+
+int sandbox_private_mounts(struct be_error **err)
+{
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0)
+		return 0;
+	if (errno != EINVAL || is_mount_point("/"))
+		return be_error_set(err, errno, "making mounts private");
+	if (root_onto_own_mount(err) < 0)
+		return -1;
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		return be_error_set(err, errno, "making mounts private");
+	return 0;
+}
+
 int sandbox_setup_root(const struct be_sandbox_cfg *cfg, struct be_error **err)
 {
 	const char *root = cfg->rootfs;
 	if (root == NULL || root[0] != '/')
 		return be_error_set(err, 0, "root \"%s\" is not an absolute path",
 		                    root ? root : "");
-	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
-		return be_error_set(err, errno, "making mounts private");
+	if (sandbox_private_mounts(err) < 0)
+		return -1;
 	if (!is_mount_point(root) && mount(root, root, NULL, MS_BIND | MS_REC, NULL) < 0)
 		return be_error_set(err, errno, "binding %s", root);
 	if (chdir(root) < 0)
 		return be_error_set(err, errno, "chdir %s", root);
 	if (mount_point("proc", err) < 0 ||
 	    do_mount("proc", "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, err) < 0 ||
-	    setup_sys(cfg->net_host, err) < 0 || setup_dev(err) < 0)
+	    setup_sys(cfg->net_host, err) < 0 || setup_dev(err) < 0 ||
+	    sandbox_user_mounts(cfg, err) < 0)
 		return be_error_wrap(err, "setting up %s", root);
-	if (pivot(err) < 0 || mask_paths(err) < 0 || readonly_binds(err) < 0)
+	if (pivot(err) < 0 || mask_paths(err) < 0 || readonly_binds(err) < 0 ||
+	    sandbox_readonly_root(cfg, err) < 0)
 		return be_error_wrap(err, "setting up %s", root);
 	return 0;
 }

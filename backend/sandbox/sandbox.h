@@ -10,6 +10,17 @@
 
 #include "berth.h"
 
+/* A mount the user asked for (-v, --mount, --tmpfs), its source already
+ * opened by the caller (O_PATH, links refused): bound, or a fresh tmpfs. */
+struct be_sandbox_mount {
+	int src_fd;         /* -1: a tmpfs */
+	bool src_dir;       /* the source is a directory (else a file) */
+	const char *target; /* absolute inside the container; links resolve inside it */
+	bool readonly;
+	uint64_t size; /* tmpfs bytes, 0: default */
+	unsigned mode; /* tmpfs mode, 0: 01777 */
+};
+
 /* What a container process gets.  Every pointer is borrowed. */
 struct be_sandbox_cfg {
 	const char *rootfs; /* absolute path of the root; bound onto itself if not a mount point */
@@ -32,6 +43,9 @@ struct be_sandbox_cfg {
 	 * (cg_open_enter) before anything else; may be NULL. */
 	const int *cgroup_fds;
 	size_t n_cgroup_fds;
+	const struct be_sandbox_mount *mounts; /* applied before pivot_root, in order */
+	size_t n_mounts;
+	bool read_only_root; /* --read-only */
 };
 
 /* Exit codes, as docker's. */
@@ -89,10 +103,28 @@ int sandbox_exec(pid_t init_pid, const struct be_sandbox_cfg *cfg,
 
 /* ---- between the sandbox files (sandbox.c, secure.c, sandbox_exec.c) --- */
 
+/* In a fresh mount namespace: makes every mount private (MS_REC) so that
+ * nothing mounted here reaches the host.  When / is not a mount point (a
+ * chroot), first mounts a clone of / onto itself and enters it, unless the
+ * mount holding / is shared (then an error that says what to do). */
+int sandbox_private_mounts(struct be_error **err);
+
 /* sandbox.c: from the caller's mount namespace (already unshared), makes
  * cfg->rootfs the root with /proc, /sys, /dev, the masks and read-only
  * paths; cwd is "/" afterwards. */
 int sandbox_setup_root(const struct be_sandbox_cfg *cfg, struct be_error **err);
+
+/* mounts.c: cfg's user mounts, from the new root's directory (the cwd,
+ * before pivot_root): each target is resolved inside the root (a link
+ * cannot lead out), made when missing, and the source bound (or a tmpfs
+ * mounted) there. */
+int sandbox_user_mounts(const struct be_sandbox_cfg *cfg, struct be_error **err);
+/* mounts.c: after pivot_root, makes "/" read-only when cfg asks (the
+ * mounts on it keep their own flags). */
+int sandbox_readonly_root(const struct be_sandbox_cfg *cfg, struct be_error **err);
+/* mounts.c: brings the loopback of the (new) network namespace up, as
+ * docker does for --net none. */
+int sandbox_lo_up(struct be_error **err);
 
 /* The user a spec names: "uid", "uid:gid", "name", "name:group", ids or
  * names mixed; names are looked up in ROOT/etc/passwd and ROOT/etc/group
@@ -119,5 +151,12 @@ int secure_lock(bool no_seccomp, struct be_error **err);
 int secure_cloexec_fds(int keep_fd, struct be_error **err);
 /* Effective capability mask the init of root gets (for tests and docs). */
 unsigned long long secure_default_caps(void);
+
+/* berth's policy tables, for the isolation inspector: the paths masked
+ * and made read-only in every container, and the system calls its seccomp
+ * filter refuses.  Static storage; n receives the count. */
+const char *const *sandbox_masked_paths(size_t *n);
+const char *const *sandbox_readonly_paths(size_t *n);
+const char *const *secure_denied_calls(size_t *n);
 
 #endif

@@ -240,8 +240,9 @@ static void enter_prepare(const struct be_sandbox_cfg *cfg)
 	 * process while it holds host fds; exec makes it dumpable again. */
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	umask(0);
-	if (setup_stdio(cfg, &err) < 0 || sandbox_setup_root(cfg, &err) < 0 ||
-	    (cfg->tty && setup_console(cfg, &err) < 0) || setup_host(cfg, &err) < 0)
+	if ((!cfg->net_host && sandbox_lo_up(&err) < 0) || setup_stdio(cfg, &err) < 0 ||
+	    sandbox_setup_root(cfg, &err) < 0 || (cfg->tty && setup_console(cfg, &err) < 0) ||
+	    setup_host(cfg, &err) < 0)
 		die_err(cfg->report_fd, err);
 }
 
@@ -420,14 +421,52 @@ static int join_ns(int pidfd, pid_t pid, int flags, struct be_error **err)
 	return join_by_files(pid, flags, err);
 }
 
+/* The init's root, opened before joining its mount namespace: setns
+ * leaves a process at that namespace's root mount, which is not the
+ * container's root when berth runs in a chroot (a pivot_root made there
+ * never moves the namespace's root). */
+static int open_init_root(int pidfd, pid_t init_pid, struct be_error **err)
+{
+	char p[64];
+	snprintf(p, sizeof(p), "/proc/%d/root", (int)init_pid);
+	int fd = open(p, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return be_error_set(err, errno, "opening %s", p);
+	/* Still alive after the open: the pid was the init's when opened
+	 * (a pid is not reused while its process lives). */
+	if (pidfd >= 0 && syscall(SYS_pidfd_send_signal, pidfd, 0, NULL, 0) < 0) {
+		int e = errno;
+		close(fd);
+		return be_error_set(err, e, "container process %d", (int)init_pid);
+	}
+	return fd;
+}
+
+/* Once in the mount namespace: chroot to the init's root, then check that
+ * "/" is that very directory. */
+static int enter_init_root(int root_fd, struct be_error **err)
+{
+	struct stat want, got;
+	if (fchdir(root_fd) < 0 || chroot(".") < 0 || chdir("/") < 0)
+		return be_error_set(err, errno, "entering the container's root");
+	if (fstat(root_fd, &want) < 0 || stat("/", &got) < 0)
+		return be_error_set(err, errno, "checking the container's root");
+	if (want.st_dev != got.st_dev || want.st_ino != got.st_ino)
+		return be_error_set(err, EXDEV, "exec did not reach the container's root");
+	return 0;
+}
+
 static _Noreturn void exec_child(int pidfd, pid_t init_pid, const struct be_sandbox_cfg *cfg,
                                  int go_fd, int report_fd)
 {
 	struct be_error *err = NULL;
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	int flags = CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWCGROUP;
-	if (join_ns(pidfd, init_pid, flags, &err) < 0)
+	int root_fd = open_init_root(pidfd, init_pid, &err);
+	if (root_fd < 0 || join_ns(pidfd, init_pid, flags, &err) < 0 ||
+	    enter_init_root(root_fd, &err) < 0)
 		die_err(report_fd, err);
+	close(root_fd);
 	if (!wait_go(go_fd))
 		_exit(BE_EXIT_SETUP);
 	close(go_fd);

@@ -320,6 +320,12 @@ static const char *const denied_calls[] = {
         "vm86old",
 };
 
+const char *const *secure_denied_calls(size_t *n)
+{
+	*n = sizeof(denied_calls) / sizeof(denied_calls[0]);
+	return denied_calls;
+}
+
 static int add_rules(scmp_filter_ctx ctx)
 {
 	for (size_t i = 0; i < sizeof(denied_calls) / sizeof(denied_calls[0]); i++) {

@@ -91,6 +91,7 @@ int be_snapshot_take(struct be_ctx *ctx, const char *name, const char *snap,
 	if (snap_open_locked(ctx, name, &lock, err) < 0 ||
 	    create_locked(ctx, name, snap, out, err) < 0)
 		return be_error_wrap(err, "snapshot of %s", name);
+	store_event(ctx, name, "snapshot", "%s", out->name);
 	return 0;
 }
 
@@ -230,6 +231,7 @@ int be_snapshot_rollback(struct be_ctx *ctx, const char *name, const char *snap,
 		    rollback_locked(ctx, name, snap, restart, timeout_s, &was_running, err) < 0)
 			return be_error_wrap(err, "rolling %s back to %s", name, snap);
 	}
+	store_event(ctx, name, "rollback", "to %s", snap);
 	/* start takes the lock itself. */
 	if (was_running && be_container_start(ctx, name, NULL, err) < 0)
 		return be_error_wrap(err, "rolled %s back to %s, but", name, snap);

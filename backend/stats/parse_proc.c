@@ -27,6 +27,8 @@ int parse_proc_stat(const char *text, struct be_proc_stat *out)
 		return -1;
 	copy_text(out->comm, sizeof(out->comm), comm, (size_t)(close - comm));
 	p = close + 2;
+	if (*p == '\0')
+		return -1; /* no state: nothing after "(comm) " (found by fuzz_parse_proc) */
 	out->state = *p++;
 	/* Fields 4.. after the state; we want 4 ppid, 14 utime, 15 stime,
 	 * 20 num_threads, 22 starttime, 24 rss. */

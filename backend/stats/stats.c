@@ -3,6 +3,7 @@
  * rediscovers, samples, computes rates and keeps history. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -265,8 +266,53 @@ static void drop_vm(struct be_slot *s)
 	memset(&s->it.vm, 0, sizeof(s->it.vm));
 }
 
+const char *be_mark_name(enum be_mark_type t)
+{
+	switch (t) {
+	case BE_MARK_OOM: return "OOM kill";
+	case BE_MARK_THROTTLED: return "throttled";
+	case BE_MARK_PIDS_MAX: return "pids limit";
+	default: return "limit changed";
+	}
+}
+
+static void mark(struct be_item *it, enum be_mark_type type, const char *fmt, ...)
+        __attribute__((format(printf, 3, 4)));
+static void mark(struct be_item *it, enum be_mark_type type, const char *fmt, ...)
+{
+	struct be_mark *m = &it->marks[it->nmarks++ % BE_MARKS];
+	m->sample = it->samples + 1; /* the sample about to be pushed */
+	m->wall_ns = util_wall_ns();
+	m->type = type;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(m->detail, sizeof(m->detail), fmt, ap);
+	va_end(ap);
+}
+
+/* What changed between the previous sample p and x, as marks. */
+static void find_marks(struct be_item *it, const struct be_sample *x, const struct be_sample *p)
+{
+	if ((x->have & p->have & BE_HAVE_OOM) && x->oom_kills > p->oom_kills)
+		mark(it, BE_MARK_OOM, "%llu in all", (unsigned long long)x->oom_kills);
+	if ((x->have & p->have & BE_HAVE_THROTTLE) && x->throttled_percent >= 50 &&
+	    p->throttled_percent < 50)
+		mark(it, BE_MARK_THROTTLED, "%.0f%% of periods", x->throttled_percent);
+	bool plim = (x->have & BE_HAVE_PIDS_LIMIT) && x->pids_limit != BE_UNLIMITED;
+	if (plim && (p->have & BE_HAVE_PIDS) && x->pids >= x->pids_limit && p->pids < x->pids_limit)
+		mark(it, BE_MARK_PIDS_MAX, "%llu of %llu", (unsigned long long)x->pids,
+		     (unsigned long long)x->pids_limit);
+	if ((x->have & p->have & BE_HAVE_MEM_LIMIT) && x->mem_limit_bytes != p->mem_limit_bytes)
+		mark(it, BE_MARK_LIMIT, "memory");
+	if ((x->have & p->have & BE_HAVE_CPU_LIMIT) && x->cpu_quota_us != p->cpu_quota_us)
+		mark(it, BE_MARK_LIMIT, "cpu quota");
+	if ((x->have & p->have & BE_HAVE_PIDS_LIMIT) && x->pids_limit != p->pids_limit)
+		mark(it, BE_MARK_LIMIT, "pids");
+}
+
 static void push_history(struct be_item *it)
 {
+	it->samples++;
 	const struct be_sample *x = &it->cur;
 	be_ring_push(&it->hist[BE_HIST_CPU], (float)x->cpu_percent);
 	be_ring_push(&it->hist[BE_HIST_MEM], (float)x->mem_bytes);
@@ -322,8 +368,11 @@ static int sample_slot(struct be_monitor *mon, struct be_slot *s)
 			return -1;
 		drop_vm(s);
 	}
-	if (s->has_prev)
+	if (s->has_prev) {
 		stats_rates(&x, &s->prev);
+		find_marks(&s->it, &x, &s->prev);
+	}
+	s->it.prev = s->has_prev ? s->prev : x;
 	learn_from_processes(mon, s);
 	s->it.cur = x;
 	s->prev = x;

@@ -1,5 +1,7 @@
 /* The backend context: state root, run directory, cgroup and /proc roots. */
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -137,6 +139,119 @@ static char *clean_root(const char *path)
 	return resolve_dotdot(p);
 }
 
+/* ---- whose root ------------------------------------------------------------ */
+
+enum root_state { ROOT_NEW, ROOT_OURS };
+
+/* Entries a root made by a berth older than the marker holds (and the temp
+ * file of a marker being written by a concurrent berth). */
+static bool legacy_entry(const char *name, unsigned *core)
+{
+	static const char *const core_dirs[] = {"images", "layers", "containers"};
+	for (size_t i = 0; i < 3; i++)
+		if (strcmp(name, core_dirs[i]) == 0) {
+			*core |= 1u << i;
+			return true;
+		}
+	return strcmp(name, "trash") == 0 || strcmp(name, "tmp") == 0 || strcmp(name, "run") == 0;
+}
+
+/* What the directory fd (which it closes) holds: 0 nothing (or only a
+ * marker being written), 1 a root of an older berth (its own folders, and
+ * all of images, layers and containers), -1 anything else. */
+static int root_contents(int fd)
+{
+	cleanup_dir DIR *d = fdopendir(fd);
+	if (d == NULL) {
+		close(fd);
+		return -1;
+	}
+	unsigned core = 0;
+	bool other = false, any = false;
+	struct dirent *de;
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0 ||
+		    strncmp(de->d_name, "." BE_CTX_MARKER ".tmp", strlen(BE_CTX_MARKER) + 5) == 0)
+			continue;
+		any = true;
+		if (!legacy_entry(de->d_name, &core))
+			other = true;
+	}
+	if (!any)
+		return 0;
+	return !other && core == 7 ? 1 : -1;
+}
+
+/* Reads ROOT/.berth: 0 when it is a marker this berth reads. */
+static int read_marker(const char *path, struct be_error **err)
+{
+	cleanup_json json_t *m = store_load(path, err);
+	if (m == NULL)
+		return -1;
+	json_t *f = json_object_get(m, "format");
+	if (!json_is_integer(f) || json_integer_value(f) != BE_CTX_FORMAT)
+		return be_error_set(err, 0,
+		                    "%s: unsupported root format (this berth reads format %d)",
+		                    path, BE_CTX_FORMAT);
+	return 0;
+}
+
+/* Is ctx->root a directory berth may use?  Refuses "/", the root of a
+ * mounted filesystem and (unless read-only) a non-empty directory without
+ * the marker. */
+static int check_root(const struct be_ctx *ctx, enum root_state *state, struct be_error **err)
+{
+	*state = ROOT_NEW;
+	if (strcmp(ctx->root, "/") == 0)
+		return be_error_set(err, 0,
+		                    "/ cannot be a berth root; use an empty or new directory");
+	int fd = open(ctx->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return 0; /* missing (made below) or not a directory (mkdir says so) */
+	struct statx stx;
+	if (statx(fd, "", AT_EMPTY_PATH, STATX_BASIC_STATS, &stx) == 0 &&
+	    (stx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) &&
+	    (stx.stx_attributes & STATX_ATTR_MOUNT_ROOT)) {
+		close(fd);
+		return be_error_set(err, 0,
+		                    "%s is the root of a mounted filesystem; use an empty or new "
+		                    "directory inside it",
+		                    ctx->root);
+	}
+	cleanup_free char *marker = ctx_path(ctx, BE_CTX_MARKER);
+	struct stat st;
+	if (fstatat(fd, BE_CTX_MARKER, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+		close(fd);
+		if (!S_ISREG(st.st_mode))
+			return be_error_set(err, 0, "%s is not a berth root (%s is not a file)",
+			                    ctx->root, marker);
+		*state = ROOT_OURS;
+		return read_marker(marker, err);
+	}
+	/* A read-only context writes and repairs nothing: it may look at any
+	 * directory (tests point it at fixture trees). */
+	if (ctx->read_only) {
+		close(fd);
+		return 0;
+	}
+	int what = root_contents(fd);
+	if (what < 0)
+		return be_error_set(err, 0,
+		                    "%s is not a berth root (no " BE_CTX_MARKER
+		                    "); use an empty or new directory",
+		                    ctx->root);
+	return 0;
+}
+
+/* Writes ROOT/.berth into a root berth just made (or an older berth's). */
+static int write_marker(const struct be_ctx *ctx, struct be_error **err)
+{
+	cleanup_free char *marker = ctx_path(ctx, BE_CTX_MARKER);
+	cleanup_json json_t *m =
+	        json_pack("{s:s, s:i}", "kind", "berth root", "format", BE_CTX_FORMAT);
+	return store_save(marker, m, BE_STORE_DURABLE, err);
+}
+
 int be_ctx_open(const struct be_ctx_opts *opts, struct be_ctx **out, struct be_error **err)
 {
 	struct be_ctx_opts none = {0};
@@ -170,7 +285,15 @@ int be_ctx_open(const struct be_ctx_opts *opts, struct be_ctx **out, struct be_e
 	ctx->lock_wait = opts->lock_wait;
 	ctx->read_only = opts->read_only;
 
+	enum root_state state;
+	if (check_root(ctx, &state, err) < 0) {
+		be_ctx_free(ctx);
+		return -1;
+	}
 	if (!ctx->read_only) {
+		if (state == ROOT_NEW &&
+		    (util_mkdir_p(ctx->root, 0700, err) < 0 || write_marker(ctx, err) < 0))
+			goto fail;
 		static const char *dirs[] = {"images", "layers", "containers", "trash", "tmp"};
 		for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
 			cleanup_free char *d = ctx_path(ctx, "%s", dirs[i]);

@@ -4,6 +4,12 @@
 
 #include "berth.h"
 
+/* The marker record at the top of every root berth made ("ROOT/.berth",
+ * {"kind": "berth root", "format": N}): without it a non-empty directory is
+ * not berth's, and berth neither uses nor repairs it. */
+#define BE_CTX_MARKER ".berth"
+#define BE_CTX_FORMAT 1
+
 struct be_ctx {
 	char *root;
 	char *run_dir;

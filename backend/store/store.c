@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/syscall.h>
+#include <linux/openat2.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -303,86 +305,119 @@ void store_lock_release(struct be_lock *lock)
 
 /* ---- trash and repair ---------------------------------------------------- */
 
+/* Opens dir (relative to rootfd) beneath the root without following any
+ * symbolic link on the way; "" is the root itself. */
+static int open_beneath(int rootfd, const char *dir)
+{
+	if (*dir == '\0')
+		return fcntl(rootfd, F_DUPFD_CLOEXEC, 0);
+	struct open_how how = {
+	        .flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC,
+	        .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
+	};
+	return (int)syscall(SYS_openat2, rootfd, dir, &how, sizeof(how));
+}
+
+/* ROOT/trash, opened without following a link; made when missing (a root
+ * opened read-only). */
+static int open_trash(int rootfd)
+{
+	int fd = openat(rootfd, "trash", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT && mkdirat(rootfd, "trash", 0700) == 0)
+		fd = openat(rootfd, "trash", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	return fd;
+}
+
 int store_trash(const struct be_ctx *ctx, const char *path, struct be_error **err)
 {
+	/* Only what berth made in its root, reached by name: a link on the
+	 * way (a tampered containers/ or upper) fails, never moves (and so
+	 * deletes) what it points to. */
+	size_t n = strlen(ctx->root);
+	if (strncmp(path, ctx->root, n) != 0 || path[n] != '/' || path[n + 1] == '\0')
+		return be_error_set(err, EINVAL, "moving %s to the trash: not inside the root %s",
+		                    path, ctx->root);
+	cleanup_free char *dir = xstrdup(path + n + 1);
+	char *slash = strrchr(dir, '/');
+	const char *base = slash ? path + n + 1 + (slash - dir) + 1 : path + n + 1;
+	if (slash)
+		*slash = '\0';
+	else
+		dir[0] = '\0';
+	cleanup_close int rootfd = open(ctx->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	cleanup_close int parent = rootfd < 0 ? -1 : open_beneath(rootfd, dir);
+	if (parent < 0 && errno == ENOENT)
+		return 0; /* nothing to move */
+	if (parent < 0 && (errno == ELOOP || errno == EXDEV))
+		return be_error_set(err, ELOOP,
+		                    "moving %s to the trash: a symbolic link on the way", path);
+	if (parent < 0)
+		return be_error_set(err, errno, "moving %s to the trash", path);
+	cleanup_close int trash = open_trash(rootfd);
+	if (trash < 0)
+		return be_error_set(err, errno, "moving %s to the trash", path);
 	char id[17];
 	util_random_hex(id, 8);
-	cleanup_free char *dest = ctx_path(ctx, "trash/%s", id);
-	if (rename(path, dest) == 0)
+	if (renameat(parent, base, trash, id) == 0 || errno == ENOENT)
 		return 0;
-	if (errno == ENOENT && !util_path_exists(path))
-		return 0; /* nothing to move */
-	if (errno == ENOENT) {
-		/* The trash itself is missing (a root opened read-only). */
-		cleanup_free char *trash = ctx_path(ctx, "trash");
-		if (util_mkdir_p(trash, 0700, err) < 0)
-			return -1;
-		if (rename(path, dest) == 0)
-			return 0;
-	}
 	return be_error_set(err, errno, "moving %s to the trash", path);
+}
+
+/* Opens ROOT/NAME, one of berth's own folders, never through a link: a
+ * folder that is a link (or missing) is left alone (-1, errno set). */
+static int open_own_dir(const struct be_ctx *ctx, const char *name)
+{
+	cleanup_close int root = open(ctx->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (root < 0)
+		return -1;
+	return openat(root, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 }
 
 int store_empty_trash(const struct be_ctx *ctx, struct be_error **err)
 {
 	cleanup_free char *trash = ctx_path(ctx, "trash");
-	cleanup_dir DIR *d = opendir(trash);
-	if (d == NULL)
+	int fd = open_own_dir(ctx, "trash");
+	if (fd < 0)
 		return errno == ENOENT ? 0 : be_error_set(err, errno, "reading %s", trash);
+	cleanup_dir DIR *d = fdopendir(fd);
+	if (d == NULL) {
+		close(fd);
+		return be_error_set(err, errno, "reading %s", trash);
+	}
 	struct dirent *de;
 	while ((de = readdir(d)) != NULL) {
 		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
 			continue;
 		cleanup_free char *p = xasprintf("%s/%s", trash, de->d_name);
-		if (util_rm_rf(p, err) < 0)
+		if (util_rm_rf_at(fd, de->d_name, p, err) < 0)
 			return -1;
 	}
 	return 0;
 }
 
-/* Opens path (a file or a directory, never through a link) and takes its
- * flock: returns the fd, or -1 when another process holds it (the object
- * is in use) or it cannot be opened. */
-static int lock_if_idle(const char *path, bool *busy)
-{
-	*busy = false;
-	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
-		*busy = (errno == EWOULDBLOCK);
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
-/* Removes path unless a live process holds a flock on it (a temp file being
- * written, a work directory in use). */
-static int remove_if_idle(const char *path, struct be_error **err)
+/* Removes NAME in dirfd unless a live process holds a flock on it (a temp
+ * file being written, a work directory in use); never follows a link. */
+static int remove_if_idle(int dirfd, const char *name, const char *shown, struct be_error **err)
 {
 	struct stat st;
-	if (lstat(path, &st) < 0)
+	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 		return 0;
 	cleanup_close int fd = -1;
 	if (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode)) {
-		bool busy;
-		fd = lock_if_idle(path, &busy);
-		if (busy)
+		fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+		if (fd < 0)
 			return 0;
+		if (flock(fd, LOCK_EX | LOCK_NB) < 0)
+			return 0; /* busy, or not lockable: leave it */
 	}
-	return util_rm_rf(path, err);
+	return util_rm_rf_at(dirfd, name, shown, err);
 }
 
 /* Removes ".NAME.tmpXXXXXX" files left by an interrupted atomic write in
- * dir and, depth levels down, in its subdirectories (never through links). */
-static int remove_temp_files(const char *dir, int depth, struct be_error **err)
+ * the directory fd (which it closes) and, depth levels down, in its
+ * subdirectories (never through links). */
+static int remove_temp_files(int fd, const char *dir, int depth, struct be_error **err)
 {
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
-		return errno == ENOENT || errno == ENOTDIR || errno == ELOOP
-		               ? 0
-		               : be_error_set(err, errno, "reading %s", dir);
 	cleanup_dir DIR *d = fdopendir(fd);
 	if (d == NULL) {
 		close(fd);
@@ -397,15 +432,27 @@ static int remove_temp_files(const char *dir, int depth, struct be_error **err)
 			/* A live writer's file: its lock may not be taken yet. */
 			if (util_temp_owner_alive(de->d_name))
 				continue;
-			if (remove_if_idle(p, err) < 0)
+			if (remove_if_idle(fd, de->d_name, p, err) < 0)
 				return -1;
 		} else if (depth > 0 && de->d_name[0] != '.' &&
 		           (de->d_type == DT_DIR || de->d_type == DT_UNKNOWN)) {
-			if (remove_temp_files(p, depth - 1, err) < 0)
+			int sub = openat(fd, de->d_name,
+			                 O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			if (sub >= 0 && remove_temp_files(sub, p, depth - 1, err) < 0)
 				return -1;
 		}
 	}
 	return 0;
+}
+
+/* remove_temp_files on a directory opened by fd (missing, a link: skipped). */
+static int remove_temp_files_in(int fd, const char *dir, int depth, struct be_error **err)
+{
+	if (fd < 0)
+		return errno == ENOENT || errno == ENOTDIR || errno == ELOOP
+		               ? 0
+		               : be_error_set(err, errno, "reading %s", dir);
+	return remove_temp_files(fd, dir, depth, err);
 }
 
 int store_repair(const struct be_ctx *ctx, struct be_error **err)
@@ -418,22 +465,27 @@ int store_repair(const struct be_ctx *ctx, struct be_error **err)
 	} records[] = {{"images", 0}, {"layers", 1}, {"containers", 1}};
 	for (size_t i = 0; i < sizeof(records) / sizeof(records[0]); i++) {
 		cleanup_free char *dir = ctx_path(ctx, "%s", records[i].dir);
-		if (remove_temp_files(dir, records[i].depth, err) < 0)
+		if (remove_temp_files_in(open_own_dir(ctx, records[i].dir), dir, records[i].depth,
+		                         err) < 0)
 			return -1;
 	}
 	/* Runtime records: RUN/containers/NAME.json and below. */
-	if (remove_temp_files(ctx->run_dir, 2, err) < 0)
+	int run = open(ctx->run_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (remove_temp_files_in(run, ctx->run_dir, 2, err) < 0)
 		return -1;
 	/* Work directories under ROOT/tmp: their users hold a flock on them. */
 	cleanup_free char *tmp = ctx_path(ctx, "tmp");
-	cleanup_dir DIR *t = opendir(tmp);
+	int tfd = open_own_dir(ctx, "tmp");
+	cleanup_dir DIR *t = tfd >= 0 ? fdopendir(tfd) : NULL;
+	if (tfd >= 0 && t == NULL)
+		close(tfd);
 	if (t) {
 		struct dirent *de;
 		while ((de = readdir(t)) != NULL) {
 			if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
 				continue;
 			cleanup_free char *p = xasprintf("%s/%s", tmp, de->d_name);
-			if (remove_if_idle(p, err) < 0)
+			if (remove_if_idle(tfd, de->d_name, p, err) < 0)
 				return -1;
 		}
 	}

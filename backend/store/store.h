@@ -45,6 +45,11 @@ int store_check(const char *path, json_t *obj, const struct be_field *fields, si
 #define BE_STORE_CHECK(path, obj, fields, err)                                                     \
 	store_check(path, obj, fields, sizeof(fields) / sizeof((fields)[0]), err)
 
+/* Appends an event of container name to ROOT/events.jsonl (be_events.h);
+ * failures are ignored: a lost event never fails what it reports. */
+__attribute__((format(printf, 4, 5))) void store_event(const struct be_ctx *ctx, const char *name,
+                                                       const char *type, const char *fmt, ...);
+
 /* ---- locks ------------------------------------------------------------ */
 struct be_lock;
 /* Takes the lock of object KIND/NAME (flock on RUN/locks/KIND.NAME.lock).
@@ -69,8 +74,11 @@ static inline void be_cleanup_lockp(struct be_lock **l)
 #define cleanup_lock __attribute__((cleanup(be_cleanup_lockp)))
 
 /* ---- trash and repair -------------------------------------------------- */
-/* Moves path (same filesystem as the root) into ROOT/trash atomically; the
- * content is deleted by store_empty_trash. */
+/* Moves path (inside the root: ROOT/...) into ROOT/trash atomically; the
+ * content is deleted by store_empty_trash.  Its parent is reached from the
+ * root without following any symbolic link (openat2 RESOLVE_NO_SYMLINKS):
+ * a link on the way is an error, never a move of what it points to.  A
+ * missing path is success. */
 int store_trash(const struct be_ctx *ctx, const char *path, struct be_error **err);
 int store_empty_trash(const struct be_ctx *ctx, struct be_error **err);
 /* Removes stray temp files (".*.tmp*") under the root's record directories

@@ -21,7 +21,8 @@
 #include "base/util.h"
 #include "testutil.h"
 
-static const char *const ctls[] = {"cpu", "cpuacct", "memory", "pids", "freezer", "blkio"};
+static const char *const ctls[] = {"cpu",     "cpuacct", "memory", "pids",
+                                   "freezer", "blkio",   "devices"};
 #define NCTLS (sizeof(ctls) / sizeof(ctls[0]))
 /* Every group name a test may make, removed in teardown. */
 static const char *const names[] = {"lim", "thr",  "pids", "oom", "cpu", "frz",
@@ -325,6 +326,8 @@ static void test_be_cgroup_create_v1_files(void **state)
 	expect_file(it, "cpu", "lim", "cpu.shares", "2597");
 	expect_file(it, "pids", "lim", "pids.max", "20");
 	expect_file(it, "freezer", "lim", "freezer.state", "THAWED");
+	/* docker's device rules: the first allow line the kernel lists. */
+	expect_file(it, "devices", "lim", "devices.list", "c *:* m");
 	/* io weight where the kernel has a file for it (BFQ's here). */
 	char *blk = group_dir(it, "blkio", "lim");
 	char bfq[4096], cfq[4096];

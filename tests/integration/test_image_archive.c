@@ -52,17 +52,63 @@ static const char docker_config[] =
         "\"Cmd\": [\"sh\", \"-c\", \"echo hi-from-config\"], \"Env\": [\"GREETING=hello\"], "
         "\"WorkingDir\": \"/srv\"}, \"rootfs\": {\"type\": \"layers\", \"diff_ids\": []}}";
 
+/* "sha256:<hex>" of the file at path (caller frees). */
+static char *sha256_of(const char *path)
+{
+	struct tu_out o = {0};
+	assert_int_equal(tu_sh(&o, "sha256sum '%s' | cut -c1-64", path), 0);
+	o.out[strcspn(o.out, "\n")] = '\0';
+	assert_int_equal(strlen(o.out), 64);
+	char *d = NULL;
+	assert_true(asprintf(&d, "sha256:%s", o.out) > 0);
+	tu_out_free(&o);
+	return d;
+}
+
+/* Changes one byte of the file at path: at offset pos, or (pos < 0) at
+ * size + pos. */
+static void flip_byte(const char *path, long pos)
+{
+	assert_int_equal(tu_sh(NULL,
+	                       "f='%s'; p=%ld; [ $p -lt 0 ] && p=$(( $(stat -c %%s \"$f\") + p )); "
+	                       "b=$(od -An -tu1 -j$p -N1 \"$f\" | tr -d ' '); "
+	                       "printf \"\\$(printf %%o $(( (b + 1) %% 256 )))\" | "
+	                       "dd of=\"$f\" bs=1 seek=$p conv=notrunc 2>/dev/null",
+	                       path, pos),
+	                 0);
+}
+
+/* config with its "diff_ids": [] filled with the digests of t1 and t2. */
+static char *with_diff_ids(const char *config, const char *t1, const char *t2)
+{
+	const char *hole = strstr(config, "\"diff_ids\": []");
+	if (hole == NULL)
+		return strdup(config);
+	char *d1 = sha256_of(t1), *d2 = sha256_of(t2), *out = NULL;
+	assert_true(asprintf(&out, "%.*s\"diff_ids\": [\"%s\", \"%s\"]%s", (int)(hole - config),
+	                     config, d1, d2, hole + strlen("\"diff_ids\": []")) > 0);
+	free(d1);
+	free(d2);
+	return out;
+}
+
 /* A docker-save archive at work/NAME.tar with the given manifest.json and
- * config, holding the layers l1/layer.tar and l2/layer.tar. */
-static char *docker_archive(const struct tu_fix *f, const char *name, const char *manifest,
-                            const char *config, const struct tu_tar_entry *l2, size_t n2)
+ * config (its diff_ids filled in), holding the layers l1/layer.tar and
+ * l2/layer.tar; with tamper, one byte of l2/layer.tar changes after its
+ * digest was written (at offset tamper, or from the end when < 0). */
+static char *docker_archive_t(const struct tu_fix *f, const char *name, const char *manifest,
+                              const char *config, const struct tu_tar_entry *l2, size_t n2,
+                              long tamper)
 {
 	char *t1 = tu_work_path(f, "layer1.tar"), *t2 = tu_work_path(f, "layer2.tar"), *out = NULL;
 	tu_make_tar(t1, ARCHIVE_FILTER_NONE, layer1, sizeof(layer1) / sizeof(layer1[0]));
 	tu_make_tar(t2, ARCHIVE_FILTER_NONE, l2, n2);
+	char *cfg = with_diff_ids(config, t1, t2);
+	if (tamper)
+		flip_byte(t2, tamper);
 	assert_true(asprintf(&out, "%s/%s.tar", f->work, name) > 0);
 	const struct tu_tar_entry outer[] = {
-	        {"manifest.json", 'f', manifest}, {"cfg.json", 'f', config},
+	        {"manifest.json", 'f', manifest}, {"cfg.json", 'f', cfg},
 	        {"repositories", 'f', "{}"},      {"l1/", 'd', NULL},
 	        {"l1/layer.tar", 'H', t1},        {"l2/", 'd', NULL},
 	        {"l2/layer.tar", 'H', t2},
@@ -70,7 +116,14 @@ static char *docker_archive(const struct tu_fix *f, const char *name, const char
 	TU_MAKE_TAR(out, ARCHIVE_FILTER_NONE, outer);
 	free(t1);
 	free(t2);
+	free(cfg);
 	return out;
+}
+
+static char *docker_archive(const struct tu_fix *f, const char *name, const char *manifest,
+                            const char *config, const struct tu_tar_entry *l2, size_t n2)
+{
+	return docker_archive_t(f, name, manifest, config, l2, n2, 0);
 }
 
 static const char good_manifest[] = "[{\"Config\": \"cfg.json\", \"RepoTags\": [\"app:latest\"], "
@@ -202,15 +255,17 @@ static void test_import_docker_linked_layer(void **state)
 	struct tu_fix *f = *state;
 	char *t1 = tu_work_path(f, "layer1.tar"), *tar = tu_work_path(f, "linked.tar");
 	tu_make_tar(t1, ARCHIVE_FILTER_NONE, layer1, sizeof(layer1) / sizeof(layer1[0]));
+	char *cfg = with_diff_ids(docker_config, t1, t1);
 	const struct tu_tar_entry outer[] = {
 	        {"manifest.json", 'f', good_manifest},
-	        {"cfg.json", 'f', docker_config},
+	        {"cfg.json", 'f', cfg},
 	        {"l1/", 'd', NULL},
 	        {"l1/layer.tar", 'H', t1},
 	        {"l2/", 'd', NULL},
 	        {"l2/layer.tar", 'l', "../l1/layer.tar"},
 	};
 	TU_MAKE_TAR(tar, ARCHIVE_FILTER_NONE, outer);
+	free(cfg);
 	import_ok(f, "linked", tar);
 	json_t *j = inspect(f, "linked");
 	assert_int_equal(json_array_size(json_object_get(j, "layers")), 2);
@@ -247,13 +302,23 @@ static void write_work(const struct tu_fix *f, const char *name, const char *tex
 }
 
 /* An OCI layout tarball of one gzip layer (layer1) whose config has an
- * Entrypoint and a Cmd. */
-static char *oci_archive(const struct tu_fix *f)
+ * Entrypoint and a Cmd; with tamper, one byte of the layer blob changes
+ * after it was named by its digest (*layer_hex, when not NULL, gets the
+ * digest's hex). */
+static char *oci_archive_t(const struct tu_fix *f, long tamper, char **layer_hex)
 {
 	char *layer = tu_work_path(f, "l.tar.gz");
 	tu_make_tar(layer, ARCHIVE_FILTER_GZIP, layer1, sizeof(layer1) / sizeof(layer1[0]));
 	free(layer);
 	char *lh = to_blob(f, "l.tar.gz");
+	if (tamper) {
+		char *blob = NULL;
+		assert_true(asprintf(&blob, "%s/oci/blobs/sha256/%s", f->work, lh) > 0);
+		flip_byte(blob, tamper);
+		free(blob);
+	}
+	if (layer_hex)
+		*layer_hex = strdup(lh);
 	write_work(f, "config",
 	           "{\"architecture\": \"amd64\", \"os\": \"linux\", \"config\": "
 	           "{\"Entrypoint\": [\"sh\", \"-c\"], \"Cmd\": [\"echo oci-$0\", "
@@ -284,6 +349,11 @@ static char *oci_archive(const struct tu_fix *f)
 	free(ch);
 	free(mh);
 	return tar;
+}
+
+static char *oci_archive(const struct tu_fix *f)
+{
+	return oci_archive_t(f, 0, NULL);
 }
 
 static void test_import_oci_layout(void **state)
@@ -335,7 +405,9 @@ static void test_import_archive_symlink_out(void **state)
 	char *tar = tu_work_path(f, "out.tar");
 	const struct tu_tar_entry outer[] = {
 	        {"manifest.json", 'f', "[{\"Config\": \"cfg.json\", \"Layers\": [\"l.tar\"]}]"},
-	        {"cfg.json", 'f', docker_config},
+	        {"cfg.json", 'f',
+	         "{\"rootfs\": {\"diff_ids\": [\"sha256:"
+	         "0000000000000000000000000000000000000000000000000000000000000000\"]}}"},
 	        {"l.tar", 'l', "/etc/passwd"},
 	};
 	TU_MAKE_TAR(tar, ARCHIVE_FILTER_NONE, outer);
@@ -366,6 +438,109 @@ static void test_import_archive_malformed(void **state)
 		char *tar = docker_archive(f, "bad", cases[i].manifest, cases[i].config, layer2,
 		                           sizeof(layer2) / sizeof(layer2[0]));
 		expect_refused(f, tar, cases[i].want);
+		free(tar);
+	}
+}
+
+/* ---- digests ---------------------------------------------------------------------- */
+
+/* A changed byte of a docker-save layer (in its end padding, where
+ * extraction cannot notice; in a header, where it fails) is refused with
+ * both digests. */
+static void test_import_docker_tampered_layer(void **state)
+{
+	struct tu_fix *f = *state;
+	static const long where[] = {-1, 700};
+	for (size_t i = 0; i < 2; i++) {
+		char *tar = docker_archive_t(f, "tampered", good_manifest, docker_config, layer2,
+		                             sizeof(layer2) / sizeof(layer2[0]), where[i]);
+		char *t2 = tu_work_path(f, "layer2.tar");
+		char *got = sha256_of(t2);
+		char want[512];
+		snprintf(want, sizeof(want),
+		         "l2/layer.tar: digest mismatch: the archive names sha256:");
+		expect_refused(f, tar, want);
+		snprintf(want, sizeof(want), ", its content is %s\n", got);
+		struct tu_out o = {0};
+		assert_int_equal(tu_berthl(&o, f->root, "image", "import", "bad", tar, NULL), 125);
+		assert_non_null(strstr(o.err, want));
+		/* The two digests differ. */
+		const char *named = strstr(o.err, "names sha256:") + 6;
+		assert_int_not_equal(strncmp(named, got, 71), 0);
+		tu_out_free(&o);
+		assert_int_equal(tu_count("ls '%s/images' | wc -l", f->root), 0);
+		free(got);
+		free(t2);
+		free(tar);
+	}
+}
+
+static void test_import_oci_tampered_layer(void **state)
+{
+	struct tu_fix *f = *state;
+	char *lh = NULL;
+	char *tar = oci_archive_t(f, 200, &lh);
+	char *blob = NULL;
+	assert_true(asprintf(&blob, "%s/oci/blobs/sha256/%s", f->work, lh) > 0);
+	char *got = sha256_of(blob);
+	char want[512];
+	snprintf(want, sizeof(want),
+	         "blobs/sha256/%s: digest mismatch: the archive names sha256:%s, its content is %s",
+	         lh, lh, got);
+	expect_refused(f, tar, want);
+	free(got);
+	free(blob);
+	free(lh);
+	free(tar);
+}
+
+/* A docker-save config named by its digest (HEX.json, as docker writes
+ * it) is checked against it. */
+static void test_import_docker_config_digest(void **state)
+{
+	struct tu_fix *f = *state;
+	char *t1 = tu_work_path(f, "layer1.tar"), *tar = tu_work_path(f, "cfg.tar");
+	tu_make_tar(t1, ARCHIVE_FILTER_NONE, layer1, sizeof(layer1) / sizeof(layer1[0]));
+	char *cfg = with_diff_ids(docker_config, t1, t1);
+	static const char hex[] =
+	        "00000000000000000000000000000000000000000000000000000000000000aa";
+	char manifest[512], name[128];
+	snprintf(name, sizeof(name), "%s.json", hex);
+	snprintf(manifest, sizeof(manifest),
+	         "[{\"Config\": \"%s\", \"Layers\": [\"l1/layer.tar\", \"l1/layer.tar\"]}]", name);
+	const struct tu_tar_entry outer[] = {
+	        {"manifest.json", 'f', manifest},
+	        {name, 'f', cfg},
+	        {"l1/", 'd', NULL},
+	        {"l1/layer.tar", 'H', t1},
+	};
+	TU_MAKE_TAR(tar, ARCHIVE_FILTER_NONE, outer);
+	char want[256];
+	snprintf(want, sizeof(want), "%s: digest mismatch: the archive names sha256:%s", name, hex);
+	expect_refused(f, tar, want);
+	free(cfg);
+	free(t1);
+	free(tar);
+}
+
+/* A manifest.json that is there but truncated (or holds a NUL) is an
+ * error: never imported as a root filesystem holding manifest.json. */
+static void test_import_truncated_manifest(void **state)
+{
+	struct tu_fix *f = *state;
+	static const struct tu_tar_entry bad[][3] = {
+	        {{"bin/", 'd', NULL},
+	         {"bin/busybox", 'H', "/bin/busybox"},
+	         {"manifest.json", 'f', "[{\"Config\": \"cfg.json\", \"Layers\": [\"l1/la"}},
+	        {{"bin/", 'd', NULL},
+	         {"bin/busybox", 'H', "/bin/busybox"},
+	         {"index.json", 'f', "{\"schemaVersion\": 2, \"manifests\": [{\"dig"}},
+	};
+	static const char *const want[] = {"manifest.json: line 1: ", "index.json: line 1: "};
+	for (size_t i = 0; i < 2; i++) {
+		char *tar = tu_work_path(f, "trunc.tar");
+		tu_make_tar(tar, ARCHIVE_FILTER_NONE, bad[i], 3);
+		expect_refused(f, tar, want[i]);
 		free(tar);
 	}
 }
@@ -412,6 +587,10 @@ int main(void)
 	        T(test_import_archive_symlink_out),
 	        T(test_import_archive_malformed),
 	        T(test_import_rootfs_with_manifest_file),
+	        T(test_import_docker_tampered_layer),
+	        T(test_import_oci_tampered_layer),
+	        T(test_import_docker_config_digest),
+	        T(test_import_truncated_manifest),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -466,8 +466,17 @@ static void test_keeper_killed(void **state)
 	assert_int_equal(kill(keeper, SIGKILL), 0);
 	usleep(200 * 1000);
 	struct tu_out o = {0};
+	/* A listing only reports it: the init still runs. */
 	assert_int_equal(tu_berthl(&o, F->root, "ps", "-a", NULL), 0);
 	assert_non_null(strstr(o.out, "k9"));
+	assert_non_null(strstr(o.out, "keeper gone"));
+	tu_out_free(&o);
+	assert_int_equal(kill(init0, 0), 0);
+	/* system prune ends it. */
+	assert_int_equal(tu_berthl(&o, F->root, "system", "prune", "-f", NULL), 0);
+	assert_non_null(strstr(o.out, "k9"));
+	tu_out_free(&o);
+	assert_int_equal(tu_berthl(&o, F->root, "ps", "-a", NULL), 0);
 	assert_non_null(strstr(o.out, "Exited"));
 	tu_out_free(&o);
 	/* The init is gone, and with it and the keeper the only processes in
@@ -544,7 +553,7 @@ static void test_bad_input(void **state)
 	        {"run", "--pids-limit", "x", "demo", "true", NULL},
 	        {"run", "--name", "a/b", "demo", "true", NULL},
 	        {"run", "nosuchimage", "true", NULL},
-	        {"create", "--net", "bridge", "demo", NULL},
+	        {"create", "--net", "nosuchnet", "demo", NULL},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 		assert_bad(cases[i]);
@@ -652,7 +661,8 @@ static void test_root_with_comma(void **state)
 }
 
 /* A cgroup left under this root's parent without its container (a crash
- * between removing the one and the other) is removed by the next ps. */
+ * between removing the one and the other) is listed by ps (which removes
+ * nothing) and removed by system prune. */
 static void test_orphan_cgroup_removed(void **state)
 {
 	(void)state;
@@ -663,6 +673,13 @@ static void test_orphan_cgroup_removed(void **state)
 	                       F->parent),
 	                 0);
 	assert_int_equal(tu_berthl(&o, F->root, "ps", NULL), 0);
+	assert_non_null(strstr(o.out, "ghost"));
+	assert_non_null(strstr(o.out, "Orphaned"));
+	tu_out_free(&o);
+	tu_sh(&o, "ls -d /sys/fs/cgroup/*/%s/ghost 2>/dev/null | wc -l", F->parent);
+	assert_int_equal(atoi(o.out), 2);
+	tu_out_free(&o);
+	assert_int_equal(tu_berthl(&o, F->root, "system", "prune", "-f", NULL), 0);
 	tu_out_free(&o);
 	tu_sh(&o, "ls -d /sys/fs/cgroup/*/%s/ghost 2>/dev/null | wc -l", F->parent);
 	assert_int_equal(atoi(o.out), 0);

@@ -14,6 +14,10 @@
 /* Creates /tmp/berth-test-XXXXXX (mode 0700); the caller frees the string
  * and removes the tree with tu_root_remove. */
 char *tu_root_new(void);
+/* Appends root to the file $BERTH_TEST_ROOTS names (when set): the roots
+ * scripts/run-tests.sh checks for leftovers.  tu_root_new and tu_berth do
+ * it for every root they make or use. */
+void tu_root_log(const char *root);
 /* Kills what berth left running under ROOT (keepers and containers recorded
  * in its run directory), lazily unmounts every mount below ROOT, removes
  * berth cgroups named in ROOT's run state, then deletes the tree.  Safe to

@@ -140,8 +140,8 @@ static void test_be_limits_parse_pids_values(void **state)
 	assert_int_equal(v, 20);
 	assert_int_equal(be_limits_parse_pids("4194304", &v, &err), 0);
 	assert_int_equal(v, 4194304);
-	static const char *const unlimited[] = {"-1", "max", "0"};
-	for (size_t i = 0; i < 3; i++) {
+	static const char *const unlimited[] = {"-1", "max"};
+	for (size_t i = 0; i < 2; i++) {
 		v = 5;
 		assert_int_equal(be_limits_parse_pids(unlimited[i], &v, &err), 0);
 		assert_int_equal(v, -1);
@@ -152,6 +152,21 @@ static void test_be_limits_parse_pids_values(void **state)
 	expect_error(be_limits_parse_pids("", &v, &err), &err, "invalid --pids-limit");
 	expect_error(be_limits_parse_pids("4194305", &v, &err), &err, "range is 1 to 4194304");
 	expect_error(be_limits_parse_pids("99999999999999999999", &v, &err), &err, "range is 1");
+	/* 0 is not "unlimited": refused with the range. */
+	expect_error(be_limits_parse_pids("0", &v, &err), &err,
+	             "invalid --pids-limit 0: range is 1 to 4194304, or -1 for unlimited");
+	/* Through the option table, each message names its option. */
+	struct be_limits lim = {0};
+	expect_error(be_limits_set(&lim, "cpu-weight", "0", &err), &err,
+	             "invalid --cpu-weight \"0\": want a number from 1 to 10000");
+	expect_error(be_limits_set(&lim, "io-weight", "10001", &err), &err,
+	             "invalid --io-weight \"10001\": want a number from 1 to 10000");
+	expect_error(be_limits_set(&lim, "pids-limit", "0", &err), &err, "invalid --pids-limit 0");
+	/* The whole value is shown, however long. */
+	const char *long_text = "123456789012345678901234567890123456789012345678901234567890x";
+	char want[128];
+	snprintf(want, sizeof(want), "\"%s\"", long_text);
+	expect_error(be_limits_parse_pids(long_text, &v, &err), &err, want);
 }
 
 static void test_be_limits_parse_weight_values(void **state)

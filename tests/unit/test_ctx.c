@@ -11,6 +11,7 @@
 #include "store/ctx.h"
 #include "base/util.h"
 #include "testutil.h"
+#include "tu_tree.h"
 
 struct fx {
 	char *root;  /* a fresh temporary directory */
@@ -253,8 +254,8 @@ static void test_be_ctx_open_root_is_a_file(void **state)
 	assert_null(ctx);
 	assert_non_null(err);
 	assert_int_equal(err->errnum, ENOTDIR);
-	cleanup_free char *want = xasprintf("opening state root %s: creating %s/images: %s", file,
-	                                    file, strerror(ENOTDIR));
+	cleanup_free char *want =
+	        xasprintf("opening state root %s: creating %s: %s", file, file, strerror(ENOTDIR));
 	assert_string_equal(err->msg, want);
 	be_error_free(err);
 	cleanup_free char *text = tu_read(file);
@@ -366,6 +367,139 @@ static void test_be_ctx_open_read_only_no_repair(void **state)
 	assert_false(util_path_exists(missing));
 }
 
+/* ---- whose root -------------------------------------------------------------- */
+
+static char *open_err(const struct be_ctx_opts *opts)
+{
+	struct be_ctx *ctx = NULL;
+	struct be_error *err = NULL;
+	if (be_ctx_open(opts, &ctx, &err) == 0) {
+		be_ctx_free(ctx);
+		return NULL;
+	}
+	assert_null(ctx);
+	char *msg = strdup(err->msg);
+	be_error_free(err);
+	return msg;
+}
+
+/* A root berth makes gets the marker; a second open reads it. */
+static void test_be_ctx_open_writes_marker(void **state)
+{
+	struct fx *f = *state;
+	struct be_ctx_opts opts = {.root = f->root};
+	be_ctx_free(open_ok(&opts));
+	cleanup_free char *marker = xasprintf("%s/.berth", f->root);
+	cleanup_free char *text = tu_read(marker);
+	assert_non_null(text);
+	assert_non_null(strstr(text, "\"format\": 1"));
+	assert_non_null(strstr(text, "\"version\": 1"));
+	be_ctx_free(open_ok(&opts));
+	/* A marker of a format this berth does not read is refused. */
+	tu_write(marker, "{\"version\": 1, \"format\": 99}\n");
+	cleanup_free char *msg = open_err(&opts);
+	assert_non_null(msg);
+	assert_non_null(strstr(msg, "unsupported root format"));
+}
+
+/* A non-empty directory without the marker is refused and nothing in it
+ * changes (its tmp/ and trash/ keep their files). */
+static void test_be_ctx_open_foreign_refused(void **state)
+{
+	struct fx *f = *state;
+	static const char *const files[] = {"tmp/session.sock", "tmp/work/notes",
+	                                    "trash/old/letter", "home/readme"};
+	for (size_t i = 0; i < 4; i++) {
+		cleanup_free char *p = xasprintf("%s/%s", f->root, files[i]);
+		tu_write(p, files[i]);
+	}
+	cleanup_free char *before = tu_manifest(f->root);
+	struct be_ctx_opts opts = {.root = f->root};
+	cleanup_free char *msg1 = open_err(&opts);
+	cleanup_free char *want = xasprintf(
+	        "%s is not a berth root (no .berth); use an empty or new directory", f->root);
+	assert_non_null(msg1);
+	assert_string_equal(msg1, want);
+	/* A read-only open (which writes and repairs nothing) may look. */
+	struct be_ctx_opts ro = {.root = f->root, .read_only = true};
+	be_ctx_free(open_ok(&ro));
+	cleanup_free char *after = tu_manifest(f->root);
+	assert_string_equal(before, after);
+	/* Even berth's own folder names, without images/layers/containers. */
+	cleanup_free char *tmp_only = xasprintf("%s/t", f->root);
+	cleanup_free char *tp = xasprintf("%s/tmp/x", tmp_only);
+	tu_write(tp, "x");
+	struct be_ctx_opts t = {.root = tmp_only};
+	cleanup_free char *msg = open_err(&t);
+	assert_non_null(msg);
+	assert_true(util_path_exists(tp));
+}
+
+/* A root of an older berth (only its own folders) is adopted. */
+static void test_be_ctx_open_adopts_old_root(void **state)
+{
+	struct fx *f = *state;
+	static const char *const dirs[] = {"images", "layers", "containers", "tmp", "run"};
+	for (size_t i = 0; i < 5; i++) {
+		cleanup_free char *d = xasprintf("%s/%s", f->root, dirs[i]);
+		assert_int_equal(util_mkdir_p(d, 0700, NULL), 0);
+	}
+	struct be_ctx_opts opts = {.root = f->root};
+	be_ctx_free(open_ok(&opts));
+	cleanup_free char *marker = xasprintf("%s/.berth", f->root);
+	assert_true(util_path_exists(marker));
+}
+
+/* "/" and the root of a mounted filesystem are refused. */
+static void test_be_ctx_open_mount_roots_refused(void **state)
+{
+	(void)state;
+	struct be_ctx_opts slash = {.root = "/", .read_only = true};
+	cleanup_free char *m1 = open_err(&slash);
+	assert_non_null(m1);
+	assert_string_equal(m1, "/ cannot be a berth root; use an empty or new directory");
+	struct be_ctx_opts dots = {.root = "/tmp/../", .read_only = true};
+	cleanup_free char *m2 = open_err(&dots);
+	assert_non_null(m2);
+	struct be_ctx_opts proc = {.root = "/proc", .read_only = true};
+	cleanup_free char *m3 = open_err(&proc);
+	assert_non_null(m3);
+	assert_string_equal(m3, "/proc is the root of a mounted filesystem; use an empty or new "
+	                        "directory inside it");
+}
+
+/* Repair never follows a link out of the root: a tmp/ or trash/ that is a
+ * link to a directory elsewhere keeps that directory's files. */
+static void test_be_ctx_open_repair_no_links(void **state)
+{
+	struct fx *f = *state;
+	cleanup_free char *root = xasprintf("%s/root", f->root);
+	struct be_ctx_opts opts = {.root = root};
+	be_ctx_free(open_ok(&opts));
+	cleanup_free char *outside = xasprintf("%s/outside/keep", f->root);
+	tu_write(outside, "keep");
+	*strrchr(outside, '/') = '\0';
+	static const char *const names[] = {"tmp", "trash"};
+	for (size_t i = 0; i < 2; i++) {
+		cleanup_free char *d = xasprintf("%s/%s", root, names[i]);
+		assert_int_equal(util_rm_rf(d, NULL), 0);
+		assert_int_equal(symlink(outside, d), 0);
+	}
+	cleanup_free char *img = xasprintf("%s/images", root);
+	assert_int_equal(util_rm_rf(img, NULL), 0);
+	assert_int_equal(symlink(outside, img), 0);
+	cleanup_free char *tmpfile = xasprintf("%s/.x.json.tmp1", outside);
+	tu_write(tmpfile, "x");
+	struct be_ctx *ctx = NULL;
+	struct be_error *err = NULL;
+	if (be_ctx_open(&opts, &ctx, &err) == 0)
+		be_ctx_free(ctx);
+	be_error_free(err);
+	cleanup_free char *keep = xasprintf("%s/keep", outside);
+	assert_true(util_path_exists(keep));
+	assert_true(util_path_exists(tmpfile));
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -377,6 +511,9 @@ int main(void)
 	        T(test_be_ctx_open_dotdot_after_link), T(test_be_ctx_cgroup_parent_stable),
 	        T(test_be_ctx_open_root_is_a_file),    T(test_be_cgroup_detect_fixtures),
 	        T(test_be_ctx_open_repairs),           T(test_be_ctx_open_read_only_no_repair),
+	        T(test_be_ctx_open_writes_marker),     T(test_be_ctx_open_foreign_refused),
+	        T(test_be_ctx_open_adopts_old_root),   T(test_be_ctx_open_mount_roots_refused),
+	        T(test_be_ctx_open_repair_no_links),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -87,6 +87,31 @@ static void test_be_layer_id_valid_cases(void **state)
 	assert_false(layer_id_valid(NULL));
 }
 
+/* A work directory is born locked: the repair another client runs at
+ * be_ctx_open (here: store_repair) leaves it and its files alone, and the
+ * layer commits; after an abort the repair finds nothing. */
+static void test_be_layer_begin_survives_repair(void **state)
+{
+	struct fix *f = *state;
+	struct be_layer_tmp *t = NULL;
+	struct be_error *err = NULL;
+	assert_int_equal(layer_begin(f->ctx, &t, &err), 0);
+	write_file(layer_tmp_diff(t), "work", 10);
+	if (store_repair(f->ctx, &err) < 0)
+		fail_msg("repair: %s", err->msg);
+	char p[4096];
+	snprintf(p, sizeof(p), "%s/work", layer_tmp_diff(t));
+	assert_true(util_path_exists(p));
+	char id[13];
+	if (layer_commit(f->ctx, t, NULL, "import", id, &err) < 0)
+		fail_msg("commit after a repair: %s", err->msg);
+	/* Aborted: the lock goes with it and nothing is left to repair. */
+	assert_int_equal(layer_begin(f->ctx, &t, &err), 0);
+	layer_abort(t);
+	assert_int_equal(store_repair(f->ctx, &err), 0);
+	assert_int_equal(tu_count("ls -A '%s/tmp' | wc -l", f->root), 0);
+}
+
 static void test_be_layer_commit_counts(void **state)
 {
 	struct fix *f = *state;
@@ -163,7 +188,8 @@ static void test_be_layer_begin_locked_survives_repair(void **state)
 	/* What another client's be_ctx_open does. */
 	assert_int_equal(store_repair(f->ctx, &err), 0);
 	assert_true(util_path_exists(layer_tmp_diff(locked)));
-	assert_false(util_path_exists(layer_tmp_diff(plain)));
+	/* layer_begin's directory is born locked too (it holds the lock). */
+	assert_true(util_path_exists(layer_tmp_diff(plain)));
 	layer_abort(plain);
 	char id[13];
 	assert_int_equal(layer_commit(f->ctx, locked, NULL, "import", id, &err), 0);
@@ -366,6 +392,7 @@ int main(void)
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_be_layer_id_valid_cases),
+	        T(test_be_layer_begin_survives_repair),
 	        T(test_be_layer_commit_counts),
 	        T(test_be_layer_commit_bad_parent),
 	        T(test_be_layer_abort_removes),

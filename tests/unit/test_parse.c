@@ -296,6 +296,9 @@ static void test_be_parse_proc_stat_bad(void **state)
 	assert_int_equal(parse_proc_stat("4242 noparen S 1\n", &s), -1);
 	assert_int_equal(parse_proc_stat("4242 (cut) S 1 2 3\n", &s), -1);
 	assert_int_equal(parse_proc_stat("", &s), -1);
+	/* Ends right after "(comm) ": no state to read (fuzz_parse_proc found
+	 * a read past the end here). */
+	assert_int_equal(parse_proc_stat("1 (sd) ", &s), -1);
 }
 
 static void test_be_parse_proc_status_fields(void **state)

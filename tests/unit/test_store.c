@@ -725,6 +725,34 @@ static void test_be_store_trash_without_trash_dir(void **state)
 	assert_int_equal(count_entries(trash, ""), 1);
 }
 
+/* A symbolic link on the way (a tampered containers/NAME) is an error: what
+ * it points to is never moved to the trash (and so never deleted); a path
+ * outside the root is refused. */
+static void test_be_store_trash_no_links(void **state)
+{
+	struct fx *f = *state;
+	cleanup_free char *outside = fx_file(f, "outside/upper/keep", "keep");
+	cleanup_free char *target = fx_file(f, "outside", NULL);
+	cleanup_free char *link = fx_file(f, "containers/evil", NULL);
+	assert_int_equal(symlink(target, link), 0);
+	cleanup_free char *via = fx_file(f, "containers/evil/upper", NULL);
+	struct be_error *err = NULL;
+	assert_int_equal(store_trash(f->ctx, via, &err), -1);
+	assert_non_null(err);
+	assert_non_null(strstr(err->msg, "a symbolic link on the way"));
+	be_error_clear(&err);
+	assert_true(util_path_exists(outside));
+	assert_int_equal(store_trash(f->ctx, "/etc/hostname", &err), -1);
+	assert_non_null(strstr(err->msg, "not inside the root"));
+	be_error_clear(&err);
+	assert_true(util_path_exists("/etc/hostname"));
+	/* The link itself (the last component) is moved, not followed. */
+	assert_int_equal(store_trash(f->ctx, link, &err), 0);
+	assert_false(util_path_exists(link));
+	assert_int_equal(store_empty_trash(f->ctx, &err), 0);
+	assert_true(util_path_exists(outside));
+}
+
 /* A temp file that a live writer holds (flock) is not a crash leftover:
  * another client's repair leaves it alone; once its writer is gone it is
  * removed. */
@@ -887,6 +915,7 @@ int main(void)
 	        T(test_be_lock_take_makes_dir),
 	        T(test_be_store_trash_moves_and_empties),
 	        T(test_be_store_trash_without_trash_dir),
+	        T(test_be_store_trash_no_links),
 	        T(test_be_store_repair_skips_busy_temp),
 	        T(test_be_store_mkdtemp_kept_while_locked),
 	        T(test_be_store_repair_no_links),

@@ -296,6 +296,77 @@ static void test_tui_columns_fit_narrow_keeps_name(void **state)
 	assert_int_equal(fit_total(f, n), 28);
 }
 
+/* What hands already know stays on narrow terminals: KIND and LIMIT at
+ * 80x24 (78 cells of table), KIND at 50x12. */
+static void test_tui_columns_fit_keeps_kind_and_limit(void **state)
+{
+	(void)state;
+	struct tui_colfit f[TUI_MAX_COLS];
+	size_t n = tui_columns_fit(78, f);
+	assert_true(fitted(f, n, "kind") && fitted(f, n, "limit") && fitted(f, n, "image"));
+	assert_true(fit_total(f, n) <= 78);
+	n = tui_columns_fit(48, f);
+	assert_true(fitted(f, n, "kind") && fitted(f, n, "name"));
+	assert_true(fit_total(f, n) <= 48);
+}
+
+/* A user's column list (F2): only those, in that order; NAME always. */
+static void test_tui_columns_fit_order_user_list(void **state)
+{
+	(void)state;
+	struct tui_colfit f[TUI_MAX_COLS];
+	size_t order[] = {tui_col_find("cpu"), tui_col_find("kind"), tui_col_find("pids")};
+	size_t n = tui_columns_fit_order(200, order, 3, f);
+	assert_int_equal(n, 4);
+	assert_int_equal(f[0].col, tui_col_find("name")); /* not listed: first */
+	assert_int_equal(f[1].col, tui_col_find("cpu"));
+	assert_int_equal(f[2].col, tui_col_find("kind"));
+	assert_int_equal(f[3].col, tui_col_find("pids"));
+	size_t with_name[] = {tui_col_find("cpu"), tui_col_find("name")};
+	n = tui_columns_fit_order(200, with_name, 2, f);
+	assert_int_equal(n, 2);
+	assert_int_equal(f[0].col, tui_col_find("cpu"));
+	assert_int_equal(f[1].col, tui_col_find("name"));
+	/* Too narrow for all: the most important go first, order kept. */
+	n = tui_columns_fit_order(30, order, 3, f);
+	assert_true(fit_total(f, n) <= 30);
+	assert_true(fitted(f, n, "kind"));
+	assert_false(fitted(f, n, "pids"));
+}
+
+/* F5: rows grouped by their cgroup's parent, headings first with their
+ * members' sums; groups in the order of their first member. */
+static void test_tui_tree_arrange_groups_with_sums(void **state)
+{
+	struct world *w = *state;
+	snprintf(w->items[0].cgroup, sizeof(w->items[0].cgroup), "berth-1/web");
+	snprintf(w->items[1].cgroup, sizeof(w->items[1].cgroup), "docker/abcdef");
+	snprintf(w->items[2].cgroup, sizeof(w->items[2].cgroup), "docker/vmish");
+	tui_model_merge(&w->m, w->ptrs, w->nitems, w->cts, w->ncts);
+	sort_by(&w->m, "cpu", true); /* d1 50, web 12.5, vm1 12.5, old - */
+	w->m.tree = true;
+	tui_model_apply(&w->m);
+	assert_string_equal(order(&w->m), "docker d1 vm1 berth-1 web (berth, no cgroup) old");
+	const struct tui_row *h = &w->m.rows[w->m.vis[0]];
+	assert_true(h->group);
+	assert_int_equal(h->members, 2);
+	assert_true(fabs(h->item->cur.cpu_percent - 62.5) < 1e-9);
+	assert_int_equal(h->item->cur.mem_bytes, 2 << 20);
+	assert_int_equal(w->m.rows[w->m.vis[1]].depth, 1);
+	assert_false(w->m.rows[w->m.vis[1]].group);
+	/* The selection can rest on a heading, and survives a refresh. */
+	tui_model_select(&w->m, 3);
+	assert_string_equal(tui_model_selected(&w->m)->item->name, "berth-1");
+	tui_model_merge(&w->m, w->ptrs, w->nitems, w->cts, w->ncts);
+	assert_string_equal(tui_model_selected(&w->m)->item->name, "berth-1");
+	/* Off again: the plain rows, no depth left behind. */
+	w->m.tree = false;
+	tui_model_apply(&w->m);
+	assert_string_equal(order(&w->m), "d1 web vm1 old");
+	for (size_t i = 0; i < w->m.nvis; i++)
+		assert_int_equal(w->m.rows[w->m.vis[i]].depth, 0);
+}
+
 static void test_tui_sort_cycle_wraps(void **state)
 {
 	(void)state;
@@ -530,6 +601,10 @@ int main(void)
 	        cmocka_unit_test(test_tui_graph_cell_and_bar_fill),
 	        cmocka_unit_test(test_tui_line_edit),
 	        cmocka_unit_test(test_tui_lines_set_and_find),
+	        cmocka_unit_test(test_tui_columns_fit_keeps_kind_and_limit),
+	        cmocka_unit_test(test_tui_columns_fit_order_user_list),
+	        cmocka_unit_test_setup_teardown(test_tui_tree_arrange_groups_with_sums, world_setup,
+	                                        world_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
