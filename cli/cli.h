@@ -55,6 +55,7 @@ extern const struct cli_command cli_cmds_network[];
 extern const struct cli_command cli_cmds_system[];
 extern const struct cli_command cli_cmds_vm[];
 extern const struct cli_command cli_cmds_compare[];
+extern const struct cli_command cli_cmds_metrics[];
 
 /* Value of option NAME, or NULL when not given (flags give "1"). */
 const char *cli_opt(const struct cli_args *a, const char *name);

@@ -356,7 +356,9 @@ static void test_be_monitor_refresh_qemu_vm(void **state)
 	e->nkids--;
 	assert_int_equal(be_monitor_refresh(mon, NULL), 0);
 	assert_null(vm_of(mon, pid));
-	assert_int_equal(count_fds(), fds); /* its /proc files were closed */
+	/* Its /proc files were closed.  Other items may come and go meanwhile
+	 * (other roots' berth containers are listed too), so: no more fds. */
+	assert_true(count_fds() <= fds);
 	be_monitor_free(mon);
 }
 
@@ -472,9 +474,10 @@ static void test_cli_stats_no_stream_json(void **state)
 				fail_msg("field %s missing: %s", documented[k], l);
 		const char *name = json_string_value(json_object_get(j, "name"));
 		const char *kind = json_string_value(json_object_get(j, "kind"));
-		if (strcmp(name, "web") == 0 && strcmp(kind, "berth") == 0) {
+		/* Other roots' containers named web are listed too (berth false). */
+		if (strcmp(name, "web") == 0 && strcmp(kind, "berth") == 0 &&
+		    json_is_true(json_object_get(j, "berth"))) {
 			found++;
-			assert_true(json_is_true(json_object_get(j, "berth")));
 			assert_true(json_integer_value(json_object_get(j, "memory_bytes")) >=
 			            (json_int_t)(50 * MIB));
 			assert_true(json_is_number(json_object_get(j, "cpu_percent_of_one_cpu")));
