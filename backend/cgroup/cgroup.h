@@ -66,6 +66,11 @@ int cg_paths(const struct be_ctx *ctx, const char *name, char ***paths, size_t *
 /* Sorted names of the cgroups under this root's parent group (union over
  * controllers); NULL-terminated, freed with cg_strv_free. */
 int cg_list(const struct be_ctx *ctx, char ***names, size_t *n, struct be_error **err);
+/* Which group now stands under that name: the inode of its first
+ * directory (cgroupfs never reuses one while the host runs), 0 when it is
+ * missing.  A keeper that removes its group after the client has moved on
+ * checks that it is still the one it made. */
+uint64_t cg_id(const struct be_ctx *ctx, const char *name);
 /* True when no process is left in the cgroup or its sub-cgroups (a missing
  * cgroup is empty). */
 bool cg_is_empty(const struct be_ctx *ctx, const char *name);

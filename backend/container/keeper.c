@@ -39,6 +39,7 @@ struct keeper {
 	uint64_t log_size;
 	char *log_path;
 	struct relay rel[2];
+	uint64_t cg_id; /* the group launch made (cg_id), 0 before */
 };
 
 static void report(int fd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -123,6 +124,7 @@ static pid_t launch(struct keeper *k, int out_w, int err_w, struct be_error **er
 	be_error_free(ignored);
 	if (cg_create(a->ctx, a->name, &k->cfg.limits, err) < 0)
 		return -1;
+	k->cg_id = cg_id(a->ctx, a->name);
 	cleanup_free char *rootfs = rec_path(a->ctx, a->name, "merged");
 	struct be_sandbox_cfg sc = {
 	        .rootfs = rootfs,
@@ -219,8 +221,31 @@ static int supervise(struct keeper *k, pid_t pid)
 	return -1;
 }
 
-/* After the init: OOM check, cgroup and mount gone, state written.  The
- * pid namespace died with its init, so the cgroup is normally empty. */
+/* The cgroup and the mount go; the pid namespace died with its init, so
+ * the cgroup is normally empty (have: cs was read). */
+static void teardown(struct keeper *k, bool have, const struct cg_state *cs)
+{
+	const struct ct_keeper_args *a = k->a;
+	struct be_error *err = NULL;
+	cleanup_free char *merged = rec_path(a->ctx, a->name, "merged");
+	umount2(merged, MNT_DETACH);
+	/* A start that came after the report may have made the group anew:
+	 * that one is not ours to remove. */
+	if (k->cg_id == 0 || cg_id(a->ctx, a->name) != k->cg_id)
+		return;
+	if (!have || cs->pids > 0) {
+		cg_kill_all(a->ctx, a->name, SIGKILL, &err);
+		be_error_clear(&err);
+	}
+	cg_destroy(a->ctx, a->name, &err);
+	be_error_clear(&err);
+}
+
+/* After the init: the records first, then the client learns the code, and
+ * only then the teardown (cgroup, mount, trash), which nobody waits for.
+ * The run record is gone before the report, so a command the client runs
+ * next sees the container stopped; it removes a cgroup still there itself
+ * (ct_reconcile), and the mount lives in this keeper's namespace only. */
 static void finish(struct keeper *k, int code, int64_t started_ns)
 {
 	const struct ct_keeper_args *a = k->a;
@@ -229,44 +254,39 @@ static void finish(struct keeper *k, int code, int64_t started_ns)
 	bool have = cg_state(a->ctx, a->name, &cs, &err) == 0;
 	be_error_clear(&err);
 	k->st.oom_killed = have && cs.oom_kills > 0;
-	if (!have || cs.pids > 0) {
-		cg_kill_all(a->ctx, a->name, SIGKILL, &err);
-		be_error_clear(&err);
-	}
-	cg_destroy(a->ctx, a->name, &err);
-	be_error_clear(&err);
 	k->st.exit_code = code;
 	k->st.started_ns = started_ns;
 	k->st.finished_ns = util_wall_ns();
 	cleanup_free char *hold = ct_hold_path(a->ctx, a->name);
-	cleanup_free char *merged = rec_path(a->ctx, a->name, "merged");
 	if (k->cfg.auto_remove && !util_path_exists(hold)) {
-		/* Removed at once: no state to record.  The overlay is
-		 * unmounted first (in the keeper's own mount namespace), so
-		 * that the trash can be emptied now rather than by the next
-		 * command. */
-		umount2(merged, MNT_DETACH);
+		/* Removed at once: no state to record.  `berth wait` still
+		 * learns the code (run dir: gone at reboot). */
 		cleanup_free char *dir = rec_path(a->ctx, a->name, NULL);
-		/* `berth wait` still learns the code (run dir: gone at reboot). */
 		cleanup_free char *exitp = rec_run_path(a->ctx, a->name, ".exit");
 		char code_text[16];
 		int len = snprintf(code_text, sizeof(code_text), "%d\n", code);
 		util_write_file_atomic(exitp, code_text, (size_t)len, false, NULL);
 		util_fault("keeper.before_remove");
 		rec_run_remove(a->ctx, a->name);
+		/* The mount (in this keeper's namespace alone) goes before its
+		 * directory moves to the trash. */
+		cleanup_free char *merged = rec_path(a->ctx, a->name, "merged");
+		umount2(merged, MNT_DETACH);
 		if (store_trash(a->ctx, dir, &err) == 0)
 			report(a->exit_fd, "%d\n", code);
 		be_error_clear(&err);
-		store_empty_trash(a->ctx, &err);
-		be_error_clear(&err);
+		teardown(k, have, &cs);
+		/* Unmounted above, so the container's files can go now, at
+		 * idle priority, by this process that nobody waits for. */
+		store_trash_reap_here(a->ctx);
 		return;
 	}
-	umount2(merged, MNT_DETACH);
 	util_fault("keeper.before_state");
 	rec_state_save(a->ctx, a->name, &k->st, &err);
 	be_error_clear(&err);
 	rec_run_remove(a->ctx, a->name);
 	report(a->exit_fd, "%d\n", code);
+	teardown(k, have, &cs);
 }
 
 static void keeper_setup_process(void)

@@ -603,7 +603,7 @@ int be_container_remove(struct be_ctx *ctx, const char *name, bool force, struct
 	store_lock_drop_file(lock);
 	/* Its snapshot layers that nothing else uses go with it. */
 	journal_gc(ctx, name, NULL, NULL);
-	return store_empty_trash(ctx, err);
+	return store_trash_reap(ctx, err);
 }
 
 int be_container_update(struct be_ctx *ctx, const char *name, const struct be_limits *lim,

@@ -74,8 +74,8 @@ char *layer_diff_path(const struct be_ctx *ctx, const char *id);
 int layer_chain(const struct be_ctx *ctx, const char *top, char ***ids, size_t *n,
                 struct be_error **err);
 void layer_chain_free(char **ids, size_t n);
-/* Moves the layer to the trash and empties it.  Missing: ENOENT error.  The
- * caller makes sure no image, container or snapshot uses it. */
+/* Moves the layer to the trash and starts the reaper (store_trash_reap).  Missing: ENOENT error.
+ * The caller makes sure no image, container or snapshot uses it. */
 int layer_remove(const struct be_ctx *ctx, const char *id, struct be_error **err);
 /* Ids of every layer under ROOT/layers, sorted.  Free with
  * layer_chain_free. */
