@@ -4,7 +4,7 @@
  *
  * Who deletes: whoever holds the flock on the ROOT/trash directory.  A
  * command that trashed something takes it without waiting and, when it
- * gets it, forks the reaper, which inherits it; when it is busy, the
+ * gets it, starts the reaper, which inherits it; when it is busy, the
  * reaper at work will see the new entry: a reaper lets go of the lock,
  * then looks at the trash once more and takes the lock again if anything
  * is there.  Since the entry was renamed in before the taker tried, one of
@@ -14,7 +14,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/prctl.h>
@@ -79,9 +81,8 @@ void store_trash_lower_priority(void)
 
 /* Deletes while holding the lock on fd (taken by the caller); returns
  * with it released. */
-static void reap_locked(const struct be_ctx *ctx, int fd)
+static void reap_locked(const char *trash, int fd)
 {
-	cleanup_free char *trash = ctx_path(ctx, "trash");
 	for (;;) {
 		size_t gone = reap_pass(trash);
 		bool left = trash_has_entries(fd);
@@ -99,29 +100,6 @@ static void reap_locked(const struct be_ctx *ctx, int fd)
 	}
 }
 
-/* The reaper's body, in the grandchild: detached, quiet, at idle priority. */
-static _Noreturn void reaper_main(const struct be_ctx *ctx, int fd)
-{
-	prctl(PR_SET_NAME, "berth-reaper");
-	signal(SIGPIPE, SIG_IGN);
-	signal(SIGHUP, SIG_IGN);
-	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-	if (null >= 0) {
-		dup2(null, 0);
-		dup2(null, 1);
-		dup2(null, 2);
-	}
-	/* Nothing of the command's (its lock fds, its client's pipes) may
-	 * stay open while we work: only the trash's lock. */
-	int keep = fcntl(fd, F_DUPFD_CLOEXEC, 3);
-	if (keep > 3)
-		close_range(3, (unsigned)keep - 1, 0);
-	close_range((unsigned)keep + 1, ~0U, 0);
-	store_trash_lower_priority();
-	reap_locked(ctx, keep);
-	_exit(0);
-}
-
 /* Opens the trash directory and takes its lock without waiting: the fd,
  * or -1 (missing trash, nothing in it, or a reaper at work). */
 static int take_trash(const struct be_ctx *ctx)
@@ -137,31 +115,66 @@ static int take_trash(const struct be_ctx *ctx)
 	return fd;
 }
 
+/* The reaper is this program again, exec'd (posix_spawn: vfork and exec),
+ * never a plain fork: a fork would hold the command's lock fds (flocks
+ * stay while any copy is open) until it closed them, and the next command
+ * on that container would find it busy.  Across exec only what the spawn
+ * passes survives: /dev/null as stdio and the trash's locked fd as fd 3.
+ * The environment variable names the trash; this constructor sees it
+ * before main runs, forks once more so that the reaper is nobody's child,
+ * and never returns to main. */
+#define REAPER_ENV "BERTH_TRASH_REAPER"
+#define REAPER_FD 3
+
+__attribute__((constructor)) static void reaper_entry(void)
+{
+	const char *trash = getenv(REAPER_ENV);
+	if (trash == NULL || trash[0] != '/')
+		return;
+	cleanup_free char *path = xstrdup(trash);
+	unsetenv(REAPER_ENV);
+	setsid();
+	if (fork() != 0)
+		_exit(0); /* the spawner waits for this one */
+	prctl(PR_SET_NAME, "berth-reaper");
+	signal(SIGPIPE, SIG_IGN);
+	signal(SIGHUP, SIG_IGN);
+	store_trash_lower_priority();
+	reap_locked(path, REAPER_FD);
+	_exit(0);
+}
+
 int store_trash_reap(const struct be_ctx *ctx, struct be_error **err)
 {
 	int fd = take_trash(ctx);
 	if (fd < 0)
 		return 0;
-	fflush(NULL);
-	pid_t mid = fork();
-	if (mid < 0) {
-		int e = errno;
+	cleanup_free char *trash = ctx_path(ctx, "trash");
+	cleanup_free char *env = xasprintf("%s=%s", REAPER_ENV, trash);
+	char arg0[] = "berth-reaper";
+	char *const argv[] = {arg0, NULL};
+	char *const envp[] = {env, NULL};
+	posix_spawn_file_actions_t fa;
+	posix_spawn_file_actions_init(&fa);
+	for (int i = 0; i < 3; i++)
+		posix_spawn_file_actions_addopen(&fa, i, "/dev/null", O_RDWR, 0);
+	/* dup2 onto itself would leave close-on-exec set. */
+	if (fd == REAPER_FD) {
+		int moved = fcntl(fd, F_DUPFD_CLOEXEC, REAPER_FD + 1);
 		close(fd);
-		return be_error_set(err, e, "starting the trash reaper");
+		fd = moved;
 	}
-	if (mid == 0) {
-		/* Double fork: the reaper is nobody's child and has its own
-		 * session (a long-lived client such as the TUI gets no zombie,
-		 * the terminal's SIGHUP does not reach it). */
-		setsid();
-		pid_t r = fork();
-		if (r == 0)
-			reaper_main(ctx, fd);
-		_exit(r < 0 ? 1 : 0);
-	}
-	close(fd);
+	posix_spawn_file_actions_adddup2(&fa, fd, REAPER_FD);
+	posix_spawn_file_actions_addclosefrom_np(&fa, REAPER_FD + 1);
+	pid_t pid;
+	int r = fd < 0 ? EMFILE : posix_spawn(&pid, "/proc/self/exe", &fa, NULL, argv, envp);
+	posix_spawn_file_actions_destroy(&fa);
+	if (fd >= 0)
+		close(fd);
+	if (r != 0)
+		return be_error_set(err, r, "starting the trash reaper");
 	int st;
-	while (waitpid(mid, &st, 0) < 0 && errno == EINTR)
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
 		;
 	return 0;
 }
@@ -172,6 +185,7 @@ void store_trash_reap_here(const struct be_ctx *ctx)
 	if (fd < 0)
 		return;
 	store_trash_lower_priority();
-	reap_locked(ctx, fd);
+	cleanup_free char *trash = ctx_path(ctx, "trash");
+	reap_locked(trash, fd);
 	close(fd);
 }
