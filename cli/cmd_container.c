@@ -219,15 +219,16 @@ static int size_fd(void)
 
 /* run -t: the container opens a terminal of its own and sends its master
  * here, and this process relays it.  Returns the exit code, or -1 with
- * *err when it could not start. */
-static int run_tty(struct be_ctx *ctx, const char *name, bool interactive, struct be_error **err)
+ * *err when it could not start (name is set once the container exists). */
+static int run_tty(struct be_ctx *ctx, const struct be_container_spec *spec, char *name,
+                   bool interactive, struct be_error **err)
 {
 	int client, cont;
 	if (be_console_pair(&client, &cont, err) < 0)
 		return -1;
 	struct be_start_opts o = {
 	        .attach = true, .in_fd = -1, .out_fd = -1, .err_fd = -1, .console_fd = cont};
-	int r = be_container_start(ctx, name, &o, err);
+	int r = be_container_run(ctx, spec, &o, name, err);
 	close(cont);
 	int master = r < 0 ? -1 : be_console_recv(client, size_fd(), err);
 	close(client);
@@ -245,40 +246,51 @@ static int run_tty(struct be_ctx *ctx, const char *name, bool interactive, struc
 	return code;
 }
 
-static int cmd_run(struct cli *cli, const struct cli_args *a)
+/* Creates and starts in one step (be_container_run): the exit code, or -1
+ * with *err (name is set once the container exists). */
+static int run_spec(struct be_ctx *ctx, const struct cli_args *a,
+                    const struct be_container_spec *spec, char *name, struct be_error **err)
 {
-	char name[BE_NAME_MAX + 1];
-	int r = do_create(cli, a, name);
-	if (r != 0)
-		return r;
-	struct be_ctx *ctx = cli->ctx;
-	struct be_error *err = NULL;
-	catch_signals();
 	if (cli_flag(a, "detach")) {
-		if (be_container_start(ctx, name, NULL, &err) < 0)
-			goto failed;
+		if (be_container_run(ctx, spec, NULL, name, err) < 0)
+			return -1;
 		puts(name);
 		return 0;
 	}
-	if (cli_flag(a, "tty")) {
-		int code = run_tty(ctx, name, cli_flag(a, "interactive"), &err);
-		if (code < 0)
-			goto failed;
-		return code;
-	}
+	if (cli_flag(a, "tty"))
+		return run_tty(ctx, spec, name, cli_flag(a, "interactive"), err);
 	struct be_start_opts o = {.attach = true,
 	                          .in_fd = cli_flag(a, "interactive") ? 0 : -1,
 	                          .out_fd = 1,
 	                          .err_fd = 2,
 	                          .console_fd = -1};
-	if (be_container_start(ctx, name, &o, &err) < 0)
-		goto failed;
+	if (be_container_run(ctx, spec, &o, name, err) < 0)
+		return -1;
 	int code = wait_attached(ctx, name, o.exit_fd);
 	close(o.exit_fd);
 	return code;
-failed:
+}
+
+static int cmd_run(struct cli *cli, const struct cli_args *a)
+{
+	struct be_ctx *ctx = cli_ctx(cli);
+	if (ctx == NULL)
+		return CLI_EXIT_FAIL;
+	struct be_container_spec spec;
+	if (parse_spec(a, &spec) != 0)
+		return CLI_EXIT_FAIL;
+	char **env = terminated(a, "env");
+	spec.env = env;
+	char name[BE_NAME_MAX + 1] = "";
+	struct be_error *err = NULL;
+	catch_signals();
+	int code = run_spec(ctx, a, &spec, name, &err);
+	free(env);
+	if (code >= 0)
+		return code;
 	/* A run that could not start leaves nothing behind. */
-	be_container_remove(ctx, name, true, NULL);
+	if (name[0])
+		be_container_remove(ctx, name, true, NULL);
 	return cli_fail(err);
 }
 

@@ -57,7 +57,8 @@ int cg_kill_all(const struct be_ctx *ctx, const char *name, int sig, struct be_e
 /* Removes the cgroup (and sub-cgroups) from every controller, waiting up to
  * BE_CGROUP_WAIT_MS for dying members to leave (never moves tasks out), then
  * checks that it is gone.  Fails with EBUSY while processes remain.  A
- * missing cgroup is success.  Removes the parent group when left empty. */
+ * missing cgroup is success.  v2 removes the parent group when left empty;
+ * v1 keeps it (see cgroup_v1.c). */
 int cg_destroy(const struct be_ctx *ctx, const char *name, struct be_error **err);
 /* "controller:path" strings of the cgroup's directories, for inspect; a
  * NULL-terminated array the caller frees with cg_strv_free. */

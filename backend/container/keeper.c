@@ -68,8 +68,22 @@ static void log_rotate(struct keeper *k)
 	k->log_size = 0;
 }
 
+/* Opens the log on the first output (a silent container makes no file:
+ * one inode less on the start path); -1 once that failed. */
+static void log_open(struct keeper *k)
+{
+	k->log_fd = open(k->log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+	struct stat st;
+	if (k->log_fd >= 0 && fstat(k->log_fd, &st) == 0)
+		k->log_size = (uint64_t)st.st_size;
+	if (k->log_fd < 0)
+		k->log_fd = -2;
+}
+
 static void log_write(struct keeper *k, const char *buf, size_t n)
 {
+	if (k->log_fd == -1 && k->log_path)
+		log_open(k);
 	if (k->log_fd < 0)
 		return;
 	if (k->log_size + n > LOG_CAP)
@@ -116,14 +130,21 @@ static pid_t launch(struct keeper *k, int out_w, int err_w, struct be_error **er
 	 * mount table never shows it, and it cannot outlive the container. */
 	if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 		return be_error_set(err, errno, "making the keeper's mount namespace");
-	if (layer_overlay_mount(a->ctx, a->name, k->st.head, err) < 0)
+	if (layer_overlay_mount(a->ctx, a->name, k->st.head, k->cfg.auto_remove, err) < 0)
 		return -1;
 	util_fault("keeper.after_mount");
-	struct be_error *ignored = NULL;
-	cg_destroy(a->ctx, a->name, &ignored); /* a stale one from a crash */
-	be_error_free(ignored);
-	if (cg_create(a->ctx, a->name, &k->cfg.limits, err) < 0)
-		return -1;
+	struct be_error *e = NULL;
+	if (cg_create(a->ctx, a->name, &k->cfg.limits, &e) < 0) {
+		/* A stale group from a crash goes, then one more try. */
+		if (e->errnum != EEXIST) {
+			*err = e;
+			return -1;
+		}
+		be_error_clear(&e);
+		if (cg_destroy(a->ctx, a->name, err) < 0 ||
+		    cg_create(a->ctx, a->name, &k->cfg.limits, err) < 0)
+			return -1;
+	}
 	k->cg_id = cg_id(a->ctx, a->name);
 	cleanup_free char *rootfs = rec_path(a->ctx, a->name, "merged");
 	struct be_sandbox_cfg sc = {
@@ -276,6 +297,13 @@ static void finish(struct keeper *k, int code, int64_t started_ns)
 			report(a->exit_fd, "%d\n", code);
 		be_error_clear(&err);
 		teardown(k, have, &cs);
+		/* The container is gone: so goes its lock file (as rm does),
+		 * unless a client holds it (it then sees no container). */
+		struct be_lock *lock = NULL;
+		if (store_lock_take(a->ctx, "container", a->name, &lock, NULL) == 0) {
+			store_lock_drop_file(lock);
+			store_lock_release(lock);
+		}
 		/* Unmounted above, so the container's files can go now, at
 		 * idle priority, by this process that nobody waits for. */
 		store_trash_reap_here(a->ctx);
@@ -322,12 +350,8 @@ static int keeper_outputs(struct keeper *k, struct ct_keeper_args *a, int outp[2
 {
 	struct be_error *err = NULL;
 	if (a->console_fd >= 0)
-		return -1; /* the client's terminal: no log */
-	k->log_path = rec_path(a->ctx, a->name, "log");
-	k->log_fd = open(k->log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
-	struct stat st;
-	if (k->log_fd >= 0 && fstat(k->log_fd, &st) == 0)
-		k->log_size = (uint64_t)st.st_size;
+		return -1;                              /* the client's terminal: no log */
+	k->log_path = rec_path(a->ctx, a->name, "log"); /* opened on first output */
 	if (k->cfg.tty) {
 		int console = -1;
 		if (be_console_pair(&console, &a->console_fd, &err) < 0) {
@@ -372,8 +396,11 @@ _Noreturn void ct_keeper_main(const struct ct_keeper_args *in)
 	struct keeper k = {.a = a, .log_fd = -1, .rel = {{-1, -1}, {-1, -1}}};
 	struct be_error *err = NULL;
 	keeper_setup_process();
-	if (rec_config_load(a->ctx, a->name, &k.cfg, &err) < 0 ||
-	    rec_state_load(a->ctx, a->name, &k.st, &err) < 0) {
+	if (a->cfg && a->st) {
+		k.cfg = *a->cfg; /* this process never frees it: it exits */
+		k.st = *a->st;
+	} else if (rec_config_load(a->ctx, a->name, &k.cfg, &err) < 0 ||
+	           rec_state_load(a->ctx, a->name, &k.st, &err) < 0) {
 		report(a->start_fd, "err 125 %s\n", err->msg);
 		_exit(125);
 	}

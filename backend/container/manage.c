@@ -225,17 +225,17 @@ out:
 	return r;
 }
 
-int be_container_create(struct be_ctx *ctx, const struct be_container_spec *spec, char *name_out,
-                        struct be_error **err)
+int ct_create_locked(struct be_ctx *ctx, const struct be_container_spec *spec, char *name,
+                     struct be_lock **lock_out, struct rec_config *cfg_out,
+                     struct rec_state *st_out, struct be_error **err)
 {
-	char name[BE_NAME_MAX + 1];
 	if (spec->name && be_name_check("container", spec->name, err) < 0)
 		return -1;
 	if (be_name_check("image", spec->image, err) < 0)
 		return -1;
 	cleanup_lock struct be_lock *lock = NULL;
 	if (spec->name) {
-		snprintf(name, sizeof(name), "%s", spec->name);
+		snprintf(name, BE_NAME_MAX + 1, "%s", spec->name);
 		if (store_lock_take(ctx, "container", name, &lock, err) < 0)
 			return -1;
 		cleanup_free char *dir = rec_path(ctx, name, NULL);
@@ -272,10 +272,30 @@ int be_container_create(struct be_ctx *ctx, const struct be_container_spec *spec
 		r = be_error_set(err, 0, "image %s has no layers", spec->image);
 	if (r == 0)
 		r = ct_write_container_dir(ctx, &cfg, img->layers[0], err);
-	rec_config_clear(&cfg);
+	if (r == 0 && st_out) {
+		*st_out = (struct rec_state){.exit_code = -1};
+		snprintf(st_out->head, sizeof(st_out->head), "%s", img->layers[0]);
+	}
 	image_rec_free(img);
-	if (r < 0)
+	if (r < 0) {
+		rec_config_clear(&cfg);
 		return be_error_wrap(err, "creating container %s", name);
+	}
+	if (cfg_out)
+		*cfg_out = cfg;
+	else
+		rec_config_clear(&cfg);
+	if (lock_out)
+		*lock_out = steal_pointer(&lock);
+	return 0;
+}
+
+int be_container_create(struct be_ctx *ctx, const struct be_container_spec *spec, char *name_out,
+                        struct be_error **err)
+{
+	char name[BE_NAME_MAX + 1];
+	if (ct_create_locked(ctx, spec, name, NULL, NULL, NULL, err) < 0)
+		return -1;
 	if (name_out)
 		snprintf(name_out, BE_NAME_MAX + 1, "%s", name);
 	return 0;

@@ -126,6 +126,7 @@ static int read_report(int fd, const char *name, struct be_error **err)
 }
 
 static int spawn_keeper(struct be_ctx *ctx, const char *name, struct be_start_opts *o, int lock_fd,
+                        const struct rec_config *cfg, const struct rec_state *state,
                         struct be_error **err)
 {
 	int sp[2], ep[2] = {-1, -1};
@@ -166,6 +167,8 @@ static int spawn_keeper(struct be_ctx *ctx, const char *name, struct be_start_op
 		        .stdio = {-1, -1, -1},
 		        .console_fd = -1,
 		        .lock_fd = lock_fd,
+		        .cfg = cfg,
+		        .st = state,
 		};
 		if (o && o->attach) {
 			a.console_fd = o->console_fd;
@@ -209,7 +212,26 @@ int be_container_start(struct be_ctx *ctx, const char *name, struct be_start_opt
 		opts->exit_fd = -1;
 	/* The keeper inherits the lock and drops it once the init runs, so a
 	 * second start sees "busy" for the whole start. */
-	return spawn_keeper(ctx, name, opts, store_lock_fd(lock), err);
+	return spawn_keeper(ctx, name, opts, store_lock_fd(lock), NULL, NULL, err);
+}
+
+int be_container_run(struct be_ctx *ctx, const struct be_container_spec *spec,
+                     struct be_start_opts *opts, char *name_out, struct be_error **err)
+{
+	/* One lock for both steps, and the records handed to the keeper in
+	 * memory: a container made a moment ago has nothing to reconcile. */
+	cleanup_lock struct be_lock *lock = NULL;
+	struct rec_config cfg;
+	struct rec_state st;
+	if (opts)
+		opts->exit_fd = -1;
+	char name[BE_NAME_MAX + 1];
+	if (ct_create_locked(ctx, spec, name, &lock, &cfg, &st, err) < 0)
+		return -1; /* name_out untouched: nothing of ours to remove */
+	snprintf(name_out, BE_NAME_MAX + 1, "%s", name);
+	int r = spawn_keeper(ctx, name_out, opts, store_lock_fd(lock), &cfg, &st, err);
+	rec_config_clear(&cfg);
+	return r;
 }
 
 int be_container_wait(struct be_ctx *ctx, const char *name, struct be_error **err)

@@ -61,6 +61,13 @@ struct be_start_opts {
 int be_container_start(struct be_ctx *ctx, const char *name, struct be_start_opts *opts,
                        struct be_error **err);
 
+/* be_container_create then be_container_start, under one lock and without
+ * reading back what was just written (`berth run`).  name_out (BE_NAME_MAX
+ * + 1 bytes) receives the name as soon as the container exists: when the
+ * start fails, the caller can remove it. */
+int be_container_run(struct be_ctx *ctx, const struct be_container_spec *spec,
+                     struct be_start_opts *opts, char *name_out, struct be_error **err);
+
 /* Waits until the container is not running and returns its exit code. */
 int be_container_wait(struct be_ctx *ctx, const char *name, struct be_error **err);
 
