@@ -131,6 +131,11 @@ void tu_root_remove(const char *root)
 	be_ctx_free(ctx);
 }
 
+void tu_trash_settle(const char *root)
+{
+	tu_sh(NULL, "[ -d '%s/trash' ] && flock -w 60 '%s/trash' true; true", root, root);
+}
+
 void tu_out_free(struct tu_out *o)
 {
 	if (o == NULL)
