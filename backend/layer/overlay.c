@@ -112,14 +112,14 @@ int layer_overlay_mount(const struct be_ctx *ctx, const char *name, const char *
 	cleanup_free char *upper = xasprintf("%s/upper", dir);
 	cleanup_free char *work = xasprintf("%s/work", dir);
 	cleanup_free char *merged = xasprintf("%s/merged", dir);
-	int r = -1;
-	if (util_mkdir_p(upper, 0755, err) < 0 || util_mkdir_p(work, 0700, err) < 0 ||
-	    util_mkdir_p(merged, 0755, err) < 0)
-		goto out;
 	/* A volatile mount that was not unmounted cleanly (a crash) leaves
 	 * this mark, and overlayfs refuses the work dir until it goes; the
 	 * work dir is scratch while nothing is mounted. */
 	cleanup_free char *mark = xasprintf("%s/work/incompat/volatile", work);
+	int r = -1;
+	if (util_mkdir_p(upper, 0755, err) < 0 || util_mkdir_p(work, 0700, err) < 0 ||
+	    util_mkdir_p(merged, 0755, err) < 0)
+		goto out;
 	if (util_path_exists(mark)) {
 		cleanup_free char *w = xasprintf("%s/work", work);
 		if (util_rm_rf(w, err) < 0)
