@@ -1,7 +1,11 @@
-/* The legacy/hybrid (v1) cgroup backend: libcgroup creates, limits and
- * deletes, wrapped against the 2.0.2 bugs in NOTES.md (own error table,
- * quiet logger, every controller in the struct, deletion checked); whole
- * processes are attached and the freezer driven through the files. */
+/* The legacy/hybrid (v1) cgroup backend: groups made with mkdir, limited
+ * by writing their files (only what differs from a new group's defaults)
+ * and removed with rmdir, where cgroup_v1_mounts.c says each controller is
+ * mounted.  libcgroup 2.0.2 did this until its start-up (which re-reads
+ * /proc/mounts and fails on an unreadable cgroup2 mount) and its per-call
+ * costs weighed on the start path: see NOTES.md and docs/cgroup.md.  Its
+ * error codes are still translated here (cg_v1_strerror).  Whole processes
+ * are attached and the freezer driven through the files. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -30,7 +34,7 @@ enum { C_CPU, C_CPUACCT, C_MEMORY, C_PIDS, C_FREEZER, C_BLKIO };
 /* The controllers of one cgroup: where each is mounted, its directory, and
  * whether an earlier controller shares its hierarchy (cpu,cpuacct). */
 struct v1_group {
-	char *rel; /* "<parent>/<name>", libcgroup's name for it */
+	char *rel; /* "<parent>/<name>" */
 	char *dir[NCTL];
 	bool dup[NCTL];
 };
@@ -81,49 +85,6 @@ const char *cg_v1_strerror(int code, int last_errno)
 	return "unknown libcgroup error";
 }
 
-/* Fills *err from a libcgroup return code: "what: text" (just the text
- * when what is NULL), with the errno behind ECGOTHER. */
-static int lib_error(struct be_error **err, int code, const char *what)
-{
-	int last = code == ECGOTHER ? cgroup_get_last_errno() : 0;
-	const char *text = cg_v1_strerror(code, last);
-	bool fresh = err != NULL && *err == NULL;
-	if (what)
-		be_error_set(err, 0, "%s: %s", what, text);
-	else
-		be_error_set(err, 0, "%s", text);
-	if (fresh)
-		(*err)->errnum = last;
-	return -1;
-}
-
-/* ---- libcgroup's start-up ---------------------------------------------------
- * Only `update` (cg_set_limits) goes through libcgroup; the start path
- * writes the files itself (cgroup_v1_mounts.c says why).  The default
- * logger writes to stdout: a silent one goes in first. */
-static pthread_once_t init_once = PTHREAD_ONCE_INIT;
-static int init_code; /* cgroup_init's result, set once */
-
-static void quiet_logger(void *userdata, int level, const char *fmt, va_list ap)
-{
-	(void)userdata;
-	(void)level;
-	(void)fmt;
-	(void)ap;
-}
-
-static void init_libcgroup(void)
-{
-	cgroup_set_logger(quiet_logger, CGROUP_LOG_ERROR, NULL);
-	init_code = cgroup_init();
-}
-
-static int need_libcgroup(struct be_error **err)
-{
-	pthread_once(&init_once, init_libcgroup);
-	return init_code == 0 ? 0 : cg_v1_explain_init(init_code, err);
-}
-
 static void group_free(struct v1_group *g)
 {
 	free(g->rel);
@@ -169,7 +130,7 @@ static bool group_exists(const struct v1_group *g)
 	return false;
 }
 
-/* ---- limits: one list of writes, done directly or through libcgroup ---- */
+/* ---- limits: one list of writes ------------------------------------------ */
 
 /* One value for one file of one controller. */
 struct v1_val {
@@ -303,7 +264,7 @@ static int collect_limits(const struct v1_group *g, const struct be_limits *lim,
 	return 0;
 }
 
-/* The start path: each value written to its file, in order. */
+/* Each value written to its file, in order (create and update alike). */
 static int write_vals(const struct v1_group *g, const struct v1_vals *vals, struct be_error **err)
 {
 	for (size_t i = 0; i < vals->n; i++) {
@@ -313,34 +274,6 @@ static int write_vals(const struct v1_group *g, const struct v1_vals *vals, stru
 			return -1;
 	}
 	return 0;
-}
-
-/* `update`: every value in one libcgroup modify. */
-static int modify_vals(const struct v1_group *g, const struct v1_vals *vals, struct be_error **err)
-{
-	if (need_libcgroup(err) < 0)
-		return -1;
-	struct cgroup *cg = cgroup_new_cgroup(g->rel);
-	if (cg == NULL)
-		abort();
-	int ret = 0;
-	for (size_t i = 0; i < vals->n && ret == 0; i++) {
-		const struct v1_val *v = &vals->v[i];
-		struct cgroup_controller *c = cgroup_get_controller(cg, controllers[v->ctl]);
-		if (c == NULL)
-			c = cgroup_add_controller(cg, controllers[v->ctl]);
-		if (c == NULL)
-			abort();
-		int r = cgroup_add_value_string(c, v->file, v->value);
-		if (r)
-			ret = lib_error(err, r, v->file);
-	}
-	if (ret == 0 && vals->n > 0) {
-		int r = cgroup_modify_cgroup(cg);
-		ret = r ? lib_error(err, r, NULL) : 0;
-	}
-	cgroup_free(&cg);
-	return ret;
 }
 
 /* Removes g's sub-groups (a container may make some in its cgroup
@@ -471,7 +404,7 @@ static int v1_set_limits(const struct be_ctx *ctx, const char *name, const struc
 	if (collect_limits(&g, lim, false, &vals, err) < 0)
 		return -1;
 	cleanup_error struct be_error *e = NULL;
-	if (modify_vals(&g, &vals, &e) == 0)
+	if (write_vals(&g, &vals, &e) == 0)
 		return 0;
 	uint64_t use = 0;
 	cleanup_free char *usage =

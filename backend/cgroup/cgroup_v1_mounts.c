@@ -1,15 +1,13 @@
 /* Where the v1 controllers are mounted: /proc/self/mountinfo read once per
- * process (libcgroup's start-up re-reads /proc/cgroups and /proc/mounts
- * and fails outright on a cgroup2 mount it cannot read; the v1 hot path
- * needs neither), and why libcgroup's start-up failed when it did. */
+ * process (libcgroup's start-up re-read /proc/cgroups and /proc/mounts and
+ * failed outright on a cgroup2 mount it could not read, such as a tmpfs
+ * over /sys/fs/cgroup/unified; berth needs neither). */
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
-
-#include <libcgroup.h>
 
 #include "cgroup/cgroup_v1.h"
 #include "base/util.h"
@@ -100,28 +98,4 @@ const char *cg_v1_mount_point(const char *controller)
 		if (!table.m[i].unified && has_option(table.m[i].opts, controller))
 			return table.m[i].point;
 	return NULL;
-}
-
-int cg_v1_explain_init(int code, struct be_error **err)
-{
-	pthread_once(&table_once, load_table);
-	/* libcgroup 2.0.2 opens cgroup.controllers under every cgroup2 mount
-	 * and gives up on the first it cannot read. */
-	for (size_t i = 0; i < table.n; i++) {
-		if (!table.m[i].unified)
-			continue;
-		cleanup_free char *p = xasprintf("%s/cgroup.controllers", table.m[i].point);
-		int fd = open(p, O_RDONLY | O_CLOEXEC);
-		if (fd >= 0) {
-			close(fd);
-			continue;
-		}
-		return be_error_set(err, errno,
-		                    "initialising libcgroup: the cgroup2 mount %s cannot be "
-		                    "read (%s)",
-		                    table.m[i].point, p);
-	}
-	int last = cgroup_get_last_errno();
-	return be_error_set(err, last, "initialising libcgroup: %s (libcgroup code %d)",
-	                    cg_v1_strerror(code, last), code);
 }
