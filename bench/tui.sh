@@ -6,10 +6,12 @@
 # own run time (/proc/PID/schedstat, ns); htop refreshes every 1 s too.
 # The containers are real berth containers (`run -d ... sleep`), made
 # two at a time and removed at the end.  Root only.  Environment:
-# TUI_BENCH_SIZES ("10 200 1000"), TUI_BENCH_SECONDS (20).
+# TUI_BENCH_SIZES ("10 200 1000"), TUI_BENCH_SECONDS (20), TUI_BENCH_REPEAT
+# (periods per size, 1).
 set -u
 SIZES=${TUI_BENCH_SIZES:-10 200 1000}
 D=${TUI_BENCH_SECONDS:-20}
+REPEAT=${TUI_BENCH_REPEAT:-1}
 BERTH=${BERTH_BIN:-$PWD/build/berth}
 [ "$(id -u)" = 0 ] || { echo "bench tui: needs root; skipped"; exit 0; }
 for t in tmux htop systemd-cgtop top; do
@@ -76,12 +78,14 @@ echo "monitors watching N berth containers, 1 s refresh, ${D} s at once (CPU: ms
 printf "  %6s  %-14s %10s %10s\n" N tool "CPU ms" "RSS MiB"
 for n in $SIZES; do
 	grow_to "$n"
-	out=$(measure)
-	echo "$out" | awk -v n="$n" '{ printf "  %6d  %-14s %10.2f %10.1f\n", n, $1, $2 / 1000, $3 / 1024 }'
-	echo "$out" | awk -v n="$n" '
-		{ cpu[$1] = $2; rss[$1] = $3 }
-		END {
-			printf "  %6d  berth/htop: CPU %.2f (goal <= 0.5), RSS %.2f; berth RSS %.1f MiB (goal <= 8)\n",
-				n, cpu["berth"] / cpu["htop"], rss["berth"] / rss["htop"], rss["berth"] / 1024
-		}'
+	for _ in $(seq "$REPEAT"); do
+		out=$(measure)
+		echo "$out" | awk -v n="$n" '{ printf "  %6d  %-14s %10.2f %10.1f\n", n, $1, $2 / 1000, $3 / 1024 }'
+		echo "$out" | awk -v n="$n" '
+			{ cpu[$1] = $2; rss[$1] = $3 }
+			END {
+				printf "  %6d  berth/htop: CPU %.2f (goal <= 0.5), RSS %.2f; berth RSS %.1f MiB (goal <= 8)\n",
+					n, cpu["berth"] / cpu["htop"], rss["berth"] / rss["htop"], rss["berth"] / 1024
+			}'
+	done
 done

@@ -7,6 +7,7 @@ set -eu
 PACKAGES="build-essential pkg-config libncurses-dev libcgroup-dev libjansson-dev
 libcmocka-dev libarchive-dev libseccomp-dev libcap-dev busybox-static tmux
 qemu-system-x86 crun hyperfine zstd bzip2 xz-utils clang-format clang procps nettle-dev
+htop systemd
 ${BERTH_DEPS_EXTRA:-}"
 
 missing=""
