@@ -1,70 +1,91 @@
 #!/bin/bash
-# Cost of the terminal UI: CPU time and memory of `berth` (the TUI) watching
-# N containers at a 1 s refresh for D seconds, against htop and top doing
-# their own job at the same refresh, on the same host, in the same run.
-# Each runs alone in a private tmux server at 160x50 after a 3 s warm-up.
-# Root only.  Environment: TUI_BENCH_CONTAINERS (50), TUI_BENCH_SECONDS (20).
+# Cost of the terminal UI at 10, 200 and 1,000 containers: CPU per 1 s
+# refresh and resident memory of `berth` (the TUI) against `top -b`, htop
+# and systemd-cgtop, all four watching the same host over the same period
+# (they run at once, D seconds after a 3 s warm-up).  CPU is each process's
+# own run time (/proc/PID/schedstat, ns); htop refreshes every 1 s too.
+# The containers are real berth containers (`run -d ... sleep`), made
+# two at a time and removed at the end.  Root only.  Environment:
+# TUI_BENCH_SIZES ("10 200 1000"), TUI_BENCH_SECONDS (20), TUI_BENCH_REPEAT
+# (periods per size, 1).
 set -u
-N=${TUI_BENCH_CONTAINERS:-50}
+SIZES=${TUI_BENCH_SIZES:-10 200 1000}
 D=${TUI_BENCH_SECONDS:-20}
+REPEAT=${TUI_BENCH_REPEAT:-1}
 BERTH=${BERTH_BIN:-$PWD/build/berth}
 [ "$(id -u)" = 0 ] || { echo "bench tui: needs root; skipped"; exit 0; }
-command -v tmux >/dev/null || { echo "bench tui: needs tmux (scripts/deps.sh)"; exit 1; }
-if ! command -v htop >/dev/null; then
-	apt-get install -y -q htop >/dev/null 2>&1 || echo "bench tui: htop not installable; compared with top only"
-fi
+for t in tmux htop systemd-cgtop top; do
+	command -v $t >/dev/null || { echo "bench tui: needs $t (scripts/deps.sh)"; exit 1; }
+done
 
 root=$(mktemp -d /tmp/berth-bench-tui.XXXXXX)
 sock="berth-bench-tui-$$"
-made=()
+made=0
+bg=()
 cleanup() {
+	for p in "${bg[@]}"; do kill "$p" 2>/dev/null; done
 	tmux -L "$sock" kill-server 2>/dev/null
 	rm -f "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$sock" # tmux leaves it behind
-	for c in "${made[@]}"; do "$BERTH" --root "$root" rm -f "$c" >/dev/null 2>&1; done
+	seq "$made" | xargs -r -P 2 -I{} "$BERTH" --root "$root" rm -f c{} >/dev/null 2>&1
+	flock -w 60 "$root/trash" true 2>/dev/null
+	for d in /sys/fs/cgroup/*/"$cgp"; do [ -n "${cgp:-}" ] && rmdir "$d" 2>/dev/null; done
 	rm -rf "$root"
 }
+cgp=""
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 "$BERTH" --root "$root" image demo -q || exit 1
-for i in $(seq "$N"); do
-	"$BERTH" --root "$root" run -d --name "c$i" demo sleep 100000 >/dev/null || exit 1
-	made+=("c$i")
-done
 
-ticks() { # utime + stime of a pid, in clock ticks
-	sed 's/.*) //' "/proc/$1/stat" | awk '{print $12 + $13}'
+grow_to() { # containers c1..cN running
+	[ "$1" -le "$made" ] && return
+	seq $((made + 1)) "$1" | xargs -P 2 -I{} "$BERTH" --root "$root" run -d --name c{} demo \
+		sleep 100000 >/dev/null || exit 1
+	made=$1
+	cgp=$(sed -nE 's|.*/sys/fs/cgroup/memory/(berth-[0-9a-f]+)/c1".*|\1|p' \
+		<("$BERTH" --root "$root" inspect c1) | head -1)
 }
 
-# measure NAME COMMAND: prints "NAME CPU% RSS_KiB"
+runtime_ns() { awk '{print $1}' "/proc/$1/schedstat"; }
+rss_kib() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
+
+# One period: the four watchers at once; prints "name ms_per_refresh rss_kib".
 measure() {
-	local name=$1
-	shift
-	tmux -L "$sock" new-session -d -s "$name" -x 160 -y 50 "exec $*"
-	local pid
-	pid=$(tmux -L "$sock" display -p -t "$name" '#{pane_pid}')
+	tmux -L "$sock" new-session -d -s berth -x 160 -y 50 "exec $BERTH --root $root --delay 1"
+	tmux -L "$sock" new-session -d -s htop -x 160 -y 50 "exec htop -d 10"
+	top -b -d 1 >/dev/null &
+	local top=$!
+	systemd-cgtop -b -d 1 -n 1000000 >/dev/null &
+	local cgtop=$!
+	bg=("$top" "$cgtop")
+	local pb ph
+	pb=$(tmux -L "$sock" display -p -t berth '#{pane_pid}')
+	ph=$(tmux -L "$sock" display -p -t htop '#{pane_pid}')
 	sleep 3
-	local t0 t1 hz rss
-	t0=$(ticks "$pid")
+	local names=(berth top htop systemd-cgtop) pids=("$pb" "$top" "$ph" "$cgtop") t0=() i
+	for i in 0 1 2 3; do t0[i]=$(runtime_ns "${pids[i]}"); done
 	sleep "$D"
-	t1=$(ticks "$pid")
-	rss=$(awk '/^VmRSS/ {print $2}' "/proc/$pid/status")
-	hz=$(getconf CLK_TCK)
-	tmux -L "$sock" kill-session -t "$name"
-	awk -v n="$name" -v a="$t0" -v b="$t1" -v hz="$hz" -v d="$D" -v r="$rss" \
-		'BEGIN { printf "%s %.3f %d\n", n, 100 * (b - a) / hz / d, r }'
+	for i in 0 1 2 3; do
+		echo "${names[i]} $((($(runtime_ns "${pids[i]}") - t0[i]) / 1000 / D)) $(rss_kib "${pids[i]}")"
+	done
+	kill "$top" "$cgtop" 2>/dev/null
+	wait "$top" "$cgtop" 2>/dev/null
+	bg=()
+	tmux -L "$sock" kill-server 2>/dev/null
 }
 
-echo "watching $N containers, 1 s refresh, ${D} s each"
-results=$(
-	measure berth "$BERTH --root $root --delay 1"
-	command -v htop >/dev/null && measure htop "htop -d 10"
-	measure top "top -d 1"
-)
-echo "$results" | awk '{ printf "  %-6s %6.2f%% of one CPU   RSS %6.1f MiB\n", $1, $2, $3 / 1024 }'
-echo "$results" | awk '
-	{ cpu[$1] = $2; rss[$1] = $3 }
-	END {
-		for (p in cpu) if (p != "berth" && cpu[p] > 0)
-			printf "  berth/%s: CPU %.2f, RSS %.2f\n", p, cpu["berth"] / cpu[p], rss["berth"] / rss[p]
-	}'
+echo "monitors watching N berth containers, 1 s refresh, ${D} s at once (CPU: ms per refresh)"
+printf "  %6s  %-14s %10s %10s\n" N tool "CPU ms" "RSS MiB"
+for n in $SIZES; do
+	grow_to "$n"
+	for _ in $(seq "$REPEAT"); do
+		out=$(measure)
+		echo "$out" | awk -v n="$n" '{ printf "  %6d  %-14s %10.2f %10.1f\n", n, $1, $2 / 1000, $3 / 1024 }'
+		echo "$out" | awk -v n="$n" '
+			{ cpu[$1] = $2; rss[$1] = $3 }
+			END {
+				printf "  %6d  berth/htop: CPU %.2f (goal <= 0.5), RSS %.2f; berth RSS %.1f MiB (goal <= 8)\n",
+					n, cpu["berth"] / cpu["htop"], rss["berth"] / rss["htop"], rss["berth"] / 1024
+			}'
+	done
+done

@@ -245,9 +245,7 @@ static int size_fd(void)
 
 /* run -t: the container opens a terminal of its own and sends its master
  * here, and this process relays it.  Returns the exit code, or -1 with
- * *err when it could not start. */
-/* run -t: the container's terminal comes to this process, which relays it
- * until the container exits. */
+ * *err when it could not start (name is set once the container exists). */
 static int run_tty(struct be_ctx *ctx, const struct be_container_spec *spec, bool interactive,
                    char *name, struct be_error **err)
 {
@@ -294,7 +292,7 @@ static int cmd_run(struct cli *cli, const struct cli_args *a)
 	struct be_container_spec spec;
 	if (read_spec(a, &spec) != 0)
 		return CLI_EXIT_FAIL;
-	char name[BE_NAME_MAX + 1];
+	char name[BE_NAME_MAX + 1] = "";
 	struct be_error *err = NULL;
 	catch_signals();
 	int code;
@@ -317,7 +315,12 @@ static int cmd_run(struct cli *cli, const struct cli_args *a)
 		}
 	}
 	spec_free(&spec);
-	return code < 0 ? cli_fail(err) : code;
+	if (code >= 0)
+		return code;
+	/* Made but lost on the way (its terminal never came): nothing left. */
+	if (name[0])
+		be_container_remove(ctx, name, true, NULL);
+	return cli_fail(err);
 }
 
 /* Runs fn on every NAME argument; prints each name done, as docker. */

@@ -171,7 +171,7 @@ static int cmd_rollback(struct cli *cli, const struct cli_args *a)
 	if (be_snapshot_rollback(ctx, a->argv[0], a->argv[1], cli_flag(a, "restart"), (unsigned)t,
 	                         &err) < 0)
 		return cli_fail(err);
-	/* The old upper is deleted after the rollback itself is done. */
+	/* The old upper is deleted after the rollback, by a detached reaper. */
 	if (be_snapshot_cleanup(ctx, &err) < 0)
 		return cli_fail(err);
 	return 0;
@@ -303,8 +303,9 @@ const struct cli_command cli_cmds_snapshot[] = {
                 .name = "rollback",
                 .args = "NAME SNAP",
                 .summary = "Roll a container back to a snapshot",
-                .details = "Constant time: the current upper goes to the trash (deleted once\n"
-                           "the rollback is done), the container's head points at the\n"
+                .details = "Constant time: the current upper goes to the trash (deleted after\n"
+                           "the command returns, by a detached low-priority reaper), the\n"
+                           "container's head points at the\n"
                            "snapshot, a fresh upper is made.  Later snapshots stay (a tree,\n"
                            "not a stack).  A running container is refused unless --restart.",
                 .min_args = 2,

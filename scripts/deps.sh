@@ -11,6 +11,7 @@ zlib1g-dev libcurl4-openssl-dev docker-registry skopeo podman runc apache2-utils
 libnl-route-3-dev libnftables-dev nftables iproute2 iperf3 curl
 libfuzzer-14-dev libclang-rt-14-dev cpio util-linux
 prometheus libmicrohttpd-dev systemd-container openssh-server openssh-client
+htop systemd
 ${BERTH_DEPS_EXTRA:-}"
 
 missing=""

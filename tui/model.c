@@ -1,6 +1,7 @@
 /* The table's logic without curses: joining the monitor's items with
  * berth's container list, filtering, sorting, keeping the selection on its
  * item, and choosing the columns that fit. */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -194,42 +195,76 @@ static void blank_item(struct be_item *it, const struct be_container_info *ct)
 	it->cur.cpu_quota_percent = -1;
 }
 
-static const struct be_container_info *find_ct(const struct be_container_info *cts, size_t n,
-                                               const char *name)
+/* ---- the join ------------------------------------------------------------
+ * Items and berth's records are joined by name through a hash table of the
+ * records, open addressing, built in m->vis (free until tui_model_apply
+ * fills it, and never smaller than the rows), so a refresh costs O(n) and
+ * allocates nothing once the row count stops growing. */
+#define SLOT_EMPTY ((size_t)-1)
+
+static size_t name_hash(const char *s)
 {
-	for (size_t i = 0; i < n; i++)
-		if (strcmp(cts[i].name, name) == 0)
-			return &cts[i];
-	return NULL;
+	uint32_t h = 2166136261u; /* FNV-1a */
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
 }
 
-static bool ct_has_item(const struct be_item *const *items, size_t n, const char *name)
+static void index_cts(size_t *slots, size_t nslots, const struct be_container_info *cts,
+                      size_t ncts)
 {
-	for (size_t i = 0; i < n; i++)
-		if (items[i]->berth && strcmp(items[i]->name, name) == 0)
-			return true;
-	return false;
+	for (size_t i = 0; i < nslots; i++)
+		slots[i] = SLOT_EMPTY;
+	/* Names are unique; were one repeated, the first record would win. */
+	for (size_t i = 0; i < ncts; i++) {
+		size_t s = name_hash(cts[i].name) % nslots;
+		while (slots[s] != SLOT_EMPTY && strcmp(cts[slots[s]].name, cts[i].name) != 0)
+			s = (s + 1) % nslots;
+		if (slots[s] == SLOT_EMPTY)
+			slots[s] = i;
+	}
+}
+
+/* The index of the record named name, or SLOT_EMPTY. */
+static size_t find_ct(const size_t *slots, size_t nslots, const struct be_container_info *cts,
+                      const char *name)
+{
+	for (size_t s = name_hash(name) % nslots; slots[s] != SLOT_EMPTY; s = (s + 1) % nslots)
+		if (strcmp(cts[slots[s]].name, name) == 0)
+			return slots[s];
+	return SLOT_EMPTY;
 }
 
 void tui_model_merge(struct tui_model *m, const struct be_item *const *items, size_t nitems,
                      const struct be_container_info *cts, size_t ncts)
 {
-	size_t nblank = 0;
-	for (size_t i = 0; i < ncts; i++)
-		nblank += !ct_has_item(items, nitems, cts[i].name);
-	reserve(m, nitems + nblank, nblank);
-	m->nrows = 0;
+	/* Room for every item and every record: rows[nitems + j].ct marks
+	 * record j as joined until the blank rows overwrite that tail. */
+	reserve(m, nitems + ncts, 0);
+	size_t nslots = m->rows_cap;
+	index_cts(m->vis, nslots, cts, ncts);
+	for (size_t j = 0; j < ncts; j++)
+		m->rows[nitems + j].ct = NULL;
 	for (size_t i = 0; i < nitems; i++) {
-		const struct be_container_info *ct =
-		        items[i]->berth ? find_ct(cts, ncts, items[i]->name) : NULL;
-		m->rows[m->nrows++] = (struct tui_row){.item = items[i], .ct = ct};
+		size_t j =
+		        items[i]->berth ? find_ct(m->vis, nslots, cts, items[i]->name) : SLOT_EMPTY;
+		const struct be_container_info *ct = j == SLOT_EMPTY ? NULL : &cts[j];
+		m->rows[i] = (struct tui_row){.item = items[i], .ct = ct};
+		if (ct)
+			m->rows[nitems + j].ct = ct;
 	}
+	size_t nblank = 0;
+	for (size_t j = 0; j < ncts; j++)
+		nblank += m->rows[nitems + j].ct == NULL;
+	reserve(m, 0, nblank);
+	m->nrows = nitems;
 	size_t b = 0;
-	for (size_t i = 0; i < ncts; i++) {
-		if (ct_has_item(items, nitems, cts[i].name))
+	for (size_t j = 0; j < ncts; j++) {
+		/* Read before the write below: it lands at or before slot j. */
+		if (m->rows[nitems + j].ct != NULL)
 			continue;
-		blank_item(&m->blanks[b], &cts[i]);
-		m->rows[m->nrows++] = (struct tui_row){.item = &m->blanks[b], .ct = &cts[i]};
+		blank_item(&m->blanks[b], &cts[j]);
+		m->rows[m->nrows++] = (struct tui_row){.item = &m->blanks[b], .ct = &cts[j]};
 		b++;
 	}
 	tui_model_apply(m);
@@ -245,6 +280,13 @@ void tui_ident_of(const struct tui_row *r, struct tui_ident *out)
 bool tui_ident_eq(const struct tui_ident *a, const struct tui_ident *b)
 {
 	return a->kind == b->kind && strcmp(a->name, b->name) == 0 && strcmp(a->id, b->id) == 0;
+}
+
+/* tui_ident_eq of the row's ident, without copying it out. */
+static bool row_is(const struct tui_row *r, const struct tui_ident *id)
+{
+	return (int)r->item->kind == id->kind && strcmp(r->item->name, id->name) == 0 &&
+	       strcmp(r->item->id, id->id) == 0;
 }
 
 /* berth's record of the image, else what the engine's files said (docker,
@@ -340,9 +382,7 @@ void tui_model_apply(struct tui_model *m)
 		return;
 	}
 	for (size_t i = 0; i < m->nvis; i++) {
-		struct tui_ident id;
-		tui_ident_of(&m->rows[m->vis[i]], &id);
-		if (tui_ident_eq(&id, &m->sel)) {
+		if (row_is(&m->rows[m->vis[i]], &m->sel)) {
 			m->sel_pos = i;
 			return;
 		}
@@ -376,11 +416,8 @@ void tui_model_move(struct tui_model *m, long delta)
 
 const struct tui_row *tui_model_find(const struct tui_model *m, const struct tui_ident *ident)
 {
-	for (size_t i = 0; i < m->nrows; i++) {
-		struct tui_ident id;
-		tui_ident_of(&m->rows[i], &id);
-		if (tui_ident_eq(&id, ident))
+	for (size_t i = 0; i < m->nrows; i++)
+		if (row_is(&m->rows[i], ident))
 			return &m->rows[i];
-	}
 	return NULL;
 }

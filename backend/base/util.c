@@ -92,6 +92,16 @@ int util_mkdir_p(const char *path, mode_t mode, struct be_error **err)
 {
 	if (path[0] == '\0')
 		return be_error_set(err, ENOENT, "creating \"\"");
+	/* Most often every parent is there (or the directory itself): one
+	 * mkdir, not one per component. */
+	if (mkdir(path, mode) == 0)
+		return 0;
+	if (errno == EEXIST) {
+		struct stat st0;
+		if (stat(path, &st0) == 0 && S_ISDIR(st0.st_mode))
+			return 0;
+		return be_error_set(err, ENOTDIR, "creating %s", path);
+	}
 	cleanup_free char *copy = xstrdup(path);
 	for (char *p = copy + 1; *p; p++) {
 		if (*p != '/')

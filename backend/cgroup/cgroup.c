@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -519,6 +520,18 @@ int cg_paths(const struct be_ctx *ctx, const char *name, char ***paths, size_t *
 	if (ops == NULL)
 		return -1;
 	return ops->paths(ctx, name, paths, n, err);
+}
+
+uint64_t cg_id(const struct be_ctx *ctx, const char *name)
+{
+	char **paths = NULL;
+	size_t n = 0;
+	if (cg_paths(ctx, name, &paths, &n, NULL) < 0)
+		return 0;
+	struct stat st;
+	uint64_t id = n > 0 && stat(strchr(paths[0], ':') + 1, &st) == 0 ? (uint64_t)st.st_ino : 0;
+	cg_strv_free(paths);
+	return id;
 }
 
 bool cg_is_empty(const struct be_ctx *ctx, const char *name)

@@ -57,7 +57,8 @@ int cg_kill_all(const struct be_ctx *ctx, const char *name, int sig, struct be_e
 /* Removes the cgroup (and sub-cgroups) from every controller, waiting up to
  * BE_CGROUP_WAIT_MS for dying members to leave (never moves tasks out), then
  * checks that it is gone.  Fails with EBUSY while processes remain.  A
- * missing cgroup is success.  Removes the parent group when left empty. */
+ * missing cgroup is success.  v2 removes the parent group when left empty;
+ * v1 keeps it (see cgroup_v1.c). */
 int cg_destroy(const struct be_ctx *ctx, const char *name, struct be_error **err);
 /* "controller:path" strings of the cgroup's directories, for inspect; a
  * NULL-terminated array the caller frees with cg_strv_free. */
@@ -66,6 +67,11 @@ int cg_paths(const struct be_ctx *ctx, const char *name, char ***paths, size_t *
 /* Sorted names of the cgroups under this root's parent group (union over
  * controllers); NULL-terminated, freed with cg_strv_free. */
 int cg_list(const struct be_ctx *ctx, char ***names, size_t *n, struct be_error **err);
+/* Which group now stands under that name: the inode of its first
+ * directory (cgroupfs never reuses one while the host runs), 0 when it is
+ * missing.  A keeper that removes its group after the client has moved on
+ * checks that it is still the one it made. */
+uint64_t cg_id(const struct be_ctx *ctx, const char *name);
 /* True when no process is left in the cgroup or its sub-cgroups (a missing
  * cgroup is empty). */
 bool cg_is_empty(const struct be_ctx *ctx, const char *name);

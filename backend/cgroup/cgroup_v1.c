@@ -1,7 +1,11 @@
-/* The legacy/hybrid (v1) cgroup backend: libcgroup creates, limits and
- * deletes, wrapped against the 2.0.2 bugs in NOTES.md (own error table,
- * quiet logger, every controller in the struct, deletion checked); whole
- * processes are attached and the freezer driven through the files. */
+/* The legacy/hybrid (v1) cgroup backend: groups made with mkdir, limited
+ * by writing their files (only what differs from a new group's defaults)
+ * and removed with rmdir, where cgroup_v1_mounts.c says each controller is
+ * mounted.  libcgroup 2.0.2 did this until its start-up (which re-reads
+ * /proc/mounts and fails on an unreadable cgroup2 mount) and its per-call
+ * costs weighed on the start path: see NOTES.md and docs/cgroup.md.  Its
+ * error codes are still translated here (cg_v1_strerror).  Whole processes
+ * are attached and the freezer driven through the files. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -10,11 +14,12 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <libcgroup.h>
 
-#include "cgroup/cgroup.h"
+#include "cgroup/cgroup_v1.h"
 #include "base/util.h"
 
 /* Controllers berth uses when mounted (not cpuset: it needs cpus/mems
@@ -31,7 +36,7 @@ enum { C_CPU, C_CPUACCT, C_MEMORY, C_PIDS, C_FREEZER, C_BLKIO, C_DEVICES };
 /* The controllers of one cgroup: where each is mounted, its directory, and
  * whether an earlier controller shares its hierarchy (cpu,cpuacct). */
 struct v1_group {
-	char *rel; /* "<parent>/<name>", libcgroup's name for it */
+	char *rel; /* "<parent>/<name>" */
 	char *dir[NCTL];
 	bool dup[NCTL];
 };
@@ -82,41 +87,6 @@ const char *cg_v1_strerror(int code, int last_errno)
 	return "unknown libcgroup error";
 }
 
-/* Fills *err from a libcgroup return code: "what: text" (just the text
- * when what is NULL), with the errno behind ECGOTHER. */
-static int lib_error(struct be_error **err, int code, const char *what)
-{
-	int last = code == ECGOTHER ? cgroup_get_last_errno() : 0;
-	const char *text = cg_v1_strerror(code, last);
-	bool fresh = err != NULL && *err == NULL;
-	if (what)
-		be_error_set(err, 0, "%s: %s", what, text);
-	else
-		be_error_set(err, 0, "%s", text);
-	if (fresh)
-		(*err)->errnum = last;
-	return -1;
-}
-
-/* ---- one-time set-up ------------------------------------------------------
- * The default logger writes to stdout: a silent one goes in first. */
-static pthread_once_t init_once = PTHREAD_ONCE_INIT;
-static int init_code; /* cgroup_init's result, set once */
-
-static void quiet_logger(void *userdata, int level, const char *fmt, va_list ap)
-{
-	(void)userdata;
-	(void)level;
-	(void)fmt;
-	(void)ap;
-}
-
-static void init_libcgroup(void)
-{
-	cgroup_set_logger(quiet_logger, CGROUP_LOG_ERROR, NULL);
-	init_code = cgroup_init();
-}
-
 static void group_free(struct v1_group *g)
 {
 	free(g->rel);
@@ -132,53 +102,26 @@ static int group_load(const struct be_ctx *ctx, const char *name, struct v1_grou
                       struct be_error **err)
 {
 	memset(g, 0, sizeof(*g));
-	pthread_once(&init_once, init_libcgroup);
-	if (init_code != 0)
-		return lib_error(err, init_code, "initialising libcgroup");
 	const char *root = be_ctx_cgroup_root(ctx), *parent = be_ctx_cgroup_parent(ctx);
 	size_t rootlen = strlen(root);
 	g->rel = name ? xasprintf("%s/%s", parent, name) : xstrdup(parent);
-	char *mounts[NCTL] = {0};
+	const char *mounts[NCTL] = {0};
 	bool any = false;
 	for (size_t i = 0; i < NCTL; i++) {
-		if (cgroup_get_subsys_mount_point(controllers[i], &mounts[i]) != 0) {
-			mounts[i] = NULL;
+		mounts[i] = cg_v1_mount_point(controllers[i]);
+		if (mounts[i] == NULL)
 			continue;
-		}
-		if (strncmp(mounts[i], root, rootlen) != 0 || mounts[i][rootlen] != '/') {
-			be_error_set(err, 0, "v1 controller %s is mounted at %s, outside %s",
-			             controllers[i], mounts[i], root);
-			for (size_t j = 0; j <= i; j++)
-				free(mounts[j]);
-			return -1;
-		}
+		if (strncmp(mounts[i], root, rootlen) != 0 || mounts[i][rootlen] != '/')
+			return be_error_set(err, 0, "v1 controller %s is mounted at %s, outside %s",
+			                    controllers[i], mounts[i], root);
 		for (size_t j = 0; j < i; j++)
 			g->dup[i] |= mounts[j] && strcmp(mounts[j], mounts[i]) == 0;
 		g->dir[i] = xasprintf("%s/%s", mounts[i], g->rel);
 		any = true;
 	}
-	for (size_t i = 0; i < NCTL; i++)
-		free(mounts[i]);
 	if (!any)
 		return be_error_set(err, ENOTSUP, "no v1 cgroup controller is mounted");
 	return 0;
-}
-
-/* A libcgroup struct naming the group in every (distinct) controller that
- * is mounted, and whose directory exists when only_existing. */
-static struct cgroup *group_struct(const struct v1_group *g, bool only_existing)
-{
-	struct cgroup *cg = cgroup_new_cgroup(g->rel);
-	if (cg == NULL)
-		abort();
-	for (size_t i = 0; i < NCTL; i++) {
-		if (g->dir[i] == NULL || g->dup[i] ||
-		    (only_existing && !util_path_exists(g->dir[i])))
-			continue;
-		if (cgroup_add_controller(cg, controllers[i]) == NULL)
-			abort();
-	}
-	return cg;
 }
 
 static bool group_exists(const struct v1_group *g)
@@ -189,6 +132,21 @@ static bool group_exists(const struct v1_group *g)
 	return false;
 }
 
+/* ---- limits: one list of writes ------------------------------------------ */
+
+/* One value for one file of one controller. */
+struct v1_val {
+	int ctl;
+	const char *file;
+	char value[24];
+};
+#define VALS_MAX 8
+
+struct v1_vals {
+	struct v1_val v[VALS_MAX];
+	size_t n;
+};
+
 static void fmt_limit(char *buf, size_t len, uint64_t v)
 {
 	if (v == UINT64_MAX)
@@ -197,37 +155,36 @@ static void fmt_limit(char *buf, size_t len, uint64_t v)
 		snprintf(buf, len, "%" PRIu64, v);
 }
 
-static int add_value(struct cgroup_controller *c, const char *file, const char *value,
-                     struct be_error **err)
+/* Adds a value; fresh (a new group, whose files hold the defaults) skips
+ * a value equal to the default dflt. */
+static int add_val(struct v1_vals *vals, const struct v1_group *g, int ctl, const char *file,
+                   uint64_t v, uint64_t dflt, bool fresh, struct be_error **err)
 {
-	int r = cgroup_add_value_string(c, file, value);
-	return r ? lib_error(err, r, file) : 0;
-}
-
-static struct cgroup_controller *need(struct cgroup *cg, const struct v1_group *g, int ctl,
-                                      struct be_error **err)
-{
-	if (g->dir[ctl] == NULL) {
-		be_error_set(err, ENOTSUP, "the %s controller is not mounted", controllers[ctl]);
-		return NULL;
-	}
-	struct cgroup_controller *c = cgroup_add_controller(cg, controllers[ctl]);
-	if (c == NULL)
-		be_error_set(err, 0, "libcgroup: cannot add controller %s", controllers[ctl]);
-	return c;
+	if (fresh && v == dflt)
+		return 0;
+	if (g->dir[ctl] == NULL)
+		return be_error_set(err, ENOTSUP, "the %s controller is not mounted",
+		                    controllers[ctl]);
+	struct v1_val *x = &vals->v[vals->n++];
+	x->ctl = ctl;
+	x->file = file;
+	if (strcmp(file, "pids.max") == 0 && v == UINT64_MAX)
+		snprintf(x->value, sizeof(x->value), "max");
+	else
+		fmt_limit(x->value, sizeof(x->value), v);
+	return 0;
 }
 
 /* Memory and memory+swap, in the order the kernel accepts (memory <=
  * memsw must hold after each write): memory first unless it rises above
  * the current memsw. */
-static int add_memory(struct cgroup *cg, const struct v1_group *g, const struct be_limits *lim,
-                      struct be_error **err)
+static int add_memory(struct v1_vals *vals, const struct v1_group *g, const struct be_limits *lim,
+                      bool fresh, struct be_error **err)
 {
-	if (g->dir[C_MEMORY] == NULL && lim->memory == 0 && lim->memory_swap <= 0)
+	if ((fresh || g->dir[C_MEMORY] == NULL) && lim->memory == 0 && lim->memory_swap <= 0)
 		return 0;
-	struct cgroup_controller *c = need(cg, g, C_MEMORY, err);
-	if (c == NULL)
-		return -1;
+	if (g->dir[C_MEMORY] == NULL)
+		return be_error_set(err, ENOTSUP, "the memory controller is not mounted");
 	cleanup_free char *memsw_path =
 	        xasprintf("%s/memory.memsw.limit_in_bytes", g->dir[C_MEMORY]);
 	uint64_t cur_memsw = UINT64_MAX;
@@ -239,42 +196,35 @@ static int add_memory(struct cgroup *cg, const struct v1_group *g, const struct 
 	if (cur_memsw >= V1_UNLIMITED_FROM)
 		cur_memsw = UINT64_MAX;
 	uint64_t mem = lim->memory ? lim->memory : UINT64_MAX, memsw = cg_limits_memsw(lim);
-	char m[32], s[32];
-	fmt_limit(m, sizeof(m), mem);
-	fmt_limit(s, sizeof(s), memsw);
+	const char *m = "memory.limit_in_bytes", *s = "memory.memsw.limit_in_bytes";
 	if (!has_memsw)
-		return add_value(c, "memory.limit_in_bytes", m, err);
-	const char *first = "memory.limit_in_bytes", *second = "memory.memsw.limit_in_bytes";
-	const char *v1 = m, *v2 = s;
-	if (mem > cur_memsw) {
-		first = "memory.memsw.limit_in_bytes", second = "memory.limit_in_bytes";
-		v1 = s, v2 = m;
-	}
-	if (add_value(c, first, v1, err) < 0)
-		return -1;
-	return add_value(c, second, v2, err);
+		return add_val(vals, g, C_MEMORY, m, mem, UINT64_MAX, fresh, err);
+	if (mem > cur_memsw)
+		return add_val(vals, g, C_MEMORY, s, memsw, UINT64_MAX, fresh, err) < 0 ||
+		                       add_val(vals, g, C_MEMORY, m, mem, UINT64_MAX, fresh, err) <
+		                               0
+		               ? -1
+		               : 0;
+	return add_val(vals, g, C_MEMORY, m, mem, UINT64_MAX, fresh, err) < 0 ||
+	                       add_val(vals, g, C_MEMORY, s, memsw, UINT64_MAX, fresh, err) < 0
+	               ? -1
+	               : 0;
 }
 
-static int add_cpu(struct cgroup *cg, const struct v1_group *g, const struct be_limits *lim,
-                   struct be_error **err)
+static int add_cpu(struct v1_vals *vals, const struct v1_group *g, const struct be_limits *lim,
+                   bool fresh, struct be_error **err)
 {
 	bool set = lim->cpu_quota_us || lim->cpu_period_us || lim->cpu_weight;
-	if (g->dir[C_CPU] == NULL && !set)
+	if (!set && (fresh || g->dir[C_CPU] == NULL))
 		return 0;
-	struct cgroup_controller *c = need(cg, g, C_CPU, err);
-	if (c == NULL)
-		return -1;
-	char v[32];
 	uint64_t period = lim->cpu_period_us ? lim->cpu_period_us : BE_LIMITS_PERIOD_DEFAULT;
-	snprintf(v, sizeof(v), "%" PRIu64, period);
-	if (add_value(c, "cpu.cfs_period_us", v, err) < 0)
-		return -1;
-	fmt_limit(v, sizeof(v), lim->cpu_quota_us ? lim->cpu_quota_us : UINT64_MAX);
-	if (add_value(c, "cpu.cfs_quota_us", v, err) < 0)
-		return -1;
+	uint64_t quota = lim->cpu_quota_us ? lim->cpu_quota_us : UINT64_MAX;
 	uint64_t shares = lim->cpu_weight ? cg_weight_to_shares(lim->cpu_weight) : 1024;
-	snprintf(v, sizeof(v), "%" PRIu64, shares);
-	return add_value(c, "cpu.shares", v, err);
+	if (add_val(vals, g, C_CPU, "cpu.cfs_period_us", period, BE_LIMITS_PERIOD_DEFAULT, fresh,
+	            err) < 0 ||
+	    add_val(vals, g, C_CPU, "cpu.cfs_quota_us", quota, UINT64_MAX, fresh, err) < 0)
+		return -1;
+	return add_val(vals, g, C_CPU, "cpu.shares", shares, 1024, fresh, err);
 }
 
 /* The blkio weight file of this kernel (CFQ's or BFQ's), or NULL. */
@@ -291,46 +241,45 @@ static const char *blkio_weight_file(const struct v1_group *g)
 	return NULL;
 }
 
-/* Every limit into one libcgroup modify.  An io weight the kernel has no
- * file for is ignored (cg_io_weight_supported tells). */
-static int apply_limits(const struct v1_group *g, const struct be_limits *lim,
-                        struct be_error **err)
+/* Every limit of lim as a list of writes.  fresh: for a group just made,
+ * whose files hold the defaults (nothing to write for a default).  An io
+ * weight the kernel has no file for is ignored (cg_io_weight_supported). */
+static int collect_limits(const struct v1_group *g, const struct be_limits *lim, bool fresh,
+                          struct v1_vals *vals, struct be_error **err)
 {
-	struct cgroup *cg = cgroup_new_cgroup(g->rel);
-	if (cg == NULL)
-		abort();
-	int ret = -1;
-	if (add_memory(cg, g, lim, err) < 0 || add_cpu(cg, g, lim, err) < 0)
-		goto out;
+	vals->n = 0;
+	if (add_memory(vals, g, lim, fresh, err) < 0 || add_cpu(vals, g, lim, fresh, err) < 0)
+		return -1;
 	if (g->dir[C_PIDS] != NULL || lim->pids_max > 0) {
-		struct cgroup_controller *c = need(cg, g, C_PIDS, err);
-		char v[32] = "max";
-		if (lim->pids_max > 0)
-			snprintf(v, sizeof(v), "%" PRId64, lim->pids_max);
-		if (c == NULL || add_value(c, "pids.max", v, err) < 0)
-			goto out;
+		uint64_t v = lim->pids_max > 0 ? (uint64_t)lim->pids_max : UINT64_MAX;
+		if (add_val(vals, g, C_PIDS, "pids.max", v, UINT64_MAX, fresh, err) < 0)
+			return -1;
 	}
-	const char *wfile = blkio_weight_file(g);
-	if (wfile && lim->io_weight) {
-		struct cgroup_controller *c = need(cg, g, C_BLKIO, err);
-		char v[32];
+	const char *wfile = lim->io_weight ? blkio_weight_file(g) : NULL;
+	if (wfile) {
 		bool bfq = strcmp(wfile, "blkio.bfq.weight") == 0;
-		snprintf(v, sizeof(v), "%" PRIu64,
-		         bfq ? cg_weight_to_bfq(lim->io_weight)
-		             : cg_weight_to_blkio(lim->io_weight));
-		if (c == NULL || add_value(c, wfile, v, err) < 0)
-			goto out;
+		uint64_t v =
+		        bfq ? cg_weight_to_bfq(lim->io_weight) : cg_weight_to_blkio(lim->io_weight);
+		if (add_val(vals, g, C_BLKIO, wfile, v, 0, false, err) < 0)
+			return -1;
 	}
-	int r = cgroup_modify_cgroup(cg);
-	ret = r ? lib_error(err, r, NULL) : 0;
-out:
-	cgroup_free(&cg);
-	return ret;
+	return 0;
+}
+
+/* Each value written to its file, in order (create and update alike). */
+static int write_vals(const struct v1_group *g, const struct v1_vals *vals, struct be_error **err)
+{
+	for (size_t i = 0; i < vals->n; i++) {
+		const struct v1_val *v = &vals->v[i];
+		cleanup_free char *p = xasprintf("%s/%s", g->dir[v->ctl], v->file);
+		if (cg_write(p, v->value, err) < 0)
+			return -1;
+	}
+	return 0;
 }
 
 /* Removes g's sub-groups (a container may make some in its cgroup
- * namespace) with rmdir, deepest first; libcgroup's recursive delete
- * cannot be combined with its empty-only flag. */
+ * namespace) with rmdir, deepest first. */
 static void remove_subgroups(const char *dir)
 {
 	cleanup_dir DIR *d = opendir(dir);
@@ -347,96 +296,99 @@ static void remove_subgroups(const char *dir)
 	}
 }
 
+/* One rmdir per hierarchy (a cgroup's files go with it; rmdir of a group
+ * with members fails with EBUSY and moves nobody).  True when all are
+ * gone. */
+static bool group_rmdir(const struct v1_group *g)
+{
+	bool gone = true;
+	for (size_t i = 0; i < NCTL; i++) {
+		if (g->dir[i] == NULL || g->dup[i])
+			continue;
+		if (rmdir(g->dir[i]) == 0 || errno == ENOENT)
+			continue;
+		remove_subgroups(g->dir[i]);
+		gone &= rmdir(g->dir[i]) == 0 || errno == ENOENT;
+	}
+	return gone;
+}
+
 /* Deletes the group in every controller where it exists, without ever
- * moving tasks (empty-only), until every directory is gone or wait_ms
- * passes; then removes the parent group if it is left empty. */
+ * moving tasks, until every directory is gone or wait_ms passes.  The
+ * parent group stays, as docker's and crun's do: making and removing it
+ * around every lone container cost six mkdirs and six rmdirs a run. */
 static int group_delete(const struct v1_group *g, unsigned wait_ms, struct be_error **err)
 {
 	uint64_t start = util_now_ns();
-	int code = 0;
-	while (group_exists(g)) {
-		for (size_t i = 0; i < NCTL; i++)
-			if (g->dir[i] && !g->dup[i])
-				remove_subgroups(g->dir[i]);
-		struct cgroup *cg = group_struct(g, true);
-		code = cgroup_delete_cgroup_ext(cg, CGFLAG_DELETE_EMPTY_ONLY);
-		cgroup_free(&cg);
-		/* Returns 0 on a non-empty group: the directories tell. */
-		if (!group_exists(g))
-			break;
+	while (!group_rmdir(g)) {
 		if (util_now_ns() - start >= (uint64_t)wait_ms * 1000000) {
 			for (size_t i = 0; i < NCTL; i++)
 				if (g->dir[i] && util_path_exists(g->dir[i]) &&
 				    !cg_tree_empty(g->dir[i]))
 					return be_error_set(err, EBUSY, "processes are still in %s",
 					                    g->dir[i]);
-			if (code != 0)
-				return lib_error(err, code, NULL);
 			return be_error_set(err, EBUSY, "the group is still there after deletion");
 		}
 		cg_sleep_ms(10);
 	}
-	/* The parent goes when empty: rmdir refuses a group with children. */
+	return 0;
+}
+
+/* mkdir in every hierarchy, the parent group on demand; made[i] tells
+ * which this call made.  A concurrent destroy removes the parent when it
+ * empties: a mkdir that lost that race (ENOENT) makes the parent again. */
+static int group_mkdir(const struct v1_group *g, bool made[NCTL], struct be_error **err)
+{
 	for (size_t i = 0; i < NCTL; i++) {
+		made[i] = false;
 		if (g->dir[i] == NULL || g->dup[i])
 			continue;
-		cleanup_free char *p = xstrdup(g->dir[i]);
-		*strrchr(p, '/') = '\0';
-		rmdir(p);
+		int attempt = 0;
+		while (mkdir(g->dir[i], 0755) < 0) {
+			if (errno == EEXIST)
+				return be_error_set(err, EEXIST, "cgroup %s exists", g->rel);
+			if (errno != ENOENT || attempt++ == 5)
+				return be_error_set(err, errno, "creating %s", g->dir[i]);
+			cleanup_free char *p = xstrdup(g->dir[i]);
+			*strrchr(p, '/') = '\0';
+			if (mkdir(p, 0755) < 0 && errno != EEXIST)
+				return be_error_set(err, errno, "creating %s", p);
+		}
+		made[i] = true;
 	}
 	return 0;
 }
 
-/* True when the parent group is missing under some controller. */
-static bool parent_missing(const struct v1_group *g)
-{
-	for (size_t i = 0; i < NCTL; i++) {
-		if (g->dir[i] == NULL || g->dup[i])
-			continue;
-		cleanup_free char *p = xstrdup(g->dir[i]);
-		*strrchr(p, '/') = '\0';
-		if (!util_path_exists(p))
-			return true;
-	}
-	return false;
-}
-
+/* The start path's create: mkdir and the values that differ from a new
+ * group's defaults, written directly (no libcgroup start-up, no
+ * /proc/mounts per controller). */
 static int v1_create(const struct be_ctx *ctx, const char *name, const struct be_limits *lim,
                      struct be_error **err)
 {
 	cleanup_group struct v1_group g;
 	if (group_load(ctx, name, &g, err) < 0)
 		return -1;
-	if (group_exists(&g))
-		return be_error_set(err, EEXIST, "cgroup %s exists", g.rel);
-	/* ignore_ownership: skip libcgroup's walk that chowns every file to
-	 * the uid/gid we never set (two thirds of its create time here). */
-	/* A concurrent destroy removes the parent group when it empties; a
-	 * create that lost that race is undone and tried again. */
-	int code = 0;
-	for (int attempt = 0; attempt < 5; attempt++) {
-		struct cgroup *cg = group_struct(&g, false);
-		code = cgroup_create_cgroup(cg, 1);
-		cgroup_free(&cg);
-		if (code == 0 || !parent_missing(&g))
-			break;
+	bool made[NCTL];
+	if (group_mkdir(&g, made, err) < 0) {
+		/* Only what this call made goes: an existing group is not ours. */
+		for (size_t i = NCTL; i-- > 0;)
+			if (made[i])
+				rmdir(g.dir[i]);
+		return -1;
+	}
+	/* Collected once the files exist (memory.memsw is read). */
+	struct v1_vals vals;
+	if (collect_limits(&g, lim, true, &vals, err) < 0 || write_vals(&g, &vals, err) < 0) {
 		group_delete(&g, 1000, NULL);
+		return -1;
 	}
-	if (code != 0) {
-		lib_error(err, code, NULL);
-		goto undo;
-	}
-	if (apply_limits(&g, lim, err) < 0)
-		goto undo;
 	/* Before any process enters: "deny a" is refused once a group has
 	 * children, and nothing may open a device in between. */
-	if (g.dir[C_DEVICES] != NULL && cg_devices_v1(g.dir[C_DEVICES], err) < 0)
-		goto undo;
+	if (g.dir[C_DEVICES] != NULL && cg_devices_v1(g.dir[C_DEVICES], err) < 0) {
+		group_delete(&g, 1000, NULL);
+		return -1;
+	}
 	return 0;
-undo:
-	/* Create is not atomic: delete what it made, with the same set. */
-	group_delete(&g, 1000, NULL);
-	return -1;
 }
 
 /* Loads g and fails with ENOENT when the group is not there. */
@@ -456,8 +408,11 @@ static int v1_set_limits(const struct be_ctx *ctx, const char *name, const struc
 	cleanup_group struct v1_group g;
 	if (group_load_existing(ctx, name, &g, err) < 0)
 		return -1;
+	struct v1_vals vals;
+	if (collect_limits(&g, lim, false, &vals, err) < 0)
+		return -1;
 	cleanup_error struct be_error *e = NULL;
-	if (apply_limits(&g, lim, &e) == 0)
+	if (write_vals(&g, &vals, &e) == 0)
 		return 0;
 	uint64_t use = 0;
 	cleanup_free char *usage =

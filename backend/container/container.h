@@ -9,6 +9,7 @@
 #include "berth.h"
 #include "record/record.h"
 #include "sandbox/sandbox.h"
+#include "store/store.h"
 
 /* Writes containers/<cfg->name>/ (config.json, state.json with head, empty
  * upper/work/merged) under ROOT/tmp and renames it into place: it appears
@@ -17,11 +18,13 @@
 int ct_write_container_dir(struct be_ctx *ctx, const struct rec_config *cfg, const char *head,
                            struct be_error **err);
 
-/* be_container_create that returns with the new container's lock held in
- * *out (be_container_run starts it under the same lock); name receives
- * its name. */
-int ct_create_locked(struct be_ctx *ctx, const struct be_container_spec *spec,
-                     char name[BE_NAME_MAX + 1], struct be_lock **out, struct be_error **err);
+/* be_container_create's work; name (BE_NAME_MAX + 1 bytes) receives the
+ * name.  When lock_out is given it returns still holding the container's
+ * lock (release with store_lock_release); cfg_out and st_out (may be
+ * NULL) receive the records written (rec_config_clear frees cfg_out). */
+int ct_create_locked(struct be_ctx *ctx, const struct be_container_spec *spec, char *name,
+                     struct be_lock **lock_out, struct rec_config *cfg_out,
+                     struct rec_state *st_out, struct be_error **err);
 /* be_container_remove for a caller that holds the container's lock. */
 int ct_remove_locked(struct be_ctx *ctx, const char *name, struct be_lock *lock, bool force,
                      struct be_error **err);
@@ -91,6 +94,10 @@ struct ct_keeper_args {
 	int stdio[3];   /* attached fds, or -1 */
 	int console_fd; /* the container end of a console socket (run -t), or -1 */
 	int lock_fd;    /* the container lock, released once the init runs */
+	/* The records, when the caller has them in memory (a container just
+	 * created): the keeper does not read them again.  NULL: loaded. */
+	const struct rec_config *cfg;
+	const struct rec_state *st;
 };
 _Noreturn void ct_keeper_main(const struct ct_keeper_args *a);
 

@@ -43,6 +43,7 @@ struct keeper {
 	char *log_path;
 	struct relay rel[2];
 	struct net_join nj; /* bridge: the network joined (net.name "" when none) */
+	uint64_t cg_id;     /* the group launch made (cg_id), 0 before */
 };
 
 /* sandbox_spawn's hook: the veth into the new init's namespace. */
@@ -83,8 +84,22 @@ static void log_rotate(struct keeper *k)
 	k->log_size = 0;
 }
 
+/* Opens the log on the first output (a silent container makes no file:
+ * one inode less on the start path); -1 once that failed. */
+static void log_open(struct keeper *k)
+{
+	k->log_fd = open(k->log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+	struct stat st;
+	if (k->log_fd >= 0 && fstat(k->log_fd, &st) == 0)
+		k->log_size = (uint64_t)st.st_size;
+	if (k->log_fd < 0)
+		k->log_fd = -2;
+}
+
 static void log_write(struct keeper *k, const char *buf, size_t n)
 {
+	if (k->log_fd == -1 && k->log_path)
+		log_open(k);
 	if (k->log_fd < 0)
 		return;
 	if (k->log_size + n > LOG_CAP)
@@ -133,14 +148,22 @@ static pid_t launch(struct keeper *k, int out_w, int err_w, struct be_error **er
 		return be_error_set(err, errno, "making the keeper's mount namespace");
 	if (sandbox_private_mounts(err) < 0)
 		return be_error_wrap(err, "making the keeper's mount namespace");
-	if (layer_overlay_mount(a->ctx, a->name, k->st.head, err) < 0)
+	if (layer_overlay_mount(a->ctx, a->name, k->st.head, k->cfg.auto_remove, err) < 0)
 		return -1;
 	util_fault("keeper.after_mount");
-	struct be_error *ignored = NULL;
-	cg_destroy(a->ctx, a->name, &ignored); /* a stale one from a crash */
-	be_error_free(ignored);
-	if (cg_create(a->ctx, a->name, &k->cfg.limits, err) < 0)
-		return -1;
+	struct be_error *e = NULL;
+	if (cg_create(a->ctx, a->name, &k->cfg.limits, &e) < 0) {
+		/* A stale group from a crash goes, then one more try. */
+		if (e->errnum != EEXIST) {
+			*err = e;
+			return -1;
+		}
+		be_error_clear(&e);
+		if (cg_destroy(a->ctx, a->name, err) < 0 ||
+		    cg_create(a->ctx, a->name, &k->cfg.limits, err) < 0)
+			return -1;
+	}
+	k->cg_id = cg_id(a->ctx, a->name);
 	cleanup_free char *rootfs = rec_path(a->ctx, a->name, "merged");
 	struct be_sandbox_cfg sc = {
 	        .rootfs = rootfs,
@@ -252,8 +275,31 @@ static int supervise(struct keeper *k, pid_t pid)
 	return -1;
 }
 
-/* After the init: OOM check, cgroup and mount gone, state written.  The
- * pid namespace died with its init, so the cgroup is normally empty. */
+/* The cgroup and the mount go; the pid namespace died with its init, so
+ * the cgroup is normally empty (have: cs was read). */
+static void teardown(struct keeper *k, bool have, const struct cg_state *cs)
+{
+	const struct ct_keeper_args *a = k->a;
+	struct be_error *err = NULL;
+	cleanup_free char *merged = rec_path(a->ctx, a->name, "merged");
+	umount2(merged, MNT_DETACH);
+	/* A start that came after the report may have made the group anew:
+	 * that one is not ours to remove. */
+	if (k->cg_id == 0 || cg_id(a->ctx, a->name) != k->cg_id)
+		return;
+	if (!have || cs->pids > 0) {
+		cg_kill_all(a->ctx, a->name, SIGKILL, &err);
+		be_error_clear(&err);
+	}
+	cg_destroy(a->ctx, a->name, &err);
+	be_error_clear(&err);
+}
+
+/* After the init: the records first, then the client learns the code, and
+ * only then the teardown (cgroup, mount, trash), which nobody waits for.
+ * The run record is gone before the report, so a command the client runs
+ * next sees the container stopped; it removes a cgroup still there itself
+ * (ct_reconcile), and the mount lives in this keeper's namespace only. */
 static void finish(struct keeper *k, int code, int64_t started_ns)
 {
 	const struct ct_keeper_args *a = k->a;
@@ -262,12 +308,9 @@ static void finish(struct keeper *k, int code, int64_t started_ns)
 	bool have = cg_state(a->ctx, a->name, &cs, &err) == 0;
 	be_error_clear(&err);
 	k->st.oom_killed = have && cs.oom_kills > 0;
-	if (!have || cs.pids > 0) {
-		cg_kill_all(a->ctx, a->name, SIGKILL, &err);
-		be_error_clear(&err);
-	}
-	cg_destroy(a->ctx, a->name, &err);
-	be_error_clear(&err);
+	/* The network goes before anyone learns the code: a start that
+	 * follows at once joins it anew, and a leave after it would take
+	 * that one's lease.  The init is dead: its namespace has no one. */
 	if (k->cfg.net == BE_NET_BRIDGE) {
 		net_leave(a->ctx, a->name, &err);
 		be_error_clear(&err);
@@ -281,34 +324,42 @@ static void finish(struct keeper *k, int code, int64_t started_ns)
 	store_event(a->ctx, a->name, "exit", "code %d", code);
 	k->st.finished_ns = util_wall_ns();
 	cleanup_free char *hold = ct_hold_path(a->ctx, a->name);
-	cleanup_free char *merged = rec_path(a->ctx, a->name, "merged");
 	if (k->cfg.auto_remove && !util_path_exists(hold)) {
-		/* Removed at once: no state to record.  The overlay is
-		 * unmounted first (in the keeper's own mount namespace), so
-		 * that the trash can be emptied now rather than by the next
-		 * command. */
-		umount2(merged, MNT_DETACH);
+		/* Removed at once: no state to record.  `berth wait` still
+		 * learns the code (run dir: gone at reboot). */
 		cleanup_free char *dir = rec_path(a->ctx, a->name, NULL);
-		/* `berth wait` still learns the code (run dir: gone at reboot). */
 		cleanup_free char *exitp = rec_run_path(a->ctx, a->name, ".exit");
 		char code_text[16];
 		int len = snprintf(code_text, sizeof(code_text), "%d\n", code);
 		util_write_file_atomic(exitp, code_text, (size_t)len, false, NULL);
 		util_fault("keeper.before_remove");
 		rec_run_remove(a->ctx, a->name);
+		/* The mount (in this keeper's namespace alone) goes before its
+		 * directory moves to the trash. */
+		cleanup_free char *merged = rec_path(a->ctx, a->name, "merged");
+		umount2(merged, MNT_DETACH);
 		if (store_trash(a->ctx, dir, &err) == 0)
 			report(a->exit_fd, "%d\n", code);
 		be_error_clear(&err);
-		store_empty_trash(a->ctx, &err);
-		be_error_clear(&err);
+		teardown(k, have, &cs);
+		/* The container is gone: so goes its lock file (as rm does),
+		 * unless a client holds it (it then sees no container). */
+		struct be_lock *lock = NULL;
+		if (store_lock_take(a->ctx, "container", a->name, &lock, NULL) == 0) {
+			store_lock_drop_file(lock);
+			store_lock_release(lock);
+		}
+		/* Unmounted above, so the container's files can go now, at
+		 * idle priority, by this process that nobody waits for. */
+		store_trash_reap_here(a->ctx);
 		return;
 	}
-	umount2(merged, MNT_DETACH);
 	util_fault("keeper.before_state");
 	rec_state_save(a->ctx, a->name, &k->st, &err);
 	be_error_clear(&err);
 	rec_run_remove(a->ctx, a->name);
 	report(a->exit_fd, "%d\n", code);
+	teardown(k, have, &cs);
 }
 
 static void keeper_setup_process(void)
@@ -370,12 +421,8 @@ static int keeper_outputs(struct keeper *k, struct ct_keeper_args *a, int outp[2
 {
 	struct be_error *err = NULL;
 	if (a->console_fd >= 0)
-		return -1; /* the client's terminal: no log */
-	k->log_path = rec_path(a->ctx, a->name, "log");
-	k->log_fd = open(k->log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
-	struct stat st;
-	if (k->log_fd >= 0 && fstat(k->log_fd, &st) == 0)
-		k->log_size = (uint64_t)st.st_size;
+		return -1;                              /* the client's terminal: no log */
+	k->log_path = rec_path(a->ctx, a->name, "log"); /* opened on first output */
 	if (k->cfg.tty) {
 		int console = -1;
 		if (be_console_pair(&console, &a->console_fd, &err) < 0) {
@@ -421,8 +468,11 @@ _Noreturn void ct_keeper_main(const struct ct_keeper_args *in)
 	struct be_error *err = NULL;
 	keeper_setup_process();
 	close_inherited(a);
-	if (rec_config_load(a->ctx, a->name, &k.cfg, &err) < 0 ||
-	    rec_state_load(a->ctx, a->name, &k.st, &err) < 0) {
+	if (a->cfg && a->st) {
+		k.cfg = *a->cfg; /* this process never frees it: it exits */
+		k.st = *a->st;
+	} else if (rec_config_load(a->ctx, a->name, &k.cfg, &err) < 0 ||
+	           rec_state_load(a->ctx, a->name, &k.st, &err) < 0) {
 		report(a->start_fd, "err 125 %s\n", err->msg);
 		_exit(125);
 	}

@@ -232,8 +232,9 @@ out:
 	return r;
 }
 
-int ct_create_locked(struct be_ctx *ctx, const struct be_container_spec *spec,
-                     char name[BE_NAME_MAX + 1], struct be_lock **out, struct be_error **err)
+int ct_create_locked(struct be_ctx *ctx, const struct be_container_spec *spec, char *name,
+                     struct be_lock **lock_out, struct rec_config *cfg_out,
+                     struct rec_state *st_out, struct be_error **err)
 {
 	if (spec->name && be_name_check("container", spec->name, err) < 0)
 		return -1;
@@ -278,12 +279,22 @@ int ct_create_locked(struct be_ctx *ctx, const struct be_container_spec *spec,
 		r = be_error_set(err, 0, "image %s has no layers", spec->image);
 	if (r == 0)
 		r = ct_write_container_dir(ctx, &cfg, img->layers[0], err);
-	rec_config_clear(&cfg);
+	if (r == 0 && st_out) {
+		*st_out = (struct rec_state){.exit_code = -1};
+		snprintf(st_out->head, sizeof(st_out->head), "%s", img->layers[0]);
+	}
 	image_rec_free(img);
-	if (r < 0)
+	if (r < 0) {
+		rec_config_clear(&cfg);
 		return be_error_wrap(err, "creating container %s", name);
+	}
 	store_event(ctx, name, "create", "image %s", spec->image);
-	*out = steal_pointer(&lock);
+	if (cfg_out)
+		*cfg_out = cfg;
+	else
+		rec_config_clear(&cfg);
+	if (lock_out)
+		*lock_out = steal_pointer(&lock);
 	return 0;
 }
 
@@ -291,8 +302,7 @@ int be_container_create(struct be_ctx *ctx, const struct be_container_spec *spec
                         struct be_error **err)
 {
 	char name[BE_NAME_MAX + 1];
-	cleanup_lock struct be_lock *lock = NULL;
-	if (ct_create_locked(ctx, spec, name, &lock, err) < 0)
+	if (ct_create_locked(ctx, spec, name, NULL, NULL, NULL, err) < 0)
 		return -1;
 	if (name_out)
 		snprintf(name_out, BE_NAME_MAX + 1, "%s", name);
@@ -639,7 +649,7 @@ int ct_remove_locked(struct be_ctx *ctx, const char *name, struct be_lock *lock,
 	store_event(ctx, name, "remove", "%s", force ? "forced" : "");
 	/* Its snapshot layers that nothing else uses go with it. */
 	journal_gc(ctx, name, NULL, NULL);
-	return store_empty_trash(ctx, err);
+	return store_trash_reap(ctx, err);
 }
 
 int be_container_update(struct be_ctx *ctx, const char *name, const struct be_limits *lim,

@@ -129,6 +129,7 @@ static int read_report(int fd, const char *name, struct be_error **err)
 }
 
 static int spawn_keeper(struct be_ctx *ctx, const char *name, struct be_start_opts *o, int lock_fd,
+                        const struct rec_config *cfg, const struct rec_state *state,
                         struct be_error **err)
 {
 	int sp[2], ep[2] = {-1, -1};
@@ -169,6 +170,8 @@ static int spawn_keeper(struct be_ctx *ctx, const char *name, struct be_start_op
 		        .stdio = {-1, -1, -1},
 		        .console_fd = -1,
 		        .lock_fd = lock_fd,
+		        .cfg = cfg,
+		        .st = state,
 		};
 		if (o && o->attach) {
 			a.console_fd = o->console_fd;
@@ -212,7 +215,7 @@ int be_container_start(struct be_ctx *ctx, const char *name, struct be_start_opt
 		opts->exit_fd = -1;
 	/* The keeper inherits the lock and drops it once the init runs, so a
 	 * second start sees "busy" for the whole start. */
-	if (spawn_keeper(ctx, name, opts, store_lock_fd(lock), err) < 0)
+	if (spawn_keeper(ctx, name, opts, store_lock_fd(lock), NULL, NULL, err) < 0)
 		return -1;
 	store_event(ctx, name, "start", "%s", "");
 	return 0;
@@ -221,13 +224,19 @@ int be_container_start(struct be_ctx *ctx, const char *name, struct be_start_opt
 int be_container_run(struct be_ctx *ctx, const struct be_container_spec *spec,
                      struct be_start_opts *opts, char *name_out, struct be_error **err)
 {
-	char name[BE_NAME_MAX + 1];
+	/* One lock for both steps, and the records handed to the keeper in
+	 * memory: a container made a moment ago has nothing to reconcile. */
 	cleanup_lock struct be_lock *lock = NULL;
-	if (ct_create_locked(ctx, spec, name, &lock, err) < 0)
-		return -1;
+	struct rec_config cfg;
+	struct rec_state st;
 	if (opts)
 		opts->exit_fd = -1;
-	if (spawn_keeper(ctx, name, opts, store_lock_fd(lock), err) < 0) {
+	char name[BE_NAME_MAX + 1];
+	if (ct_create_locked(ctx, spec, name, &lock, &cfg, &st, err) < 0)
+		return -1;
+	int r = spawn_keeper(ctx, name, opts, store_lock_fd(lock), &cfg, &st, err);
+	rec_config_clear(&cfg);
+	if (r < 0) {
 		/* A run that could not start leaves nothing behind (docker
 		 * run's --rm or not). */
 		ct_remove_locked(ctx, name, lock, true, NULL);

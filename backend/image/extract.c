@@ -36,6 +36,11 @@ struct extract {
 	uint64_t next_report; /* data_bytes at which to call progress again */
 	uint64_t entries;
 	char *last; /* name of the last entry read, for errors */
+	/* The parent directory the last check found whole (every component a
+	 * real directory): tar entries come grouped by directory, so most
+	 * entries need no fstatat at all.  Forgotten as soon as an entry
+	 * names it or one of its components (that entry may replace it). */
+	char *ok_parent;
 };
 
 /* ---- path rules ------------------------------------------------------------ */
@@ -134,8 +139,25 @@ static const char *arch_text(struct archive *a)
 /* Each existing parent of path (normalised, relative to the layer) must be
  * a real directory: a symlink planted by an earlier entry would let this
  * one write wherever it points. */
+/* True when path is dir or one of its ancestors ("a" for "a/b"). */
+static bool is_prefix_dir(const char *path, const char *dir)
+{
+	size_t n = strlen(path);
+	return strncmp(dir, path, n) == 0 && (dir[n] == '\0' || dir[n] == '/');
+}
+
 static int check_parents(struct extract *x, const char *path, struct be_error **err)
 {
+	if (x->ok_parent && is_prefix_dir(path, x->ok_parent)) {
+		free(x->ok_parent);
+		x->ok_parent = NULL;
+	}
+	const char *slash = strrchr(path, '/');
+	if (slash == NULL)
+		return 0; /* the layer's root itself is the parent */
+	size_t plen = (size_t)(slash - path);
+	if (x->ok_parent && strlen(x->ok_parent) == plen && strncmp(x->ok_parent, path, plen) == 0)
+		return 0;
 	cleanup_free char *p = xstrdup(path);
 	for (char *s = strchr(p, '/'); s; s = strchr(s + 1, '/')) {
 		*s = '\0';
@@ -151,6 +173,9 @@ static int check_parents(struct extract *x, const char *path, struct be_error **
 			return entry_fail(x, err, 0, "parent \"%s\" is not a directory", p);
 		*s = '/';
 	}
+	/* Every component exists and is a directory: remember it. */
+	free(x->ok_parent);
+	x->ok_parent = xasprintf("%.*s", (int)plen, path);
 	return 0;
 }
 
@@ -398,6 +423,20 @@ static int copy_fd(struct extract *x, int fd, struct archive *out, struct be_err
 	}
 }
 
+/* Starts the writeback of a file just written, without waiting for it:
+ * the disk works while the next entries are extracted, and the one syncfs
+ * that seals the layer (layer_commit) finds little left to write. */
+static void start_writeback(struct extract *x, const char *path)
+{
+	int fd = openat(x->dir_fd, path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	if (sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE) < 0) {
+		/* only a hint: the final syncfs writes it anyway */
+	}
+	close(fd);
+}
+
 /* Checks and writes one entry; its data comes from data_fd when >= 0 (a
  * directory source), else from the archive being read. */
 static int put_entry(struct extract *x, struct archive *out, struct archive_entry *e, int data_fd,
@@ -422,6 +461,9 @@ static int put_entry(struct extract *x, struct archive *out, struct archive_entr
 	}
 	if (archive_write_finish_entry(out) < ARCHIVE_WARN)
 		return entry_fail(x, err, 0, "%s", arch_text(out));
+	if (archive_entry_filetype(e) == AE_IFREG && archive_entry_size(e) > 0 &&
+	    archive_entry_hardlink(e) == NULL)
+		start_writeback(x, archive_entry_pathname(e));
 	x->entries++;
 	report(x, false);
 	return 0;
@@ -608,6 +650,8 @@ static int run_in_dir(struct extract *x, const char *dir, const char *src, struc
 		report(x, true);
 	free(x->last);
 	x->last = NULL;
+	free(x->ok_parent);
+	x->ok_parent = NULL;
 	return r;
 }
 

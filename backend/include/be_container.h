@@ -76,11 +76,12 @@ struct be_start_opts {
 int be_container_start(struct be_ctx *ctx, const char *name, struct be_start_opts *opts,
                        struct be_error **err);
 
-/* Creates a container from spec and starts it under one lock, as `docker
- * run`: no other client can start, stop or remove it in between, and a
- * container that cannot start (the error's exitcode says 125, 126 or 127)
- * is removed again, leaving nothing.  name_out (may be NULL) receives the
- * name (BE_NAME_MAX + 1 bytes); opts as be_container_start. */
+/* be_container_create then be_container_start under one lock, as `docker
+ * run`, without reading back what was just written: no other client can
+ * start, stop or remove it in between, and a container that cannot start
+ * (the error's exitcode says 125, 126 or 127) is removed again, leaving
+ * nothing.  name_out (may be NULL) receives the name (BE_NAME_MAX + 1
+ * bytes); opts as be_container_start. */
 int be_container_run(struct be_ctx *ctx, const struct be_container_spec *spec,
                      struct be_start_opts *opts, char *name_out, struct be_error **err);
 

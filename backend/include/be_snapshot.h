@@ -57,8 +57,8 @@ char *be_snapshot_list_json(const struct be_snapshot_info *list, size_t n);
 /* Rolls NAME back to snapshot SNAP in constant time: the upper goes to the
  * trash, the head points at SNAP's layer, a fresh upper is made; later
  * snapshots stay.  A running container is refused unless restart (stop
- * with timeout_s, roll back, start).  The trash is emptied by
- * be_snapshot_cleanup (or the next command). */
+ * with timeout_s, roll back, start).  The old upper is deleted
+ * by be_snapshot_cleanup's reaper, after the call (or by the next command). */
 int be_snapshot_rollback(struct be_ctx *ctx, const char *name, const char *snap, bool restart,
                          unsigned timeout_s, struct be_error **err);
 
@@ -71,7 +71,8 @@ int be_snapshot_rollback(struct be_ctx *ctx, const char *name, const char *snap,
 int be_snapshot_remove(struct be_ctx *ctx, const char *name, const char *snap, bool merge,
                        char *kept_by, struct be_error **err);
 
-/* Deletes what rollback moved to the trash. */
+/* Starts deleting what rollback moved to the trash, in a detached process
+ * at the lowest CPU and I/O priority; returns without waiting for it. */
 int be_snapshot_cleanup(struct be_ctx *ctx, struct be_error **err);
 
 /* One line of `berth diff`: kind 'A' added, 'C' changed, 'D' deleted; path

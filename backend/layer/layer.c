@@ -524,7 +524,7 @@ int layer_remove(const struct be_ctx *ctx, const char *id, struct be_error **err
 		return BE_FAIL_CODE(err, ENOENT, "no such layer: %s", id);
 	if (store_trash(ctx, dir, err) < 0)
 		return -1;
-	return store_empty_trash(ctx, err);
+	return store_trash_reap(ctx, err);
 }
 
 static bool is_hex(char c)

@@ -75,8 +75,8 @@ char *layer_diff_path(const struct be_ctx *ctx, const char *id);
 int layer_chain(const struct be_ctx *ctx, const char *top, char ***ids, size_t *n,
                 struct be_error **err);
 void layer_chain_free(char **ids, size_t n);
-/* Moves the layer to the trash and empties it.  Missing: ENOENT error.  The
- * caller makes sure no image, container or snapshot uses it. */
+/* Moves the layer to the trash and starts the reaper (store_trash_reap).  Missing: ENOENT error.
+ * The caller makes sure no image, container or snapshot uses it. */
 int layer_remove(const struct be_ctx *ctx, const char *id, struct be_error **err);
 /* Ids of every layer under ROOT/layers, sorted.  Free with
  * layer_chain_free. */
@@ -91,8 +91,11 @@ void layer_ids_in_file(const char *path, void (*fn)(const char *id, void *data),
 int layer_count_dir(const char *dir, int64_t *size, int64_t *files, struct be_error **err);
 
 /* Overlay of a container: lower = chain from head, upper/work in its dir,
- * mounted on containers/<name>/merged. */
-int layer_overlay_mount(const struct be_ctx *ctx, const char *name, const char *head,
+ * mounted on containers/<name>/merged.  scratch: the upper is thrown away
+ * when the container ends (--rm): overlayfs's volatile option, so that no
+ * sync of the host's filesystem runs at unmount (or on the container's
+ * syncs). */
+int layer_overlay_mount(const struct be_ctx *ctx, const char *name, const char *head, bool scratch,
                         struct be_error **err);
 int layer_overlay_unmount(const struct be_ctx *ctx, const char *name, struct be_error **err);
 bool layer_overlay_mounted(const struct be_ctx *ctx, const char *name);

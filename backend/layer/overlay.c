@@ -33,7 +33,7 @@ static int fs_set(int fd, const char *key, const char *val)
 /* Mounts through fsopen/fsconfig/fsmount/move_mount, one lowerdir+ per
  * layer, absolute paths (no page limit). */
 static int mount_new_api(const struct be_ctx *ctx, char **ids, size_t n, const char *upper,
-                         const char *work, const char *merged, struct be_error **err)
+                         const char *work, const char *merged, bool scratch, struct be_error **err)
 {
 	cleanup_close int fs = (int)syscall(SYS_fsopen, "overlay", 1 /* FSOPEN_CLOEXEC */);
 	if (fs < 0)
@@ -46,7 +46,9 @@ static int mount_new_api(const struct be_ctx *ctx, char **ids, size_t n, const c
 	}
 	if (fs_set(fs, "upperdir", upper) < 0 || fs_set(fs, "workdir", work) < 0 ||
 	    fs_set(fs, "index", "off") < 0 || fs_set(fs, "metacopy", "off") < 0 ||
-	    fs_set(fs, "redirect_dir", "off") < 0)
+	    fs_set(fs, "redirect_dir", "off") < 0 ||
+	    (scratch &&
+	     syscall(SYS_fsconfig, fs, 0 /* FSCONFIG_SET_FLAG */, "volatile", NULL, 0) < 0))
 		return be_error_set(err, errno, "mounting overlay on %s: options", merged);
 	if (syscall(SYS_fsconfig, fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
 		return be_error_set(err, errno, "mounting overlay on %s", merged);
@@ -73,7 +75,7 @@ static char *escape_opt(const char *path)
 }
 
 static int mount_classic(const struct be_ctx *ctx, char **ids, size_t n, const char *upper_path,
-                         const char *work_path, const char *merged, bool *too_long,
+                         const char *work_path, const char *merged, bool scratch, bool *too_long,
                          struct be_error **err)
 {
 	cleanup_free char *upper = escape_opt(upper_path);
@@ -88,8 +90,8 @@ static int mount_classic(const struct be_ctx *ctx, char **ids, size_t n, const c
 		}
 		len += (size_t)w;
 	}
-	int w = snprintf(opts + len, sizeof(opts) - len, ",upperdir=%s,workdir=%s," OVL_OPTS, upper,
-	                 work);
+	int w = snprintf(opts + len, sizeof(opts) - len, ",upperdir=%s,workdir=%s," OVL_OPTS "%s",
+	                 upper, work, scratch ? ",volatile" : "");
 	if (w < 0 || (size_t)w >= sizeof(opts) - len) {
 		*too_long = true;
 		return -1;
@@ -163,7 +165,7 @@ static int check_working_set(const struct be_ctx *ctx, const char *name, struct 
 	return 0;
 }
 
-int layer_overlay_mount(const struct be_ctx *ctx, const char *name, const char *head,
+int layer_overlay_mount(const struct be_ctx *ctx, const char *name, const char *head, bool scratch,
                         struct be_error **err)
 {
 	if (check_working_set(ctx, name, err) < 0)
@@ -176,10 +178,24 @@ int layer_overlay_mount(const struct be_ctx *ctx, const char *name, const char *
 	cleanup_free char *upper = xasprintf("%s/upper", dir);
 	cleanup_free char *work = xasprintf("%s/work", dir);
 	cleanup_free char *merged = xasprintf("%s/merged", dir);
+	/* A volatile mount that was not unmounted cleanly (a crash) leaves
+	 * this mark, and overlayfs refuses the work dir until it goes; the
+	 * work dir is scratch while nothing is mounted. */
+	cleanup_free char *mark = xasprintf("%s/work/incompat/volatile", work);
+	int r = -1;
+	if (util_mkdir_p(upper, 0755, err) < 0 || util_mkdir_p(work, 0700, err) < 0 ||
+	    util_mkdir_p(merged, 0755, err) < 0)
+		goto out;
+	if (util_path_exists(mark)) {
+		cleanup_free char *w = xasprintf("%s/work", work);
+		if (util_rm_rf(w, err) < 0)
+			goto out;
+	}
 	bool too_long = false;
-	int r = mount_classic(ctx, ids, n, upper, work, merged, &too_long, err);
+	r = mount_classic(ctx, ids, n, upper, work, merged, scratch, &too_long, err);
 	if (r < 0 && too_long)
-		r = mount_new_api(ctx, ids, n, upper, work, merged, err);
+		r = mount_new_api(ctx, ids, n, upper, work, merged, scratch, err);
+out:
 	layer_chain_free(ids, n);
 	return r;
 }

@@ -240,7 +240,7 @@ int be_snapshot_rollback(struct be_ctx *ctx, const char *name, const char *snap,
 
 int be_snapshot_cleanup(struct be_ctx *ctx, struct be_error **err)
 {
-	return store_empty_trash(ctx, err);
+	return store_trash_reap(ctx, err);
 }
 
 /* ---- remove ------------------------------------------------------------------ */

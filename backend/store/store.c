@@ -489,7 +489,7 @@ int store_repair(const struct be_ctx *ctx, struct be_error **err)
 				return -1;
 		}
 	}
-	return store_empty_trash(ctx, err);
+	return store_trash_reap(ctx, err);
 }
 
 /* One try of store_mkdtemp: 1 when a concurrent repair took the new

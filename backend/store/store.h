@@ -81,8 +81,19 @@ static inline void be_cleanup_lockp(struct be_lock **l)
  * missing path is success. */
 int store_trash(const struct be_ctx *ctx, const char *path, struct be_error **err);
 int store_empty_trash(const struct be_ctx *ctx, struct be_error **err);
+/* Starts deleting the trash's content in a detached process at nice 19
+ * and idle I/O priority (reaper.c), and returns without waiting.  Nothing
+ * to do when the trash is empty or a reaper is at work (it takes what
+ * comes in meanwhile).  Fails only when the process cannot be made. */
+int store_trash_reap(const struct be_ctx *ctx, struct be_error **err);
+/* The same in the calling process (a keeper that has reported and is about
+ * to exit): lowers its priority for good, then deletes. */
+void store_trash_reap_here(const struct be_ctx *ctx);
+/* nice 19 and the idle I/O class for the calling process. */
+void store_trash_lower_priority(void);
 /* Removes stray temp files (".*.tmp*") under the root's record directories
- * and the run directory, the entries of ROOT/tmp, and empties the trash.
+ * and the run directory, the entries of ROOT/tmp, and starts a reaper for
+ * what a crash left in the trash (store_trash_reap).
  * Called by be_ctx_open.  What a live process holds a flock on is left
  * alone: a user of ROOT/tmp keeps its entry flocked while it works there. */
 int store_repair(const struct be_ctx *ctx, struct be_error **err);

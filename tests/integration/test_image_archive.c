@@ -163,9 +163,11 @@ static void run_expect(const struct tu_fix *f, const char *const *argv, const ch
 	tu_out_free(&o);
 }
 
-/* No image, no layer, no temp directory, no trash left in the root. */
+/* No image, no layer, no temp directory, no trash left in the root (once
+ * the trash reaper, which holds the trash's flock, is done). */
 static void assert_nothing_left(const struct tu_fix *f)
 {
+	tu_trash_settle(f->root);
 	assert_int_equal(
 	        tu_count("find '%s/tmp' '%s/layers' -mindepth 1 | wc -l", f->root, f->root), 0);
 	assert_int_equal(
@@ -220,6 +222,7 @@ static void test_import_docker_save(void **state)
 	json_decref(j);
 	/* The outer archive's files were not kept: only the two layers. */
 	assert_int_equal(tu_count("ls '%s/layers' | wc -l", f->root), 2);
+	tu_trash_settle(f->root);
 	assert_int_equal(tu_count("find '%s/tmp' '%s/trash' -mindepth 1 | wc -l", f->root, f->root),
 	                 0);
 

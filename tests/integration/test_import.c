@@ -38,6 +38,7 @@ static int teardown(void **state)
  * the root, its parents, /tmp, / or /etc. */
 static void assert_nothing_left(const struct tu_fix *f)
 {
+	tu_trash_settle(f->root);
 	assert_int_equal(
 	        tu_count("find '%s/tmp' '%s/layers' -mindepth 1 | wc -l", f->root, f->root), 0);
 	assert_int_equal(
@@ -314,6 +315,7 @@ static void test_import_good_compressions(void **state)
 	assert_true(strstr(o.out, "Less than a second ago") != NULL ||
 	            strstr(o.out, " seconds ago") != NULL || strstr(o.out, "1 second ago") != NULL);
 	tu_out_free(&o);
+	tu_trash_settle(f->root);
 	assert_int_equal(tu_count("find '%s/tmp' '%s/trash' -mindepth 1 | wc -l", f->root, f->root),
 	                 0);
 }

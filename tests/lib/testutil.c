@@ -125,6 +125,9 @@ void tu_root_remove(const char *root)
 	/* Give killed keepers a moment to unmount and remove their cgroups. */
 	usleep(100 * 1000);
 	unmount_below(root);
+	/* A trash reaper (a detached berth process or a keeper past its
+	 * report) holds the trash's flock while it deletes: let it finish. */
+	tu_sh(NULL, "[ -d '%s/trash' ] && flock -w 60 '%s/trash' true; true", root, root);
 	tu_sh(NULL, "rm -rf --one-file-system '%s'", root);
 	/* Cgroups of this root that a killed keeper could not remove: thaw
 	 * them, kill their members, remove them deepest first. */
@@ -146,6 +149,11 @@ void tu_root_remove(const char *root)
 	      "done; done; true",
 	      parent, parent);
 	be_ctx_free(ctx);
+}
+
+void tu_trash_settle(const char *root)
+{
+	tu_sh(NULL, "[ -d '%s/trash' ] && flock -w 60 '%s/trash' true; true", root, root);
 }
 
 void tu_out_free(struct tu_out *o)

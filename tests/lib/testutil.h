@@ -76,6 +76,11 @@ int tu_scratch_setup(void **state);
 int tu_scratch_teardown(void **state);
 void tu_need_root(void);
 
+/* Waits (up to 60 s) until no trash reaper of ROOT is at work: the reaper
+ * holds ROOT/trash's flock while it deletes.  Call before counting what is
+ * left in ROOT/trash. */
+void tu_trash_settle(const char *root);
+
 /* Runs berth --root ROOT ARGV... and asserts it exits 0 (printing stderr
  * otherwise).  TU_OK(root, "ps", "-a") is the short form. */
 void tu_ok_argv(const char *root, const char **argv);

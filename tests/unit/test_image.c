@@ -59,6 +59,7 @@ static size_t n_layers(const struct tu_fix *f)
 static void assert_clean(const struct tu_fix *f)
 {
 	assert_int_equal(count_in(f, "tmp"), 0);
+	tu_trash_settle(f->root);
 	assert_int_equal(count_in(f, "trash"), 0);
 }
 

@@ -365,6 +365,7 @@ static void test_be_layer_list_and_remove(void **state)
 	assert_int_equal(n, 1);
 	assert_string_equal(ids[0], b);
 	layer_chain_free(ids, n);
+	tu_trash_settle(f->root);
 	assert_int_equal(count_in(f, "trash"), 0);
 }
 

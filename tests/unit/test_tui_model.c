@@ -144,6 +144,59 @@ static void test_tui_model_merge_same_count_keeps_buffers(void **state)
 	assert_ptr_equal(blanks, w->m.blanks);
 }
 
+/* A thousand records joined by name (a hash, not a scan per item): berth
+ * items c0..c699, docker items named like berth's records (never joined),
+ * records c300..c1299 (c700.. have no item: blank rows). */
+static void test_tui_model_merge_many(void **state)
+{
+	(void)state;
+	enum { NB = 700, ND = 100, NCT = 1000 };
+	struct be_item *items = calloc(NB + ND, sizeof(*items));
+	const struct be_item **ptrs = calloc(NB + ND, sizeof(*ptrs));
+	struct be_container_info *cts = calloc(NCT, sizeof(*cts));
+	char name[32];
+	for (int i = 0; i < NB + ND; i++) {
+		snprintf(name, sizeof(name), "c%d", i < NB ? i : 300 + i - NB);
+		item(&items[i], i < NB ? BE_KIND_BERTH : BE_KIND_DOCKER, name, i < NB ? "" : "ab",
+		     1);
+		ptrs[i] = &items[i];
+	}
+	for (int i = 0; i < NCT; i++) {
+		snprintf(name, sizeof(name), "c%d", 300 + i);
+		ct(&cts[i], name, i < 400 ? BE_STATUS_RUNNING : BE_STATUS_EXITED);
+	}
+	struct tui_model m;
+	tui_model_init(&m);
+	for (int pass = 0; pass < 2; pass++) {
+		tui_model_merge(&m, ptrs, NB + ND, cts, NCT);
+		assert_int_equal(m.nrows, NB + ND + 600);
+		size_t joined = 0, blanks = 0;
+		for (size_t r = 0; r < m.nrows; r++) {
+			const struct tui_row *row = &m.rows[r];
+			if (row->ct)
+				assert_string_equal(row->ct->name, row->item->name);
+			if (!row->item->berth)
+				assert_null(row->ct);
+			int n = atoi(row->item->name + 1);
+			if (row->item->berth && row->item >= items && row->item < items + NB) {
+				assert_true((row->ct != NULL) == (n >= 300));
+				joined += row->ct != NULL;
+			} else if (row->item->berth) {
+				assert_true(n >= 700 && row->ct != NULL);
+				assert_int_equal(row->ct->status, BE_STATUS_EXITED);
+				blanks++;
+			}
+		}
+		assert_int_equal(joined, 400);
+		assert_int_equal(blanks, 600);
+		assert_int_equal(m.nvis, m.nrows);
+	}
+	tui_model_free(&m);
+	free(items);
+	free(ptrs);
+	free(cts);
+}
+
 static void test_tui_row_compare_sort_and_reverse(void **state)
 {
 	struct world *w = *state;
@@ -584,6 +637,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	        WT(test_tui_model_merge_joins_and_adds_blank_rows),
 	        WT(test_tui_model_merge_same_count_keeps_buffers),
+	        cmocka_unit_test(test_tui_model_merge_many),
 	        WT(test_tui_row_compare_sort_and_reverse),
 	        WT(test_tui_row_matches_filter),
 	        WT(test_tui_model_selection_follows_item),
