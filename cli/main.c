@@ -10,64 +10,64 @@
 #include "cli.h"
 #include "../tui/tui_main.h"
 
-/* Opens the context and runs the UI with the options kept for it. */
-static int run_tui(struct cli *cli, int argc, char **argv)
+/* The UI's options in argv into o (no other words); -1 with err. */
+static int ui_opts(int argc, char **argv, struct tui_opts *o, struct be_error **err)
 {
 	struct be_opts parsed;
-	struct be_error *err = NULL;
 	char **pos = calloc((size_t)argc + 1, sizeof(char *));
 	if (pos == NULL)
 		abort();
 	int npos = 0;
-	struct tui_opts o;
-	int r = be_opts_parse(tui_options, argc, argv, false, &parsed, pos, &npos, &err);
-	if (r == 0 && tui_opts_set(&o, &parsed, &err) < 0)
+	int r = be_opts_parse(tui_options, argc, argv, false, &parsed, pos, &npos, err);
+	if (r > 0)
+		r = be_error_set(err, 0, "the terminal UI's options are listed by `berth --help`");
+	if (r == 0 && npos > 0)
+		r = be_error_set(err, 0, "unexpected argument %s", pos[0]);
+	if (r == 0 && tui_opts_set(o, &parsed, err) < 0)
 		r = -1;
 	be_opts_release(&parsed);
 	free(pos);
-	if (r != 0 || tui_check_terminal(&err) < 0)
+	return r;
+}
+
+/* Checks the terminal, opens the context and runs the UI. */
+static int open_ui(struct cli *cli, const struct tui_opts *o)
+{
+	struct be_error *err = NULL;
+	if (tui_check_terminal(&err) < 0)
 		return cli_fail(err);
 	struct be_ctx *ctx = cli_ctx(cli);
 	if (ctx == NULL)
 		return CLI_EXIT_FAIL;
-	if (tui_main(ctx, &o, &err) < 0)
+	if (tui_main(ctx, o, &err) < 0)
 		return cli_fail(err);
 	return 0;
+}
+
+/* `berth [UI options]`: the terminal UI. */
+static int run_tui(struct cli *cli, int argc, char **argv)
+{
+	struct tui_opts o;
+	struct be_error *err = NULL;
+	if (ui_opts(argc, argv, &o, &err) < 0)
+		return cli_fail(err);
+	return open_ui(cli, &o);
 }
 
 /* `berth lab [UI options]`: the UI in lab mode (the lab's containers are
  * started by the UI and removed when it ends, or by their reaper). */
 static int run_lab(struct cli *cli, int argc, char **argv)
 {
-	struct be_opts parsed;
-	struct be_error *err = NULL;
-	char **pos = calloc((size_t)argc + 1, sizeof(char *));
-	if (pos == NULL)
-		abort();
-	int npos = 0;
 	struct tui_opts o;
-	int r = be_opts_parse(tui_options, argc, argv, false, &parsed, pos, &npos, &err);
-	if (r == 0 && npos > 0)
-		r = be_error_set(&err, 0, "lab takes no arguments (only the UI's options)");
-	if (r == 0 && tui_opts_set(&o, &parsed, &err) < 0)
-		r = -1;
-	be_opts_release(&parsed);
-	free(pos);
-	if (r != 0) {
+	struct be_error *err = NULL;
+	if (ui_opts(argc, argv, &o, &err) < 0) {
 		int code = cli_failf("%s\nusage: berth lab [UI OPTIONS]\nSee 'berth lab --help'.",
-		                     err ? err->msg : "bad option");
+		                     err->msg);
 		be_error_free(err);
 		return code;
 	}
-	if (tui_check_terminal(&err) < 0)
-		return cli_fail(err);
-	struct be_ctx *ctx = cli_ctx(cli);
-	if (ctx == NULL)
-		return CLI_EXIT_FAIL;
 	o.lab = true;
-	if (tui_main(ctx, &o, &err) < 0)
-		return cli_fail(err);
-	return 0;
+	return open_ui(cli, &o);
 }
 
 /* How many words a TUI option takes from argv[i]: 1 or 2, or 0 when it is

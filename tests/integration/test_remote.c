@@ -72,7 +72,7 @@ static void write_configs(int port)
 	         "AuthorizedKeysFile %s/authorized_keys\nPermitRootLogin prohibit-password\n"
 	         "PasswordAuthentication no\nKbdInteractiveAuthentication no\nUsePAM no\n"
 	         "StrictModes no\nPermitUserEnvironment no\nAllowTcpForwarding no\n"
-	         "X11Forwarding no\n",
+	         "X11Forwarding no\nMaxStartups 100\nLoginGraceTime 120\n",
 	         port, dir, dir, dir);
 	tu_write(path, text);
 	snprintf(path, sizeof(path), "%s/ssh_config", dir);
@@ -174,6 +174,8 @@ static void test_remote_commands_on_second_root(void **state)
 	setenv("BERTH_HOST", url, 1);
 	rc = tu_berthl(&o, second, "ps", "-a", NULL);
 	unsetenv("BERTH_HOST");
+	if (rc != 0)
+		fprintf(stderr, "BERTH_HOST ps: %d: %s\n", rc, o.err ? o.err : "");
 	assert_int_equal(rc, 0);
 	tu_out_free(&o);
 }
