@@ -300,6 +300,10 @@ bool tui_row_matches(const struct tui_row *r, const char *filter)
 {
 	if (filter == NULL || filter[0] == '\0')
 		return true;
+	/* "=NAME": that name exactly (a watcher of many roots has several
+	 * "web"s containing "web"). */
+	if (filter[0] == '=')
+		return strcmp(r->item->name, filter + 1) == 0;
 	return strcasestr(r->item->name, filter) ||
 	       strcasestr(be_kind_name(r->item->kind), filter) || strcasestr(r->item->id, filter) ||
 	       strcasestr(row_image(r), filter);
@@ -336,6 +340,10 @@ int tui_row_compare(const struct tui_row *a, const struct tui_row *b, size_t col
 		r = strcmp(be_kind_name(a->item->kind), be_kind_name(b->item->kind));
 	if (r == 0)
 		r = strcmp(a->item->name, b->item->name);
+	/* Of two of one name, this root's own first (another root's "web"
+	 * is only watched). */
+	if (r == 0)
+		r = (int)b->item->berth - (int)a->item->berth;
 	if (r == 0)
 		r = strcmp(a->item->id, b->item->id);
 	return r < 0 ? -1 : r > 0;

@@ -223,8 +223,12 @@ bool tt_wait_status(struct tt_fx *f, const char *name, const char *want)
 /* Filters the table down to name (its row is then the selected one). */
 void tt_select_only(struct tt_fx *f, const char *name)
 {
+	/* "=NAME": that name exactly, not every row holding it (demo-web,
+	 * another root's web...). */
+	char exact[256];
+	snprintf(exact, sizeof(exact), "=%s", name);
 	tt_keys(f, "/");
-	tt_type_line(f, name);
+	tt_type_line(f, exact);
 }
 
 /* Starts the UI at 80x24 and selects NAME once its row shows. */

@@ -241,6 +241,24 @@ static void test_tui_row_matches_filter(void **state)
 	assert_int_equal(w->m.nvis, 4);
 }
 
+static void test_tui_row_matches_exact_name(void **state)
+{
+	struct world *w = *state;
+	const struct tui_row *web = NULL, *d1 = NULL;
+	for (size_t i = 0; i < w->m.nrows; i++) {
+		if (strcmp(w->m.rows[i].item->name, "web") == 0)
+			web = &w->m.rows[i];
+		if (strcmp(w->m.rows[i].item->name, "d1") == 0)
+			d1 = &w->m.rows[i];
+	}
+	assert_non_null(web);
+	assert_non_null(d1);
+	assert_true(tui_row_matches(web, "=web"));
+	assert_false(tui_row_matches(web, "=we"));
+	assert_false(tui_row_matches(d1, "=web"));
+	assert_true(tui_row_matches(web, "we")); /* plain filters stay substrings */
+}
+
 static void test_tui_model_selection_follows_item(void **state)
 {
 	struct world *w = *state;
@@ -656,6 +674,8 @@ int main(void)
 	        cmocka_unit_test(test_tui_line_edit),
 	        cmocka_unit_test(test_tui_lines_set_and_find),
 	        cmocka_unit_test(test_tui_columns_fit_keeps_kind_and_limit),
+	        cmocka_unit_test_setup_teardown(test_tui_row_matches_exact_name, world_setup,
+	                                        world_teardown),
 	        cmocka_unit_test(test_tui_columns_fit_order_user_list),
 	        cmocka_unit_test_setup_teardown(test_tui_tree_arrange_groups_with_sums, world_setup,
 	                                        world_teardown),
