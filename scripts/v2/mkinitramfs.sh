@@ -18,7 +18,7 @@ MODULES="overlay virtio_pci virtio_blk veth bridge"
 # Host tools the tests call that busybox does not have (or not well
 # enough: run-tests.sh and bench/*.sh are bash scripts).  A missing one is
 # left out; the tests that need it skip.
-TOOLS="bash comm flock tmux du mktemp"
+TOOLS="bash comm flock tmux du mktemp ldd"
 
 libs_of() { ldd "$1" 2>/dev/null | awk '/=> \// {print $3} /^\t\/lib/ {print $1}'; }
 
@@ -51,10 +51,12 @@ done
 (cd "$src" && git ls-files -z -co --exclude-standard -- tests/fixtures themes scripts bench 2>/dev/null ||
 	find tests/fixtures themes scripts bench -type f -print0) |
 	(cd "$src" && cpio -0 -pdm --quiet "$stage/berth")
-# libarchive is loaded with dlopen: the test programs link it, so ldd
-# already named it; make sure it is there even when they do not.
-for l in $(ldconfig -p | awk '/libarchive\.so\.13 .*x86-64/ {print $NF; exit}'); do
-	put_elf "$l" "$l"
+# Libraries berth loads with dlopen on first use (libarchive, libnftables,
+# libcurl, libmicrohttpd): ldd of the programs does not name them all.
+for name in libarchive.so.13 libnftables.so.1 libcurl.so.4 libmicrohttpd.so.12; do
+	for l in $(ldconfig -p | awk -v n="$name" '$1 == n && /x86-64/ {print $NF; exit}'); do
+		put_elf "$l" "$l"
+	done
 done
 
 for tool in $TOOLS; do
