@@ -11,7 +11,8 @@
 
 static const struct cli_command *const families[] = {
         cli_cmds_image,    cli_cmds_container, cli_cmds_snapshot, cli_cmds_stats,  cli_cmds_teach,
-        cli_cmds_registry, cli_cmds_volume,    cli_cmds_network,  cli_cmds_system, NULL,
+        cli_cmds_registry, cli_cmds_volume,    cli_cmds_network,  cli_cmds_system, cli_cmds_metrics,
+        NULL,
 };
 
 void cli_command_options(const struct cli_command *cmd, struct be_option *out)
@@ -135,7 +136,7 @@ static void print_command_help(FILE *f, const struct cli_command *cmd)
 		fprintf(f, "  %-26s %s\n", be_opts_help_left(&all[i], left, sizeof(left)),
 		        all[i].help);
 	}
-	fputs("\nGlobal options (before the command): --root DIR, --wait\n", f);
+	fputs("\nGlobal options (before the command): --root DIR, --wait, --host URL\n", f);
 }
 
 void cli_print_help(const struct be_option *ui_options)
@@ -149,6 +150,10 @@ void cli_print_help(const struct be_option *ui_options)
 	     "Global options:\n"
 	     "  --root DIR        state root (default $BERTH_ROOT, else /var/lib/berth)\n"
 	     "  --wait            wait for a busy container or image instead of failing\n"
+	     "  --host URL        run the command on ssh://[USER@]HOST[:PORT] through your ssh\n"
+	     "                    (its config, agent, known hosts; BatchMode); default\n"
+	     "                    $BERTH_HOST.  The remote runs `berth` ($BERTH_REMOTE_BIN)\n"
+	     "                    with the same words; $BERTH_SSH replaces `ssh`\n"
 	     "  -h, --help        this help; `berth COMMAND --help` for one command\n"
 	     "  --help-keys       the terminal UI's keys, view by view\n"
 	     "  -V, --version     print the version\n"

@@ -53,6 +53,7 @@ extern const struct cli_command cli_cmds_registry[];
 extern const struct cli_command cli_cmds_volume[];
 extern const struct cli_command cli_cmds_network[];
 extern const struct cli_command cli_cmds_system[];
+extern const struct cli_command cli_cmds_metrics[];
 
 /* Value of option NAME, or NULL when not given (flags give "1"). */
 const char *cli_opt(const struct cli_args *a, const char *name);

@@ -15,9 +15,10 @@
 static const char *const stats_columns[] = {"name",     "id",      "kind",   "cpu",    "mem",
                                             "limit",    "mem_pct", "net_rx", "net_tx", "io_read",
                                             "io_write", "pids",    NULL};
-static const char *const top_columns[] = {
-        "kind", "name",   "id",     "cpu",     "quota",    "mem",       "limit",     "mem_pct",
-        "pids", "net_rx", "net_tx", "io_read", "io_write", "throttled", "oom_kills", NULL};
+static const char *const top_columns[] = {"kind",   "name",    "id",       "cpu",       "quota",
+                                          "mem",    "limit",   "mem_pct",  "pids",      "net_rx",
+                                          "net_tx", "io_read", "io_write", "throttled", "oom_kills",
+                                          "root",   NULL};
 
 struct view {
 	const struct be_column *cols[64];
@@ -225,6 +226,31 @@ static int check_names(const struct be_monitor *mon, char **names, int n)
 	return 0;
 }
 
+/* `stats --stream --json`: one versioned JSON object per refresh, until
+ * stdout closes or a signal ends the process. */
+static int run_stream(struct cli *cli, double interval)
+{
+	struct be_monitor *mon = open_monitor(cli);
+	if (mon == NULL)
+		return CLI_EXIT_FAIL;
+	char host[256];
+	be_metrics_hostname(host, sizeof(host));
+	struct be_metrics_text line = {0};
+	int rc = 0;
+	for (;;) {
+		sleep_s(interval);
+		if ((rc = refresh(mon)) != 0)
+			break;
+		line.len = 0;
+		be_metrics_stream_line(mon, wall_ms(), host, &line);
+		if (fwrite(line.data, 1, line.len, stdout) != line.len || fflush(stdout) != 0)
+			break; /* the reader went away: a normal end */
+	}
+	be_metrics_text_free(&line);
+	be_monitor_free(mon);
+	return rc;
+}
+
 static int run_stats(struct cli *cli, const struct cli_args *a)
 {
 	if (cli_flag(a, "explain"))
@@ -236,6 +262,11 @@ static int run_stats(struct cli *cli, const struct cli_args *a)
 	    view_sort(&v, cli_opt(a, "sort"), "name"))
 		return CLI_EXIT_FAIL;
 	bool json = cli_flag(a, "json");
+	if (cli_flag(a, "stream") && (!json || cli_flag(a, "no-stream") || a->argc > 0))
+		return cli_failf("stats: --stream goes with --json, for every item (no NAMEs, no "
+		                 "--no-stream)");
+	if (cli_flag(a, "stream"))
+		return run_stream(cli, interval);
 	bool tty = cli_isatty(1) && !json;
 	struct be_monitor *mon = open_monitor(cli);
 	if (mon == NULL)
@@ -332,6 +363,9 @@ static const struct be_option stats_opts[] = {
         {"no-stream", 0, BE_OPT_FLAG, NULL, "print one sample and exit"},
         {"json", 0, BE_OPT_FLAG, NULL,
          "JSON Lines, one object per container or VM (docs/stats.md)"},
+        {"stream", 0, BE_OPT_FLAG, NULL,
+         "with --json: one compact object per refresh, {\"v\":1,...,\"host\":{...},"
+         "\"items\":[...]}"},
         {"interval", 'i', BE_OPT_VALUE, "SECS", "time between samples (default 1)"},
         {"columns", 'o', BE_OPT_VALUE, "LIST",
          "comma-separated column ids (see `berth top --help`)"},
@@ -370,7 +404,11 @@ const struct cli_command cli_cmds_stats[] = {
                         "one\n"
                         "interval, since rates need two samples.  --json writes the documented "
                         "schema\n"
-                        "of docs/stats.md (units in the field names, null when unknown).",
+                        "of docs/stats.md (units in the field names, null when unknown).\n"
+                        "--stream --json writes one line per refresh instead, versioned:\n"
+                        "{\"v\":1,\"time_unix_ms\":T,\"host_name\":H,\"host\":{...},"
+                        "\"items\":[{...}]}, the\n"
+                        "same records without null fields (what a remote berth sends).",
                 .max_args = -1,
                 .options = stats_opts,
                 .run = run_stats,
@@ -384,7 +422,9 @@ const struct cli_command cli_cmds_stats[] = {
                         "and the table of containers and VMs every SECS seconds.\n"
                         "Column ids for -o and -s: kind name id cpu cores quota mem ws limit\n"
                         "mem_pct pids pids_limit net_rx net_tx io_read io_write throttled\n"
-                        "oom_kills psi_cpu psi_mem psi_io guest_mem uptime.\n"
+                        "oom_kills psi_cpu psi_mem psi_io guest_mem uptime root.\n"
+                        "uptime = seconds since the item's oldest process started; root = the\n"
+                        "state root of a berth container of another root (no actions on it).\n"
                         "cpu = CPU% (100% = one CPU); quota = use against the CPU quota; ws =\n"
                         "working set (memory minus inactive file cache, as docker); throttled =\n"
                         "% of CFS periods throttled; psi_* = pressure (some, avg10).\n"

@@ -1,9 +1,11 @@
 /* berth's entry point and its one composition root: global options, then
  * a command (cli/) or the terminal UI (tui/), each handed the backend
  * context opened here. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "../tui/tui_main.h"
@@ -79,16 +81,59 @@ static int tui_option_words(char **argv, int i)
 	return tui_options[k].arg != BE_OPT_FLAG && val == NULL ? 2 : 1;
 }
 
+/* `--host ssh://...` (or BERTH_HOST): runs berth with the same words, less
+ * --host, on the remote host through ssh (BERTH_SSH, else `ssh`; the
+ * remote program is BERTH_REMOTE_BIN, else `berth`).  Only returns on
+ * failure. */
+static int run_remote(const char *url, int argc, char **argv)
+{
+	struct be_remote r;
+	struct be_error *err = NULL;
+	if (be_remote_parse(url, &r, &err) < 0)
+		return cli_fail(err);
+	const char **words = calloc((size_t)argc + 1, sizeof(char *));
+	if (words == NULL)
+		abort();
+	int n = 0;
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--host") == 0) {
+			i++;
+			continue;
+		}
+		if (strncmp(argv[i], "--host=", 7) == 0)
+			continue;
+		words[n++] = argv[i];
+	}
+	const char *ssh = getenv("BERTH_SSH");
+	const char *bin = getenv("BERTH_REMOTE_BIN");
+	char **sargv =
+	        be_remote_ssh_argv(&r, ssh && *ssh ? ssh : "ssh", bin && *bin ? bin : "berth", n,
+	                           words, isatty(0) && isatty(1));
+	free(words);
+	fflush(stdout);
+	execvp(sargv[0], sargv);
+	int e = errno;
+	int rc = cli_failf("running %s for --host %s: %s", sargv[0], url, strerror(e));
+	be_remote_argv_free(sargv);
+	return rc;
+}
+
 /* Parses the global options (keeping the TUI's in tui_argv, which has
  * room for argc entries), then runs a command or the TUI. */
 static int run(struct cli *cli, int argc, char **argv, char **tui_argv)
 {
 	int tui_argc = 0;
 	int i = 1;
+	const char *host = NULL;
 	for (; i < argc && argv[i][0] == '-'; i++) {
 		const char *a = argv[i];
 		int words;
-		if (strcmp(a, "--root") == 0 || strncmp(a, "--root=", 7) == 0) {
+		if (strcmp(a, "--host") == 0 || strncmp(a, "--host=", 7) == 0) {
+			host = a[6] == '=' ? a + 7 : i + 1 < argc ? argv[++i] : NULL;
+			if (host == NULL || *host == '\0')
+				return cli_failf("--host needs ssh://[USER@]HOST[:PORT]\nSee "
+				                 "'berth --help'.");
+		} else if (strcmp(a, "--root") == 0 || strncmp(a, "--root=", 7) == 0) {
 			/* An empty value must not fall back to $BERTH_ROOT or
 			 * /var/lib/berth ("--root=$UNSET"). */
 			const char *v = a[6] == '=' ? a + 7 : i + 1 < argc ? argv[++i] : NULL;
@@ -120,6 +165,10 @@ static int run(struct cli *cli, int argc, char **argv, char **tui_argv)
 			        a);
 		}
 	}
+	if (host == NULL && getenv("BERTH_HOST") && *getenv("BERTH_HOST"))
+		host = getenv("BERTH_HOST");
+	if (host)
+		return run_remote(host, argc, argv);
 	if (i >= argc)
 		return run_tui(cli, tui_argc, tui_argv);
 	if (tui_argc > 0)

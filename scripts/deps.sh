@@ -10,6 +10,7 @@ qemu-system-x86 crun hyperfine zstd bzip2 xz-utils clang-format clang procps net
 zlib1g-dev libcurl4-openssl-dev docker-registry skopeo podman runc apache2-utils openssl
 libnl-route-3-dev libnftables-dev nftables iproute2 iperf3 curl
 libfuzzer-14-dev libclang-rt-14-dev
+prometheus libmicrohttpd-dev systemd-container openssh-server openssh-client
 ${BERTH_DEPS_EXTRA:-}"
 
 missing=""

@@ -160,6 +160,7 @@ enum be_hist {
 #define BE_ITEM_NAME_MAX 128
 #define BE_ITEM_ID_MAX 80
 #define BE_ITEM_CGROUP_MAX 512
+#define BE_ITEM_ROOT_MAX 256
 /* Something the monitor saw happen to an item, between two samples. */
 enum be_mark_type {
 	BE_MARK_OOM,       /* the OOM killer ended a process (oom_kills grew) */
@@ -193,6 +194,12 @@ struct be_item {
 	struct be_sample cur;  /* latest sample */
 	struct be_sample prev; /* the one before (its raw counters, for explain); = cur at first */
 	uint64_t first_seen_ns;
+	/* When it started: its oldest process's start time (/proc/PID/stat),
+	 * in seconds since the epoch; 0 when unknown. */
+	uint64_t start_time_unix;
+	/* A berth container of another state root (kind berth, berth false):
+	 * that root's path, or "?" when no keeper names it; "" otherwise. */
+	char root[BE_ITEM_ROOT_MAX];
 	struct be_ring hist[BE_HIST_COUNT];
 	uint64_t samples;               /* samples pushed into hist so far */
 	struct be_mark marks[BE_MARKS]; /* a ring: the newest at (nmarks - 1) % BE_MARKS */

@@ -108,5 +108,7 @@ const char *be_format_duration(int64_t secs, char *buf, size_t len);
 #include "be_registry.h"
 #include "be_volume.h"
 #include "be_net.h"
+#include "be_metrics.h"
+#include "be_remote.h"
 
 #endif

@@ -32,6 +32,14 @@ static bool all_hex(const char *s, size_t n)
 	return n >= 12;
 }
 
+static bool all_hex8(const char *s)
+{
+	for (size_t i = 0; i < 8; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+			return false;
+	return true;
+}
+
 static void set_text(char *dst, size_t len, const char *src, size_t n)
 {
 	if (n >= len)
@@ -125,10 +133,28 @@ static enum be_class kube_classify(const char *pbase, const char *leaf, struct b
 	return BE_CLASS_SKIP;
 }
 
+/* "berth" or "berth-<8 hex>": the cgroup parent of a berth state root. */
+static bool berth_parent(const char *name)
+{
+	return strcmp(name, "berth") == 0 ||
+	       (starts(name, "berth-") && strlen(name) == 14 && all_hex8(name + 6));
+}
+
 enum be_class discover_classify(const char *parent, const char *leaf, struct be_found *out)
 {
 	const char *pbase = strrchr(parent, '/');
 	pbase = pbase ? pbase + 1 : parent;
+	/* Another root's berth containers (the monitor's own root is watched,
+	 * and the walk lists those before classifying). */
+	if (parent[0] == '\0' && berth_parent(leaf))
+		return BE_CLASS_DESCEND;
+	if (parent[0] == '/' && strchr(parent + 1, '/') == NULL && berth_parent(parent + 1)) {
+		if (!be_name_valid(leaf))
+			return BE_CLASS_SKIP;
+		name_item(leaf, strlen(leaf), BE_KIND_BERTH, out);
+		out->other_root = true;
+		return BE_CLASS_ITEM;
+	}
 	if (strstr(parent, "kubepods"))
 		return kube_classify(pbase, leaf, out);
 	if (starts(leaf, "kubepods"))

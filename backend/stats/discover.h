@@ -20,6 +20,8 @@ struct be_found {
 	pid_t pid;
 	const struct be_vm_cmdline *vm;
 	const char *vm_cgroup; /* the process's own cgroup, for joining libvirt guests */
+	bool other_root;       /* a berth container of another state root */
+	pid_t key_pid;         /* nspawn: the systemd-nspawn process (pid is its init) */
 };
 
 enum be_class {
@@ -67,6 +69,22 @@ int discover_vms(struct be_discover *d, be_found_fn fn, void *arg, struct be_err
 /* Forgets what pid was (its process died, the pid may be reused): the next
  * scan classifies it again. */
 void discover_forget(struct be_discover *d, pid_t pid);
+/* The machine name of a systemd-nspawn command line (NUL-separated, len
+ * bytes): -M/--machine, else the basename of -D/--directory, else
+ * "nspawn-PID".  Into out. */
+void discover_nspawn_name(const char *argv, size_t len, pid_t pid, char *out, size_t olen);
+/* The start of the oldest of pids (at most the first 64 looked at), in
+ * seconds since the epoch; 0 when none can be read. */
+uint64_t discover_start_time(struct be_discover *d, const pid_t *pids, size_t n);
+/* The state root of the berth container in cgroup "/<parent>/<name>" whose
+ * members are pids: from its keeper (the log it holds open, else its
+ * --root or BERTH_ROOT), checked against the parent's hash; "?" when
+ * unknown.  Into out. */
+void discover_berth_root(struct be_discover *d, const char *cgroup, const pid_t *pids, size_t n,
+                         char *out, size_t len);
+/* True when root's containers live under cgroup parent ("berth" for
+ * /var/lib/berth, "berth-<8 hex of FNV-1a of the path>" else). */
+bool discover_root_matches(const char *root, const char *parent);
 /* The directory fd of a v1 controller (a "cpu,cpuacct" mount serves both),
  * or of the v2 root for any; -1 when absent. */
 int discover_ctl_fd(const struct be_discover *d, enum be_ctl ctl);

@@ -24,6 +24,7 @@ struct be_vmrec {
 	pid_t pid;
 	bool used;
 	struct be_vm_cmdline cmd;
+	bool nspawn; /* a systemd-nspawn process, not a VM */
 	char cgroup[BE_ITEM_CGROUP_MAX];
 };
 
@@ -45,6 +46,7 @@ struct be_discover {
 	struct be_vmrec *vms;
 	size_t nvms;
 	uint64_t scans;
+	uint64_t btime;   /* boot time (/proc/stat), 0 until read */
 	char text[32768]; /* comm, cmdline, cgroup of one process */
 };
 

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -38,6 +39,64 @@ static int32_t new_vmrec(struct be_discover *d)
 	return (int32_t)d->nvms++;
 }
 
+void discover_nspawn_name(const char *argv, size_t len, pid_t pid, char *out, size_t olen)
+{
+	const char *dir = NULL, *machine = NULL;
+	for (size_t i = 0; i < len; i += strlen(argv + i) + 1) {
+		const char *w = argv + i,
+		           *next = i + strlen(w) + 1 < len ? w + strlen(w) + 1 : NULL;
+		if ((strcmp(w, "-M") == 0 || strcmp(w, "--machine") == 0) && next)
+			machine = next;
+		else if (strncmp(w, "--machine=", 10) == 0)
+			machine = w + 10;
+		else if (strncmp(w, "-M", 2) == 0 && w[2])
+			machine = w + 2;
+		else if ((strcmp(w, "-D") == 0 || strcmp(w, "--directory") == 0) && next)
+			dir = next;
+		else if (strncmp(w, "--directory=", 12) == 0)
+			dir = w + 12;
+		else if (strncmp(w, "-D", 2) == 0 && w[2])
+			dir = w + 2;
+	}
+	if (machine && *machine) {
+		snprintf(out, olen, "%s", machine);
+		return;
+	}
+	/* nspawn names the machine after its directory. */
+	size_t dl = dir ? strlen(dir) : 0;
+	while (dl > 1 && dir[dl - 1] == '/')
+		dl--;
+	const char *base = dir;
+	for (size_t i = 0; i < dl; i++)
+		if (dir[i] == '/' && i + 1 < dl)
+			base = dir + i + 1;
+	if (dir && dl > (size_t)(base - dir) && strncmp(base, "/", 1) != 0)
+		snprintf(out, olen, "%.*s", (int)(dl - (size_t)(base - dir)), base);
+	else
+		snprintf(out, olen, "nspawn-%d", (int)pid);
+}
+
+/* A systemd-nspawn process: a record of kind nspawn (named by -M or its
+ * directory), found whether or not it registered a machine scope. */
+static int32_t classify_nspawn(struct be_discover *d, pid_t pid)
+{
+	ssize_t n = read_pid_file(d, pid, "cmdline");
+	if (n <= 0)
+		return -1;
+	int32_t i = new_vmrec(d);
+	struct be_vmrec *r = &d->vms[i];
+	memset(r, 0, sizeof(*r));
+	r->pid = pid;
+	r->used = true;
+	r->nspawn = true;
+	snprintf(r->cmd.vmm, sizeof(r->cmd.vmm), "systemd-nspawn");
+	discover_nspawn_name(d->text, (size_t)n, pid, r->cmd.name, sizeof(r->cmd.name));
+	if (read_pid_file(d, pid, "cgroup") > 0)
+		parse_proc_cgroup(d->text, d->layout == BE_CGROUP_V1 ? "memory" : NULL, r->cgroup,
+		                  sizeof(r->cgroup));
+	return i;
+}
+
 /* Returns the index of a new VM record for pid, or -1 when it is no VM. */
 static int32_t classify_pid(struct be_discover *d, pid_t pid)
 {
@@ -45,6 +104,8 @@ static int32_t classify_pid(struct be_discover *d, pid_t pid)
 	if (n <= 0)
 		return -1;
 	d->text[strcspn(d->text, "\n")] = '\0';
+	if (strcmp(d->text, "systemd-nspawn") == 0)
+		return classify_nspawn(d, pid);
 	if (parse_vmm_of(d->text) == NULL)
 		return -1;
 	n = read_pid_file(d, pid, "cmdline");
@@ -100,8 +161,34 @@ static bool pid_name(const char *name, pid_t *pid)
 	return v > 0;
 }
 
+/* The first child of pid (an nspawn container's init), or pid. */
+static pid_t first_child(struct be_discover *d, pid_t pid)
+{
+	char rel[48];
+	snprintf(rel, sizeof(rel), "task/%d/children", (int)pid);
+	if (read_pid_file(d, pid, rel) <= 0)
+		return pid;
+	long c = strtol(d->text, NULL, 10);
+	return c > 0 ? (pid_t)c : pid;
+}
+
+static void emit_nspawn(struct be_discover *d, const struct be_vmrec *r, be_found_fn fn, void *arg)
+{
+	struct be_found f = {.kind = BE_KIND_NSPAWN, .cgroup = "", .vm = &r->cmd};
+	f.vm_cgroup = r->cgroup;
+	f.pid = first_child(d, r->pid);
+	f.key_pid = r->pid;
+	snprintf(f.name, sizeof(f.name), "%s", r->cmd.name);
+	snprintf(f.id, sizeof(f.id), "%d", (int)r->pid);
+	fn(arg, &f);
+}
+
 static void emit(struct be_discover *d, const struct be_vmrec *r, be_found_fn fn, void *arg)
 {
+	if (r->nspawn) {
+		emit_nspawn(d, r, fn, arg);
+		return;
+	}
 	struct be_found f = {.kind = BE_KIND_VM, .cgroup = "", .pid = r->pid, .vm = &r->cmd};
 	f.vm_cgroup = r->cgroup;
 	if (r->cmd.name[0])

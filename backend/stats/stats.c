@@ -155,7 +155,10 @@ static struct be_slot *slot_new(struct be_monitor *mon, const char *key)
 static void set_name(struct be_item *it, const struct be_found *f)
 {
 	it->kind = f->kind;
-	it->berth = f->kind == BE_KIND_BERTH;
+	/* Another root's container: listed, but no action of this root's. */
+	it->berth = f->kind == BE_KIND_BERTH && !f->other_root;
+	if (f->other_root)
+		snprintf(it->root, sizeof(it->root), "?");
 	snprintf(it->name, sizeof(it->name), "%s", f->name);
 	snprintf(it->id, sizeof(it->id), "%s", f->id);
 }
@@ -189,9 +192,42 @@ static struct be_slot *cgroup_owner(struct be_monitor *mon, const char *path)
 	}
 }
 
+/* A systemd-nspawn process.  Inside an item's cgroup (its machine scope)
+ * it is that item; otherwise (--register=no --keep-unit: no scope of its
+ * own) an item of its own, whose figures are its container init's. */
+static void on_nspawn(struct be_monitor *mon, const struct be_found *f)
+{
+	struct be_slot *owner = f->vm_cgroup[0] ? cgroup_owner(mon, f->vm_cgroup) : NULL;
+	if (owner && owner->it.kind == BE_KIND_NSPAWN)
+		return;
+	char key[32];
+	snprintf(key, sizeof(key), "#n%d", (int)f->key_pid);
+	struct be_slot *s = hash_find(mon, key);
+	if (s == NULL) {
+		s = slot_new(mon, key);
+		set_name(&s->it, f);
+		s->proc_item = true;
+	}
+	s->seen = mon->refreshes;
+	if (s->it.vm.pid != f->pid) {
+		if (s->fd[MF_PROC_STAT] >= 0)
+			close(s->fd[MF_PROC_STAT]);
+		s->fd[MF_PROC_STAT] = -1;
+		memset(&s->it.vm, 0, sizeof(s->it.vm));
+		s->it.vm.pid = f->pid;
+		snprintf(s->it.vm.vmm, sizeof(s->it.vm.vmm), "%s", f->vm->vmm);
+		s->it.start_time_unix = 0;
+	}
+	s->vm_seen = mon->refreshes;
+}
+
 static void on_vm(void *arg, const struct be_found *f)
 {
 	struct be_monitor *mon = arg;
+	if (f->kind == BE_KIND_NSPAWN) {
+		on_nspawn(mon, f);
+		return;
+	}
 	struct be_slot *s = f->vm_cgroup[0] ? cgroup_owner(mon, f->vm_cgroup) : NULL;
 	if (s == NULL) {
 		char key[32];
@@ -287,6 +323,21 @@ static void push_history(struct be_item *it)
 	be_ring_push(&it->hist[BE_HIST_PIDS], (float)x->pids);
 }
 
+/* Once an item has processes: when it started, and for another root's
+ * berth container, that root.  Tried on the refreshes that re-read the slow
+ * files until known, so a warm refresh reads nothing for it. */
+static void learn_from_processes(struct be_monitor *mon, struct be_slot *s)
+{
+	struct be_item *it = &s->it;
+	if (it->npids == 0 || !s->slow_now)
+		return;
+	if (it->start_time_unix == 0)
+		it->start_time_unix = discover_start_time(mon->disc, it->pids, it->npids);
+	if (it->kind == BE_KIND_BERTH && !it->berth && strcmp(it->root, "?") == 0)
+		discover_berth_root(mon->disc, it->cgroup, it->pids, it->npids, it->root,
+		                    sizeof(it->root));
+}
+
 /* Samples one slot; returns -1 when its item is gone. */
 static int sample_slot(struct be_monitor *mon, struct be_slot *s)
 {
@@ -311,7 +362,7 @@ static int sample_slot(struct be_monitor *mon, struct be_slot *s)
 				return -1;
 		}
 	}
-	if (s->it.is_vm && stats_sample_vm(mon, s, &x) < 0) {
+	if ((s->it.is_vm || s->proc_item) && stats_sample_vm(mon, s, &x) < 0) {
 		discover_forget(mon->disc, s->it.vm.pid);
 		if (!s->it.cgroup[0])
 			return -1;
@@ -322,6 +373,7 @@ static int sample_slot(struct be_monitor *mon, struct be_slot *s)
 		find_marks(&s->it, &x, &s->prev);
 	}
 	s->it.prev = s->has_prev ? s->prev : x;
+	learn_from_processes(mon, s);
 	s->it.cur = x;
 	s->prev = x;
 	s->has_prev = true;

@@ -52,6 +52,7 @@ struct be_slot {
 	size_t idx;        /* in mon->slots */
 	bool used;
 	bool slow_now;                /* this refresh re-reads the slow files */
+	bool proc_item;               /* figures from one process (it.vm.pid), not a VM */
 	uint64_t seen;                /* refresh that last discovered it */
 	uint64_t born;                /* refresh that created it */
 	uint64_t vm_seen;             /* refresh that last found its VMM process */

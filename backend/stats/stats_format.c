@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "stats/stats.h"
+#include "base/util.h"
 
 int stats_fmt_fixed(char *buf, size_t len, double v, int prec)
 {
@@ -192,8 +193,16 @@ static struct val g_guest(const struct be_item *it)
 	return it->is_vm && it->vm.guest_mem_bytes ? known((double)it->vm.guest_mem_bytes)
 	                                           : unknown;
 }
+/* Since the item's oldest process started; since the monitor first saw it
+ * when that cannot be read. */
 static struct val g_uptime(const struct be_item *it)
 {
+	if (it->start_time_unix) {
+		int64_t now = util_wall_ns() / 1000000000;
+		return known(now > (int64_t)it->start_time_unix
+		                     ? (double)(now - (int64_t)it->start_time_unix)
+		                     : 0);
+	}
 	return known((double)(it->cur.time_ns - it->first_seen_ns) / 1e9);
 }
 
@@ -247,6 +256,14 @@ static int fmt_name(const struct be_item *it, char *buf, size_t len)
 static int cmp_name(const struct be_item *a, const struct be_item *b)
 {
 	return strcmp(a->name, b->name);
+}
+static int fmt_root(const struct be_item *it, char *buf, size_t len)
+{
+	return snprintf(buf, len, "%s", it->root);
+}
+static int cmp_root(const struct be_item *a, const struct be_item *b)
+{
+	return strcmp(a->root, b->root);
 }
 static int fmt_id(const struct be_item *it, char *buf, size_t len)
 {
@@ -305,7 +322,13 @@ const struct be_column be_stats_columns[] = {
         COL(psi_mem, "PSIMEM", 6),
         COL(psi_io, "PSIIO", 6),
         COL(guest_mem, "GUEST", 6),
-        COL(uptime, "SEEN_S", 7),
+        COL(uptime, "UP_S", 7),
+        {.id = "root",
+         .title = "ROOT",
+         .width = -24,
+         .format = fmt_root,
+         .format_raw = fmt_root,
+         .compare = cmp_root},
 };
 const size_t be_stats_ncolumns = sizeof(be_stats_columns) / sizeof(be_stats_columns[0]);
 

@@ -27,9 +27,10 @@ enum ftype {
 /* Where the field's value comes from. */
 enum fwhen {
 	W_ALWAYS,
-	W_HAVE, /* (cur.have & have) == have */
-	W_VM,   /* is_vm */
-	W_HOST, /* (host.have & have) == have */
+	W_HAVE,    /* (cur.have & have) == have */
+	W_VM,      /* is_vm */
+	W_HOST,    /* (host.have & have) == have */
+	W_NONZERO, /* a uint64_t that is not 0 (0 = unknown) */
 };
 
 struct jfield {
@@ -63,6 +64,8 @@ static const struct jfield item_fields[] = {
         {"image", FT_STR_OPT, IT(image), W_ALWAYS, 0},
         {"cgroup", FT_STR_OPT, IT(cgroup), W_ALWAYS, 0},
         {"berth", FT_BOOL, IT(berth), W_ALWAYS, 0},
+        {"root", FT_STR_OPT, IT(root), W_ALWAYS, 0},
+        {"start_time_unix", FT_U64, IT(start_time_unix), W_NONZERO, 0},
         {"pids", FT_U64, CUR(pids), HAVE(BE_HAVE_PIDS)},
         {"pids_limit", FT_LIMIT, CUR(pids_limit), HAVE(BE_HAVE_PIDS_LIMIT)},
         {BE_CPU_PERCENT_FIELD, FT_DBL2, CUR(cpu_percent), RATE(BE_HAVE_CPU)},
@@ -205,9 +208,10 @@ static void put_string(struct jw *w, const char *str)
 	put(w, "\"", 1);
 }
 
-static bool present(const struct jfield *f, uint32_t have, bool is_vm)
+static bool present(const struct jfield *f, uint32_t have, bool is_vm, const void *base)
 {
 	switch (f->when) {
+	case W_NONZERO: return *(const uint64_t *)((const char *)base + f->off) != 0;
 	case W_HAVE:
 	case W_HOST: return (have & f->have) == f->have;
 	case W_VM: return is_vm;
@@ -289,7 +293,7 @@ static int write_record(const char *record, int64_t time_ms, const struct jfield
 		put(&w, "\":", 2);
 		if (f->type == FT_BOOL && f->when == W_ALWAYS && f->have)
 			puts_(&w, (have & f->have) ? "true" : "false"); /* a flag bit */
-		else if (present(f, have, is_vm))
+		else if (present(f, have, is_vm, base))
 			put_value(&w, f, base);
 		else
 			puts_(&w, "null");

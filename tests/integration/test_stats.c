@@ -352,7 +352,9 @@ static void test_be_monitor_refresh_qemu_vm(void **state)
 	e->nkids--;
 	assert_int_equal(be_monitor_refresh(mon, NULL), 0);
 	assert_null(vm_of(mon, pid));
-	assert_int_equal(count_fds(), fds); /* its /proc files were closed */
+	/* Its /proc files were closed.  Other items may come and go meanwhile
+	 * (other roots' berth containers are listed too), so: no more fds. */
+	assert_true(count_fds() <= fds);
 	be_monitor_free(mon);
 }
 

@@ -460,9 +460,62 @@ static void test_be_monitor_new_missing_roots(void **state)
 	free(root);
 }
 
+/* Another root's berth containers: berth-<8 hex>/<name>, flagged. */
+static void test_discover_classify_other_root(void **state)
+{
+	(void)state;
+	struct be_found f = {0};
+	assert_int_equal(discover_classify("", "berth-0123abcd", &f), BE_CLASS_DESCEND);
+	assert_int_equal(discover_classify("", "berth", &f), BE_CLASS_DESCEND);
+	assert_int_equal(discover_classify("", "berth-stats-test-1", &f), BE_CLASS_SKIP);
+	assert_int_equal(discover_classify("/berth-0123abcd", "web", &f), BE_CLASS_ITEM);
+	assert_int_equal(f.kind, BE_KIND_BERTH);
+	assert_true(f.other_root);
+	assert_string_equal(f.name, "web");
+	memset(&f, 0, sizeof(f));
+	assert_int_equal(discover_classify("/berth-0123abcd", "..x/", &f), BE_CLASS_SKIP);
+	assert_int_equal(discover_classify("/a/berth-0123abcd", "web", &f), BE_CLASS_SKIP);
+	assert_true(discover_root_matches("/var/lib/berth", "berth"));
+	assert_false(discover_root_matches("/tmp/r", "berth"));
+	/* FNV-1a of "/tmp/r", as store/ctx.c names the parent. */
+	uint32_t h = 2166136261u;
+	for (const char *p = "/tmp/r"; *p; p++)
+		h = (h ^ (unsigned char)*p) * 16777619u;
+	char parent[32];
+	snprintf(parent, sizeof(parent), "berth-%08x", h);
+	assert_true(discover_root_matches("/tmp/r", parent));
+	assert_false(discover_root_matches("/tmp/r2", parent));
+}
+
+static void test_discover_nspawn_name_forms(void **state)
+{
+	(void)state;
+	char out[64];
+	static const char a1[] = "systemd-nspawn\0--register=no\0-D\0/srv/trees/box/\0sh";
+	discover_nspawn_name(a1, sizeof(a1), 7, out, sizeof(out));
+	assert_string_equal(out, "box");
+	static const char a2[] = "systemd-nspawn\0-D\0/srv/box\0-M\0named\0sh";
+	discover_nspawn_name(a2, sizeof(a2), 7, out, sizeof(out));
+	assert_string_equal(out, "named");
+	static const char a3[] = "systemd-nspawn\0--machine=m3\0--directory=/x/y";
+	discover_nspawn_name(a3, sizeof(a3), 7, out, sizeof(out));
+	assert_string_equal(out, "m3");
+	static const char a4[] = "systemd-nspawn\0--directory=/x/y";
+	discover_nspawn_name(a4, sizeof(a4), 7, out, sizeof(out));
+	assert_string_equal(out, "y");
+	static const char a5[] = "systemd-nspawn\0-D";
+	discover_nspawn_name(a5, sizeof(a5), 42, out, sizeof(out));
+	assert_string_equal(out, "nspawn-42");
+	static const char a6[] = "systemd-nspawn\0-D\0/";
+	discover_nspawn_name(a6, sizeof(a6), 42, out, sizeof(out));
+	assert_string_equal(out, "nspawn-42");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+	        cmocka_unit_test(test_discover_classify_other_root),
+	        cmocka_unit_test(test_discover_nspawn_name_forms),
 	        cmocka_unit_test(test_be_discover_classify_docker),
 	        cmocka_unit_test(test_be_discover_classify_podman),
 	        cmocka_unit_test(test_be_discover_classify_lxc),
