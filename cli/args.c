@@ -10,8 +10,16 @@
 #include "cli.h"
 
 static const struct cli_command *const families[] = {
-        cli_cmds_image,    cli_cmds_container, cli_cmds_snapshot, cli_cmds_stats,  cli_cmds_teach,
-        cli_cmds_registry, cli_cmds_volume,    cli_cmds_network,  cli_cmds_system, cli_cmds_metrics,
+        cli_cmds_image,
+        cli_cmds_container,
+        cli_cmds_snapshot,
+        cli_cmds_stats,
+        cli_cmds_teach,
+        cli_cmds_registry,
+        cli_cmds_volume,
+        cli_cmds_network,
+        cli_cmds_system,
+        cli_cmds_metrics,
         NULL,
 };
 
