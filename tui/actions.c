@@ -33,6 +33,10 @@ const struct tui_row *tui_action_target(struct tui *t)
 {
 	const struct tui_row *r =
 	        t->view == TUI_VIEW_DETAIL ? tui_detail_row(t) : tui_model_selected(&t->model);
+	if (t->replay) {
+		tui_msg(t, BE_ROLE_ERROR, _("a replay: no container lives behind a recorded row"));
+		return NULL;
+	}
 	if (r == NULL) {
 		tui_msg(t, BE_ROLE_ERROR, _("nothing selected"));
 		return NULL;
@@ -500,6 +504,10 @@ int tui_pending_finish(struct tui *t, bool ok)
 
 int tui_lab_start(struct tui *t)
 {
+	if (t->replay) {
+		tui_msg(t, BE_ROLE_ERROR, _("a replay: no container lives behind a recorded row"));
+		return 0;
+	}
 	if (t->opts.readonly) {
 		tui_msg(t, BE_ROLE_ERROR, _("read-only (--readonly): actions are off in this UI"));
 		return 0;

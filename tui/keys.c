@@ -493,6 +493,8 @@ const char *tui_hints(struct tui *t)
 	                          : t->view == TUI_VIEW_LIST ? tui_model_selected(&t->model)
 	                                                     : NULL;
 	bool watched = r && !r->item->berth;
+	if (t->replay && (t->view == TUI_VIEW_LIST || t->view == TUI_VIEW_DETAIL))
+		return tui_replay_hints();
 	const struct tui_keytable *kt = &tables[t->view];
 	size_t n = 0;
 	t->hints[0] = '\0';
@@ -611,6 +613,8 @@ int tui_key(struct tui *t, int ch)
 		return mouse_key(t);
 	/* A key press ends the last message: it was read. */
 	t->msg_until_ns = 0;
+	if (tui_replay_key(t, ch))
+		return 0;
 	const struct tui_keytable *kt = &tables[t->view];
 	for (size_t i = 0; i < kt->n; i++) {
 		const struct tui_binding *b = &kt->b[i];

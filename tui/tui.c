@@ -32,6 +32,9 @@ const struct be_option tui_options[] = {
         {"no-mouse", 0, BE_OPT_FLAG, NULL, "leave the mouse to the terminal (text selection)"},
         {"readonly", 0, BE_OPT_FLAG, NULL,
          "watch only: every action key is refused (also BERTH_READONLY=1)"},
+        {"replay", 0, BE_OPT_VALUE, "FILE",
+         "show a recording (berth record FILE[.gz]) instead of the live host: Space pause, "
+         ". , step, [ ] seek 10, { } start/end; no actions"},
         {0},
 };
 
@@ -58,6 +61,9 @@ int tui_opts_set(struct tui_opts *o, const struct be_opts *p, struct be_error **
 	o->theme = be_opts_get(p, "theme");
 	o->ascii = be_opts_get(p, "ascii") != NULL;
 	o->no_mouse = be_opts_get(p, "no-mouse") != NULL;
+	o->replay = be_opts_get(p, "replay");
+	if (o->replay && *o->replay == '\0')
+		return be_error_set(err, 0, "--replay needs a recording (berth record FILE)");
 	const char *ro = getenv("BERTH_READONLY");
 	o->readonly = be_opts_get(p, "readonly") != NULL || (ro && *ro && strcmp(ro, "0") != 0);
 	return 0;
@@ -110,6 +116,11 @@ void tui_refresh(struct tui *t)
 	struct be_error *err = NULL;
 	size_t n = 0;
 	t->refresh_err[0] = '\0';
+	if (t->replay) {
+		tui_replay_refresh(t);
+		t->refreshes++;
+		return;
+	}
 	if (t->mon) {
 		if (be_monitor_refresh(t->mon, &err) < 0)
 			record_err(t, &err);
@@ -249,8 +260,9 @@ static struct tui *tui_new(struct be_ctx *ctx, const struct tui_opts *o)
 	if (t->self_exe == NULL)
 		snprintf(t->refresh_err, sizeof(t->refresh_err), "%s", err->msg);
 	be_error_clear(&err);
-	t->mon = be_monitor_new(ctx, &(struct be_monitor_opts){0}, &err);
-	if (t->mon == NULL)
+	if (o->replay == NULL)
+		t->mon = be_monitor_new(ctx, &(struct be_monitor_opts){0}, &err);
+	if (t->mon == NULL && o->replay == NULL)
 		tui_msg(t, BE_ROLE_ERROR, "%s", err->msg);
 	be_error_clear(&err);
 	if (gethostname(t->hostname, sizeof(t->hostname) - 1) != 0)
@@ -267,6 +279,7 @@ static void tui_free(struct tui *t)
 	tui_logs_close(t);
 	be_snapshot_list_free(t->pick, t->npick);
 	be_monitor_free(t->mon);
+	be_replay_free(t->replay);
 	be_container_list_free(t->cts, t->ncts);
 	tui_model_free(&t->model);
 	free(t->items);
@@ -359,7 +372,13 @@ int tui_main(struct be_ctx *ctx, const struct tui_opts *o, struct be_error **err
 		return -1;
 	char note[200];
 	tui_i18n_init(note, sizeof(note));
+	if (o->replay && o->lab)
+		return be_error_set(err, 0, "--replay shows a recording: it cannot run the lab");
 	struct tui *t = tui_new(ctx, o);
+	if (o->replay && tui_replay_open(t, err) < 0) {
+		tui_free(t);
+		return -1;
+	}
 	tui_setup_load(t);
 	SCREEN *scr = terminal_setup(t);
 	if (scr == NULL) {

@@ -188,6 +188,8 @@ struct tui {
 	int sig_pipe[2];
 	struct tui_detail detail;
 	struct tui_logs logs;
+	struct be_replay *replay; /* --replay: the recording shown (no monitor then) */
+	bool replay_paused;
 	char hostname[64];
 	uint64_t refreshes;
 	char refresh_err[200];
@@ -298,6 +300,19 @@ void tui_isolation_draw(struct tui *t);
 /* ---- view_explain.c: E --------------------------------------------------------------------- */
 int tui_explain_open(struct tui *t);
 void tui_explain_draw(struct tui *t);
+
+/* ---- view_replay.c: --replay FILE ------------------------------------------------------- */
+/* Opens t->opts.replay (the recording's host name, its pace as the delay
+ * unless --delay was given); -1 with err on a bad file. */
+int tui_replay_open(struct tui *t, struct be_error **err);
+/* tui_refresh of a replay: the next frame while playing, into the model. */
+void tui_replay_refresh(struct tui *t);
+void tui_replay_load(struct tui *t);
+/* Space, . , [ ] { } in the list and detail views; false: not a replay key. */
+bool tui_replay_key(struct tui *t, int ch);
+/* "REPLAY FILE  DATE TIME  POS/N playing" for the title bar. */
+void tui_replay_title(const struct tui *t, char *buf, size_t len);
+const char *tui_replay_hints(void);
 
 /* ---- actions.c: lab mode (L, berth lab) -------------------------------------------------------
  */

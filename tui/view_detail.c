@@ -84,6 +84,11 @@ void tui_detail_load(struct tui *t)
 	d->ns_ok = false;
 	if (r == NULL)
 		return;
+	if (t->replay) { /* its processes ended long ago, or are someone else's */
+		snprintf(d->proc_err, sizeof(d->proc_err), "%s", _("not recorded (a replay)"));
+		snprintf(d->ns_err, sizeof(d->ns_err), "%s", _("not recorded (a replay)"));
+		return;
+	}
 	if (r->item->npids &&
 	    be_proc_list(t->ctx, r->item->pids, r->item->npids, &d->procs, &d->nprocs, &err) < 0)
 		snprintf(d->proc_err, sizeof(d->proc_err), "%s", err->msg);
