@@ -84,6 +84,23 @@ const char *be_replay_host_name(const struct be_replay *r);
 const struct be_host *be_replay_host(const struct be_replay *r);
 size_t be_replay_items(struct be_replay *r, const struct be_item *const **out);
 
+/* ---- a live stream ----------------------------------------------------------
+ * Stream lines (a remote berth's `stats --stream --json`) fed one at a time:
+ * each replaces the items (those it does not name are gone) and the host
+ * meters, and advances every item as the monitor does (history, marks).
+ * Only the latest state is kept.  Items are valid until the next line. */
+struct be_feed;
+struct be_feed *be_feed_new(void);
+void be_feed_free(struct be_feed *f);
+/* -1 (and nothing changed) when line is not a version 1 stream line. */
+int be_feed_line(struct be_feed *f, const char *line, struct be_error **err);
+size_t be_feed_items(const struct be_feed *f, const struct be_item *const **out);
+const struct be_host *be_feed_host(const struct be_feed *f);
+/* The host name the lines give ("" before the first). */
+const char *be_feed_host_name(const struct be_feed *f);
+/* Lines taken so far. */
+uint64_t be_feed_lines(const struct be_feed *f);
+
 /* ---- the HTTP listener ----------------------------------------------------
  * Serves GET /metrics on ADDR ("127.0.0.1:9464", "[::1]:9464", ":9464" or
  * "9464" for 127.0.0.1; port 0 picks a free one).  Each scrape is one

@@ -31,20 +31,25 @@ static int teardown(void **state)
 }
 
 /* A line at time T ms with item a (oom_kills K) and, when b, item b. */
+static int format_line(char *buf, size_t len, long t, int kills, bool b)
+{
+	return snprintf(buf, len,
+	                "{\"v\":1,\"time_unix_ms\":%ld,\"host_name\":\"node1\","
+	                "\"host\":{\"ncpus\":2,\"memory_total_bytes\":1000,"
+	                "\"memory_available_bytes\":400,\"cpu_percent_of_one_cpu\":30,"
+	                "\"cpu_percent_each\":[10,20]},\"items\":["
+	                "{\"kind\":\"berth\",\"name\":\"a\",\"id\":\"a\",\"berth\":true,"
+	                "\"memory_bytes\":%d,\"oom_kills\":%d,\"pids\":3}%s]}\n",
+	                t, 100 * kills + 50, kills,
+	                b ? ",{\"kind\":\"docker\",\"name\":\"b\",\"id\":\"b0\",\"berth\":false,"
+	                    "\"memory_bytes\":7,\"memory_limit_bytes\":4096}"
+	                  : "");
+}
+
 static void line(struct be_recorder *r, long t, int kills, bool b)
 {
 	char buf[1024];
-	int n = snprintf(buf, sizeof(buf),
-	                 "{\"v\":1,\"time_unix_ms\":%ld,\"host_name\":\"node1\","
-	                 "\"host\":{\"ncpus\":2,\"memory_total_bytes\":1000,"
-	                 "\"memory_available_bytes\":400,\"cpu_percent_of_one_cpu\":30,"
-	                 "\"cpu_percent_each\":[10,20]},\"items\":["
-	                 "{\"kind\":\"berth\",\"name\":\"a\",\"id\":\"a\",\"berth\":true,"
-	                 "\"memory_bytes\":%d,\"oom_kills\":%d,\"pids\":3}%s]}\n",
-	                 t, 100 * kills + 50, kills,
-	                 b ? ",{\"kind\":\"docker\",\"name\":\"b\",\"id\":\"b0\",\"berth\":false,"
-	                     "\"memory_bytes\":7,\"memory_limit_bytes\":4096}"
-	                   : "");
+	int n = format_line(buf, sizeof(buf), t, kills, b);
 	assert_int_equal(be_recorder_write(r, buf, (size_t)n, NULL), 0);
 }
 
@@ -149,9 +154,43 @@ static void test_replay_bad_files(void **state)
 	be_error_clear(&err);
 }
 
+/* The live feed: the same items, marks and history, one line at a time;
+ * an item a line leaves out is gone, and starts afresh when it is back. */
+static void test_feed_lines(void **state)
+{
+	(void)state;
+	struct be_feed *f = be_feed_new();
+	char buf[1024];
+	const struct be_item *const *items;
+	format_line(buf, sizeof(buf), 1000, 0, true);
+	assert_int_equal(be_feed_line(f, buf, NULL), 0);
+	assert_int_equal(be_feed_items(f, &items), 2);
+	assert_string_equal(be_feed_host_name(f), "node1");
+	format_line(buf, sizeof(buf), 1500, 1, false);
+	assert_int_equal(be_feed_line(f, buf, NULL), 0);
+	assert_int_equal(be_feed_items(f, &items), 1);
+	assert_string_equal(items[0]->name, "a");
+	assert_int_equal(items[0]->nmarks, 1);
+	assert_int_equal(items[0]->marks[0].type, BE_MARK_OOM);
+	assert_int_equal(items[0]->hist[BE_HIST_MEM].count, 2);
+	format_line(buf, sizeof(buf), 2000, 1, true);
+	assert_int_equal(be_feed_line(f, buf, NULL), 0);
+	assert_int_equal(be_feed_items(f, &items), 2);
+	assert_int_equal(items[1]->samples, 1);
+	assert_int_equal(be_feed_host(f)->ncpus, 2);
+	struct be_error *err = NULL;
+	assert_int_equal(be_feed_line(f, "ssh: connect to host x port 22: refused", &err), -1);
+	assert_non_null(strstr(err->msg, "not a version 1 stream line"));
+	be_error_clear(&err);
+	assert_int_equal(be_feed_items(f, &items), 2);
+	assert_int_equal(be_feed_lines(f), 3);
+	be_feed_free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+	        cmocka_unit_test(test_feed_lines),
 	        cmocka_unit_test(test_replay_marks_history_and_seek),
 	        cmocka_unit_test(test_replay_bad_files),
 	};
