@@ -22,8 +22,14 @@ static struct tui_col cols[] = {
         {.id = "psi_mem", .prio = 19},    {.id = "psi_io", .prio = 20},
         {.id = "ws", .prio = 21},         {.id = "cores", .prio = 22},
         {.id = "guest_mem", .prio = 23},  {.id = "id", .prio = 13},
-        {.id = "uptime", .prio = 24},
+        {.id = "uptime", .prio = 24},     {.id = "host", .prio = 2},
 };
+static bool show_host; /* the HOST column fits only over several hosts */
+
+void tui_model_show_host(bool on)
+{
+	show_host = on;
+}
 #define NCOLS (sizeof(cols) / sizeof(cols[0]))
 #define NAME_MIN 4
 #define NAME_MAX_WIDTH 40
@@ -37,6 +43,11 @@ static void cols_bind(void)
 	if (bound)
 		return;
 	for (size_t i = 0; i < NCOLS; i++) {
+		if (strcmp(cols[i].id, "host") == 0) {
+			cols[i].title = "HOST";
+			cols[i].width = -14;
+			continue;
+		}
 		if (strcmp(cols[i].id, "status") == 0 || strcmp(cols[i].id, "image") == 0) {
 			bool st = cols[i].id[0] == 's';
 			cols[i].title = st ? "STATUS" : "IMAGE";
@@ -98,12 +109,16 @@ size_t tui_columns_fit(int width, struct tui_colfit *out)
 size_t tui_columns_fit_order(int width, const size_t *order, size_t norder, struct tui_colfit *out)
 {
 	cols_bind();
-	size_t all[NCOLS];
+	size_t all[NCOLS + 1], host = tui_col_find("host");
 	if (norder == 0) {
+		size_t n = 0;
+		if (show_host)
+			all[n++] = host; /* first: which host is the first question */
 		for (size_t i = 0; i < NCOLS; i++)
-			all[i] = i;
+			if (i != host)
+				all[n++] = i;
 		order = all;
-		norder = NCOLS;
+		norder = n;
 	}
 	bool take[NCOLS] = {false};
 	size_t name = tui_col_find("name");
@@ -114,7 +129,8 @@ size_t tui_columns_fit_order(int width, const size_t *order, size_t norder, stru
 		for (size_t k = 0; k < norder; k++) {
 			size_t i = order[k];
 			int w = i < NCOLS ? abs_width(&cols[i]) : 0;
-			if (w == 0 || cols[i].prio != p || take[i] || used + 1 + w > width)
+			if (w == 0 || cols[i].prio != p || take[i] || used + 1 + w > width ||
+			    (i == host && !show_host))
 				continue;
 			take[i] = true;
 			used += 1 + w;
@@ -203,36 +219,51 @@ static const struct be_container_info *find_ct(const struct be_container_info *c
 	return NULL;
 }
 
-static bool ct_has_item(const struct be_item *const *items, size_t n, const char *name)
+static bool ct_has_item(const struct be_item *const *items, const bool *remote, size_t n,
+                        const char *name)
 {
 	for (size_t i = 0; i < n; i++)
-		if (items[i]->berth && strcmp(items[i]->name, name) == 0)
+		if (items[i]->berth && !(remote && remote[i]) && strcmp(items[i]->name, name) == 0)
 			return true;
 	return false;
+}
+
+void tui_model_merge_hosts(struct tui_model *m, const struct be_item *const *items,
+                           const char *const *hosts, const bool *remote, size_t nitems,
+                           const struct be_container_info *cts, size_t ncts)
+{
+	size_t nblank = 0;
+	for (size_t i = 0; i < ncts; i++)
+		nblank += !ct_has_item(items, remote, nitems, cts[i].name);
+	reserve(m, nitems + nblank, nblank);
+	m->nrows = 0;
+	const char *local = NULL;
+	for (size_t i = 0; i < nitems; i++) {
+		bool rem = remote && remote[i];
+		const struct be_container_info *ct =
+		        items[i]->berth && !rem ? find_ct(cts, ncts, items[i]->name) : NULL;
+		const char *h = hosts ? hosts[i] : NULL;
+		if (!rem && h)
+			local = h;
+		m->rows[m->nrows++] =
+		        (struct tui_row){.item = items[i], .ct = ct, .host = h, .remote = rem};
+	}
+	size_t b = 0;
+	for (size_t i = 0; i < ncts; i++) {
+		if (ct_has_item(items, remote, nitems, cts[i].name))
+			continue;
+		blank_item(&m->blanks[b], &cts[i]);
+		m->rows[m->nrows++] =
+		        (struct tui_row){.item = &m->blanks[b], .ct = &cts[i], .host = local};
+		b++;
+	}
+	tui_model_apply(m);
 }
 
 void tui_model_merge(struct tui_model *m, const struct be_item *const *items, size_t nitems,
                      const struct be_container_info *cts, size_t ncts)
 {
-	size_t nblank = 0;
-	for (size_t i = 0; i < ncts; i++)
-		nblank += !ct_has_item(items, nitems, cts[i].name);
-	reserve(m, nitems + nblank, nblank);
-	m->nrows = 0;
-	for (size_t i = 0; i < nitems; i++) {
-		const struct be_container_info *ct =
-		        items[i]->berth ? find_ct(cts, ncts, items[i]->name) : NULL;
-		m->rows[m->nrows++] = (struct tui_row){.item = items[i], .ct = ct};
-	}
-	size_t b = 0;
-	for (size_t i = 0; i < ncts; i++) {
-		if (ct_has_item(items, nitems, cts[i].name))
-			continue;
-		blank_item(&m->blanks[b], &cts[i]);
-		m->rows[m->nrows++] = (struct tui_row){.item = &m->blanks[b], .ct = &cts[i]};
-		b++;
-	}
-	tui_model_apply(m);
+	tui_model_merge_hosts(m, items, NULL, NULL, nitems, cts, ncts);
 }
 
 void tui_ident_of(const struct tui_row *r, struct tui_ident *out)
@@ -286,6 +317,8 @@ int tui_row_compare(const struct tui_row *a, const struct tui_row *b, size_t col
 		r = c->bc->compare(a->item, b->item);
 	else if (c && strcmp(c->id, "image") == 0)
 		r = strcmp(row_image(a), row_image(b));
+	else if (c && strcmp(c->id, "host") == 0)
+		r = strcmp(a->host ? a->host : "", b->host ? b->host : "");
 	else if (c)
 		r = status_rank(a) - status_rank(b);
 	if (reverse)
@@ -311,6 +344,8 @@ void tui_row_format(const struct tui_row *r, size_t col, char *buf, size_t len)
 		c->bc->format(r->item, buf, len);
 	else if (strcmp(c->id, "image") == 0)
 		snprintf(buf, len, "%s", row_image(r));
+	else if (strcmp(c->id, "host") == 0)
+		snprintf(buf, len, "%s", r->host ? r->host : "");
 	else if (r->ct)
 		snprintf(buf, len, "%s", be_container_status_name(r->ct->status));
 }

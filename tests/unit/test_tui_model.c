@@ -274,9 +274,15 @@ static void test_tui_columns_fit_80_and_wide(void **state)
 	for (size_t i = 1; i < n; i++)
 		assert_true(f[i - 1].col < f[i].col); /* display order */
 	size_t wide = tui_columns_fit(400, f);
-	assert_int_equal(wide, tui_col_count());
+	assert_int_equal(wide, tui_col_count() - 1); /* HOST: only over several hosts */
+	assert_false(fitted(f, wide, "host"));
 	assert_true(fit_total(f, wide) <= 400);
 	assert_true(wide > n);
+	tui_model_show_host(true);
+	n = tui_columns_fit(80, f);
+	assert_true(fitted(f, n, "host") && fitted(f, n, "name"));
+	assert_int_equal(f[0].col, tui_col_find("host"));
+	tui_model_show_host(false);
 }
 
 static void test_tui_columns_fit_narrow_keeps_name(void **state)
