@@ -76,7 +76,7 @@ static int tui_option_words(char **argv, int i)
 {
 	const char *val;
 	int k = be_opts_match(tui_options, argv[i], &val);
-	if (k < 0 || argv[i][1] != '-')
+	if (k < 0 || (argv[i][1] != '-' && tui_options[k].short_name == 0))
 		return 0;
 	return tui_options[k].arg != BE_OPT_FLAG && val == NULL ? 2 : 1;
 }
@@ -115,6 +115,20 @@ static int run_remote(const char *url, int argc, char **argv)
 	int e = errno;
 	int rc = cli_failf("running %s for --host %s: %s", sargv[0], url, strerror(e));
 	be_remote_argv_free(sargv);
+	return rc;
+}
+
+/* run_remote with `-H URL` where `--host URL` would be. */
+static int run_remote_h(const char *url, int argc, char **argv)
+{
+	char **words = calloc((size_t)argc + 1, sizeof(char *));
+	if (words == NULL)
+		abort();
+	int n = 0;
+	for (int i = 0; i < argc; i++)
+		words[n++] = strcmp(argv[i], "-H") == 0 ? (char *)"--host" : argv[i];
+	int rc = run_remote(url, n, words);
+	free(words);
 	return rc;
 }
 
@@ -171,6 +185,10 @@ static int run(struct cli *cli, int argc, char **argv, char **tui_argv)
 		return run_remote(host, argc, argv);
 	if (i >= argc)
 		return run_tui(cli, tui_argc, tui_argv);
+	/* `berth -H URL COMMAND`: one -H before a command is --host (as
+	 * docker's -H); several -H are the UI's. */
+	if (tui_argc == 2 && strcmp(tui_argv[0], "-H") == 0 && strcmp(tui_argv[1], "local") != 0)
+		return run_remote_h(tui_argv[1], argc, argv);
 	if (tui_argc > 0)
 		return cli_failf("%s is an option of the terminal UI (berth with no command), not "
 		                 "of %s\nSee 'berth --help'.",

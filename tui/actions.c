@@ -29,6 +29,39 @@ static const char *kind_phrase(const struct be_item *it)
 	}
 }
 
+/* A berth container of a remote host: its row with a record made from
+ * what the stream says (its cgroup is there: running), the action run on
+ * its host (`berth --host URL ...`). */
+static const struct tui_row *remote_target(struct tui *t, const struct tui_row *r)
+{
+	const struct tui_host *h = tui_host_of(t, r->host);
+	if (h == NULL) {
+		tui_msg(t, BE_ROLE_ERROR, _("%s: its host is gone"), r->item->name);
+		return NULL;
+	}
+	memset(&t->remote_ct, 0, sizeof(t->remote_ct));
+	snprintf(t->remote_ct.name, sizeof(t->remote_ct.name), "%.*s", BE_NAME_MAX, r->item->name);
+	snprintf(t->remote_ct.image, sizeof(t->remote_ct.image), "%.*s", BE_NAME_MAX,
+	         r->item->image);
+	t->remote_ct.status = BE_STATUS_RUNNING;
+	t->remote_ct.exit_code = -1;
+	t->remote_row = *r;
+	t->remote_row.ct = &t->remote_ct;
+	t->target_host = h->url;
+	return &t->remote_row;
+}
+
+/* Actions that read this root's files (logs, snapshots, a shell's
+ * terminal) are not routed: the CLI does them on the remote host. */
+static bool local_only(struct tui *t, const struct tui_row *r, const char *cmd)
+{
+	if (t->target_host == NULL)
+		return false;
+	tui_msg(t, BE_ROLE_ERROR, _("%s is on %s: use berth --host %s %s %s"), r->ct->name, r->host,
+	        t->target_host, cmd, r->ct->name);
+	return true;
+}
+
 const struct tui_row *tui_action_target(struct tui *t)
 {
 	const struct tui_row *r =
@@ -46,6 +79,9 @@ const struct tui_row *tui_action_target(struct tui *t)
 		        r->item->name, r->members);
 		return NULL;
 	}
+	t->target_host = NULL;
+	if (r->remote && r->item->berth)
+		return remote_target(t, r);
 	if (!r->item->berth) {
 		const char *k = kind_phrase(r->item);
 		if (k)
@@ -87,9 +123,20 @@ static void child_exec(struct tui *t, int out, int err, const char *const *argv)
 	setsid();
 	/* --wait: a lock held for a moment by a reader (this UI's own refresh
 	 * reconciles each container under its lock) must not fail the action. */
-	const char *full[JOB_ARGV_MAX + 5] = {t->self_exe, "--root", be_ctx_root(t->ctx), "--wait"};
+	const char *full[JOB_ARGV_MAX + 8] = {t->self_exe, "--root", be_ctx_root(t->ctx), "--wait"};
 	size_t n = 4;
-	for (size_t i = 0; argv[i] && n < JOB_ARGV_MAX + 4; i++)
+	if (t->target_host) { /* berth --host URL [--root R] --wait ... */
+		const char *root = getenv("BERTH_REMOTE_ROOT");
+		n = 1;
+		full[n++] = "--host";
+		full[n++] = t->target_host;
+		if (root && *root) {
+			full[n++] = "--root";
+			full[n++] = root;
+		}
+		full[n++] = "--wait";
+	}
+	for (size_t i = 0; argv[i] && n < JOB_ARGV_MAX + 7; i++)
 		full[n++] = argv[i];
 	full[n] = NULL;
 	execv(t->self_exe, (char *const *)full);
@@ -266,8 +313,14 @@ void tui_command_line(const struct tui *t, const struct tui_argv *cmd, char *out
 {
 	const char *root = be_ctx_root(t->ctx);
 	size_t n = (size_t)snprintf(out, len, "berth");
-	if (root && strcmp(root, "/var/lib/berth") != 0 && n < len)
+	if (t->target_host) {
+		root = getenv("BERTH_REMOTE_ROOT");
+		n += (size_t)snprintf(out + n, len - n, " --host %s", t->target_host);
+		if (root && *root && n < len)
+			n += (size_t)snprintf(out + n, len - n, " --root %s", root);
+	} else if (root && strcmp(root, "/var/lib/berth") != 0 && n < len) {
 		n += (size_t)snprintf(out + n, len - n, " --root %s", root);
+	}
 	for (int i = 0; i < cmd->argc && n < len; i++)
 		n += (size_t)snprintf(out + n, len - n, " %s", cmd->argv[i]);
 }
@@ -325,7 +378,7 @@ int tui_act_pause(struct tui *t)
 int tui_act_logs(struct tui *t)
 {
 	const struct tui_row *r = tui_action_target(t);
-	if (r)
+	if (r && !local_only(t, r, "logs"))
 		tui_logs_open(t, r->ct->name);
 	return 0;
 }
@@ -387,7 +440,7 @@ int tui_act_delete(struct tui *t)
 int tui_act_rollback(struct tui *t)
 {
 	const struct tui_row *r = tui_change_target(t);
-	if (r == NULL)
+	if (r == NULL || local_only(t, r, "rollback"))
 		return 0;
 	struct be_snapshot_info *s = NULL;
 	size_t n = 0;
@@ -533,7 +586,7 @@ int tui_lab_start(struct tui *t)
 int tui_act_shell(struct tui *t)
 {
 	const struct tui_row *r = tui_change_target(t);
-	if (r == NULL)
+	if (r == NULL || local_only(t, r, "exec -it"))
 		return 0;
 	if (r->ct->status != BE_STATUS_RUNNING) {
 		tui_msg(t, BE_ROLE_ERROR, _("%s is %s: a shell needs it running"), r->ct->name,

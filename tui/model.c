@@ -45,7 +45,7 @@ static void cols_bind(void)
 	for (size_t i = 0; i < NCOLS; i++) {
 		if (strcmp(cols[i].id, "host") == 0) {
 			cols[i].title = "HOST";
-			cols[i].width = -14;
+			cols[i].width = -21; /* "[v6addr]:port", a name */
 			continue;
 		}
 		if (strcmp(cols[i].id, "status") == 0 || strcmp(cols[i].id, "image") == 0) {
@@ -291,7 +291,7 @@ bool tui_row_matches(const struct tui_row *r, const char *filter)
 		return true;
 	return strcasestr(r->item->name, filter) ||
 	       strcasestr(be_kind_name(r->item->kind), filter) || strcasestr(r->item->id, filter) ||
-	       strcasestr(row_image(r), filter);
+	       strcasestr(row_image(r), filter) || (r->host && strcasestr(r->host, filter));
 }
 
 /* STATUS sorts running, paused, created, exited, then what berth does not

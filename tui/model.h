@@ -129,7 +129,7 @@ void tui_ident_of(const struct tui_row *r, struct tui_ident *out);
 bool tui_ident_eq(const struct tui_ident *a, const struct tui_ident *b);
 
 /* True when the row matches the filter text: a case-insensitive substring
- * of its name, kind, image or id; an empty filter matches everything. */
+ * of its name, kind, image, id or host; an empty filter matches everything. */
 bool tui_row_matches(const struct tui_row *r, const char *filter);
 /* Orders two rows by column col (display order), reversed if asked; ties
  * are broken by kind, name and id, always ascending, so the order is total. */

@@ -32,6 +32,9 @@ const struct be_option tui_options[] = {
         {"no-mouse", 0, BE_OPT_FLAG, NULL, "leave the mouse to the terminal (text selection)"},
         {"readonly", 0, BE_OPT_FLAG, NULL,
          "watch only: every action key is refused (also BERTH_READONLY=1)"},
+        {"hosts", 'H', BE_OPT_LIST, "URL",
+         "watch ssh://[USER@]HOST[:PORT] too (repeat for more); -H local adds this host, "
+         "which is left out once any -H is given"},
         {"replay", 0, BE_OPT_VALUE, "FILE",
          "show a recording (berth record FILE[.gz]) instead of the live host: Space pause, "
          ". , step, [ ] seek 10, { } start/end; no actions"},
@@ -61,7 +64,16 @@ int tui_opts_set(struct tui_opts *o, const struct be_opts *p, struct be_error **
 	o->theme = be_opts_get(p, "theme");
 	o->ascii = be_opts_get(p, "ascii") != NULL;
 	o->no_mouse = be_opts_get(p, "no-mouse") != NULL;
+	const char *const *hosts;
+	size_t nh = be_opts_list(p, "hosts", &hosts);
+	if (nh > TUI_OPTS_HOSTS)
+		return be_error_set(err, 0, "at most %d hosts (-H)", TUI_OPTS_HOSTS);
+	for (size_t i = 0; i < nh; i++)
+		o->hosts[i] = hosts[i];
+	o->nhosts = nh;
 	o->replay = be_opts_get(p, "replay");
+	if (o->replay && nh)
+		return be_error_set(err, 0, "--replay shows a recording: no -H with it");
 	if (o->replay && *o->replay == '\0')
 		return be_error_set(err, 0, "--replay needs a recording (berth record FILE)");
 	const char *ro = getenv("BERTH_READONLY");
@@ -111,6 +123,20 @@ static uint64_t berth_signature(const struct be_item *const *items, size_t n)
 	return sig;
 }
 
+static void merge(struct tui *t, size_t n, const struct be_container_info *cts, size_t ncts)
+{
+	bool hosts = t->opts.nhosts > 0;
+	tui_model_merge_hosts(&t->model, t->items, hosts ? t->item_hosts : NULL,
+	                      hosts ? t->item_remote : NULL, n, cts, ncts);
+}
+
+/* A remote host's line came between refreshes: its old items are gone, so
+ * the rows are made again at once (no backend read). */
+static void remerge(struct tui *t)
+{
+	merge(t, tui_hosts_collect(t, t->nlocal), t->cts, t->ncts);
+}
+
 void tui_refresh(struct tui *t)
 {
 	struct be_error *err = NULL;
@@ -134,11 +160,14 @@ void tui_refresh(struct tui *t)
 		for (size_t i = 0; i < n; i++)
 			t->items[i] = be_monitor_item(t->mon, i);
 	}
+	t->nlocal = n;
+	if (t->opts.nhosts)
+		n = tui_hosts_collect(t, n);
 	/* Reading every container's records costs more than sampling them
 	 * all: it is done only when something may have changed. */
 	uint64_t sig = berth_signature(t->items, n), now = tui_now_ns();
-	if (t->relist || t->refreshes == 0 || sig != t->berth_sig ||
-	    now - t->listed_ns >= TUI_RELIST_NS) {
+	if (t->host_local && (t->relist || t->refreshes == 0 || sig != t->berth_sig ||
+	                      now - t->listed_ns >= TUI_RELIST_NS)) {
 		struct be_container_info *cts = NULL;
 		size_t ncts = 0;
 		if (be_container_list(t->ctx, &cts, &ncts, &err) < 0) {
@@ -147,7 +176,7 @@ void tui_refresh(struct tui *t)
 			ncts = 0;
 		}
 		/* The rows point into the new list; the old one goes after. */
-		tui_model_merge(&t->model, t->items, n, cts, ncts);
+		merge(t, n, cts, ncts);
 		be_container_list_free(t->cts, t->ncts);
 		t->cts = cts;
 		t->ncts = ncts;
@@ -155,7 +184,7 @@ void tui_refresh(struct tui *t)
 		t->listed_ns = now;
 		t->berth_sig = sig;
 	} else {
-		tui_model_merge(&t->model, t->items, n, t->cts, t->ncts);
+		merge(t, n, t->cts, t->ncts);
 	}
 	t->refreshes++;
 	if (t->view == TUI_VIEW_DETAIL)
@@ -280,6 +309,9 @@ static void tui_free(struct tui *t)
 	be_snapshot_list_free(t->pick, t->npick);
 	be_monitor_free(t->mon);
 	be_replay_free(t->replay);
+	tui_hosts_free(t);
+	free(t->item_hosts);
+	free(t->item_remote);
 	be_container_list_free(t->cts, t->ncts);
 	tui_model_free(&t->model);
 	free(t->items);
@@ -297,10 +329,11 @@ static void tui_free(struct tui *t)
  * TUI_R_QUIT when the terminal went away (poll would spin on it). */
 static int wait_input(struct tui *t, uint64_t next)
 {
-	struct pollfd p[2 + 2 * TUI_MAX_JOBS];
+	struct pollfd p[2 + 2 * TUI_MAX_JOBS + TUI_MAX_HOSTS];
 	p[0] = (struct pollfd){.fd = 0, .events = POLLIN};
 	p[1] = (struct pollfd){.fd = t->sig_pipe[0], .events = POLLIN};
 	int n = 2 + tui_jobs_fds(t, p + 2, 2 * TUI_MAX_JOBS);
+	n += tui_hosts_fds(t, p + n, TUI_MAX_HOSTS);
 	uint64_t now = tui_now_ns();
 	int ms = next > now ? (int)((next - now + 999999) / 1000000) : 0;
 	int r = poll(p, (nfds_t)n, ms);
@@ -330,6 +363,8 @@ static void run_loop(struct tui *t)
 	int flags = 0;
 	for (;;) {
 		flags |= tui_jobs_poll(t);
+		if (t->nhosts && tui_hosts_poll(t) && t->refreshes > 0)
+			remerge(t);
 		if (flags & TUI_R_REFRESH) {
 			next = 0;
 			t->relist = true;
@@ -375,9 +410,13 @@ int tui_main(struct be_ctx *ctx, const struct tui_opts *o, struct be_error **err
 	if (o->replay && o->lab)
 		return be_error_set(err, 0, "--replay shows a recording: it cannot run the lab");
 	struct tui *t = tui_new(ctx, o);
-	if (o->replay && tui_replay_open(t, err) < 0) {
+	if ((o->replay && tui_replay_open(t, err) < 0) || tui_hosts_init(t, err) < 0) {
 		tui_free(t);
 		return -1;
+	}
+	if (!t->host_local && t->mon) { /* only remote hosts: no monitor here */
+		be_monitor_free(t->mon);
+		t->mon = NULL;
 	}
 	tui_setup_load(t);
 	SCREEN *scr = terminal_setup(t);

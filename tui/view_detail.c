@@ -84,9 +84,10 @@ void tui_detail_load(struct tui *t)
 	d->ns_ok = false;
 	if (r == NULL)
 		return;
-	if (t->replay) { /* its processes ended long ago, or are someone else's */
-		snprintf(d->proc_err, sizeof(d->proc_err), "%s", _("not recorded (a replay)"));
-		snprintf(d->ns_err, sizeof(d->ns_err), "%s", _("not recorded (a replay)"));
+	if (t->replay || r->remote) { /* not here, or ended long ago */
+		const char *why = t->replay ? _("not recorded (a replay)") : _("on another host");
+		snprintf(d->proc_err, sizeof(d->proc_err), "%s", why);
+		snprintf(d->ns_err, sizeof(d->ns_err), "%s", why);
 		return;
 	}
 	if (r->item->npids &&
