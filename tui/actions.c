@@ -29,39 +29,6 @@ static const char *kind_phrase(const struct be_item *it)
 	}
 }
 
-/* A berth container of a remote host: its row with a record made from
- * what the stream says (its cgroup is there: running), the action run on
- * its host (`berth --host URL ...`). */
-static const struct tui_row *remote_target(struct tui *t, const struct tui_row *r)
-{
-	const struct tui_host *h = tui_host_of(t, r->host);
-	if (h == NULL) {
-		tui_msg(t, BE_ROLE_ERROR, _("%s: its host is gone"), r->item->name);
-		return NULL;
-	}
-	memset(&t->remote_ct, 0, sizeof(t->remote_ct));
-	snprintf(t->remote_ct.name, sizeof(t->remote_ct.name), "%.*s", BE_NAME_MAX, r->item->name);
-	snprintf(t->remote_ct.image, sizeof(t->remote_ct.image), "%.*s", BE_NAME_MAX,
-	         r->item->image);
-	t->remote_ct.status = BE_STATUS_RUNNING;
-	t->remote_ct.exit_code = -1;
-	t->remote_row = *r;
-	t->remote_row.ct = &t->remote_ct;
-	t->target_host = h->url;
-	return &t->remote_row;
-}
-
-/* Actions that read this root's files (logs, snapshots, a shell's
- * terminal) are not routed: the CLI does them on the remote host. */
-static bool local_only(struct tui *t, const struct tui_row *r, const char *cmd)
-{
-	if (t->target_host == NULL)
-		return false;
-	tui_msg(t, BE_ROLE_ERROR, _("%s is on %s: use berth --host %s %s %s"), r->ct->name, r->host,
-	        t->target_host, cmd, r->ct->name);
-	return true;
-}
-
 const struct tui_row *tui_action_target(struct tui *t)
 {
 	const struct tui_row *r =
@@ -81,7 +48,7 @@ const struct tui_row *tui_action_target(struct tui *t)
 	}
 	t->target_host = NULL;
 	if (r->remote && r->item->berth)
-		return remote_target(t, r);
+		return tui_host_target(t, r);
 	if (!r->item->berth) {
 		const char *k = kind_phrase(r->item);
 		if (k)
@@ -378,7 +345,7 @@ int tui_act_pause(struct tui *t)
 int tui_act_logs(struct tui *t)
 {
 	const struct tui_row *r = tui_action_target(t);
-	if (r && !local_only(t, r, "logs"))
+	if (r && !tui_host_local_only(t, r, "logs"))
 		tui_logs_open(t, r->ct->name);
 	return 0;
 }
@@ -440,7 +407,7 @@ int tui_act_delete(struct tui *t)
 int tui_act_rollback(struct tui *t)
 {
 	const struct tui_row *r = tui_change_target(t);
-	if (r == NULL || local_only(t, r, "rollback"))
+	if (r == NULL || tui_host_local_only(t, r, "rollback"))
 		return 0;
 	struct be_snapshot_info *s = NULL;
 	size_t n = 0;
@@ -586,7 +553,7 @@ int tui_lab_start(struct tui *t)
 int tui_act_shell(struct tui *t)
 {
 	const struct tui_row *r = tui_change_target(t);
-	if (r == NULL || local_only(t, r, "exec -it"))
+	if (r == NULL || tui_host_local_only(t, r, "exec -it"))
 		return 0;
 	if (r->ct->status != BE_STATUS_RUNNING) {
 		tui_msg(t, BE_ROLE_ERROR, _("%s is %s: a shell needs it running"), r->ct->name,

@@ -209,6 +209,39 @@ void tui_hosts_free(struct tui *t)
 	t->nhosts = 0;
 }
 
+/* A berth container of a remote host: its row with a record made from
+ * what the stream says (its cgroup is there: running), the action run on
+ * its host (`berth --host URL ...`). */
+const struct tui_row *tui_host_target(struct tui *t, const struct tui_row *r)
+{
+	const struct tui_host *h = tui_host_of(t, r->host);
+	if (h == NULL) {
+		tui_msg(t, BE_ROLE_ERROR, _("%s: its host is gone"), r->item->name);
+		return NULL;
+	}
+	memset(&t->remote_ct, 0, sizeof(t->remote_ct));
+	snprintf(t->remote_ct.name, sizeof(t->remote_ct.name), "%.*s", BE_NAME_MAX, r->item->name);
+	snprintf(t->remote_ct.image, sizeof(t->remote_ct.image), "%.*s", BE_NAME_MAX,
+	         r->item->image);
+	t->remote_ct.status = BE_STATUS_RUNNING;
+	t->remote_ct.exit_code = -1;
+	t->remote_row = *r;
+	t->remote_row.ct = &t->remote_ct;
+	t->target_host = h->url;
+	return &t->remote_row;
+}
+
+/* Actions that read this root's files (logs, snapshots, a shell's
+ * terminal) are not routed: the CLI does them on the remote host. */
+bool tui_host_local_only(struct tui *t, const struct tui_row *r, const char *cmd)
+{
+	if (t->target_host == NULL)
+		return false;
+	tui_msg(t, BE_ROLE_ERROR, _("%s is on %s: use berth --host %s %s %s"), r->ct->name, r->host,
+	        t->target_host, cmd, r->ct->name);
+	return true;
+}
+
 const struct tui_host *tui_host_of(const struct tui *t, const char *label)
 {
 	for (size_t i = 0; label && i < t->nhosts; i++)

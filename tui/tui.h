@@ -355,6 +355,12 @@ void tui_hosts_free(struct tui *t);
 size_t tui_hosts_collect(struct tui *t, size_t n);
 int tui_hosts_draw(struct tui *t, int y);
 const struct tui_host *tui_host_of(const struct tui *t, const char *label);
+/* A remote row as an action target (tui_action_target): a copy with a
+ * record standing for its container, t->target_host set to its URL. */
+const struct tui_row *tui_host_target(struct tui *t, const struct tui_row *r);
+/* True (after saying what to run instead) when the target is remote:
+ * for actions that read this root's files (logs, rollback's list, exec). */
+bool tui_host_local_only(struct tui *t, const struct tui_row *r, const char *cmd);
 
 /* ---- actions.c: lab mode (L, berth lab) -------------------------------------------------------
  */
