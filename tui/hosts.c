@@ -106,7 +106,8 @@ static void start(struct tui *t, struct tui_host *h)
 }
 
 /* The stream ended: reaps ssh (ended by its pid when it lingers), marks
- * the host lost and sets when to try again. */
+ * the host lost, drops its items (the rows must be merged again) and sets
+ * when to try again. */
 static void lost(struct tui_host *h)
 {
 	if (h->fd >= 0)
@@ -121,6 +122,8 @@ static void lost(struct tui_host *h)
 	}
 	h->lost = true;
 	h->retry_ns = tui_now_ns() + TUI_HOST_RETRY_NS;
+	be_feed_free(h->feed);
+	h->feed = be_feed_new();
 }
 
 /* One line of ssh's output: a stream line, or what ssh or berth said. */
@@ -136,7 +139,8 @@ static bool take_line(struct tui_host *h, char *line)
 	return false;
 }
 
-/* Reads what a host's ssh wrote; true when a stream line came. */
+/* Reads what a host's ssh wrote; true when its items changed (a stream
+ * line came, or the stream ended). */
 static bool read_host(struct tui_host *h)
 {
 	bool took = false;
@@ -154,7 +158,7 @@ static bool read_host(struct tui_host *h)
 			break;
 		if (n <= 0) {
 			lost(h);
-			break;
+			return true;
 		}
 		h->nbuf += (size_t)n;
 		h->buf[h->nbuf] = '\0';
