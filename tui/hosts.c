@@ -21,6 +21,7 @@
 #include "tui.h"
 
 #define TUI_HOST_RETRY_NS 3000000000ull
+#define TUI_HOST_QUIET_NS 15000000000ull /* plus 4 intervals: then it is lost */
 
 int tui_hosts_init(struct tui *t, struct be_error **err)
 {
@@ -103,6 +104,7 @@ static void start(struct tui *t, struct tui_host *h)
 	h->pid = pid;
 	h->fd = p[0];
 	h->nbuf = 0;
+	h->last_ns = tui_now_ns();
 }
 
 /* The stream ended: reaps ssh (ended by its pid when it lingers), marks
@@ -131,6 +133,7 @@ static bool take_line(struct tui_host *h, char *line)
 {
 	if (line[0] == '{' && be_feed_line(h->feed, line, NULL) == 0) {
 		h->lost = false;
+		h->last_ns = tui_now_ns();
 		h->why[0] = '\0';
 		return true;
 	}
@@ -184,6 +187,15 @@ bool tui_hosts_poll(struct tui *t)
 			start(t, h);
 		if (h->fd >= 0)
 			took |= read_host(h);
+		/* A host that says nothing for long (a cable pulled: ssh waits)
+		 * is lost too, and tried again. */
+		uint64_t quiet = TUI_HOST_QUIET_NS + (uint64_t)(4e9 * t->opts.delay);
+		if (h->fd >= 0 && now > h->last_ns + quiet) {
+			snprintf(h->why, sizeof(h->why), _("no line for %.0f s"),
+			         (double)(now - h->last_ns) / 1e9);
+			lost(h);
+			took = true;
+		}
 	}
 	return took;
 }

@@ -133,6 +133,7 @@ struct tui_host {
 	struct be_feed *feed;
 	bool lost;         /* its stream ended; started again at retry_ns */
 	uint64_t retry_ns; /* CLOCK_MONOTONIC */
+	uint64_t last_ns;  /* its last stream line (or its start) */
 	char why[200];     /* the last thing ssh (or the remote berth) said */
 };
 
