@@ -33,11 +33,9 @@ const struct be_option tui_options[] = {
         {"readonly", 0, BE_OPT_FLAG, NULL,
          "watch only: every action key is refused (also BERTH_READONLY=1)"},
         {"hosts", 'H', BE_OPT_LIST, "URL",
-         "watch ssh://[USER@]HOST[:PORT] too (repeat for more); -H local adds this host, "
-         "which is left out once any -H is given"},
+         "watch ssh://[USER@]HOST[:PORT] (repeatable); -H local: this host too"},
         {"replay", 0, BE_OPT_VALUE, "FILE",
-         "show a recording (berth record FILE[.gz]) instead of the live host: Space pause, "
-         ". , step, [ ] seek 10, { } start/end; no actions"},
+         "show a recording (berth record FILE) instead: Space . , [ ] { }"},
         {0},
 };
 
