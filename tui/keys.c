@@ -478,10 +478,16 @@ static const struct tui_keytable tables[] = {
                 TABLE(N_("Isolation inspector (i in the detail view)"), isolation_keys),
 };
 
+/* The views' tables, then the replay's (view_replay.c). */
 const struct tui_keytable *tui_keytables(size_t *n)
 {
-	*n = sizeof(tables) / sizeof(tables[0]);
-	return tables;
+	enum { N = sizeof(tables) / sizeof(tables[0]) };
+	static struct tui_keytable all[N + 1];
+	for (size_t i = 0; i < N; i++)
+		all[i] = tables[i];
+	all[N] = tui_replay_keys;
+	*n = N + 1;
+	return all;
 }
 
 /* "key hint" pairs from the view's table (the first key of each binding

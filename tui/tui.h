@@ -343,6 +343,8 @@ bool tui_replay_key(struct tui *t, int ch);
 /* "REPLAY FILE  DATE TIME  POS/N playing" for the title bar. */
 void tui_replay_title(const struct tui *t, char *buf, size_t len);
 const char *tui_replay_hints(void);
+/* Its keys, for the help screen and --help-keys. */
+extern const struct tui_keytable tui_replay_keys;
 
 /* ---- hosts.c: -H, the UI over several hosts ----------------------------------------------- */
 /* Parses t->opts.hosts (-1 with err on a bad URL); the ssh children start

@@ -79,31 +79,84 @@ static void seek(struct tui *t, long delta, bool absolute)
 	tui_replay_load(t);
 }
 
+static int r_pause(struct tui *t)
+{
+	t->replay_paused = !t->replay_paused;
+	if (!t->replay_paused && be_replay_pos(t->replay) + 1 == be_replay_frames(t->replay))
+		seek(t, 0, true); /* played to the end: from the start again */
+	return 0;
+}
+
+static int step(struct tui *t, long delta)
+{
+	if (!t->replay_paused)
+		tui_msg(t, BE_ROLE_ERROR, _("pause first (Space) to step"));
+	else
+		seek(t, delta, false);
+	return 0;
+}
+
+static int r_next(struct tui *t)
+{
+	return step(t, 1);
+}
+
+static int r_prev(struct tui *t)
+{
+	return step(t, -1);
+}
+
+static int r_ahead(struct tui *t)
+{
+	seek(t, REPLAY_SEEK, false);
+	return 0;
+}
+
+static int r_back(struct tui *t)
+{
+	seek(t, -REPLAY_SEEK, false);
+	return 0;
+}
+
+static int r_start(struct tui *t)
+{
+	seek(t, 0, true);
+	return 0;
+}
+
+static int r_end(struct tui *t)
+{
+	seek(t, (long)be_replay_frames(t->replay) - 1, true);
+	return 0;
+}
+
+/* Before the view's own table, in the list and detail views of a replay
+ * (Space is no "refresh now" there, . and , no sort keys). */
+static const struct tui_binding replay_keys[] = {
+        {' ', 0, 0, "Space", N_("pause / play (from the start once at the end)"), r_pause, NULL,
+         false},
+        {'.', 0, 0, ".", N_("one sample forward (paused)"), r_next, NULL, false},
+        {',', 0, 0, ",", N_("one sample back (paused)"), r_prev, NULL, false},
+        {']', 0, 0, "]", N_("ten samples forward"), r_ahead, NULL, false},
+        {'[', 0, 0, "[", N_("ten samples back"), r_back, NULL, false},
+        {'}', 0, 0, "}", N_("the last sample"), r_end, NULL, false},
+        {'{', 0, 0, "{", N_("the first sample"), r_start, NULL, false},
+};
+
+const struct tui_keytable tui_replay_keys = {
+        N_("Replay (--replay FILE: the list and detail views)"), replay_keys,
+        sizeof(replay_keys) / sizeof(replay_keys[0])};
+
 bool tui_replay_key(struct tui *t, int ch)
 {
 	if (t->replay == NULL || (t->view != TUI_VIEW_LIST && t->view != TUI_VIEW_DETAIL))
 		return false;
-	size_t last = be_replay_frames(t->replay) - 1;
-	switch (ch) {
-	case ' ':
-		t->replay_paused = !t->replay_paused;
-		if (!t->replay_paused && be_replay_pos(t->replay) == last)
-			seek(t, 0, true); /* played to the end: from the start again */
-		return true;
-	case '.':
-	case ',':
-		if (!t->replay_paused) {
-			tui_msg(t, BE_ROLE_ERROR, _("pause first (Space) to step"));
+	for (size_t i = 0; i < tui_replay_keys.n; i++)
+		if (replay_keys[i].key == ch) {
+			replay_keys[i].fn(t);
 			return true;
 		}
-		seek(t, ch == '.' ? 1 : -1, false);
-		return true;
-	case '[':
-	case ']': seek(t, ch == ']' ? REPLAY_SEEK : -REPLAY_SEEK, false); return true;
-	case '{':
-	case '}': seek(t, ch == '}' ? (long)last : 0, true); return true;
-	default: return false;
-	}
+	return false;
 }
 
 void tui_replay_title(const struct tui *t, char *buf, size_t len)
