@@ -20,10 +20,10 @@ CC        ?= cc
 PKG       := libcgroup jansson libarchive libseccomp libcap nettle zlib libnl-route-3.0 libnftables
 # libarchive is loaded on first use (backend/archive_dl.c), not linked:
 # its dependencies cost every command 2.5 ms of start-up.  libnftables
-# likewise (backend/net/net_nft.c), and libcurl (backend/registry);
-# libnl-route-3 is linked statically.  libmicrohttpd is loaded on first
-# use too (backend/metrics/serve.c: GnuTLS and six more); zlib (also for
-# `berth record FILE.gz`) is small and linked statically.
+# likewise (backend/net/net_nft.c), libcurl (backend/registry) and
+# libmicrohttpd (backend/metrics/serve.c: GnuTLS and six more);
+# libnl-route-3 is linked statically.  zlib (for `berth record FILE.gz`)
+# is small and linked statically.
 LINK_PKG  := libcgroup jansson libseccomp libcap nettle zlib libnl-route-3.0
 TEST_PKG  := cmocka
 TUI_PKG   := ncursesw

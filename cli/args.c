@@ -171,7 +171,9 @@ void cli_print_help(const struct be_option *ui_options)
 	     "Terminal UI options (berth with no command; `?` in the UI lists its keys):");
 	for (const struct be_option *o = ui_options; o && o->name; o++) {
 		char left[40];
-		printf("  %-17s %s\n", be_opts_help_left(o, left, sizeof(left)) + 4, o->help);
+		const char *l = be_opts_help_left(o, left, sizeof(left));
+		l += o->short_name ? 0 : 4; /* no "-x, " column when none has one */
+		printf("  %-17s %s\n", l, o->help);
 	}
 	puts("  NO_COLOR (set and not empty) draws in monochrome; a non-UTF-8 locale in ASCII.\n"
 	     "\n"

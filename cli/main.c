@@ -2,6 +2,7 @@
  * a command (cli/) or the terminal UI (tui/), each handed the backend
  * context opened here. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,7 +77,7 @@ static int tui_option_words(char **argv, int i)
 {
 	const char *val;
 	int k = be_opts_match(tui_options, argv[i], &val);
-	if (k < 0 || argv[i][1] != '-')
+	if (k < 0 || (argv[i][1] != '-' && tui_options[k].short_name == 0))
 		return 0;
 	return tui_options[k].arg != BE_OPT_FLAG && val == NULL ? 2 : 1;
 }
@@ -115,6 +116,20 @@ static int run_remote(const char *url, int argc, char **argv)
 	int e = errno;
 	int rc = cli_failf("running %s for --host %s: %s", sargv[0], url, strerror(e));
 	be_remote_argv_free(sargv);
+	return rc;
+}
+
+/* run_remote with `-H URL` where `--host URL` would be. */
+static int run_remote_h(const char *url, int argc, char **argv)
+{
+	char **words = calloc((size_t)argc + 1, sizeof(char *));
+	if (words == NULL)
+		abort();
+	int n = 0;
+	for (int i = 0; i < argc; i++)
+		words[n++] = strcmp(argv[i], "-H") == 0 ? (char *)"--host" : argv[i];
+	int rc = run_remote(url, n, words);
+	free(words);
 	return rc;
 }
 
@@ -171,6 +186,10 @@ static int run(struct cli *cli, int argc, char **argv, char **tui_argv)
 		return run_remote(host, argc, argv);
 	if (i >= argc)
 		return run_tui(cli, tui_argc, tui_argv);
+	/* `berth -H URL COMMAND`: one -H before a command is --host (as
+	 * docker's -H); several -H are the UI's. */
+	if (tui_argc == 2 && strcmp(tui_argv[0], "-H") == 0 && strcmp(tui_argv[1], "local") != 0)
+		return run_remote_h(tui_argv[1], argc, argv);
 	if (tui_argc > 0)
 		return cli_failf("%s is an option of the terminal UI (berth with no command), not "
 		                 "of %s\nSee 'berth --help'.",
@@ -183,8 +202,24 @@ static int run(struct cli *cli, int argc, char **argv, char **tui_argv)
 	return cli_dispatch(cli, argc - i, argv + i);
 }
 
+/* fds 0, 1 and 2 open (on /dev/null when the caller closed them): else
+ * the first file berth opens would become stdin or stdout, and a child
+ * (ssh, a keeper) would read or write it. */
+static void std_fds_open(void)
+{
+	for (int fd = 0; fd <= 2; fd++)
+		if (fcntl(fd, F_GETFD) < 0 && errno == EBADF) {
+			int n = open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY);
+			if (n >= 0 && n != fd) {
+				dup2(n, fd);
+				close(n);
+			}
+		}
+}
+
 int main(int argc, char **argv)
 {
+	std_fds_open();
 	struct cli cli = {.argv0 = argv[0], .lab_ui = run_lab};
 	char **tui_argv = calloc((size_t)argc + 1, sizeof(char *));
 	if (tui_argv == NULL)

@@ -10,6 +10,9 @@
 # them) and processes naming them.  The user's own containers (`make demo`'s
 # among them) and other runs on the same host are not the tests'.
 set -u
+# Tests run with stdin on /dev/null: when the caller has none (CI), fd 0
+# would be the first file a test opens, and a child would read from it.
+exec </dev/null
 export BERTH_BIN="${BERTH_BIN:-$PWD/${BUILD:-build}/berth}"
 export BERTH_SRC="$PWD"
 BERTH_TEST_ROOTS=$(mktemp /tmp/berth-roots-XXXXXX)

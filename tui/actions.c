@@ -62,6 +62,10 @@ const struct tui_row *tui_action_target(struct tui *t)
 {
 	const struct tui_row *r =
 	        t->view == TUI_VIEW_DETAIL ? tui_detail_row(t) : tui_model_selected(&t->model);
+	if (t->replay) {
+		tui_msg(t, BE_ROLE_ERROR, _("a replay: no container lives behind a recorded row"));
+		return NULL;
+	}
 	if (r == NULL) {
 		tui_msg(t, BE_ROLE_ERROR, _("nothing selected"));
 		return NULL;
@@ -71,6 +75,9 @@ const struct tui_row *tui_action_target(struct tui *t)
 		        r->item->name, r->members);
 		return NULL;
 	}
+	t->target_host = NULL;
+	if (r->remote && r->item->berth)
+		return tui_host_target(t, r);
 	if (tui_row_vm(t, r))
 		return r;
 	if (!r->item->berth) {
@@ -114,9 +121,20 @@ static void child_exec(struct tui *t, int out, int err, const char *const *argv)
 	setsid();
 	/* --wait: a lock held for a moment by a reader (this UI's own refresh
 	 * reconciles each container under its lock) must not fail the action. */
-	const char *full[JOB_ARGV_MAX + 5] = {t->self_exe, "--root", be_ctx_root(t->ctx), "--wait"};
+	const char *full[JOB_ARGV_MAX + 8] = {t->self_exe, "--root", be_ctx_root(t->ctx), "--wait"};
 	size_t n = 4;
-	for (size_t i = 0; argv[i] && n < JOB_ARGV_MAX + 4; i++)
+	if (t->target_host) { /* berth --host URL [--root R] --wait ... */
+		const char *root = getenv("BERTH_REMOTE_ROOT");
+		n = 1;
+		full[n++] = "--host";
+		full[n++] = t->target_host;
+		if (root && *root) {
+			full[n++] = "--root";
+			full[n++] = root;
+		}
+		full[n++] = "--wait";
+	}
+	for (size_t i = 0; argv[i] && n < JOB_ARGV_MAX + 7; i++)
 		full[n++] = argv[i];
 	full[n] = NULL;
 	execv(t->self_exe, (char *const *)full);
@@ -293,8 +311,14 @@ void tui_command_line(const struct tui *t, const struct tui_argv *cmd, char *out
 {
 	const char *root = be_ctx_root(t->ctx);
 	size_t n = (size_t)snprintf(out, len, "berth");
-	if (root && strcmp(root, "/var/lib/berth") != 0 && n < len)
+	if (t->target_host) {
+		root = getenv("BERTH_REMOTE_ROOT");
+		n += (size_t)snprintf(out + n, len - n, " --host %s", t->target_host);
+		if (root && *root && n < len)
+			n += (size_t)snprintf(out + n, len - n, " --root %s", root);
+	} else if (root && strcmp(root, "/var/lib/berth") != 0 && n < len) {
 		n += (size_t)snprintf(out + n, len - n, " --root %s", root);
+	}
 	for (int i = 0; i < cmd->argc && n < len; i++)
 		n += (size_t)snprintf(out + n, len - n, " %s", cmd->argv[i]);
 }
@@ -356,7 +380,7 @@ int tui_act_pause(struct tui *t)
 int tui_act_logs(struct tui *t)
 {
 	const struct tui_row *r = tui_action_target(t);
-	if (r && !vm_refused(t, r, "its log", "logs"))
+	if (r && !tui_host_local_only(t, r, "logs") && !vm_refused(t, r, "its log", "logs"))
 		tui_logs_open(t, r->ct->name);
 	return 0;
 }
@@ -439,7 +463,8 @@ int tui_act_delete(struct tui *t)
 int tui_act_rollback(struct tui *t)
 {
 	const struct tui_row *r = tui_change_target(t);
-	if (r == NULL || vm_refused(t, r, "a rollback", "rollback"))
+	if (r == NULL || tui_host_local_only(t, r, "rollback") ||
+	    vm_refused(t, r, "a rollback", "rollback"))
 		return 0;
 	struct be_snapshot_info *s = NULL;
 	size_t n = 0;
@@ -560,6 +585,10 @@ int tui_pending_finish(struct tui *t, bool ok)
 
 int tui_lab_start(struct tui *t)
 {
+	if (t->replay) {
+		tui_msg(t, BE_ROLE_ERROR, _("a replay: no container lives behind a recorded row"));
+		return 0;
+	}
 	if (t->opts.readonly) {
 		tui_msg(t, BE_ROLE_ERROR, _("read-only (--readonly): actions are off in this UI"));
 		return 0;
@@ -585,7 +614,8 @@ int tui_lab_start(struct tui *t)
 int tui_act_shell(struct tui *t)
 {
 	const struct tui_row *r = tui_change_target(t);
-	if (r == NULL || vm_refused(t, r, "its shell", "console"))
+	if (r == NULL || tui_host_local_only(t, r, "exec -it") ||
+	    vm_refused(t, r, "its shell", "console"))
 		return 0;
 	if (r->ct->status != BE_STATUS_RUNNING) {
 		tui_msg(t, BE_ROLE_ERROR, _("%s is %s: a shell needs it running"), r->ct->name,

@@ -39,8 +39,11 @@ void tui_draw_title(struct tui *t)
 	char c[160];
 	counts(t, c, sizeof(c));
 	tui_fill(t, 0, 0, COLS, BE_ROLE_TITLE);
+	char rp[200];
+	if (t->replay)
+		tui_replay_title(t, rp, sizeof(rp));
 	int x = tui_putf(t, 0, 0, COLS, BE_ROLE_TITLE, _(" berth %s  %s  %s  %s"), BERTH_VERSION,
-	                 t->hostname, layout_name(t->ctx), c);
+	                 t->hostname, t->replay ? rp : layout_name(t->ctx), c);
 	const char *right = _("? help  q quit ");
 	int rw = tui_width(t, right);
 	if (x + 2 + rw <= COLS)

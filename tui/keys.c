@@ -478,10 +478,16 @@ static const struct tui_keytable tables[] = {
                 TABLE(N_("Isolation inspector (i in the detail view)"), isolation_keys),
 };
 
+/* The views' tables, then the replay's (view_replay.c). */
 const struct tui_keytable *tui_keytables(size_t *n)
 {
-	*n = sizeof(tables) / sizeof(tables[0]);
-	return tables;
+	enum { N = sizeof(tables) / sizeof(tables[0]) };
+	static struct tui_keytable all[N + 1];
+	for (size_t i = 0; i < N; i++)
+		all[i] = tables[i];
+	all[N] = tui_replay_keys;
+	*n = N + 1;
+	return all;
 }
 
 /* "key hint" pairs from the view's table (the first key of each binding
@@ -493,6 +499,8 @@ const char *tui_hints(struct tui *t)
 	                          : t->view == TUI_VIEW_LIST ? tui_model_selected(&t->model)
 	                                                     : NULL;
 	bool watched = r && !r->item->berth && tui_row_vm(t, r) == NULL;
+	if (t->replay && (t->view == TUI_VIEW_LIST || t->view == TUI_VIEW_DETAIL))
+		return tui_replay_hints();
 	const struct tui_keytable *kt = &tables[t->view];
 	size_t n = 0;
 	t->hints[0] = '\0';
@@ -611,6 +619,8 @@ int tui_key(struct tui *t, int ch)
 		return mouse_key(t);
 	/* A key press ends the last message: it was read. */
 	t->msg_until_ns = 0;
+	if (tui_replay_key(t, ch))
+		return 0;
 	const struct tui_keytable *kt = &tables[t->view];
 	for (size_t i = 0; i < kt->n; i++) {
 		const struct tui_binding *b = &kt->b[i];

@@ -23,8 +23,14 @@ static struct tui_col cols[] = {
         {.id = "psi_mem", .prio = 19},    {.id = "psi_io", .prio = 20},
         {.id = "ws", .prio = 21},         {.id = "cores", .prio = 22},
         {.id = "guest_mem", .prio = 23},  {.id = "id", .prio = 13},
-        {.id = "uptime", .prio = 24},
+        {.id = "uptime", .prio = 24},     {.id = "host", .prio = 2},
 };
+static bool show_host; /* the HOST column fits only over several hosts */
+
+void tui_model_show_host(bool on)
+{
+	show_host = on;
+}
 #define NCOLS (sizeof(cols) / sizeof(cols[0]))
 #define NAME_MIN 4
 #define NAME_MAX_WIDTH 40
@@ -38,6 +44,11 @@ static void cols_bind(void)
 	if (bound)
 		return;
 	for (size_t i = 0; i < NCOLS; i++) {
+		if (strcmp(cols[i].id, "host") == 0) {
+			cols[i].title = "HOST";
+			cols[i].width = -21; /* "[v6addr]:port", a name */
+			continue;
+		}
 		if (strcmp(cols[i].id, "status") == 0 || strcmp(cols[i].id, "image") == 0) {
 			bool st = cols[i].id[0] == 's';
 			cols[i].title = st ? "STATUS" : "IMAGE";
@@ -99,12 +110,16 @@ size_t tui_columns_fit(int width, struct tui_colfit *out)
 size_t tui_columns_fit_order(int width, const size_t *order, size_t norder, struct tui_colfit *out)
 {
 	cols_bind();
-	size_t all[NCOLS];
+	size_t all[NCOLS + 1], host = tui_col_find("host");
 	if (norder == 0) {
+		size_t n = 0;
+		if (show_host)
+			all[n++] = host; /* first: which host is the first question */
 		for (size_t i = 0; i < NCOLS; i++)
-			all[i] = i;
+			if (i != host)
+				all[n++] = i;
 		order = all;
-		norder = NCOLS;
+		norder = n;
 	}
 	bool take[NCOLS] = {false};
 	size_t name = tui_col_find("name");
@@ -115,7 +130,8 @@ size_t tui_columns_fit_order(int width, const size_t *order, size_t norder, stru
 		for (size_t k = 0; k < norder; k++) {
 			size_t i = order[k];
 			int w = i < NCOLS ? abs_width(&cols[i]) : 0;
-			if (w == 0 || cols[i].prio != p || take[i] || used + 1 + w > width)
+			if (w == 0 || cols[i].prio != p || take[i] || used + 1 + w > width ||
+			    (i == host && !show_host))
 				continue;
 			take[i] = true;
 			used += 1 + w;
@@ -235,8 +251,9 @@ static size_t find_ct(const size_t *slots, size_t nslots, const struct be_contai
 	return SLOT_EMPTY;
 }
 
-void tui_model_merge(struct tui_model *m, const struct be_item *const *items, size_t nitems,
-                     const struct be_container_info *cts, size_t ncts)
+void tui_model_merge_hosts(struct tui_model *m, const struct be_item *const *items,
+                           const char *const *hosts, const bool *remote, size_t nitems,
+                           const struct be_container_info *cts, size_t ncts)
 {
 	/* Room for every item and every record: rows[nitems + j].ct marks
 	 * record j as joined until the blank rows overwrite that tail. */
@@ -245,11 +262,17 @@ void tui_model_merge(struct tui_model *m, const struct be_item *const *items, si
 	index_cts(m->vis, nslots, cts, ncts);
 	for (size_t j = 0; j < ncts; j++)
 		m->rows[nitems + j].ct = NULL;
+	const char *local = NULL;
 	for (size_t i = 0; i < nitems; i++) {
-		size_t j =
-		        items[i]->berth ? find_ct(m->vis, nslots, cts, items[i]->name) : SLOT_EMPTY;
+		bool rem = remote && remote[i];
+		/* A remote host's item never joins this host's records. */
+		size_t j = items[i]->berth && !rem ? find_ct(m->vis, nslots, cts, items[i]->name)
+		                                   : SLOT_EMPTY;
 		const struct be_container_info *ct = j == SLOT_EMPTY ? NULL : &cts[j];
-		m->rows[i] = (struct tui_row){.item = items[i], .ct = ct};
+		const char *h = hosts ? hosts[i] : NULL;
+		if (!rem && h)
+			local = h;
+		m->rows[i] = (struct tui_row){.item = items[i], .ct = ct, .host = h, .remote = rem};
 		if (ct)
 			m->rows[nitems + j].ct = ct;
 	}
@@ -264,10 +287,17 @@ void tui_model_merge(struct tui_model *m, const struct be_item *const *items, si
 		if (m->rows[nitems + j].ct != NULL)
 			continue;
 		blank_item(&m->blanks[b], &cts[j]);
-		m->rows[m->nrows++] = (struct tui_row){.item = &m->blanks[b], .ct = &cts[j]};
+		m->rows[m->nrows++] =
+		        (struct tui_row){.item = &m->blanks[b], .ct = &cts[j], .host = local};
 		b++;
 	}
 	tui_model_apply(m);
+}
+
+void tui_model_merge(struct tui_model *m, const struct be_item *const *items, size_t nitems,
+                     const struct be_container_info *cts, size_t ncts)
+{
+	tui_model_merge_hosts(m, items, NULL, NULL, nitems, cts, ncts);
 }
 
 void tui_ident_of(const struct tui_row *r, struct tui_ident *out)
@@ -306,7 +336,7 @@ bool tui_row_matches(const struct tui_row *r, const char *filter)
 		return strcmp(r->item->name, filter + 1) == 0;
 	return strcasestr(r->item->name, filter) ||
 	       strcasestr(be_kind_name(r->item->kind), filter) || strcasestr(r->item->id, filter) ||
-	       strcasestr(row_image(r), filter);
+	       strcasestr(row_image(r), filter) || (r->host && strcasestr(r->host, filter));
 }
 
 /* STATUS sorts running, paused, created, exited, then what berth does not
@@ -332,6 +362,8 @@ int tui_row_compare(const struct tui_row *a, const struct tui_row *b, size_t col
 		r = c->bc->compare(a->item, b->item);
 	else if (c && strcmp(c->id, "image") == 0)
 		r = strcmp(row_image(a), row_image(b));
+	else if (c && strcmp(c->id, "host") == 0)
+		r = strcmp(a->host ? a->host : "", b->host ? b->host : "");
 	else if (c)
 		r = status_rank(a) - status_rank(b);
 	if (reverse)
@@ -361,6 +393,8 @@ void tui_row_format(const struct tui_row *r, size_t col, char *buf, size_t len)
 		c->bc->format(r->item, buf, len);
 	else if (strcmp(c->id, "image") == 0)
 		snprintf(buf, len, "%s", row_image(r));
+	else if (strcmp(c->id, "host") == 0)
+		snprintf(buf, len, "%s", r->host ? r->host : "");
 	else if (r->ct)
 		snprintf(buf, len, "%s", be_container_status_name(r->ct->status));
 }

@@ -51,6 +51,8 @@ size_t tui_columns_fit_order(int width, const size_t *order, size_t norder, stru
 struct tui_row {
 	const struct be_item *item;         /* never NULL */
 	const struct be_container_info *ct; /* berth's record, or NULL */
+	const char *host;                   /* over several hosts (-H): its host's label */
+	bool remote;                        /* an item of a remote host (no record here) */
 	bool group;                         /* a tree's group heading (sums of its members) */
 	unsigned char depth;                /* 1 for a member in tree mode */
 	unsigned members;                   /* a group's member count */
@@ -96,6 +98,13 @@ void tui_model_free(struct tui_model *m);
  * items or cts are freed.  Allocates only when the row count grows. */
 void tui_model_merge(struct tui_model *m, const struct be_item *const *items, size_t nitems,
                      const struct be_container_info *cts, size_t ncts);
+/* tui_model_merge over several hosts: item i is of host hosts[i] (a label
+ * for the HOST column), remote[i] says it is not this host's (never joined
+ * with cts).  With show_host (tui_model_show_host) the HOST column fits. */
+void tui_model_merge_hosts(struct tui_model *m, const struct be_item *const *items,
+                           const char *const *hosts, const bool *remote, size_t nitems,
+                           const struct be_container_info *cts, size_t ncts);
+void tui_model_show_host(bool on);
 /* Filters and sorts again (after a sort or filter change) and puts the
  * selection back on the same item; when it is gone, on the row nearest to
  * where it was. */
@@ -120,8 +129,8 @@ void tui_ident_of(const struct tui_row *r, struct tui_ident *out);
 bool tui_ident_eq(const struct tui_ident *a, const struct tui_ident *b);
 
 /* True when the row matches the filter text: a case-insensitive substring
- * of its name, kind, image or id; "=NAME" matches that name exactly; an
- * empty filter matches everything. */
+ * of its name, kind, image, id or host; "=NAME" matches that name exactly;
+ * an empty filter matches everything. */
 bool tui_row_matches(const struct tui_row *r, const char *filter);
 /* Orders two rows by column col (display order), reversed if asked; ties
  * are broken by kind, name and id, always ascending, so the order is total. */

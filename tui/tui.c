@@ -32,6 +32,10 @@ const struct be_option tui_options[] = {
         {"no-mouse", 0, BE_OPT_FLAG, NULL, "leave the mouse to the terminal (text selection)"},
         {"readonly", 0, BE_OPT_FLAG, NULL,
          "watch only: every action key is refused (also BERTH_READONLY=1)"},
+        {"hosts", 'H', BE_OPT_LIST, "URL",
+         "watch ssh://[USER@]HOST[:PORT] (repeatable); -H local: this host too"},
+        {"replay", 0, BE_OPT_VALUE, "FILE",
+         "show a recording (berth record FILE) instead: Space . , [ ] { }"},
         {0},
 };
 
@@ -58,6 +62,18 @@ int tui_opts_set(struct tui_opts *o, const struct be_opts *p, struct be_error **
 	o->theme = be_opts_get(p, "theme");
 	o->ascii = be_opts_get(p, "ascii") != NULL;
 	o->no_mouse = be_opts_get(p, "no-mouse") != NULL;
+	const char *const *hosts;
+	size_t nh = be_opts_list(p, "hosts", &hosts);
+	if (nh > TUI_OPTS_HOSTS)
+		return be_error_set(err, 0, "at most %d hosts (-H)", TUI_OPTS_HOSTS);
+	for (size_t i = 0; i < nh; i++)
+		o->hosts[i] = hosts[i];
+	o->nhosts = nh;
+	o->replay = be_opts_get(p, "replay");
+	if (o->replay && nh)
+		return be_error_set(err, 0, "--replay shows a recording: no -H with it");
+	if (o->replay && *o->replay == '\0')
+		return be_error_set(err, 0, "--replay needs a recording (berth record FILE)");
 	const char *ro = getenv("BERTH_READONLY");
 	o->readonly = be_opts_get(p, "readonly") != NULL || (ro && *ro && strcmp(ro, "0") != 0);
 	return 0;
@@ -105,11 +121,30 @@ static uint64_t berth_signature(const struct be_item *const *items, size_t n)
 	return sig;
 }
 
+static void merge(struct tui *t, size_t n, const struct be_container_info *cts, size_t ncts)
+{
+	bool hosts = t->opts.nhosts > 0;
+	tui_model_merge_hosts(&t->model, t->items, hosts ? t->item_hosts : NULL,
+	                      hosts ? t->item_remote : NULL, n, cts, ncts);
+}
+
+/* A remote host's line came between refreshes: its old items are gone, so
+ * the rows are made again at once (no backend read). */
+static void remerge(struct tui *t)
+{
+	merge(t, tui_hosts_collect(t, t->nlocal), t->cts, t->ncts);
+}
+
 void tui_refresh(struct tui *t)
 {
 	struct be_error *err = NULL;
 	size_t n = 0;
 	t->refresh_err[0] = '\0';
+	if (t->replay) {
+		tui_replay_refresh(t);
+		t->refreshes++;
+		return;
+	}
 	if (t->mon) {
 		if (be_monitor_refresh(t->mon, &err) < 0)
 			record_err(t, &err);
@@ -123,11 +158,14 @@ void tui_refresh(struct tui *t)
 		for (size_t i = 0; i < n; i++)
 			t->items[i] = be_monitor_item(t->mon, i);
 	}
+	t->nlocal = n;
+	if (t->opts.nhosts)
+		n = tui_hosts_collect(t, n);
 	/* Reading every container's records costs more than sampling them
 	 * all: it is done only when something may have changed. */
 	uint64_t sig = berth_signature(t->items, n), now = tui_now_ns();
-	if (t->relist || t->refreshes == 0 || sig != t->berth_sig ||
-	    now - t->listed_ns >= TUI_RELIST_NS) {
+	if (t->host_local && (t->relist || t->refreshes == 0 || sig != t->berth_sig ||
+	                      now - t->listed_ns >= TUI_RELIST_NS)) {
 		struct be_container_info *cts = NULL;
 		size_t ncts = 0;
 		if (be_container_list(t->ctx, &cts, &ncts, &err) < 0) {
@@ -141,7 +179,7 @@ void tui_refresh(struct tui *t)
 		t->nvms = 0;
 		be_vm_list(t->ctx, &t->vms, &t->nvms, NULL);
 		/* The rows point into the new list; the old one goes after. */
-		tui_model_merge(&t->model, t->items, n, cts, ncts);
+		merge(t, n, cts, ncts);
 		be_container_list_free(t->cts, t->ncts);
 		t->cts = cts;
 		t->ncts = ncts;
@@ -149,7 +187,7 @@ void tui_refresh(struct tui *t)
 		t->listed_ns = now;
 		t->berth_sig = sig;
 	} else {
-		tui_model_merge(&t->model, t->items, n, t->cts, t->ncts);
+		merge(t, n, t->cts, t->ncts);
 	}
 	t->refreshes++;
 	if (t->view == TUI_VIEW_DETAIL)
@@ -254,8 +292,9 @@ static struct tui *tui_new(struct be_ctx *ctx, const struct tui_opts *o)
 	if (t->self_exe == NULL)
 		snprintf(t->refresh_err, sizeof(t->refresh_err), "%s", err->msg);
 	be_error_clear(&err);
-	t->mon = be_monitor_new(ctx, &(struct be_monitor_opts){0}, &err);
-	if (t->mon == NULL)
+	if (o->replay == NULL)
+		t->mon = be_monitor_new(ctx, &(struct be_monitor_opts){0}, &err);
+	if (t->mon == NULL && o->replay == NULL)
 		tui_msg(t, BE_ROLE_ERROR, "%s", err->msg);
 	be_error_clear(&err);
 	if (gethostname(t->hostname, sizeof(t->hostname) - 1) != 0)
@@ -272,6 +311,10 @@ static void tui_free(struct tui *t)
 	tui_logs_close(t);
 	be_snapshot_list_free(t->pick, t->npick);
 	be_monitor_free(t->mon);
+	be_replay_free(t->replay);
+	tui_hosts_free(t);
+	free(t->item_hosts);
+	free(t->item_remote);
 	be_container_list_free(t->cts, t->ncts);
 	be_vm_list_free(t->vms, t->nvms);
 	tui_model_free(&t->model);
@@ -290,10 +333,11 @@ static void tui_free(struct tui *t)
  * TUI_R_QUIT when the terminal went away (poll would spin on it). */
 static int wait_input(struct tui *t, uint64_t next)
 {
-	struct pollfd p[2 + 2 * TUI_MAX_JOBS];
+	struct pollfd p[2 + 2 * TUI_MAX_JOBS + TUI_MAX_HOSTS];
 	p[0] = (struct pollfd){.fd = 0, .events = POLLIN};
 	p[1] = (struct pollfd){.fd = t->sig_pipe[0], .events = POLLIN};
 	int n = 2 + tui_jobs_fds(t, p + 2, 2 * TUI_MAX_JOBS);
+	n += tui_hosts_fds(t, p + n, TUI_MAX_HOSTS);
 	uint64_t now = tui_now_ns();
 	int ms = next > now ? (int)((next - now + 999999) / 1000000) : 0;
 	int r = poll(p, (nfds_t)n, ms);
@@ -323,6 +367,8 @@ static void run_loop(struct tui *t)
 	int flags = 0;
 	for (;;) {
 		flags |= tui_jobs_poll(t);
+		if (t->nhosts && tui_hosts_poll(t) && t->refreshes > 0)
+			remerge(t);
 		if (flags & TUI_R_REFRESH) {
 			next = 0;
 			t->relist = true;
@@ -365,7 +411,17 @@ int tui_main(struct be_ctx *ctx, const struct tui_opts *o, struct be_error **err
 		return -1;
 	char note[200];
 	tui_i18n_init(note, sizeof(note));
+	if (o->replay && o->lab)
+		return be_error_set(err, 0, "--replay shows a recording: it cannot run the lab");
 	struct tui *t = tui_new(ctx, o);
+	if ((o->replay && tui_replay_open(t, err) < 0) || tui_hosts_init(t, err) < 0) {
+		tui_free(t);
+		return -1;
+	}
+	if (!t->host_local && t->mon) { /* only remote hosts: no monitor here */
+		be_monitor_free(t->mon);
+		t->mon = NULL;
+	}
 	tui_setup_load(t);
 	SCREEN *scr = terminal_setup(t);
 	if (scr == NULL) {

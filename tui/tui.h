@@ -119,6 +119,24 @@ struct tui_logs {
 
 #define TUI_RELIST_NS 5000000000ull /* 5 s */
 
+#define TUI_MAX_HOSTS TUI_OPTS_HOSTS
+/* A remote host of -H: its ssh child streaming `berth stats --stream
+ * --json`, the bytes not yet a line, and the feed of its items. */
+struct tui_host {
+	char url[256];
+	char label[300]; /* "HOST[:PORT]", the HOST column's text */
+	struct be_remote rem;
+	pid_t pid; /* 0: not running */
+	int fd;    /* its stdout and stderr, non-blocking; -1 */
+	char *buf;
+	size_t nbuf, cap;
+	struct be_feed *feed;
+	bool lost;         /* its stream ended; started again at retry_ns */
+	uint64_t retry_ns; /* CLOCK_MONOTONIC */
+	uint64_t last_ns;  /* its last stream line (or its start) */
+	char why[200];     /* the last thing ssh (or the remote berth) said */
+};
+
 struct tui {
 	struct be_ctx *ctx;
 	struct tui_opts opts;
@@ -191,6 +209,20 @@ struct tui {
 	int sig_pipe[2];
 	struct tui_detail detail;
 	struct tui_logs logs;
+	struct be_replay *replay; /* --replay: the recording shown (no monitor then) */
+	/* -H: the remote hosts, whether this one is shown (a monitor), and
+	 * each item's host label and remoteness (t->items' order; nlocal of
+	 * them this host's).  A remote action target is copied to remote_row
+	 * with remote_ct standing for its record, and runs on target_host. */
+	struct tui_host hosts[TUI_MAX_HOSTS];
+	size_t nhosts, nlocal;
+	bool host_local;
+	const char **item_hosts;
+	bool *item_remote;
+	struct tui_row remote_row;
+	struct be_container_info remote_ct;
+	const char *target_host; /* URL of the action target's host; NULL: this one */
+	bool replay_paused;
 	char hostname[64];
 	uint64_t refreshes;
 	char refresh_err[200];
@@ -301,6 +333,40 @@ void tui_isolation_draw(struct tui *t);
 /* ---- view_explain.c: E --------------------------------------------------------------------- */
 int tui_explain_open(struct tui *t);
 void tui_explain_draw(struct tui *t);
+
+/* ---- view_replay.c: --replay FILE ------------------------------------------------------- */
+/* Opens t->opts.replay (the recording's host name, its pace as the delay
+ * unless --delay was given); -1 with err on a bad file. */
+int tui_replay_open(struct tui *t, struct be_error **err);
+/* tui_refresh of a replay: the next frame while playing, into the model. */
+void tui_replay_refresh(struct tui *t);
+void tui_replay_load(struct tui *t);
+/* Space, . , [ ] { } in the list and detail views; false: not a replay key. */
+bool tui_replay_key(struct tui *t, int ch);
+/* "REPLAY FILE  DATE TIME  POS/N playing" for the title bar. */
+void tui_replay_title(const struct tui *t, char *buf, size_t len);
+const char *tui_replay_hints(void);
+/* Its keys, for the help screen and --help-keys. */
+extern const struct tui_keytable tui_replay_keys;
+
+/* ---- hosts.c: -H, the UI over several hosts ----------------------------------------------- */
+/* Parses t->opts.hosts (-1 with err on a bad URL); the ssh children start
+ * at the first tui_hosts_poll. */
+int tui_hosts_init(struct tui *t, struct be_error **err);
+/* Starts the hosts that are due, reads what their children wrote (never
+ * blocks); true when a stream line came (the rows must be merged again). */
+bool tui_hosts_poll(struct tui *t);
+int tui_hosts_fds(const struct tui *t, struct pollfd *pfd, int max);
+void tui_hosts_free(struct tui *t);
+size_t tui_hosts_collect(struct tui *t, size_t n);
+int tui_hosts_draw(struct tui *t, int y);
+const struct tui_host *tui_host_of(const struct tui *t, const char *label);
+/* A remote row as an action target (tui_action_target): a copy with a
+ * record standing for its container, t->target_host set to its URL. */
+const struct tui_row *tui_host_target(struct tui *t, const struct tui_row *r);
+/* True (after saying what to run instead) when the target is remote:
+ * for actions that read this root's files (logs, rollback's list, exec). */
+bool tui_host_local_only(struct tui *t, const struct tui_row *r, const char *cmd);
 
 /* ---- actions.c: lab mode (L, berth lab) -------------------------------------------------------
  */

@@ -15,8 +15,12 @@ struct tui_opts {
 	const char *theme; /* NULL: $BERTH_THEME, else "default" */
 	bool ascii;
 	bool no_mouse;
-	bool readonly; /* --readonly or BERTH_READONLY=1: watch, never act */
-	bool lab;      /* lab mode: start the lab's containers, remove them at the end */
+	bool readonly;      /* --readonly or BERTH_READONLY=1: watch, never act */
+	bool lab;           /* lab mode: start the lab's containers, remove them at the end */
+	const char *replay; /* --replay FILE: a recording instead of the live monitor */
+#define TUI_OPTS_HOSTS 16
+	const char *hosts[TUI_OPTS_HOSTS]; /* -H URL (or "local"), in order */
+	size_t nhosts;
 };
 
 /* The TUI's options (docs/tui.md), ended by a zeroed entry: `berth [OPTS]`

@@ -84,6 +84,12 @@ void tui_detail_load(struct tui *t)
 	d->ns_ok = false;
 	if (r == NULL)
 		return;
+	if (t->replay || r->remote) { /* not here, or ended long ago */
+		const char *why = t->replay ? _("not recorded (a replay)") : _("on another host");
+		snprintf(d->proc_err, sizeof(d->proc_err), "%s", why);
+		snprintf(d->ns_err, sizeof(d->ns_err), "%s", why);
+		return;
+	}
 	if (r->item->npids &&
 	    be_proc_list(t->ctx, r->item->pids, r->item->npids, &d->procs, &d->nprocs, &err) < 0)
 		snprintf(d->proc_err, sizeof(d->proc_err), "%s", err->msg);
@@ -144,7 +150,7 @@ static void uptime_text(const struct tui_row *r, char *buf, size_t len)
 		be_format_duration(
 		        (int64_t)((r->item->cur.time_ns - r->item->first_seen_ns) / 1000000000), d,
 		        sizeof(d));
-		snprintf(buf, len, "%s (seen by this UI)", d);
+		snprintf(buf, len, "%s (seen by this UI or recording)", d);
 	} else {
 		snprintf(buf, len, "-");
 	}
@@ -163,6 +169,8 @@ static void draw_identity(struct page *p, const struct tui_row *r)
 	                     : "");
 	p->y++;
 	status_text(r, buf, sizeof(buf), &role);
+	if (p->t->replay)
+		snprintf(buf, sizeof(buf), "%s", _("recorded (a replay: nothing to act on)"));
 	field(p, 0, half, "Status  ", role, buf);
 	snprintf(pid, sizeof(pid), "%d", (int)main_pid(r));
 	field(p, half, COLS - half, "PID     ", BE_ROLE_NORMAL, main_pid(r) > 0 ? pid : "-");

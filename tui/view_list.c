@@ -110,7 +110,11 @@ static void draw_load(struct tui *t, int y, const struct be_host *h)
 /* Header meters; returns the next free line. */
 static int draw_meters(struct tui *t, int y)
 {
-	const struct be_host *h = t->mon ? be_monitor_host(t->mon) : NULL;
+	if (t->opts.nhosts)
+		return tui_hosts_draw(t, y);
+	const struct be_host *h = t->replay ? be_replay_host(t->replay)
+	                          : t->mon  ? be_monitor_host(t->mon)
+	                                    : NULL;
 	if (h == NULL || h->mem_total_bytes == 0)
 		return y;
 	y += draw_cpus(t, y, h);

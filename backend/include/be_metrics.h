@@ -60,6 +60,47 @@ uint64_t be_recorder_count(const struct be_recorder *r);
 /* Finishes the file (gzip trailer, or fsync) and frees r (also on error). */
 int be_recorder_close(struct be_recorder *r, struct be_error **err);
 
+/* ---- replay --------------------------------------------------------------
+ * A recording read back (plain or gzip, told by its content), every line at
+ * open: a line that is not a version 1 stream line fails with its number,
+ * except a last line cut short (a crash), which is left out.  Items are
+ * rebuilt as a live monitor builds them (history rings, prev and cur, the
+ * same marks: an OOM kill when oom_kills grew, ...), up to the frame the
+ * replay is at; the items and host stay valid until the next seek. */
+struct be_replay;
+int be_replay_open(const char *path, struct be_replay **out, struct be_error **err);
+void be_replay_free(struct be_replay *r);
+/* Samples (lines) in the recording, at least 1. */
+size_t be_replay_frames(const struct be_replay *r);
+/* Moves to frame i (clamped to the last); returns the frame it is at.  One
+ * step forward costs one frame; any other move replays from the start. */
+size_t be_replay_seek(struct be_replay *r, size_t i);
+size_t be_replay_pos(const struct be_replay *r);
+/* The wall-clock time frame i was taken at (ms since the epoch). */
+int64_t be_replay_time_ms(const struct be_replay *r, size_t i);
+/* The recorded host's name ("" when the lines have none). */
+const char *be_replay_host_name(const struct be_replay *r);
+/* The host meters and the items of the current frame. */
+const struct be_host *be_replay_host(const struct be_replay *r);
+size_t be_replay_items(struct be_replay *r, const struct be_item *const **out);
+
+/* ---- a live stream ----------------------------------------------------------
+ * Stream lines (a remote berth's `stats --stream --json`) fed one at a time:
+ * each replaces the items (those it does not name are gone) and the host
+ * meters, and advances every item as the monitor does (history, marks).
+ * Only the latest state is kept.  Items are valid until the next line. */
+struct be_feed;
+struct be_feed *be_feed_new(void);
+void be_feed_free(struct be_feed *f);
+/* -1 (and nothing changed) when line is not a version 1 stream line. */
+int be_feed_line(struct be_feed *f, const char *line, struct be_error **err);
+size_t be_feed_items(const struct be_feed *f, const struct be_item *const **out);
+const struct be_host *be_feed_host(const struct be_feed *f);
+/* The host name the lines give ("" before the first). */
+const char *be_feed_host_name(const struct be_feed *f);
+/* Lines taken so far. */
+uint64_t be_feed_lines(const struct be_feed *f);
+
 /* ---- the HTTP listener ----------------------------------------------------
  * Serves GET /metrics on ADDR ("127.0.0.1:9464", "[::1]:9464", ":9464" or
  * "9464" for 127.0.0.1; port 0 picks a free one).  Each scrape is one

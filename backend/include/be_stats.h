@@ -206,6 +206,12 @@ struct be_item {
 	uint32_t nmarks;                /* marks ever made */
 };
 
+/* Gives it the next sample x, as a refresh of the monitor does: the marks
+ * that x makes against it->cur (stamped wall_ns, the wall clock in ns),
+ * prev and cur, and the history rings.  For items not of a monitor (a
+ * replayed recording); it->samples 0 means x is its first sample. */
+void be_item_advance(struct be_item *it, const struct be_sample *x, int64_t wall_ns);
+
 /* ---- host meters ---------------------------------------------------------- */
 #define BE_HAVE_HOST_PSI_CPU (1u << 0)
 #define BE_HAVE_HOST_PSI_MEM (1u << 1)

@@ -276,13 +276,13 @@ const char *be_mark_name(enum be_mark_type t)
 	}
 }
 
-static void mark(struct be_item *it, enum be_mark_type type, const char *fmt, ...)
-        __attribute__((format(printf, 3, 4)));
-static void mark(struct be_item *it, enum be_mark_type type, const char *fmt, ...)
+static void mark(struct be_item *it, int64_t wall_ns, enum be_mark_type type, const char *fmt, ...)
+        __attribute__((format(printf, 4, 5)));
+static void mark(struct be_item *it, int64_t wall_ns, enum be_mark_type type, const char *fmt, ...)
 {
 	struct be_mark *m = &it->marks[it->nmarks++ % BE_MARKS];
 	m->sample = it->samples + 1; /* the sample about to be pushed */
-	m->wall_ns = util_wall_ns();
+	m->wall_ns = wall_ns;
 	m->type = type;
 	va_list ap;
 	va_start(ap, fmt);
@@ -290,24 +290,26 @@ static void mark(struct be_item *it, enum be_mark_type type, const char *fmt, ..
 	va_end(ap);
 }
 
-/* What changed between the previous sample p and x, as marks. */
-static void find_marks(struct be_item *it, const struct be_sample *x, const struct be_sample *p)
+/* What changed between the previous sample p and x, as marks made at
+ * wall-clock time w. */
+static void find_marks(struct be_item *it, const struct be_sample *x, const struct be_sample *p,
+                       int64_t w)
 {
 	if ((x->have & p->have & BE_HAVE_OOM) && x->oom_kills > p->oom_kills)
-		mark(it, BE_MARK_OOM, "%llu in all", (unsigned long long)x->oom_kills);
+		mark(it, w, BE_MARK_OOM, "%llu in all", (unsigned long long)x->oom_kills);
 	if ((x->have & p->have & BE_HAVE_THROTTLE) && x->throttled_percent >= 50 &&
 	    p->throttled_percent < 50)
-		mark(it, BE_MARK_THROTTLED, "%.0f%% of periods", x->throttled_percent);
+		mark(it, w, BE_MARK_THROTTLED, "%.0f%% of periods", x->throttled_percent);
 	bool plim = (x->have & BE_HAVE_PIDS_LIMIT) && x->pids_limit != BE_UNLIMITED;
 	if (plim && (p->have & BE_HAVE_PIDS) && x->pids >= x->pids_limit && p->pids < x->pids_limit)
-		mark(it, BE_MARK_PIDS_MAX, "%llu of %llu", (unsigned long long)x->pids,
+		mark(it, w, BE_MARK_PIDS_MAX, "%llu of %llu", (unsigned long long)x->pids,
 		     (unsigned long long)x->pids_limit);
 	if ((x->have & p->have & BE_HAVE_MEM_LIMIT) && x->mem_limit_bytes != p->mem_limit_bytes)
-		mark(it, BE_MARK_LIMIT, "memory");
+		mark(it, w, BE_MARK_LIMIT, "memory");
 	if ((x->have & p->have & BE_HAVE_CPU_LIMIT) && x->cpu_quota_us != p->cpu_quota_us)
-		mark(it, BE_MARK_LIMIT, "cpu quota");
+		mark(it, w, BE_MARK_LIMIT, "cpu quota");
 	if ((x->have & p->have & BE_HAVE_PIDS_LIMIT) && x->pids_limit != p->pids_limit)
-		mark(it, BE_MARK_LIMIT, "pids");
+		mark(it, w, BE_MARK_LIMIT, "pids");
 }
 
 static void push_history(struct be_item *it)
@@ -321,6 +323,15 @@ static void push_history(struct be_item *it)
 	be_ring_push(&it->hist[BE_HIST_NET_RX], (float)x->net_rx_bytes_per_s);
 	be_ring_push(&it->hist[BE_HIST_NET_TX], (float)x->net_tx_bytes_per_s);
 	be_ring_push(&it->hist[BE_HIST_PIDS], (float)x->pids);
+}
+
+void be_item_advance(struct be_item *it, const struct be_sample *x, int64_t wall_ns)
+{
+	if (it->samples > 0)
+		find_marks(it, x, &it->cur, wall_ns);
+	it->prev = it->samples > 0 ? it->cur : *x;
+	it->cur = *x;
+	push_history(it);
 }
 
 /* Once an item has processes: when it started, and for another root's
@@ -370,7 +381,7 @@ static int sample_slot(struct be_monitor *mon, struct be_slot *s)
 	}
 	if (s->has_prev) {
 		stats_rates(&x, &s->prev);
-		find_marks(&s->it, &x, &s->prev);
+		find_marks(&s->it, &x, &s->prev, util_wall_ns());
 	}
 	s->it.prev = s->has_prev ? s->prev : x;
 	learn_from_processes(mon, s);

@@ -125,5 +125,12 @@ size_t stats_fds(const struct be_monitor *mon, bool slow, int *out, size_t max);
 int stats_fmt_fixed(char *buf, size_t len, double v, int prec);
 /* Sets the rate fields of x from the previous sample p. */
 void stats_rates(struct be_sample *x, const struct be_sample *p);
+/* The reverse of be_stats_item_json / be_stats_host_json, for a recording:
+ * the fields of object o into it (identity, it->cur with its have bits) or
+ * h (each: room for the per-CPU figures, each_max of them).  A missing
+ * field stays unknown; -1 when o is not an item (no name) or an object. */
+struct json_t;
+int stats_item_from_json(const struct json_t *o, struct be_item *it);
+int stats_host_from_json(const struct json_t *o, struct be_host *h, double *each, size_t each_max);
 
 #endif

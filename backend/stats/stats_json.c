@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "stats/stats.h"
 
 enum ftype {
@@ -335,4 +337,144 @@ int be_stats_host_json(const struct be_host *h, int64_t time_unix_ms, char *buf,
 	}
 	put(&w, "}", 1);
 	return (int)w.pos;
+}
+
+/* ---- reading records back (a recording replayed) ------------------------------ */
+
+/* Stores JSON value v as field f of base; false when its type is not f's. */
+static bool get_value(const struct jfield *f, const json_t *v, void *base)
+{
+	char *p = (char *)base + f->off;
+	switch (f->type) {
+	case FT_U64:
+	case FT_LIMIT: {
+		if (!json_is_integer(v) || json_integer_value(v) < 0)
+			return false;
+		uint64_t u = (uint64_t)json_integer_value(v);
+		memcpy(p, &u, sizeof(u));
+		return true;
+	}
+	case FT_DBL2:
+	case FT_DBL4:
+	case FT_POS2: {
+		if (!json_is_number(v))
+			return false;
+		double d = json_number_value(v);
+		memcpy(p, &d, sizeof(d));
+		return true;
+	}
+	case FT_STR:
+	case FT_STR_OPT:
+		if (!json_is_string(v))
+			return false;
+		return true; /* copied by the caller, which knows the size */
+	case FT_BOOL:
+		if (!json_is_boolean(v))
+			return false;
+		*(bool *)p = json_is_true(v);
+		return true;
+	case FT_PID:
+		if (!json_is_integer(v))
+			return false;
+		*(pid_t *)p = (pid_t)json_integer_value(v);
+		return true;
+	case FT_UINT:
+		if (!json_is_integer(v) || json_integer_value(v) < 0)
+			return false;
+		*(unsigned *)p = (unsigned)json_integer_value(v);
+		return true;
+	default: return true;
+	}
+}
+
+/* The size of string field f (the struct's char arrays). */
+static size_t str_size(const struct jfield *f)
+{
+	if (f->off == IT(vm.vmm))
+		return sizeof(((struct be_item *)0)->vm.vmm);
+	if (f->off == IT(id))
+		return BE_ITEM_ID_MAX;
+	if (f->off == IT(cgroup))
+		return BE_ITEM_CGROUP_MAX;
+	if (f->off == IT(root))
+		return BE_ITEM_ROOT_MAX;
+	return BE_ITEM_NAME_MAX;
+}
+
+static enum be_kind kind_of(const char *s)
+{
+	for (int k = 0; k < BE_KIND_COUNT; k++)
+		if (strcmp(be_kind_name((enum be_kind)k), s) == 0)
+			return (enum be_kind)k;
+	return BE_KIND_CGROUP;
+}
+
+/* An absent limit whose reading is there means "no limit": the stream
+ * leaves null (unlimited) fields out. */
+static void limits_absent(const json_t *o, struct be_sample *x)
+{
+	if ((x->have & BE_HAVE_MEM) && !json_object_get(o, "memory_limit_bytes")) {
+		x->mem_limit_bytes = BE_UNLIMITED;
+		x->have |= BE_HAVE_MEM_LIMIT;
+	}
+	if ((x->have & BE_HAVE_PIDS) && !json_object_get(o, "pids_limit")) {
+		x->pids_limit = BE_UNLIMITED;
+		x->have |= BE_HAVE_PIDS_LIMIT;
+	}
+	if ((x->have & BE_HAVE_CPU_LIMIT) && !json_object_get(o, "cpu_quota_us"))
+		x->cpu_quota_us = BE_UNLIMITED;
+}
+
+int stats_item_from_json(const json_t *o, struct be_item *it)
+{
+	memset(it, 0, sizeof(*it));
+	it->cur.cpu_quota_percent = -1;
+	if (!json_is_object(o) || !json_is_string(json_object_get(o, "name")))
+		return -1;
+	for (size_t i = 0; i < sizeof(item_fields) / sizeof(item_fields[0]); i++) {
+		const struct jfield *f = &item_fields[i];
+		const json_t *v = json_object_get(o, f->name);
+		if (v == NULL || json_is_null(v))
+			continue;
+		if (f->type == FT_BOOL && f->when == W_ALWAYS && f->have) {
+			if (json_is_true(v))
+				it->cur.have |= f->have; /* a flag bit */
+			continue;
+		}
+		if (f->type == FT_MEM_PCT || !get_value(f, v, it))
+			continue;
+		if (f->type == FT_KIND)
+			it->kind = kind_of(json_string_value(v));
+		else if (f->type == FT_STR || f->type == FT_STR_OPT)
+			snprintf((char *)it + f->off, str_size(f), "%s", json_string_value(v));
+		if (f->when == W_HAVE)
+			it->cur.have |= f->have;
+		if (f->when == W_VM)
+			it->is_vm = true;
+	}
+	limits_absent(o, &it->cur);
+	return 0;
+}
+
+int stats_host_from_json(const json_t *o, struct be_host *h, double *each, size_t each_max)
+{
+	memset(h, 0, sizeof(*h));
+	if (!json_is_object(o))
+		return -1;
+	for (size_t i = 0; i < sizeof(host_fields) / sizeof(host_fields[0]); i++) {
+		const struct jfield *f = &host_fields[i];
+		const json_t *v = json_object_get(o, f->name);
+		if (v && !json_is_null(v) && get_value(f, v, h) && f->when == W_HOST)
+			h->have |= f->have;
+	}
+	const json_t *a = json_object_get(o, "cpu_percent_each");
+	size_t n = json_array_size(a);
+	if (n && n == h->ncpus && n <= each_max) {
+		for (size_t i = 0; i < n; i++)
+			each[i] = json_number_value(json_array_get(a, i));
+		h->cpu_percent_each = each;
+	}
+	h->mem_used_bytes =
+	        h->mem_used_bytes ? h->mem_used_bytes : h->mem_total_bytes - h->mem_available_bytes;
+	return 0;
 }

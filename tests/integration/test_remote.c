@@ -16,9 +16,11 @@
 #include <unistd.h>
 
 #include "testutil.h"
+#include "tu_tui.h"
 
 static pid_t sshd_pid;
-static char *dir, *second;
+static char *dir, *second, *third;
+static struct tt_fx tui; /* the UI's tmux server, ended in teardown */
 static bool made_run_sshd;
 static char url[64];
 
@@ -37,6 +39,10 @@ static int free_port(void)
 static int teardown(void **state)
 {
 	(void)state;
+	if (tui.sock[0]) {
+		tt_kill_server(&tui);
+		tui.sock[0] = '\0';
+	}
 	if (sshd_pid > 0) {
 		kill(sshd_pid, SIGTERM);
 		waitpid(sshd_pid, NULL, 0);
@@ -44,8 +50,16 @@ static int teardown(void **state)
 	}
 	if (made_run_sshd)
 		rmdir("/run/sshd");
-	if (second)
+	if (third) {
+		tu_berthl(NULL, third, "rm", "-f", "near", NULL);
+		tu_root_remove(third);
+	}
+	if (second) {
+		tu_berthl(NULL, second, "rm", "-f", "far", NULL);
 		tu_root_remove(second);
+	}
+	free(third);
+	third = NULL;
 	if (dir)
 		tu_root_remove(dir);
 	free(second);
@@ -180,6 +194,97 @@ static void test_remote_commands_on_second_root(void **state)
 	tu_out_free(&o);
 }
 
+/* The UI over two hosts: this one (-H local, root THIRD, container near)
+ * and the sshd one (root SECOND, container far): both listed with their
+ * HOST, far stopped through the UI (asked first, with the --host command
+ * shown).  A host that cannot be reached is marked lost while the other
+ * goes on. */
+static void test_remote_tui_two_hosts(void **state)
+{
+	(void)state;
+	tu_need_demo_root();
+	if (access("/usr/sbin/sshd", X_OK) != 0 ||
+	    tu_sh(NULL, "command -v ssh tmux >/dev/null") != 0)
+		skip();
+	dir = tu_root_new();
+	second = tu_demo_root_new();
+	third = tu_demo_root_new();
+	assert_non_null(second);
+	assert_non_null(third);
+	start_sshd();
+	assert_int_equal(tu_berthl(NULL, second, "run", "-d", "--name", "far", "demo", "sleep",
+	                           "100000", NULL),
+	                 0);
+	assert_int_equal(tu_berthl(NULL, third, "run", "-d", "--name", "near", "demo", "sleep",
+	                           "100000", NULL),
+	                 0);
+	tui = (struct tt_fx){.root = third};
+	snprintf(tui.sock, sizeof(tui.sock), "berth-remote-tui-%d", (int)getpid());
+	struct tt_fx *f = &tui;
+	char env[1400], args[200];
+	snprintf(env, sizeof(env),
+	         "TERM=tmux-256color BERTH_SSH='%s/ssh' BERTH_REMOTE_BIN='%s' "
+	         "BERTH_REMOTE_ROOT='%s'",
+	         dir, tu_berth_bin(), second);
+	/* Port 1: nothing listens there. */
+	tt_start_tui_env(f, env, "-H local -H ssh://root@127.0.0.1:1 --delay 0.5", 160, 40);
+	tt_see(f, "lost, retrying");
+	tt_see(f, " near ");
+	tt_quit_ok(f);
+
+	snprintf(args, sizeof(args), "-H local -H %s --delay 0.5", url);
+	tt_start_tui_env(f, env, args, 160, 40);
+	const char *port = strrchr(url, ':');
+	char label[64];
+	snprintf(label, sizeof(label), "127.0.0.1%s", port);
+	char *text = tt_wait_pane(f, " near ");
+	free(text);
+	/* The remote host's first line (this host sees far too: another root
+	 * of its own, as berth lists every root's containers). */
+	char hn[128], seen[140];
+	assert_int_equal(gethostname(hn, sizeof(hn)), 0);
+	snprintf(seen, sizeof(seen), "(%s)", hn);
+	tt_see(f, seen);
+	text = tt_wait_pane(f, " near ");
+	assert_non_null(text);
+	assert_non_null(strstr(text, "HOST"));
+	assert_null(strstr(tt_line_at(text, tt_line_of(text, "near")), label));
+	free(text);
+	/* The filter matches the HOST column: the remote rows only (far, and
+	 * near as the remote side sees it: the same machine here). */
+	tt_keys(f, "/"); /* a plain filter: a substring of the HOST column too */
+	tt_type_line(f, label);
+	bool only_remote = false;
+	for (double end = tt_now_s() + TT_DEADLINE_S; !only_remote && tt_now_s() < end;) {
+		text = tt_capture(f);
+		int l = tt_line_of(text, "near"); /* the first near is the remote's */
+		only_remote = l >= 0 && strstr(tt_line_at(text, l), label) != NULL;
+		free(text);
+		usleep(100000);
+	}
+	assert_true(only_remote);
+	tt_keys(f, "F3"); /* find: selects the row named far */
+	tt_type_line(f, "far");
+	text = tt_wait_pane(f, " far ");
+	assert_non_null(text);
+	assert_non_null(strstr(tt_line_at(text, tt_line_of(text, "far")), label));
+	free(text);
+	tt_keys(f, "x");
+	tt_see(f, "Stop far?");
+	tt_see(f, "--host ssh://root@127.0.0.1");
+	tt_keys(f, "y");
+	tt_see(f, "far: stopped");
+	struct tu_out o;
+	assert_int_equal(tu_berthl(&o, second, "ps", "-a", NULL), 0);
+	assert_non_null(strstr(o.out, "far"));
+	assert_non_null(strstr(o.out, "Exited"));
+	tu_out_free(&o);
+	assert_int_equal(tu_berthl(&o, third, "ps", NULL), 0);
+	assert_non_null(strstr(o.out, "near")); /* the local one untouched */
+	tu_out_free(&o);
+	tt_quit_ok(f);
+}
+
 static void test_remote_bad_urls(void **state)
 {
 	(void)state;
@@ -201,6 +306,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test_teardown(test_remote_commands_on_second_root, teardown),
+	        cmocka_unit_test_teardown(test_remote_tui_two_hosts, teardown),
 	        cmocka_unit_test(test_remote_bad_urls),
 	};
 	return cmocka_run_group_tests(tests, tu_demo_group_setup, tu_demo_group_teardown);

@@ -345,9 +345,15 @@ static void test_tui_columns_fit_80_and_wide(void **state)
 	for (size_t i = 1; i < n; i++)
 		assert_true(f[i - 1].col < f[i].col); /* display order */
 	size_t wide = tui_columns_fit(400, f);
-	assert_int_equal(wide, tui_col_count());
+	assert_int_equal(wide, tui_col_count() - 1); /* HOST: only over several hosts */
+	assert_false(fitted(f, wide, "host"));
 	assert_true(fit_total(f, wide) <= 400);
 	assert_true(wide > n);
+	tui_model_show_host(true);
+	n = tui_columns_fit(80, f);
+	assert_true(fitted(f, n, "host") && fitted(f, n, "name"));
+	assert_int_equal(f[0].col, tui_col_find("host"));
+	tui_model_show_host(false);
 }
 
 static void test_tui_columns_fit_narrow_keeps_name(void **state)
@@ -650,9 +656,47 @@ static void test_tui_lines_set_and_find(void **state)
 
 #define WT(f) cmocka_unit_test_setup_teardown(f, world_setup, world_teardown)
 
+/* Over several hosts: a remote berth item named as a local record is
+ * never joined with it (the record stays a blank row of this host), and
+ * the HOST column and the filter read the row's host. */
+static void test_tui_merge_hosts(void **state)
+{
+	struct world *w = *state;
+	struct be_item far;
+	item(&far, BE_KIND_BERTH, "old", "", 1);
+	const struct be_item *ptrs[] = {w->ptrs[0], &far};
+	const char *hosts[] = {"here", "node2:22"};
+	const bool remote[] = {false, true};
+	tui_model_merge_hosts(&w->m, ptrs, hosts, remote, 2, w->cts, w->ncts);
+	assert_int_equal(w->m.nrows, 3); /* web, remote old, blank old */
+	size_t host = tui_col_find("host");
+	char buf[64];
+	int remotes = 0, blanks = 0;
+	for (size_t i = 0; i < w->m.nrows; i++) {
+		const struct tui_row *r = &w->m.rows[i];
+		tui_row_format(r, host, buf, sizeof(buf));
+		if (r->remote) {
+			remotes++;
+			assert_null(r->ct);
+			assert_string_equal(buf, "node2:22");
+		} else {
+			assert_non_null(r->ct);
+			assert_string_equal(buf, "here");
+			blanks += r->item != ptrs[0];
+		}
+	}
+	assert_int_equal(remotes, 1);
+	assert_int_equal(blanks, 1);
+	snprintf(w->m.filter, sizeof(w->m.filter), "node2");
+	tui_model_apply(&w->m);
+	assert_int_equal(w->m.nvis, 1);
+	assert_true(w->m.rows[w->m.vis[0]].remote);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+	        cmocka_unit_test_setup_teardown(test_tui_merge_hosts, world_setup, world_teardown),
 	        WT(test_tui_model_merge_joins_and_adds_blank_rows),
 	        WT(test_tui_model_merge_same_count_keeps_buffers),
 	        cmocka_unit_test(test_tui_model_merge_many),
