@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/statfs.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include "berth.h"
@@ -141,10 +142,25 @@ static void test_chroot_bound_exec_reaches_container_root(void **state)
 	free(x);
 }
 
+/* A chroot whose / is no mount point needs statmount(2) (Linux 6.8) to
+ * name the mount that holds it; older kernels refuse such a start with a
+ * clear line (docs/sandbox.md), so these cases skip there. */
+static bool kernel_names_mounts(void)
+{
+	struct utsname u;
+	int major = 0, minor = 0;
+	if (uname(&u) != 0 || sscanf(u.release, "%d.%d", &major, &minor) != 2)
+		return false;
+	if (major > 6 || (major == 6 && minor >= 8))
+		return true;
+	fprintf(stderr, "kernel %s has no statmount (6.8): skipped\n", u.release);
+	return false;
+}
+
 static void test_chroot_not_mount_point_run_and_exec(void **state)
 {
 	(void)state;
-	if (dir == NULL)
+	if (dir == NULL || !kernel_names_mounts())
 		skip();
 	char *out = run_chroot(CHROOT_PLAIN);
 	check(out);
@@ -157,7 +173,7 @@ static void test_chroot_not_mount_point_run_and_exec(void **state)
 static void test_chroot_shared_holder_refused(void **state)
 {
 	(void)state;
-	if (dir == NULL)
+	if (dir == NULL || !kernel_names_mounts())
 		skip();
 	char *out = run_chroot(CHROOT_SHARED);
 	if (strstr(out, "is shared") == NULL || strstr(out, "bind the chroot's directory") == NULL)
