@@ -339,8 +339,10 @@ static int group_delete(const struct v1_group *g, unsigned wait_ms, struct be_er
  * empties: a mkdir that lost that race (ENOENT) makes the parent again. */
 static int group_mkdir(const struct v1_group *g, bool made[NCTL], struct be_error **err)
 {
-	for (size_t i = 0; i < NCTL; i++) {
+	/* All of them known before the first failure can return. */
+	for (size_t i = 0; i < NCTL; i++)
 		made[i] = false;
+	for (size_t i = 0; i < NCTL; i++) {
 		if (g->dir[i] == NULL || g->dup[i])
 			continue;
 		int attempt = 0;

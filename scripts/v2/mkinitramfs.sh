@@ -18,7 +18,7 @@ MODULES="overlay virtio_pci virtio_blk veth bridge"
 # Host tools the tests call that busybox does not have (or not well
 # enough: run-tests.sh and bench/*.sh are bash scripts).  A missing one is
 # left out; the tests that need it skip.
-TOOLS="bash comm flock tmux du mktemp ldd"
+TOOLS="bash comm flock tmux du mktemp ldd script"
 
 libs_of() { ldd "$1" 2>/dev/null | awk '/=> \// {print $3} /^\t\/lib/ {print $1}'; }
 
