@@ -9,25 +9,6 @@
 
 #include "volume/volume.h"
 
-void be_volume_mount_clear(struct be_mount *m)
-{
-	if (m == NULL)
-		return;
-	free(m->source);
-	free(m->target);
-	memset(m, 0, sizeof(*m));
-}
-
-const char *be_volume_mount_type_name(enum be_mount_type t)
-{
-	switch (t) {
-	case BE_MOUNT_BIND: return "bind";
-	case BE_MOUNT_VOLUME: return "volume";
-	case BE_MOUNT_TMPFS: return "tmpfs";
-	}
-	return "?";
-}
-
 /* A target: absolute, no "..", no empty text; trailing slashes dropped. */
 static int set_target(struct be_mount *m, const char *t, size_t len, const char *what,
                       struct be_error **err)
