@@ -30,8 +30,11 @@ static int cmd_network_create(struct cli *cli, const struct cli_args *a)
 	struct be_ctx *ctx = cli_ctx(cli);
 	if (ctx == NULL)
 		return CLI_EXIT_FAIL;
+	unsigned long long mtu = 0;
+	if (cli_opt_uint(a, "mtu", 65535, &mtu) < 0)
+		return CLI_EXIT_FAIL;
 	struct be_error *err = NULL;
-	if (be_net_network_create(ctx, a->argv[0], cli_opt(a, "subnet"), &err) < 0)
+	if (be_net_network_create(ctx, a->argv[0], cli_opt(a, "subnet"), (unsigned)mtu, &err) < 0)
 		return cli_fail(err);
 	puts(a->argv[0]);
 	return 0;
@@ -49,14 +52,15 @@ static int cmd_network_ls(struct cli *cli, const struct cli_args *a)
 		return cli_fail(err);
 	bool quiet = cli_flag(a, "quiet");
 	if (!quiet)
-		printf("%-20s %-14s %-18s %-8s %s\n", "NAME", "BRIDGE", "SUBNET", "MEMBERS",
-		       "STATE");
+		printf("%-20s %-14s %-18s %-6s %-8s %s\n", "NAME", "BRIDGE", "SUBNET", "MTU",
+		       "MEMBERS", "STATE");
 	for (size_t i = 0; i < n; i++)
 		if (quiet)
 			puts(list[i].name);
 		else
-			printf("%-20s %-14s %-18s %-8zu %s\n", list[i].name, list[i].bridge,
-			       list[i].subnet, list[i].n_members, list[i].active ? "up" : "down");
+			printf("%-20s %-14s %-18s %-6u %-8zu %s\n", list[i].name, list[i].bridge,
+			       list[i].subnet, list[i].mtu, list[i].n_members,
+			       list[i].active ? "up" : "down");
 	free(list);
 	return 0;
 }
@@ -124,6 +128,9 @@ static const struct be_option create_opts[] = {
         {"subnet", 0, BE_OPT_VALUE, "CIDR",
          "IPv4 subnet, /8 to /30 (default: a free /24 of "
          "10.210.0.0/16)"},
+        {"mtu", 0, BE_OPT_VALUE, "BYTES",
+         "MTU of the bridge and the veths, 1280-65535 (default 65535: the host "
+         "talks to its containers as on loopback; routes out use the uplink's MTU)"},
         {0},
 };
 static const struct be_option ls_opts[] = {

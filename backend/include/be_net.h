@@ -41,15 +41,24 @@ struct be_network_info {
 	char bridge[16];  /* its bridge device */
 	char subnet[20];  /* "10.210.3.0/24" */
 	char gateway[16]; /* the bridge's address */
+	unsigned mtu;     /* of its bridge and veths (routes out: the uplink's) */
 	bool active;      /* its bridge exists now */
 	size_t n_members; /* running containers on it */
 };
 
+/* The MTU of a network's bridge and veths unless one is given: traffic
+ * between the host and its containers goes as on loopback (64 KiB frames);
+ * a container's default route carries the MTU of the host's uplink, so
+ * what leaves the host is sized for the wire. */
+#define BE_NET_MTU_DEFAULT 65535u
+#define BE_NET_MTU_MIN 1280u
+
 /* Creates network NAME (subnet NULL: chosen to avoid the host's routes and
- * this root's other networks).  An existing name is refused, and so is
+ * this root's other networks; mtu 0: BE_NET_MTU_DEFAULT, else
+ * BE_NET_MTU_MIN..65535).  An existing name is refused, and so is
  * "none"/"host".  Nothing is made in the kernel until a container joins. */
 int be_net_network_create(struct be_ctx *ctx, const char *name, const char *subnet,
-                          struct be_error **err);
+                          unsigned mtu, struct be_error **err);
 int be_net_network_list(struct be_ctx *ctx, struct be_network_info **out, size_t *n,
                         struct be_error **err);
 /* Refused while a container (running or not) names it. */

@@ -11,6 +11,7 @@
 #include <netlink/route/route.h>
 #include <sched.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -56,8 +57,9 @@ bool net_nl_link_exists(const char *name)
 	return if_nametoindex(name) != 0;
 }
 
-/* Sets flags IFF_UP (and master when >= 0) on link name. */
-static int link_up(struct nl_sock *s, const char *name, int master, struct be_error **err)
+/* Sets flags IFF_UP (and master when > 0, the MTU when > 0) on link name. */
+static int link_up(struct nl_sock *s, const char *name, int master, unsigned mtu,
+                   struct be_error **err)
 {
 	cleanup_link struct rtnl_link *cur = NULL;
 	int r = rtnl_link_get_kernel(s, 0, name, &cur);
@@ -67,6 +69,8 @@ static int link_up(struct nl_sock *s, const char *name, int master, struct be_er
 	rtnl_link_set_flags(chg, IFF_UP);
 	if (master > 0)
 		rtnl_link_set_master(chg, master);
+	if (mtu > 0)
+		rtnl_link_set_mtu(chg, mtu);
 	r = rtnl_link_change(s, cur, chg, 0);
 	if (r < 0)
 		return nl_fail(err, r, "bringing up", name);
@@ -128,7 +132,7 @@ int net_nl_bridge_up(const struct net_network *n, struct be_error **err)
 	if (idx == 0)
 		return be_error_set(err, errno, "bridge %s", n->bridge);
 	if (add_addr(s, idx, n->gateway, n->prefix, n->bridge, err) < 0 ||
-	    link_up(s, n->bridge, -1, err) < 0)
+	    link_up(s, n->bridge, -1, n->mtu, err) < 0)
 		return -1;
 	/* Forwarding for what enters from the containers; route_localnet so
 	 * that DNAT of the host's 127.0.0.1 to a container is routed. */
@@ -138,8 +142,29 @@ int net_nl_bridge_up(const struct net_network *n, struct be_error **err)
 	return 0;
 }
 
-/* Inside the container's namespace: address, links up, default route. */
-static int configure_inside(const struct net_network *n, uint32_t ip, struct be_error **err)
+/* The MTU of the device of the host's default route (/proc/net/route,
+ * the host's namespace); 1500 when there is none. */
+static unsigned uplink_mtu(void)
+{
+	cleanup_fclose FILE *f = fopen("/proc/net/route", "re");
+	char line[256], dev[IF_NAMESIZE + 1];
+	unsigned dst, mask, mtu = 0;
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "%16s %x %*x %*x %*u %*u %*u %x", dev, &dst, &mask) == 3 &&
+		    dst == 0 && mask == 0) {
+			cleanup_free char *path = xasprintf("/sys/class/net/%s/mtu", dev);
+			cleanup_free char *text = util_read_file(path, NULL, NULL);
+			unsigned m = text ? (unsigned)strtoul(text, NULL, 10) : 0;
+			if (m >= 68 && (mtu == 0 || m < mtu))
+				mtu = m;
+		}
+	return mtu ? mtu : 1500;
+}
+
+/* Inside the container's namespace: address, links up, default route
+ * (with the uplink's MTU when it is below the network's). */
+static int configure_inside(const struct net_network *n, uint32_t ip, unsigned out_mtu,
+                            struct be_error **err)
 {
 	cleanup_sock struct nl_sock *s = nl_open(err);
 	if (s == NULL)
@@ -147,8 +172,8 @@ static int configure_inside(const struct net_network *n, uint32_t ip, struct be_
 	int idx = (int)if_nametoindex("eth0");
 	if (idx == 0)
 		return be_error_set(err, errno, "eth0 in the container");
-	if (add_addr(s, idx, ip, n->prefix, "eth0", err) < 0 || link_up(s, "lo", -1, err) < 0 ||
-	    link_up(s, "eth0", -1, err) < 0)
+	if (add_addr(s, idx, ip, n->prefix, "eth0", err) < 0 ||
+	    link_up(s, "lo", -1, 0, err) < 0 || link_up(s, "eth0", -1, n->mtu, err) < 0)
 		return -1;
 	struct rtnl_route *rt = rtnl_route_alloc();
 	struct nl_addr *dst = NULL, *gw = NULL;
@@ -161,6 +186,8 @@ static int configure_inside(const struct net_network *n, uint32_t ip, struct be_
 	rtnl_route_nh_set_ifindex(nh, idx);
 	rtnl_route_nh_set_gateway(nh, gw);
 	rtnl_route_add_nexthop(rt, nh);
+	if (out_mtu < n->mtu)
+		rtnl_route_set_metric(rt, RTAX_MTU, out_mtu);
 	int r = rtnl_route_add(s, rt, NLM_F_CREATE);
 	rtnl_route_put(rt);
 	nl_addr_put(dst);
@@ -178,9 +205,10 @@ static int in_netns(pid_t pid, const struct net_network *n, uint32_t ip, struct 
 	cleanup_close int target = open(path, O_RDONLY | O_CLOEXEC);
 	if (self < 0 || target < 0)
 		return be_error_set(err, errno, "opening network namespaces");
+	unsigned out_mtu = uplink_mtu();
 	if (setns(target, CLONE_NEWNET) < 0)
 		return be_error_set(err, errno, "entering the container's network namespace");
-	int r = configure_inside(n, ip, err);
+	int r = configure_inside(n, ip, out_mtu, err);
 	if (setns(self, CLONE_NEWNET) < 0) {
 		/* The keeper cannot stay in the container's namespace. */
 		be_error_set(err, errno, "leaving the container's network namespace");
@@ -199,7 +227,7 @@ int net_nl_veth_add(const struct net_network *n, const char *veth, pid_t pid, ui
 	if (r < 0)
 		return nl_fail(err, r, "making veth", veth);
 	int br = (int)if_nametoindex(n->bridge);
-	if (br == 0 || link_up(s, veth, br, err) < 0) {
+	if (br == 0 || link_up(s, veth, br, n->mtu, err) < 0) {
 		net_nl_link_del(veth, NULL);
 		return br == 0 ? be_error_set(err, ENODEV, "bridge %s is gone", n->bridge) : -1;
 	}

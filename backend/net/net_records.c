@@ -17,6 +17,7 @@ static const struct be_field network_fields[] = {
         {"subnet", JSON_STRING, false},
         {"bridge", JSON_STRING, false},
         {"auto_subnet", JSON_TRUE, true},
+        {"mtu", JSON_INTEGER, true},
 };
 
 static uint64_t fnv(const char *a, const char *b)
@@ -102,6 +103,15 @@ static int network_from_json(const char *path, json_t *o, struct net_network *ou
 	snprintf(out->bridge, sizeof(out->bridge), "%s", br);
 	out->gateway = out->subnet + 1;
 	out->auto_subnet = json_is_true(json_object_get(o, "auto_subnet"));
+	json_t *mtu = json_object_get(o, "mtu");
+	out->mtu = BE_NET_MTU_DEFAULT; /* records written before the field */
+	if (mtu) {
+		json_int_t v = json_integer_value(mtu);
+		if (v < BE_NET_MTU_MIN || v > 65535)
+			return be_error_set(err, 0, "%s: mtu %lld is not in %u-65535", path,
+			                    (long long)v, BE_NET_MTU_MIN);
+		out->mtu = (unsigned)v;
+	}
 	return 0;
 }
 
@@ -142,7 +152,7 @@ static size_t all_networks(struct be_ctx *ctx, struct net_network **out)
 
 /* Writes a new network record; the caller holds the network's lock. */
 static int create_locked(struct be_ctx *ctx, const char *name, const char *subnet,
-                         struct be_error **err)
+                         unsigned mtu, struct be_error **err)
 {
 	cleanup_free char *path = ctx_path(ctx, "networks/%s.json", name);
 	if (util_path_exists(path))
@@ -178,8 +188,9 @@ static int create_locked(struct be_ctx *ctx, const char *name, const char *subne
 	char br[16], ip[16];
 	bridge_name(ctx, name, br);
 	cleanup_free char *cidr = xasprintf("%s/%u", net_ip_str(addr, ip), prefix);
-	cleanup_json json_t *o = json_pack("{s:s,s:s,s:s,s:b}", "name", name, "subnet", cidr,
-	                                   "bridge", br, "auto_subnet", subnet == NULL);
+	cleanup_json json_t *o =
+	        json_pack("{s:s,s:s,s:s,s:b,s:i}", "name", name, "subnet", cidr, "bridge", br,
+	                  "auto_subnet", subnet == NULL, "mtu", (int)(mtu ? mtu : BE_NET_MTU_DEFAULT));
 	cleanup_free char *dir = ctx_path(ctx, "networks");
 	if (util_mkdir_p(dir, 0700, err) < 0)
 		return -1;
@@ -187,16 +198,18 @@ static int create_locked(struct be_ctx *ctx, const char *name, const char *subne
 }
 
 int be_net_network_create(struct be_ctx *ctx, const char *name, const char *subnet,
-                          struct be_error **err)
+                          unsigned mtu, struct be_error **err)
 {
 	if (be_name_check("network", name, err) < 0)
 		return -1;
+	if (mtu != 0 && (mtu < BE_NET_MTU_MIN || mtu > 65535))
+		return be_error_set(err, EINVAL, "mtu %u is not in %u-65535", mtu, BE_NET_MTU_MIN);
 	if (strcmp(name, "none") == 0 || strcmp(name, "host") == 0)
 		return be_error_set(err, 0, "network name %s is reserved", name);
 	cleanup_lock struct be_lock *lock = NULL;
 	if (store_lock_take(ctx, "network", name, &lock, err) < 0)
 		return -1;
-	if (create_locked(ctx, name, subnet, err) < 0)
+	if (create_locked(ctx, name, subnet, mtu, err) < 0)
 		return be_error_wrap(err, "creating network %s", name);
 	return 0;
 }
@@ -209,7 +222,7 @@ int net_network_load(struct be_ctx *ctx, const char *name, struct net_network *o
 	cleanup_free char *path = ctx_path(ctx, "networks/%s.json", name);
 	if (!util_path_exists(path) && strcmp(name, BE_NET_DEFAULT) == 0) {
 		struct be_error *e2 = NULL;
-		if (be_net_network_create(ctx, name, NULL, &e2) < 0 && e2->errnum != EEXIST) {
+		if (be_net_network_create(ctx, name, NULL, 0, &e2) < 0 && e2->errnum != EEXIST) {
 			if (err && *err == NULL)
 				*err = e2;
 			else
@@ -269,6 +282,7 @@ static void fill_info(struct be_ctx *ctx, const struct net_network *nn, struct b
 	snprintf(out->bridge, sizeof(out->bridge), "%s", nn->bridge);
 	snprintf(out->subnet, sizeof(out->subnet), "%s/%u", net_ip_str(nn->subnet, ip), nn->prefix);
 	net_ip_str(nn->gateway, out->gateway);
+	out->mtu = nn->mtu;
 	out->active = net_nl_link_exists(nn->bridge);
 	struct net_lease *l = NULL;
 	size_t n = 0;
@@ -301,9 +315,9 @@ int be_net_network_inspect_json(struct be_ctx *ctx, const char *name, char **out
 		return -1;
 	struct be_network_info info;
 	fill_info(ctx, &nn, &info);
-	json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:b,s:b}", "name", info.name, "bridge", info.bridge,
-	                      "subnet", info.subnet, "gateway", info.gateway, "active", info.active,
-	                      "auto_subnet", nn.auto_subnet);
+	json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:i,s:b,s:b}", "name", info.name, "bridge",
+	                      info.bridge, "subnet", info.subnet, "gateway", info.gateway, "mtu",
+	                      (int)info.mtu, "active", info.active, "auto_subnet", nn.auto_subnet);
 	json_t *members = json_array();
 	struct net_lease *l = NULL;
 	size_t n = 0;

@@ -213,6 +213,88 @@ static void test_user_networks(void **state)
 	OK("network", "rm", "front", "back");
 }
 
+/* The MTU of the device of the host's default route (1500 without one). */
+static unsigned host_uplink_mtu(void)
+{
+	struct tu_out o = {0};
+	unsigned mtu = 1500;
+	if (tu_sh(&o, "dev=$(ip route show default | awk '{for (i=1;i<NF;i++) if ($i==\"dev\") "
+	              "print $(i+1)}' | head -1); [ -n \"$dev\" ] && cat /sys/class/net/$dev/mtu") == 0)
+		mtu = (unsigned)strtoul(o.out, NULL, 10);
+	tu_out_free(&o);
+	return mtu;
+}
+
+/* 0 when container NAME's eth0 has MTU link_mtu and its default route
+ * carries route_mtu (0: no MTU on the route). */
+static int container_mtus(const char *name, const char *link_mtu, unsigned route_mtu)
+{
+	char *text = OUT("inspect", name);
+	json_t *o = json_loads(text, 0, NULL);
+	free(text);
+	assert_non_null(o);
+	json_t *st = json_object_get(o, "state");
+	long long pid = json_integer_value(json_object_get(st ? st : o, "pid"));
+	json_decref(o);
+	assert_true(pid > 1);
+	struct tu_out out = {0};
+	assert_int_equal(tu_sh(&out, "nsenter -t %lld -n sh -c \"ip -o link show eth0 | grep -o "
+	                             "'mtu [0-9]*'; ip route show default | grep -o 'mtu [0-9]*' "
+	                             "|| echo none\"",
+	                       pid),
+	                 0);
+	char want[64];
+	if (route_mtu)
+		snprintf(want, sizeof(want), "mtu %s\nmtu %u\n", link_mtu, route_mtu);
+	else
+		snprintf(want, sizeof(want), "mtu %s\nnone\n", link_mtu);
+	int r = strcmp(out.out, want);
+	if (r)
+		fprintf(stderr, "%s: \"%s\", want \"%s\"\n", name, out.out, want);
+	tu_out_free(&out);
+	return r;
+}
+
+/* A network's bridge and veths carry 64 KiB frames between the host and its
+ * containers (as loopback does); the container's default route carries the
+ * uplink's MTU, so what leaves the host fits the wire; --mtu sets it. */
+static void test_mtu(void **state)
+{
+	need_bridge();
+	(void)state;
+	tu_need_demo_root();
+	OK("network", "create", "jumbo");
+	OK("network", "create", "--mtu", "1400", "small");
+	char *text = OUT("network", "inspect", "jumbo");
+	json_t *o = json_loads(text, 0, NULL);
+	assert_non_null(o);
+	assert_int_equal(json_integer_value(json_object_get(o, "mtu")), 65535);
+	json_decref(o);
+	free(text);
+	struct tu_out e = {0};
+	assert_int_not_equal(tu_berthl(&e, tu_demo_root, "network", "create", "--mtu", "100", "x",
+	                               NULL),
+	                     0);
+	assert_non_null(strstr(e.err, "mtu 100 is not in 1280-65535"));
+	assert_ptr_equal(strchr(e.err, '\n'), e.err + strlen(e.err) - 1); /* one line */
+	tu_out_free(&e);
+
+	OK("run", "-d", "--name", "m1", "--net", "jumbo", "demo", "sleep", "100000");
+	OK("run", "-d", "--name", "m2", "--net", "small", "demo", "sleep", "100000");
+	unsigned up = host_uplink_mtu();
+	/* busybox's ip prints no route metrics: the host's iproute2 in the
+	 * container's namespace. */
+	assert_int_equal(container_mtus("m1", "65535", up < 65535 ? up : 0), 0);
+	assert_int_equal(container_mtus("m2", "1400", up < 1400 ? up : 0), 0);
+	/* The host's side: the bridge and m1's veth. */
+	char *br = net_field("jumbo", "bridge");
+	assert_int_equal(tu_count("ip -o link show %s | grep -c 'mtu 65535'", br), 1);
+	assert_int_equal(tu_count("ip -o link show master %s | grep -c 'mtu 65535'", br), 1);
+	free(br);
+	OK("rm", "-f", "m1", "m2");
+	OK("network", "rm", "jumbo", "small");
+}
+
 /* The "internet": a network namespace with a web server whose CGI prints
  * the client's address, on a veth from the host.  Names and addresses
  * hold the test's pid. */
@@ -270,6 +352,13 @@ static void test_masquerade(void **state)
 		fail_msg("the server saw \"%s\", not %s", seen, want);
 	assert_false(at[strlen(want)] >= '0' && at[strlen(want)] <= '9');
 	free(seen);
+	/* A megabyte from the "internet" (1500 on its link) arrives whole: the
+	 * container's default route is sized for the wire. */
+	assert_int_equal(tu_sh(NULL, "head -c 1048576 /dev/urandom > %s/big", inet_dir), 0);
+	snprintf(url, sizeof(url), "http://198.51.100.%u:8000/big", inet_net + 2);
+	char *size = OUT("exec", "out", "sh", "-c", "timeout 20 wget -q -O - \"$0\" | wc -c", url);
+	assert_string_equal(size, "1048576\n");
+	free(size);
 	/* And the published port answers another host (the namespace) on the
 	 * host's address: DNAT in prerouting. */
 	struct tu_out o = {0};
@@ -378,6 +467,7 @@ int main(void)
 	        cmocka_unit_test(test_net_none_lo_up),
 	        cmocka_unit_test(test_publish_ports),
 	        cmocka_unit_test(test_user_networks),
+	        cmocka_unit_test(test_mtu),
 	        cmocka_unit_test_teardown(test_masquerade, inet_teardown),
 	        cmocka_unit_test(test_cleanup_after_rm_and_kill9),
 	};
