@@ -2,12 +2,14 @@
 # TCP throughput from the host into a container through a published port
 # (-p 127.0.0.1:PORT:5201: kernel DNAT over the root's bridge), against the
 # same client talking to an iperf3 server on the host's loopback, in the
-# same run.  Three rounds of each, alternated; prints each figure, the
-# median of each side and their ratio (goal: >= 0.9).
+# same run.  NET_BENCH_ROUNDS (5, odd) rounds of each, alternated (the
+# container first in odd rounds, the host first in even ones); prints each
+# figure, the median of each side and their ratio (goal: >= 0.9).
 #   bench/net.sh [SECONDS]    (default 5 s per measurement)
 # Everything (root, containers, bridge, table) is removed on exit.
 set -u
 SECS=${1:-5}
+ROUNDS=${NET_BENCH_ROUNDS:-5}
 BERTH=${BERTH_BIN:-$PWD/build/berth}
 ROOT=$(mktemp -d /tmp/berth-test-XXXXXX)
 IMG=$(mktemp -d /tmp/berth-netbench-XXXXXX)
@@ -67,14 +69,19 @@ measure() {
 }
 
 C=() H=()
-for round in 1 2 3; do
-	c=$(measure "$CPORT")
-	h=$(measure "$HPORT")
+for round in $(seq "$ROUNDS"); do
+	if [ $((round % 2)) = 1 ]; then
+		c=$(measure "$CPORT")
+		h=$(measure "$HPORT")
+	else
+		h=$(measure "$HPORT")
+		c=$(measure "$CPORT")
+	fi
 	C+=("$c") H+=("$h")
 	printf "round %d: container via -p %6s Gbit/s   host loopback %6s Gbit/s   ratio %.2f\n" \
 		"$round" "$c" "$h" "$(echo "$c / $h" | bc -l)"
 done
-median() { printf "%s\n" "$@" | sort -n | sed -n 2p; }
+median() { printf "%s\n" "$@" | sort -n | sed -n "$((($# + 1) / 2))p"; }
 mc=$(median "${C[@]}")
 mh=$(median "${H[@]}")
 printf "median: container %s Gbit/s, host %s Gbit/s, ratio %.2f (goal >= 0.9)\n" \
