@@ -113,6 +113,16 @@ static bool lock_held(const struct be_ctx *ctx, const char *name)
 	return util_path_exists(proc);
 }
 
+/* Whether container name has an op.json that may make a layer: any but a
+ * rollback's, which a rollback leaves for the next command to settle (it
+ * makes no layer, and the layers it names are marked as used). */
+static bool op_pending(struct be_ctx *ctx, const char *name)
+{
+	struct snap_op op;
+	int has = snap_op_load(ctx, name, &op, NULL);
+	return has != 0 && !(has == 1 && op.kind == SNAP_OP_ROLLBACK);
+}
+
 /* False when a container other than held is busy, or has an interrupted
  * operation not yet repaired (a layer it made may be found by its repair
  * alone).  Every operation that makes a collectable layer writes its
@@ -126,8 +136,7 @@ static bool all_idle(struct be_ctx *ctx, const char *held)
 	while (d && (de = readdir(d)) != NULL) {
 		if (!be_name_valid(de->d_name) || (held && strcmp(de->d_name, held) == 0))
 			continue;
-		cleanup_free char *op = xasprintf("%s/%s/op.json", cdir, de->d_name);
-		if (util_path_exists(op) || lock_held(ctx, de->d_name))
+		if (op_pending(ctx, de->d_name) || lock_held(ctx, de->d_name))
 			return false;
 	}
 	return true;

@@ -40,6 +40,9 @@ int snap_list_load(const struct be_ctx *ctx, const char *name, struct snap_list 
 /* Writes it durably (temp, fsync, rename, fsync dir). */
 int snap_list_save(const struct be_ctx *ctx, const char *name, const struct snap_list *l,
                    struct be_error **err);
+/* Writes it atomically; durable as snap_list_save, else not synced. */
+int snap_list_write(const struct be_ctx *ctx, const char *name, const struct snap_list *l,
+                    bool durable, struct be_error **err);
 json_t *snap_list_json(const struct snap_list *l);
 void snap_list_clear(struct snap_list *l);
 /* The record named name, or NULL. */
@@ -110,9 +113,11 @@ int snap_capture_live(struct be_ctx *ctx, const char *name, const char *purpose,
 bool snap_live_reusable(struct be_ctx *ctx, const char *name, char layer[BE_LAYER_ID_LEN + 1]);
 
 /* Rollback of a stopped container to the layer op->layer, from op.json
- * onwards.  Idempotent (repair re-runs it). */
+ * onwards.  Idempotent (repair re-runs it).  With durable false the
+ * records are written without fsync: the caller then leaves op.json (which
+ * must be durable) for the next command's repair to finish again durably. */
 int snap_rollback_finish(struct be_ctx *ctx, const char *name, const struct snap_op *op,
-                         struct be_error **err);
+                         bool durable, struct be_error **err);
 /* Squash of a stopped container's chain when deeper than the configured
  * depth; a no-op otherwise. */
 int snap_squash_maybe(struct be_ctx *ctx, const char *name, struct be_error **err);

@@ -133,14 +133,20 @@ json_t *snap_list_json(const struct snap_list *l)
 	                 "current", l->current[0] ? json_string(l->current) : json_null());
 }
 
-int snap_list_save(const struct be_ctx *ctx, const char *name, const struct snap_list *l,
-                   struct be_error **err)
+int snap_list_write(const struct be_ctx *ctx, const char *name, const struct snap_list *l,
+                    bool durable, struct be_error **err)
 {
 	cleanup_free char *path = list_path(ctx, name);
 	cleanup_json json_t *o = snap_list_json(l);
 	if (o == NULL)
 		return be_error_set(err, ENOMEM, "writing %s", path);
-	return store_save(path, o, BE_STORE_DURABLE, err);
+	return store_save(path, o, durable ? BE_STORE_DURABLE : 0, err);
+}
+
+int snap_list_save(const struct be_ctx *ctx, const char *name, const struct snap_list *l,
+                   struct be_error **err)
+{
+	return snap_list_write(ctx, name, l, true, err);
 }
 
 struct snap_rec *snap_find(const struct snap_list *l, const char *name)

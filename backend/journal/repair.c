@@ -90,7 +90,7 @@ static int repair_op(struct be_ctx *ctx, const char *name, struct snap_op *op,
 	switch (op->kind) {
 	case SNAP_OP_SNAPSHOT: return repair_capture(ctx, name, op, err);
 	case SNAP_OP_LIVE: return repair_live(ctx, name, op, err);
-	case SNAP_OP_ROLLBACK: return snap_rollback_finish(ctx, name, op, err);
+	case SNAP_OP_ROLLBACK: return snap_rollback_finish(ctx, name, op, true, err);
 	case SNAP_OP_SNAPRM: return repair_snaprm(ctx, name, op, err);
 	case SNAP_OP_SQUASH: return repair_squash(ctx, name, op, err);
 	}

@@ -410,7 +410,7 @@ static int renew_dir(struct be_ctx *ctx, const char *path, mode_t mode, struct b
 }
 
 int snap_rollback_finish(struct be_ctx *ctx, const char *name, const struct snap_op *op,
-                         struct be_error **err)
+                         bool durable, struct be_error **err)
 {
 	cleanup_free char *diff = layer_diff_path(ctx, op->layer);
 	if (swap_upper(ctx, name, op, diff, err) < 0)
@@ -427,7 +427,8 @@ int snap_rollback_finish(struct be_ctx *ctx, const char *name, const struct snap
 		return -1;
 	snprintf(st.head, sizeof(st.head), "%s", op->layer);
 	snprintf(st.last_snapshot, sizeof(st.last_snapshot), "%s", op->snap);
-	if (rec_state_save(ctx, name, &st, err) < 0)
+	cleanup_free char *dir = rec_path(ctx, name, NULL);
+	if (rec_state_write(dir, &st, durable, err) < 0)
 		return -1;
 	util_fault("rollback.after_state");
 	struct snap_list l;
@@ -436,7 +437,7 @@ int snap_rollback_finish(struct be_ctx *ctx, const char *name, const struct snap
 	int r = 0;
 	if (strcmp(l.current, op->snap) != 0) {
 		snprintf(l.current, sizeof(l.current), "%s", op->snap);
-		r = snap_list_save(ctx, name, &l, err);
+		r = snap_list_write(ctx, name, &l, durable, err);
 	}
 	snap_list_clear(&l);
 	return r;

@@ -208,13 +208,16 @@ static int rollback_locked(struct be_ctx *ctx, const char *name, const char *sna
 	if (snap_op_save(ctx, name, &op, err) < 0)
 		return -1;
 	util_fault("rollback.after_intent");
-	if (snap_rollback_finish(ctx, name, &op, err) < 0)
+	/* The durable intent is the commit point: the steps write without
+	 * fsync and op.json stays, so that a crash (or power cut) at any point
+	 * after it ends in the rolled-back state once the next command on this
+	 * container (they all repair first, under this lock) has finished it
+	 * again durably and removed op.json. */
+	if (snap_rollback_finish(ctx, name, &op, false, err) < 0)
 		return be_error_wrap(err, "(the next berth command completes it)");
 	/* The old head is collectable only when no snapshot names it. */
 	if (!head_named && strcmp(st.head, r.layer) != 0)
 		journal_gc(ctx, name, NULL, NULL);
-	if (snap_op_remove(ctx, name, err) < 0)
-		return -1;
 	util_fault("rollback.after_done");
 	return 0;
 }

@@ -482,10 +482,59 @@ static void test_bad_input(void **state)
 	assert_no_orphans();
 }
 
+/* Whether ROOT/containers/NAME/FILE exists. */
+static bool ct_has(const char *name, const char *file)
+{
+	char p[4096];
+	snprintf(p, sizeof(p), "%s/containers/%s/%s", tu_demo_root, name, file);
+	return access(p, F_OK) == 0;
+}
+
+/* A rollback returns once its intent is durable and leaves op.json for the
+ * next command on the container, which finishes it again durably; another
+ * container's layers are collected meanwhile (a rollback makes none). */
+static void test_rollback_settled_by_next_command(void **state)
+{
+	(void)state;
+	tu_need_demo_root();
+	OK("create", "--name", "ls1", "demo", "true");
+	OK("snapshot", "ls1", "S1");
+	char p[4096];
+	snprintf(p, sizeof(p), "%s/containers/ls1/upper/later", tu_demo_root);
+	int fd = open(p, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	assert_true(fd >= 0);
+	close(fd);
+	OK("rollback", "ls1", "S1");
+	assert_true(ct_has("ls1", "op.json"));
+	assert_false(ct_has("ls1", "upper/later"));
+	/* ls2's snapshot layer goes with it, ls1's intent or not. */
+	int before = tu_count("ls '%s/layers' | wc -l", tu_demo_root);
+	OK("create", "--name", "ls2", "demo", "true");
+	snprintf(p, sizeof(p), "%s/containers/ls2/upper/f", tu_demo_root);
+	fd = open(p, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	assert_true(fd >= 0);
+	close(fd);
+	OK("snapshot", "ls2", "T1");
+	assert_int_equal(tu_count("ls '%s/layers' | wc -l", tu_demo_root), before + 1);
+	OK("rm", "ls2");
+	assert_int_equal(tu_count("ls '%s/layers' | wc -l", tu_demo_root), before);
+	assert_true(ct_has("ls1", "op.json"));
+	/* The next command on ls1 settles it: same state, no intent left. */
+	OK("snapshots", "ls1");
+	assert_false(ct_has("ls1", "op.json"));
+	assert_false(ct_has("ls1", "upper/later"));
+	struct tu_out o = {0};
+	assert_int_equal(tu_berthl(&o, tu_demo_root, "snapshots", "--json", "ls1", NULL), 0);
+	assert_non_null(strstr(o.out, "\"current\": true"));
+	tu_out_free(&o);
+	OK("rm", "ls1");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_rollback_restores_tree),
+	        cmocka_unit_test(test_rollback_settled_by_next_command),
 	        cmocka_unit_test(test_snapshot_tree),
 	        cmocka_unit_test(test_snapshot_running),
 	        cmocka_unit_test(test_diff),
