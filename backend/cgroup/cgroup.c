@@ -486,8 +486,13 @@ bool cg_frozen(const struct be_ctx *ctx, const char *name)
 
 bool cg_oom_killed(const struct be_ctx *ctx, const char *name)
 {
-	struct cg_state st;
-	return cg_state(ctx, name, &st, NULL) == 0 && st.oom_kills > 0;
+	return cg_oom_kills(ctx, name) > 0;
+}
+
+uint64_t cg_oom_kills(const struct be_ctx *ctx, const char *name)
+{
+	const struct be_cgroup_ops *ops = prepare(ctx, name, NULL);
+	return ops ? ops->oom_kills(ctx, name) : 0;
 }
 
 int cg_kill_all(const struct be_ctx *ctx, const char *name, int sig, struct be_error **err)

@@ -50,6 +50,9 @@ bool cg_frozen(const struct be_ctx *ctx, const char *name);
 /* True when the OOM killer took a process of the cgroup (false when it
  * cannot tell). */
 bool cg_oom_killed(const struct be_ctx *ctx, const char *name);
+/* Processes the OOM killer took in the group (0 when it or the controller
+ * is missing), reading one file. */
+uint64_t cg_oom_kills(const struct be_ctx *ctx, const char *name);
 /* Sends sig to every process of the cgroup and of its sub-cgroups.  For
  * SIGKILL a frozen group is killed then thawed, so every member dies
  * (v2: through cgroup.kill when the kernel has it). */
@@ -97,6 +100,9 @@ struct be_cgroup_ops {
 	/* Only whether the group is frozen (false when missing): the cheap
 	 * read behind every listing. */
 	bool (*frozen)(const struct be_ctx *ctx, const char *name);
+	/* Only the OOM kill count (0 when missing): one file, the keeper's
+	 * read before it reports an exit. */
+	uint64_t (*oom_kills)(const struct be_ctx *ctx, const char *name);
 	int (*kill_all)(const struct be_ctx *ctx, const char *name, int sig, struct be_error **err);
 	int (*destroy)(const struct be_ctx *ctx, const char *name, unsigned wait_ms,
 	               struct be_error **err);

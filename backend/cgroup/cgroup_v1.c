@@ -520,6 +520,14 @@ static bool v1_frozen(const struct be_ctx *ctx, const char *name)
 	return group_load(ctx, name, &g, NULL) == 0 && group_frozen(&g);
 }
 
+static uint64_t v1_oom_kills(const struct be_ctx *ctx, const char *name)
+{
+	cleanup_group struct v1_group g;
+	if (group_load(ctx, name, &g, NULL) < 0)
+		return 0;
+	return read_opt(&g, C_MEMORY, "memory.oom_control", "oom_kill");
+}
+
 static int v1_state(const struct be_ctx *ctx, const char *name, struct cg_state *out,
                     struct be_error **err)
 {
@@ -641,6 +649,7 @@ const struct be_cgroup_ops cg_v1_ops = {
         .freeze = v1_freeze,
         .state = v1_state,
         .frozen = v1_frozen,
+        .oom_kills = v1_oom_kills,
         .kill_all = v1_kill_all,
         .destroy = v1_destroy,
         .paths = v1_paths,

@@ -390,6 +390,12 @@ static bool v2_frozen(const struct be_ctx *ctx, const char *name)
 	return read_opt(dir, "cgroup.events", "frozen") == 1;
 }
 
+static uint64_t v2_oom_kills(const struct be_ctx *ctx, const char *name)
+{
+	cleanup_free char *dir = group_dir(ctx, name);
+	return read_opt(dir, "memory.events", "oom_kill");
+}
+
 static int v2_state(const struct be_ctx *ctx, const char *name, struct cg_state *out,
                     struct be_error **err)
 {
@@ -499,6 +505,7 @@ const struct be_cgroup_ops cg_v2_ops = {
         .freeze = v2_freeze,
         .state = v2_state,
         .frozen = v2_frozen,
+        .oom_kills = v2_oom_kills,
         .kill_all = v2_kill_all,
         .destroy = v2_destroy,
         .paths = v2_paths,

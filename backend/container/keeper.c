@@ -276,8 +276,8 @@ static int supervise(struct keeper *k, pid_t pid)
 }
 
 /* The cgroup and the mount go; the pid namespace died with its init, so
- * the cgroup is normally empty (have: cs was read). */
-static void teardown(struct keeper *k, bool have, const struct cg_state *cs)
+ * the cgroup is normally empty. */
+static void teardown(struct keeper *k)
 {
 	const struct ct_keeper_args *a = k->a;
 	struct be_error *err = NULL;
@@ -287,7 +287,10 @@ static void teardown(struct keeper *k, bool have, const struct cg_state *cs)
 	 * that one is not ours to remove. */
 	if (k->cg_id == 0 || cg_id(a->ctx, a->name) != k->cg_id)
 		return;
-	if (!have || cs->pids > 0) {
+	struct cg_state cs = {0};
+	bool have = cg_state(a->ctx, a->name, &cs, &err) == 0;
+	be_error_clear(&err);
+	if (!have || cs.pids > 0) {
 		cg_kill_all(a->ctx, a->name, SIGKILL, &err);
 		be_error_clear(&err);
 	}
@@ -303,11 +306,10 @@ static void teardown(struct keeper *k, bool have, const struct cg_state *cs)
 static void finish(struct keeper *k, int code, int64_t started_ns)
 {
 	const struct ct_keeper_args *a = k->a;
-	struct cg_state cs = {0};
 	struct be_error *err = NULL;
-	bool have = cg_state(a->ctx, a->name, &cs, &err) == 0;
-	be_error_clear(&err);
-	k->st.oom_killed = have && cs.oom_kills > 0;
+	/* Of the group, only what the exit record needs before the report. */
+	uint64_t oom_kills = cg_oom_kills(a->ctx, a->name);
+	k->st.oom_killed = oom_kills > 0;
 	/* The network goes before anyone learns the code: a start that
 	 * follows at once joins it anew, and a leave after it would take
 	 * that one's lease.  The init is dead: its namespace has no one. */
@@ -320,7 +322,7 @@ static void finish(struct keeper *k, int code, int64_t started_ns)
 	k->st.started_ns = started_ns;
 	if (k->st.oom_killed)
 		store_event(a->ctx, a->name, "oom", "the OOM killer ended a process (%llu kills)",
-		            (unsigned long long)cs.oom_kills);
+		            (unsigned long long)oom_kills);
 	store_event(a->ctx, a->name, "exit", "code %d", code);
 	k->st.finished_ns = util_wall_ns();
 	cleanup_free char *hold = ct_hold_path(a->ctx, a->name);
@@ -341,7 +343,7 @@ static void finish(struct keeper *k, int code, int64_t started_ns)
 		if (store_trash(a->ctx, dir, &err) == 0)
 			report(a->exit_fd, "%d\n", code);
 		be_error_clear(&err);
-		teardown(k, have, &cs);
+		teardown(k);
 		/* The container is gone: so goes its lock file (as rm does),
 		 * unless a client holds it (it then sees no container). */
 		struct be_lock *lock = NULL;
@@ -359,7 +361,7 @@ static void finish(struct keeper *k, int code, int64_t started_ns)
 	be_error_clear(&err);
 	rec_run_remove(a->ctx, a->name);
 	report(a->exit_fd, "%d\n", code);
-	teardown(k, have, &cs);
+	teardown(k);
 }
 
 static void keeper_setup_process(void)
