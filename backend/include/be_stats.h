@@ -130,12 +130,22 @@ struct be_vm_info {
 };
 
 /* ---- history -------------------------------------------------------------
- * Fixed ring buffers, one per metric, BE_STATS_HISTORY samples long. */
+ * Fixed ring buffers, one per metric, BE_STATS_HISTORY samples long.  A
+ * sample is kept in one byte, on a log scale below the ring's largest:
+ * BE_RING_STEPS codes an octave (within 2.2% of what was pushed, for values
+ * down to 2^-15 of the largest; smaller ones read as that), 0 exactly 0.
+ * A zeroed ring is empty; the one byte a sample and no allocation keep the
+ * 7 rings of an item near 2 KiB.
+ * The newest sample is kept as pushed.  Negative values and NaN read as 0. */
 #define BE_STATS_HISTORY 300
+#define BE_RING_STEPS 16
 struct be_ring {
-	float v[BE_STATS_HISTORY];
-	uint32_t head;  /* next slot to write */
-	uint32_t count; /* samples held, <= BE_STATS_HISTORY */
+	float last;      /* the newest sample, as pushed */
+	int16_t top;     /* code 255 reads 2^(top / BE_RING_STEPS) */
+	uint16_t head;   /* next slot to write */
+	uint16_t count;  /* samples held, <= BE_STATS_HISTORY */
+	uint16_t live;   /* held codes that are not 0 */
+	uint8_t q[BE_STATS_HISTORY];
 };
 void be_ring_push(struct be_ring *r, float v);
 /* Sample i, 0 = the oldest held; i < r->count. */

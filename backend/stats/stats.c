@@ -26,23 +26,96 @@ const char *be_kind_name(enum be_kind kind)
 	return (unsigned)kind < BE_KIND_COUNT ? names[kind] : "?";
 }
 
+/* Ring codes are in 1/16 octaves (BE_RING_STEPS), worked out on the float's
+ * bits (no libm): 2^(k/16), and the points where round(16 log2 m) steps. */
+static const float ring_mant[16] = {
+        1.000000000f, 1.044273782f, 1.090507733f, 1.138788635f, 1.189207115f, 1.241857812f,
+        1.296839555f, 1.354255547f, 1.414213562f, 1.476826146f, 1.542210825f, 1.610490332f,
+        1.681792831f, 1.756252160f, 1.834008086f, 1.915206561f};
+static const float ring_step[16] = {
+        1.021897149f, 1.067140401f, 1.114386743f, 1.163724859f, 1.215247360f, 1.269050957f,
+        1.325236643f, 1.383909882f, 1.445180807f, 1.509164428f, 1.575980845f, 1.645755478f,
+        1.718619298f, 1.794709075f, 1.874167634f, 1.957144124f};
+_Static_assert(BE_RING_STEPS == 16, "ring tables are for 16 steps an octave");
+#define RING_MIN 0x1p-100f /* smaller values are kept as this */
+#define RING_MAX 0x1p126f  /* larger ones as this */
+
+static float pow2i(int e) /* -126 <= e <= 127 */
+{
+	uint32_t b = (uint32_t)(e + 127) << 23;
+	float f;
+	memcpy(&f, &b, sizeof(f));
+	return f;
+}
+
+/* round(16 log2 v), RING_MIN <= v <= RING_MAX. */
+static int ring_log(float v)
+{
+	uint32_t b;
+	memcpy(&b, &v, sizeof(b));
+	int e = (int)((b >> 23) & 0xff) - 127;
+	uint32_t mb = (b & 0x7fffffu) | 0x3f800000u;
+	float m;
+	memcpy(&m, &mb, sizeof(m));
+	int k = 0;
+	while (k < 16 && m >= ring_step[k])
+		k++;
+	return e * BE_RING_STEPS + k;
+}
+
+static float ring_exp(int n)
+{
+	int e = n >= 0 ? n / BE_RING_STEPS : -((-n + BE_RING_STEPS - 1) / BE_RING_STEPS);
+	return ring_mant[n - e * BE_RING_STEPS] * pow2i(e);
+}
+
 void be_ring_push(struct be_ring *r, float v)
 {
-	r->v[r->head] = v;
-	r->head = (r->head + 1) % BE_STATS_HISTORY;
+	if (!(v > 0)) /* negative, 0 or NaN */
+		v = 0;
+	if (v > RING_MAX)
+		v = RING_MAX;
+	if (r->count == BE_STATS_HISTORY && r->q[r->head])
+		r->live--;
+	uint8_t code = 0;
+	if (v > 0) {
+		int l = ring_log(v < RING_MIN ? RING_MIN : v);
+		if (r->live == 0) {
+			r->top = (int16_t)l;
+		} else if (l > r->top) {
+			/* A new largest: the held codes move down, losing nothing
+			 * but what falls under code 1. */
+			int d = l - r->top;
+			for (size_t i = 0; i < r->count; i++) {
+				size_t j = (r->head + BE_STATS_HISTORY - 1 - i) % BE_STATS_HISTORY;
+				if (r->q[j])
+					r->q[j] = r->q[j] > d ? (uint8_t)(r->q[j] - d) : 1;
+			}
+			r->top = (int16_t)l;
+		}
+		int c = 255 - (r->top - l);
+		code = c < 1 ? 1 : (uint8_t)c;
+		r->live++;
+	}
+	r->q[r->head] = code;
+	r->last = v;
+	r->head = (uint16_t)((r->head + 1) % BE_STATS_HISTORY);
 	if (r->count < BE_STATS_HISTORY)
 		r->count++;
 }
 
 float be_ring_at(const struct be_ring *r, size_t i)
 {
+	if (i + 1 == r->count)
+		return r->last;
 	size_t start = (r->head + BE_STATS_HISTORY - r->count) % BE_STATS_HISTORY;
-	return r->v[(start + i) % BE_STATS_HISTORY];
+	uint8_t c = r->q[(start + i) % BE_STATS_HISTORY];
+	return c ? ring_exp(r->top - 255 + c) : 0;
 }
 
 float be_ring_last(const struct be_ring *r)
 {
-	return r->count ? r->v[(r->head + BE_STATS_HISTORY - 1) % BE_STATS_HISTORY] : 0;
+	return r->count ? r->last : 0;
 }
 
 ssize_t stats_reread(struct be_monitor *mon, int fd)
@@ -67,10 +140,16 @@ static uint32_t hash_key(const char *k)
 	return h;
 }
 
+/* A slot's key: its cgroup path, or "#<pid>" for a process's item. */
+static const char *slot_key(const struct be_slot *s)
+{
+	return s->pkey[0] ? s->pkey : s->it.cgroup;
+}
+
 static void hash_insert(struct be_monitor *mon, size_t idx)
 {
 	size_t mask = mon->hcap - 1;
-	for (size_t h = hash_key(mon->slots[idx]->key) & mask;; h = (h + 1) & mask) {
+	for (size_t h = hash_key(slot_key(mon->slots[idx])) & mask;; h = (h + 1) & mask) {
 		if (mon->hash[h] == 0) {
 			mon->hash[h] = (uint32_t)idx + 1;
 			return;
@@ -94,7 +173,7 @@ static struct be_slot *hash_find(const struct be_monitor *mon, const char *key)
 	size_t mask = mon->hcap - 1;
 	for (size_t h = hash_key(key) & mask; mon->hash[h]; h = (h + 1) & mask) {
 		struct be_slot *s = mon->slots[mon->hash[h] - 1];
-		if (s->used && strcmp(s->key, key) == 0)
+		if (s->used && strcmp(slot_key(s), key) == 0)
 			return s;
 	}
 	return NULL;
@@ -143,7 +222,10 @@ static struct be_slot *slot_new(struct be_monitor *mon, const char *key)
 	struct be_slot *s = mon->slots[idx];
 	s->used = true;
 	s->born = mon->refreshes;
-	snprintf(s->key, sizeof(s->key), "%s", key);
+	if (key[0] == '#')
+		snprintf(s->pkey, sizeof(s->pkey), "%s", key);
+	else
+		snprintf(s->it.cgroup, sizeof(s->it.cgroup), "%s", key);
 	s->it.first_seen_ns = util_now_ns();
 	if (mon->changed)
 		hash_rebuild(mon);
@@ -170,7 +252,6 @@ static void on_cgroup(void *arg, const struct be_found *f)
 	if (s == NULL) {
 		s = slot_new(mon, f->cgroup);
 		set_name(&s->it, f);
-		snprintf(s->it.cgroup, sizeof(s->it.cgroup), "%s", f->cgroup);
 		stats_open_cgroup(mon, s);
 	}
 	s->seen = mon->refreshes;
@@ -183,7 +264,7 @@ static struct be_slot *cgroup_owner(struct be_monitor *mon, const char *path)
 	snprintf(p, sizeof(p), "%s", path);
 	for (;;) {
 		struct be_slot *s = hash_find(mon, p);
-		if (s && s->key[0] != '#') /* a cgroup's item, not a VM process's */
+		if (s && !s->pkey[0]) /* a cgroup's item, not a VM process's */
 			return s;
 		char *slash = strrchr(p, '/');
 		if (slash == NULL || slash == p)
@@ -380,13 +461,12 @@ static int sample_slot(struct be_monitor *mon, struct be_slot *s)
 		drop_vm(s);
 	}
 	if (s->has_prev) {
-		stats_rates(&x, &s->prev);
-		find_marks(&s->it, &x, &s->prev, util_wall_ns());
+		stats_rates(&x, &s->it.cur);
+		find_marks(&s->it, &x, &s->it.cur, util_wall_ns());
 	}
-	s->it.prev = s->has_prev ? s->prev : x;
+	s->it.prev = s->has_prev ? s->it.cur : x;
 	learn_from_processes(mon, s);
 	s->it.cur = x;
-	s->prev = x;
 	s->has_prev = true;
 	push_history(&s->it);
 	return 0;

@@ -56,11 +56,10 @@ struct be_slot {
 	uint64_t seen;                /* refresh that last discovered it */
 	uint64_t born;                /* refresh that created it */
 	uint64_t vm_seen;             /* refresh that last found its VMM process */
-	char key[BE_ITEM_CGROUP_MAX]; /* cgroup path, or "#<pid>" for a VM */
+	char pkey[16]; /* "#<pid>" of a process's item; a cgroup's is it.cgroup */
 	int fd[MF_COUNT];
 	uint32_t tried; /* MF_* bits opened or given up on */
-	struct be_sample prev;
-	bool has_prev;
+	bool has_prev; /* it.cur holds the last sample */
 	pid_t *pids;
 	size_t pids_cap;
 	pid_t net_pid;            /* whose net/dev fd[MF_NET] reads; 0 none */

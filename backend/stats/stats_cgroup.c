@@ -119,7 +119,7 @@ static ssize_t get(struct be_monitor *mon, struct be_slot *s, enum be_mfile f)
 /* Between their turns, the slow files' values come from the last sample. */
 static void carry_slow(const struct be_slot *s, struct be_sample *x)
 {
-	const struct be_sample *p = &s->prev;
+	const struct be_sample *p = &s->it.cur;
 	uint32_t bits = p->have & ~x->have;
 	if (bits & BE_HAVE_CPU_LIMIT) {
 		x->cpu_quota_us = p->cpu_quota_us;

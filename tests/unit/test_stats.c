@@ -15,6 +15,13 @@
 
 #include "alloc_count.h"
 
+/* Whether a held sample reads back as what was pushed: within 2.2% (half
+ * a code, 1/32 octave). */
+static bool ring_near(float got, double want)
+{
+	return got >= want / 1.0219 && got <= want * 1.0219;
+}
+
 static void test_be_ring_push_wraps(void **state)
 {
 	(void)state;
@@ -24,14 +31,51 @@ static void test_be_ring_push_wraps(void **state)
 	be_ring_push(r, 1);
 	be_ring_push(r, 2);
 	assert_int_equal(r->count, 2);
-	assert_true(be_ring_at(r, 0) == 1);
+	assert_true(be_ring_at(r, 0) == 1); /* powers of two are exact */
 	assert_true(be_ring_last(r) == 2);
 	for (int i = 3; i <= BE_STATS_HISTORY + 10; i++)
 		be_ring_push(r, (float)i);
 	assert_int_equal(r->count, BE_STATS_HISTORY);
-	assert_true(be_ring_at(r, 0) == 11);
+	for (size_t i = 0; i + 1 < BE_STATS_HISTORY; i++)
+		assert_true(ring_near(be_ring_at(r, i), (double)(i + 11)));
 	assert_true(be_ring_at(r, BE_STATS_HISTORY - 1) == BE_STATS_HISTORY + 10);
 	assert_true(be_ring_last(r) == BE_STATS_HISTORY + 10);
+	free(r);
+}
+
+/* One byte a sample: zero stays zero, tiny values stay above zero, small
+ * ones keep their precision after a large one, and a ring that held only
+ * zeros takes its scale from the next value. */
+static void test_be_ring_push_codes(void **state)
+{
+	(void)state;
+	struct be_ring *r = calloc(1, sizeof(*r));
+	assert_non_null(r);
+	assert_true(sizeof(r->q[0]) == 1);
+	be_ring_push(r, 1e6f);
+	be_ring_push(r, 0);
+	be_ring_push(r, 0.001f);
+	be_ring_push(r, 3e9f); /* a large one: the others move down */
+	be_ring_push(r, 123456.7f);
+	be_ring_push(r, -5);
+	be_ring_push(r, 7);
+	assert_true(ring_near(be_ring_at(r, 0), 1e6));
+	assert_true(be_ring_at(r, 1) == 0);
+	assert_true(be_ring_at(r, 2) > 0); /* under 2^-15 of 3e9: kept as that */
+	assert_true(be_ring_at(r, 2) < 3e9f / 30000);
+	assert_true(ring_near(be_ring_at(r, 3), 3e9));
+	assert_true(ring_near(be_ring_at(r, 4), 123456.7));
+	assert_true(be_ring_at(r, 5) == 0);
+	assert_true(be_ring_last(r) == 7);
+	/* Wrapped round with zeros only, then small values: full precision. */
+	for (int i = 0; i < BE_STATS_HISTORY; i++)
+		be_ring_push(r, 0);
+	assert_int_equal(r->live, 0);
+	be_ring_push(r, 0.003f);
+	be_ring_push(r, 0.0031f);
+	be_ring_push(r, 0);
+	assert_true(ring_near(be_ring_at(r, BE_STATS_HISTORY - 3), 0.003));
+	assert_true(ring_near(be_ring_at(r, BE_STATS_HISTORY - 2), 0.0031));
 	free(r);
 }
 
@@ -442,6 +486,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_be_ring_push_wraps),
+	        cmocka_unit_test(test_be_ring_push_codes),
 	        cmocka_unit_test(test_be_cpu_percent_one_cpu),
 	        cmocka_unit_test_setup_teardown(test_be_monitor_refresh_rates, fx_setup,
 	                                        fx_teardown),
