@@ -140,11 +140,11 @@ struct be_vm_info {
 #define BE_STATS_HISTORY 300
 #define BE_RING_STEPS 16
 struct be_ring {
-	float last;      /* the newest sample, as pushed */
-	int16_t top;     /* code 255 reads 2^(top / BE_RING_STEPS) */
-	uint16_t head;   /* next slot to write */
-	uint16_t count;  /* samples held, <= BE_STATS_HISTORY */
-	uint16_t live;   /* held codes that are not 0 */
+	float last;     /* the newest sample, as pushed */
+	int16_t top;    /* code 255 reads 2^(top / BE_RING_STEPS) */
+	uint16_t head;  /* next slot to write */
+	uint16_t count; /* samples held, <= BE_STATS_HISTORY */
+	uint16_t live;  /* held codes that are not 0 */
 	uint8_t q[BE_STATS_HISTORY];
 };
 void be_ring_push(struct be_ring *r, float v);

@@ -28,14 +28,14 @@ const char *be_kind_name(enum be_kind kind)
 
 /* Ring codes are in 1/16 octaves (BE_RING_STEPS), worked out on the float's
  * bits (no libm): 2^(k/16), and the points where round(16 log2 m) steps. */
-static const float ring_mant[16] = {
-        1.000000000f, 1.044273782f, 1.090507733f, 1.138788635f, 1.189207115f, 1.241857812f,
-        1.296839555f, 1.354255547f, 1.414213562f, 1.476826146f, 1.542210825f, 1.610490332f,
-        1.681792831f, 1.756252160f, 1.834008086f, 1.915206561f};
-static const float ring_step[16] = {
-        1.021897149f, 1.067140401f, 1.114386743f, 1.163724859f, 1.215247360f, 1.269050957f,
-        1.325236643f, 1.383909882f, 1.445180807f, 1.509164428f, 1.575980845f, 1.645755478f,
-        1.718619298f, 1.794709075f, 1.874167634f, 1.957144124f};
+static const float ring_mant[16] = {1.000000000f, 1.044273782f, 1.090507733f, 1.138788635f,
+                                    1.189207115f, 1.241857812f, 1.296839555f, 1.354255547f,
+                                    1.414213562f, 1.476826146f, 1.542210825f, 1.610490332f,
+                                    1.681792831f, 1.756252160f, 1.834008086f, 1.915206561f};
+static const float ring_step[16] = {1.021897149f, 1.067140401f, 1.114386743f, 1.163724859f,
+                                    1.215247360f, 1.269050957f, 1.325236643f, 1.383909882f,
+                                    1.445180807f, 1.509164428f, 1.575980845f, 1.645755478f,
+                                    1.718619298f, 1.794709075f, 1.874167634f, 1.957144124f};
 _Static_assert(BE_RING_STEPS == 16, "ring tables are for 16 steps an octave");
 #define RING_MIN 0x1p-100f /* smaller values are kept as this */
 #define RING_MAX 0x1p126f  /* larger ones as this */

@@ -51,15 +51,15 @@ struct be_slot {
 	struct be_item it; /* what callers see */
 	size_t idx;        /* in mon->slots */
 	bool used;
-	bool slow_now;                /* this refresh re-reads the slow files */
-	bool proc_item;               /* figures from one process (it.vm.pid), not a VM */
-	uint64_t seen;                /* refresh that last discovered it */
-	uint64_t born;                /* refresh that created it */
-	uint64_t vm_seen;             /* refresh that last found its VMM process */
-	char pkey[16]; /* "#<pid>" of a process's item; a cgroup's is it.cgroup */
+	bool slow_now;    /* this refresh re-reads the slow files */
+	bool proc_item;   /* figures from one process (it.vm.pid), not a VM */
+	uint64_t seen;    /* refresh that last discovered it */
+	uint64_t born;    /* refresh that created it */
+	uint64_t vm_seen; /* refresh that last found its VMM process */
+	char pkey[16];    /* "#<pid>" of a process's item; a cgroup's is it.cgroup */
 	int fd[MF_COUNT];
 	uint32_t tried; /* MF_* bits opened or given up on */
-	bool has_prev; /* it.cur holds the last sample */
+	bool has_prev;  /* it.cur holds the last sample */
 	pid_t *pids;
 	size_t pids_cap;
 	pid_t net_pid;            /* whose net/dev fd[MF_NET] reads; 0 none */
