@@ -3,9 +3,11 @@
  * rediscovers, samples, computes rates and keeps history. */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -472,9 +474,21 @@ static int sample_slot(struct be_monitor *mon, struct be_slot *s)
 	return 0;
 }
 
+/* The soft limit can change under a running monitor (prlimit). */
+static void set_fd_ceiling(struct be_monitor *mon)
+{
+	struct rlimit rl;
+	mon->fd_ceiling = INT_MAX;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < INT_MAX)
+		mon->fd_ceiling = rl.rlim_cur > 2 * BE_MONITOR_FD_RESERVE
+		                          ? (int)rl.rlim_cur - BE_MONITOR_FD_RESERVE
+		                          : (int)rl.rlim_cur / 2;
+}
+
 int be_monitor_refresh(struct be_monitor *mon, struct be_error **err)
 {
 	mon->refreshes++;
+	set_fd_ceiling(mon);
 	struct be_error *cg_err = NULL, *vm_err = NULL;
 	int rc = -1;
 	if (mon->layout != BE_CGROUP_NONE || mon->opts.no_vms || mon->opts.no_foreign)
@@ -524,6 +538,21 @@ int be_monitor_refresh(struct be_monitor *mon, struct be_error **err)
 
 /* ---- the object ------------------------------------------------------------ */
 
+/* An item keeps up to 18 files open (a v1 cgroup): a soft limit of 1024
+ * would leave the items past ~55 unread.  The soft limit goes up to the
+ * hard one (at most BE_MONITOR_NOFILE); failing that, it stays. */
+static void raise_nofile(void)
+{
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		return;
+	rlim_t want = rl.rlim_max < BE_MONITOR_NOFILE ? rl.rlim_max : BE_MONITOR_NOFILE;
+	if (rl.rlim_cur >= want)
+		return;
+	rl.rlim_cur = want;
+	setrlimit(RLIMIT_NOFILE, &rl);
+}
+
 struct be_monitor *be_monitor_new(struct be_ctx *ctx, const struct be_monitor_opts *opts,
                                   struct be_error **err)
 {
@@ -550,6 +579,7 @@ struct be_monitor *be_monitor_new(struct be_ctx *ctx, const struct be_monitor_op
 		be_monitor_free(mon);
 		return NULL;
 	}
+	raise_nofile();
 	long tck = sysconf(_SC_CLK_TCK);
 	long page = sysconf(_SC_PAGESIZE);
 	mon->tick_ns = tck > 0 ? 1000000000ull / (uint64_t)tck : 10000000ull;

@@ -47,6 +47,13 @@ enum be_mfile {
  * between: a refresh then reads about 9 files per v1 cgroup instead of 15. */
 #define BE_SLOW_EVERY 5
 
+/* The open-files soft limit the monitor raises itself to, when the hard
+ * limit allows: 18 files an item for ~58,000 v1 cgroups. */
+#define BE_MONITOR_NOFILE 1048576
+/* Descriptors under the soft limit that items leave free (for discovery's
+ * directories, the TUI, its children). */
+#define BE_MONITOR_FD_RESERVE 64
+
 struct be_slot {
 	struct be_item it; /* what callers see */
 	size_t idx;        /* in mon->slots */
@@ -58,6 +65,7 @@ struct be_slot {
 	uint64_t vm_seen; /* refresh that last found its VMM process */
 	char pkey[16];    /* "#<pid>" of a process's item; a cgroup's is it.cgroup */
 	int fd[MF_COUNT];
+	bool unkept;    /* out of descriptors: files opened at each read, none kept */
 	uint32_t tried; /* MF_* bits opened or given up on */
 	bool has_prev;  /* it.cur holds the last sample */
 	pid_t *pids;
@@ -88,6 +96,7 @@ struct be_monitor {
 	const struct be_item **list;
 	size_t nlist;
 	uint64_t refreshes;
+	int fd_ceiling; /* items keep no descriptor from here up (BE_MONITOR_FD_RESERVE) */
 	uint64_t tick_ns, page_size;
 	uint64_t host_netns; /* inode of pid 1's net namespace; 0 unknown */
 	char *buf;           /* scratch for file contents */
