@@ -117,6 +117,17 @@ struct be_sample {
 	struct be_psi psi_cpu, psi_mem, psi_io;
 };
 
+/* The raw counters of a sample that rates come from: what `explain` shows
+ * as the value before. */
+struct be_counters {
+	uint64_t time_ns;
+	uint64_t cpu_usage_ns, cpu_periods, throttled_periods;
+	uint64_t io_read_bytes, io_write_bytes;
+	uint64_t net_rx_bytes, net_tx_bytes;
+};
+/* Those of x. */
+void be_counters_of(const struct be_sample *x, struct be_counters *out);
+
 /* What is known about a VM process. */
 struct be_vm_info {
 	char vmm[24];             /* "qemu", "firecracker", "cloud-hypervisor", "crosvm" */
@@ -201,8 +212,8 @@ struct be_item {
 	const pid_t *pids;               /* member pids (cgroup.procs), or the VMM pid */
 	size_t npids;
 	struct be_vm_info vm;
-	struct be_sample cur;  /* latest sample */
-	struct be_sample prev; /* the one before (its raw counters, for explain); = cur at first */
+	struct be_sample cur;    /* latest sample */
+	struct be_counters prev; /* the sample before cur (for explain); cur's at first */
 	uint64_t first_seen_ns;
 	/* When it started: its oldest process's start time (/proc/PID/stat),
 	 * in seconds since the epoch; 0 when unknown. */

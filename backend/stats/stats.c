@@ -408,11 +408,25 @@ static void push_history(struct be_item *it)
 	be_ring_push(&it->hist[BE_HIST_PIDS], (float)x->pids);
 }
 
+void be_counters_of(const struct be_sample *x, struct be_counters *out)
+{
+	*out = (struct be_counters){
+	        .time_ns = x->time_ns,
+	        .cpu_usage_ns = x->cpu_usage_ns,
+	        .cpu_periods = x->cpu_periods,
+	        .throttled_periods = x->throttled_periods,
+	        .io_read_bytes = x->io_read_bytes,
+	        .io_write_bytes = x->io_write_bytes,
+	        .net_rx_bytes = x->net_rx_bytes,
+	        .net_tx_bytes = x->net_tx_bytes,
+	};
+}
+
 void be_item_advance(struct be_item *it, const struct be_sample *x, int64_t wall_ns)
 {
 	if (it->samples > 0)
 		find_marks(it, x, &it->cur, wall_ns);
-	it->prev = it->samples > 0 ? it->cur : *x;
+	be_counters_of(it->samples > 0 ? &it->cur : x, &it->prev);
 	it->cur = *x;
 	push_history(it);
 }
@@ -466,7 +480,7 @@ static int sample_slot(struct be_monitor *mon, struct be_slot *s)
 		stats_rates(&x, &s->it.cur);
 		find_marks(&s->it, &x, &s->it.cur, util_wall_ns());
 	}
-	s->it.prev = s->has_prev ? s->it.cur : x;
+	be_counters_of(s->has_prev ? &s->it.cur : &x, &s->it.prev);
 	learn_from_processes(mon, s);
 	s->it.cur = x;
 	s->has_prev = true;
