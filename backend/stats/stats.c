@@ -594,6 +594,7 @@ struct be_monitor *be_monitor_new(struct be_ctx *ctx, const struct be_monitor_op
 		return NULL;
 	}
 	raise_nofile();
+	set_fd_ceiling(mon);
 	long tck = sysconf(_SC_CLK_TCK);
 	long page = sysconf(_SC_PAGESIZE);
 	mon->tick_ns = tck > 0 ? 1000000000ull / (uint64_t)tck : 10000000ull;
