@@ -7,7 +7,8 @@
 # The containers are real berth containers (`run -d ... sleep`), made
 # two at a time and removed at the end.  Root only.  Environment:
 # TUI_BENCH_SIZES ("10 200 1000"), TUI_BENCH_SECONDS (20), TUI_BENCH_REPEAT
-# (periods per size, 1).
+# (periods per size, 1).  Every berth container on the host is watched, not
+# only these: run it where no other root has many running.
 set -u
 SIZES=${TUI_BENCH_SIZES:-10 200 1000}
 D=${TUI_BENCH_SECONDS:-20}
@@ -84,8 +85,9 @@ for n in $SIZES; do
 		echo "$out" | awk -v n="$n" '
 			{ cpu[$1] = $2; rss[$1] = $3 }
 			END {
-				printf "  %6d  berth/htop: CPU %.2f (goal <= 0.5), RSS %.2f; berth RSS %.1f MiB (goal <= 8)\n",
-					n, cpu["berth"] / cpu["htop"], rss["berth"] / rss["htop"], rss["berth"] / 1024
+				printf "  %6d  berth/htop: CPU %.2f (goal <= 0.5), RSS %.2f; berth RSS %.1f MiB (goal <= 8), CPU %.1f us a container\n",
+					n, cpu["berth"] / cpu["htop"], rss["berth"] / rss["htop"], rss["berth"] / 1024,
+					cpu["berth"] / n
 			}'
 	done
 done

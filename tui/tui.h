@@ -118,6 +118,10 @@ struct tui_logs {
 };
 
 #define TUI_RELIST_NS 5000000000ull /* 5 s */
+/* ... or, when reading them costs more, so that it takes at most 1/SHARE of
+ * a CPU: after SHARE times the CPU time the last reading took (~70 ms at
+ * 1,000 containers: every ~7 s). */
+#define TUI_RELIST_SHARE 100
 
 #define TUI_MAX_HOSTS TUI_OPTS_HOSTS
 /* A remote host of -H: its ssh child streaming `berth stats --stream
@@ -149,9 +153,11 @@ struct tui {
 	size_t nvms;
 	/* The container list is read again only when it may have changed:
 	 * an action ended (relist), berth's running set changed (berth_sig),
-	 * or TUI_RELIST_NS passed (a change made from another terminal). */
+	 * or TUI_RELIST_NS passed (a change made from another terminal;
+	 * longer when the list is large: TUI_RELIST_SHARE). */
 	bool relist;
 	uint64_t listed_ns, berth_sig;
+	uint64_t list_cpu_ns; /* CPU time the last reading took */
 	struct tui_model model;
 	struct tui_colfit fit[TUI_MAX_COLS];
 	size_t nfit;

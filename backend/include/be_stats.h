@@ -117,6 +117,17 @@ struct be_sample {
 	struct be_psi psi_cpu, psi_mem, psi_io;
 };
 
+/* The raw counters of a sample that rates come from: what `explain` shows
+ * as the value before. */
+struct be_counters {
+	uint64_t time_ns;
+	uint64_t cpu_usage_ns, cpu_periods, throttled_periods;
+	uint64_t io_read_bytes, io_write_bytes;
+	uint64_t net_rx_bytes, net_tx_bytes;
+};
+/* Those of x. */
+void be_counters_of(const struct be_sample *x, struct be_counters *out);
+
 /* What is known about a VM process. */
 struct be_vm_info {
 	char vmm[24];             /* "qemu", "firecracker", "cloud-hypervisor", "crosvm" */
@@ -130,12 +141,22 @@ struct be_vm_info {
 };
 
 /* ---- history -------------------------------------------------------------
- * Fixed ring buffers, one per metric, BE_STATS_HISTORY samples long. */
+ * Fixed ring buffers, one per metric, BE_STATS_HISTORY samples long.  A
+ * sample is kept in one byte, on a log scale below the ring's largest:
+ * BE_RING_STEPS codes an octave (within 2.2% of what was pushed, for values
+ * down to 2^-15 of the largest; smaller ones read as that), 0 exactly 0.
+ * A zeroed ring is empty; the one byte a sample and no allocation keep the
+ * 7 rings of an item near 2 KiB.
+ * The newest sample is kept as pushed.  Negative values and NaN read as 0. */
 #define BE_STATS_HISTORY 300
+#define BE_RING_STEPS 16
 struct be_ring {
-	float v[BE_STATS_HISTORY];
-	uint32_t head;  /* next slot to write */
-	uint32_t count; /* samples held, <= BE_STATS_HISTORY */
+	float last;     /* the newest sample, as pushed */
+	int16_t top;    /* code 255 reads 2^(top / BE_RING_STEPS) */
+	uint16_t head;  /* next slot to write */
+	uint16_t count; /* samples held, <= BE_STATS_HISTORY */
+	uint16_t live;  /* held codes that are not 0 */
+	uint8_t q[BE_STATS_HISTORY];
 };
 void be_ring_push(struct be_ring *r, float v);
 /* Sample i, 0 = the oldest held; i < r->count. */
@@ -191,8 +212,8 @@ struct be_item {
 	const pid_t *pids;               /* member pids (cgroup.procs), or the VMM pid */
 	size_t npids;
 	struct be_vm_info vm;
-	struct be_sample cur;  /* latest sample */
-	struct be_sample prev; /* the one before (its raw counters, for explain); = cur at first */
+	struct be_sample cur;    /* latest sample */
+	struct be_counters prev; /* the sample before cur (for explain); cur's at first */
 	uint64_t first_seen_ns;
 	/* When it started: its oldest process's start time (/proc/PID/stat),
 	 * in seconds since the epoch; 0 when unknown. */

@@ -3,9 +3,11 @@
  * rediscovers, samples, computes rates and keeps history. */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -24,25 +26,6 @@ const char *be_kind_name(enum be_kind kind)
 	        [BE_KIND_CGROUP] = "cgroup",
 	};
 	return (unsigned)kind < BE_KIND_COUNT ? names[kind] : "?";
-}
-
-void be_ring_push(struct be_ring *r, float v)
-{
-	r->v[r->head] = v;
-	r->head = (r->head + 1) % BE_STATS_HISTORY;
-	if (r->count < BE_STATS_HISTORY)
-		r->count++;
-}
-
-float be_ring_at(const struct be_ring *r, size_t i)
-{
-	size_t start = (r->head + BE_STATS_HISTORY - r->count) % BE_STATS_HISTORY;
-	return r->v[(start + i) % BE_STATS_HISTORY];
-}
-
-float be_ring_last(const struct be_ring *r)
-{
-	return r->count ? r->v[(r->head + BE_STATS_HISTORY - 1) % BE_STATS_HISTORY] : 0;
 }
 
 ssize_t stats_reread(struct be_monitor *mon, int fd)
@@ -67,10 +50,16 @@ static uint32_t hash_key(const char *k)
 	return h;
 }
 
+/* A slot's key: its cgroup path, or "#<pid>" for a process's item. */
+static const char *slot_key(const struct be_slot *s)
+{
+	return s->pkey[0] ? s->pkey : s->it.cgroup;
+}
+
 static void hash_insert(struct be_monitor *mon, size_t idx)
 {
 	size_t mask = mon->hcap - 1;
-	for (size_t h = hash_key(mon->slots[idx]->key) & mask;; h = (h + 1) & mask) {
+	for (size_t h = hash_key(slot_key(mon->slots[idx])) & mask;; h = (h + 1) & mask) {
 		if (mon->hash[h] == 0) {
 			mon->hash[h] = (uint32_t)idx + 1;
 			return;
@@ -94,7 +83,7 @@ static struct be_slot *hash_find(const struct be_monitor *mon, const char *key)
 	size_t mask = mon->hcap - 1;
 	for (size_t h = hash_key(key) & mask; mon->hash[h]; h = (h + 1) & mask) {
 		struct be_slot *s = mon->slots[mon->hash[h] - 1];
-		if (s->used && strcmp(s->key, key) == 0)
+		if (s->used && strcmp(slot_key(s), key) == 0)
 			return s;
 	}
 	return NULL;
@@ -143,7 +132,10 @@ static struct be_slot *slot_new(struct be_monitor *mon, const char *key)
 	struct be_slot *s = mon->slots[idx];
 	s->used = true;
 	s->born = mon->refreshes;
-	snprintf(s->key, sizeof(s->key), "%s", key);
+	if (key[0] == '#')
+		snprintf(s->pkey, sizeof(s->pkey), "%s", key);
+	else
+		snprintf(s->it.cgroup, sizeof(s->it.cgroup), "%s", key);
 	s->it.first_seen_ns = util_now_ns();
 	if (mon->changed)
 		hash_rebuild(mon);
@@ -170,7 +162,6 @@ static void on_cgroup(void *arg, const struct be_found *f)
 	if (s == NULL) {
 		s = slot_new(mon, f->cgroup);
 		set_name(&s->it, f);
-		snprintf(s->it.cgroup, sizeof(s->it.cgroup), "%s", f->cgroup);
 		stats_open_cgroup(mon, s);
 	}
 	s->seen = mon->refreshes;
@@ -183,7 +174,7 @@ static struct be_slot *cgroup_owner(struct be_monitor *mon, const char *path)
 	snprintf(p, sizeof(p), "%s", path);
 	for (;;) {
 		struct be_slot *s = hash_find(mon, p);
-		if (s && s->key[0] != '#') /* a cgroup's item, not a VM process's */
+		if (s && !s->pkey[0]) /* a cgroup's item, not a VM process's */
 			return s;
 		char *slash = strrchr(p, '/');
 		if (slash == NULL || slash == p)
@@ -325,11 +316,25 @@ static void push_history(struct be_item *it)
 	be_ring_push(&it->hist[BE_HIST_PIDS], (float)x->pids);
 }
 
+void be_counters_of(const struct be_sample *x, struct be_counters *out)
+{
+	*out = (struct be_counters){
+	        .time_ns = x->time_ns,
+	        .cpu_usage_ns = x->cpu_usage_ns,
+	        .cpu_periods = x->cpu_periods,
+	        .throttled_periods = x->throttled_periods,
+	        .io_read_bytes = x->io_read_bytes,
+	        .io_write_bytes = x->io_write_bytes,
+	        .net_rx_bytes = x->net_rx_bytes,
+	        .net_tx_bytes = x->net_tx_bytes,
+	};
+}
+
 void be_item_advance(struct be_item *it, const struct be_sample *x, int64_t wall_ns)
 {
 	if (it->samples > 0)
 		find_marks(it, x, &it->cur, wall_ns);
-	it->prev = it->samples > 0 ? it->cur : *x;
+	be_counters_of(it->samples > 0 ? &it->cur : x, &it->prev);
 	it->cur = *x;
 	push_history(it);
 }
@@ -380,21 +385,32 @@ static int sample_slot(struct be_monitor *mon, struct be_slot *s)
 		drop_vm(s);
 	}
 	if (s->has_prev) {
-		stats_rates(&x, &s->prev);
-		find_marks(&s->it, &x, &s->prev, util_wall_ns());
+		stats_rates(&x, &s->it.cur);
+		find_marks(&s->it, &x, &s->it.cur, util_wall_ns());
 	}
-	s->it.prev = s->has_prev ? s->prev : x;
+	be_counters_of(s->has_prev ? &s->it.cur : &x, &s->it.prev);
 	learn_from_processes(mon, s);
 	s->it.cur = x;
-	s->prev = x;
 	s->has_prev = true;
 	push_history(&s->it);
 	return 0;
 }
 
+/* The soft limit can change under a running monitor (prlimit). */
+static void set_fd_ceiling(struct be_monitor *mon)
+{
+	struct rlimit rl;
+	mon->fd_ceiling = INT_MAX;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < INT_MAX)
+		mon->fd_ceiling = rl.rlim_cur > 2 * BE_MONITOR_FD_RESERVE
+		                          ? (int)rl.rlim_cur - BE_MONITOR_FD_RESERVE
+		                          : (int)rl.rlim_cur / 2;
+}
+
 int be_monitor_refresh(struct be_monitor *mon, struct be_error **err)
 {
 	mon->refreshes++;
+	set_fd_ceiling(mon);
 	struct be_error *cg_err = NULL, *vm_err = NULL;
 	int rc = -1;
 	if (mon->layout != BE_CGROUP_NONE || mon->opts.no_vms || mon->opts.no_foreign)
@@ -444,6 +460,21 @@ int be_monitor_refresh(struct be_monitor *mon, struct be_error **err)
 
 /* ---- the object ------------------------------------------------------------ */
 
+/* An item keeps up to 18 files open (a v1 cgroup): a soft limit of 1024
+ * would leave the items past ~55 unread.  The soft limit goes up to the
+ * hard one (at most BE_MONITOR_NOFILE); failing that, it stays. */
+static void raise_nofile(void)
+{
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		return;
+	rlim_t want = rl.rlim_max < BE_MONITOR_NOFILE ? rl.rlim_max : BE_MONITOR_NOFILE;
+	if (rl.rlim_cur >= want)
+		return;
+	rl.rlim_cur = want;
+	setrlimit(RLIMIT_NOFILE, &rl);
+}
+
 struct be_monitor *be_monitor_new(struct be_ctx *ctx, const struct be_monitor_opts *opts,
                                   struct be_error **err)
 {
@@ -470,6 +501,8 @@ struct be_monitor *be_monitor_new(struct be_ctx *ctx, const struct be_monitor_op
 		be_monitor_free(mon);
 		return NULL;
 	}
+	raise_nofile();
+	set_fd_ceiling(mon);
 	long tck = sysconf(_SC_CLK_TCK);
 	long page = sysconf(_SC_PAGESIZE);
 	mon->tick_ns = tck > 0 ? 1000000000ull / (uint64_t)tck : 10000000ull;

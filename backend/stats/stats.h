@@ -47,20 +47,27 @@ enum be_mfile {
  * between: a refresh then reads about 9 files per v1 cgroup instead of 15. */
 #define BE_SLOW_EVERY 5
 
+/* The open-files soft limit the monitor raises itself to, when the hard
+ * limit allows: 18 files an item for ~58,000 v1 cgroups. */
+#define BE_MONITOR_NOFILE 1048576
+/* Descriptors under the soft limit that items leave free (for discovery's
+ * directories, the TUI, its children). */
+#define BE_MONITOR_FD_RESERVE 64
+
 struct be_slot {
 	struct be_item it; /* what callers see */
 	size_t idx;        /* in mon->slots */
 	bool used;
-	bool slow_now;                /* this refresh re-reads the slow files */
-	bool proc_item;               /* figures from one process (it.vm.pid), not a VM */
-	uint64_t seen;                /* refresh that last discovered it */
-	uint64_t born;                /* refresh that created it */
-	uint64_t vm_seen;             /* refresh that last found its VMM process */
-	char key[BE_ITEM_CGROUP_MAX]; /* cgroup path, or "#<pid>" for a VM */
+	bool slow_now;    /* this refresh re-reads the slow files */
+	bool proc_item;   /* figures from one process (it.vm.pid), not a VM */
+	uint64_t seen;    /* refresh that last discovered it */
+	uint64_t born;    /* refresh that created it */
+	uint64_t vm_seen; /* refresh that last found its VMM process */
+	char pkey[16];    /* "#<pid>" of a process's item; a cgroup's is it.cgroup */
 	int fd[MF_COUNT];
+	bool unkept;    /* out of descriptors: files opened at each read, none kept */
 	uint32_t tried; /* MF_* bits opened or given up on */
-	struct be_sample prev;
-	bool has_prev;
+	bool has_prev;  /* it.cur holds the last sample */
 	pid_t *pids;
 	size_t pids_cap;
 	pid_t net_pid;            /* whose net/dev fd[MF_NET] reads; 0 none */
@@ -89,6 +96,7 @@ struct be_monitor {
 	const struct be_item **list;
 	size_t nlist;
 	uint64_t refreshes;
+	int fd_ceiling; /* items keep no descriptor from here up (BE_MONITOR_FD_RESERVE) */
 	uint64_t tick_ns, page_size;
 	uint64_t host_netns; /* inode of pid 1's net namespace; 0 unknown */
 	char *buf;           /* scratch for file contents */

@@ -63,24 +63,55 @@ static int open_below(int dirfd, const char *cgroup, const char *name)
 {
 	char rel[BE_ITEM_CGROUP_MAX + 128];
 	int n = snprintf(rel, sizeof(rel), "%s/%s", cgroup + 1, name);
-	if (n < 0 || (size_t)n >= sizeof(rel))
+	if (n < 0 || (size_t)n >= sizeof(rel)) {
+		errno = ENAMETOOLONG;
 		return -1;
+	}
 	return openat(dirfd, rel, O_RDONLY | O_CLOEXEC);
+}
+
+static int open_file(struct be_monitor *mon, const struct be_slot *s, enum be_mfile f)
+{
+	char rel[64];
+	if (f == MF_NET) {
+		snprintf(rel, sizeof(rel), "%d/net/dev", (int)s->net_pid);
+		return openat(discover_proc_fd(mon->disc), rel, O_RDONLY | O_CLOEXEC);
+	}
+	const struct mfile_spec *spec = mon->layout == BE_CGROUP_V2 ? v2_files : v1_files;
+	int dirfd =
+	        f < MF_CGROUP_COUNT && spec[f].name ? discover_ctl_fd(mon->disc, spec[f].ctl) : -1;
+	if (dirfd < 0) {
+		errno = ENOENT;
+		return -1;
+	}
+	int fd = open_below(dirfd, s->it.cgroup, spec[f].name);
+	if (fd < 0 && errno == ENOENT && spec[f].alt)
+		fd = open_below(dirfd, s->it.cgroup, spec[f].alt);
+	return fd;
+}
+
+/* fd, to keep for file f; or, when descriptors run short (EMFILE, or fd
+ * over the monitor's ceiling, which leaves room for discovery's
+ * directories), none: the item then opens its files at each read. */
+static int keep(struct be_monitor *mon, struct be_slot *s, int fd)
+{
+	if (fd >= mon->fd_ceiling) {
+		close(fd);
+		fd = -1;
+		errno = EMFILE;
+	}
+	if (fd < 0 && (errno == EMFILE || errno == ENFILE)) {
+		stats_close_files(s);
+		s->unkept = true;
+	}
+	return fd;
 }
 
 void stats_open_cgroup(struct be_monitor *mon, struct be_slot *s)
 {
-	const struct mfile_spec *spec = mon->layout == BE_CGROUP_V2 ? v2_files : v1_files;
-	for (size_t f = 0; f < MF_CGROUP_COUNT; f++) {
-		if (spec[f].name == NULL || s->fd[f] >= 0)
-			continue;
-		int dirfd = discover_ctl_fd(mon->disc, spec[f].ctl);
-		if (dirfd < 0)
-			continue;
-		s->fd[f] = open_below(dirfd, s->it.cgroup, spec[f].name);
-		if (s->fd[f] < 0 && spec[f].alt)
-			s->fd[f] = open_below(dirfd, s->it.cgroup, spec[f].alt);
-	}
+	for (size_t f = 0; f < MF_CGROUP_COUNT && !s->unkept; f++)
+		if (s->fd[f] < 0)
+			s->fd[f] = keep(mon, s, open_file(mon, s, f));
 }
 
 void stats_close_files(struct be_slot *s)
@@ -111,15 +142,26 @@ bool stats_slow_file(enum be_mfile f)
  * slow file's turn not come, -1 with errno (ENODEV: the cgroup is gone). */
 static ssize_t get(struct be_monitor *mon, struct be_slot *s, enum be_mfile f)
 {
-	if (s->fd[f] < 0 || (!s->slow_now && stats_slow_file(f)))
+	if (!s->slow_now && stats_slow_file(f))
 		return 0;
-	return stats_reread(mon, s->fd[f]);
+	if (s->fd[f] >= 0)
+		return stats_reread(mon, s->fd[f]);
+	if (!s->unkept || f == MF_PROC_STAT || (f == MF_NET && s->net_pid == 0))
+		return 0;
+	int fd = open_file(mon, s, f);
+	if (fd < 0) /* absent, or the cgroup went: discovery drops it */
+		return 0;
+	ssize_t n = stats_reread(mon, fd);
+	int saved = errno;
+	close(fd);
+	errno = saved;
+	return n;
 }
 
 /* Between their turns, the slow files' values come from the last sample. */
 static void carry_slow(const struct be_slot *s, struct be_sample *x)
 {
-	const struct be_sample *p = &s->prev;
+	const struct be_sample *p = &s->it.cur;
 	uint32_t bits = p->have & ~x->have;
 	if (bits & BE_HAVE_CPU_LIMIT) {
 		x->cpu_quota_us = p->cpu_quota_us;
@@ -149,16 +191,52 @@ static bool get_u64(struct be_monitor *mon, struct be_slot *s, enum be_mfile f, 
 	return (limit ? parse_limit(mon->buf, out) : parse_u64(mon->buf, out)) == 0;
 }
 
+/* The last sample, when there is one. */
+static const struct be_sample *last_of(const struct be_slot *s)
+{
+	return s->has_prev ? &s->it.cur : NULL;
+}
+
+/* v1: with no CPU used since the last sample, the user/system split and the
+ * throttling counters cannot have moved (periods count only while tasks
+ * run): they are carried over, and re-read on the slow files' turn. */
+static bool cpu_still(const struct be_slot *s, const struct be_cpu_stat *c)
+{
+	const struct be_sample *p = last_of(s);
+	return !s->slow_now && p && (p->have & BE_HAVE_CPU) && c->has_usage &&
+	       c->usage_ns == p->cpu_usage_ns;
+}
+
+static void carry_cpu(const struct be_sample *p, struct be_cpu_stat *c)
+{
+	c->user_ns = p->cpu_user_ns;
+	c->system_ns = p->cpu_system_ns;
+	c->has_split = (p->have & BE_HAVE_CPU_SPLIT) != 0;
+	c->periods = p->cpu_periods;
+	c->throttled = p->throttled_periods;
+	c->throttled_ns = p->throttled_ns;
+	c->has_throttle = (p->have & BE_HAVE_THROTTLE) != 0;
+}
+
 static void sample_cpu(struct be_monitor *mon, struct be_slot *s, struct be_sample *x)
 {
 	struct be_cpu_stat c = {0};
 	bool v2 = mon->layout == BE_CGROUP_V2;
-	if (get(mon, s, MF_CPU_STAT) > 0)
-		(v2 ? parse_cpu_stat_v2 : parse_cpu_stat_v1)(mon->buf, &c);
-	if (!v2 && get_u64(mon, s, MF_CPUACCT_USAGE, false, &c.usage_ns))
-		c.has_usage = true;
-	if (!v2 && get(mon, s, MF_CPUACCT_STAT) > 0)
-		parse_cpuacct_stat(mon->buf, mon->tick_ns, &c);
+	if (v2) {
+		if (get(mon, s, MF_CPU_STAT) > 0)
+			parse_cpu_stat_v2(mon->buf, &c);
+	} else {
+		if (get_u64(mon, s, MF_CPUACCT_USAGE, false, &c.usage_ns))
+			c.has_usage = true;
+		if (cpu_still(s, &c)) {
+			carry_cpu(&s->it.cur, &c);
+		} else {
+			if (get(mon, s, MF_CPU_STAT) > 0)
+				parse_cpu_stat_v1(mon->buf, &c);
+			if (get(mon, s, MF_CPUACCT_STAT) > 0)
+				parse_cpuacct_stat(mon->buf, mon->tick_ns, &c);
+		}
+	}
 	x->cpu_usage_ns = c.usage_ns;
 	x->cpu_user_ns = c.user_ns;
 	x->cpu_system_ns = c.system_ns;
@@ -179,11 +257,35 @@ static void sample_cpu(struct be_monitor *mon, struct be_slot *s, struct be_samp
 		x->have |= BE_HAVE_CPU_WEIGHT;
 }
 
+/* v1: memory.stat (the costliest file) and memory.oom_control of an item
+ * whose usage did not move are carried over, and re-read on the slow files'
+ * turn: an OOM kill frees what it kills, so usage moves with it. */
+static bool mem_still(const struct be_slot *s, const struct be_sample *x)
+{
+	const struct be_sample *p = last_of(s);
+	return !s->slow_now && p && (p->have & x->have & BE_HAVE_MEM) &&
+	       x->mem_bytes == p->mem_bytes;
+}
+
+static void carry_mem(const struct be_sample *p, struct be_sample *x)
+{
+	x->mem_anon_bytes = p->mem_anon_bytes;
+	x->mem_file_bytes = p->mem_file_bytes;
+	x->mem_working_set_bytes = p->mem_working_set_bytes;
+	x->mem_swap_bytes = p->mem_swap_bytes;
+	x->oom_kills = p->oom_kills;
+	x->have |= p->have & (BE_HAVE_MEM_STAT | BE_HAVE_SWAP | BE_HAVE_OOM);
+}
+
 static void sample_memory(struct be_monitor *mon, struct be_slot *s, struct be_sample *x)
 {
 	bool v2 = mon->layout == BE_CGROUP_V2;
 	if (get_u64(mon, s, MF_MEM_CURRENT, false, &x->mem_bytes))
 		x->have |= BE_HAVE_MEM;
+	if (!v2 && mem_still(s, x)) {
+		carry_mem(&s->it.cur, x);
+		return; /* the other v1 files are slow ones, not due */
+	}
 	struct be_mem_stat ms;
 	if (get(mon, s, MF_MEM_STAT) > 0 &&
 	    (v2 ? parse_memory_stat_v2 : parse_memory_stat_v1)(mon->buf, &ms) == 0) {
@@ -221,7 +323,7 @@ static void sample_io(struct be_monitor *mon, struct be_slot *s, struct be_sampl
 	if (mon->layout == BE_CGROUP_V2) {
 		struct be_io io;
 		/* io.stat is empty until the cgroup does IO: that reads as 0 */
-		if (s->fd[MF_IO_BYTES] >= 0 && get(mon, s, MF_IO_BYTES) >= 0 &&
+		if ((s->fd[MF_IO_BYTES] >= 0 || s->unkept) && get(mon, s, MF_IO_BYTES) >= 0 &&
 		    parse_io_stat(mon->buf, &io) == 0) {
 			x->io_read_bytes = io.rbytes;
 			x->io_write_bytes = io.wbytes;
@@ -234,6 +336,15 @@ static void sample_io(struct be_monitor *mon, struct be_slot *s, struct be_sampl
 	if (get(mon, s, MF_IO_BYTES) > 0 &&
 	    parse_blkio(mon->buf, &x->io_read_bytes, &x->io_write_bytes) == 0)
 		x->have |= BE_HAVE_IO;
+	/* No bytes moved: no operation was served either. */
+	const struct be_sample *p = last_of(s);
+	if (!s->slow_now && p && (p->have & x->have & BE_HAVE_IO) && (p->have & BE_HAVE_IO_OPS) &&
+	    x->io_read_bytes == p->io_read_bytes && x->io_write_bytes == p->io_write_bytes) {
+		x->io_read_ops = p->io_read_ops;
+		x->io_write_ops = p->io_write_ops;
+		x->have |= BE_HAVE_IO_OPS;
+		return;
+	}
 	if (get(mon, s, MF_IO_OPS) > 0 &&
 	    parse_blkio(mon->buf, &x->io_read_ops, &x->io_write_ops) == 0)
 		x->have |= BE_HAVE_IO_OPS;
@@ -249,10 +360,29 @@ static void sample_psi(struct be_monitor *mon, struct be_slot *s, struct be_samp
 			x->have |= bits[i];
 }
 
+/* Whether cgroup.procs must be read again: the task count moved, the slow
+ * files' turn came, or the network counters need a member to read them
+ * from.  Otherwise the members are those read last time. */
+static bool procs_due(const struct be_slot *s, const struct be_sample *x)
+{
+	const struct be_sample *p = last_of(s);
+	return s->slow_now || !p || !(p->have & x->have & BE_HAVE_PIDS) || x->pids != p->pids ||
+	       s->net_pid == 0;
+}
+
 /* Member pids from cgroup.procs; -1 when the cgroup is gone. */
 static int sample_pids(struct be_monitor *mon, struct be_slot *s, struct be_sample *x)
 {
-	ssize_t n = get(mon, s, MF_PROCS);
+	ssize_t n = get(mon, s, MF_PIDS_CURRENT);
+	if (n < 0 && errno == ENODEV)
+		return -1;
+	if (n > 0 && parse_u64(mon->buf, &x->pids) == 0)
+		x->have |= BE_HAVE_PIDS;
+	if (get_u64(mon, s, MF_PIDS_MAX, true, &x->pids_limit))
+		x->have |= BE_HAVE_PIDS_LIMIT;
+	if (!procs_due(s, x))
+		return 0;
+	n = get(mon, s, MF_PROCS);
 	if (n < 0)
 		return errno == ENODEV ? -1 : 0;
 	long cnt = parse_pids(mon->buf, s->pids, s->pids_cap);
@@ -266,10 +396,6 @@ static int sample_pids(struct be_monitor *mon, struct be_slot *s, struct be_samp
 	}
 	s->it.pids = s->pids;
 	s->it.npids = cnt > 0 ? (size_t)cnt : 0;
-	if (get_u64(mon, s, MF_PIDS_CURRENT, false, &x->pids))
-		x->have |= BE_HAVE_PIDS;
-	if (get_u64(mon, s, MF_PIDS_MAX, true, &x->pids_limit))
-		x->have |= BE_HAVE_PIDS_LIMIT;
 	return 0;
 }
 
@@ -295,8 +421,8 @@ static void pick_net_pid(struct be_monitor *mon, struct be_slot *s)
 		s->net_host = true;
 		return;
 	}
-	snprintf(rel, sizeof(rel), "%d/net/dev", (int)s->net_pid);
-	s->fd[MF_NET] = openat(proc, rel, O_RDONLY | O_CLOEXEC);
+	if (!s->unkept)
+		s->fd[MF_NET] = keep(mon, s, open_file(mon, s, MF_NET));
 }
 
 static void sample_net(struct be_monitor *mon, struct be_slot *s, struct be_sample *x)

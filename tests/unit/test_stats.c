@@ -6,14 +6,24 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include "berth.h"
+#include "stats/stats.h"
 #include "testutil.h"
 
 #define MIB 1048576ull
 #define D1 "1111111111111111111111111111111111111111111111111111111111111111"
 
 #include "alloc_count.h"
+
+/* Whether a held sample reads back as what was pushed: within 2.2% (half
+ * a code, 1/32 octave). */
+static bool ring_near(float got, double want)
+{
+	return got >= want / 1.0219 && got <= want * 1.0219;
+}
 
 static void test_be_ring_push_wraps(void **state)
 {
@@ -24,14 +34,51 @@ static void test_be_ring_push_wraps(void **state)
 	be_ring_push(r, 1);
 	be_ring_push(r, 2);
 	assert_int_equal(r->count, 2);
-	assert_true(be_ring_at(r, 0) == 1);
+	assert_true(be_ring_at(r, 0) == 1); /* powers of two are exact */
 	assert_true(be_ring_last(r) == 2);
 	for (int i = 3; i <= BE_STATS_HISTORY + 10; i++)
 		be_ring_push(r, (float)i);
 	assert_int_equal(r->count, BE_STATS_HISTORY);
-	assert_true(be_ring_at(r, 0) == 11);
+	for (size_t i = 0; i + 1 < BE_STATS_HISTORY; i++)
+		assert_true(ring_near(be_ring_at(r, i), (double)(i + 11)));
 	assert_true(be_ring_at(r, BE_STATS_HISTORY - 1) == BE_STATS_HISTORY + 10);
 	assert_true(be_ring_last(r) == BE_STATS_HISTORY + 10);
+	free(r);
+}
+
+/* One byte a sample: zero stays zero, tiny values stay above zero, small
+ * ones keep their precision after a large one, and a ring that held only
+ * zeros takes its scale from the next value. */
+static void test_be_ring_push_codes(void **state)
+{
+	(void)state;
+	struct be_ring *r = calloc(1, sizeof(*r));
+	assert_non_null(r);
+	assert_true(sizeof(r->q[0]) == 1);
+	be_ring_push(r, 1e6f);
+	be_ring_push(r, 0);
+	be_ring_push(r, 0.001f);
+	be_ring_push(r, 3e9f); /* a large one: the others move down */
+	be_ring_push(r, 123456.7f);
+	be_ring_push(r, -5);
+	be_ring_push(r, 7);
+	assert_true(ring_near(be_ring_at(r, 0), 1e6));
+	assert_true(be_ring_at(r, 1) == 0);
+	assert_true(be_ring_at(r, 2) > 0); /* under 2^-15 of 3e9: kept as that */
+	assert_true(be_ring_at(r, 2) < 3e9f / 30000);
+	assert_true(ring_near(be_ring_at(r, 3), 3e9));
+	assert_true(ring_near(be_ring_at(r, 4), 123456.7));
+	assert_true(be_ring_at(r, 5) == 0);
+	assert_true(be_ring_last(r) == 7);
+	/* Wrapped round with zeros only, then small values: full precision. */
+	for (int i = 0; i < BE_STATS_HISTORY; i++)
+		be_ring_push(r, 0);
+	assert_int_equal(r->live, 0);
+	be_ring_push(r, 0.003f);
+	be_ring_push(r, 0.0031f);
+	be_ring_push(r, 0);
+	assert_true(ring_near(be_ring_at(r, BE_STATS_HISTORY - 3), 0.003));
+	assert_true(ring_near(be_ring_at(r, BE_STATS_HISTORY - 2), 0.0031));
 	free(r);
 }
 
@@ -53,7 +100,7 @@ struct fx {
 	char cg[4096], proc[4096];
 };
 
-static int fx_setup(void **state)
+static int fx_open(void **state, const char *tree)
 {
 	const char *src = getenv("BERTH_SRC");
 	if (src == NULL || *src == '\0')
@@ -64,9 +111,9 @@ static int fx_setup(void **state)
 	snprintf(fx->cg, sizeof(fx->cg), "%s/cg", fx->root);
 	snprintf(fx->proc, sizeof(fx->proc), "%s/proc", fx->root);
 	assert_int_equal(tu_sh(NULL,
-	                       "cp -a '%s/tests/fixtures/cgroup-v2' '%s' && "
+	                       "cp -a '%s/tests/fixtures/%s' '%s' && "
 	                       "cp -a '%s/tests/fixtures/proc' '%s'",
-	                       src, fx->cg, src, fx->proc),
+	                       src, tree, fx->cg, src, fx->proc),
 	                 0);
 	char docker[4096], podman[4096];
 	snprintf(docker, sizeof(docker), "%s/tests/fixtures/engines/docker", src);
@@ -82,6 +129,16 @@ static int fx_setup(void **state)
 	assert_non_null(fx->mon);
 	*state = fx;
 	return 0;
+}
+
+static int fx_setup(void **state)
+{
+	return fx_open(state, "cgroup-v2");
+}
+
+static int fx_setup_v1(void **state)
+{
+	return fx_open(state, "cgroup-v1");
 }
 
 static int fx_teardown(void **state)
@@ -194,6 +251,143 @@ static void test_be_monitor_refresh_limit_change_within_5(void **state)
 			assert_int_equal(x->mem_limit_bytes, 128 * MIB);
 	}
 	assert_true(seen_at >= 1 && seen_at <= 5);
+}
+
+#define APP1 "berth-PARENT/app1"
+
+static const struct be_item *app1(struct fx *fx)
+{
+	if (be_monitor_count(fx->mon) == 0)
+		assert_int_equal(be_monitor_watch(fx->mon, "berth-PARENT", BE_KIND_CGROUP, NULL),
+		                 0);
+	assert_int_equal(be_monitor_refresh(fx->mon, NULL), 0);
+	for (size_t i = 0; i < be_monitor_count(fx->mon); i++) {
+		const struct be_item *it = be_monitor_item(fx->mon, i);
+		if (strcmp(it->cgroup, "/" APP1) == 0)
+			return it;
+	}
+	fail_msg("no item for %s", APP1);
+	return NULL;
+}
+
+/* v1: files whose figures cannot move while a cheaper one stands still
+ * (memory.stat and oom_control with usage, cpu.stat and cpuacct.stat with
+ * cpuacct.usage, io_serviced with io_service_bytes, cgroup.procs with
+ * pids.current) are carried over until that one moves or the slow files'
+ * turn comes; then they are read at once. */
+static void test_be_monitor_refresh_v1_carries_still_files(void **state)
+{
+	struct fx *fx = *state;
+	/* pid 900 lives: its network counters are read from it */
+	assert_int_equal(tu_sh(NULL, "mkdir -p '%s/900/net' && cp '%s/100/net/dev' '%s/900/net/'",
+	                       fx->proc, fx->proc, fx->proc),
+	                 0);
+	const struct be_item *it = app1(fx);
+	assert_int_equal(it->cur.mem_working_set_bytes, 150994944ull - 37748736);
+	assert_int_equal(it->npids, 2);
+	/* Find the slow turn: the refresh that sees a new limit. */
+	rewrite(fx, "memory/" APP1 "/memory.limit_in_bytes", "268435456\n");
+	int n = 0;
+	while (app1(fx)->cur.mem_limit_bytes != 256 * MIB)
+		assert_true(++n < BE_SLOW_EVERY);
+	assert_int_equal(
+	        tu_sh(NULL,
+	              "f='%s/memory/" APP1 "/memory.stat'; "
+	              "sed 's/inactive_file 37748736/inactive_file 4096/' \"$f\" > '%s/new' "
+	              "&& cat '%s/new' > \"$f\"",
+	              fx->cg, fx->root, fx->root),
+	        0);
+	rewrite(fx, "memory/" APP1 "/memory.oom_control",
+	        "oom_kill_disable 0\nunder_oom 0\noom_kill 7\n");
+	rewrite(fx, "cpu,cpuacct/" APP1 "/cpuacct.stat", "user 1000\nsystem 2000\n");
+	rewrite(fx, "cpu,cpuacct/" APP1 "/cpu.stat",
+	        "nr_periods 100\nnr_throttled 50\nthrottled_time 0\n");
+	rewrite(fx, "blkio/" APP1 "/blkio.throttle.io_serviced", "8:0 Read 1\nTotal 1\n");
+	rewrite(fx, "memory/" APP1 "/cgroup.procs", "900\n901\n902\n");
+	for (int i = 1; i < BE_SLOW_EVERY; i++) {
+		it = app1(fx);
+		assert_int_equal(it->cur.mem_working_set_bytes, 150994944ull - 37748736);
+		assert_int_equal(it->cur.oom_kills, 4);
+		assert_int_equal(it->cur.cpu_periods, 90);
+		assert_int_equal(it->cur.io_read_ops, 90);
+		assert_int_equal(it->npids, 2);
+		assert_true(it->cur.have & BE_HAVE_MEM_STAT);
+		assert_true(it->cur.have & BE_HAVE_OOM);
+		assert_true(it->cur.have & BE_HAVE_THROTTLE);
+		assert_true(it->cur.have & BE_HAVE_IO_OPS);
+		assert_true(it->cur.have & BE_HAVE_CPU_SPLIT);
+	}
+	it = app1(fx); /* the slow turn: everything read again */
+	assert_int_equal(it->cur.mem_working_set_bytes, 150994944ull - 4096);
+	assert_int_equal(it->cur.oom_kills, 7);
+	assert_int_equal(it->cur.cpu_periods, 100);
+	assert_int_equal(it->cur.io_read_ops, 1);
+	assert_int_equal(it->npids, 3);
+	/* Moved counters: their companions are read on the next refresh. */
+	rewrite(fx, "memory/" APP1 "/memory.usage_in_bytes", "1048576\n");
+	assert_int_equal(tu_sh(NULL,
+	                       "f='%s/memory/" APP1 "/memory.stat'; "
+	                       "sed 's/inactive_file 4096/inactive_file 0/' \"$f\" > '%s/new' "
+	                       "&& cat '%s/new' > \"$f\"",
+	                       fx->cg, fx->root, fx->root),
+	                 0);
+	rewrite(fx, "cpu,cpuacct/" APP1 "/cpuacct.usage", "9500000000\n");
+	rewrite(fx, "cpu,cpuacct/" APP1 "/cpu.stat",
+	        "nr_periods 110\nnr_throttled 55\nthrottled_time 0\n");
+	rewrite(fx, "pids/" APP1 "/pids.current", "1\n");
+	rewrite(fx, "memory/" APP1 "/cgroup.procs", "900\n");
+	it = app1(fx);
+	assert_int_equal(it->cur.mem_working_set_bytes, 1048576);
+	assert_int_equal(it->cur.cpu_periods, 110);
+	assert_true(it->cur.throttled_percent > 49.9 && it->cur.throttled_percent < 50.1);
+	assert_int_equal(it->npids, 1);
+}
+
+/* Out of file descriptors, an item opens its files at each read: every
+ * item still has its figures, the same as a monitor that keeps them. */
+static void test_be_monitor_refresh_v1_out_of_fds(void **state)
+{
+	struct fx *fx = *state;
+	struct be_monitor *kept = be_monitor_new(fx->ctx, NULL, NULL);
+	assert_non_null(kept);
+	struct rlimit rl;
+	assert_int_equal(getrlimit(RLIMIT_NOFILE, &rl), 0);
+	int low = dup(0); /* the lowest free descriptor */
+	assert_true(low >= 0);
+	close(low);
+	/* room for two items' files over the reserve, not for the others */
+	struct rlimit tight = {.rlim_cur = (rlim_t)low + BE_MONITOR_FD_RESERVE + 40,
+	                       .rlim_max = rl.rlim_max};
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &tight), 0);
+	int rc1 = be_monitor_refresh(fx->mon, NULL), rc2 = be_monitor_refresh(fx->mon, NULL);
+	setrlimit(RLIMIT_NOFILE, &rl);
+	assert_int_equal(rc1, 0);
+	assert_int_equal(rc2, 0);
+	assert_int_equal(be_monitor_refresh(kept, NULL), 0);
+	assert_int_equal(be_monitor_refresh(kept, NULL), 0);
+	size_t n = be_monitor_count(kept), cgroups = 0;
+	assert_int_equal(be_monitor_count(fx->mon), n);
+	for (size_t i = 0; i < n; i++) {
+		const struct be_item *a = be_monitor_item(kept, i);
+		if (!a->cgroup[0])
+			continue;
+		const struct be_item *b = NULL;
+		for (size_t j = 0; j < n && !b; j++)
+			if (strcmp(be_monitor_item(fx->mon, j)->cgroup, a->cgroup) == 0)
+				b = be_monitor_item(fx->mon, j);
+		assert_non_null(b);
+		cgroups++;
+		uint32_t want = BE_HAVE_MEM | BE_HAVE_PIDS | BE_HAVE_CPU;
+		assert_int_equal(b->cur.have & want, a->cur.have & want);
+		assert_int_equal(b->cur.mem_bytes, a->cur.mem_bytes);
+		assert_int_equal(b->cur.mem_working_set_bytes, a->cur.mem_working_set_bytes);
+		assert_int_equal(b->cur.cpu_usage_ns, a->cur.cpu_usage_ns);
+		assert_int_equal(b->cur.pids, a->cur.pids);
+		assert_int_equal(b->npids, a->npids);
+		assert_int_equal(b->cur.io_read_bytes, a->cur.io_read_bytes);
+	}
+	assert_true(cgroups * 17 > 40); /* more files than it could keep */
+	be_monitor_free(kept);
 }
 
 static void test_be_monitor_host_meters(void **state)
@@ -442,6 +636,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_be_ring_push_wraps),
+	        cmocka_unit_test(test_be_ring_push_codes),
 	        cmocka_unit_test(test_be_cpu_percent_one_cpu),
 	        cmocka_unit_test_setup_teardown(test_be_monitor_refresh_rates, fx_setup,
 	                                        fx_teardown),
@@ -449,6 +644,10 @@ int main(void)
 	                                        fx_teardown),
 	        cmocka_unit_test_setup_teardown(test_be_monitor_refresh_limit_change_within_5,
 	                                        fx_setup, fx_teardown),
+	        cmocka_unit_test_setup_teardown(test_be_monitor_refresh_v1_carries_still_files,
+	                                        fx_setup_v1, fx_teardown),
+	        cmocka_unit_test_setup_teardown(test_be_monitor_refresh_v1_out_of_fds, fx_setup_v1,
+	                                        fx_teardown),
 	        cmocka_unit_test_setup_teardown(test_be_monitor_host_meters, fx_setup, fx_teardown),
 	        cmocka_unit_test(test_be_stats_columns_format),
 	        cmocka_unit_test_setup_teardown(test_be_stats_item_json_fixture, fx_setup,
