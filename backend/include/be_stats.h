@@ -141,25 +141,35 @@ struct be_vm_info {
 };
 
 /* ---- history -------------------------------------------------------------
- * Fixed ring buffers, one per metric, BE_STATS_HISTORY samples long.  A
- * sample is kept in one byte, on a log scale below the ring's largest:
- * BE_RING_STEPS codes an octave (within 2.2% of what was pushed, for values
- * down to 2^-15 of the largest; smaller ones read as that), 0 exactly 0.
- * A zeroed ring is empty; the one byte a sample and no allocation keep the
- * 7 rings of an item near 2 KiB.
+ * Fixed ring buffers, one per metric, read as BE_STATS_HISTORY samples.
+ * The last BE_RING_RECENT samples are kept one by one; older ones as the
+ * mean of each BE_RING_BUCKET (as rrdtool's and Netdata's tiers: a graph of
+ * the last minute shows every second, the four before in 5 s steps), the
+ * samples of a bucket not yet full as their running mean.  A value is kept
+ * in one byte, on a log scale below the ring's largest: BE_RING_STEPS codes
+ * an octave (within 2.2% of what was pushed, for values down to 2^-15 of
+ * the largest; smaller ones read as that), 0 exactly 0.  A zeroed ring is
+ * empty; no allocation, and the 7 rings of an item take under 1 KiB.
  * The newest sample is kept as pushed.  Negative values and NaN read as 0. */
 #define BE_STATS_HISTORY 300
 #define BE_RING_STEPS 16
+#define BE_RING_RECENT 60
+#define BE_RING_BUCKET 5
+#define BE_RING_OLD ((BE_STATS_HISTORY - BE_RING_RECENT) / BE_RING_BUCKET)
 struct be_ring {
-	float last;     /* the newest sample, as pushed */
-	int16_t top;    /* code 255 reads 2^(top / BE_RING_STEPS) */
-	uint16_t head;  /* next slot to write */
-	uint16_t count; /* samples held, <= BE_STATS_HISTORY */
-	uint16_t live;  /* held codes that are not 0 */
-	uint8_t q[BE_STATS_HISTORY];
+	float last;            /* the newest sample, as pushed */
+	float pend_sum;        /* samples that left the recent ones, not yet a bucket */
+	int16_t top;           /* code 255 reads 2^(top / BE_RING_STEPS) */
+	uint16_t count;        /* samples it reads as, <= BE_STATS_HISTORY */
+	uint16_t live;         /* held codes that are not 0 */
+	uint8_t rhead, rcount; /* the recent samples: q[0..BE_RING_RECENT) */
+	uint8_t ohead, ocount; /* the buckets: q[BE_RING_RECENT..) */
+	uint8_t npend;         /* samples in pend_sum */
+	uint8_t q[BE_RING_RECENT + BE_RING_OLD];
 };
 void be_ring_push(struct be_ring *r, float v);
-/* Sample i, 0 = the oldest held; i < r->count. */
+/* Sample i, 0 = the oldest held; i < r->count (a bucket's mean for the
+ * samples older than the last BE_RING_RECENT). */
 float be_ring_at(const struct be_ring *r, size_t i);
 /* The newest sample, or 0 when empty. */
 float be_ring_last(const struct be_ring *r);

@@ -1,5 +1,6 @@
 /* History rings: a byte a sample, the log of the value in 1/16 octaves
- * under the ring's largest, and the newest sample as pushed. */
+ * under the ring's largest, and the newest sample as pushed; the last
+ * minute sample by sample, the four before as means of 5 (be_stats.h). */
 #include <stdint.h>
 #include <string.h>
 
@@ -48,48 +49,91 @@ static float ring_exp(int n)
 	return ring_mant[n - e * BE_RING_STEPS] * pow2i(e);
 }
 
+static float decode(const struct be_ring *r, uint8_t c)
+{
+	return c ? ring_exp(r->top - 255 + c) : 0;
+}
+
+/* The code of v > 0 under the ring's largest, moving every held code down
+ * when v is a new largest (losing nothing but what falls under code 1). */
+static uint8_t encode(struct be_ring *r, float v)
+{
+	if (!(v > 0))
+		return 0;
+	int l = ring_log(v < RING_MIN ? RING_MIN : v);
+	if (r->live == 0) {
+		r->top = (int16_t)l;
+	} else if (l > r->top) {
+		int d = l - r->top;
+		for (size_t j = 0; j < sizeof(r->q); j++)
+			if (r->q[j])
+				r->q[j] = r->q[j] > d ? (uint8_t)(r->q[j] - d) : 1;
+		r->top = (int16_t)l;
+	}
+	int c = 255 - (r->top - l);
+	return c < 1 ? 1 : (uint8_t)c;
+}
+
+/* Stores code-to-be of v at q[j], keeping live. */
+static void put(struct be_ring *r, size_t j, float v)
+{
+	if (r->q[j])
+		r->live--;
+	r->q[j] = 0;
+	uint8_t c = encode(r, v);
+	r->q[j] = c;
+	if (c)
+		r->live++;
+}
+
+static uint16_t total(const struct be_ring *r)
+{
+	return (uint16_t)(r->ocount * BE_RING_BUCKET + r->npend + r->rcount);
+}
+
 void be_ring_push(struct be_ring *r, float v)
 {
 	if (!(v > 0)) /* negative, 0 or NaN */
 		v = 0;
 	if (v > RING_MAX)
 		v = RING_MAX;
-	if (r->count == BE_STATS_HISTORY && r->q[r->head])
-		r->live--;
-	uint8_t code = 0;
-	if (v > 0) {
-		int l = ring_log(v < RING_MIN ? RING_MIN : v);
-		if (r->live == 0) {
-			r->top = (int16_t)l;
-		} else if (l > r->top) {
-			/* A new largest: the held codes move down, losing nothing
-			 * but what falls under code 1. */
-			int d = l - r->top;
-			for (size_t i = 0; i < r->count; i++) {
-				size_t j = (r->head + BE_STATS_HISTORY - 1 - i) % BE_STATS_HISTORY;
-				if (r->q[j])
-					r->q[j] = r->q[j] > d ? (uint8_t)(r->q[j] - d) : 1;
-			}
-			r->top = (int16_t)l;
+	if (r->rcount == BE_RING_RECENT) {
+		/* The oldest recent sample joins the bucket being filled. */
+		r->pend_sum += decode(r, r->q[r->rhead]);
+		if (++r->npend == BE_RING_BUCKET) {
+			put(r, BE_RING_RECENT + r->ohead, r->pend_sum / BE_RING_BUCKET);
+			r->ohead = (uint8_t)((r->ohead + 1) % BE_RING_OLD);
+			if (r->ocount < BE_RING_OLD)
+				r->ocount++;
+			r->pend_sum = 0;
+			r->npend = 0;
 		}
-		int c = 255 - (r->top - l);
-		code = c < 1 ? 1 : (uint8_t)c;
-		r->live++;
+	} else {
+		r->rcount++;
 	}
-	r->q[r->head] = code;
+	put(r, r->rhead, v);
+	r->rhead = (uint8_t)((r->rhead + 1) % BE_RING_RECENT);
 	r->last = v;
-	r->head = (uint16_t)((r->head + 1) % BE_STATS_HISTORY);
-	if (r->count < BE_STATS_HISTORY)
-		r->count++;
+	uint16_t t = total(r);
+	r->count = t < BE_STATS_HISTORY ? t : BE_STATS_HISTORY;
 }
 
 float be_ring_at(const struct be_ring *r, size_t i)
 {
 	if (i + 1 == r->count)
 		return r->last;
-	size_t start = (r->head + BE_STATS_HISTORY - r->count) % BE_STATS_HISTORY;
-	uint8_t c = r->q[(start + i) % BE_STATS_HISTORY];
-	return c ? ring_exp(r->top - 255 + c) : 0;
+	size_t j = i + (size_t)(total(r) - r->count); /* the oldest read go first */
+	size_t old = (size_t)r->ocount * BE_RING_BUCKET;
+	if (j < old) {
+		size_t b = (r->ohead + BE_RING_OLD - r->ocount + j / BE_RING_BUCKET) % BE_RING_OLD;
+		return decode(r, r->q[BE_RING_RECENT + b]);
+	}
+	j -= old;
+	if (j < r->npend)
+		return r->pend_sum / (float)r->npend;
+	j -= r->npend;
+	size_t k = (r->rhead + BE_RING_RECENT - r->rcount + j) % BE_RING_RECENT;
+	return decode(r, r->q[k]);
 }
 
 float be_ring_last(const struct be_ring *r)

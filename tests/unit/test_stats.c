@@ -39,8 +39,17 @@ static void test_be_ring_push_wraps(void **state)
 	for (int i = 3; i <= BE_STATS_HISTORY + 10; i++)
 		be_ring_push(r, (float)i);
 	assert_int_equal(r->count, BE_STATS_HISTORY);
-	for (size_t i = 0; i + 1 < BE_STATS_HISTORY; i++)
-		assert_true(ring_near(be_ring_at(r, i), (double)(i + 11)));
+	/* The last minute sample by sample; before it, each sample reads as
+	 * the mean of its bucket of BE_RING_BUCKET (here within 2 of it). */
+	size_t recent = BE_STATS_HISTORY - BE_RING_RECENT;
+	for (size_t i = 0; i + 1 < BE_STATS_HISTORY; i++) {
+		double want = (double)(i + 11);
+		float got = be_ring_at(r, i);
+		if (i >= recent)
+			assert_true(ring_near(got, want));
+		else
+			assert_true(got >= (want - 2) / 1.0219 && got <= (want + 2) * 1.0219);
+	}
 	assert_true(be_ring_at(r, BE_STATS_HISTORY - 1) == BE_STATS_HISTORY + 10);
 	assert_true(be_ring_last(r) == BE_STATS_HISTORY + 10);
 	free(r);
@@ -70,8 +79,9 @@ static void test_be_ring_push_codes(void **state)
 	assert_true(ring_near(be_ring_at(r, 4), 123456.7));
 	assert_true(be_ring_at(r, 5) == 0);
 	assert_true(be_ring_last(r) == 7);
-	/* Wrapped round with zeros only, then small values: full precision. */
-	for (int i = 0; i < BE_STATS_HISTORY; i++)
+	/* Wrapped round with zeros only (past the bucket that held the 7),
+	 * then small values: full precision. */
+	for (int i = 0; i < BE_STATS_HISTORY + 2 * BE_RING_BUCKET; i++)
 		be_ring_push(r, 0);
 	assert_int_equal(r->live, 0);
 	be_ring_push(r, 0.003f);
@@ -79,6 +89,35 @@ static void test_be_ring_push_codes(void **state)
 	be_ring_push(r, 0);
 	assert_true(ring_near(be_ring_at(r, BE_STATS_HISTORY - 3), 0.003));
 	assert_true(ring_near(be_ring_at(r, BE_STATS_HISTORY - 2), 0.0031));
+	free(r);
+}
+
+/* Older samples are kept as bucket means: a square wave of period
+ * BE_RING_BUCKET averages out in the old part and stays whole in the last
+ * BE_RING_RECENT; a ring is far smaller than a byte a sample. */
+static void test_be_ring_buckets(void **state)
+{
+	(void)state;
+	struct be_ring *r = calloc(1, sizeof(*r));
+	assert_non_null(r);
+	assert_true(sizeof(*r) < BE_STATS_HISTORY / 2);
+	for (int i = 0; i < 1000; i++) /* 1000 is a multiple of the bucket */
+		be_ring_push(r, i % BE_RING_BUCKET == 0 ? 50.0f : 0.0f);
+	assert_int_equal(r->count, BE_STATS_HISTORY);
+	size_t recent = BE_STATS_HISTORY - BE_RING_RECENT;
+	for (size_t i = 0; i < recent; i++)
+		assert_true(ring_near(be_ring_at(r, i), 50.0 / BE_RING_BUCKET));
+	size_t peaks = 0;
+	for (size_t i = recent; i < BE_STATS_HISTORY; i++) {
+		float v = be_ring_at(r, i);
+		assert_true(v == 0 || ring_near(v, 50));
+		peaks += v > 0;
+	}
+	assert_int_equal(peaks, BE_RING_RECENT / BE_RING_BUCKET);
+	/* A bucket being filled reads as its running mean. */
+	be_ring_push(r, 10);
+	assert_true(be_ring_last(r) == 10);
+	assert_true(ring_near(be_ring_at(r, BE_STATS_HISTORY - 1), 10));
 	free(r);
 }
 
@@ -637,6 +676,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_be_ring_push_wraps),
 	        cmocka_unit_test(test_be_ring_push_codes),
+	        cmocka_unit_test(test_be_ring_buckets),
 	        cmocka_unit_test(test_be_cpu_percent_one_cpu),
 	        cmocka_unit_test_setup_teardown(test_be_monitor_refresh_rates, fx_setup,
 	                                        fx_teardown),
