@@ -144,7 +144,7 @@ struct be_vm_info {
  * Fixed ring buffers, one per metric, read as BE_STATS_HISTORY samples.
  * The last BE_RING_RECENT samples are kept one by one; older ones as the
  * mean of each BE_RING_BUCKET (as rrdtool's and Netdata's tiers: a graph of
- * the last minute shows every second, the four before in 5 s steps), the
+ * the last minute shows every second, the four before in 10 s steps), the
  * samples of a bucket not yet full as their running mean.  A value is kept
  * in one byte, on a log scale below the ring's largest: BE_RING_STEPS codes
  * an octave (within 2.2% of what was pushed, for values down to 2^-15 of
@@ -154,7 +154,7 @@ struct be_vm_info {
 #define BE_STATS_HISTORY 300
 #define BE_RING_STEPS 16
 #define BE_RING_RECENT 60
-#define BE_RING_BUCKET 5
+#define BE_RING_BUCKET 10
 #define BE_RING_OLD ((BE_STATS_HISTORY - BE_RING_RECENT) / BE_RING_BUCKET)
 struct be_ring {
 	float last;            /* the newest sample, as pushed */
@@ -204,7 +204,7 @@ struct be_mark {
 	uint64_t sample; /* the item's sample number (be_item.samples) it came with */
 	int64_t wall_ns;
 	enum be_mark_type type;
-	char detail[32];
+	char detail[20]; /* "4194304 of 4194304" */
 };
 /* "OOM kill", "throttled", "pids limit", "limit changed". */
 const char *be_mark_name(enum be_mark_type t);

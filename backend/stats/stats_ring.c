@@ -1,6 +1,6 @@
 /* History rings: a byte a sample, the log of the value in 1/16 octaves
  * under the ring's largest, and the newest sample as pushed; the last
- * minute sample by sample, the four before as means of 5 (be_stats.h). */
+ * minute sample by sample, the four before as means of 10 (be_stats.h). */
 #include <stdint.h>
 #include <string.h>
 

@@ -40,7 +40,8 @@ static void test_be_ring_push_wraps(void **state)
 		be_ring_push(r, (float)i);
 	assert_int_equal(r->count, BE_STATS_HISTORY);
 	/* The last minute sample by sample; before it, each sample reads as
-	 * the mean of its bucket of BE_RING_BUCKET (here within 2 of it). */
+	 * the mean of its bucket of BE_RING_BUCKET (here within half a bucket
+	 * of it). */
 	size_t recent = BE_STATS_HISTORY - BE_RING_RECENT;
 	for (size_t i = 0; i + 1 < BE_STATS_HISTORY; i++) {
 		double want = (double)(i + 11);
@@ -48,7 +49,8 @@ static void test_be_ring_push_wraps(void **state)
 		if (i >= recent)
 			assert_true(ring_near(got, want));
 		else
-			assert_true(got >= (want - 2) / 1.0219 && got <= (want + 2) * 1.0219);
+			assert_true(got >= (want - BE_RING_BUCKET / 2.0) / 1.0219 &&
+			            got <= (want + BE_RING_BUCKET / 2.0) * 1.0219);
 	}
 	assert_true(be_ring_at(r, BE_STATS_HISTORY - 1) == BE_STATS_HISTORY + 10);
 	assert_true(be_ring_last(r) == BE_STATS_HISTORY + 10);
