@@ -173,8 +173,8 @@ static double median(const double *v, int n)
 }
 
 /* Round r: tar then berth on even rounds, berth then tar on odd ones. */
-static int round_once(const char *work, const char *root, const char *tar, const char *berth,
-                      int r, double *tt, double *tx, double *tb)
+static int round_once(const char *work, const char *root, const char *tar, const char *berth, int r,
+                      double *tt, double *tx, double *tb)
 {
 	for (int k = 0; k < 2; k++) {
 		warm(tar);
@@ -197,8 +197,8 @@ static void report(const double *tt, const double *tb, int rounds)
 		hi = ratio[i] > hi ? ratio[i] : hi;
 	}
 	double mb = TOTAL_BYTES / 1e6, mt = median(tt, rounds), mi = median(tb, rounds);
-	printf("  median: tar -x + sync -f %6.2f s (%5.1f MB/s), berth %6.2f s (%5.1f MB/s)\n",
-	       mt, mb / mt, mi, mb / mi);
+	printf("  median: tar -x + sync -f %6.2f s (%5.1f MB/s), berth %6.2f s (%5.1f MB/s)\n", mt,
+	       mb / mt, mi, mb / mi);
 	printf("  berth / (tar -x + sync -f): median %.2fx the time (rounds %.2f to %.2f)\n",
 	       median(ratio, rounds), lo, hi);
 }

@@ -10,15 +10,18 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 #include <linux/fs.h>
+#include <linux/openat2.h>
 
 #include "image/extract.h"
 #include "base/util.h"
 
 #define PROGRESS_STEP (1u << 20)
+#define READ_BLOCK (1u << 20) /* most files arrive in one piece */
 
 static const int write_flags = ARCHIVE_EXTRACT_SECURE_NODOTDOT | ARCHIVE_EXTRACT_SECURE_SYMLINKS |
                                ARCHIVE_EXTRACT_SECURE_NOABSOLUTEPATHS | ARCHIVE_EXTRACT_PERM |
@@ -41,6 +44,16 @@ struct extract {
 	 * entries need no fstatat at all.  Forgotten as soon as an entry
 	 * names it or one of its components (that entry may replace it). */
 	char *ok_parent;
+	/* The directory regular files are created in, open (see
+	 * parent_fd): -1 for none, or when it may have been replaced. */
+	int parent_fd;
+	char *parent_path;
+	bool no_openat2; /* the kernel has none: libarchive writes all */
+	/* What layer_count_dir would find, kept while every entry is known
+	 * to have made a new name (exact false once one may have replaced or
+	 * added other names). */
+	int64_t size, files;
+	bool exact;
 };
 
 /* ---- path rules ------------------------------------------------------------ */
@@ -146,12 +159,23 @@ static bool is_prefix_dir(const char *path, const char *dir)
 	return strncmp(dir, path, n) == 0 && (dir[n] == '\0' || dir[n] == '/');
 }
 
+static void forget_parent_fd(struct extract *x)
+{
+	if (x->parent_fd >= 0)
+		close(x->parent_fd);
+	x->parent_fd = -1;
+	free(x->parent_path);
+	x->parent_path = NULL;
+}
+
 static int check_parents(struct extract *x, const char *path, struct be_error **err)
 {
 	if (x->ok_parent && is_prefix_dir(path, x->ok_parent)) {
 		free(x->ok_parent);
 		x->ok_parent = NULL;
 	}
+	if (x->parent_path && is_prefix_dir(path, x->parent_path))
+		forget_parent_fd(x);
 	const char *slash = strrchr(path, '/');
 	if (slash == NULL)
 		return 0; /* the layer's root itself is the parent */
@@ -423,18 +447,248 @@ static int copy_fd(struct extract *x, int fd, struct archive *out, struct be_err
 	}
 }
 
-/* Starts the writeback of a file just written, without waiting for it:
- * the disk works while the next entries are extracted, and the one syncfs
- * that seals the layer (layer_commit) finds little left to write. */
-static void start_writeback(struct extract *x, const char *path)
+/* ---- regular files, written here --------------------------------------------- */
+
+/* The directory that path's parent names, open: from the cache when the
+ * last file went there, else opened beneath the layer with no symlink
+ * followed (openat2 RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS), so however the
+ * tree was built, nothing is created outside it.  -1 when it cannot be
+ * opened that way (missing, or no openat2): libarchive writes the entry. */
+static int parent_fd(struct extract *x, const char *path, const char **base)
 {
-	int fd = openat(x->dir_fd, path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	const char *slash = strrchr(path, '/');
+	*base = slash ? slash + 1 : path;
+	if (slash == NULL)
+		return x->dir_fd;
+	size_t plen = (size_t)(slash - path);
+	if (x->parent_path && strlen(x->parent_path) == plen &&
+	    strncmp(x->parent_path, path, plen) == 0)
+		return x->parent_fd;
+	forget_parent_fd(x);
+	if (x->no_openat2)
+		return -1;
+	cleanup_free char *dir = xasprintf("%.*s", (int)plen, path);
+	struct open_how how = {
+	        .flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC,
+	        .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS |
+	                   RESOLVE_NO_XDEV,
+	};
+	int fd = (int)syscall(SYS_openat2, x->dir_fd, dir, &how, sizeof(how));
+	if (fd < 0) {
+		if (errno == ENOSYS || errno == EPERM) /* EPERM: a seccomp filter */
+			x->no_openat2 = true;
+		return -1;
+	}
+	x->parent_fd = fd;
+	x->parent_path = steal_pointer(&dir);
+	return fd;
+}
+
+/* True when berth writes this entry itself: a plain regular file, whose
+ * metadata is owner, mode and times only. */
+static bool simple_file(struct archive_entry *e)
+{
+	unsigned long set, clear;
+	archive_entry_fflags(e, &set, &clear);
+	return archive_entry_filetype(e) == AE_IFREG && archive_entry_hardlink(e) == NULL &&
+	       archive_entry_size_is_set(e) && archive_entry_size(e) >= 0 && set == 0 &&
+	       archive_entry_xattr_count(e) == 0 && archive_entry_acl_types(e) == 0 &&
+	       archive_entry_sparse_count(e) == 0;
+}
+
+static int write_all(int fd, const char *buf, size_t len, off_t off)
+{
+	while (len > 0) {
+		ssize_t n = pwrite(fd, buf, len, off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		buf += n;
+		len -= (size_t)n;
+		off += n;
+	}
+	return 0;
+}
+
+/* The file's data from the archive, at the offsets libarchive gives;
+ * *end gets the end of the last piece. */
+static int fill_from_archive(struct extract *x, int fd, int64_t *end, struct be_error **err)
+{
+	for (*end = 0;;) {
+		const void *buf;
+		size_t len;
+		la_int64_t off;
+		int r = archive_read_data_block(x->in, &buf, &len, &off);
+		if (r == ARCHIVE_EOF)
+			return 0;
+		if (r < ARCHIVE_WARN)
+			return entry_fail(x, err, 0, "reading: %s", arch_text(x->in));
+		if (write_all(fd, buf, len, (off_t)off) < 0)
+			return entry_fail(x, err, errno, "writing");
+		*end = off + (int64_t)len;
+		x->data_bytes += len;
+		if (x->data_bytes >= x->next_report)
+			report(x, false);
+	}
+}
+
+/* The file's data from src (a directory source), at most size bytes:
+ * copy_file_range (a reflink or an in-kernel copy), read and write where
+ * the filesystems cannot; *end gets the bytes copied. */
+static int fill_from_fd(struct extract *x, int fd, int src, int64_t size, int64_t *end,
+                        struct be_error **err)
+{
+	char buf[64 * 1024];
+	bool kernel = true;
+	int64_t done = 0;
+	for (*end = 0; done < size; *end = done) {
+		size_t want = (size_t)(size - done);
+		ssize_t n = kernel ? copy_file_range(src, NULL, fd, NULL, want, 0) : -1;
+		if (n < 0 && kernel && errno != EINTR) {
+			kernel = false; /* EXDEV, EINVAL, EOPNOTSUPP... */
+			continue;
+		}
+		if (!kernel) {
+			n = read(src, buf, want < sizeof(buf) ? want : sizeof(buf));
+			if (n > 0 && write_all(fd, buf, (size_t)n, (off_t)done) < 0)
+				return entry_fail(x, err, errno, "writing");
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return entry_fail(x, err, errno, "reading");
+		if (n == 0)
+			break; /* the file shrank: write_file keeps the size */
+		done += n;
+		x->data_bytes += (uint64_t)n;
+		if (x->data_bytes >= x->next_report)
+			report(x, false);
+	}
+	return 0;
+}
+
+/* Owner, then mode (a chown clears set-id bits), then times, as
+ * libarchive's ARCHIVE_EXTRACT_OWNER | PERM | TIME do. */
+static int set_meta(struct extract *x, int fd, struct archive_entry *e, struct be_error **err)
+{
+	mode_t mode = archive_entry_perm(e) & 07777;
+	if (fchown(fd, (uid_t)archive_entry_uid(e), (gid_t)archive_entry_gid(e)) < 0)
+		mode &= ~(mode_t)(S_ISUID | S_ISGID); /* not root: keep the file, not the bits */
+	if (fchmod(fd, mode) < 0)
+		return entry_fail(x, err, errno, "setting its mode");
+	bool at = archive_entry_atime_is_set(e), mt = archive_entry_mtime_is_set(e);
+	if (!at && !mt)
+		return 0;
+	struct timespec ts[2] = {
+	        {.tv_sec = at ? archive_entry_atime(e) : 0,
+	         .tv_nsec = at ? archive_entry_atime_nsec(e) : UTIME_NOW},
+	        {.tv_sec = mt ? archive_entry_mtime(e) : 0,
+	         .tv_nsec = mt ? archive_entry_mtime_nsec(e) : UTIME_NOW},
+	};
+	if (futimens(fd, ts) < 0)
+		return entry_fail(x, err, errno, "setting its times");
+	return 0;
+}
+
+/* Writes a simple regular file (simple_file) at path with one open
+ * relative to its parent's kept fd, and starts its writeback (the disk
+ * works while the next entries are read; the layer's one syncfs finds
+ * little left).  Returns 1 when written, 0 when libarchive must write it
+ * (its parent is not there yet, or the name is taken: a later entry
+ * replaces an earlier one), -1 on failure. */
+static int write_file(struct extract *x, struct archive_entry *e, const char *path, int data_fd,
+                      struct be_error **err)
+{
+	const char *base;
+	int dfd = parent_fd(x, path, &base);
+	if (dfd < 0)
+		return 0;
+	cleanup_close int fd = openat(
+	        dfd, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC, 0600);
+	if (fd < 0 && errno == EEXIST)
+		return 0;
 	if (fd < 0)
-		return;
+		return entry_fail(x, err, errno, "creating it");
+	int64_t size = archive_entry_size(e), end;
+	if ((data_fd >= 0 ? fill_from_fd(x, fd, data_fd, size, &end, err)
+	                  : fill_from_archive(x, fd, &end, err)) < 0)
+		return -1;
+	if (end != size && ftruncate(fd, size) < 0)
+		return entry_fail(x, err, errno, "writing");
+	if (set_meta(x, fd, e, err) < 0)
+		return -1;
 	if (sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE) < 0) {
 		/* only a hint: the final syncfs writes it anyway */
 	}
-	close(fd);
+	if (close(util_steal_fd(&fd)) < 0)
+		return entry_fail(x, err, errno, "writing");
+	x->files++;
+	x->size += size;
+	return 1;
+}
+
+/* Before libarchive writes path: 1 when it makes a new name in a whole
+ * directory, 0 when it only updates a directory that is there, -1 when
+ * it may replace a name or make parents (the counts are then walked). */
+static int name_state(struct extract *x, struct archive_entry *e, const char *path)
+{
+	struct stat st;
+	if (fstatat(x->dir_fd, path, &st, AT_SYMLINK_NOFOLLOW) == 0)
+		return S_ISDIR(st.st_mode) && archive_entry_filetype(e) == AE_IFDIR &&
+		                       archive_entry_hardlink(e) == NULL
+		               ? 0
+		               : -1;
+	if (errno != ENOENT)
+		return -1;
+	const char *slash = strrchr(path, '/');
+	if (slash == NULL)
+		return 1;
+	size_t plen = (size_t)(slash - path);
+	if (x->ok_parent && strlen(x->ok_parent) == plen && strncmp(x->ok_parent, path, plen) == 0)
+		return 1;
+	cleanup_free char *parent = xasprintf("%.*s", (int)plen, path);
+	return fstatat(x->dir_fd, parent, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode)
+	               ? 1
+	               : -1;
+}
+
+/* Counts what libarchive made at path (state from name_state), as
+ * layer_count_dir counts: every name, symlink lengths, a regular file's
+ * size once per inode (a hard link adds a name, not bytes). */
+static void count_written(struct extract *x, struct archive_entry *e, const char *path, int state)
+{
+	struct stat st;
+	if (state < 0 || fstatat(x->dir_fd, path, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+	    (archive_entry_hardlink(e) && archive_entry_size(e) > 0)) {
+		x->exact = false;
+		return;
+	}
+	if (state == 0)
+		return;
+	x->files++;
+	if (S_ISLNK(st.st_mode) || (S_ISREG(st.st_mode) && archive_entry_hardlink(e) == NULL))
+		x->size += st.st_size;
+}
+
+/* Hands one checked entry to libarchive. */
+static int write_archive(struct extract *x, struct archive *out, struct archive_entry *e,
+                         int data_fd, struct be_error **err)
+{
+	const char *path = archive_entry_pathname(e);
+	int state = x->exact ? name_state(x, e, path) : -1;
+	if (archive_write_header(out, e) < ARCHIVE_WARN)
+		return entry_fail(x, err, 0, "%s", arch_text(out));
+	if (archive_entry_filetype(e) == AE_IFREG && archive_entry_size(e) > 0) {
+		int r = data_fd >= 0 ? copy_fd(x, data_fd, out, err) : copy_data(x, out, err);
+		if (r < 0)
+			return -1;
+	}
+	if (archive_write_finish_entry(out) < ARCHIVE_WARN)
+		return entry_fail(x, err, 0, "%s", arch_text(out));
+	if (x->exact)
+		count_written(x, e, path, state);
+	return 0;
 }
 
 /* Checks and writes one entry; its data comes from data_fd when >= 0 (a
@@ -446,24 +700,20 @@ static int put_entry(struct extract *x, struct archive *out, struct archive_entr
 	free(x->last);
 	x->last = xstrdup(name ? name : "");
 	int r = check_entry(x, e, err);
-	if (r == ENTRY_DONE) {
-		x->entries++;
-		report(x, false);
-	}
-	if (r != ENTRY_WRITE)
+	if (r == ENTRY_DONE)
+		x->exact = false; /* whiteouts: made with their parents */
+	if (r != ENTRY_WRITE) {
+		if (r == ENTRY_DONE) {
+			x->entries++;
+			report(x, false);
+		}
 		return r < 0 ? -1 : 0;
-	if (archive_write_header(out, e) < ARCHIVE_WARN)
-		return entry_fail(x, err, 0, "%s", arch_text(out));
-	if (archive_entry_filetype(e) == AE_IFREG && archive_entry_size(e) > 0) {
-		r = data_fd >= 0 ? copy_fd(x, data_fd, out, err) : copy_data(x, out, err);
-		if (r < 0)
-			return -1;
 	}
-	if (archive_write_finish_entry(out) < ARCHIVE_WARN)
-		return entry_fail(x, err, 0, "%s", arch_text(out));
-	if (archive_entry_filetype(e) == AE_IFREG && archive_entry_size(e) > 0 &&
-	    archive_entry_hardlink(e) == NULL)
-		start_writeback(x, archive_entry_pathname(e));
+	r = simple_file(e) ? write_file(x, e, archive_entry_pathname(e), data_fd, err) : 0;
+	if (r == 0)
+		r = write_archive(x, out, e, data_fd, err);
+	if (r < 0)
+		return -1;
 	x->entries++;
 	report(x, false);
 	return 0;
@@ -652,6 +902,11 @@ static int run_in_dir(struct extract *x, const char *dir, const char *src, struc
 	x->last = NULL;
 	free(x->ok_parent);
 	x->ok_parent = NULL;
+	forget_parent_fd(x);
+	if (x->opts && x->opts->counts) {
+		x->opts->counts->size = r == 0 && x->exact ? x->size : -1;
+		x->opts->counts->files = r == 0 && x->exact ? x->files : -1;
+	}
 	return r;
 }
 
@@ -659,7 +914,7 @@ static int run_in_dir(struct extract *x, const char *dir, const char *src, struc
 struct hooked_fd {
 	int fd;
 	const struct be_extract_opts *opts;
-	char buf[64 * 1024];
+	char buf[READ_BLOCK];
 };
 
 static la_ssize_t hooked_read(struct archive *a, void *data, const void **out)
@@ -695,12 +950,12 @@ int extract_fd(int fd, const char *dir, const struct be_extract_opts *opts, stru
 		h->opts = opts;
 		opened = archive_read_open(in, h, NULL, hooked_read, NULL);
 	} else {
-		opened = archive_read_open_fd(in, fd, 64 * 1024);
+		opened = archive_read_open_fd(in, fd, READ_BLOCK);
 	}
 	if (opened != ARCHIVE_OK) {
 		r = be_error_set(err, 0, "reading the archive: %s", arch_text(in));
 	} else {
-		struct extract x = {.opts = opts, .in = in};
+		struct extract x = {.opts = opts, .in = in, .parent_fd = -1, .exact = true};
 		r = run_in_dir(&x, dir, NULL, err);
 	}
 	archive_read_free(in);
@@ -728,6 +983,6 @@ int extract_copy_dir(const char *src, const char *dir, const struct be_extract_o
 	if (path_within(rdir, real))
 		return be_error_set(err, 0, "%s holds berth's state directory: refusing to copy it",
 		                    src);
-	struct extract x = {.opts = opts, .in_is_disk = true};
+	struct extract x = {.opts = opts, .in_is_disk = true, .parent_fd = -1, .exact = true};
 	return run_in_dir(&x, dir, real, err);
 }
