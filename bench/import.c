@@ -11,7 +11,7 @@
  * files deleted in the last 60 s (recently_deleted()), which made whichever
  * side ran after a deletion several times slower.  Each round is printed,
  * then the median ratio and its spread.  BENCH_ROUNDS sets the rounds
- * (default 5).  Everything made is removed at the end. */
+ * (default 7).  Everything made is removed at the end. */
 #include <archive.h>
 #include <archive_entry.h>
 #include <fcntl.h>
@@ -209,9 +209,9 @@ int main(void)
 	if (berth == NULL || access(berth, X_OK) < 0)
 		berth = "build/berth";
 	const char *env = getenv("BENCH_ROUNDS");
-	int rounds = env ? atoi(env) : 5;
+	int rounds = env ? atoi(env) : 7;
 	if (rounds < 1 || rounds > MAX_ROUNDS)
-		rounds = 5;
+		rounds = 7;
 	char work[] = "/tmp/berth-bench-XXXXXX";
 	if (mkdtemp(work) == NULL) {
 		perror("bench import: mkdtemp");
