@@ -10,51 +10,21 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 #include <linux/fs.h>
-#include <linux/openat2.h>
 
 #include "image/extract.h"
+#include "image/extract_int.h"
 #include "base/util.h"
 
 #define PROGRESS_STEP (1u << 20)
-#define READ_BLOCK (1u << 20) /* most files arrive in one piece */
 
 static const int write_flags = ARCHIVE_EXTRACT_SECURE_NODOTDOT | ARCHIVE_EXTRACT_SECURE_SYMLINKS |
                                ARCHIVE_EXTRACT_SECURE_NOABSOLUTEPATHS | ARCHIVE_EXTRACT_PERM |
                                ARCHIVE_EXTRACT_OWNER | ARCHIVE_EXTRACT_TIME |
                                ARCHIVE_EXTRACT_XATTR | ARCHIVE_EXTRACT_ACL | ARCHIVE_EXTRACT_FFLAGS;
-
-/* One extraction: where it writes, what it has done, whom it tells. */
-struct extract {
-	int dir_fd; /* the layer directory */
-	const struct be_extract_opts *opts;
-	struct archive *in;
-	bool in_is_disk;
-	uint64_t start_ns;
-	uint64_t data_bytes;  /* file data written */
-	uint64_t next_report; /* data_bytes at which to call progress again */
-	uint64_t entries;
-	char *last; /* name of the last entry read, for errors */
-	/* The parent directory the last check found whole (every component a
-	 * real directory): tar entries come grouped by directory, so most
-	 * entries need no fstatat at all.  Forgotten as soon as an entry
-	 * names it or one of its components (that entry may replace it). */
-	char *ok_parent;
-	/* The directory regular files are created in, open (see
-	 * parent_fd): -1 for none, or when it may have been replaced. */
-	int parent_fd;
-	char *parent_path;
-	bool no_openat2; /* the kernel has none: libarchive writes all */
-	/* What layer_count_dir would find, kept while every entry is known
-	 * to have made a new name (exact false once one may have replaced or
-	 * added other names). */
-	int64_t size, files;
-	bool exact;
-};
 
 /* ---- path rules ------------------------------------------------------------ */
 
@@ -126,8 +96,7 @@ static char *shown_name(const char *name)
 }
 
 /* Fails with 'entry "NAME": MESSAGE' about the entry being handled. */
-__attribute__((format(printf, 4, 5))) static int
-entry_fail(struct extract *x, struct be_error **err, int errnum, const char *fmt, ...)
+int extract_entry_fail(struct extract *x, struct be_error **err, int errnum, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -141,7 +110,7 @@ entry_fail(struct extract *x, struct be_error **err, int errnum, const char *fmt
 	return -1;
 }
 
-static const char *arch_text(struct archive *a)
+const char *extract_arch_text(struct archive *a)
 {
 	const char *s = archive_error_string(a);
 	return s ? s : "unknown libarchive error";
@@ -159,15 +128,6 @@ static bool is_prefix_dir(const char *path, const char *dir)
 	return strncmp(dir, path, n) == 0 && (dir[n] == '\0' || dir[n] == '/');
 }
 
-static void forget_parent_fd(struct extract *x)
-{
-	if (x->parent_fd >= 0)
-		close(x->parent_fd);
-	x->parent_fd = -1;
-	free(x->parent_path);
-	x->parent_path = NULL;
-}
-
 static int check_parents(struct extract *x, const char *path, struct be_error **err)
 {
 	if (x->ok_parent && is_prefix_dir(path, x->ok_parent)) {
@@ -175,7 +135,7 @@ static int check_parents(struct extract *x, const char *path, struct be_error **
 		x->ok_parent = NULL;
 	}
 	if (x->parent_path && is_prefix_dir(path, x->parent_path))
-		forget_parent_fd(x);
+		extract_forget_parent(x);
 	const char *slash = strrchr(path, '/');
 	if (slash == NULL)
 		return 0; /* the layer's root itself is the parent */
@@ -189,12 +149,12 @@ static int check_parents(struct extract *x, const char *path, struct be_error **
 		if (fstatat(x->dir_fd, p, &st, AT_SYMLINK_NOFOLLOW) < 0) {
 			if (errno == ENOENT)
 				return 0; /* the rest is created as directories */
-			return entry_fail(x, err, errno, "checking \"%s\"", p);
+			return extract_entry_fail(x, err, errno, "checking \"%s\"", p);
 		}
 		if (S_ISLNK(st.st_mode))
-			return entry_fail(x, err, 0, "parent \"%s\" is a symlink", p);
+			return extract_entry_fail(x, err, 0, "parent \"%s\" is a symlink", p);
 		if (!S_ISDIR(st.st_mode))
-			return entry_fail(x, err, 0, "parent \"%s\" is not a directory", p);
+			return extract_entry_fail(x, err, 0, "parent \"%s\" is not a directory", p);
 		*s = '/';
 	}
 	/* Every component exists and is a directory: remember it. */
@@ -210,14 +170,17 @@ static int check_hardlink(struct extract *x, struct archive_entry *e, const char
 	cleanup_free char *t = NULL;
 	cleanup_free char *shown = shown_name(target);
 	if (extract_norm_path(target, &t, &why) < 0 || t[0] == '\0')
-		return entry_fail(x, err, 0, "hard link target \"%s\" leaves the layer", shown);
+		return extract_entry_fail(x, err, 0, "hard link target \"%s\" leaves the layer",
+		                          shown);
 	if (check_parents(x, t, err) < 0)
 		return -1;
 	struct stat st;
 	if (fstatat(x->dir_fd, t, &st, AT_SYMLINK_NOFOLLOW) < 0)
-		return entry_fail(x, err, 0, "hard link target \"%s\" is not in the layer", shown);
+		return extract_entry_fail(x, err, 0, "hard link target \"%s\" is not in the layer",
+		                          shown);
 	if (S_ISDIR(st.st_mode))
-		return entry_fail(x, err, 0, "hard link target \"%s\" is a directory", shown);
+		return extract_entry_fail(x, err, 0, "hard link target \"%s\" is a directory",
+		                          shown);
 	archive_entry_copy_hardlink(e, t);
 	return 0;
 }
@@ -226,10 +189,11 @@ static int check_symlink(struct extract *x, const char *path, const char *target
                          struct be_error **err)
 {
 	if (target == NULL || target[0] == '\0')
-		return entry_fail(x, err, 0, "symlink has no target");
+		return extract_entry_fail(x, err, 0, "symlink has no target");
 	if (!extract_symlink_inside(path, target)) {
 		cleanup_free char *shown = shown_name(target);
-		return entry_fail(x, err, 0, "symlink target \"%s\" leaves the layer", shown);
+		return extract_entry_fail(x, err, 0, "symlink target \"%s\" leaves the layer",
+		                          shown);
 	}
 	return 0;
 }
@@ -286,7 +250,7 @@ static int make_parents(struct extract *x, const char *path, struct be_error **e
 	for (char *s = strchr(p, '/'); s; s = strchr(s + 1, '/')) {
 		*s = '\0';
 		if (mkdirat(x->dir_fd, p, 0755) < 0 && errno != EEXIST)
-			return entry_fail(x, err, errno, "creating \"%s\"", p);
+			return extract_entry_fail(x, err, errno, "creating \"%s\"", p);
 		*s = '/';
 	}
 	return 0;
@@ -305,9 +269,9 @@ static int mark_opaque(struct extract *x, const char *path, struct be_error **er
 	cleanup_close int fd = openat(x->dir_fd, slash ? dir : ".",
 	                              O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
-		return entry_fail(x, err, errno, "opening its directory");
+		return extract_entry_fail(x, err, errno, "opening its directory");
 	if (fsetxattr(fd, "trusted.overlay.opaque", "y", 1, 0) < 0)
-		return entry_fail(x, err, errno, "marking its directory opaque");
+		return extract_entry_fail(x, err, errno, "marking its directory opaque");
 	return ENTRY_DONE;
 }
 
@@ -318,7 +282,7 @@ static int make_whiteout(struct extract *x, const char *path, const char *base,
 {
 	const char *name = base + strlen(WH_PREFIX);
 	if (*name == '\0' || strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
-		return entry_fail(x, err, 0, "whiteout names no file");
+		return extract_entry_fail(x, err, 0, "whiteout names no file");
 	cleanup_free char *target = xasprintf("%.*s%s", (int)(base - path), path, name);
 	if (make_parents(x, target, err) < 0)
 		return -1;
@@ -327,7 +291,7 @@ static int make_whiteout(struct extract *x, const char *path, const char *base,
 	if (fstatat(x->dir_fd, target, &st, AT_SYMLINK_NOFOLLOW) == 0)
 		return ENTRY_SKIP;
 	if (mknodat(x->dir_fd, target, S_IFCHR, makedev(0, 0)) < 0)
-		return entry_fail(x, err, errno, "creating the whiteout \"%s\"", target);
+		return extract_entry_fail(x, err, errno, "creating the whiteout \"%s\"", target);
 	return ENTRY_DONE;
 }
 
@@ -349,14 +313,15 @@ static int check_entry(struct extract *x, struct archive_entry *e, struct be_err
 	const char *why;
 	cleanup_free char *path = NULL;
 	if (extract_norm_path(archive_entry_pathname(e), &path, &why) < 0)
-		return entry_fail(x, err, 0, "%s", why);
+		return extract_entry_fail(x, err, 0, "%s", why);
 	mode_t type = archive_entry_filetype(e);
 	const char *hard = archive_entry_hardlink(e);
 	if (path[0] == '\0') {
 		/* The layer's own root ("./"): its directory already exists. */
 		if (type == AE_IFDIR && hard == NULL)
 			return ENTRY_SKIP;
-		return entry_fail(x, err, 0, "names the layer's root but is not a directory");
+		return extract_entry_fail(x, err, 0,
+		                          "names the layer's root but is not a directory");
 	}
 	if (check_parents(x, path, err) < 0)
 		return -1;
@@ -380,9 +345,12 @@ static int check_entry(struct extract *x, struct archive_entry *e, struct be_err
 			break;
 		case AE_IFCHR:
 		case AE_IFBLK:
-			return entry_fail(x, err, 0, "device nodes are not allowed in a layer");
+			return extract_entry_fail(x, err, 0,
+			                          "device nodes are not allowed in a layer");
 		case AE_IFSOCK: return ENTRY_SKIP; /* only from directories; bound by nobody */
-		default: return entry_fail(x, err, 0, "unsupported entry type %#o", (unsigned)type);
+		default:
+			return extract_entry_fail(x, err, 0, "unsupported entry type %#o",
+			                          (unsigned)type);
 		}
 	}
 	archive_entry_copy_pathname(e, path);
@@ -392,7 +360,7 @@ static int check_entry(struct extract *x, struct archive_entry *e, struct be_err
 
 /* ---- writing ----------------------------------------------------------------- */
 
-static void report(struct extract *x, bool done)
+void extract_report(struct extract *x, bool done)
 {
 	x->next_report = x->data_bytes + PROGRESS_STEP;
 	if (x->opts == NULL || x->opts->progress == NULL)
@@ -418,12 +386,13 @@ static int copy_data(struct extract *x, struct archive *out, struct be_error **e
 		if (r == ARCHIVE_EOF)
 			return 0;
 		if (r < ARCHIVE_WARN)
-			return entry_fail(x, err, 0, "reading: %s", arch_text(x->in));
+			return extract_entry_fail(x, err, 0, "reading: %s",
+			                          extract_arch_text(x->in));
 		if (archive_write_data_block(out, buf, len, off) < ARCHIVE_WARN)
-			return entry_fail(x, err, 0, "writing: %s", arch_text(out));
+			return extract_entry_fail(x, err, 0, "writing: %s", extract_arch_text(out));
 		x->data_bytes += len;
 		if (x->data_bytes >= x->next_report)
-			report(x, false);
+			extract_report(x, false);
 	}
 }
 
@@ -438,194 +407,13 @@ static int copy_fd(struct extract *x, int fd, struct archive *out, struct be_err
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0)
-			return entry_fail(x, err, errno, "reading");
+			return extract_entry_fail(x, err, errno, "reading");
 		if (archive_write_data(out, buf, (size_t)r) < 0)
-			return entry_fail(x, err, 0, "writing: %s", arch_text(out));
+			return extract_entry_fail(x, err, 0, "writing: %s", extract_arch_text(out));
 		x->data_bytes += (uint64_t)r;
 		if (x->data_bytes >= x->next_report)
-			report(x, false);
+			extract_report(x, false);
 	}
-}
-
-/* ---- regular files, written here --------------------------------------------- */
-
-/* The directory that path's parent names, open: from the cache when the
- * last file went there, else opened beneath the layer with no symlink
- * followed (openat2 RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS), so however the
- * tree was built, nothing is created outside it.  -1 when it cannot be
- * opened that way (missing, or no openat2): libarchive writes the entry. */
-static int parent_fd(struct extract *x, const char *path, const char **base)
-{
-	const char *slash = strrchr(path, '/');
-	*base = slash ? slash + 1 : path;
-	if (slash == NULL)
-		return x->dir_fd;
-	size_t plen = (size_t)(slash - path);
-	if (x->parent_path && strlen(x->parent_path) == plen &&
-	    strncmp(x->parent_path, path, plen) == 0)
-		return x->parent_fd;
-	forget_parent_fd(x);
-	if (x->no_openat2)
-		return -1;
-	cleanup_free char *dir = xasprintf("%.*s", (int)plen, path);
-	struct open_how how = {
-	        .flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC,
-	        .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS |
-	                   RESOLVE_NO_XDEV,
-	};
-	int fd = (int)syscall(SYS_openat2, x->dir_fd, dir, &how, sizeof(how));
-	if (fd < 0) {
-		if (errno == ENOSYS || errno == EPERM) /* EPERM: a seccomp filter */
-			x->no_openat2 = true;
-		return -1;
-	}
-	x->parent_fd = fd;
-	x->parent_path = steal_pointer(&dir);
-	return fd;
-}
-
-/* True when berth writes this entry itself: a plain regular file, whose
- * metadata is owner, mode and times only. */
-static bool simple_file(struct archive_entry *e)
-{
-	unsigned long set, clear;
-	archive_entry_fflags(e, &set, &clear);
-	return archive_entry_filetype(e) == AE_IFREG && archive_entry_hardlink(e) == NULL &&
-	       archive_entry_size_is_set(e) && archive_entry_size(e) >= 0 && set == 0 &&
-	       archive_entry_xattr_count(e) == 0 && archive_entry_acl_types(e) == 0 &&
-	       archive_entry_sparse_count(e) == 0;
-}
-
-static int write_all(int fd, const char *buf, size_t len, off_t off)
-{
-	while (len > 0) {
-		ssize_t n = pwrite(fd, buf, len, off);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -1;
-		buf += n;
-		len -= (size_t)n;
-		off += n;
-	}
-	return 0;
-}
-
-/* The file's data from the archive, at the offsets libarchive gives;
- * *end gets the end of the last piece. */
-static int fill_from_archive(struct extract *x, int fd, int64_t *end, struct be_error **err)
-{
-	for (*end = 0;;) {
-		const void *buf;
-		size_t len;
-		la_int64_t off;
-		int r = archive_read_data_block(x->in, &buf, &len, &off);
-		if (r == ARCHIVE_EOF)
-			return 0;
-		if (r < ARCHIVE_WARN)
-			return entry_fail(x, err, 0, "reading: %s", arch_text(x->in));
-		if (write_all(fd, buf, len, (off_t)off) < 0)
-			return entry_fail(x, err, errno, "writing");
-		*end = off + (int64_t)len;
-		x->data_bytes += len;
-		if (x->data_bytes >= x->next_report)
-			report(x, false);
-	}
-}
-
-/* The file's data from src (a directory source), at most size bytes:
- * copy_file_range (a reflink or an in-kernel copy), read and write where
- * the filesystems cannot; *end gets the bytes copied. */
-static int fill_from_fd(struct extract *x, int fd, int src, int64_t size, int64_t *end,
-                        struct be_error **err)
-{
-	char buf[64 * 1024];
-	bool kernel = true;
-	int64_t done = 0;
-	for (*end = 0; done < size; *end = done) {
-		size_t want = (size_t)(size - done);
-		ssize_t n = kernel ? copy_file_range(src, NULL, fd, NULL, want, 0) : -1;
-		if (n < 0 && kernel && errno != EINTR) {
-			kernel = false; /* EXDEV, EINVAL, EOPNOTSUPP... */
-			continue;
-		}
-		if (!kernel) {
-			n = read(src, buf, want < sizeof(buf) ? want : sizeof(buf));
-			if (n > 0 && write_all(fd, buf, (size_t)n, (off_t)done) < 0)
-				return entry_fail(x, err, errno, "writing");
-		}
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return entry_fail(x, err, errno, "reading");
-		if (n == 0)
-			break; /* the file shrank: write_file keeps the size */
-		done += n;
-		x->data_bytes += (uint64_t)n;
-		if (x->data_bytes >= x->next_report)
-			report(x, false);
-	}
-	return 0;
-}
-
-/* Owner, then mode (a chown clears set-id bits), then times, as
- * libarchive's ARCHIVE_EXTRACT_OWNER | PERM | TIME do. */
-static int set_meta(struct extract *x, int fd, struct archive_entry *e, struct be_error **err)
-{
-	mode_t mode = archive_entry_perm(e) & 07777;
-	if (fchown(fd, (uid_t)archive_entry_uid(e), (gid_t)archive_entry_gid(e)) < 0)
-		mode &= ~(mode_t)(S_ISUID | S_ISGID); /* not root: keep the file, not the bits */
-	if (fchmod(fd, mode) < 0)
-		return entry_fail(x, err, errno, "setting its mode");
-	bool at = archive_entry_atime_is_set(e), mt = archive_entry_mtime_is_set(e);
-	if (!at && !mt)
-		return 0;
-	struct timespec ts[2] = {
-	        {.tv_sec = at ? archive_entry_atime(e) : 0,
-	         .tv_nsec = at ? archive_entry_atime_nsec(e) : UTIME_NOW},
-	        {.tv_sec = mt ? archive_entry_mtime(e) : 0,
-	         .tv_nsec = mt ? archive_entry_mtime_nsec(e) : UTIME_NOW},
-	};
-	if (futimens(fd, ts) < 0)
-		return entry_fail(x, err, errno, "setting its times");
-	return 0;
-}
-
-/* Writes a simple regular file (simple_file) at path with one open
- * relative to its parent's kept fd, and starts its writeback (the disk
- * works while the next entries are read; the layer's one syncfs finds
- * little left).  Returns 1 when written, 0 when libarchive must write it
- * (its parent is not there yet, or the name is taken: a later entry
- * replaces an earlier one), -1 on failure. */
-static int write_file(struct extract *x, struct archive_entry *e, const char *path, int data_fd,
-                      struct be_error **err)
-{
-	const char *base;
-	int dfd = parent_fd(x, path, &base);
-	if (dfd < 0)
-		return 0;
-	cleanup_close int fd = openat(
-	        dfd, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC, 0600);
-	if (fd < 0 && errno == EEXIST)
-		return 0;
-	if (fd < 0)
-		return entry_fail(x, err, errno, "creating it");
-	int64_t size = archive_entry_size(e), end;
-	if ((data_fd >= 0 ? fill_from_fd(x, fd, data_fd, size, &end, err)
-	                  : fill_from_archive(x, fd, &end, err)) < 0)
-		return -1;
-	if (end != size && ftruncate(fd, size) < 0)
-		return entry_fail(x, err, errno, "writing");
-	if (set_meta(x, fd, e, err) < 0)
-		return -1;
-	if (sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE) < 0) {
-		/* only a hint: the final syncfs writes it anyway */
-	}
-	if (close(util_steal_fd(&fd)) < 0)
-		return entry_fail(x, err, errno, "writing");
-	x->files++;
-	x->size += size;
-	return 1;
 }
 
 /* Before libarchive writes path: 1 when it makes a new name in a whole
@@ -678,14 +466,14 @@ static int write_archive(struct extract *x, struct archive *out, struct archive_
 	const char *path = archive_entry_pathname(e);
 	int state = x->exact ? name_state(x, e, path) : -1;
 	if (archive_write_header(out, e) < ARCHIVE_WARN)
-		return entry_fail(x, err, 0, "%s", arch_text(out));
+		return extract_entry_fail(x, err, 0, "%s", extract_arch_text(out));
 	if (archive_entry_filetype(e) == AE_IFREG && archive_entry_size(e) > 0) {
 		int r = data_fd >= 0 ? copy_fd(x, data_fd, out, err) : copy_data(x, out, err);
 		if (r < 0)
 			return -1;
 	}
 	if (archive_write_finish_entry(out) < ARCHIVE_WARN)
-		return entry_fail(x, err, 0, "%s", arch_text(out));
+		return extract_entry_fail(x, err, 0, "%s", extract_arch_text(out));
 	if (x->exact)
 		count_written(x, e, path, state);
 	return 0;
@@ -705,17 +493,19 @@ static int put_entry(struct extract *x, struct archive *out, struct archive_entr
 	if (r != ENTRY_WRITE) {
 		if (r == ENTRY_DONE) {
 			x->entries++;
-			report(x, false);
+			extract_report(x, false);
 		}
 		return r < 0 ? -1 : 0;
 	}
-	r = simple_file(e) ? write_file(x, e, archive_entry_pathname(e), data_fd, err) : 0;
+	r = extract_simple_file(e)
+	            ? extract_write_file(x, e, archive_entry_pathname(e), data_fd, err)
+	            : 0;
 	if (r == 0)
 		r = write_archive(x, out, e, data_fd, err);
 	if (r < 0)
 		return -1;
 	x->entries++;
-	report(x, false);
+	extract_report(x, false);
 	return 0;
 }
 
@@ -730,10 +520,10 @@ static int tar_loop(struct extract *x, struct archive *out, struct be_error **er
 		if (r != ARCHIVE_OK && r != ARCHIVE_WARN) {
 			if (x->last == NULL)
 				return be_error_set(err, 0, "reading the archive: %s",
-				                    arch_text(x->in));
+				                    extract_arch_text(x->in));
 			cleanup_free char *shown = shown_name(x->last);
 			return be_error_set(err, 0, "reading the archive after entry \"%s\": %s",
-			                    shown, arch_text(x->in));
+			                    shown, extract_arch_text(x->in));
 		}
 		/* An mtree file is text that names files instead of holding
 		 * them (libarchive would read their data from this host). */
@@ -889,7 +679,7 @@ static int run_in_dir(struct extract *x, const char *dir, const char *src, struc
 	int r = src ? disk_loop(x, src, out, err) : tar_loop(x, out, err);
 	/* Closing applies the deferred modes and times of directories. */
 	if (archive_write_close(out) < ARCHIVE_WARN && r == 0)
-		r = be_error_set(err, 0, "finishing the extraction: %s", arch_text(out));
+		r = be_error_set(err, 0, "finishing the extraction: %s", extract_arch_text(out));
 	archive_write_free(out);
 	if (fchdir(saved) < 0 && r == 0)
 		r = be_error_set(err, errno, "returning to the working directory");
@@ -897,12 +687,12 @@ static int run_in_dir(struct extract *x, const char *dir, const char *src, struc
 	if (r == 0 && x->entries == 0 && !(x->opts && x->opts->image_layer))
 		r = be_error_set(err, 0, "archive is empty");
 	if (r == 0)
-		report(x, true);
+		extract_report(x, true);
 	free(x->last);
 	x->last = NULL;
 	free(x->ok_parent);
 	x->ok_parent = NULL;
-	forget_parent_fd(x);
+	extract_forget_parent(x);
 	if (x->opts && x->opts->counts) {
 		x->opts->counts->size = r == 0 && x->exact ? x->size : -1;
 		x->opts->counts->files = r == 0 && x->exact ? x->files : -1;
@@ -953,7 +743,7 @@ int extract_fd(int fd, const char *dir, const struct be_extract_opts *opts, stru
 		opened = archive_read_open_fd(in, fd, READ_BLOCK);
 	}
 	if (opened != ARCHIVE_OK) {
-		r = be_error_set(err, 0, "reading the archive: %s", arch_text(in));
+		r = be_error_set(err, 0, "reading the archive: %s", extract_arch_text(in));
 	} else {
 		struct extract x = {.opts = opts, .in = in, .parent_fd = -1, .exact = true};
 		r = run_in_dir(&x, dir, NULL, err);
