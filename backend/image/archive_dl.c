@@ -123,3 +123,17 @@ FWD_VOID(archive_entry_set_fflags,
          (struct archive_entry * e, unsigned long set, unsigned long clear), (e, set, clear))
 FWD_VOID(archive_entry_fflags, (struct archive_entry * e, unsigned long *set, unsigned long *clear),
          (e, set, clear))
+/* The fast path for regular files (extract.c: write_file). */
+FWD(int, archive_entry_xattr_count, (struct archive_entry * e), (e))
+FWD(int, archive_entry_acl_types, (struct archive_entry * e), (e))
+FWD(int, archive_entry_sparse_count, (struct archive_entry * e), (e))
+FWD(int, archive_entry_size_is_set, (struct archive_entry * e), (e))
+FWD(la_int64_t, archive_entry_uid, (struct archive_entry * e), (e))
+FWD(la_int64_t, archive_entry_gid, (struct archive_entry * e), (e))
+FWD(__LA_MODE_T, archive_entry_perm, (struct archive_entry * e), (e))
+FWD(time_t, archive_entry_atime, (struct archive_entry * e), (e))
+FWD(long, archive_entry_atime_nsec, (struct archive_entry * e), (e))
+FWD(int, archive_entry_atime_is_set, (struct archive_entry * e), (e))
+FWD(time_t, archive_entry_mtime, (struct archive_entry * e), (e))
+FWD(long, archive_entry_mtime_nsec, (struct archive_entry * e), (e))
+FWD(int, archive_entry_mtime_is_set, (struct archive_entry * e), (e))

@@ -16,6 +16,7 @@
 #include <linux/fs.h>
 
 #include "image/extract.h"
+#include "image/extract_int.h"
 #include "base/util.h"
 
 #define PROGRESS_STEP (1u << 20)
@@ -24,24 +25,6 @@ static const int write_flags = ARCHIVE_EXTRACT_SECURE_NODOTDOT | ARCHIVE_EXTRACT
                                ARCHIVE_EXTRACT_SECURE_NOABSOLUTEPATHS | ARCHIVE_EXTRACT_PERM |
                                ARCHIVE_EXTRACT_OWNER | ARCHIVE_EXTRACT_TIME |
                                ARCHIVE_EXTRACT_XATTR | ARCHIVE_EXTRACT_ACL | ARCHIVE_EXTRACT_FFLAGS;
-
-/* One extraction: where it writes, what it has done, whom it tells. */
-struct extract {
-	int dir_fd; /* the layer directory */
-	const struct be_extract_opts *opts;
-	struct archive *in;
-	bool in_is_disk;
-	uint64_t start_ns;
-	uint64_t data_bytes;  /* file data written */
-	uint64_t next_report; /* data_bytes at which to call progress again */
-	uint64_t entries;
-	char *last; /* name of the last entry read, for errors */
-	/* The parent directory the last check found whole (every component a
-	 * real directory): tar entries come grouped by directory, so most
-	 * entries need no fstatat at all.  Forgotten as soon as an entry
-	 * names it or one of its components (that entry may replace it). */
-	char *ok_parent;
-};
 
 /* ---- path rules ------------------------------------------------------------ */
 
@@ -113,8 +96,7 @@ static char *shown_name(const char *name)
 }
 
 /* Fails with 'entry "NAME": MESSAGE' about the entry being handled. */
-__attribute__((format(printf, 4, 5))) static int
-entry_fail(struct extract *x, struct be_error **err, int errnum, const char *fmt, ...)
+int extract_entry_fail(struct extract *x, struct be_error **err, int errnum, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -128,7 +110,7 @@ entry_fail(struct extract *x, struct be_error **err, int errnum, const char *fmt
 	return -1;
 }
 
-static const char *arch_text(struct archive *a)
+const char *extract_arch_text(struct archive *a)
 {
 	const char *s = archive_error_string(a);
 	return s ? s : "unknown libarchive error";
@@ -152,6 +134,8 @@ static int check_parents(struct extract *x, const char *path, struct be_error **
 		free(x->ok_parent);
 		x->ok_parent = NULL;
 	}
+	if (x->parent_path && is_prefix_dir(path, x->parent_path))
+		extract_forget_parent(x);
 	const char *slash = strrchr(path, '/');
 	if (slash == NULL)
 		return 0; /* the layer's root itself is the parent */
@@ -165,12 +149,12 @@ static int check_parents(struct extract *x, const char *path, struct be_error **
 		if (fstatat(x->dir_fd, p, &st, AT_SYMLINK_NOFOLLOW) < 0) {
 			if (errno == ENOENT)
 				return 0; /* the rest is created as directories */
-			return entry_fail(x, err, errno, "checking \"%s\"", p);
+			return extract_entry_fail(x, err, errno, "checking \"%s\"", p);
 		}
 		if (S_ISLNK(st.st_mode))
-			return entry_fail(x, err, 0, "parent \"%s\" is a symlink", p);
+			return extract_entry_fail(x, err, 0, "parent \"%s\" is a symlink", p);
 		if (!S_ISDIR(st.st_mode))
-			return entry_fail(x, err, 0, "parent \"%s\" is not a directory", p);
+			return extract_entry_fail(x, err, 0, "parent \"%s\" is not a directory", p);
 		*s = '/';
 	}
 	/* Every component exists and is a directory: remember it. */
@@ -186,14 +170,17 @@ static int check_hardlink(struct extract *x, struct archive_entry *e, const char
 	cleanup_free char *t = NULL;
 	cleanup_free char *shown = shown_name(target);
 	if (extract_norm_path(target, &t, &why) < 0 || t[0] == '\0')
-		return entry_fail(x, err, 0, "hard link target \"%s\" leaves the layer", shown);
+		return extract_entry_fail(x, err, 0, "hard link target \"%s\" leaves the layer",
+		                          shown);
 	if (check_parents(x, t, err) < 0)
 		return -1;
 	struct stat st;
 	if (fstatat(x->dir_fd, t, &st, AT_SYMLINK_NOFOLLOW) < 0)
-		return entry_fail(x, err, 0, "hard link target \"%s\" is not in the layer", shown);
+		return extract_entry_fail(x, err, 0, "hard link target \"%s\" is not in the layer",
+		                          shown);
 	if (S_ISDIR(st.st_mode))
-		return entry_fail(x, err, 0, "hard link target \"%s\" is a directory", shown);
+		return extract_entry_fail(x, err, 0, "hard link target \"%s\" is a directory",
+		                          shown);
 	archive_entry_copy_hardlink(e, t);
 	return 0;
 }
@@ -202,10 +189,11 @@ static int check_symlink(struct extract *x, const char *path, const char *target
                          struct be_error **err)
 {
 	if (target == NULL || target[0] == '\0')
-		return entry_fail(x, err, 0, "symlink has no target");
+		return extract_entry_fail(x, err, 0, "symlink has no target");
 	if (!extract_symlink_inside(path, target)) {
 		cleanup_free char *shown = shown_name(target);
-		return entry_fail(x, err, 0, "symlink target \"%s\" leaves the layer", shown);
+		return extract_entry_fail(x, err, 0, "symlink target \"%s\" leaves the layer",
+		                          shown);
 	}
 	return 0;
 }
@@ -262,7 +250,7 @@ static int make_parents(struct extract *x, const char *path, struct be_error **e
 	for (char *s = strchr(p, '/'); s; s = strchr(s + 1, '/')) {
 		*s = '\0';
 		if (mkdirat(x->dir_fd, p, 0755) < 0 && errno != EEXIST)
-			return entry_fail(x, err, errno, "creating \"%s\"", p);
+			return extract_entry_fail(x, err, errno, "creating \"%s\"", p);
 		*s = '/';
 	}
 	return 0;
@@ -281,9 +269,9 @@ static int mark_opaque(struct extract *x, const char *path, struct be_error **er
 	cleanup_close int fd = openat(x->dir_fd, slash ? dir : ".",
 	                              O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
-		return entry_fail(x, err, errno, "opening its directory");
+		return extract_entry_fail(x, err, errno, "opening its directory");
 	if (fsetxattr(fd, "trusted.overlay.opaque", "y", 1, 0) < 0)
-		return entry_fail(x, err, errno, "marking its directory opaque");
+		return extract_entry_fail(x, err, errno, "marking its directory opaque");
 	return ENTRY_DONE;
 }
 
@@ -294,7 +282,7 @@ static int make_whiteout(struct extract *x, const char *path, const char *base,
 {
 	const char *name = base + strlen(WH_PREFIX);
 	if (*name == '\0' || strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
-		return entry_fail(x, err, 0, "whiteout names no file");
+		return extract_entry_fail(x, err, 0, "whiteout names no file");
 	cleanup_free char *target = xasprintf("%.*s%s", (int)(base - path), path, name);
 	if (make_parents(x, target, err) < 0)
 		return -1;
@@ -303,7 +291,7 @@ static int make_whiteout(struct extract *x, const char *path, const char *base,
 	if (fstatat(x->dir_fd, target, &st, AT_SYMLINK_NOFOLLOW) == 0)
 		return ENTRY_SKIP;
 	if (mknodat(x->dir_fd, target, S_IFCHR, makedev(0, 0)) < 0)
-		return entry_fail(x, err, errno, "creating the whiteout \"%s\"", target);
+		return extract_entry_fail(x, err, errno, "creating the whiteout \"%s\"", target);
 	return ENTRY_DONE;
 }
 
@@ -325,14 +313,15 @@ static int check_entry(struct extract *x, struct archive_entry *e, struct be_err
 	const char *why;
 	cleanup_free char *path = NULL;
 	if (extract_norm_path(archive_entry_pathname(e), &path, &why) < 0)
-		return entry_fail(x, err, 0, "%s", why);
+		return extract_entry_fail(x, err, 0, "%s", why);
 	mode_t type = archive_entry_filetype(e);
 	const char *hard = archive_entry_hardlink(e);
 	if (path[0] == '\0') {
 		/* The layer's own root ("./"): its directory already exists. */
 		if (type == AE_IFDIR && hard == NULL)
 			return ENTRY_SKIP;
-		return entry_fail(x, err, 0, "names the layer's root but is not a directory");
+		return extract_entry_fail(x, err, 0,
+		                          "names the layer's root but is not a directory");
 	}
 	if (check_parents(x, path, err) < 0)
 		return -1;
@@ -356,9 +345,12 @@ static int check_entry(struct extract *x, struct archive_entry *e, struct be_err
 			break;
 		case AE_IFCHR:
 		case AE_IFBLK:
-			return entry_fail(x, err, 0, "device nodes are not allowed in a layer");
+			return extract_entry_fail(x, err, 0,
+			                          "device nodes are not allowed in a layer");
 		case AE_IFSOCK: return ENTRY_SKIP; /* only from directories; bound by nobody */
-		default: return entry_fail(x, err, 0, "unsupported entry type %#o", (unsigned)type);
+		default:
+			return extract_entry_fail(x, err, 0, "unsupported entry type %#o",
+			                          (unsigned)type);
 		}
 	}
 	archive_entry_copy_pathname(e, path);
@@ -368,7 +360,7 @@ static int check_entry(struct extract *x, struct archive_entry *e, struct be_err
 
 /* ---- writing ----------------------------------------------------------------- */
 
-static void report(struct extract *x, bool done)
+void extract_report(struct extract *x, bool done)
 {
 	x->next_report = x->data_bytes + PROGRESS_STEP;
 	if (x->opts == NULL || x->opts->progress == NULL)
@@ -394,12 +386,13 @@ static int copy_data(struct extract *x, struct archive *out, struct be_error **e
 		if (r == ARCHIVE_EOF)
 			return 0;
 		if (r < ARCHIVE_WARN)
-			return entry_fail(x, err, 0, "reading: %s", arch_text(x->in));
+			return extract_entry_fail(x, err, 0, "reading: %s",
+			                          extract_arch_text(x->in));
 		if (archive_write_data_block(out, buf, len, off) < ARCHIVE_WARN)
-			return entry_fail(x, err, 0, "writing: %s", arch_text(out));
+			return extract_entry_fail(x, err, 0, "writing: %s", extract_arch_text(out));
 		x->data_bytes += len;
 		if (x->data_bytes >= x->next_report)
-			report(x, false);
+			extract_report(x, false);
 	}
 }
 
@@ -414,27 +407,76 @@ static int copy_fd(struct extract *x, int fd, struct archive *out, struct be_err
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0)
-			return entry_fail(x, err, errno, "reading");
+			return extract_entry_fail(x, err, errno, "reading");
 		if (archive_write_data(out, buf, (size_t)r) < 0)
-			return entry_fail(x, err, 0, "writing: %s", arch_text(out));
+			return extract_entry_fail(x, err, 0, "writing: %s", extract_arch_text(out));
 		x->data_bytes += (uint64_t)r;
 		if (x->data_bytes >= x->next_report)
-			report(x, false);
+			extract_report(x, false);
 	}
 }
 
-/* Starts the writeback of a file just written, without waiting for it:
- * the disk works while the next entries are extracted, and the one syncfs
- * that seals the layer (layer_commit) finds little left to write. */
-static void start_writeback(struct extract *x, const char *path)
+/* Before libarchive writes path: 1 when it makes a new name in a whole
+ * directory, 0 when it only updates a directory that is there, -1 when
+ * it may replace a name or make parents (the counts are then walked). */
+static int name_state(struct extract *x, struct archive_entry *e, const char *path)
 {
-	int fd = openat(x->dir_fd, path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-	if (fd < 0)
+	struct stat st;
+	if (fstatat(x->dir_fd, path, &st, AT_SYMLINK_NOFOLLOW) == 0)
+		return S_ISDIR(st.st_mode) && archive_entry_filetype(e) == AE_IFDIR &&
+		                       archive_entry_hardlink(e) == NULL
+		               ? 0
+		               : -1;
+	if (errno != ENOENT)
+		return -1;
+	const char *slash = strrchr(path, '/');
+	if (slash == NULL)
+		return 1;
+	size_t plen = (size_t)(slash - path);
+	if (x->ok_parent && strlen(x->ok_parent) == plen && strncmp(x->ok_parent, path, plen) == 0)
+		return 1;
+	cleanup_free char *parent = xasprintf("%.*s", (int)plen, path);
+	return fstatat(x->dir_fd, parent, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode)
+	               ? 1
+	               : -1;
+}
+
+/* Counts what libarchive made at path (state from name_state), as
+ * layer_count_dir counts: every name, symlink lengths, a regular file's
+ * size once per inode (a hard link adds a name, not bytes). */
+static void count_written(struct extract *x, struct archive_entry *e, const char *path, int state)
+{
+	struct stat st;
+	if (state < 0 || fstatat(x->dir_fd, path, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+	    (archive_entry_hardlink(e) && archive_entry_size(e) > 0)) {
+		x->exact = false;
 		return;
-	if (sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE) < 0) {
-		/* only a hint: the final syncfs writes it anyway */
 	}
-	close(fd);
+	if (state == 0)
+		return;
+	x->files++;
+	if (S_ISLNK(st.st_mode) || (S_ISREG(st.st_mode) && archive_entry_hardlink(e) == NULL))
+		x->size += st.st_size;
+}
+
+/* Hands one checked entry to libarchive. */
+static int write_archive(struct extract *x, struct archive *out, struct archive_entry *e,
+                         int data_fd, struct be_error **err)
+{
+	const char *path = archive_entry_pathname(e);
+	int state = x->exact ? name_state(x, e, path) : -1;
+	if (archive_write_header(out, e) < ARCHIVE_WARN)
+		return extract_entry_fail(x, err, 0, "%s", extract_arch_text(out));
+	if (archive_entry_filetype(e) == AE_IFREG && archive_entry_size(e) > 0) {
+		int r = data_fd >= 0 ? copy_fd(x, data_fd, out, err) : copy_data(x, out, err);
+		if (r < 0)
+			return -1;
+	}
+	if (archive_write_finish_entry(out) < ARCHIVE_WARN)
+		return extract_entry_fail(x, err, 0, "%s", extract_arch_text(out));
+	if (x->exact)
+		count_written(x, e, path, state);
+	return 0;
 }
 
 /* Checks and writes one entry; its data comes from data_fd when >= 0 (a
@@ -446,26 +488,24 @@ static int put_entry(struct extract *x, struct archive *out, struct archive_entr
 	free(x->last);
 	x->last = xstrdup(name ? name : "");
 	int r = check_entry(x, e, err);
-	if (r == ENTRY_DONE) {
-		x->entries++;
-		report(x, false);
-	}
-	if (r != ENTRY_WRITE)
+	if (r == ENTRY_DONE)
+		x->exact = false; /* whiteouts: made with their parents */
+	if (r != ENTRY_WRITE) {
+		if (r == ENTRY_DONE) {
+			x->entries++;
+			extract_report(x, false);
+		}
 		return r < 0 ? -1 : 0;
-	if (archive_write_header(out, e) < ARCHIVE_WARN)
-		return entry_fail(x, err, 0, "%s", arch_text(out));
-	if (archive_entry_filetype(e) == AE_IFREG && archive_entry_size(e) > 0) {
-		r = data_fd >= 0 ? copy_fd(x, data_fd, out, err) : copy_data(x, out, err);
-		if (r < 0)
-			return -1;
 	}
-	if (archive_write_finish_entry(out) < ARCHIVE_WARN)
-		return entry_fail(x, err, 0, "%s", arch_text(out));
-	if (archive_entry_filetype(e) == AE_IFREG && archive_entry_size(e) > 0 &&
-	    archive_entry_hardlink(e) == NULL)
-		start_writeback(x, archive_entry_pathname(e));
+	r = extract_simple_file(e)
+	            ? extract_write_file(x, e, archive_entry_pathname(e), data_fd, err)
+	            : 0;
+	if (r == 0)
+		r = write_archive(x, out, e, data_fd, err);
+	if (r < 0)
+		return -1;
 	x->entries++;
-	report(x, false);
+	extract_report(x, false);
 	return 0;
 }
 
@@ -480,10 +520,10 @@ static int tar_loop(struct extract *x, struct archive *out, struct be_error **er
 		if (r != ARCHIVE_OK && r != ARCHIVE_WARN) {
 			if (x->last == NULL)
 				return be_error_set(err, 0, "reading the archive: %s",
-				                    arch_text(x->in));
+				                    extract_arch_text(x->in));
 			cleanup_free char *shown = shown_name(x->last);
 			return be_error_set(err, 0, "reading the archive after entry \"%s\": %s",
-			                    shown, arch_text(x->in));
+			                    shown, extract_arch_text(x->in));
 		}
 		/* An mtree file is text that names files instead of holding
 		 * them (libarchive would read their data from this host). */
@@ -639,7 +679,7 @@ static int run_in_dir(struct extract *x, const char *dir, const char *src, struc
 	int r = src ? disk_loop(x, src, out, err) : tar_loop(x, out, err);
 	/* Closing applies the deferred modes and times of directories. */
 	if (archive_write_close(out) < ARCHIVE_WARN && r == 0)
-		r = be_error_set(err, 0, "finishing the extraction: %s", arch_text(out));
+		r = be_error_set(err, 0, "finishing the extraction: %s", extract_arch_text(out));
 	archive_write_free(out);
 	if (fchdir(saved) < 0 && r == 0)
 		r = be_error_set(err, errno, "returning to the working directory");
@@ -647,11 +687,16 @@ static int run_in_dir(struct extract *x, const char *dir, const char *src, struc
 	if (r == 0 && x->entries == 0 && !(x->opts && x->opts->image_layer))
 		r = be_error_set(err, 0, "archive is empty");
 	if (r == 0)
-		report(x, true);
+		extract_report(x, true);
 	free(x->last);
 	x->last = NULL;
 	free(x->ok_parent);
 	x->ok_parent = NULL;
+	extract_forget_parent(x);
+	if (x->opts && x->opts->counts) {
+		x->opts->counts->size = r == 0 && x->exact ? x->size : -1;
+		x->opts->counts->files = r == 0 && x->exact ? x->files : -1;
+	}
 	return r;
 }
 
@@ -659,7 +704,7 @@ static int run_in_dir(struct extract *x, const char *dir, const char *src, struc
 struct hooked_fd {
 	int fd;
 	const struct be_extract_opts *opts;
-	char buf[64 * 1024];
+	char buf[READ_BLOCK];
 };
 
 static la_ssize_t hooked_read(struct archive *a, void *data, const void **out)
@@ -695,12 +740,12 @@ int extract_fd(int fd, const char *dir, const struct be_extract_opts *opts, stru
 		h->opts = opts;
 		opened = archive_read_open(in, h, NULL, hooked_read, NULL);
 	} else {
-		opened = archive_read_open_fd(in, fd, 64 * 1024);
+		opened = archive_read_open_fd(in, fd, READ_BLOCK);
 	}
 	if (opened != ARCHIVE_OK) {
-		r = be_error_set(err, 0, "reading the archive: %s", arch_text(in));
+		r = be_error_set(err, 0, "reading the archive: %s", extract_arch_text(in));
 	} else {
-		struct extract x = {.opts = opts, .in = in};
+		struct extract x = {.opts = opts, .in = in, .parent_fd = -1, .exact = true};
 		r = run_in_dir(&x, dir, NULL, err);
 	}
 	archive_read_free(in);
@@ -728,6 +773,6 @@ int extract_copy_dir(const char *src, const char *dir, const struct be_extract_o
 	if (path_within(rdir, real))
 		return be_error_set(err, 0, "%s holds berth's state directory: refusing to copy it",
 		                    src);
-	struct extract x = {.opts = opts, .in_is_disk = true};
+	struct extract x = {.opts = opts, .in_is_disk = true, .parent_fd = -1, .exact = true};
 	return run_in_dir(&x, dir, real, err);
 }

@@ -24,6 +24,13 @@ struct be_extract_opts {
 	 * reads what follows the archive's end itself. */
 	void (*on_read)(const void *buf, size_t n, void *data);
 	void *on_read_data;
+	/* When set, filled after the extraction with the size and file count
+	 * layer_count_dir would find in dir (for layer_tmp_set_counts), or
+	 * both -1 when the extraction cannot vouch for them (an entry that
+	 * replaced another, parents made implicitly, whiteouts). */
+	struct be_extract_counts {
+		int64_t size, files;
+	} * counts;
 };
 
 /* Extracts the archive read from fd into dir (an empty directory the

@@ -356,12 +356,14 @@ static char *describe_source(const char *source)
 	return p;
 }
 
-/* Fills the temporary layer from the source; *origin gets "import" or
- * "dir". */
-static int fill_layer(const char *source, const char *diff, const struct be_import_opts *opts,
+/* Fills the temporary layer from the source, with its size and file
+ * count when the extraction knows them; *origin gets "import" or "dir". */
+static int fill_layer(const char *source, struct be_layer_tmp *t, const struct be_import_opts *opts,
                       const char **origin, struct be_error **err)
 {
-	struct be_extract_opts xo = {0};
+	const char *diff = layer_tmp_diff(t);
+	struct be_extract_counts counts = {-1, -1};
+	struct be_extract_opts xo = {.counts = &counts};
 	if (opts) {
 		xo.progress = opts->progress;
 		xo.progress_data = opts->progress_data;
@@ -377,13 +379,18 @@ static int fill_layer(const char *source, const char *diff, const struct be_impo
 	struct stat st;
 	if (fstat(fd, &st) < 0)
 		return be_error_set(err, errno, "reading %s", source);
+	int r;
 	if (S_ISDIR(st.st_mode)) {
 		*origin = "dir";
-		return extract_copy_dir(source, diff, &xo, err);
+		r = extract_copy_dir(source, diff, &xo, err);
+	} else {
+		if (S_ISREG(st.st_mode))
+			xo.total = (uint64_t)st.st_size;
+		r = extract_fd(fd, diff, &xo, err);
 	}
-	if (S_ISREG(st.st_mode))
-		xo.total = (uint64_t)st.st_size;
-	return extract_fd(fd, diff, &xo, err);
+	if (r == 0)
+		layer_tmp_set_counts(t, counts.size, counts.files);
+	return r;
 }
 
 /* Builds the layers of the image archive extracted in dir and registers
@@ -417,7 +424,7 @@ static int import_locked(const struct be_ctx *ctx, const char *name, const char 
 	if (layer_begin_locked(ctx, &t, &lock, err) < 0)
 		return -1;
 	const char *origin;
-	if (fill_layer(source, layer_tmp_diff(t), opts, &origin, err) < 0) {
+	if (fill_layer(source, t, opts, &origin, err) < 0) {
 		layer_abort(t);
 		return -1;
 	}

@@ -21,6 +21,7 @@ struct be_layer_tmp {
 	char *dir;   /* ROOT/tmp/<random> */
 	char *diff;  /* dir/diff */
 	int lock_fd; /* the flock on dir that layer_begin took, or -1 (the caller holds it) */
+	int64_t size, files; /* from layer_tmp_set_counts, or -1: commit walks diff */
 };
 
 static void tmp_free(struct be_layer_tmp *t)
@@ -119,6 +120,7 @@ static int begin_locked_once(const struct be_ctx *ctx, struct be_layer_tmp **out
 	t->diff = xasprintf("%s/diff", dir);
 	t->dir = steal_pointer(&dir);
 	t->lock_fd = -1;
+	t->size = t->files = -1;
 	*lock_fd = util_steal_fd(&fd);
 	*out = t;
 	return 0;
@@ -138,6 +140,12 @@ int layer_begin_locked(const struct be_ctx *ctx, struct be_layer_tmp **out, int 
 const char *layer_tmp_diff(const struct be_layer_tmp *t)
 {
 	return t->diff;
+}
+
+void layer_tmp_set_counts(struct be_layer_tmp *t, int64_t size, int64_t files)
+{
+	t->size = size;
+	t->files = files;
 }
 
 void layer_abort(struct be_layer_tmp *t)
@@ -260,8 +268,12 @@ static int commit(const struct be_ctx *ctx, struct be_layer_tmp *t, const char *
 		return -1;
 	struct be_layer_info info;
 	init_info(&info, parent, origin);
-	if (layer_count_dir(t->diff, &info.size, &info.files, err) < 0)
+	if (t->size >= 0 && t->files >= 0) {
+		info.size = t->size;
+		info.files = t->files;
+	} else if (layer_count_dir(t->diff, &info.size, &info.files, err) < 0) {
 		return -1;
+	}
 	if (sync_tree(t->diff, err) < 0)
 		return -1;
 	if (place_layer(ctx, t->dir, &info, err) < 0)

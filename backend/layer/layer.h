@@ -42,7 +42,11 @@ int layer_begin_locked(const struct be_ctx *ctx, struct be_layer_tmp **out, int 
                        struct be_error **err);
 /* The directory to fill: absolute, valid until commit or abort. */
 const char *layer_tmp_diff(const struct be_layer_tmp *t);
-/* Seals t as a new layer: counts size and files, syncs the filesystem,
+/* Gives commit the size and file count of the diff, as layer_count_dir
+ * would find them, so that it need not walk the tree again (the caller
+ * vouches for them: extraction counts as it writes).  -1 keeps the walk. */
+void layer_tmp_set_counts(struct be_layer_tmp *t, int64_t size, int64_t files);
+/* Seals t as a new layer: counts size and files (unless given), syncs the filesystem,
  * writes layer.json durably and renames the whole into ROOT/layers/<id>.
  * parent is a layer id or NULL; origin one of the names above.  t is freed
  * (and on failure its directory removed) either way. */

@@ -283,6 +283,87 @@ static void assert_listed(const struct tu_fix *f, const char *name, long long si
 	json_decref(o);
 }
 
+/* ---- sizes and counts ------------------------------------------------------------ */
+
+/* The size and file count of image name's layer, as `du`-like tools find
+ * them in its diff: every name; regular files once per inode; symlinks. */
+static void counted_on_disk(const struct tu_fix *f, const char *name, long long *size,
+                            long long *files)
+{
+	json_t *img = listed(f, name);
+	char diff[4096];
+	snprintf(diff, sizeof(diff), "%s/layers/%s/diff", f->root,
+	         json_string_value(json_object_get(img, "id")));
+	json_decref(img);
+	*files = tu_count("find '%s' -mindepth 1 | wc -l", diff);
+	*size = tu_count("find '%s' \\( -type f -o -type l \\) -printf '%%i %%s\\n' | sort -u | "
+	                 "awk '{s += $2} END {print s + 0}'",
+	                 diff);
+}
+
+/* The layer's size and file count, which the extraction counts as it
+ * writes (no second walk when every entry made a new name), agree with
+ * the tree on disk: archives the count holds for, and archives where an
+ * entry replaces another or parents are made implicitly (walked). */
+static void test_import_counts_match_tree(void **state)
+{
+	struct tu_fix *f = *state;
+	static const struct tu_tar_entry plain[] = {
+	        {"d/", 'd', NULL, 0},         {"d/a", 'F', NULL, 70000},
+	        {"d/empty", 'f', "", 0},      {"d/suid", 'f', "#!/bin/sh\n", 0, 04755},
+	        {"d/link", 'l', "a", 0},      {"d/hard", 'h', "d/a", 0},
+	        {"d/fifo", 'p', NULL, 0},     {"d/", 'd', NULL, 0},
+	        {"top", 'f', "top\n", 0},     {"d/sub/", 'd', NULL, 0},
+	        {"d/sub/b", 'F', NULL, 3000},
+	};
+	static const struct tu_tar_entry replaced[] = {
+	        {"d/", 'd', NULL, 0}, {"d/a", 'F', NULL, 5000},        {"d/a", 'f', "shorter\n", 0},
+	        {"d/l", 'l', "a", 0}, {"d/l", 'f', "was a link\n", 0},
+	};
+	static const struct tu_tar_entry implicit[] = {
+	        {"x/y/z", 'f', "deep\n", 0},
+	        {"x/y/w", 'l', "z", 0},
+	        {"x/", 'd', NULL, 0},
+	};
+	static const struct {
+		const char *name;
+		const struct tu_tar_entry *e;
+		size_t n;
+		long long size, files; /* worked out by hand */
+	} cases[] = {
+	        {"plain", plain, sizeof(plain) / sizeof(plain[0]), 70000 + 10 + 1 + 4 + 3000, 10},
+	        {"replaced", replaced, sizeof(replaced) / sizeof(replaced[0]), 8 + 11, 3},
+	        {"implicit", implicit, sizeof(implicit) / sizeof(implicit[0]), 5 + 1, 4},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *tar = tu_work_path(f, cases[i].name);
+		tu_make_tar(tar, ARCHIVE_FILTER_NONE, cases[i].e, cases[i].n);
+		struct tu_out o = {0};
+		if (tu_berthl(&o, f->root, "image", "import", cases[i].name, tar, NULL) != 0)
+			fail_msg("%s: %s", cases[i].name, o.err);
+		tu_out_free(&o);
+		long long size, files;
+		counted_on_disk(f, cases[i].name, &size, &files);
+		assert_int_equal(size, cases[i].size);
+		assert_int_equal(files, cases[i].files);
+		assert_listed(f, cases[i].name, cases[i].size, cases[i].files);
+		free(tar);
+	}
+	/* Files written by berth itself keep owner, mode (set-id bits too)
+	 * and times. */
+	json_t *img = listed(f, "plain");
+	char p[4096];
+	snprintf(p, sizeof(p), "%s/layers/%s/diff/d/suid", f->root,
+	         json_string_value(json_object_get(img, "id")));
+	json_decref(img);
+	struct stat st;
+	assert_int_equal(lstat(p, &st), 0);
+	assert_int_equal(st.st_mode, S_IFREG | 04755);
+	assert_int_equal(st.st_mtime, 1700000000);
+	assert_int_equal(st.st_uid, 0);
+	assert_int_equal(st.st_size, 10);
+}
+
 static void test_import_good_compressions(void **state)
 {
 	struct tu_fix *f = *state;
@@ -541,6 +622,7 @@ int main(void)
 	        T(test_import_refuses_truncated_gzip),
 	        T(test_import_refuses_empty),
 	        T(test_import_good_compressions),
+	        T(test_import_counts_match_tree),
 	        T(test_import_dir_and_stdin),
 	        T(test_import_survives_concurrent_repair),
 	        T(test_import_same_name),
