@@ -57,8 +57,8 @@ struct be_network_info {
  * this root's other networks; mtu 0: BE_NET_MTU_DEFAULT, else
  * BE_NET_MTU_MIN..65535).  An existing name is refused, and so is
  * "none"/"host".  Nothing is made in the kernel until a container joins. */
-int be_net_network_create(struct be_ctx *ctx, const char *name, const char *subnet,
-                          unsigned mtu, struct be_error **err);
+int be_net_network_create(struct be_ctx *ctx, const char *name, const char *subnet, unsigned mtu,
+                          struct be_error **err);
 int be_net_network_list(struct be_ctx *ctx, struct be_network_info **out, size_t *n,
                         struct be_error **err);
 /* Refused while a container (running or not) names it. */

@@ -46,7 +46,7 @@ struct net_network {
 	uint32_t subnet;
 	unsigned prefix;
 	uint32_t gateway;
-	unsigned mtu; /* of the bridge and the veths */
+	unsigned mtu;     /* of the bridge and the veths */
 	bool auto_subnet; /* chosen by berth (may move when it clashes) */
 };
 /* Loads network name; the default network is created on first use. */

@@ -172,8 +172,8 @@ static int configure_inside(const struct net_network *n, uint32_t ip, unsigned o
 	int idx = (int)if_nametoindex("eth0");
 	if (idx == 0)
 		return be_error_set(err, errno, "eth0 in the container");
-	if (add_addr(s, idx, ip, n->prefix, "eth0", err) < 0 ||
-	    link_up(s, "lo", -1, 0, err) < 0 || link_up(s, "eth0", -1, n->mtu, err) < 0)
+	if (add_addr(s, idx, ip, n->prefix, "eth0", err) < 0 || link_up(s, "lo", -1, 0, err) < 0 ||
+	    link_up(s, "eth0", -1, n->mtu, err) < 0)
 		return -1;
 	struct rtnl_route *rt = rtnl_route_alloc();
 	struct nl_addr *dst = NULL, *gw = NULL;

@@ -13,10 +13,8 @@
 #include "store/store.h"
 
 static const struct be_field network_fields[] = {
-        {"name", JSON_STRING, false},
-        {"subnet", JSON_STRING, false},
-        {"bridge", JSON_STRING, false},
-        {"auto_subnet", JSON_TRUE, true},
+        {"name", JSON_STRING, false},   {"subnet", JSON_STRING, false},
+        {"bridge", JSON_STRING, false}, {"auto_subnet", JSON_TRUE, true},
         {"mtu", JSON_INTEGER, true},
 };
 
@@ -151,8 +149,8 @@ static size_t all_networks(struct be_ctx *ctx, struct net_network **out)
 }
 
 /* Writes a new network record; the caller holds the network's lock. */
-static int create_locked(struct be_ctx *ctx, const char *name, const char *subnet,
-                         unsigned mtu, struct be_error **err)
+static int create_locked(struct be_ctx *ctx, const char *name, const char *subnet, unsigned mtu,
+                         struct be_error **err)
 {
 	cleanup_free char *path = ctx_path(ctx, "networks/%s.json", name);
 	if (util_path_exists(path))
@@ -188,17 +186,17 @@ static int create_locked(struct be_ctx *ctx, const char *name, const char *subne
 	char br[16], ip[16];
 	bridge_name(ctx, name, br);
 	cleanup_free char *cidr = xasprintf("%s/%u", net_ip_str(addr, ip), prefix);
-	cleanup_json json_t *o =
-	        json_pack("{s:s,s:s,s:s,s:b,s:i}", "name", name, "subnet", cidr, "bridge", br,
-	                  "auto_subnet", subnet == NULL, "mtu", (int)(mtu ? mtu : BE_NET_MTU_DEFAULT));
+	cleanup_json json_t *o = json_pack("{s:s,s:s,s:s,s:b,s:i}", "name", name, "subnet", cidr,
+	                                   "bridge", br, "auto_subnet", subnet == NULL, "mtu",
+	                                   (int)(mtu ? mtu : BE_NET_MTU_DEFAULT));
 	cleanup_free char *dir = ctx_path(ctx, "networks");
 	if (util_mkdir_p(dir, 0700, err) < 0)
 		return -1;
 	return store_save(path, o, BE_STORE_DURABLE, err);
 }
 
-int be_net_network_create(struct be_ctx *ctx, const char *name, const char *subnet,
-                          unsigned mtu, struct be_error **err)
+int be_net_network_create(struct be_ctx *ctx, const char *name, const char *subnet, unsigned mtu,
+                          struct be_error **err)
 {
 	if (be_name_check("network", name, err) < 0)
 		return -1;

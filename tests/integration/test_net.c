@@ -218,8 +218,9 @@ static unsigned host_uplink_mtu(void)
 {
 	struct tu_out o = {0};
 	unsigned mtu = 1500;
-	if (tu_sh(&o, "dev=$(ip route show default | awk '{for (i=1;i<NF;i++) if ($i==\"dev\") "
-	              "print $(i+1)}' | head -1); [ -n \"$dev\" ] && cat /sys/class/net/$dev/mtu") == 0)
+	if (tu_sh(&o,
+	          "dev=$(ip route show default | awk '{for (i=1;i<NF;i++) if ($i==\"dev\") "
+	          "print $(i+1)}' | head -1); [ -n \"$dev\" ] && cat /sys/class/net/$dev/mtu") == 0)
 		mtu = (unsigned)strtoul(o.out, NULL, 10);
 	tu_out_free(&o);
 	return mtu;
@@ -238,9 +239,10 @@ static int container_mtus(const char *name, const char *link_mtu, unsigned route
 	json_decref(o);
 	assert_true(pid > 1);
 	struct tu_out out = {0};
-	assert_int_equal(tu_sh(&out, "nsenter -t %lld -n sh -c \"ip -o link show eth0 | grep -o "
-	                             "'mtu [0-9]*'; ip route show default | grep -o 'mtu [0-9]*' "
-	                             "|| echo none\"",
+	assert_int_equal(tu_sh(&out,
+	                       "nsenter -t %lld -n sh -c \"ip -o link show eth0 | grep -o "
+	                       "'mtu [0-9]*'; ip route show default | grep -o 'mtu [0-9]*' "
+	                       "|| echo none\"",
 	                       pid),
 	                 0);
 	char want[64];
@@ -272,9 +274,8 @@ static void test_mtu(void **state)
 	json_decref(o);
 	free(text);
 	struct tu_out e = {0};
-	assert_int_not_equal(tu_berthl(&e, tu_demo_root, "network", "create", "--mtu", "100", "x",
-	                               NULL),
-	                     0);
+	assert_int_not_equal(
+	        tu_berthl(&e, tu_demo_root, "network", "create", "--mtu", "100", "x", NULL), 0);
 	assert_non_null(strstr(e.err, "mtu 100 is not in 1280-65535"));
 	assert_ptr_equal(strchr(e.err, '\n'), e.err + strlen(e.err) - 1); /* one line */
 	tu_out_free(&e);
