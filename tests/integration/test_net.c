@@ -257,6 +257,18 @@ static int container_mtus(const char *name, const char *link_mtu, unsigned route
 	return r;
 }
 
+/* test_mtu's containers and networks, whatever its assertions did: the
+ * tests after it count what the root has in the kernel. */
+static int mtu_teardown(void **state)
+{
+	(void)state;
+	if (tu_demo_root == NULL)
+		return 0;
+	tu_berthl(NULL, tu_demo_root, "rm", "-f", "m1", "m2", NULL);
+	tu_berthl(NULL, tu_demo_root, "network", "rm", "jumbo", "small", NULL);
+	return 0;
+}
+
 /* A network's bridge and veths carry 64 KiB frames between the host and its
  * containers (as loopback does); the container's default route carries the
  * uplink's MTU, so what leaves the host fits the wire; --mtu sets it. */
@@ -468,7 +480,7 @@ int main(void)
 	        cmocka_unit_test(test_net_none_lo_up),
 	        cmocka_unit_test(test_publish_ports),
 	        cmocka_unit_test(test_user_networks),
-	        cmocka_unit_test(test_mtu),
+	        cmocka_unit_test_teardown(test_mtu, mtu_teardown),
 	        cmocka_unit_test_teardown(test_masquerade, inet_teardown),
 	        cmocka_unit_test(test_cleanup_after_rm_and_kill9),
 	};
