@@ -11,14 +11,26 @@
  * files deleted in the last 60 s (recently_deleted()), which made whichever
  * side ran after a deletion several times slower.  Each round is printed,
  * then the median ratio and its spread.  BENCH_ROUNDS sets the rounds
- * (default 7), BENCH_DIR where they run (default /var/tmp).  Everything made is removed at the end.
+ * (default 7).
+ *
+ * Where: by default on a fresh ext4 made for the run (mkfs.ext4's
+ * defaults, so with its journal, as most hosts have; inode tables written
+ * at mkfs so no lazy init runs during the rounds) on a loop device of a
+ * sparse file under /var/tmp, mounted in this process's own mount
+ * namespace: no deletion by anyone else reaches it, and the mount, the
+ * loop device and the file (unlinked once mounted) go with the process
+ * however it ends.  BENCH_DIR=DIR runs on DIR's filesystem instead (the
+ * host's, with whatever it has been through).  Everything made is
+ * removed at the end.
  */
 #include <archive.h>
 #include <archive_entry.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -95,7 +107,7 @@ static int run(const char *const argv[])
 	if (pid == 0) {
 		int null = open("/dev/null", O_WRONLY);
 		dup2(null, 1);
-		execv(argv[0], (char *const *)argv);
+		execvp(argv[0], (char *const *)argv);
 		_exit(127);
 	}
 	int status;
@@ -204,6 +216,40 @@ static void report(const double *tt, const double *tb, int rounds)
 	       median(ratio, rounds), lo, hi);
 }
 
+/* Makes the fresh filesystem (see the top) for rounds rounds and mounts it
+ * on work/fs; 0 or -1 (with a message). */
+static int fresh_fs(const char *work, int rounds, char *mnt, size_t len)
+{
+	char img[4096], size[32], inodes[32];
+	snprintf(img, sizeof(img), "%s/fs.img", work);
+	snprintf(mnt, len, "%s/fs", work);
+	/* Each round: two copies of the tar's files; then berth's records. */
+	unsigned long long bytes =
+	        (unsigned long long)(rounds * 2 + 1) * (TOTAL_BYTES / 1000000 + 40);
+	snprintf(size, sizeof(size), "%lluM", bytes);
+	snprintf(inodes, sizeof(inodes), "%d", (rounds * 2 + 1) * (FILES + DIRS + 1000));
+	const char *mkfs[] = {"mkfs.ext4",
+	                      "-q",
+	                      "-F",
+	                      "-N",
+	                      inodes,
+	                      "-E",
+	                      "lazy_itable_init=0,lazy_journal_init=0",
+	                      img,
+	                      size,
+	                      NULL};
+	const char *mnt_argv[] = {"mount", "-o", "loop", img, mnt, NULL};
+	if (mkdir(mnt, 0755) < 0 || run(mkfs) < 0)
+		return -1;
+	if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) {
+		perror("bench import: a private mount namespace");
+		return -1;
+	}
+	int r = run(mnt_argv);
+	unlink(img); /* the loop device holds it while mounted */
+	return r;
+}
+
 int main(void)
 {
 	const char *berth = getenv("BERTH_BIN");
@@ -216,22 +262,32 @@ int main(void)
 	/* Not /tmp by default: there tests make and delete trees all the time,
 	 * and allocation near recent deletions is slow (see above). */
 	const char *base = getenv("BENCH_DIR");
-	char work[2048];
-	snprintf(work, sizeof(work), "%s/berth-bench-XXXXXX", base && *base ? base : "/var/tmp");
+	bool fresh = base == NULL || *base == '\0';
+	char work[1024];
+	snprintf(work, sizeof(work), "%s/berth-bench-XXXXXX", fresh ? "/var/tmp" : base);
 	if (mkdtemp(work) == NULL) {
 		perror("bench import: mkdtemp");
 		return 1;
 	}
-	char tar[4096], root[4096];
+	if (fresh && geteuid() != 0) {
+		puts("bench import: a fresh filesystem needs root (or set BENCH_DIR); skipped");
+		rmdir(work);
+		return 0;
+	}
+	/* The tarball on the host's filesystem (read from the page cache);
+	 * the extractions in out. */
+	char tar[4096], root[4096], out[2048];
 	snprintf(tar, sizeof(tar), "%s/bench.tar", work);
-	snprintf(root, sizeof(root), "%s/root", work);
+	snprintf(out, sizeof(out), "%s", work);
 	int rc = make_tarball(tar);
-	printf("import of a %.0f MB, %d-file tar into %s's filesystem (%d rounds, "
-	       "ABAB/BABA):\n",
-	       TOTAL_BYTES / 1e6, FILES, work, rounds);
+	if (rc == 0 && fresh)
+		rc = fresh_fs(work, rounds, out, sizeof(out));
+	snprintf(root, sizeof(root), "%s/root", out);
+	printf("import of a %.0f MB, %d-file tar into %s (%d rounds, ABAB/BABA):\n",
+	       TOTAL_BYTES / 1e6, FILES, fresh ? "a fresh ext4 of its own" : work, rounds);
 	double tt[MAX_ROUNDS], tx[MAX_ROUNDS], tb[MAX_ROUNDS];
 	for (int r = 0; rc == 0 && r < rounds; r++) {
-		rc = round_once(work, root, tar, berth, r, &tt[r], &tx[r], &tb[r]);
+		rc = round_once(out, root, tar, berth, r, &tt[r], &tx[r], &tb[r]);
 		if (rc == 0)
 			printf("  round %d (%s first): tar -x %5.2f s + sync -f %5.2f s = %5.2f s, "
 			       "berth %5.2f s: %.2fx\n",
@@ -241,6 +297,8 @@ int main(void)
 	}
 	if (rc == 0)
 		report(tt, tb, rounds);
+	if (fresh && strcmp(out, work) != 0)
+		umount2(out, MNT_DETACH); /* the namespace would at exit anyway */
 	util_rm_rf(work, NULL);
 	return rc == 0 ? 0 : 1;
 }

@@ -84,6 +84,15 @@ void util_random_hex(char *buf, size_t n);
 uint64_t util_now_ns(void);
 int64_t util_wall_ns(void);
 
+/* Background writeback of the filesystem holding fd (see flusher.c):
+ * start (NULL when no thread could be made: kicks are then no-ops), kick
+ * when new data is dirty (never blocks), stop (answers a kick still
+ * pending, waits for the syncfs under way; returns how many ran). */
+struct util_flusher;
+struct util_flusher *util_flusher_start(int fd);
+void util_flusher_kick(struct util_flusher *f);
+unsigned util_flusher_stop(struct util_flusher *f);
+
 /* ---- fault points -------------------------------------------------------
  * Tests set BERTH_FAULT=<point>[,<point>...]; at a matching point the
  * process _exits with status 99, as if killed, so crash safety can be

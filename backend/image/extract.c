@@ -20,6 +20,10 @@
 #include "base/util.h"
 
 #define PROGRESS_STEP (1u << 20)
+/* Dirty data after which the flusher syncs the layer's filesystem: large
+ * enough that a syncfs writes a batch, small enough that the disk starts
+ * while extraction has most of its work ahead. */
+#define FLUSH_STEP (16u << 20)
 
 static const int write_flags = ARCHIVE_EXTRACT_SECURE_NODOTDOT | ARCHIVE_EXTRACT_SECURE_SYMLINKS |
                                ARCHIVE_EXTRACT_SECURE_NOABSOLUTEPATHS | ARCHIVE_EXTRACT_PERM |
@@ -363,6 +367,10 @@ static int check_entry(struct extract *x, struct archive_entry *e, struct be_err
 void extract_report(struct extract *x, bool done)
 {
 	x->next_report = x->data_bytes + PROGRESS_STEP;
+	if (!done && x->data_bytes >= x->next_flush) {
+		x->next_flush = x->data_bytes + FLUSH_STEP;
+		util_flusher_kick(x->flusher);
+	}
 	if (x->opts == NULL || x->opts->progress == NULL)
 		return;
 	int64_t raw = x->in_is_disk ? (int64_t)x->data_bytes : archive_filter_bytes(x->in, -1);
@@ -674,6 +682,8 @@ static int run_in_dir(struct extract *x, const char *dir, const char *src, struc
 	x->dir_fd = dfd;
 	x->start_ns = util_now_ns();
 	x->next_report = PROGRESS_STEP;
+	x->next_flush = FLUSH_STEP;
+	x->flusher = util_flusher_start(dfd);
 	struct archive *out = archive_write_disk_new();
 	archive_write_disk_set_options(out, write_flags);
 	int r = src ? disk_loop(x, src, out, err) : tar_loop(x, out, err);
@@ -683,6 +693,8 @@ static int run_in_dir(struct extract *x, const char *dir, const char *src, struc
 	archive_write_free(out);
 	if (fchdir(saved) < 0 && r == 0)
 		r = be_error_set(err, errno, "returning to the working directory");
+	util_flusher_stop(x->flusher);
+	x->flusher = NULL;
 	/* An image's layer may hold nothing (a RUN that changed no file). */
 	if (r == 0 && x->entries == 0 && !(x->opts && x->opts->image_layer))
 		r = be_error_set(err, 0, "archive is empty");

@@ -20,6 +20,9 @@ struct extract {
 	uint64_t start_ns;
 	uint64_t data_bytes;  /* file data written */
 	uint64_t next_report; /* data_bytes at which to call progress again */
+	/* Writeback while extracting: kicked every FLUSH_STEP of data. */
+	struct util_flusher *flusher;
+	uint64_t next_flush;
 	uint64_t entries;
 	char *last; /* name of the last entry read, for errors */
 	/* The parent directory the last check found whole (every component a

@@ -567,6 +567,38 @@ static void test_be_now_ns_monotonic(void **state)
 	assert_true(util_wall_ns() > 1577836800ll * 1000000000ll);
 }
 
+/* The flusher syncs once a kick, a kick still pending when it stops
+ * included; kicks made while one syncfs runs fold into the next; with no
+ * kick it never syncs; a bad fd gives no flusher, and none is a no-op. */
+static void test_flusher_kicks(void **state)
+{
+	cleanup_free char *file = at(state, "dirty");
+	cleanup_close int dir = open((const char *)*state, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	assert_true(dir >= 0);
+	struct util_flusher *f = util_flusher_start(dir);
+	assert_non_null(f);
+	assert_int_equal(util_flusher_stop(f), 0);
+
+	f = util_flusher_start(dir);
+	assert_non_null(f);
+	struct be_error *err = NULL;
+	static char data[1 << 20];
+	memset(data, 'x', sizeof(data));
+	assert_int_equal(util_write_file_atomic(file, data, sizeof(data), false, &err), 0);
+	util_flusher_kick(f);
+	assert_int_equal(util_flusher_stop(f), 1);
+
+	f = util_flusher_start(dir);
+	for (int i = 0; i < 3; i++)
+		util_flusher_kick(f);
+	unsigned n = util_flusher_stop(f);
+	assert_true(n >= 1 && n <= 3);
+
+	assert_null(util_flusher_start(-1));
+	util_flusher_kick(NULL);
+	assert_int_equal(util_flusher_stop(NULL), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -599,6 +631,7 @@ int main(void)
 	        cmocka_unit_test_setup_teardown(test_be_read_file_errors, setup_root,
 	                                        teardown_root),
 	        cmocka_unit_test(test_be_fault_comma_lists),
+	        cmocka_unit_test_setup_teardown(test_flusher_kicks, setup_root, teardown_root),
 	        cmocka_unit_test(test_be_random_hex_format),
 	        cmocka_unit_test(test_be_now_ns_monotonic),
 	};
