@@ -146,6 +146,23 @@ $(BUILD)/tests/%.o: tests/%.c
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(CFLAGS_ALL) $(BACKEND_INC) $(TEST_CFLAGS) -Itests/lib -c -o $@ $<
 
+# The container's seccomp program is compiled once, here, from
+# backend/sandbox/seccomp_rules.c (scripts/gen_seccomp.c prints it as a
+# header); a start loads it as it is.  The generator is a build tool:
+# built plainly, whatever the variant (sanitizers, fuzzing).
+SECCOMP_GEN := $(BUILD)/gen/gen_seccomp
+SECCOMP_H   := $(BUILD)/gen/seccomp_filter.h
+$(SECCOMP_GEN): scripts/gen_seccomp.c backend/sandbox/seccomp_rules.c backend/sandbox/seccomp_rules.h
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  GEN     $@")
+	$(Q)$(CC) $(CSTD) -O1 $(WARN) $(BACKEND_INC) $(call pc,--cflags,$(PKG)) -o $@ \
+	  scripts/gen_seccomp.c backend/sandbox/seccomp_rules.c $(call pc,--libs,libseccomp)
+$(SECCOMP_H): $(SECCOMP_GEN)
+	@$(if $(Q),echo "  GEN     $@")
+	$(Q)$(SECCOMP_GEN) > $@.tmp && mv $@.tmp $@
+$(BUILD)/backend/sandbox/secure.o: $(SECCOMP_H)
+$(BUILD)/backend/sandbox/secure.o: CFLAGS_ALL += -I$(BUILD)/gen
+
 $(LIB): $(BACKEND_OBJ)
 	@$(if $(Q),echo "  AR      $@")
 	$(Q)rm -f $@ && ar rcs $@ $^

@@ -8,7 +8,10 @@
  * own groups live under a parent group the bench holds, so that cpuacct
  * sums everything, whatever exits when.  Needs root.  Everything runs in
  * a private mount namespace so that crun, which refuses a hybrid host,
- * does not see its cgroup2 mount. */
+ * does not see its cgroup2 mount.  berth's state root is under /tmp
+ * (BENCH_DIR to choose another place), its run directory on a tmpfs, as
+ * for the default root (/var/lib/berth and /run/berth) and as crun keeps
+ * its state in /run/crun. */
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
@@ -164,12 +167,15 @@ static double median(double *v, int n)
 	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
-static char root[64];
+static char root[128];
 
 static void cleanup(void)
 {
 	char cmd[1024];
 	if (root[0]) {
+		char run[256];
+		snprintf(run, sizeof(run), "%s/run", root);
+		umount2(run, MNT_DETACH); /* the tmpfs, if made */
 		/* The reaper may still hold the trash. */
 		snprintf(cmd, sizeof(cmd),
 		         "flock -w 30 '%s/trash' true 2>/dev/null; rm -rf --one-file-system '%s'",
@@ -267,7 +273,8 @@ int main(int argc, char **argv)
 	}
 	const char *berth = getenv("BERTH_BIN") ? getenv("BERTH_BIN") : "build/berth";
 	int rounds = getenv("ROUNDS") ? atoi(getenv("ROUNDS")) : ROUNDS_DEFAULT;
-	snprintf(root, sizeof(root), "/tmp/berth-bench-start-XXXXXX");
+	const char *base = getenv("BENCH_DIR");
+	snprintf(root, sizeof(root), "%s/berth-bench-start-XXXXXX", base && *base ? base : "/tmp");
 	if (mkdtemp(root) == NULL)
 		return 1;
 	berth_parent_of(root);
@@ -294,6 +301,15 @@ int main(int argc, char **argv)
 	snprintf(cmd, sizeof(cmd), "'%s' --root '%s' image demo -q", berth, root);
 	if (shell(cmd) != 0) {
 		fprintf(stderr, "bench start: %s failed\n", cmd);
+		return 1;
+	}
+	/* berth's run directory (pids, locks, exit codes: never synced, gone
+	 * at reboot) on a tmpfs, as the default root's /run/berth is, and as
+	 * crun keeps its state in /run/crun; in this namespace only. */
+	char run[256];
+	snprintf(run, sizeof(run), "%s/run", root);
+	if (mount("tmpfs", run, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0700") < 0) {
+		perror("bench start: a tmpfs for the run directory");
 		return 1;
 	}
 	/* crun's bundle and the floor's layers: the demo image's one layer. */

@@ -327,22 +327,32 @@ static void finish(struct keeper *k, int code, int64_t started_ns)
 	k->st.finished_ns = util_wall_ns();
 	cleanup_free char *hold = ct_hold_path(a->ctx, a->name);
 	if (k->cfg.auto_remove && !util_path_exists(hold)) {
-		/* Removed at once: no state to record.  `berth wait` still
-		 * learns the code (run dir: gone at reboot). */
+		/* Removed at once: no state to record.  The client learns the
+		 * code as soon as the name is free; `berth wait`, which waits
+		 * for this process to end, learns it from the exit record
+		 * written after that (run dir: gone at reboot). */
 		cleanup_free char *dir = rec_path(a->ctx, a->name, NULL);
+		util_fault("keeper.before_remove");
+		rec_run_remove(a->ctx, a->name);
+		/* The directory moves to the trash with the overlay still
+		 * mounted on its merged/ (in this keeper's namespace alone, and
+		 * only a mount point itself cannot be renamed); it is unmounted
+		 * below, before anything in the trash is deleted. */
+		cleanup_free char *merged = rec_path(a->ctx, a->name, "merged");
+		cleanup_close int mnt = open(merged, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (store_trash(a->ctx, dir, &err) == 0)
+			report(a->exit_fd, "%d\n", code);
+		be_error_clear(&err);
 		cleanup_free char *exitp = rec_run_path(a->ctx, a->name, ".exit");
 		char code_text[16];
 		int len = snprintf(code_text, sizeof(code_text), "%d\n", code);
 		util_write_file_atomic(exitp, code_text, (size_t)len, false, NULL);
-		util_fault("keeper.before_remove");
-		rec_run_remove(a->ctx, a->name);
-		/* The mount (in this keeper's namespace alone) goes before its
-		 * directory moves to the trash. */
-		cleanup_free char *merged = rec_path(a->ctx, a->name, "merged");
-		umount2(merged, MNT_DETACH);
-		if (store_trash(a->ctx, dir, &err) == 0)
-			report(a->exit_fd, "%d\n", code);
-		be_error_clear(&err);
+		/* The overlay, wherever its directory is now: through the fd,
+		 * which /proc resolves to the mount's root. */
+		char at[64];
+		snprintf(at, sizeof(at), "/proc/self/fd/%d", mnt);
+		if (mnt >= 0)
+			umount2(at, MNT_DETACH);
 		teardown(k);
 		/* The container is gone: so goes its lock file (as rm does),
 		 * unless a client holds it (it then sees no container). */

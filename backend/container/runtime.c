@@ -186,11 +186,14 @@ static int spawn_keeper(struct be_ctx *ctx, const char *name, struct be_start_op
 	close(sp[1]);
 	if (ep[1] >= 0)
 		close(ep[1]);
+	/* The report first: the middle process exits meanwhile, and is
+	 * reaped after (it closed its end of the pipe, so a failed fork there
+	 * reads as a keeper gone without a report). */
+	int r = read_report(sp[0], name, err);
+	close(sp[0]);
 	int st;
 	while (waitpid(mid, &st, 0) < 0 && errno == EINTR)
 		;
-	int r = read_report(sp[0], name, err);
-	close(sp[0]);
 	if (r < 0) {
 		if (ep[0] >= 0)
 			close(ep[0]);

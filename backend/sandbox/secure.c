@@ -1,22 +1,26 @@
 /* What a container process may do: the user it runs as (looked up in the
  * container's own /etc files), docker's default capabilities (libcap),
- * no_new_privs, the seccomp filter (libseccomp), and the fd purge. */
+ * no_new_privs, the seccomp filter (compiled by the build), and the fd
+ * purge. */
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
-#include <seccomp.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <dirent.h>
 #include <sys/capability.h>
+#include <sys/syscall.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "sandbox/sandbox.h"
+#include "sandbox/seccomp_rules.h"
 #include "base/util.h"
 
 /* docker's default set (moby oci/caps/defaults.go). */
@@ -259,113 +263,26 @@ int secure_drop(const char *user_spec, struct be_error **err)
 
 /* ---- seccomp ----------------------------------------------------------- */
 
-/* Denied with EPERM, as docker's default profile denies them to a
- * container without CAP_SYS_ADMIN and friends.  Names unknown on this
- * architecture are skipped. */
-static const char *const denied_calls[] = {
-        "acct",
-        "add_key",
-        "bpf",
-        "clock_adjtime",
-        "clock_settime",
-        "create_module",
-        "delete_module",
-        "fanotify_init",
-        "finit_module",
-        "fsconfig",
-        "fsmount",
-        "fsopen",
-        "fspick",
-        "get_kernel_syms",
-        "init_module",
-        "io_uring_enter",
-        "io_uring_register",
-        "io_uring_setup",
-        "ioperm",
-        "iopl",
-        "kcmp",
-        "kexec_file_load",
-        "kexec_load",
-        "keyctl",
-        "lookup_dcookie",
-        "mount",
-        "mount_setattr",
-        "move_mount",
-        "name_to_handle_at",
-        "nfsservctl",
-        "open_by_handle_at",
-        "open_tree",
-        "perf_event_open",
-        "pivot_root",
-        "query_module",
-        "quotactl",
-        "quotactl_fd",
-        "reboot",
-        "request_key",
-        "setns",
-        "settimeofday",
-        "stime",
-        "swapoff",
-        "swapon",
-        "_sysctl",
-        "syslog",
-        "sysfs",
-        "umount",
-        "umount2",
-        "uselib",
-        "userfaultfd",
-        "ustat",
-        "vhangup",
-        "vm86",
-        "vm86old",
-};
+/* The program the build made from secure_seccomp_rules: SECURE_FILTER. */
+#include "seccomp_filter.h"
 
-const char *const *secure_denied_calls(size_t *n)
+const struct sock_filter *secure_filter(size_t *len)
 {
-	*n = sizeof(denied_calls) / sizeof(denied_calls[0]);
-	return denied_calls;
-}
-
-static int add_rules(scmp_filter_ctx ctx)
-{
-	for (size_t i = 0; i < sizeof(denied_calls) / sizeof(denied_calls[0]); i++) {
-		int nr = seccomp_syscall_resolve_name(denied_calls[i]);
-		if (nr == __NR_SCMP_ERROR)
-			continue;
-		int r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), nr, 0);
-		if (r < 0 && r != -EDOM)
-			return r;
-	}
-	/* No new user namespace: unshare and clone are checked on their flags;
-	 * clone3 passes its flags in memory a filter cannot read, so it says
-	 * ENOSYS and libc falls back to clone (what docker does). */
-	int r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(unshare), 1,
-	                         SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_NEWUSER, CLONE_NEWUSER));
-	if (r == 0)
-		r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(clone), 1,
-		                     SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_NEWUSER, CLONE_NEWUSER));
-	if (r == 0)
-		r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0);
-	return r;
+	*len = sizeof(SECURE_FILTER) / sizeof(SECURE_FILTER[0]);
+	return SECURE_FILTER;
 }
 
 static int load_seccomp(struct be_error **err)
 {
-	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
-	if (ctx == NULL)
-		return be_error_set(err, ENOMEM, "seccomp_init");
-	/* Native architecture only: a 32-bit (i386, int 0x80) or x32 system
-	 * call kills the process instead of slipping past rules written for
-	 * the native numbers.  Adding those architectures would let 32-bit
-	 * binaries run but doubles the filter's cost on every start. */
-	seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS); /* else KILL */
-	int r = add_rules(ctx);
-	if (r == 0)
-		r = seccomp_load(ctx);
-	seccomp_release(ctx);
-	if (r < 0)
-		return be_error_set(err, -r, "loading the seccomp filter");
-	return 0;
+	struct sock_fprog prog = {
+	        .len = (unsigned short)(sizeof(SECURE_FILTER) / sizeof(SECURE_FILTER[0])),
+	        .filter = (struct sock_filter *)SECURE_FILTER,
+	};
+	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) == 0)
+		return 0;
+	if (errno == ENOSYS && prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0) == 0)
+		return 0;
+	return be_error_set(err, errno, "loading the seccomp filter");
 }
 
 int secure_lock(bool no_seccomp, struct be_error **err)

@@ -303,7 +303,7 @@ int be_ctx_open(const struct be_ctx_opts *opts, struct be_ctx **out, struct be_e
 		cleanup_free char *locks = ctx_run_path(ctx, "locks");
 		if (util_mkdir_p(locks, 0700, err) < 0)
 			goto fail;
-		if (store_repair(ctx, err) < 0)
+		if (store_repair_if_due(ctx, err) < 0)
 			goto fail;
 	}
 	*out = ctx;

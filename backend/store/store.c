@@ -9,6 +9,7 @@
 #include <sys/syscall.h>
 #include <linux/openat2.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "store/store.h"
@@ -455,7 +456,27 @@ static int remove_temp_files_in(int fd, const char *dir, int depth, struct be_er
 	return remove_temp_files(fd, dir, depth, err);
 }
 
-int store_repair(const struct be_ctx *ctx, struct be_error **err)
+/* True when the sweep is due (see store_repair); marks it done then. */
+static bool repair_due(const struct be_ctx *ctx)
+{
+	cleanup_free char *stamp = ctx_run_path(ctx, "repaired");
+	struct stat st;
+	struct timespec now;
+	clock_gettime(CLOCK_REALTIME, &now);
+	if (stat(stamp, &st) == 0 && S_ISREG(st.st_mode) && st.st_mtim.tv_sec <= now.tv_sec &&
+	    now.tv_sec - st.st_mtim.tv_sec < STORE_REPAIR_EVERY)
+		return false;
+	/* Marked before the sweep: a concurrent client skips it meanwhile
+	 * (the sweep leaves what others hold alone either way). */
+	int fd = open(stamp, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd >= 0) {
+		futimens(fd, NULL);
+		close(fd);
+	}
+	return true;
+}
+
+static int sweep(const struct be_ctx *ctx, struct be_error **err)
 {
 	/* Record directories, and how deep their records sit:
 	 * images/X.json, layers/ID/layer.json, containers/NAME/config.json. */
@@ -489,6 +510,20 @@ int store_repair(const struct be_ctx *ctx, struct be_error **err)
 				return -1;
 		}
 	}
+	return 0;
+}
+
+int store_repair(const struct be_ctx *ctx, struct be_error **err)
+{
+	if (sweep(ctx, err) < 0)
+		return -1;
+	return store_trash_reap(ctx, err);
+}
+
+int store_repair_if_due(const struct be_ctx *ctx, struct be_error **err)
+{
+	if (repair_due(ctx) && sweep(ctx, err) < 0)
+		return -1;
 	return store_trash_reap(ctx, err);
 }
 

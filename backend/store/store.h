@@ -94,9 +94,18 @@ void store_trash_lower_priority(void);
 /* Removes stray temp files (".*.tmp*") under the root's record directories
  * and the run directory, the entries of ROOT/tmp, and starts a reaper for
  * what a crash left in the trash (store_trash_reap).
- * Called by be_ctx_open.  What a live process holds a flock on is left
- * alone: a user of ROOT/tmp keeps its entry flocked while it works there. */
+ * What a live process holds a flock on is left alone: a user of ROOT/tmp
+ * keeps its entry flocked while it works there. */
 int store_repair(const struct be_ctx *ctx, struct be_error **err);
+/* What be_ctx_open calls: the same, but the sweep of temp files and
+ * ROOT/tmp, a walk of every record directory, runs at most once every
+ * STORE_REPAIR_EVERY seconds a root (the time of the last one is
+ * RUN/repaired's mtime; there is none in a new root or after a reboot, so
+ * then it runs): what a crash left waits that long at most, and a command
+ * on a root of 1,000 containers does not read 1,000 directories first.
+ * The trash check runs every time. */
+#define STORE_REPAIR_EVERY 30
+int store_repair_if_due(const struct be_ctx *ctx, struct be_error **err);
 /* Makes a fresh work directory ROOT/tmp/PREFIX-<16 hex> and returns its path
  * (caller frees) with *lock_fd, an fd holding a flock on it: while that fd
  * is open, the repair of other clients leaves the directory alone.  Close

@@ -81,6 +81,11 @@ void tu_need_root(void);
  * left in ROOT/trash. */
 void tu_trash_settle(const char *root);
 
+/* Makes the next open of ROOT (a --root, so its run directory is
+ * ROOT/run) sweep temp files again, as it would STORE_REPAIR_EVERY
+ * seconds after the last sweep: the mark of that sweep is set back. */
+void tu_repair_due(const char *root);
+
 /* Runs berth --root ROOT ARGV... and asserts it exits 0 (printing stderr
  * otherwise).  TU_OK(root, "ps", "-a") is the short form. */
 void tu_ok_argv(const char *root, const char **argv);

@@ -5,7 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "store/ctx.h"
@@ -350,6 +352,35 @@ static void test_be_ctx_open_repairs(void **state)
 	assert_true(util_path_exists("/etc/hostname"));
 }
 
+/* The sweep of temp files runs at an open only when the last one is
+ * STORE_REPAIR_EVERY seconds old (or its mark is missing or in the
+ * future); the trash is reaped at every open. */
+static void test_be_ctx_open_sweeps_once_a_while(void **state)
+{
+	struct fx *f = *state;
+	struct be_ctx_opts opts = {.root = f->root};
+	be_ctx_free(open_ok(&opts));
+	cleanup_free char *stamp = xasprintf("%s/run/repaired", f->root);
+	assert_true(util_path_exists(stamp));
+	cleanup_free char *temp = xasprintf("%s/images/.x.json.tmpAbC123", f->root);
+	cleanup_free char *trashed = xasprintf("%s/trash/0a/file", f->root);
+	tu_write(temp, "{");
+	tu_write(trashed, "x");
+	be_ctx_free(open_ok(&opts));
+	assert_true(util_path_exists(temp));
+	tu_trash_settle(f->root);
+	assert_false(util_path_exists(trashed));
+	tu_repair_due(f->root);
+	be_ctx_free(open_ok(&opts));
+	assert_false(util_path_exists(temp));
+	/* A mark from the future (a clock set back) does not stop it. */
+	tu_write(temp, "{");
+	struct timespec t[2] = {{.tv_sec = time(NULL) + 3600}, {.tv_sec = time(NULL) + 3600}};
+	assert_int_equal(utimensat(AT_FDCWD, stamp, t, 0), 0);
+	be_ctx_free(open_ok(&opts));
+	assert_false(util_path_exists(temp));
+}
+
 /* A read-only open repairs nothing. */
 static void test_be_ctx_open_read_only_no_repair(void **state)
 {
@@ -507,14 +538,23 @@ static void test_be_ctx_open_repair_no_links(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	        T(test_be_ctx_open_root_from_opts),    T(test_be_ctx_open_root_from_env),
-	        T(test_be_ctx_open_default_read_only), T(test_be_ctx_open_default_root_named),
-	        T(test_be_ctx_open_run_dir_option),    T(test_be_ctx_open_relative_root),
-	        T(test_be_ctx_open_dotdot_after_link), T(test_be_ctx_cgroup_parent_stable),
-	        T(test_be_ctx_open_root_is_a_file),    T(test_be_cgroup_detect_fixtures),
-	        T(test_be_ctx_open_repairs),           T(test_be_ctx_open_read_only_no_repair),
-	        T(test_be_ctx_open_writes_marker),     T(test_be_ctx_open_foreign_refused),
-	        T(test_be_ctx_open_adopts_old_root),   T(test_be_ctx_open_mount_roots_refused),
+	        T(test_be_ctx_open_root_from_opts),
+	        T(test_be_ctx_open_root_from_env),
+	        T(test_be_ctx_open_default_read_only),
+	        T(test_be_ctx_open_default_root_named),
+	        T(test_be_ctx_open_run_dir_option),
+	        T(test_be_ctx_open_relative_root),
+	        T(test_be_ctx_open_dotdot_after_link),
+	        T(test_be_ctx_cgroup_parent_stable),
+	        T(test_be_ctx_open_root_is_a_file),
+	        T(test_be_cgroup_detect_fixtures),
+	        T(test_be_ctx_open_repairs),
+	        T(test_be_ctx_open_read_only_no_repair),
+	        T(test_be_ctx_open_sweeps_once_a_while),
+	        T(test_be_ctx_open_writes_marker),
+	        T(test_be_ctx_open_foreign_refused),
+	        T(test_be_ctx_open_adopts_old_root),
+	        T(test_be_ctx_open_mount_roots_refused),
 	        T(test_be_ctx_open_repair_no_links),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

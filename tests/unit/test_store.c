@@ -400,7 +400,9 @@ static void check_interrupted_save(struct fx *f, const char *path)
 	assert_memory_equal(bytes, old_bytes, len);
 	assert_int_equal(count_entries(dir, ".tmp"), 1);
 
-	/* The next open repairs: the temp file goes, the record stays. */
+	/* The next open that sweeps repairs: the temp file goes, the record
+	 * stays. */
+	tu_repair_due(f->root);
 	struct be_ctx *again = NULL;
 	struct be_ctx_opts opts = {.root = f->root};
 	assert_int_equal(be_ctx_open(&opts, &again, NULL), 0);
@@ -797,10 +799,12 @@ static void test_be_store_mkdtemp_kept_while_locked(void **state)
 	tu_write(file, "data");
 	struct be_ctx_opts opts = {.root = f->root};
 	struct be_ctx *other = NULL;
+	tu_repair_due(f->root);
 	assert_int_equal(be_ctx_open(&opts, &other, NULL), 0);
 	be_ctx_free(other);
 	assert_true(util_path_exists(file));
 	close(fd);
+	tu_repair_due(f->root);
 	assert_int_equal(be_ctx_open(&opts, &other, NULL), 0);
 	be_ctx_free(other);
 	assert_false(util_path_exists(dir));
