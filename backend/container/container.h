@@ -18,13 +18,21 @@
 int ct_write_container_dir(struct be_ctx *ctx, const struct rec_config *cfg, const char *head,
                            struct be_error **err);
 
+/* Called by ct_create_locked once the name is taken and the records are
+ * made, before the directory is written (the image's lock held); lock_fd
+ * is the container's lock.  Nonzero fails the create. */
+typedef int (*ct_before_write_fn)(void *data, const char *name, int lock_fd,
+                                  const struct rec_config *cfg, const struct rec_state *st,
+                                  struct be_error **err);
 /* be_container_create's work; name (BE_NAME_MAX + 1 bytes) receives the
  * name.  When lock_out is given it returns still holding the container's
  * lock (release with store_lock_release); cfg_out and st_out (may be
- * NULL) receive the records written (rec_config_clear frees cfg_out). */
+ * NULL) receive the records written (rec_config_clear frees cfg_out).
+ * before_write (may be NULL) runs with hook_data as said above. */
 int ct_create_locked(struct be_ctx *ctx, const struct be_container_spec *spec, char *name,
                      struct be_lock **lock_out, struct rec_config *cfg_out,
-                     struct rec_state *st_out, struct be_error **err);
+                     struct rec_state *st_out, ct_before_write_fn before_write, void *hook_data,
+                     struct be_error **err);
 /* be_container_remove for a caller that holds the container's lock. */
 int ct_remove_locked(struct be_ctx *ctx, const char *name, struct be_lock *lock, bool force,
                      struct be_error **err);
@@ -94,6 +102,9 @@ struct ct_keeper_args {
 	int stdio[3];   /* attached fds, or -1 */
 	int console_fd; /* the container end of a console socket (run -t), or -1 */
 	int lock_fd;    /* the container lock, released once the init runs */
+	/* Read end of "the container's directory is written" (run: the
+	 * keeper was forked before it was), or -1. */
+	int ready_fd;
 	/* The records, when the caller has them in memory (a container just
 	 * created): the keeper does not read them again.  NULL: loaded. */
 	const struct rec_config *cfg;

@@ -234,7 +234,8 @@ out:
 
 int ct_create_locked(struct be_ctx *ctx, const struct be_container_spec *spec, char *name,
                      struct be_lock **lock_out, struct rec_config *cfg_out,
-                     struct rec_state *st_out, struct be_error **err)
+                     struct rec_state *st_out, ct_before_write_fn before_write, void *hook_data,
+                     struct be_error **err)
 {
 	if (spec->name && be_name_check("container", spec->name, err) < 0)
 		return -1;
@@ -277,12 +278,15 @@ int ct_create_locked(struct be_ctx *ctx, const struct be_container_spec *spec, c
 	int r = make_config(ctx, spec, name, img, &cfg, err);
 	if (r == 0 && img->n_layers == 0)
 		r = be_error_set(err, 0, "image %s has no layers", spec->image);
+	struct rec_state st = {.exit_code = -1};
+	if (r == 0)
+		snprintf(st.head, sizeof(st.head), "%s", img->layers[0]);
+	if (r == 0 && before_write)
+		r = before_write(hook_data, name, store_lock_fd(lock), &cfg, &st, err);
 	if (r == 0)
 		r = ct_write_container_dir(ctx, &cfg, img->layers[0], err);
-	if (r == 0 && st_out) {
-		*st_out = (struct rec_state){.exit_code = -1};
-		snprintf(st_out->head, sizeof(st_out->head), "%s", img->layers[0]);
-	}
+	if (r == 0 && st_out)
+		*st_out = st;
 	image_rec_free(img);
 	if (r < 0) {
 		rec_config_clear(&cfg);
@@ -302,7 +306,7 @@ int be_container_create(struct be_ctx *ctx, const struct be_container_spec *spec
                         struct be_error **err)
 {
 	char name[BE_NAME_MAX + 1];
-	if (ct_create_locked(ctx, spec, name, NULL, NULL, NULL, err) < 0)
+	if (ct_create_locked(ctx, spec, name, NULL, NULL, NULL, NULL, NULL, err) < 0)
 		return -1;
 	if (name_out)
 		snprintf(name_out, BE_NAME_MAX + 1, "%s", name);

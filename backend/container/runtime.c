@@ -128,28 +128,41 @@ static int read_report(int fd, const char *name, struct be_error **err)
 	return be_error_set(err, 0, "starting %s: the keeper exited without a report", name);
 }
 
-static int spawn_keeper(struct be_ctx *ctx, const char *name, struct be_start_opts *o, int lock_fd,
-                        const struct rec_config *cfg, const struct rec_state *state,
-                        struct be_error **err)
+/* A keeper forked and not yet heard from. */
+struct spawned {
+	pid_t mid;     /* the middle process of the double fork */
+	int report_fd; /* its "ok PID" or "err CODE MESSAGE" */
+	int exit_fd;   /* the exit code (attached), or -1 */
+	int ready_fd;  /* write end: "the container's directory is there", or -1 */
+};
+
+/* Forks the keeper (see ct_keeper_main).  With ready (run), the keeper
+ * waits to be told the container's directory is written before it mounts
+ * it, and meanwhile makes its namespace and cgroup while the caller
+ * writes: keeper_ready then says so, keeper_report waits for the start. */
+static int keeper_fork(struct be_ctx *ctx, const char *name, struct be_start_opts *o, int lock_fd,
+                       const struct rec_config *cfg, const struct rec_state *state, bool ready,
+                       struct spawned *sp_out, struct be_error **err)
 {
-	int sp[2], ep[2] = {-1, -1};
+	int sp[2], ep[2] = {-1, -1}, rp[2] = {-1, -1};
 	if (pipe2(sp, O_CLOEXEC) < 0)
 		return be_error_set(err, errno, "starting %s", name);
-	if (o && o->attach && pipe2(ep, O_CLOEXEC) < 0) {
-		close(sp[0]);
-		close(sp[1]);
-		return be_error_set(err, errno, "starting %s", name);
+	if ((o && o->attach && pipe2(ep, O_CLOEXEC) < 0) || (ready && pipe2(rp, O_CLOEXEC) < 0)) {
+		int e = errno;
+		int fds[] = {sp[0], sp[1], ep[0], ep[1], rp[0], rp[1]};
+		for (size_t i = 0; i < 6; i++)
+			if (fds[i] >= 0)
+				close(fds[i]);
+		return be_error_set(err, e, "starting %s", name);
 	}
 	fflush(NULL);
 	pid_t mid = fork();
 	if (mid < 0) {
 		int e = errno;
-		close(sp[0]);
-		close(sp[1]);
-		if (ep[0] >= 0) {
-			close(ep[0]);
-			close(ep[1]);
-		}
+		int fds[] = {sp[0], sp[1], ep[0], ep[1], rp[0], rp[1]};
+		for (size_t i = 0; i < 6; i++)
+			if (fds[i] >= 0)
+				close(fds[i]);
 		return be_error_set(err, e, "starting %s: fork", name);
 	}
 	if (mid == 0) {
@@ -158,6 +171,8 @@ static int spawn_keeper(struct be_ctx *ctx, const char *name, struct be_start_op
 		close(sp[0]);
 		if (ep[0] >= 0)
 			close(ep[0]);
+		if (rp[1] >= 0)
+			close(rp[1]);
 		setsid();
 		pid_t k = fork();
 		if (k != 0)
@@ -167,6 +182,7 @@ static int spawn_keeper(struct be_ctx *ctx, const char *name, struct be_start_op
 		        .name = name,
 		        .start_fd = sp[1],
 		        .exit_fd = ep[1],
+		        .ready_fd = rp[0],
 		        .stdio = {-1, -1, -1},
 		        .console_fd = -1,
 		        .lock_fd = lock_fd,
@@ -186,22 +202,59 @@ static int spawn_keeper(struct be_ctx *ctx, const char *name, struct be_start_op
 	close(sp[1]);
 	if (ep[1] >= 0)
 		close(ep[1]);
-	/* The report first: the middle process exits meanwhile, and is
-	 * reaped after (it closed its end of the pipe, so a failed fork there
-	 * reads as a keeper gone without a report). */
-	int r = read_report(sp[0], name, err);
-	close(sp[0]);
+	if (rp[0] >= 0)
+		close(rp[0]);
+	*sp_out = (struct spawned){
+	        .mid = mid, .report_fd = sp[0], .exit_fd = ep[0], .ready_fd = rp[1]};
+	return 0;
+}
+
+/* Tells a keeper forked with ready that the directory is there (ok) or
+ * will not be (it then removes what it made and exits without a word). */
+static void keeper_ready(struct spawned *s, bool ok)
+{
+	if (s->ready_fd < 0)
+		return;
+	if (ok) {
+		ssize_t w;
+		do
+			w = write(s->ready_fd, "1", 1);
+		while (w < 0 && errno == EINTR);
+	}
+	close(s->ready_fd);
+	s->ready_fd = -1;
+}
+
+/* Waits for the keeper's report; then the middle process is reaped (it
+ * exited meanwhile, closing its end of the pipe: a failed fork there
+ * reads as a keeper gone without a report). */
+static int keeper_report(struct spawned *s, const char *name, struct be_start_opts *o,
+                         struct be_error **err)
+{
+	keeper_ready(s, false); /* none was sent: the keeper stops */
+	int r = read_report(s->report_fd, name, err);
+	close(s->report_fd);
 	int st;
-	while (waitpid(mid, &st, 0) < 0 && errno == EINTR)
+	while (waitpid(s->mid, &st, 0) < 0 && errno == EINTR)
 		;
 	if (r < 0) {
-		if (ep[0] >= 0)
-			close(ep[0]);
+		if (s->exit_fd >= 0)
+			close(s->exit_fd);
 		return -1;
 	}
 	if (o)
-		o->exit_fd = ep[0];
+		o->exit_fd = s->exit_fd;
 	return 0;
+}
+
+static int spawn_keeper(struct be_ctx *ctx, const char *name, struct be_start_opts *o, int lock_fd,
+                        const struct rec_config *cfg, const struct rec_state *state,
+                        struct be_error **err)
+{
+	struct spawned s;
+	if (keeper_fork(ctx, name, o, lock_fd, cfg, state, false, &s, err) < 0)
+		return -1;
+	return keeper_report(&s, name, o, err);
 }
 
 int be_container_start(struct be_ctx *ctx, const char *name, struct be_start_opts *opts,
@@ -224,6 +277,27 @@ int be_container_start(struct be_ctx *ctx, const char *name, struct be_start_opt
 	return 0;
 }
 
+/* be_container_run's hook into the create: the keeper is forked once the
+ * records are made in memory, and makes its namespace and cgroup while
+ * this process writes the container's directory. */
+struct run_fork {
+	struct be_ctx *ctx;
+	struct be_start_opts *opts;
+	struct spawned s;
+	bool forked;
+};
+
+static int fork_before_write(void *data, const char *name, int lock_fd,
+                             const struct rec_config *cfg, const struct rec_state *st,
+                             struct be_error **err)
+{
+	struct run_fork *f = data;
+	if (keeper_fork(f->ctx, name, f->opts, lock_fd, cfg, st, true, &f->s, err) < 0)
+		return -1;
+	f->forked = true;
+	return 0;
+}
+
 int be_container_run(struct be_ctx *ctx, const struct be_container_spec *spec,
                      struct be_start_opts *opts, char *name_out, struct be_error **err)
 {
@@ -235,9 +309,20 @@ int be_container_run(struct be_ctx *ctx, const struct be_container_spec *spec,
 	if (opts)
 		opts->exit_fd = -1;
 	char name[BE_NAME_MAX + 1];
-	if (ct_create_locked(ctx, spec, name, &lock, &cfg, &st, err) < 0)
+	struct run_fork f = {.ctx = ctx, .opts = opts};
+	int made = ct_create_locked(ctx, spec, name, &lock, &cfg, &st, fork_before_write, &f, err);
+	if (made < 0 && !f.forked)
 		return -1;
-	int r = spawn_keeper(ctx, name, opts, store_lock_fd(lock), &cfg, &st, err);
+	if (made < 0) {
+		/* The keeper stops without the directory; its report is none. */
+		keeper_ready(&f.s, false);
+		struct be_error *ignored = NULL;
+		keeper_report(&f.s, name, NULL, &ignored);
+		be_error_clear(&ignored);
+		return -1;
+	}
+	keeper_ready(&f.s, true);
+	int r = keeper_report(&f.s, name, opts, err);
 	rec_config_clear(&cfg);
 	if (r < 0) {
 		/* A run that could not start leaves nothing behind (docker
