@@ -14,16 +14,25 @@
 /* Writes containers/<cfg->name>/ (config.json, state.json with head, empty
  * upper/work/merged) under ROOT/tmp and renames it into place: it appears
  * whole or not at all.  The caller holds the container's lock and has
- * checked the name is free (create, clone). */
+ * checked the name is free (create, clone).  made (may be NULL) is called
+ * with made_data and the directory's path under ROOT/tmp at each step;
+ * nonzero fails the write. */
+enum ct_dir_step {
+	CT_DIR_MADE,    /* upper/, work/ and merged/ are there, no record yet */
+	CT_DIR_WRITTEN, /* the records too: the rename comes next */
+};
+typedef int (*ct_dir_step_fn)(void *data, const char *tmp, enum ct_dir_step step,
+                              struct be_error **err);
 int ct_write_container_dir(struct be_ctx *ctx, const struct rec_config *cfg, const char *head,
-                           struct be_error **err);
+                           ct_dir_step_fn made, void *made_data, struct be_error **err);
 
-/* Called by ct_create_locked once the name is taken and the records are
- * made, before the directory is written (the image's lock held); lock_fd
- * is the container's lock.  Nonzero fails the create. */
-typedef int (*ct_before_write_fn)(void *data, const char *name, int lock_fd,
-                                  const struct rec_config *cfg, const struct rec_state *st,
-                                  struct be_error **err);
+/* Called by ct_create_locked at each step of writing the container's
+ * directory at tmp (see ct_write_container_dir), the name taken and the
+ * records made in memory (the image's lock held); lock_fd is the
+ * container's lock.  Nonzero fails the create. */
+typedef int (*ct_before_write_fn)(void *data, const char *name, int lock_fd, const char *tmp,
+                                  enum ct_dir_step step, const struct rec_config *cfg,
+                                  const struct rec_state *st, struct be_error **err);
 /* be_container_create's work; name (BE_NAME_MAX + 1 bytes) receives the
  * name.  When lock_out is given it returns still holding the container's
  * lock (release with store_lock_release); cfg_out and st_out (may be
@@ -102,9 +111,13 @@ struct ct_keeper_args {
 	int stdio[3];   /* attached fds, or -1 */
 	int console_fd; /* the container end of a console socket (run -t), or -1 */
 	int lock_fd;    /* the container lock, released once the init runs */
-	/* Read end of "the container's directory is written" (run: the
-	 * keeper was forked before it was), or -1. */
+	/* run forks the keeper while the container's directory is written
+	 * under ROOT/tmp/tmp_base: ready_fd (a socket, or -1) then says "m"
+	 * once its working set may be mounted there, the keeper answers "M"
+	 * once it has tried (the directory is not renamed before), and "r"
+	 * says it is renamed into containers/; EOF: the create failed. */
 	int ready_fd;
+	const char *tmp_base;
 	/* The records, when the caller has them in memory (a container just
 	 * created): the keeper does not read them again.  NULL: loaded. */
 	const struct rec_config *cfg;

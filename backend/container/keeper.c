@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -176,16 +177,63 @@ static void *make_cgroup(void *arg)
 	return NULL;
 }
 
-/* One byte: the directory is there; EOF: it will not be. */
-static bool wait_ready(int fd)
+/* The client's word about the container's directory ('m': mountable
+ * under ROOT/tmp, 'r': renamed into place), or 0 at EOF (the create
+ * failed, or the client is gone). */
+static char ready_word(int fd)
 {
 	char b;
 	ssize_t n;
 	do
 		n = read(fd, &b, 1);
 	while (n < 0 && errno == EINTR);
-	close(fd);
-	return n == 1;
+	return n == 1 ? b : 0;
+}
+
+/* The create failed after this keeper was forked: the overlay (through
+ * mnt, wherever its directory is) and the group go, and so does the
+ * keeper, without a report. */
+static _Noreturn void abandon(struct keeper *k, pthread_t *t, struct cg_job *job, int mnt)
+{
+	const struct ct_keeper_args *a = k->a;
+	if (t)
+		pthread_join(*t, NULL);
+	for (size_t i = 0; job->r == 0 && i < job->n; i++)
+		close(job->fds[i]);
+	be_error_clear(&job->err);
+	if (mnt >= 0) {
+		char at[64];
+		snprintf(at, sizeof(at), "/proc/self/fd/%d", mnt);
+		umount2(at, MNT_DETACH);
+	}
+	if (k->cg_id != 0 && cg_id(a->ctx, a->name) == k->cg_id)
+		cg_destroy(a->ctx, a->name, NULL);
+	_exit(125);
+}
+
+/* The overlay, for a keeper forked while the directory is written (see
+ * ct_keeper_args): mounted under ROOT/tmp once the skeleton is there,
+ * then the rename awaited.  Exits if the create fails meanwhile. */
+static int mount_while_written(struct keeper *k, pthread_t *t, struct cg_job *job,
+                               struct be_error **err)
+{
+	const struct ct_keeper_args *a = k->a;
+	if (ready_word(a->ready_fd) != 'm')
+		abandon(k, t, job, -1);
+	int r = layer_overlay_mount_in(a->ctx, "tmp", a->tmp_base, k->st.head, k->cfg.auto_remove,
+	                               err);
+	int mnt = -1;
+	if (r == 0) {
+		cleanup_free char *merged = ctx_path(a->ctx, "tmp/%s/merged", a->tmp_base);
+		mnt = open(merged, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	}
+	/* Now the client may rename it. */
+	if (send(a->ready_fd, "M", 1, MSG_NOSIGNAL) != 1 || ready_word(a->ready_fd) != 'r')
+		abandon(k, t, job, mnt);
+	close(a->ready_fd);
+	if (mnt >= 0)
+		close(mnt);
+	return r;
 }
 
 static pid_t launch(struct keeper *k, int out_w, int err_w, struct be_error **err)
@@ -197,7 +245,9 @@ static pid_t launch(struct keeper *k, int out_w, int err_w, struct be_error **er
 		if (!*err)
 			be_error_set(err, errno, "unshare");
 		/* The failure is recorded on a whole container. */
-		if (a->ready_fd >= 0 && !wait_ready(a->ready_fd))
+		if (a->ready_fd >= 0 && (ready_word(a->ready_fd) != 'm' ||
+		                         send(a->ready_fd, "M", 1, MSG_NOSIGNAL) != 1 ||
+		                         ready_word(a->ready_fd) != 'r'))
 			_exit(125);
 		return be_error_wrap(err, "making the keeper's mount namespace");
 	}
@@ -213,18 +263,9 @@ static pid_t launch(struct keeper *k, int out_w, int err_w, struct be_error **er
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (!threaded)
 		make_cgroup(&job);
-	/* Forked by run before the container's directory was written: wait
-	 * for it.  Without it (the create failed, the client is gone) the
-	 * group goes and the keeper with it, having reported nothing. */
-	if (a->ready_fd >= 0 && !wait_ready(a->ready_fd)) {
-		if (threaded)
-			pthread_join(t, NULL);
-		be_error_clear(&job.err);
-		if (k->cg_id != 0 && cg_id(a->ctx, a->name) == k->cg_id)
-			cg_destroy(a->ctx, a->name, NULL);
-		_exit(125);
-	}
-	int mounted = layer_overlay_mount(a->ctx, a->name, k->st.head, k->cfg.auto_remove, err);
+	int mounted = a->ready_fd >= 0 ? mount_while_written(k, threaded ? &t : NULL, &job, err)
+	                               : layer_overlay_mount(a->ctx, a->name, k->st.head,
+	                                                     k->cfg.auto_remove, err);
 	if (threaded)
 		pthread_join(t, NULL);
 	if (mounted < 0 || job.r < 0) {

@@ -192,7 +192,7 @@ static int make_config(struct be_ctx *ctx, const struct be_container_spec *spec,
 /* Writes the container's directory under ROOT/tmp and renames it into
  * place: it appears whole or not at all. */
 int ct_write_container_dir(struct be_ctx *ctx, const struct rec_config *cfg, const char *head,
-                           struct be_error **err)
+                           ct_dir_step_fn made, void *made_data, struct be_error **err)
 {
 	/* The lock keeps other clients' repair away from the work dir. */
 	cleanup_close int lock_fd = -1;
@@ -213,6 +213,8 @@ int ct_write_container_dir(struct be_ctx *ctx, const struct rec_config *cfg, con
 			goto out;
 		}
 	}
+	if (made && made(made_data, tmp, CT_DIR_MADE, err) < 0)
+		goto out;
 	struct rec_state st = {.exit_code = -1};
 	snprintf(st.head, sizeof(st.head), "%s", head);
 	bool durable = !cfg->auto_remove;
@@ -221,6 +223,8 @@ int ct_write_container_dir(struct be_ctx *ctx, const struct rec_config *cfg, con
 		goto out;
 	/* The exit code an earlier --rm container of this name left. */
 	unlink(stale);
+	if (made && made(made_data, tmp, CT_DIR_WRITTEN, err) < 0)
+		goto out;
 	util_fault("create.before_rename");
 	if (rename(tmp, dest) < 0) {
 		be_error_set(err, errno, "creating %s", dest);
@@ -230,6 +234,23 @@ int ct_write_container_dir(struct be_ctx *ctx, const struct rec_config *cfg, con
 out:
 	util_rm_rf(tmp, NULL);
 	return r;
+}
+
+/* ct_create_locked's hook, called by ct_write_container_dir. */
+struct made_call {
+	ct_before_write_fn fn;
+	void *data;
+	const char *name;
+	int lock_fd;
+	const struct rec_config *cfg;
+	const struct rec_state *st;
+};
+
+static int made_trampoline(void *data, const char *tmp, enum ct_dir_step step,
+                           struct be_error **err)
+{
+	struct made_call *c = data;
+	return c->fn(c->data, c->name, c->lock_fd, tmp, step, c->cfg, c->st, err);
 }
 
 int ct_create_locked(struct be_ctx *ctx, const struct be_container_spec *spec, char *name,
@@ -281,10 +302,10 @@ int ct_create_locked(struct be_ctx *ctx, const struct be_container_spec *spec, c
 	struct rec_state st = {.exit_code = -1};
 	if (r == 0)
 		snprintf(st.head, sizeof(st.head), "%s", img->layers[0]);
-	if (r == 0 && before_write)
-		r = before_write(hook_data, name, store_lock_fd(lock), &cfg, &st, err);
+	struct made_call call = {before_write, hook_data, name, store_lock_fd(lock), &cfg, &st};
 	if (r == 0)
-		r = ct_write_container_dir(ctx, &cfg, img->layers[0], err);
+		r = ct_write_container_dir(ctx, &cfg, img->layers[0],
+		                           before_write ? made_trampoline : NULL, &call, err);
 	if (r == 0 && st_out)
 		*st_out = st;
 	image_rec_free(img);

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -133,21 +134,24 @@ struct spawned {
 	pid_t mid;     /* the middle process of the double fork */
 	int report_fd; /* its "ok PID" or "err CODE MESSAGE" */
 	int exit_fd;   /* the exit code (attached), or -1 */
-	int ready_fd;  /* write end: "the container's directory is there", or -1 */
+	int ready_fd;  /* write end: how the container's directory stands, or -1 */
 };
 
-/* Forks the keeper (see ct_keeper_main).  With ready (run), the keeper
- * waits to be told the container's directory is written before it mounts
- * it, and meanwhile makes its namespace and cgroup while the caller
- * writes: keeper_ready then says so, keeper_report waits for the start. */
+/* Forks the keeper (see ct_keeper_main).  With tmp_base (run: the
+ * container's directory is being written at ROOT/tmp/TMP_BASE), the keeper
+ * makes its namespace and cgroup meanwhile, mounts the overlay there once
+ * keeper_ready says "m" and goes on once it says "r" (renamed into
+ * place); keeper_report waits for the start. */
 static int keeper_fork(struct be_ctx *ctx, const char *name, struct be_start_opts *o, int lock_fd,
-                       const struct rec_config *cfg, const struct rec_state *state, bool ready,
-                       struct spawned *sp_out, struct be_error **err)
+                       const struct rec_config *cfg, const struct rec_state *state,
+                       const char *tmp_base, struct spawned *sp_out, struct be_error **err)
 {
+	bool ready = tmp_base != NULL;
 	int sp[2], ep[2] = {-1, -1}, rp[2] = {-1, -1};
 	if (pipe2(sp, O_CLOEXEC) < 0)
 		return be_error_set(err, errno, "starting %s", name);
-	if ((o && o->attach && pipe2(ep, O_CLOEXEC) < 0) || (ready && pipe2(rp, O_CLOEXEC) < 0)) {
+	if ((o && o->attach && pipe2(ep, O_CLOEXEC) < 0) ||
+	    (ready && socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, rp) < 0)) {
 		int e = errno;
 		int fds[] = {sp[0], sp[1], ep[0], ep[1], rp[0], rp[1]};
 		for (size_t i = 0; i < 6; i++)
@@ -183,6 +187,7 @@ static int keeper_fork(struct be_ctx *ctx, const char *name, struct be_start_opt
 		        .start_fd = sp[1],
 		        .exit_fd = ep[1],
 		        .ready_fd = rp[0],
+		        .tmp_base = tmp_base,
 		        .stdio = {-1, -1, -1},
 		        .console_fd = -1,
 		        .lock_fd = lock_fd,
@@ -209,20 +214,36 @@ static int keeper_fork(struct be_ctx *ctx, const char *name, struct be_start_opt
 	return 0;
 }
 
-/* Tells a keeper forked with ready that the directory is there (ok) or
- * will not be (it then removes what it made and exits without a word). */
-static void keeper_ready(struct spawned *s, bool ok)
+/* Tells a keeper forked with a tmp_base how the directory stands: what
+ * is "m" (mountable) or "r" (renamed into place: the last word), or NULL
+ * (it will not be: the keeper then removes what it made and exits
+ * without a report). */
+static void keeper_ready(struct spawned *s, const char *what)
 {
 	if (s->ready_fd < 0)
 		return;
-	if (ok) {
+	if (what) {
 		ssize_t w;
 		do
-			w = write(s->ready_fd, "1", 1);
+			w = send(s->ready_fd, what, 1, MSG_NOSIGNAL);
 		while (w < 0 && errno == EINTR);
+		if (w == 1 && what[0] == 'm')
+			return;
 	}
 	close(s->ready_fd);
 	s->ready_fd = -1;
+}
+
+/* Waits for the keeper's "M": it has mounted (or failed to mount) the
+ * directory where it is, so it may be renamed.  A keeper gone says so in
+ * its report. */
+static void keeper_mounted(struct spawned *s)
+{
+	char b;
+	ssize_t n;
+	do
+		n = read(s->ready_fd, &b, 1);
+	while (n < 0 && errno == EINTR);
 }
 
 /* Waits for the keeper's report; then the middle process is reaped (it
@@ -231,7 +252,7 @@ static void keeper_ready(struct spawned *s, bool ok)
 static int keeper_report(struct spawned *s, const char *name, struct be_start_opts *o,
                          struct be_error **err)
 {
-	keeper_ready(s, false); /* none was sent: the keeper stops */
+	keeper_ready(s, NULL); /* none was sent: the keeper stops */
 	int r = read_report(s->report_fd, name, err);
 	close(s->report_fd);
 	int st;
@@ -252,7 +273,7 @@ static int spawn_keeper(struct be_ctx *ctx, const char *name, struct be_start_op
                         struct be_error **err)
 {
 	struct spawned s;
-	if (keeper_fork(ctx, name, o, lock_fd, cfg, state, false, &s, err) < 0)
+	if (keeper_fork(ctx, name, o, lock_fd, cfg, state, NULL, &s, err) < 0)
 		return -1;
 	return keeper_report(&s, name, o, err);
 }
@@ -278,8 +299,9 @@ int be_container_start(struct be_ctx *ctx, const char *name, struct be_start_opt
 }
 
 /* be_container_run's hook into the create: the keeper is forked once the
- * records are made in memory, and makes its namespace and cgroup while
- * this process writes the container's directory. */
+ * directory's skeleton is made under ROOT/tmp, and makes its namespace
+ * and cgroup and mounts the overlay there while this process writes the
+ * records and renames the directory into place. */
 struct run_fork {
 	struct be_ctx *ctx;
 	struct be_start_opts *opts;
@@ -287,14 +309,22 @@ struct run_fork {
 	bool forked;
 };
 
-static int fork_before_write(void *data, const char *name, int lock_fd,
-                             const struct rec_config *cfg, const struct rec_state *st,
-                             struct be_error **err)
+static int fork_when_made(void *data, const char *name, int lock_fd, const char *tmp,
+                          enum ct_dir_step step, const struct rec_config *cfg,
+                          const struct rec_state *st, struct be_error **err)
 {
 	struct run_fork *f = data;
-	if (keeper_fork(f->ctx, name, f->opts, lock_fd, cfg, st, true, &f->s, err) < 0)
+	if (step == CT_DIR_WRITTEN) {
+		if (f->forked)
+			keeper_mounted(&f->s);
+		return 0;
+	}
+	const char *slash = strrchr(tmp, '/');
+	if (keeper_fork(f->ctx, name, f->opts, lock_fd, cfg, st, slash ? slash + 1 : tmp, &f->s,
+	                err) < 0)
 		return -1;
 	f->forked = true;
+	keeper_ready(&f->s, "m");
 	return 0;
 }
 
@@ -310,18 +340,18 @@ int be_container_run(struct be_ctx *ctx, const struct be_container_spec *spec,
 		opts->exit_fd = -1;
 	char name[BE_NAME_MAX + 1];
 	struct run_fork f = {.ctx = ctx, .opts = opts};
-	int made = ct_create_locked(ctx, spec, name, &lock, &cfg, &st, fork_before_write, &f, err);
+	int made = ct_create_locked(ctx, spec, name, &lock, &cfg, &st, fork_when_made, &f, err);
 	if (made < 0 && !f.forked)
 		return -1;
 	if (made < 0) {
 		/* The keeper stops without the directory; its report is none. */
-		keeper_ready(&f.s, false);
+		keeper_ready(&f.s, NULL);
 		struct be_error *ignored = NULL;
 		keeper_report(&f.s, name, NULL, &ignored);
 		be_error_clear(&ignored);
 		return -1;
 	}
-	keeper_ready(&f.s, true);
+	keeper_ready(&f.s, "r");
 	int r = keeper_report(&f.s, name, opts, err);
 	rec_config_clear(&cfg);
 	if (r < 0) {

@@ -101,6 +101,11 @@ int layer_count_dir(const char *dir, int64_t *size, int64_t *files, struct be_er
  * syncs). */
 int layer_overlay_mount(const struct be_ctx *ctx, const char *name, const char *head, bool scratch,
                         struct be_error **err);
+/* The same for the working set in ROOT/WHERE/NAME ("containers", or
+ * "tmp" for a container's directory still being written: the mount moves
+ * with the directory when it is renamed into containers/). */
+int layer_overlay_mount_in(const struct be_ctx *ctx, const char *where, const char *name,
+                           const char *head, bool scratch, struct be_error **err);
 int layer_overlay_unmount(const struct be_ctx *ctx, const char *name, struct be_error **err);
 bool layer_overlay_mounted(const struct be_ctx *ctx, const char *name);
 

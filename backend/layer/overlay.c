@@ -138,14 +138,15 @@ static int open_owned_dir(int dfd, const char *name, mode_t mode, bool make, con
  * upper, work and merged are directories inside the root, owned by root,
  * reached without following a link, so that a tampered record cannot send
  * the container's writes elsewhere. */
-static int check_working_set(const struct be_ctx *ctx, const char *name, struct be_error **err)
+static int check_working_set(const struct be_ctx *ctx, const char *where, const char *name,
+                             struct be_error **err)
 {
-	cleanup_free char *containers = ctx_path(ctx, "containers");
-	cleanup_free char *dir = rec_path(ctx, name, NULL);
+	cleanup_free char *containers = ctx_path(ctx, "%s", where);
+	cleanup_free char *dir = ctx_path(ctx, "%s/%s", where, name);
 	cleanup_close int rfd = open(be_ctx_root(ctx), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (rfd < 0)
 		return be_error_set(err, errno, "opening %s", be_ctx_root(ctx));
-	cleanup_close int cfd = open_owned_dir(rfd, "containers", 0700, false, containers, err);
+	cleanup_close int cfd = open_owned_dir(rfd, where, 0700, false, containers, err);
 	if (cfd < 0)
 		return -1;
 	cleanup_close int dfd = open_owned_dir(cfd, name, 0755, false, dir, err);
@@ -168,13 +169,19 @@ static int check_working_set(const struct be_ctx *ctx, const char *name, struct 
 int layer_overlay_mount(const struct be_ctx *ctx, const char *name, const char *head, bool scratch,
                         struct be_error **err)
 {
-	if (check_working_set(ctx, name, err) < 0)
+	return layer_overlay_mount_in(ctx, "containers", name, head, scratch, err);
+}
+
+int layer_overlay_mount_in(const struct be_ctx *ctx, const char *where, const char *name,
+                           const char *head, bool scratch, struct be_error **err)
+{
+	if (check_working_set(ctx, where, name, err) < 0)
 		return be_error_wrap(err, "mounting the root of %s", name);
 	char **ids = NULL;
 	size_t n = 0;
 	if (layer_chain(ctx, head, &ids, &n, err) < 0)
 		return be_error_wrap(err, "mounting the root of %s", name);
-	cleanup_free char *dir = rec_path(ctx, name, NULL);
+	cleanup_free char *dir = ctx_path(ctx, "%s/%s", where, name);
 	cleanup_free char *upper = xasprintf("%s/upper", dir);
 	cleanup_free char *work = xasprintf("%s/work", dir);
 	cleanup_free char *merged = xasprintf("%s/merged", dir);

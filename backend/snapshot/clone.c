@@ -195,7 +195,7 @@ static int clone_locked(struct be_ctx *ctx, const char *name, const char *new_na
 	if (r == 0)
 		util_fault("clone.after_capture");
 	if (r == 0)
-		r = ct_write_container_dir(ctx, &cfg, layer, err);
+		r = ct_write_container_dir(ctx, &cfg, layer, NULL, NULL, err);
 	if (r == 0)
 		util_fault("clone.after_create");
 	rec_config_clear(&cfg);
