@@ -252,8 +252,12 @@ static int run_tty(struct be_ctx *ctx, const struct be_container_spec *spec, boo
 	int client, cont;
 	if (be_console_pair(&client, &cont, err) < 0)
 		return -1;
-	struct be_start_opts o = {
-	        .attach = true, .in_fd = -1, .out_fd = -1, .err_fd = -1, .console_fd = cont};
+	struct be_start_opts o = {.attach = true,
+	                          .in_fd = -1,
+	                          .out_fd = -1,
+	                          .err_fd = -1,
+	                          .console_fd = cont,
+	                          .caller_exits = true};
 	int r = be_container_run(ctx, spec, &o, name, err);
 	close(cont);
 	int master = r < 0 ? -1 : be_console_recv(client, size_fd(), err);
@@ -297,7 +301,12 @@ static int cmd_run(struct cli *cli, const struct cli_args *a)
 	catch_signals();
 	int code;
 	if (cli_flag(a, "detach")) {
-		code = be_container_run(ctx, &spec, NULL, name, &err);
+		struct be_start_opts d = {.in_fd = -1,
+		                          .out_fd = -1,
+		                          .err_fd = -1,
+		                          .console_fd = -1,
+		                          .caller_exits = true};
+		code = be_container_run(ctx, &spec, &d, name, &err);
 		if (code == 0)
 			puts(name);
 	} else if (cli_flag(a, "tty")) {
@@ -307,7 +316,8 @@ static int cmd_run(struct cli *cli, const struct cli_args *a)
 		                          .in_fd = cli_flag(a, "interactive") ? 0 : -1,
 		                          .out_fd = 1,
 		                          .err_fd = 2,
-		                          .console_fd = -1};
+		                          .console_fd = -1,
+		                          .caller_exits = true};
 		code = be_container_run(ctx, &spec, &o, name, &err);
 		if (code == 0) {
 			code = wait_attached(ctx, name, o.exit_fd);

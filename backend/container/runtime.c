@@ -131,7 +131,7 @@ static int read_report(int fd, const char *name, struct be_error **err)
 
 /* A keeper forked and not yet heard from. */
 struct spawned {
-	pid_t mid;     /* the middle process of the double fork */
+	pid_t mid;     /* the middle process of the double fork, or -1 */
 	int report_fd; /* its "ok PID" or "err CODE MESSAGE" */
 	int exit_fd;   /* the exit code (attached), or -1 */
 	int ready_fd;  /* write end: how the container's directory stands, or -1 */
@@ -160,6 +160,7 @@ static int keeper_fork(struct be_ctx *ctx, const char *name, struct be_start_opt
 		return be_error_set(err, e, "starting %s", name);
 	}
 	fflush(NULL);
+	bool once = o && o->caller_exits;
 	pid_t mid = fork();
 	if (mid < 0) {
 		int e = errno;
@@ -170,15 +171,17 @@ static int keeper_fork(struct be_ctx *ctx, const char *name, struct be_start_opt
 		return be_error_set(err, e, "starting %s: fork", name);
 	}
 	if (mid == 0) {
-		/* Double fork: the keeper is nobody's child and has its own
-		 * session, so the client's exit or SIGHUP does not reach it. */
+		/* A session of its own, so the client's terminal (SIGINT,
+		 * SIGHUP) does not reach it; and, but for a caller that exits
+		 * soon (caller_exits), a double fork: the keeper is nobody's
+		 * child. */
 		close(sp[0]);
 		if (ep[0] >= 0)
 			close(ep[0]);
 		if (rp[1] >= 0)
 			close(rp[1]);
 		setsid();
-		pid_t k = fork();
+		pid_t k = once ? 0 : fork();
 		if (k != 0)
 			_exit(k < 0 ? 1 : 0);
 		struct ct_keeper_args a = {
@@ -210,7 +213,7 @@ static int keeper_fork(struct be_ctx *ctx, const char *name, struct be_start_opt
 	if (rp[0] >= 0)
 		close(rp[0]);
 	*sp_out = (struct spawned){
-	        .mid = mid, .report_fd = sp[0], .exit_fd = ep[0], .ready_fd = rp[1]};
+	        .mid = once ? -1 : mid, .report_fd = sp[0], .exit_fd = ep[0], .ready_fd = rp[1]};
 	return 0;
 }
 
@@ -256,7 +259,7 @@ static int keeper_report(struct spawned *s, const char *name, struct be_start_op
 	int r = read_report(s->report_fd, name, err);
 	close(s->report_fd);
 	int st;
-	while (waitpid(s->mid, &st, 0) < 0 && errno == EINTR)
+	while (s->mid > 0 && waitpid(s->mid, &st, 0) < 0 && errno == EINTR)
 		;
 	if (r < 0) {
 		if (s->exit_fd >= 0)

@@ -68,6 +68,12 @@ struct be_start_opts {
 	 * exit code here as decimal text, then closes it (EOF without a code:
 	 * the keeper vanished); the caller closes it. */
 	int exit_fd;
+	/* The caller exits once the container has started (or ended, when
+	 * attached), as the CLI's run does: its keeper may then be its own
+	 * child, forked once instead of twice (init or a subreaper collects
+	 * it once the caller is gone).  A long-lived caller (the TUI) leaves
+	 * it false: its keepers are nobody's children, so none waits on it. */
+	bool caller_exits;
 };
 
 /* Starts a created or exited container: forks its keeper (which detaches,

@@ -814,6 +814,61 @@ static void test_nothing_left(void **state)
 	assert_nothing_left();
 }
 
+/* The keeper's parent, read from /proc, of container name of this root. */
+static pid_t keeper_parent(const char *name)
+{
+	char p[4096];
+	snprintf(p, sizeof(p), "%s/run/containers/%s.json", F->root, name);
+	json_t *j = json_load_file(p, 0, NULL);
+	assert_non_null(j);
+	int kpid = (int)json_integer_value(json_object_get(j, "keeper_pid"));
+	json_decref(j);
+	assert_true(kpid > 1);
+	snprintf(p, sizeof(p), "/proc/%d/stat", kpid);
+	char *stat = tu_read(p);
+	assert_non_null(stat);
+	char *end = strrchr(stat, ')'); /* comm may hold spaces */
+	assert_non_null(end);
+	char st;
+	int ppid = 0;
+	assert_int_equal(sscanf(end + 1, " %c %d", &st, &ppid), 2);
+	free(stat);
+	return ppid;
+}
+
+/* A caller that lives on (the TUI) gets keepers that are nobody's
+ * children: a double fork, so it never has to collect them.  One that
+ * exits soon (caller_exits: the CLI's run) forks its keeper once, and
+ * init collects it after the caller is gone. */
+static void test_keeper_parent(void **state)
+{
+	(void)state;
+	need_root();
+	struct be_ctx_opts opts = {.root = F->root};
+	struct be_ctx *ctx = NULL;
+	struct be_error *err = NULL;
+	if (be_ctx_open(&opts, &ctx, &err) < 0)
+		fail_msg("%s", err->msg);
+	const char *const cmd[] = {"sleep", "100", NULL};
+	struct be_container_spec spec = {.name = "kp1", .image = "demo", .cmd = (char *const *)cmd};
+	struct be_start_opts o = {.in_fd = -1, .out_fd = -1, .err_fd = -1, .console_fd = -1};
+	if (be_container_run(ctx, &spec, &o, NULL, &err) < 0)
+		fail_msg("%s", err->msg);
+	spec.name = "kp2";
+	o.caller_exits = true;
+	if (be_container_run(ctx, &spec, &o, NULL, &err) < 0)
+		fail_msg("%s", err->msg);
+	pid_t p1 = keeper_parent("kp1"), p2 = keeper_parent("kp2");
+	assert_int_equal(be_container_remove(ctx, "kp1", true, &err), 0);
+	assert_int_equal(be_container_remove(ctx, "kp2", true, &err), 0);
+	be_ctx_free(ctx);
+	/* Our own child: collected here (remove waited for it to end). */
+	if (p2 == getpid())
+		assert_true(waitpid(-1, NULL, 0) > 0);
+	assert_int_not_equal(p1, getpid());
+	assert_int_equal(p2, getpid());
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -833,6 +888,7 @@ int main(void)
 	        cmocka_unit_test(test_root_with_comma),
 	        cmocka_unit_test(test_orphan_cgroup_removed),
 	        cmocka_unit_test(test_docker_like_edges),
+	        cmocka_unit_test(test_keeper_parent),
 	        cmocka_unit_test(test_nothing_left),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
