@@ -7,7 +7,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
-#include <signal.h>
 #include <unistd.h>
 
 #include "base/util.h"
@@ -51,13 +50,7 @@ struct util_flusher *util_flusher_start(int fd)
 	}
 	pthread_mutex_init(&f->lock, NULL);
 	pthread_cond_init(&f->wake, NULL);
-	/* The thread takes no signal: the caller's handlers stay its own. */
-	sigset_t all, old;
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	int r = pthread_create(&f->thread, NULL, flusher_main, f);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (r != 0) {
+	if (!util_thread_start(&f->thread, flusher_main, f)) {
 		pthread_cond_destroy(&f->wake);
 		pthread_mutex_destroy(&f->lock);
 		close(f->fd);

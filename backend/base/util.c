@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -268,7 +269,7 @@ int util_fsync_dir(const char *dir, struct be_error **err)
 	return 0;
 }
 
-static int write_all(int fd, const void *data, size_t len)
+int util_write_all(int fd, const void *data, size_t len)
 {
 	const char *p = data;
 	while (len > 0) {
@@ -299,7 +300,8 @@ static int write_once(const char *path, const char *dir, const char *base, const
 	 * another client opening the root cannot remove this one meanwhile. */
 	while (flock(fd, LOCK_EX) < 0 && errno == EINTR)
 		;
-	if (fchmod(fd, 0644) < 0 || write_all(fd, data, len) < 0 || (durable && fsync(fd) < 0)) {
+	if (fchmod(fd, 0644) < 0 || util_write_all(fd, data, len) < 0 ||
+	    (durable && fsync(fd) < 0)) {
 		be_error_set(err, errno, "writing %s", path);
 		unlink(tmp);
 		return -1;
@@ -614,7 +616,17 @@ int util_copy_fd(int in, int out)
 			continue;
 		if (n <= 0)
 			return (int)n;
-		if (write_all(out, buf, (size_t)n) < 0)
+		if (util_write_all(out, buf, (size_t)n) < 0)
 			return -1;
 	}
+}
+
+bool util_thread_start(pthread_t *t, void *(*fn)(void *), void *arg)
+{
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	int r = pthread_create(t, NULL, fn, arg);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return r == 0;
 }

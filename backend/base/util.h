@@ -3,6 +3,7 @@
 #ifndef BE_UTIL_H
 #define BE_UTIL_H
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -63,6 +64,8 @@ int util_rm_rf_at(int dirfd, const char *name, const char *shown, struct be_erro
 /* Reads a whole small file into a NUL-terminated buffer (caller frees). */
 char *util_read_file(const char *path, size_t *len, struct be_error **err);
 /* Writes data to path via temp + rename; with durable, fsyncs file and dir. */
+/* write() until all len bytes are out (EINTR retried); 0 or -1 (errno). */
+int util_write_all(int fd, const void *data, size_t len);
 int util_write_file_atomic(const char *path, const void *data, size_t len, bool durable,
                            struct be_error **err);
 int util_fsync_dir(const char *dir, struct be_error **err);
@@ -83,6 +86,11 @@ void util_random_hex(char *buf, size_t n);
 /* Monotonic and wall clocks. */
 uint64_t util_now_ns(void);
 int64_t util_wall_ns(void);
+
+/* Starts fn(arg) on a new thread with every signal blocked there (the
+ * process's handlers stay with the thread that set them up); false when
+ * no thread could be made. */
+bool util_thread_start(pthread_t *t, void *(*fn)(void *), void *arg);
 
 /* Background writeback of the filesystem holding fd (see flusher.c):
  * start (NULL when no thread could be made: kicks are then no-ops), kick

@@ -140,7 +140,6 @@ static bool pump(struct keeper *k, struct relay *r)
 	return true;
 }
 
-/* Mounts, makes the cgroup and spawns the init.  Returns its pid. */
 /* The container's cgroup, made on a second thread while the first mounts
  * the overlay: the two are independent, each takes about half a
  * millisecond of the kernel's time, and a start has two cores to spend
@@ -177,6 +176,16 @@ static void *make_cgroup(void *arg)
 	return NULL;
 }
 
+/* Unmounts the overlay whose root fd (O_PATH) holds, wherever its
+ * directory is now: /proc resolves the fd to the mount's root. */
+static void umount_fd(int fd)
+{
+	char at[64];
+	snprintf(at, sizeof(at), "/proc/self/fd/%d", fd);
+	if (fd >= 0)
+		umount2(at, MNT_DETACH);
+}
+
 /* The client's word about the container's directory ('m': mountable
  * under ROOT/tmp, 'r': renamed into place), or 0 at EOF (the create
  * failed, or the client is gone). */
@@ -201,11 +210,7 @@ static _Noreturn void abandon(struct keeper *k, pthread_t *t, struct cg_job *job
 	for (size_t i = 0; job->r == 0 && i < job->n; i++)
 		close(job->fds[i]);
 	be_error_clear(&job->err);
-	if (mnt >= 0) {
-		char at[64];
-		snprintf(at, sizeof(at), "/proc/self/fd/%d", mnt);
-		umount2(at, MNT_DETACH);
-	}
+	umount_fd(mnt);
 	if (k->cg_id != 0 && cg_id(a->ctx, a->name) == k->cg_id)
 		cg_destroy(a->ctx, a->name, NULL);
 	_exit(125);
@@ -220,8 +225,8 @@ static int mount_while_written(struct keeper *k, pthread_t *t, struct cg_job *jo
 	const struct ct_keeper_args *a = k->a;
 	if (ready_word(a->ready_fd) != 'm')
 		abandon(k, t, job, -1);
-	int r = layer_overlay_mount_in(a->ctx, "tmp", a->tmp_base, k->st.head, k->cfg.auto_remove,
-	                               err);
+	int r = layer_overlay_mount_in(a->ctx, "tmp", a->tmp_base, a->name, k->st.head,
+	                               k->cfg.auto_remove, err);
 	int mnt = -1;
 	if (r == 0) {
 		cleanup_free char *merged = ctx_path(a->ctx, "tmp/%s/merged", a->tmp_base);
@@ -236,6 +241,7 @@ static int mount_while_written(struct keeper *k, pthread_t *t, struct cg_job *jo
 	return r;
 }
 
+/* Mounts, makes the cgroup and spawns the init.  Returns its pid. */
 static pid_t launch(struct keeper *k, int out_w, int err_w, struct be_error **err)
 {
 	const struct ct_keeper_args *a = k->a;
@@ -253,14 +259,9 @@ static pid_t launch(struct keeper *k, int out_w, int err_w, struct be_error **er
 	}
 	int cg_fds[BE_CGROUP_ENTER_MAX];
 	struct cg_job job = {.k = k, .fds = cg_fds};
-	/* Signals stay with this thread; without a thread, one after the
-	 * other. */
-	sigset_t all, old;
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
+	/* Without a thread, one after the other. */
 	pthread_t t;
-	bool threaded = pthread_create(&t, NULL, make_cgroup, &job) == 0;
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	bool threaded = util_thread_start(&t, make_cgroup, &job);
 	if (!threaded)
 		make_cgroup(&job);
 	int mounted = a->ready_fd >= 0 ? mount_while_written(k, threaded ? &t : NULL, &job, err)
@@ -456,12 +457,7 @@ static void finish(struct keeper *k, int code, int64_t started_ns)
 		char code_text[16];
 		int len = snprintf(code_text, sizeof(code_text), "%d\n", code);
 		util_write_file_atomic(exitp, code_text, (size_t)len, false, NULL);
-		/* The overlay, wherever its directory is now: through the fd,
-		 * which /proc resolves to the mount's root. */
-		char at[64];
-		snprintf(at, sizeof(at), "/proc/self/fd/%d", mnt);
-		if (mnt >= 0)
-			umount2(at, MNT_DETACH);
+		umount_fd(mnt);
 		teardown(k);
 		/* The container is gone: so goes its lock file (as rm does),
 		 * unless a client holds it (it then sees no container). */

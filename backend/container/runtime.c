@@ -146,30 +146,18 @@ static int keeper_fork(struct be_ctx *ctx, const char *name, struct be_start_opt
                        const struct rec_config *cfg, const struct rec_state *state,
                        const char *tmp_base, struct spawned *sp_out, struct be_error **err)
 {
-	bool ready = tmp_base != NULL;
-	int sp[2], ep[2] = {-1, -1}, rp[2] = {-1, -1};
-	if (pipe2(sp, O_CLOEXEC) < 0)
-		return be_error_set(err, errno, "starting %s", name);
-	if ((o && o->attach && pipe2(ep, O_CLOEXEC) < 0) ||
-	    (ready && socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, rp) < 0)) {
-		int e = errno;
-		int fds[] = {sp[0], sp[1], ep[0], ep[1], rp[0], rp[1]};
-		for (size_t i = 0; i < 6; i++)
-			if (fds[i] >= 0)
-				close(fds[i]);
-		return be_error_set(err, e, "starting %s", name);
-	}
+	bool ready = tmp_base != NULL, once = o && o->caller_exits;
+	int sp[2] = {-1, -1}, ep[2] = {-1, -1}, rp[2] = {-1, -1};
+	const char *step = "";
+	pid_t mid = -1;
+	if (pipe2(sp, O_CLOEXEC) < 0 || (o && o->attach && pipe2(ep, O_CLOEXEC) < 0) ||
+	    (ready && socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, rp) < 0))
+		goto fail;
 	fflush(NULL);
-	bool once = o && o->caller_exits;
-	pid_t mid = fork();
-	if (mid < 0) {
-		int e = errno;
-		int fds[] = {sp[0], sp[1], ep[0], ep[1], rp[0], rp[1]};
-		for (size_t i = 0; i < 6; i++)
-			if (fds[i] >= 0)
-				close(fds[i]);
-		return be_error_set(err, e, "starting %s: fork", name);
-	}
+	step = ": fork";
+	mid = fork();
+	if (mid < 0)
+		goto fail;
 	if (mid == 0) {
 		/* A session of its own, so the client's terminal (SIGINT,
 		 * SIGHUP) does not reach it; and, but for a caller that exits
@@ -215,6 +203,13 @@ static int keeper_fork(struct be_ctx *ctx, const char *name, struct be_start_opt
 	*sp_out = (struct spawned){
 	        .mid = once ? -1 : mid, .report_fd = sp[0], .exit_fd = ep[0], .ready_fd = rp[1]};
 	return 0;
+fail:;
+	int e = errno;
+	int fds[] = {sp[0], sp[1], ep[0], ep[1], rp[0], rp[1]};
+	for (size_t i = 0; i < 6; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+	return be_error_set(err, e, "starting %s%s", name, step);
 }
 
 /* Tells a keeper forked with a tmp_base how the directory stands: what

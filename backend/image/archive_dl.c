@@ -123,7 +123,7 @@ FWD_VOID(archive_entry_set_fflags,
          (struct archive_entry * e, unsigned long set, unsigned long clear), (e, set, clear))
 FWD_VOID(archive_entry_fflags, (struct archive_entry * e, unsigned long *set, unsigned long *clear),
          (e, set, clear))
-/* The fast path for regular files (extract.c: write_file). */
+/* The fast path for regular files (extract_file.c). */
 FWD(int, archive_entry_xattr_count, (struct archive_entry * e), (e))
 FWD(int, archive_entry_acl_types, (struct archive_entry * e), (e))
 FWD(int, archive_entry_sparse_count, (struct archive_entry * e), (e))

@@ -364,13 +364,20 @@ static int check_entry(struct extract *x, struct archive_entry *e, struct be_err
 
 /* ---- writing ----------------------------------------------------------------- */
 
-void extract_report(struct extract *x, bool done)
+void extract_wrote(struct extract *x, uint64_t n)
 {
-	x->next_report = x->data_bytes + PROGRESS_STEP;
-	if (!done && x->data_bytes >= x->next_flush) {
+	x->data_bytes += n;
+	if (x->data_bytes >= x->next_flush) {
 		x->next_flush = x->data_bytes + FLUSH_STEP;
 		util_flusher_kick(x->flusher);
 	}
+	if (x->data_bytes >= x->next_report)
+		extract_report(x, false);
+}
+
+void extract_report(struct extract *x, bool done)
+{
+	x->next_report = x->data_bytes + PROGRESS_STEP;
 	if (x->opts == NULL || x->opts->progress == NULL)
 		return;
 	int64_t raw = x->in_is_disk ? (int64_t)x->data_bytes : archive_filter_bytes(x->in, -1);
@@ -398,9 +405,7 @@ static int copy_data(struct extract *x, struct archive *out, struct be_error **e
 			                          extract_arch_text(x->in));
 		if (archive_write_data_block(out, buf, len, off) < ARCHIVE_WARN)
 			return extract_entry_fail(x, err, 0, "writing: %s", extract_arch_text(out));
-		x->data_bytes += len;
-		if (x->data_bytes >= x->next_report)
-			extract_report(x, false);
+		extract_wrote(x, len);
 	}
 }
 
@@ -418,9 +423,7 @@ static int copy_fd(struct extract *x, int fd, struct archive *out, struct be_err
 			return extract_entry_fail(x, err, errno, "reading");
 		if (archive_write_data(out, buf, (size_t)r) < 0)
 			return extract_entry_fail(x, err, 0, "writing: %s", extract_arch_text(out));
-		x->data_bytes += (uint64_t)r;
-		if (x->data_bytes >= x->next_report)
-			extract_report(x, false);
+		extract_wrote(x, (uint64_t)r);
 	}
 }
 

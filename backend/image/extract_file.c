@@ -100,9 +100,7 @@ static int fill_from_archive(struct extract *x, int fd, int64_t *end, struct be_
 		if (write_all(fd, buf, len, (off_t)off) < 0)
 			return extract_entry_fail(x, err, errno, "writing");
 		*end = off + (int64_t)len;
-		x->data_bytes += len;
-		if (x->data_bytes >= x->next_report)
-			extract_report(x, false);
+		extract_wrote(x, len);
 	}
 }
 
@@ -134,9 +132,7 @@ static int fill_from_fd(struct extract *x, int fd, int src, int64_t size, int64_
 		if (n == 0)
 			break; /* the file shrank: write_file keeps the size */
 		done += n;
-		x->data_bytes += (uint64_t)n;
-		if (x->data_bytes >= x->next_report)
-			extract_report(x, false);
+		extract_wrote(x, (uint64_t)n);
 	}
 	return 0;
 }

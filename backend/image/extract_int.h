@@ -49,6 +49,9 @@ extract_entry_fail(struct extract *x, struct be_error **err, int errnum, const c
 const char *extract_arch_text(struct archive *a);
 /* Calls the progress hook (done: the last call). */
 void extract_report(struct extract *x, bool done);
+/* Counts n more bytes of file data written: kicks the flusher every
+ * FLUSH_STEP and calls the progress hook every PROGRESS_STEP. */
+void extract_wrote(struct extract *x, uint64_t n);
 
 /* Closes the kept parent directory (it may be replaced by the next entry). */
 void extract_forget_parent(struct extract *x);

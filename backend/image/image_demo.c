@@ -39,20 +39,6 @@ static const struct {
         {"etc/hosts", "127.0.0.1\tlocalhost\n::1\tlocalhost\n"},
 };
 
-static int write_all(int fd, const char *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 static int make_dirs(int dfd, struct be_error **err)
 {
 	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
@@ -62,7 +48,7 @@ static int make_dirs(int dfd, struct be_error **err)
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
 		cleanup_close int fd =
 		        openat(dfd, files[i].path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-		if (fd < 0 || write_all(fd, files[i].text, strlen(files[i].text)) < 0)
+		if (fd < 0 || util_write_all(fd, files[i].text, strlen(files[i].text)) < 0)
 			return be_error_set(err, errno, "writing /%s", files[i].path);
 	}
 	return 0;
@@ -88,7 +74,7 @@ static int copy_busybox(int dfd, struct be_error **err)
 			return be_error_set(err, errno, "copying %s", BUSYBOX);
 		/* No in-kernel copy here: fall back to read and write. */
 		while ((r = read(in, buf, sizeof(buf))) > 0)
-			if (write_all(out, buf, (size_t)r) < 0)
+			if (util_write_all(out, buf, (size_t)r) < 0)
 				return be_error_set(err, errno, "copying %s", BUSYBOX);
 		return r < 0 ? be_error_set(err, errno, "copying %s", BUSYBOX) : 0;
 	}

@@ -103,9 +103,11 @@ int layer_overlay_mount(const struct be_ctx *ctx, const char *name, const char *
                         struct be_error **err);
 /* The same for the working set in ROOT/WHERE/NAME ("containers", or
  * "tmp" for a container's directory still being written: the mount moves
- * with the directory when it is renamed into containers/). */
+ * with the directory when it is renamed into containers/); errors name
+ * the container shown. */
 int layer_overlay_mount_in(const struct be_ctx *ctx, const char *where, const char *name,
-                           const char *head, bool scratch, struct be_error **err);
+                           const char *shown, const char *head, bool scratch,
+                           struct be_error **err);
 int layer_overlay_unmount(const struct be_ctx *ctx, const char *name, struct be_error **err);
 bool layer_overlay_mounted(const struct be_ctx *ctx, const char *name);
 

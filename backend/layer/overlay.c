@@ -169,18 +169,18 @@ static int check_working_set(const struct be_ctx *ctx, const char *where, const 
 int layer_overlay_mount(const struct be_ctx *ctx, const char *name, const char *head, bool scratch,
                         struct be_error **err)
 {
-	return layer_overlay_mount_in(ctx, "containers", name, head, scratch, err);
+	return layer_overlay_mount_in(ctx, "containers", name, name, head, scratch, err);
 }
 
 int layer_overlay_mount_in(const struct be_ctx *ctx, const char *where, const char *name,
-                           const char *head, bool scratch, struct be_error **err)
+                           const char *shown, const char *head, bool scratch, struct be_error **err)
 {
 	if (check_working_set(ctx, where, name, err) < 0)
-		return be_error_wrap(err, "mounting the root of %s", name);
+		return be_error_wrap(err, "mounting the root of %s", shown);
 	char **ids = NULL;
 	size_t n = 0;
 	if (layer_chain(ctx, head, &ids, &n, err) < 0)
-		return be_error_wrap(err, "mounting the root of %s", name);
+		return be_error_wrap(err, "mounting the root of %s", shown);
 	cleanup_free char *dir = ctx_path(ctx, "%s/%s", where, name);
 	cleanup_free char *upper = xasprintf("%s/upper", dir);
 	cleanup_free char *work = xasprintf("%s/work", dir);

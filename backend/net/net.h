@@ -20,6 +20,16 @@ int net_ip_parse(const char *text, uint32_t *addr);
 /* The lowest free host address of subnet/prefix: not the network, the
  * gateway (first host), the broadcast, nor any of used[].  0 when full. */
 uint32_t net_pool_pick(uint32_t subnet, unsigned prefix, const uint32_t *used, size_t n_used);
+/* A route of /proc/net/route: its device, destination (host order) and
+ * prefix length (0: a default route). */
+struct net_route {
+	char dev[32];
+	uint32_t dst;
+	unsigned prefix;
+};
+/* The routes of /proc/net/route's text (the header and lines that do not
+ * read as one skipped), at most max; returns how many. */
+size_t net_routes_parse(const char *text, struct net_route *out, size_t max);
 /* True when a/pa and b/pb overlap. */
 bool net_overlaps(uint32_t a, unsigned pa, uint32_t b, unsigned pb);
 /* A /24 in 10.210.0.0/16 that overlaps none of taken[] (pairs of address

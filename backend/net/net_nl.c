@@ -146,18 +146,19 @@ int net_nl_bridge_up(const struct net_network *n, struct be_error **err)
  * the host's namespace); 1500 when there is none. */
 static unsigned uplink_mtu(void)
 {
-	cleanup_fclose FILE *f = fopen("/proc/net/route", "re");
-	char line[256], dev[IF_NAMESIZE + 1];
-	unsigned dst, mask, mtu = 0;
-	while (f && fgets(line, sizeof(line), f))
-		if (sscanf(line, "%16s %x %*x %*x %*u %*u %*u %x", dev, &dst, &mask) == 3 &&
-		    dst == 0 && mask == 0) {
-			cleanup_free char *path = xasprintf("/sys/class/net/%s/mtu", dev);
-			cleanup_free char *text = util_read_file(path, NULL, NULL);
-			unsigned m = text ? (unsigned)strtoul(text, NULL, 10) : 0;
-			if (m >= 68 && (mtu == 0 || m < mtu))
-				mtu = m;
-		}
+	cleanup_free char *text = util_read_file("/proc/net/route", NULL, NULL);
+	struct net_route r[256];
+	size_t n = net_routes_parse(text, r, sizeof(r) / sizeof(r[0]));
+	unsigned mtu = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (r[i].prefix != 0 || r[i].dst != 0)
+			continue;
+		cleanup_free char *path = xasprintf("/sys/class/net/%s/mtu", r[i].dev);
+		cleanup_free char *m_text = util_read_file(path, NULL, NULL);
+		unsigned m = m_text ? (unsigned)strtoul(m_text, NULL, 10) : 0;
+		if (m >= 68 && (mtu == 0 || m < mtu))
+			mtu = m;
+	}
 	return mtu ? mtu : 1500;
 }
 

@@ -48,6 +48,29 @@ int be_net_parse_cidr(const char *text, uint32_t *addr, unsigned *prefix, struct
 	return 0;
 }
 
+size_t net_routes_parse(const char *text, struct net_route *out, size_t max)
+{
+	size_t n = 0;
+	for (const char *l = text; l && *l && n < max;) {
+		/* One line at a time: sscanf would read on past its end. */
+		const char *nl = strchr(l, '\n');
+		size_t len = nl ? (size_t)(nl - l) : strlen(l);
+		char line[256];
+		snprintf(line, sizeof(line), "%.*s",
+		         (int)(len < sizeof(line) ? len : sizeof(line) - 1), l);
+		l = nl ? nl + 1 : NULL;
+		struct net_route r;
+		unsigned d, g, flags, refc, use, metric, mask;
+		if (sscanf(line, "%31s %x %x %x %u %u %u %x", r.dev, &d, &g, &flags, &refc, &use,
+		           &metric, &mask) != 8)
+			continue;
+		r.dst = __builtin_bswap32(d);
+		r.prefix = (unsigned)__builtin_popcount(mask);
+		out[n++] = r;
+	}
+	return n;
+}
+
 static uint32_t mask_of(unsigned prefix)
 {
 	return prefix == 0 ? 0 : (uint32_t)(0xffffffffu << (32 - prefix));

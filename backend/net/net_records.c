@@ -62,25 +62,19 @@ static void bridge_name(const struct be_ctx *ctx, const char *net, char buf[16])
 		         (unsigned long long)(fnv(ctx->root, net) & 0xffffffffffull));
 }
 
-/* The host's IPv4 routes (destination, prefix) from /proc/net/route. */
+/* The host's IPv4 routes (destination, prefix) from /proc/net/route,
+ * default routes left out (they cover all). */
 static size_t host_routes(const struct be_ctx *ctx, uint32_t *dst, unsigned *pfx, size_t max)
 {
 	cleanup_free char *path = xasprintf("%s/net/route", ctx->proc_root);
 	cleanup_free char *text = util_read_file(path, NULL, NULL);
-	size_t n = 0;
-	char *save = NULL;
-	for (char *l = text ? strtok_r(text, "\n", &save) : NULL; l && n < max;
-	     l = strtok_r(NULL, "\n", &save)) {
-		char ifname[32];
-		unsigned d, g, flags, refc, use, metric, mask;
-		if (sscanf(l, "%31s %x %x %x %u %u %u %x", ifname, &d, &g, &flags, &refc, &use,
-		           &metric, &mask) != 8 ||
-		    mask == 0)
-			continue; /* the header, and default routes (they cover all) */
-		dst[n] = __builtin_bswap32(d);
-		pfx[n] = (unsigned)__builtin_popcount(mask);
-		n++;
-	}
+	struct net_route r[256];
+	size_t all = net_routes_parse(text, r, sizeof(r) / sizeof(r[0])), n = 0;
+	for (size_t i = 0; i < all && n < max; i++)
+		if (r[i].prefix > 0) {
+			dst[n] = r[i].dst;
+			pfx[n++] = r[i].prefix;
+		}
 	return n;
 }
 

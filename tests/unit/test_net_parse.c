@@ -218,6 +218,32 @@ static void test_net_lease_records(void **state)
 	net_lease_remove(f->ctx, "n1", ip("10.9.0.2"));
 }
 
+/* /proc/net/route: the header skipped, a short line does not borrow the
+ * next line's fields, destination in host order, prefix from the mask. */
+static void test_net_routes_parse(void **state)
+{
+	(void)state;
+	const char *text = "Iface\tDestination\tGateway "
+	                   "\tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT\n"
+	                   "eth0\t00000000\t0100000A\t0003\t0\t0\t0\t00000000\t0\t0\t0\n"
+	                   "broken\t0000A8C0\n"
+	                   "eth0\t0000000A\t00000000\t0001\t0\t0\t0\t00FFFFFF\t0\t0\t0\n"
+	                   "docker0\t000011AC\t00000000\t0001\t0\t0\t0\t0000FFFF\t0\t0\t0";
+	struct net_route r[8];
+	assert_int_equal(net_routes_parse(text, r, 8), 3);
+	assert_string_equal(r[0].dev, "eth0");
+	assert_int_equal(r[0].dst, 0);
+	assert_int_equal(r[0].prefix, 0);
+	assert_int_equal(r[1].dst, 0x0A000000u); /* 10.0.0.0 */
+	assert_int_equal(r[1].prefix, 24);
+	assert_string_equal(r[2].dev, "docker0");
+	assert_int_equal(r[2].dst, 0xAC110000u); /* 172.17.0.0 */
+	assert_int_equal(r[2].prefix, 16);
+	assert_int_equal(net_routes_parse(text, r, 2), 2);
+	assert_int_equal(net_routes_parse(NULL, r, 8), 0);
+	assert_int_equal(net_routes_parse("", r, 8), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -226,6 +252,7 @@ int main(void)
 	        cmocka_unit_test(test_be_net_parse_cidr),
 	        cmocka_unit_test(test_net_pool_pick),
 	        cmocka_unit_test(test_net_subnet_pick_avoids_routes),
+	        cmocka_unit_test(test_net_routes_parse),
 	        cmocka_unit_test(test_net_resolv_rewrite),
 	        cmocka_unit_test(test_net_hosts_text),
 	        cmocka_unit_test_setup_teardown(test_net_lease_records, fix_setup, fix_teardown),
